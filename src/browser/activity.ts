@@ -1,0 +1,137 @@
+import type { Page, Request } from 'playwright';
+
+/** Requests that never "finish" in the sense of a page settling. */
+const LONG_LIVED = new Set(['eventsource', 'websocket', 'manifest', 'other']);
+
+interface Mark {
+  requestSeq: number;
+  navigationSeq: number;
+  pageSeq: number;
+}
+
+/**
+ * Watches what the browser does so that, after an action, the harness waits
+ * exactly as long as the action's consequences need: the navigation it
+ * started, the requests it fired, the page it opened, and no longer.
+ */
+export class ActivityMonitor {
+  private requestSeq = 0;
+  private navigationSeq = 0;
+  private pageSeq = 0;
+  private readonly inflight = new Map<Request, number>();
+  private readonly waiters = new Set<() => void>();
+  private readonly pendingDownloads = new Set<Promise<unknown>>();
+  /** Main-frame navigations whose request has started but whose document has not committed yet. */
+  private readonly uncommitted = new Map<Page, Request>();
+
+  /** Call for each page the session owns. */
+  watchPage(page: Page): void {
+    this.pageSeq++;
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.uncommitted.set(page, request);
+      if (LONG_LIVED.has(request.resourceType())) return;
+      this.inflight.set(request, ++this.requestSeq);
+      this.notify();
+    });
+    const done = (request: Request) => {
+      if (this.inflight.delete(request)) this.notify();
+    };
+    const abandoned = (request: Request) => {
+      // A navigation that fails, or turns into a download, never commits.
+      if (this.uncommitted.get(page) === request) this.uncommitted.delete(page);
+      done(request);
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', abandoned);
+    page.on('response', (response) => {
+      const status = response.status();
+      // 204/205 navigations never commit; bodiless responses may never emit requestfinished.
+      if (status === 204 || status === 205) abandoned(response.request());
+      else if (status === 304 || (status >= 300 && status < 400)) done(response.request());
+    });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) {
+        this.uncommitted.delete(page);
+        this.navigationSeq++;
+        this.notify();
+      }
+    });
+    page.on('close', () => {
+      for (const [request] of this.inflight) if (request.frame().page() === page) this.inflight.delete(request);
+      this.uncommitted.delete(page);
+      this.notify();
+    });
+  }
+
+  trackDownload(saved: Promise<unknown>): void {
+    this.pendingDownloads.add(saved);
+    void saved.finally(() => {
+      this.pendingDownloads.delete(saved);
+      this.notify();
+    });
+  }
+
+  mark(): Mark {
+    return { requestSeq: this.requestSeq, navigationSeq: this.navigationSeq, pageSeq: this.pageSeq };
+  }
+
+  navigatedSince(mark: Mark): boolean {
+    return this.navigationSeq > mark.navigationSeq;
+  }
+
+  pagesOpenedSince(mark: Mark): boolean {
+    return this.pageSeq > mark.pageSeq;
+  }
+
+  /** Requests started after the mark that are still running. */
+  pendingSince(mark: Mark): Request[] {
+    return [...this.inflight].filter(([, seq]) => seq > mark.requestSeq).map(([r]) => r);
+  }
+
+  /** Something the last action started is still under way: a request, a download, an uncommitted navigation. */
+  busySince(mark: Mark): boolean {
+    return this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters) wake();
+  }
+
+  /** Resolves when `condition` holds or at the deadline; re-checked on every network event. */
+  async waitFor(condition: () => boolean, deadline: number): Promise<boolean> {
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, left);
+        function wake() {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve();
+        }
+        const waiters = this.waiters;
+        waiters.add(wake);
+      });
+    }
+    return true;
+  }
+}
+
+/**
+ * One rendered frame of the page (or 100 ms if the page is not rendering,
+ * e.g. a background tab): long enough for the browser to report requests
+ * and navigations the last input started, short enough to cost nothing.
+ */
+export async function nextFrame(page: Page): Promise<void> {
+  try {
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          requestAnimationFrame(() => setTimeout(resolve, 0));
+          setTimeout(resolve, 100);
+        }),
+    );
+  } catch {
+    // The document went away (navigation, close): that is itself the news.
+  }
+}

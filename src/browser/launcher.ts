@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserContextOptions, type BrowserType } from 'playwright';
+import type { ServerConfig } from '../config.js';
+import { log } from '../log.js';
+
+/** Where contexts come from: a launched browser, a persistent profile, or a remote one. */
+export interface BrowserHandle {
+  /** Human-readable: which browser is driven and how it was found. */
+  readonly description: string;
+  /** True when every session shares one persistent context (a profile directory). */
+  readonly sharedContext: boolean;
+  newContext(options: BrowserContextOptions): Promise<BrowserContext>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+  /** Called when the browser goes away by itself (crash, kill, remote closed). */
+  onDisconnected(listener: () => void): void;
+}
+
+export class BrowserNotFoundError extends Error {}
+
+const ENGINES: Record<ServerConfig['browser'], BrowserType> = { chromium, firefox, webkit };
+
+/** System Chromium/Chrome installs, tried when Playwright's own Chromium is absent. */
+const SYSTEM_CHROMIUM: Partial<Record<NodeJS.Platform, string[]>> = {
+  linux: [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/snap/bin/chromium',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/opt/google/chrome/chrome',
+    '/usr/bin/microsoft-edge',
+  ],
+  darwin: [
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    '/Applications/Chromium.app/Contents/MacOS/Chromium',
+    '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+  ],
+  win32: [
+    `${process.env['PROGRAMFILES'] ?? 'C:\\Program Files'}\\Google\\Chrome\\Application\\chrome.exe`,
+    `${process.env['PROGRAMFILES(X86)'] ?? 'C:\\Program Files (x86)'}\\Google\\Chrome\\Application\\chrome.exe`,
+    `${process.env['LOCALAPPDATA'] ?? ''}\\Google\\Chrome\\Application\\chrome.exe`,
+    `${process.env['PROGRAMFILES(X86)'] ?? 'C:\\Program Files (x86)'}\\Microsoft\\Edge\\Application\\msedge.exe`,
+  ],
+};
+
+/** Chromium flags: keep a headless browser quiet on closed networks and runnable as root. */
+export function chromiumArgs(): string[] {
+  const args = [
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-default-apps',
+    '--disable-features=Translate,MediaRouter,OptimizationHints',
+  ];
+  if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
+  return args;
+}
+
+function installHint(engine: ServerConfig['browser']): string {
+  const debian = engine === 'chromium' ? ' On Debian/Ubuntu the system package also works: sudo apt-get install -y chromium.' : '';
+  return `Install it with: npx playwright install ${engine}.${debian} Or point --executable-path (CUA_EXECUTABLE_PATH) at a browser binary.`;
+}
+
+/** Picks the executable to launch and says where it came from. */
+export function findExecutable(config: ServerConfig): { path?: string; source: string } {
+  if (config.executablePath) {
+    if (!fs.existsSync(config.executablePath)) {
+      throw new BrowserNotFoundError(`--executable-path ${config.executablePath} does not exist. ${installHint(config.browser)}`);
+    }
+    return { path: config.executablePath, source: `executable ${config.executablePath}` };
+  }
+  const engine = ENGINES[config.browser];
+  const bundled = engine.executablePath();
+  if (bundled && fs.existsSync(bundled)) return { path: bundled, source: `Playwright's ${config.browser} (${bundled})` };
+  if (config.browser === 'chromium') {
+    for (const candidate of SYSTEM_CHROMIUM[process.platform] ?? []) {
+      if (fs.existsSync(candidate)) return { path: candidate, source: `system browser ${candidate}` };
+    }
+  }
+  throw new BrowserNotFoundError(`No ${config.browser} browser found (looked for Playwright's own at ${bundled}${config.browser === 'chromium' ? ' and for a system Chromium/Chrome' : ''}). ${installHint(config.browser)}`);
+}
+
+function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean): BrowserHandle {
+  return {
+    description,
+    sharedContext: false,
+    newContext: (options) => browser.newContext(options),
+    isConnected: () => browser.isConnected(),
+    close: async () => {
+      if (ownsBrowser) await browser.close();
+      else await Promise.all(browser.contexts().map((c) => c.close().catch(() => {})));
+    },
+    onDisconnected: (listener) => browser.on('disconnected', listener),
+  };
+}
+
+export async function openBrowser(config: ServerConfig, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
+  const engine = ENGINES[config.browser];
+  if (config.cdpEndpoint) {
+    if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
+    const browser = await engine.connectOverCDP(config.cdpEndpoint);
+    return wrapBrowser(browser, `Chromium over CDP at ${config.cdpEndpoint} (${browser.version()})`, false);
+  }
+  if (config.browserEndpoint) {
+    const browser = await engine.connect(config.browserEndpoint);
+    return wrapBrowser(browser, `${config.browser} browser server at ${config.browserEndpoint} (${browser.version()})`, true);
+  }
+  const executable = findExecutable(config);
+  const launchOptions = {
+    headless: config.headless,
+    executablePath: executable.path,
+    args: config.browser === 'chromium' ? chromiumArgs() : [],
+    // Our own SIGINT/SIGTERM handling closes the browser after sessions end.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  };
+  const mode = config.headless ? 'headless' : 'headed';
+  if (config.userDataDir) {
+    const context = await engine.launchPersistentContext(config.userDataDir, { ...launchOptions, ...contextOptions });
+    const description = `${config.browser}, ${executable.source}, ${mode}, profile ${config.userDataDir}`;
+    log.info(`browser: ${description}`);
+    let closed = false;
+    context.on('close', () => (closed = true));
+    return {
+      description,
+      sharedContext: true,
+      // One persistent profile = one context, shared by every session.
+      newContext: async () => context,
+      isConnected: () => !closed,
+      close: () => context.close(),
+      onDisconnected: (listener) => context.on('close', listener),
+    };
+  }
+  const browser = await engine.launch(launchOptions);
+  const description = `${config.browser} ${browser.version()}, ${executable.source}, ${mode}`;
+  log.info(`browser: ${description}`);
+  return wrapBrowser(browser, description, true);
+}

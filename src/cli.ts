@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { SessionManager } from './browser/session-manager.js';
+import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
+import { log } from './log.js';
+import { serveStdio } from './transport/stdio.js';
+
+async function main(): Promise<number> {
+  let parsed;
+  let config;
+  try {
+    parsed = parseOptions(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(helpText() + '\n');
+      return 0;
+    }
+    config = resolveConfig(parsed.raw);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.positionals.length > 0) {
+    log.error(`unknown command ${JSON.stringify(parsed.positionals[0])}. Run cua-mcp --help.`);
+    return 2;
+  }
+
+  const sessions = new SessionManager(config);
+  let shuttingDown = false;
+  const shutdown = async (reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info(`shutting down (${reason})`);
+    await sessions.shutdown();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+  }
+
+  await serveStdio(sessions, config);
+  await shutdown('client disconnected');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log.error('fatal', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * The computer-use action set of the Responses API computer tool
+ * (openai-node `ComputerAction`), as zod schemas. These are the single
+ * source of truth: the MCP `computer` tool validates with them, and the
+ * agent loop parses model output with them.
+ */
+
+const coordinate = (axis: 'x' | 'y') =>
+  z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
+
+/** Modifier keys held down while a pointer action runs. */
+const heldKeys = z
+  .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })
+  .nullish()
+  .describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
+
+export const clickAction = z.object({
+  type: z.literal('click'),
+  x: coordinate('x'),
+  y: coordinate('y'),
+  button: z
+    .enum(['left', 'right', 'wheel', 'back', 'forward'], {
+      error: 'button must be one of left, right, wheel (middle), back, forward',
+    })
+    .default('left')
+    .describe('wheel = middle button; back/forward = browser history'),
+  keys: heldKeys,
+});
+
+export const doubleClickAction = z.object({
+  type: z.literal('double_click'),
+  x: coordinate('x'),
+  y: coordinate('y'),
+  keys: heldKeys,
+});
+
+export const point = z.object({ x: coordinate('x'), y: coordinate('y') });
+
+export const dragAction = z.object({
+  type: z.literal('drag'),
+  path: z
+    .array(point, { error: 'path must be an array of {x, y} points' })
+    .min(2, { error: 'path needs at least two points (start and end)' })
+    .describe('Every point is followed in order, not only the ends'),
+  keys: heldKeys,
+});
+
+export const moveAction = z.object({
+  type: z.literal('move'),
+  x: coordinate('x'),
+  y: coordinate('y'),
+  keys: heldKeys,
+});
+
+export const scrollAction = z.object({
+  type: z.literal('scroll'),
+  x: coordinate('x'),
+  y: coordinate('y'),
+  scroll_x: z.number({ error: 'scroll_x must be a number of pixels' }).finite().default(0),
+  scroll_y: z.number({ error: 'scroll_y must be a number of pixels' }).finite().default(0),
+  keys: heldKeys,
+});
+
+export const keypressAction = z.object({
+  type: z.literal('keypress'),
+  keys: z
+    .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["ctrl", "a"]' })
+    .min(1, { error: 'keys needs at least one key' })
+    .describe('Pressed together as a chord: held in order, released in reverse'),
+});
+
+export const typeAction = z.object({
+  type: z.literal('type'),
+  text: z.string({ error: 'text must be a string' }),
+});
+
+export const waitAction = z.object({
+  type: z.literal('wait'),
+  ms: z.number().int().min(0).max(30_000).optional().describe('Milliseconds to wait (default about 1000)'),
+});
+
+export const screenshotAction = z.object({ type: z.literal('screenshot') });
+
+export const ACTION_TYPES = ['click', 'double_click', 'drag', 'move', 'scroll', 'keypress', 'type', 'wait', 'screenshot'] as const;
+
+export const computerActionSchema = z.discriminatedUnion(
+  'type',
+  [
+    clickAction,
+    doubleClickAction,
+    dragAction,
+    moveAction,
+    scrollAction,
+    keypressAction,
+    typeAction,
+    waitAction,
+    screenshotAction,
+  ],
+  {
+    error: (issue): string | undefined =>
+      issue.code === 'invalid_union'
+        ? `unknown action type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}; expected one of ${ACTION_TYPES.join(', ')}`
+        : undefined,
+  },
+);
+
+export type ComputerAction = z.infer<typeof computerActionSchema>;
+export type ActionType = ComputerAction['type'];
+export type Point = z.infer<typeof point>;
+
+// ACTION_TYPES must list exactly the schema's action types.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _actionTypesMatch: Exactly<(typeof ACTION_TYPES)[number], ActionType> = true;
+void _actionTypesMatch;
+
+/** Short human-readable form of an action, e.g. `click 135,193`. */
+export function describeAction(action: ComputerAction): string {
+  const held = 'keys' in action && action.keys?.length && action.type !== 'keypress' ? ` +${action.keys.join('+')}` : '';
+  switch (action.type) {
+    case 'click':
+      return `click ${action.button === 'left' ? '' : action.button + ' '}${action.x},${action.y}${held}`;
+    case 'double_click':
+      return `double_click ${action.x},${action.y}${held}`;
+    case 'drag':
+      return `drag ${action.path.map((p) => `${p.x},${p.y}`).join(' → ')}${held}`;
+    case 'move':
+      return `move ${action.x},${action.y}${held}`;
+    case 'scroll':
+      return `scroll ${action.scroll_x},${action.scroll_y} at ${action.x},${action.y}${held}`;
+    case 'keypress':
+      return `keypress ${action.keys.join('+')}`;
+    case 'type':
+      return `type ${JSON.stringify(action.text.length > 60 ? action.text.slice(0, 57) + '...' : action.text)}`;
+    case 'wait':
+      return `wait ${action.ms ?? 1000}ms`;
+    case 'screenshot':
+      return 'screenshot';
+  }
+}
+
+/** The points an action touches, for bounds checks. */
+export function actionPoints(action: ComputerAction): Point[] {
+  switch (action.type) {
+    case 'click':
+    case 'double_click':
+    case 'move':
+    case 'scroll':
+      return [{ x: action.x, y: action.y }];
+    case 'drag':
+      return action.path;
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,54 @@
+import type { ComputerAction, Point } from './actions.js';
+
+export type MouseButton = 'left' | 'right' | 'wheel' | 'back' | 'forward';
+
+/** A screenshot as it is sent to clients and to the model. */
+export interface Screenshot {
+  data: Buffer;
+  mimeType: 'image/png' | 'image/jpeg';
+  width: number;
+  height: number;
+}
+
+/**
+ * What a computer backend must do: one method per protocol action.
+ * `runAction` below maps every action type onto exactly one method, so the
+ * type checker proves a backend implements the whole protocol.
+ */
+export interface Computer {
+  readonly display: { width: number; height: number };
+  click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void>;
+  doubleClick(x: number, y: number, keys: string[]): Promise<void>;
+  drag(path: Point[], keys: string[]): Promise<void>;
+  move(x: number, y: number, keys: string[]): Promise<void>;
+  scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void>;
+  keypress(keys: string[]): Promise<void>;
+  type(text: string): Promise<void>;
+  wait(ms: number): Promise<void>;
+  screenshot(): Promise<Screenshot>;
+}
+
+type ActionRunners = {
+  [T in ComputerAction['type']]: (computer: Computer, action: Extract<ComputerAction, { type: T }>) => Promise<void>;
+};
+
+/** About one second, as every computer-use harness uses for `wait`. */
+export const DEFAULT_WAIT_MS = 1000;
+
+const runners: ActionRunners = {
+  click: (c, a) => c.click(a.x, a.y, a.button, a.keys ?? []),
+  double_click: (c, a) => c.doubleClick(a.x, a.y, a.keys ?? []),
+  drag: (c, a) => c.drag(a.path, a.keys ?? []),
+  move: (c, a) => c.move(a.x, a.y, a.keys ?? []),
+  scroll: (c, a) => c.scroll(a.x, a.y, a.scroll_x, a.scroll_y, a.keys ?? []),
+  keypress: (c, a) => c.keypress(a.keys),
+  type: (c, a) => c.type(a.text),
+  wait: (c, a) => c.wait(a.ms ?? DEFAULT_WAIT_MS),
+  // The screenshot is taken once after the batch settles; nothing to do here.
+  screenshot: async () => {},
+};
+
+export function runAction(computer: Computer, action: ComputerAction): Promise<void> {
+  const run = runners[action.type] as (c: Computer, a: ComputerAction) => Promise<void>;
+  return run(computer, action);
+}

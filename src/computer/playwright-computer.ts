@@ -1,0 +1,116 @@
+import type { Page } from 'playwright';
+import type { BrowserSession } from '../browser/session.js';
+import type { Point } from './actions.js';
+import type { Computer, MouseButton, Screenshot } from './computer.js';
+import { toChord } from './keys.js';
+
+/** Pixels between interpolated mouse moves on a drag segment: smooth enough for drag handlers, cheap. */
+const DRAG_STEP_PX = 25;
+
+/**
+ * The computer-use protocol on a Playwright browser session. Every action
+ * waits for what it caused (see BrowserSession.settle) before it returns.
+ */
+export class PlaywrightComputer implements Computer {
+  constructor(private readonly session: BrowserSession) {}
+
+  get display() {
+    return this.session.display;
+  }
+
+  private async act(fn: (page: Page) => Promise<void>): Promise<void> {
+    const page = await this.session.page();
+    const mark = this.session.activity.mark();
+    await fn(page);
+    await this.session.settle(mark);
+  }
+
+  /** Holds modifier keys for the duration of a pointer action, releasing them in reverse. */
+  private async holding(page: Page, keys: string[], fn: () => Promise<void>): Promise<void> {
+    const held = toChord(keys);
+    const pressed: string[] = [];
+    try {
+      for (const key of held) {
+        await page.keyboard.down(key);
+        pressed.push(key);
+      }
+      await fn();
+    } finally {
+      for (const key of pressed.reverse()) await page.keyboard.up(key);
+    }
+  }
+
+  click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void> {
+    return this.act(async (page) => {
+      if (button === 'back') {
+        await page.goBack({ waitUntil: 'commit' });
+        return;
+      }
+      if (button === 'forward') {
+        await page.goForward({ waitUntil: 'commit' });
+        return;
+      }
+      const playwrightButton = button === 'wheel' ? 'middle' : button;
+      await this.holding(page, keys, () => page.mouse.click(x, y, { button: playwrightButton }));
+    });
+  }
+
+  doubleClick(x: number, y: number, keys: string[]): Promise<void> {
+    return this.act((page) => this.holding(page, keys, () => page.mouse.dblclick(x, y)));
+  }
+
+  drag(path: Point[], keys: string[]): Promise<void> {
+    return this.act((page) =>
+      this.holding(page, keys, async () => {
+        const [start, ...rest] = path;
+        if (!start) return;
+        await page.mouse.move(start.x, start.y);
+        await page.mouse.down();
+        let from = start;
+        for (const to of rest) {
+          const steps = Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / DRAG_STEP_PX));
+          await page.mouse.move(to.x, to.y, { steps });
+          from = to;
+        }
+        await page.mouse.up();
+      }),
+    );
+  }
+
+  move(x: number, y: number, keys: string[]): Promise<void> {
+    return this.act((page) => this.holding(page, keys, () => page.mouse.move(x, y)));
+  }
+
+  scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
+    return this.act((page) =>
+      this.holding(page, keys, async () => {
+        await page.mouse.move(x, y);
+        await page.mouse.wheel(scrollX, scrollY);
+      }),
+    );
+  }
+
+  keypress(keys: string[]): Promise<void> {
+    return this.act(async (page) => {
+      const chord = toChord(keys);
+      if (chord.length === 1) {
+        await page.keyboard.press(chord[0]!);
+        return;
+      }
+      for (const key of chord) await page.keyboard.down(key);
+      for (const key of [...chord].reverse()) await page.keyboard.up(key);
+    });
+  }
+
+  type(text: string): Promise<void> {
+    return this.act((page) => page.keyboard.type(text));
+  }
+
+  wait(ms: number): Promise<void> {
+    return this.act(() => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  screenshot(): Promise<Screenshot> {
+    return this.session.screenshot();
+  }
+}

@@ -1,0 +1,148 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * Every server option: one table gives the flag, the environment variable,
+ * the default and the help line, so `--help`, env handling and the README
+ * cannot drift apart.
+ */
+interface OptionSpec {
+  flag: string;
+  env: string;
+  kind: 'string' | 'boolean';
+  help: string;
+  default?: string;
+  group: 'browser' | 'output' | 'sessions' | 'model' | 'http' | 'security';
+}
+
+export const OPTIONS = {
+  browser: { flag: 'browser', env: 'CUA_BROWSER', kind: 'string', group: 'browser', default: 'chromium', help: 'Browser engine: chromium, firefox or webkit' },
+  executablePath: { flag: 'executable-path', env: 'CUA_EXECUTABLE_PATH', kind: 'string', group: 'browser', help: 'Browser executable to launch (default: Playwright\'s own browser, else a system Chromium/Chrome)' },
+  headless: { flag: 'headless', env: 'CUA_HEADLESS', kind: 'boolean', group: 'browser', help: 'Run the browser headless (default: headless when there is no display)' },
+  headed: { flag: 'headed', env: 'CUA_HEADED', kind: 'boolean', group: 'browser', help: 'Show the browser window (needs a display)' },
+  displaySize: { flag: 'display-size', env: 'CUA_DISPLAY_SIZE', kind: 'string', group: 'browser', default: '1024x768', help: 'Viewport and screenshot size, WIDTHxHEIGHT' },
+  startUrl: { flag: 'start-url', env: 'CUA_START_URL', kind: 'string', group: 'browser', default: 'about:blank', help: 'Page every new session opens' },
+  userDataDir: { flag: 'user-data-dir', env: 'CUA_USER_DATA_DIR', kind: 'string', group: 'browser', help: 'Persistent browser profile directory; all sessions then share it (default: isolated in-memory contexts)' },
+  cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
+  browserEndpoint: { flag: 'browser-endpoint', env: 'CUA_BROWSER_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a Playwright browser server (ws://... from launchServer / run-server)' },
+  dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
+  imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
+  imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
+  outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
+  idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session after this many seconds without a call (0 = never)' },
+  settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+export type RawOptions = Partial<Record<OptionName, string | boolean>>;
+
+export interface ServerConfig {
+  browser: 'chromium' | 'firefox' | 'webkit';
+  executablePath?: string;
+  headless: boolean;
+  display: { width: number; height: number };
+  startUrl: string;
+  userDataDir?: string;
+  cdpEndpoint?: string;
+  browserEndpoint?: string;
+  dialogPolicy: 'accept' | 'dismiss';
+  imageFormat: 'png' | 'jpeg';
+  imageQuality: number;
+  outputDir: string;
+  idleTimeoutMs: number;
+  settleTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function envValue(spec: OptionSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
+  const value = env[spec.env];
+  if (value === undefined || value === '') return undefined;
+  if (spec.kind === 'boolean') return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+  return value;
+}
+
+/** Parses argv (without node and script) and the environment; flags win over env. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const spec of Object.values(OPTIONS) as OptionSpec[]) options[spec.flag] = { type: spec.kind };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run cua-mcp --help for the options.`);
+  }
+  const raw: RawOptions = {};
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
+    const value = (parsed.values as Record<string, string | boolean | undefined>)[spec.flag] ?? envValue(spec, env) ?? spec.default;
+    if (value !== undefined) raw[name] = value;
+  }
+  return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+function hasDisplay(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform !== 'linux') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+function integer(name: OptionName, value: string | boolean | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(name: OptionName, value: string | boolean | undefined, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const size = /^(\d{2,5})x(\d{2,5})$/.exec(String(raw.displaySize));
+  if (!size) throw new ConfigError(`--display-size (CUA_DISPLAY_SIZE) must look like 1024x768, got ${JSON.stringify(raw.displaySize)}`);
+  const display = { width: Number(size[1]), height: Number(size[2]) };
+  if (display.width < 200 || display.height < 200 || display.width > 7680 || display.height > 4320) {
+    throw new ConfigError(`--display-size must be between 200x200 and 7680x4320, got ${raw.displaySize}`);
+  }
+  if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
+  const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
+  const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
+    executablePath: str(raw.executablePath),
+    headless,
+    display,
+    startUrl: str(raw.startUrl) ?? 'about:blank',
+    userDataDir: str(raw.userDataDir),
+    cdpEndpoint: str(raw.cdpEndpoint),
+    browserEndpoint: str(raw.browserEndpoint),
+    dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
+    imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
+    imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
+    outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
+    idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
+    settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+  };
+}
+
+export function helpText(): string {
+  const groups = new Map<string, string[]>();
+  for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
+    const flag = spec.kind === 'boolean' ? `--${spec.flag}` : `--${spec.flag} <value>`;
+    const def = spec.default !== undefined ? ` (default: ${spec.default})` : '';
+    const line = `  ${flag.padEnd(28)} ${spec.help}${def}\n  ${''.padEnd(28)} env: ${spec.env}`;
+    groups.set(spec.group, [...(groups.get(spec.group) ?? []), line]);
+  }
+  const sections = [...groups].map(([group, lines]) => `${group[0]!.toUpperCase()}${group.slice(1)}:\n${lines.join('\n')}`);
+  return [
+    'cua-mcp: a computer-use MCP server driving a real browser.',
+    '',
+    'Usage:',
+    '  cua-mcp [options]                 serve MCP over stdio',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+    '  --help                       this text',
+  ].join('\n');
+}

@@ -1,0 +1,26 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { SessionManager } from './browser/session-manager.js';
+import type { ServerConfig } from './config.js';
+import { ClientConnection } from './tools/connection.js';
+import { browserTools } from './tools/index.js';
+import { registerTools } from './tools/tool.js';
+
+export const SERVER_NAME = 'cua-mcp-server';
+export const SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS = [
+  'Operates a real browser through its screen.',
+  'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
+  'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
+].join(' ');
+
+/** One MCP server object per client connection; the browser sessions live in the shared manager. */
+export function createMcpServer(sessions: SessionManager, config: ServerConfig): { server: McpServer; connection: ClientConnection } {
+  const server = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+  );
+  const connection = new ClientConnection(sessions);
+  registerTools(server, browserTools, { connection, config });
+  return { server, connection };
+}

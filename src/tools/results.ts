@@ -1,0 +1,59 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { BrowserSession, SessionEvent } from '../browser/session.js';
+
+/** structuredContent of every result that shows the screen. */
+export const screenStateShape = {
+  session_id: z.string(),
+  url: z.string(),
+  title: z.string(),
+  display: z.object({ width: z.number(), height: z.number() }),
+  tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
+  events: z
+    .array(z.object({ kind: z.string() }).passthrough())
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked'),
+  screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
+};
+
+export function describeEvent(event: SessionEvent): string {
+  switch (event.kind) {
+    case 'dialog':
+      return `${event.dialog_type} dialog ${JSON.stringify(event.message)} was ${event.response}`;
+    case 'download':
+      return event.error
+        ? `download of ${event.filename} failed: ${event.error}`
+        : `downloaded ${event.filename}${event.bytes !== undefined ? ` (${event.bytes} bytes)` : ''} to ${event.path ?? '(still saving)'}`;
+    case 'popup':
+      return `a new tab opened (${event.url}); the session now follows it`;
+    case 'tab_closed':
+      return `tab ${event.url} closed`;
+    case 'blocked':
+      return `blocked ${event.url}: ${event.reason}`;
+  }
+}
+
+/**
+ * The standard result: a text line, the screenshot as image content, and
+ * the page state as structuredContent for other tools to chain on.
+ */
+export async function screenResult(session: BrowserSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
+  const shot = await session.screenshot();
+  const state = await session.state();
+  const events = session.takeEvents();
+  const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];
+  if (state.tabs.length > 1) {
+    lines.push(`Tabs: ${state.tabs.map((t) => `${t.active ? '*' : ''}[${t.index}] ${t.url}`).join(', ')}`);
+  }
+  return {
+    content: [
+      { type: 'text', text: lines.join('\n') },
+      { type: 'image', data: shot.data.toString('base64'), mimeType: shot.mimeType },
+    ],
+    structuredContent: {
+      ...state,
+      events,
+      screenshot: { mime_type: shot.mimeType, bytes: shot.data.length, width: shot.width, height: shot.height },
+      ...extra,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { screenResult, screenStateShape } from './results.js';
+import { defineTool } from './tool.js';
+
+export const newSessionTool = defineTool({
+  name: 'new_session',
+  title: 'Open a browser session',
+  description: 'Opens a new isolated browser session (its own cookies and storage) and returns its session_id and first screenshot.',
+  inputSchema: {
+    start_url: z.string().optional().describe('Page to open first (default: the server\'s start URL)'),
+  },
+  outputSchema: screenStateShape,
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
+  handler: async ({ start_url }, { connection }) => {
+    const session = await connection.newSession(start_url);
+    return session.exclusive(() => screenResult(session, `Opened session ${session.id}`));
+  },
+});
+
+const sessionSummary = z.object({
+  session_id: z.string(),
+  url: z.string(),
+  title: z.string(),
+  tabs: z.number(),
+  is_default: z.boolean(),
+  created_at: z.string(),
+  idle_seconds: z.number(),
+});
+
+export const listSessionsTool = defineTool({
+  name: 'list_sessions',
+  title: 'List browser sessions',
+  description: 'Lists this connection\'s open browser sessions with their current URL and title, and which browser drives them.',
+  inputSchema: {},
+  outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable() },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  handler: async (_args, { connection }) => {
+    const now = Date.now();
+    const sessions = await Promise.all(
+      connection.sessions.list(connection.id).map(async (s) => {
+        const state = await s.state();
+        return {
+          session_id: s.id,
+          url: state.url,
+          title: state.title,
+          tabs: state.tabs.length,
+          is_default: s.id === connection.defaultSession,
+          created_at: new Date(s.createdAt).toISOString(),
+          idle_seconds: Math.round((now - s.lastUsedAt) / 1000),
+        };
+      }),
+    );
+    const browser = (await connection.sessions.browserDescription()) ?? null;
+    const lines = sessions.length
+      ? sessions.map((s) => `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tabs} tab(s), idle ${s.idle_seconds} s`)
+      : ['No browser sessions open. Any tool call without session_id opens the default one.'];
+    if (browser) lines.push(`Browser: ${browser}`);
+    return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { sessions, browser } };
+  },
+});
+
+export const closeSessionTool = defineTool({
+  name: 'close_session',
+  title: 'Close a browser session',
+  description: 'Closes a browser session and everything in it (tabs, cookies, storage).',
+  inputSchema: {
+    session_id: z.string().min(1).describe('The session to close (see list_sessions)'),
+  },
+  outputSchema: { session_id: z.string(), closed: z.boolean() },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  handler: async ({ session_id }, { connection }) => {
+    await connection.sessions.close(session_id, connection.id);
+    return { content: [{ type: 'text', text: `Closed session ${session_id}` }], structuredContent: { session_id, closed: true } };
+  },
+});

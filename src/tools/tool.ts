@@ -1,0 +1,52 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { ServerConfig } from '../config.js';
+import type { ClientConnection } from './connection.js';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What every tool handler gets besides its arguments. */
+export interface ToolContext {
+  connection: ClientConnection;
+  config: ServerConfig;
+  extra: ToolExtra;
+}
+
+export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema?: z.ZodRawShape;
+  annotations?: ToolAnnotations;
+  handler: (args: z.infer<z.ZodObject<Input>>, context: ToolContext) => Promise<CallToolResult>;
+}
+
+/** Keeps the argument type of each handler tied to its schema. */
+export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
+  return tool;
+}
+
+export function registerTools(
+  server: McpServer,
+  tools: ToolDefinition[],
+  context: Omit<ToolContext, 'extra'>,
+): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      // The SDK has validated args against inputSchema before this runs.
+      ((args: Record<string, unknown>, extra: ToolExtra) =>
+        tool.handler(args as never, { ...context, extra })) as never,
+    );
+  }
+}
