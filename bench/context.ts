@@ -1,0 +1,34 @@
+import type { FixtureServer } from '../test/helpers/fixture-server.js';
+import type { Row } from './report.js';
+import { summarize, type Sample, type Stat } from './stats.js';
+
+export interface BenchContext {
+  pages: FixtureServer;
+  /** Timed runs per case, and untimed warm-up runs before them. */
+  rounds: number;
+  warmup: number;
+  /** Scratch directory (e.g. @playwright/mcp's output files). */
+  tmp: string;
+  /** Figures one item hands to a later one (e.g. the bare click for the loop's harness share). */
+  shared: Map<string, Stat>;
+}
+
+export function stat(samples: Sample[]): Stat {
+  return summarize(samples.map((s) => s.ms));
+}
+
+/** "12/12 fresh" when the samples carry a freshness verdict. */
+export function freshness(samples: Sample[]): string {
+  const judged = samples.filter((s) => s.fresh !== undefined);
+  if (!judged.length) return '';
+  const fresh = judged.filter((s) => s.fresh).length;
+  return `new state shown ${fresh}/${judged.length} (${Math.round((100 * fresh) / judged.length)}%)`;
+}
+
+export function ratio(a: Stat | undefined, b: Stat | undefined): string {
+  return a && b ? (a.median / b.median).toFixed(2) : '–';
+}
+
+export function row(item: string, contender: string, samples: Sample[], note = '', unit = 'ms'): Row {
+  return { item, contender, stat: stat(samples), unit, note: [freshness(samples), note].filter(Boolean).join('; ') };
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+
+/** Resident memory of a process tree. PSS splits the pages Chromium's processes share among them, so it sums without double counting. */
+export interface TreeMemory {
+  processes: number;
+  rssMiB: number;
+  pssMiB: number;
+}
+
+function children(): Map<number, number[]> {
+  const byParent = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (2nd field) is in parentheses and may hold spaces: read after the last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return byParent;
+}
+
+function kib(file: string, field: string): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(file, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function treeMemory(root: number): TreeMemory {
+  const byParent = children();
+  const pids: number[] = [];
+  for (const queue = [root]; queue.length; ) {
+    const pid = queue.pop()!;
+    pids.push(pid);
+    queue.push(...(byParent.get(pid) ?? []));
+  }
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    rss += kib(`/proc/${pid}/status`, 'VmRSS');
+    pss += kib(`/proc/${pid}/smaps_rollup`, 'Pss');
+  }
+  return { processes: pids.length, rssMiB: rss / 1024, pssMiB: pss / 1024 };
+}
