@@ -7,6 +7,8 @@ interface Mark {
   requestSeq: number;
   navigationSeq: number;
   pageSeq: number;
+  popupsRequested: number;
+  popupsArrived: number;
 }
 
 /**
@@ -18,6 +20,8 @@ export class ActivityMonitor {
   private requestSeq = 0;
   private navigationSeq = 0;
   private pageSeq = 0;
+  private popupsRequested = 0;
+  private popupsArrived = 0;
   private readonly inflight = new Map<Request, number>();
   private readonly waiters = new Set<() => void>();
   private readonly pendingDownloads = new Set<Promise<unknown>>();
@@ -71,8 +75,21 @@ export class ActivityMonitor {
     });
   }
 
+  /** A page asked for a new window that does not exist yet (see BrowserSession's window-open watch). */
+  popupRequested(): void {
+    this.popupsRequested++;
+    this.notify();
+  }
+
+  /** A new window arrived as a page. */
+  popupArrived(): void {
+    this.popupsArrived++;
+    this.notify();
+  }
+
   mark(): Mark {
-    return { requestSeq: this.requestSeq, navigationSeq: this.navigationSeq, pageSeq: this.pageSeq };
+    const { requestSeq, navigationSeq, pageSeq, popupsRequested, popupsArrived } = this;
+    return { requestSeq, navigationSeq, pageSeq, popupsRequested, popupsArrived };
   }
 
   navigatedSince(mark: Mark): boolean {
@@ -88,9 +105,16 @@ export class ActivityMonitor {
     return [...this.inflight].filter(([, seq]) => seq > mark.requestSeq).map(([r]) => r);
   }
 
-  /** Something the last action started is still under way: a request, a download, an uncommitted navigation. */
+  /** Something the last action started is still under way: a request, a download, an uncommitted navigation, a window not yet open. */
   busySince(mark: Mark): boolean {
-    return this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
+    const popupPending = this.popupsRequested - mark.popupsRequested > this.popupsArrived - mark.popupsArrived;
+    return popupPending || this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
+  }
+
+  /** Nothing at all has happened since the mark: no request, navigation or page started, and nothing is pending. */
+  quietSince(mark: Mark): boolean {
+    const { requestSeq, navigationSeq, pageSeq } = this;
+    return requestSeq === mark.requestSeq && navigationSeq === mark.navigationSeq && pageSeq === mark.pageSeq && !this.busySince(mark);
   }
 
   private notify(): void {

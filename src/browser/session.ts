@@ -111,7 +111,26 @@ export class BrowserSession {
       if (this.current === page) this.current = this.pages.at(-1);
       if (!this.closed) this.events.push({ kind: 'tab_closed', url: page.url() });
     });
-    if (announce) this.events.push({ kind: 'popup', url: page.url() });
+    if (this.config.browser === 'chromium') void this.watchWindowOpen(page);
+    if (announce) {
+      this.events.push({ kind: 'popup', url: page.url() });
+      this.activity.popupArrived();
+    }
+  }
+
+  /**
+   * Playwright announces a popup only once its first response arrives, after
+   * settle may be done; Chromium says at once (window.open, target=_blank)
+   * that one is coming, so settle waits for it.
+   */
+  private async watchWindowOpen(page: Page): Promise<void> {
+    try {
+      const cdp = await this.context.newCDPSession(page);
+      cdp.on('Page.windowOpen', () => this.activity.popupRequested());
+      await cdp.send('Page.enable');
+    } catch (error) {
+      log.debug('no window-open events for this page', error);
+    }
   }
 
   private async answerDialog(dialog: Dialog): Promise<void> {
@@ -163,6 +182,8 @@ export class BrowserSession {
   async settle(mark: ReturnType<ActivityMonitor['mark']>): Promise<void> {
     const deadline = Date.now() + this.config.settleTimeoutMs;
     await nextFrame(await this.page());
+    // The action started nothing (no request, navigation or page): the frame just rendered already shows its effect.
+    if (this.activity.quietSince(mark)) return;
     for (let round = 0; round < 5; round++) {
       await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
       const page = await this.page();
@@ -216,12 +237,13 @@ export class BrowserSession {
 
   async state(): Promise<PageState> {
     const page = await this.page();
+    const tabs = await this.tabs();
     return {
       session_id: this.id,
       url: page.url(),
-      title: await page.title().catch(() => ''),
+      title: tabs.find((tab) => tab.active)?.title ?? '',
       display: { ...this.config.display },
-      tabs: await this.tabs(),
+      tabs,
     };
   }
 

@@ -37,8 +37,8 @@ export function describeEvent(event: SessionEvent): string {
  * the page state as structuredContent for other tools to chain on.
  */
 export async function screenResult(session: BrowserSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
-  const shot = await session.screenshot();
-  const state = await session.state();
+  // Independent reads of the same settled page: overlapping them saves the round trips of the titles.
+  const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const events = session.takeEvents();
   const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];
   if (state.tabs.length > 1) {
