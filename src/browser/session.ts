@@ -42,6 +42,7 @@ export class BrowserSession {
   readonly activity = new ActivityMonitor();
   private readonly pages: Page[] = [];
   private current: Page | undefined;
+  private front: Page | undefined;
   private events: SessionEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -81,11 +82,19 @@ export class BrowserSession {
 
   /** The page actions go to; a fresh one if every tab was closed. */
   async page(): Promise<Page> {
-    if (this.current && !this.current.isClosed()) return this.current;
+    if (this.current && !this.current.isClosed()) {
+      // A tab the session switched to must be the visible one, or it may not render.
+      if (this.front !== this.current) {
+        this.front = this.current;
+        await this.current.bringToFront().catch(() => {});
+      }
+      return this.current;
+    }
     this.openingPage = true;
     try {
       const page = await this.context.newPage();
       this.adopt(page, false);
+      this.front = page;
       return page;
     } finally {
       this.openingPage = false;
@@ -139,7 +148,7 @@ export class BrowserSession {
     const accept = type === 'alert' || type === 'beforeunload' || this.config.dialogPolicy === 'accept';
     this.events.push({ kind: 'dialog', dialog_type: type, message: dialog.message(), response: accept ? 'accepted' : 'dismissed' });
     try {
-      if (accept) await dialog.accept();
+      if (accept) await dialog.accept(dialog.defaultValue());
       else await dialog.dismiss();
     } catch (error) {
       log.debug('dialog already handled', error);
