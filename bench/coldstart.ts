@@ -17,7 +17,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<Row[]> {
   };
   const ours = 'cua-mcp (ours)';
   const theirs = '@playwright/mcp';
-  const rounds = Math.max(4, Math.round(ctx.rounds / 3));
+  const rounds = Math.max(3, Math.round(ctx.rounds / 4));
   const results = await sideBySide(
     [
       { name: ours, run: coldStart(OurServer.cliArgs(), { CUA_LOG_LEVEL: 'warn' }, 'screenshot') },

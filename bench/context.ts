@@ -22,7 +22,9 @@ export function freshness(samples: Sample[]): string {
   const judged = samples.filter((s) => s.fresh !== undefined);
   if (!judged.length) return '';
   const fresh = judged.filter((s) => s.fresh).length;
-  return `new state shown ${fresh}/${judged.length} (${Math.round((100 * fresh) / judged.length)}%)`;
+  const errors = samples.filter((s) => s.error);
+  const failed = errors.length ? `, ${errors.length} failed: ${errors[0]!.error}` : '';
+  return `new state shown ${fresh}/${judged.length} (${Math.round((100 * fresh) / judged.length)}%)${failed}`;
 }
 
 export function ratio(a: Stat | undefined, b: Stat | undefined): string {

@@ -5,6 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
+import { DRAG_STEP_PX } from '../src/computer/playwright-computer.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -151,13 +152,23 @@ export class BarePlaywright implements Driver {
     return this.page.screenshot();
   }
 
-  async drag(path: Point[]): Promise<Buffer> {
+  /** One mouse move per point, or, with `stepPx`, interpolated moves as our server makes them. */
+  async drag(path: Point[], stepPx?: number): Promise<Buffer> {
     const [start, ...rest] = path;
     await this.page.mouse.move(start!.x, start!.y);
     await this.page.mouse.down();
-    for (const p of rest) await this.page.mouse.move(p.x, p.y);
+    let from = start!;
+    for (const to of rest) {
+      const steps = stepPx ? Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / stepPx)) : 1;
+      await this.page.mouse.move(to.x, to.y, { steps });
+      from = to;
+    }
     await this.page.mouse.up();
     return this.page.screenshot();
+  }
+
+  dragLikeOurs(path: Point[]): Promise<Buffer> {
+    return this.drag(path, DRAG_STEP_PX);
   }
 
   async scroll(at: Point, dy: number): Promise<Buffer> {

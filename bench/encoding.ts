@@ -47,7 +47,7 @@ export async function benchEncoding(ctx: BenchContext): Promise<Row[]> {
             },
           },
         ]);
-        const results = await sideBySide(cases, 2, ctx.rounds);
+        const results = await sideBySide(cases, 2, Math.max(6, Math.round(ctx.rounds * 0.75)));
         for (const format of FORMATS) {
           const item = `5. screenshot ${size.width}x${size.height} ${format.toUpperCase()}${format === 'jpeg' ? ` q${JPEG_QUALITY}` : ''}`;
           const kib = (name: string) => `${(summarize(bytes.get(name)!).median / 1024).toFixed(0)} KiB`;

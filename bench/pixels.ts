@@ -1,13 +1,11 @@
-import { PNG } from 'pngjs';
+import { decodePng, pixel } from '../test/helpers/png.js';
 import { COLOURS, type State } from './pages.js';
 
 /** Which page state a PNG screenshot shows, read from a corner pixel (the pages give every state its own background). */
 export function stateOf(png: Buffer): State | 'unknown' {
-  const image = PNG.sync.read(png);
-  const at = (4 * image.width + 4) * 4;
-  const pixel = [image.data[at]!, image.data[at + 1]!, image.data[at + 2]!];
-  for (const [state, colour] of Object.entries(COLOURS) as [State, readonly number[]][]) {
-    if (colour.every((c, i) => Math.abs(c - pixel[i]!) <= 8)) return state;
+  const colour = pixel(decodePng(png), 4, 4);
+  for (const [state, expected] of Object.entries(COLOURS) as [State, readonly number[]][]) {
+    if (expected.every((c, i) => Math.abs(c - colour[i]!) <= 8)) return state;
   }
   return 'unknown';
 }

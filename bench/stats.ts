@@ -18,6 +18,8 @@ export function summarize(samples: number[]): Stat {
 export interface Sample {
   ms: number;
   fresh?: boolean;
+  /** The action threw (e.g. a screenshot taken mid-navigation); counted as not showing the new state. */
+  error?: string;
 }
 
 /** A contender in a side-by-side comparison. `rounds` caps a slow one (e.g. a fixed multi-second wait). */

@@ -1,6 +1,7 @@
 import type { BenchContext } from './context.js';
 import { ratio, row, stat } from './context.js';
 import { BarePlaywright, OurServer, PlaywrightMcp, type ClickDriver, type Driver, type Point } from './drivers.js';
+import { DRAG_STEP_PX } from '../src/computer/playwright-computer.js';
 import { BUTTON, INERT, TEXTAREA, type State } from './pages.js';
 import { stateOf } from './pixels.js';
 import type { Row } from './report.js';
@@ -13,8 +14,13 @@ function clickCase(driver: ClickDriver, url: string, at: Point, expect?: State, 
     rounds,
     run: async (): Promise<Sample> => {
       await driver.open(url);
-      const { ms, value } = await timed(() => driver.click(at));
-      return expect ? { ms, fresh: stateOf(value) === expect } : { ms };
+      const start = performance.now();
+      try {
+        const { ms, value } = await timed(() => driver.click(at));
+        return expect ? { ms, fresh: stateOf(value) === expect } : { ms };
+      } catch (error) {
+        return { ms: performance.now() - start, fresh: false, error: (error as Error).message.split('\n')[0] };
+      }
     },
   };
 }
@@ -48,11 +54,12 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
 
     // 2. Clicks with consequences: is the returned screenshot the new state?
     const scenarios: { label: string; path: string; expect: State; pwmcpRounds: number }[] = [
-      { label: 'navigates (150 ms server)', path: '/nav', expect: 'navigated', pwmcpRounds: 6 },
-      { label: 'fetch answered 204 (150 ms)', path: '/fetch', expect: 'fetched', pwmcpRounds: 4 },
-      { label: 'opens a popup (150 ms server)', path: '/popup', expect: 'popup', pwmcpRounds: 6 },
+      { label: 'navigates (150 ms server)', path: '/nav', expect: 'navigated', pwmcpRounds: 5 },
+      { label: 'fetch answered 204 (150 ms)', path: '/fetch', expect: 'fetched', pwmcpRounds: 3 },
+      { label: 'opens a popup (150 ms server)', path: '/popup', expect: 'popup', pwmcpRounds: 5 },
     ];
-    const clickRounds = Math.max(8, Math.round(ctx.rounds * 0.6));
+    const clickRounds = Math.max(6, Math.round(ctx.rounds / 2));
+    const actionRounds = Math.max(6, Math.round(ctx.rounds * 0.75));
     for (const s of scenarios) {
       const url = ctx.pages.url(s.path);
       const results = await sideBySide(
@@ -84,12 +91,17 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
           return { ms: (await timed(() => a.act(d))).ms };
         },
       }));
-      const results = await sideBySide(cases, 1, ctx.rounds);
+      // Our drag interpolates moves along the path (drag handlers need them): compare with the same moves too.
+      const interpolated = 'bare Playwright, same interpolated moves';
+      if (a.path === '/drag') {
+        cases.push({ name: interpolated, run: async () => (await bare.open(url), { ms: (await timed(() => bare.dragLikeOurs(PATH))).ms }) });
+      }
+      const results = await sideBySide(cases, 1, actionRounds);
       const item = `3. ${a.label} + screenshot`;
-      rows.push(
-        row(item, ours.name, results.get(ours.name)!, `${ratio(stat(results.get(ours.name)!), stat(results.get(bare.name)!))}x bare Playwright`),
-        row(item, bare.name, results.get(bare.name)!),
-      );
+      const versus = (name: string) => `${ratio(stat(results.get(ours.name)!), stat(results.get(name)!))}x ${name}`;
+      rows.push(row(item, ours.name, results.get(ours.name)!, [bare.name, interpolated].filter((n) => results.has(n)).map(versus).join('; ')));
+      rows.push(row(item, bare.name, results.get(bare.name)!, a.path === '/drag' ? 'one move per point' : ''));
+      if (results.has(interpolated)) rows.push(row(item, interpolated, results.get(interpolated)!, `${DRAG_STEP_PX} px steps`));
     }
   } finally {
     await Promise.all([ours.close(), bare.close(), pwmcp.close()]);

@@ -5,7 +5,7 @@ import type { Computer, MouseButton, Screenshot } from './computer.js';
 import { toChord } from './keys.js';
 
 /** Pixels between interpolated mouse moves on a drag segment: smooth enough for drag handlers, cheap. */
-const DRAG_STEP_PX = 25;
+export const DRAG_STEP_PX = 25;
 
 /**
  * The computer-use protocol on a Playwright browser session. Every action
