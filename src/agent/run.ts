@@ -115,6 +115,7 @@ export class AgentRun {
       this.status = 'failed';
       throw error;
     }
+    observer.screenshot?.(0, shot.shot);
     this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
     return this.advance(observer, signal, budget);
   }
