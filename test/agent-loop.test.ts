@@ -66,7 +66,7 @@ test('run_task drives the page to completion and reports each step', async () =>
 
 test('max_steps stops a run that step then resumes along the same response chain', async () => {
   fake.script([{ output: [fake.call([click(FIELD)])] }, { output: [fake.call([{ type: 'type', text: 'ab' }])] }, { output: [fake.message('typed ab')] }]);
-  const first = await server.ok('run_task', { task: 'type ab', start_url: fixture.url('/'), max_steps: 2 });
+  const first = await server.ok('run_task', { task: 'type ab', start_url: fixture.url('/'), max_steps: 2, instructions: 'Never submit forms.' });
   assert.equal(first.structuredContent.status, 'max_steps');
   assert.equal(first.structuredContent.steps, 2);
   assert.match(textOf(first), /call step/);
@@ -76,6 +76,8 @@ test('max_steps stops a run that step then resumes along the same response chain
   assert.equal(resumed.structuredContent.steps, 3);
   assert.equal(resumed.structuredContent.message, 'typed ab');
   assert.equal(resumed.structuredContent.title, 'ab');
+  // previous_response_id does not carry instructions over: each request repeats them.
+  assert.deepEqual(fake.received.map((r) => r.body.instructions), ['Never submit forms.', 'Never submit forms.', 'Never submit forms.']);
 });
 
 test('a safety check holds the action until the person approves it', async () => {
@@ -104,7 +106,14 @@ test('a safety check holds the action until the person approves it', async () =>
   assert.equal(fixture.clicks(), clicksBefore);
   assert.equal(fake.received.length, 1);
 
-  const approved = await server.ok('acknowledge_safety_check', { session_id: sessionId, decision: 'approve' });
+  const progress: string[] = [];
+  const approved = (await server.client.callTool(
+    { name: 'acknowledge_safety_check', arguments: { session_id: sessionId, decision: 'approve' } },
+    undefined,
+    { onprogress: (p) => void progress.push(p.message ?? '') },
+  )) as Awaited<ReturnType<ServerHandle['ok']>>;
+  assert.ok(!approved.isError, textOf(approved));
+  assert.deepEqual(progress, ['step 1/25: click 200,140', 'step 2/25: done']);
   assert.deepEqual(fake.violations, []);
   assert.equal(approved.structuredContent.status, 'completed');
   assert.deepEqual(approved.structuredContent.actions, ['click 200,140']);

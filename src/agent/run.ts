@@ -171,8 +171,11 @@ export class AgentRun {
 
   private async advance(observer: RunObserver, signal: AbortSignal | undefined, budget: number, decision?: 'approve'): Promise<RunReport> {
     const progress = this.newProgress(observer, signal, budget);
-    if (decision === 'approve') progress.total = this.totalBudget;
-    else this.totalBudget = budget;
+    if (decision === 'approve') {
+      // Continue the numbering of the call that paused: "step 4/25", not "step 1/25".
+      progress.total = this.totalBudget;
+      progress.taken = this.totalBudget - budget;
+    } else this.totalBudget = budget;
     this.status = 'running';
     this.error = undefined;
     let approved = decision === 'approve';
