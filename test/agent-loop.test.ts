@@ -147,7 +147,7 @@ test('cancelling run_task stops after the current action; step goes on from ther
   clickHook = async () => {
     controller.abort();
     // Keep the click's request open a moment so the cancellation lands while the action settles.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   };
   fake.script([{ output: [fake.call([click(BUTTON)])] }, { output: [fake.call([click(FIELD)])] }, { output: [fake.message('never reached')] }]);
   await assert.rejects(
