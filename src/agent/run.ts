@@ -147,18 +147,19 @@ export class AgentRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    if (decision === 'deny') return this.deny(observer);
+    if (decision === 'deny') return this.deny(this.newProgress(observer, undefined, 0));
     return this.advance(observer, signal, this.budgetLeft, 'approve');
   }
 
-  private deny(observer: RunObserver): RunReport {
+  /** Drops the held calls; the report keeps what this call did before the question. */
+  private deny(progress: Progress): RunReport {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
     this.nextInput = undefined;
     this.status = 'denied';
     this.message = this.message || 'The person denied the flagged action; it was not run.';
-    return this.report(this.newProgress(observer, undefined, 0));
+    return this.report(progress);
   }
 
   private assertIdle(): void {
@@ -185,7 +186,7 @@ export class AgentRun {
           const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
           const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
           approved = false;
-          if (answer === 'deny') return this.deny(observer);
+          if (answer === 'deny') return this.deny(progress);
           if (answer !== 'approve') {
             this.status = 'needs_confirmation';
             this.budgetLeft = progress.budget;
