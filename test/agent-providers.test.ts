@@ -39,9 +39,9 @@ async function clickOnce(fake: FakeResponses, args: string[], env: Record<string
   }
 }
 
-test('Azure OpenAI with a key: /openai/v1/responses, api-version query, api-key header, deployment as model', async () => {
-  const fake = await fakeFor({ generation: 'preview', model: 'my-cua-deployment', query: { 'api-version': 'preview' }, auth: ['api-key', 'azure-key'], forbiddenHeader: 'authorization' });
-  await clickOnce(fake, ['--model', 'my-cua-deployment', '--tool-generation', 'preview'], {
+test('Azure OpenAI with a key: /openai/v1/responses, api-version query, api-key header, deployment as model (JPEG screenshots)', async () => {
+  const fake = await fakeFor({ generation: 'preview', model: 'my-cua-deployment', query: { 'api-version': 'preview' }, auth: ['api-key', 'azure-key'], forbiddenHeader: 'authorization', imageType: 'jpeg' });
+  await clickOnce(fake, ['--model', 'my-cua-deployment', '--tool-generation', 'preview', '--image-format', 'jpeg'], {
     AZURE_OPENAI_ENDPOINT: `${fake.origin}/`,
     AZURE_OPENAI_API_KEY: 'azure-key',
     AZURE_OPENAI_API_VERSION: 'preview',

@@ -1,6 +1,5 @@
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { RunObserver } from '../agent/run.js';
-import type { AgentRun } from '../agent/run.js';
+import type { AgentRun, RunObserver } from '../agent/run.js';
 import { log } from '../log.js';
 import type { ToolContext } from './tool.js';
 

@@ -21,6 +21,8 @@ export interface FakeOptions {
   /** Header that must NOT be sent (e.g. authorization when an api-key is used). */
   forbiddenHeader?: string;
   history?: 'server' | 'local';
+  /** Screenshot format every image must have (default png). */
+  imageType?: 'png' | 'jpeg';
 }
 
 export interface Received {
@@ -244,7 +246,8 @@ export class FakeResponses {
     if (!match) return [`${what} is not a PNG/JPEG data URL`];
     const size = imageSize(Buffer.from(match[2]!, 'base64'));
     const { width, height } = this.options.display;
-    if (!size) return [`${what} does not decode as ${match[1]}`];
+    if (!size || size.type !== match[1]) return [`${what} does not decode as ${match[1]}`];
+    if (size.type !== (this.options.imageType ?? 'png')) return [`${what} is ${size.type}, expected ${this.options.imageType ?? 'png'}`];
     if (size.width !== width || size.height !== height) return [`${what} is ${size.width}x${size.height}, expected ${width}x${height}`];
     return [];
   }
