@@ -18,17 +18,18 @@ function redact(value: unknown): unknown {
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {
   private readonly rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  private closed = false;
-
-  constructor() {
-    this.rl.once('close', () => (this.closed = true));
-  }
+  private isClosed = false;
+  private readonly closed = new Promise<undefined>((resolve) =>
+    this.rl.once('close', () => {
+      this.isClosed = true;
+      resolve(undefined);
+    }),
+  );
 
   /** The answer, or undefined when stdin has ended. */
   async ask(question: string): Promise<string | undefined> {
-    if (this.closed) return undefined;
-    const closed = new Promise<undefined>((resolve) => this.rl.once('close', () => resolve(undefined)));
-    return Promise.race([this.rl.question(question), closed]);
+    if (this.isClosed) return undefined;
+    return Promise.race([this.rl.question(question), this.closed]);
   }
 
   close(): void {
@@ -59,7 +60,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
   try {
     const task = taskArgument?.trim() || (await prompt.ask('Task: '))?.trim();
     if (!task) {
-      process.stderr.write('No task given: cua-mcp run "what to do" [--start-url URL]\n');
+      process.stderr.write('\nNo task given: cua-mcp run "what to do" [--start-url URL]\n');
       return 2;
     }
     const dir = path.join(config.outputDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
