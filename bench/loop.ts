@@ -68,7 +68,7 @@ class FakeResponses {
 export async function benchLoop(ctx: BenchContext): Promise<Row[]> {
   const item = '7. model loop, zero model latency';
   const fake = await new FakeResponses().start();
-  const server = await OurServer.start([], { OPENAI_BASE_URL: `${fake.origin}/v1`, OPENAI_API_KEY: 'bench-key' });
+  const server = await OurServer.start([], { OPENAI_BASE_URL: `${fake.origin}/v1`, OPENAI_API_KEY: 'bench-key', AZURE_OPENAI_ENDPOINT: '' });
   try {
     const { tools } = await server.mcp.client.listTools();
     if (!tools.some((t) => t.name === 'run_task')) {
@@ -92,7 +92,8 @@ export async function benchLoop(ctx: BenchContext): Promise<Row[]> {
     }
     const step = summarize(steps);
     const share = summarize(harness.map((h, i) => (100 * h) / steps[i]!));
-    const bare = ctx.shared.get('bare click');
+    const model = summarize(steps.map((s, i) => s - harness[i]!));
+    const ours = ctx.shared.get('ours click');
     const completed = statuses.filter((s) => s === 'completed').length;
     return [
       {
@@ -100,9 +101,15 @@ export async function benchLoop(ctx: BenchContext): Promise<Row[]> {
         contender: 'cua-mcp (ours) run_task',
         stat: step,
         unit: 'ms/step',
-        note: `${(1000 / step.median).toFixed(1)} steps/s; ${runs} runs × ${STEPS_PER_RUN} clicks, ${completed}/${runs} completed${bare ? `; bare click+screenshot ${bare.median.toFixed(1)} ms` : ''}`,
+        note: `${(1000 / step.median).toFixed(1)} steps/s; ${runs} runs × ${STEPS_PER_RUN} clicks, ${completed}/${runs} completed${ours ? `; item 1's computer click ${ours.median.toFixed(1)} ms` : ''}`,
       },
-      { item: '7. harness share of a step', contender: 'cua-mcp (ours) run_task', stat: share, unit: '%', note: 'answer → next request, over the whole step' },
+      {
+        item: '7. harness share of a step',
+        contender: 'cua-mcp (ours) run_task',
+        stat: share,
+        unit: '%',
+        note: `model's answer → next request, over the step; the fake model's own turn (request in, answer out) ${model.median.toFixed(1)} ms`,
+      },
     ];
   } finally {
     await server.close();
