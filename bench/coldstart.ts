@@ -1,5 +1,5 @@
 import type { BenchContext } from './context.js';
-import { ratio, row, stat } from './context.js';
+import { row, speed, stat } from './context.js';
 import { imageOf, McpProcess, OurServer, PlaywrightMcp } from './drivers.js';
 import type { Row } from './report.js';
 import { sideBySide, timed } from './stats.js';
@@ -28,7 +28,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<Row[]> {
   );
   const item = '4. cold start: spawn → first screenshot';
   return [
-    row(item, ours, results.get(ours)!, `${ratio(stat(results.get(theirs)!), stat(results.get(ours)!))}x faster than @playwright/mcp; browser launched on the first call`),
+    row(item, ours, results.get(ours)!, `${speed(stat(results.get(ours)!), stat(results.get(theirs)!), theirs)}; browser launched on the first call`),
     row(item, theirs, results.get(theirs)!),
   ];
 }

@@ -31,6 +31,13 @@ export function ratio(a: Stat | undefined, b: Stat | undefined): string {
   return a && b ? (a.median / b.median).toFixed(2) : '–';
 }
 
+/** "3.10x faster than X" or "1.36x slower than X", comparing medians of ours and theirs. */
+export function speed(ours: Stat | undefined, theirs: Stat | undefined, name: string): string {
+  if (!ours || !theirs) return '';
+  const r = theirs.median / ours.median;
+  return r >= 1 ? `${r.toFixed(2)}x faster than ${name}` : `${(1 / r).toFixed(2)}x slower than ${name}`;
+}
+
 export function row(item: string, contender: string, samples: Sample[], note = '', unit = 'ms'): Row {
   return { item, contender, stat: stat(samples), unit, note: [freshness(samples), note].filter(Boolean).join('; ') };
 }

@@ -1,5 +1,5 @@
 import type { BenchContext } from './context.js';
-import { ratio, row, stat } from './context.js';
+import { ratio, row, speed, stat } from './context.js';
 import { BarePlaywright, OurServer, PlaywrightMcp, type ClickDriver, type Driver, type Point } from './drivers.js';
 import { DRAG_STEP_PX } from '../src/computer/playwright-computer.js';
 import { BUTTON, INERT, TEXTAREA, type State } from './pages.js';
@@ -47,7 +47,7 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
     ctx.shared.set('bare click', b!);
     ctx.shared.set('ours click', o!);
     rows.push(
-      row('1. click (no change) + screenshot', ours.name, idle.get(ours.name)!, `${ratio(o, b)}x bare Playwright; ${ratio(p, o)}x faster than @playwright/mcp`),
+      row('1. click (no change) + screenshot', ours.name, idle.get(ours.name)!, `${ratio(o, b)}x bare Playwright; ${speed(o, p, pwmcp.name)}`),
       row('1. click (no change) + screenshot', bare.name, idle.get(bare.name)!, 'mouse.click + page.screenshot, in process'),
       row('1. click (no change) + screenshot', pwmcp.name, idle.get(pwmcp.name)!, 'browser_mouse_click_xy + browser_take_screenshot, defaults'),
     );
