@@ -48,7 +48,7 @@ export function markdownTable(rows: Row[]): string {
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.date} · ${m.cpus} CPUs (${m.cpuModel}) · Chromium ${m.chromium} · Node ${m.node} · load average at start ${m.loadAverage}`;
+  return `${m.date} · ${m.cpus} CPUs (${m.cpuModel}) · ${m.chromium} · Node ${m.node} · load average at start ${m.loadAverage}`;
 }
 
 export function writeResults(dir: string, m: Machine, rows: Row[]): string {
