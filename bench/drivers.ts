@@ -81,6 +81,8 @@ export function imageOf(result: CallToolResult): Buffer {
 export class OurServer implements Driver {
   readonly name = 'cua-mcp (ours)';
   private sessionId: string | undefined;
+  /** Tabs open in the session after the last action (a popup adds one). */
+  private tabs = 0;
   private constructor(readonly mcp: McpProcess) {}
 
   static async start(args: string[] = [], env: Record<string, string> = {}): Promise<OurServer> {
@@ -91,16 +93,23 @@ export class OurServer implements Driver {
     return [OUR_CLI, '--headless', '--executable-path', CHROMIUM, ...extra];
   }
 
-  /** A fresh session per open(): popups of earlier runs must not pile up as tabs. */
+  /** Navigates the session's tab; after a popup, a fresh session instead, so tabs do not pile up. */
   async open(url: string): Promise<void> {
+    if (this.sessionId && this.tabs <= 1) {
+      await this.mcp.call('navigate', { session_id: this.sessionId, url });
+      return;
+    }
     const previous = this.sessionId;
     const result = await this.mcp.call('new_session', { start_url: url });
     this.sessionId = (result.structuredContent as { session_id: string }).session_id;
+    this.tabs = 1;
     if (previous) await this.mcp.call('close_session', { session_id: previous });
   }
 
   private async act(actions: Record<string, unknown>[]): Promise<Buffer> {
-    return imageOf(await this.mcp.call('computer', { session_id: this.sessionId, actions }));
+    const result = await this.mcp.call('computer', { session_id: this.sessionId, actions });
+    this.tabs = (result.structuredContent as { tabs: unknown[] }).tabs.length;
+    return imageOf(result);
   }
 
   click(at: Point): Promise<Buffer> {
@@ -135,10 +144,13 @@ export class BarePlaywright implements Driver {
     return new BarePlaywright(await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() }));
   }
 
+  /** Navigates the tab; after a popup, a fresh context instead, as our server does. */
   async open(url: string): Promise<void> {
-    await this.context?.close();
-    this.context = await this.browser.newContext({ viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 });
-    this.page = await this.context.newPage();
+    if (!this.context || this.context.pages().length > 1) {
+      await this.context?.close();
+      this.context = await this.browser.newContext({ viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 });
+      this.page = await this.context.newPage();
+    }
     await this.page.goto(url);
   }
 
