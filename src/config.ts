@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -31,6 +32,9 @@ export const OPTIONS = {
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session after this many seconds without a call (0 = never)' },
+  allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
+  blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
+  allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -52,6 +56,8 @@ export interface ServerConfig {
   outputDir: string;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
+  /** Hosts and schemes the browser may reach. */
+  domainPolicy: DomainPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -109,12 +115,16 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
   const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const domainPolicy = resolveDomainPolicy(raw);
+  const startUrl = str(raw.startUrl) ?? 'about:blank';
+  const startVerdict = domainPolicy.checkNavigation(startUrl);
+  if (!startVerdict.allowed) throw new ConfigError(`--start-url ${startUrl} is not allowed: ${startVerdict.reason}`);
   return {
     browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
     executablePath: str(raw.executablePath),
     headless,
     display,
-    startUrl: str(raw.startUrl) ?? 'about:blank',
+    startUrl,
     userDataDir: str(raw.userDataDir),
     cdpEndpoint: str(raw.cdpEndpoint),
     browserEndpoint: str(raw.browserEndpoint),
@@ -124,7 +134,21 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+    domainPolicy,
   };
+}
+
+function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
+  const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  try {
+    return new DomainPolicy({ allowedDomains: text(raw.allowedDomains), blockedDomains: text(raw.blockedDomains), allowSchemes: text(raw.allowSchemes) });
+  } catch (error) {
+    if (error instanceof DomainPatternError) {
+      const spec = OPTIONS[error.field];
+      throw new ConfigError(`--${spec.flag} (${spec.env}): ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 export function helpText(): string {

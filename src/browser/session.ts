@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Dialog, Download, Page } from 'playwright';
+import type { BrowserContext, Dialog, Download, Page, Request } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import { ActivityMonitor, nextFrame } from './activity.js';
+import { guardContext } from './policy-guard.js';
 
 export interface Tab {
   index: number;
@@ -19,7 +20,14 @@ export type SessionEvent =
   | { kind: 'download'; url: string; filename: string; path?: string; bytes?: number; error?: string }
   | { kind: 'popup'; url: string }
   | { kind: 'tab_closed'; url: string }
-  | { kind: 'blocked'; url: string; reason: string };
+  | { kind: 'blocked'; url: string; reason: string }
+  | { kind: 'reset'; url: string; reason: string };
+
+/** A navigation the domain policy does not allow; nothing was loaded. */
+export class NavigationBlockedError extends Error {}
+
+/** Blocked requests reported per call; a page full of blocked trackers would drown the result. */
+const MAX_BLOCKED_EVENTS = 20;
 
 export interface PageState {
   session_id: string;
@@ -34,7 +42,9 @@ export class ScreenshotError extends Error {}
 /**
  * One isolated browser context and the page it is looking at. Follows
  * popups and new tabs, answers native dialogs by policy, saves downloads,
- * and serialises the calls made on it.
+ * reports what the domain policy blocked, and serialises the calls made on
+ * it. If the browser goes away (crash, kill), the session keeps its id and
+ * its next use opens a fresh context in a new browser at the last URL.
  */
 export class BrowserSession {
   readonly createdAt = Date.now();
@@ -48,15 +58,31 @@ export class BrowserSession {
   private running = 0;
   /** Set while we open a page ourselves, so it is not reported as a popup. */
   private openingPage = false;
+  private context: BrowserContext | undefined;
+  private attaching: Promise<BrowserContext> | undefined;
+  /** Set when the browser went away under this session: the URL to reopen. */
+  private lostUrl: string | undefined;
 
   constructor(
     readonly id: string,
     readonly owner: string,
-    private readonly context: BrowserContext,
+    /** Opens a context in the (possibly relaunched) browser. */
+    private readonly openContext: () => Promise<BrowserContext>,
     private readonly config: ServerConfig,
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
-  ) {
+  ) {}
+
+  /** The session's context; after a browser crash, a new one at the last URL. */
+  private contextReady(): Promise<BrowserContext> {
+    if (this.context) return Promise.resolve(this.context);
+    this.attaching ??= this.attach().finally(() => (this.attaching = undefined));
+    return this.attaching;
+  }
+
+  private async attach(): Promise<BrowserContext> {
+    if (this.closed) throw new Error(`Browser session ${this.id} is closed`);
+    const context = await this.openContext();
     context.on('page', (page) => {
       if (this.ownsContext) return this.adopt(page, !this.openingPage);
       // In a shared profile, only follow pages our own pages opened.
@@ -64,6 +90,59 @@ export class BrowserSession {
         if (opener && this.pages.includes(opener)) this.adopt(page, true);
       });
     });
+    context.on('close', () => this.detach(context));
+    await guardContext(context, this.config.domainPolicy, (request, reason) => this.reportBlocked(request, reason));
+    this.context = context;
+    const lost = this.lostUrl;
+    if (lost !== undefined) {
+      this.lostUrl = undefined;
+      await this.restore(lost);
+    }
+    return context;
+  }
+
+  /** The browser closed the context under us (crash, kill, remote gone): forget it until the next use. */
+  private detach(context: BrowserContext): void {
+    if (this.closed || this.context !== context) return;
+    this.lostUrl = this.current?.url() ?? this.config.startUrl;
+    this.context = undefined;
+    this.pages.length = 0;
+    this.current = undefined;
+    // Those tabs died with the browser; the reset event says so once.
+    this.events = this.events.filter((e) => e.kind !== 'tab_closed');
+    log.warn(`session ${this.id}: the browser went away; the next call reopens ${this.lostUrl}`);
+  }
+
+  private async restore(url: string): Promise<void> {
+    const page = await this.page();
+    const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
+    let reason = 'the browser had crashed or been closed; a new one was started (cookies, storage and other tabs of the old one are gone)';
+    if (reopen) {
+      try {
+        await this.goto(page, url);
+      } catch (error) {
+        reason += `; reopening the page failed: ${(error as Error).message.split('\n')[0]}`;
+      }
+    }
+    this.events.push({ kind: 'reset', url: reopen ? url : page.url(), reason });
+  }
+
+  private reportBlocked(request: Request, reason: string): void {
+    if (!this.ownsContext) {
+      // A shared profile: report only what this session's pages asked for.
+      let page: Page | null = null;
+      try {
+        page = request.frame().page();
+      } catch {
+        // Service-worker requests have no frame.
+      }
+      if (!page || !this.pages.includes(page)) return;
+    }
+    const url = request.url();
+    const blocked = this.events.filter((e) => e.kind === 'blocked');
+    if (blocked.length >= MAX_BLOCKED_EVENTS || blocked.some((e) => e.url === url)) return;
+    const from = request.redirectedFrom();
+    this.events.push({ kind: 'blocked', url, reason: from ? `${reason}; redirected from ${from.url()}` : reason });
   }
 
   get display(): { width: number; height: number } {
@@ -82,9 +161,11 @@ export class BrowserSession {
   /** The page actions go to; a fresh one if every tab was closed. */
   async page(): Promise<Page> {
     if (this.current && !this.current.isClosed()) return this.current;
+    const context = await this.contextReady();
+    if (this.current && !this.current.isClosed()) return this.current;
     this.openingPage = true;
     try {
-      const page = await this.context.newPage();
+      const page = await context.newPage();
       this.adopt(page, false);
       return page;
     } finally {
@@ -109,7 +190,7 @@ export class BrowserSession {
       const index = this.pages.indexOf(page);
       if (index >= 0) this.pages.splice(index, 1);
       if (this.current === page) this.current = this.pages.at(-1);
-      if (!this.closed) this.events.push({ kind: 'tab_closed', url: page.url() });
+      if (!this.closed && this.context === page.context()) this.events.push({ kind: 'tab_closed', url: page.url() });
     });
     if (announce) this.events.push({ kind: 'popup', url: page.url() });
   }
@@ -147,12 +228,21 @@ export class BrowserSession {
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.lastUsedAt = Date.now();
     this.running++;
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then(fn, fn).catch((error: unknown) => {
+      throw this.explainLoss(error);
+    });
     this.queue = run.catch(() => {});
     return run.finally(() => {
       this.running--;
       this.lastUsedAt = Date.now();
     });
+  }
+
+  /** A call that failed because the browser died says so, and what the next call will do. */
+  private explainLoss(error: unknown): unknown {
+    if (this.lostUrl === undefined || this.closed) return error;
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
   }
 
   /**
@@ -175,9 +265,18 @@ export class BrowserSession {
     }
   }
 
+  /** Opens a URL at the top level, unless the domain policy forbids it. */
   async goto(page: Page, url: string): Promise<void> {
+    const verdict = this.config.domainPolicy.checkNavigation(url);
+    if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
     const mark = this.activity.mark();
-    await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
+    const blockedBefore = this.events.filter((e) => e.kind === 'blocked').length;
+    try {
+      await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
+    } catch (error) {
+      // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
+      if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
+    }
     await this.settle(mark);
   }
 
@@ -235,7 +334,7 @@ export class BrowserSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.ownsContext) await this.context.close().catch(() => {});
+    if (this.ownsContext) await this.context?.close().catch(() => {});
     else await Promise.all(this.pages.map((p) => p.close().catch(() => {})));
   }
 }

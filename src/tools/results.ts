@@ -11,7 +11,7 @@ export const screenStateShape = {
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -29,6 +29,8 @@ export function describeEvent(event: SessionEvent): string {
       return `tab ${event.url} closed`;
     case 'blocked':
       return `blocked ${event.url}: ${event.reason}`;
+    case 'reset':
+      return `browser restarted; session reset to ${event.url} (${event.reason})`;
   }
 }
 

@@ -10,6 +10,8 @@ export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export interface ServerHandle {
   client: Client;
   stderr: () => string;
+  /** The server process id (null once it exited). */
+  pid: () => number | null;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   /** Calls a tool and fails the test if it returns isError. */
   ok(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent: Record<string, unknown> }>;
@@ -33,6 +35,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   return {
     client,
     stderr: () => stderr,
+    pid: () => transport.pid,
     call,
     async ok(name, args = {}) {
       const result = await call(name, args);

@@ -1,0 +1,34 @@
+import type { BrowserContext, Request } from 'playwright';
+import { blockedPage, BLOCKED_HEADER, type DomainPolicy } from './domain-policy.js';
+
+/**
+ * Enforces the host policy on every request of a context by routing: what
+ * a page loads, frames, popups, fetches. Redirect hops, service workers and
+ * sockets are not routed by Playwright; the PolicyProxy covers those when
+ * we launched the browser, and `onBlocked` reports them all the same.
+ *
+ * Blocked documents get a small page saying why (so the screenshot
+ * explains itself); other blocked requests fail as if the network had.
+ */
+export async function guardContext(context: BrowserContext, policy: DomainPolicy, onBlocked: (request: Request, reason: string) => void): Promise<void> {
+  if (!policy.restrictsHosts) return;
+  // One place reports, whichever layer stopped the request: Playwright emits
+  // `request` for routed requests and redirect hops alike.
+  context.on('request', (request) => {
+    const verdict = policy.checkRequest(request.url());
+    if (!verdict.allowed) onBlocked(request, verdict.reason);
+  });
+  await context.route('**/*', async (route, request) => {
+    const verdict = policy.checkRequest(request.url());
+    if (verdict.allowed) return route.fallback();
+    if (request.isNavigationRequest()) {
+      return route.fulfill({
+        status: 403,
+        contentType: 'text/html; charset=utf-8',
+        headers: { [BLOCKED_HEADER]: verdict.reason },
+        body: blockedPage(request.url(), verdict.reason),
+      });
+    }
+    return route.abort('blockedbyclient');
+  });
+}
