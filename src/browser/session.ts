@@ -62,6 +62,7 @@ export class BrowserSession {
   private attaching: Promise<BrowserContext> | undefined;
   /** Set when the browser went away under this session: the URL to reopen. */
   private lostUrl: string | undefined;
+  private lastClosedUrl: string | undefined;
 
   constructor(
     readonly id: string,
@@ -104,7 +105,7 @@ export class BrowserSession {
   /** The browser closed the context under us (crash, kill, remote gone): forget it until the next use. */
   private detach(context: BrowserContext): void {
     if (this.closed || this.context !== context) return;
-    this.lostUrl = this.current?.url() ?? this.config.startUrl;
+    this.lostUrl = this.current?.url() ?? this.lastClosedUrl ?? this.config.startUrl;
     this.context = undefined;
     this.pages.length = 0;
     this.current = undefined;
@@ -189,7 +190,11 @@ export class BrowserSession {
     page.on('close', () => {
       const index = this.pages.indexOf(page);
       if (index >= 0) this.pages.splice(index, 1);
-      if (this.current === page) this.current = this.pages.at(-1);
+      if (this.current === page) {
+        // The browser may be going down: its pages close before the context does.
+        this.lastClosedUrl = page.url();
+        this.current = this.pages.at(-1);
+      }
       if (!this.closed && this.context === page.context()) this.events.push({ kind: 'tab_closed', url: page.url() });
     });
     if (announce) this.events.push({ kind: 'popup', url: page.url() });
