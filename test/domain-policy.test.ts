@@ -20,6 +20,7 @@ describe('domain policy rules', () => {
     const blocked = policy.checkHost('x.ads.example.org');
     assert.equal(blocked.allowed, false);
     assert.match(!blocked.allowed ? blocked.reason : '', /blocked domain \*\.ads\.example\.org \(--blocked-domains\)/);
+    assert.equal(new DomainPolicy({ blockedDomains: '[::1]' }).checkRequest('http://[::1]:8080/').allowed, false);
     const other = policy.checkRequest('https://evil.test/');
     assert.match(!other.allowed ? other.reason : '', /not in the allowed domains .*--allowed-domains/);
   });
@@ -99,7 +100,8 @@ describe('domain policy in the browser', () => {
         '/socket',
         page(`<script>const ws = new WebSocket('${b.url('/ws').replace('http:', 'ws:')}'); ws.onerror = () => (document.title = 'socket failed');</script>`),
       )
-      .route('/local-link', page(`<a href="file:///etc/hostname" style="${corner}">local file</a>`));
+      .route('/local-link', page(`<a href="file:///etc/hostname" style="${corner}">local file</a>`))
+      .route('/data-link', page(`<a href="data:text/html,<h1>data page</h1>" style="${corner}">data page</a>`));
     server = await startServer(['--allowed-domains', '127.0.0.1,127.0.0.3', '--blocked-domains', '127.0.0.3']);
   });
 
@@ -180,9 +182,10 @@ describe('domain policy in the browser', () => {
   });
 
   test('WebSockets to a blocked host never connect', async () => {
-    await server.ok('navigate', { url: a.url('/socket') });
+    const opened = await server.ok('navigate', { url: a.url('/socket') });
     const result = await server.ok('computer', { actions: [{ type: 'wait', ms: 300 }] });
     assert.equal(result.structuredContent.title, 'socket failed');
+    assert.match(textOf(opened) + textOf(result), new RegExp(`blocked ${b.url('/ws').replace('http:', 'ws:')}: 127\\.0\\.0\\.2 is not in the allowed domains`));
     assertUntouched();
   });
 
@@ -199,5 +202,8 @@ describe('domain policy in the browser', () => {
     await server.ok('navigate', { url: a.url('/local-link') });
     const click = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 50 }] });
     assert.equal(click.structuredContent.url, a.url('/local-link'));
+    await server.ok('navigate', { url: a.url('/data-link') });
+    const dataClick = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 50 }] });
+    assert.equal(dataClick.structuredContent.url, a.url('/data-link'));
   });
 });

@@ -71,8 +71,14 @@ function matches(pattern: HostPattern, host: string): boolean {
   return host === pattern.host || (pattern.wildcard && host.endsWith(`.${pattern.host}`));
 }
 
-function schemeOf(url: URL): string {
-  return url.protocol.slice(0, -1);
+/** The URL and its scheme without the colon; undefined when it does not parse. */
+function parseUrl(raw: string): { url: URL; scheme: string } | undefined {
+  try {
+    const url = new URL(raw);
+    return { url, scheme: url.protocol.slice(0, -1) };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface DomainPolicyOptions {
@@ -129,13 +135,9 @@ export class DomainPolicy {
 
   /** Any request a page makes (document, frame, fetch, image, socket...). */
   checkRequest(rawUrl: string): Verdict {
-    let url: URL;
-    try {
-      url = new URL(rawUrl);
-    } catch {
-      return { allowed: true };
-    }
-    const scheme = schemeOf(url);
+    const parsed = parseUrl(rawUrl);
+    if (!parsed) return { allowed: true };
+    const { url, scheme } = parsed;
     if (NETWORK_SCHEMES.has(scheme)) return this.checkHost(url.hostname);
     if (scheme === 'file' && !this.extraSchemes.has('file')) return schemeBlocked('file');
     return { allowed: true };
@@ -143,13 +145,8 @@ export class DomainPolicy {
 
   /** A page opened at the top level: by navigate, new_session or --start-url. */
   checkNavigation(rawUrl: string): Verdict {
-    let url: URL;
-    try {
-      url = new URL(rawUrl);
-    } catch {
-      return { allowed: false, reason: `${JSON.stringify(rawUrl)} is not a URL` };
-    }
-    const scheme = schemeOf(url);
+    const scheme = parseUrl(rawUrl)?.scheme;
+    if (scheme === undefined) return { allowed: false, reason: `${JSON.stringify(rawUrl)} is not a URL` };
     if (NAVIGABLE_SCHEMES.has(scheme)) return this.checkRequest(rawUrl);
     if (!this.extraSchemes.has(scheme)) {
       return (OPT_IN_SCHEMES as readonly string[]).includes(scheme)

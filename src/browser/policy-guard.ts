@@ -1,4 +1,4 @@
-import type { BrowserContext, Request } from 'playwright';
+import type { BrowserContext, Page, Request } from 'playwright';
 import { blockedPage, BLOCKED_HEADER, type DomainPolicy } from './domain-policy.js';
 
 /**
@@ -10,14 +10,29 @@ import { blockedPage, BLOCKED_HEADER, type DomainPolicy } from './domain-policy.
  * Blocked documents get a small page saying why (so the screenshot
  * explains itself); other blocked requests fail as if the network had.
  */
-export async function guardContext(context: BrowserContext, policy: DomainPolicy, onBlocked: (request: Request, reason: string) => void): Promise<void> {
+export interface BlockedRequest {
+  url: string;
+  reason: string;
+  /** The page that asked; null for service-worker requests. */
+  page: Page | null;
+}
+
+export async function guardContext(context: BrowserContext, policy: DomainPolicy, onBlocked: (blocked: BlockedRequest) => void): Promise<void> {
   if (!policy.restrictsHosts) return;
   // One place reports, whichever layer stopped the request: Playwright emits
-  // `request` for routed requests and redirect hops alike.
+  // `request` for routed requests and redirect hops alike, `websocket` for sockets.
   context.on('request', (request) => {
     const verdict = policy.checkRequest(request.url());
-    if (!verdict.allowed) onBlocked(request, verdict.reason);
+    if (verdict.allowed) return;
+    const from = request.redirectedFrom();
+    onBlocked({ url: request.url(), reason: from ? `${verdict.reason}; redirected from ${from.url()}` : verdict.reason, page: pageOf(request) });
   });
+  context.on('page', (page) =>
+    page.on('websocket', (socket) => {
+      const verdict = policy.checkRequest(socket.url());
+      if (!verdict.allowed) onBlocked({ url: socket.url(), reason: verdict.reason, page });
+    }),
+  );
   await context.route('**/*', async (route, request) => {
     const verdict = policy.checkRequest(request.url());
     if (verdict.allowed) return route.fallback();
@@ -31,4 +46,13 @@ export async function guardContext(context: BrowserContext, policy: DomainPolicy
     }
     return route.abort('blockedbyclient');
   });
+}
+
+function pageOf(request: Request): Page | null {
+  try {
+    return request.frame().page();
+  } catch {
+    // Service-worker requests have no frame.
+    return null;
+  }
 }

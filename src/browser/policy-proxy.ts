@@ -56,7 +56,7 @@ export class PolicyProxy {
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
     const upstream = http.request(
-      { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
+      { host: bare(target.hostname), port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
       (response) => {
         res.writeHead(response.statusCode ?? 502, response.rawHeaders);
         response.pipe(res);
@@ -79,13 +79,13 @@ export class PolicyProxy {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const verdict = this.policy.checkHost(target.hostname.replace(/^\[|\]$/g, ''));
+    const verdict = this.policy.checkHost(target.hostname);
     if (!verdict.allowed) {
       log.debug(`domain policy: refused a connection to ${req.url}: ${verdict.reason}`);
       socket.end(`HTTP/1.1 403 Forbidden\r\n${BLOCKED_HEADER}: ${verdict.reason.replace(/[\r\n]/g, ' ')}\r\n\r\n`);
       return;
     }
-    const upstream = net.connect(Number(target.port || 443), target.hostname.replace(/^\[|\]$/g, ''), () => {
+    const upstream = net.connect(Number(target.port || 443), bare(target.hostname), () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(socket);
@@ -108,4 +108,9 @@ export class PolicyProxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** URL hostnames keep IPv6 brackets; sockets want the address alone. */
+function bare(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
 }

@@ -64,7 +64,11 @@ export class SessionManager {
     if (policy.restrictsHosts && !remote) this.proxy ??= new PolicyProxy(policy).start();
     const proxy = this.proxy ? (await this.proxy).url : undefined;
     const handle = await openBrowser(this.config, this.contextOptions, { proxy });
-    if (policy.restrictsHosts) log.info(`domain policy: ${policy.describe()}${proxy ? ` (enforced by routing and the proxy ${proxy})` : ' (enforced by routing)'}`);
+    if (policy.restrictsHosts && remote) {
+      log.warn(`domain policy: ${policy.describe()}, enforced by request routing only on a remote browser: redirect hops, WebSockets and preconnects are not checked`);
+    } else if (policy.restrictsHosts) {
+      log.info(`domain policy: ${policy.describe()} (enforced by routing and the proxy ${proxy})`);
+    }
     return handle;
   }
 

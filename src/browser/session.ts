@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Dialog, Download, Page, Request } from 'playwright';
+import type { BrowserContext, Dialog, Download, Page } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import { ActivityMonitor, nextFrame } from './activity.js';
-import { guardContext } from './policy-guard.js';
+import { guardContext, type BlockedRequest } from './policy-guard.js';
 
 export interface Tab {
   index: number;
@@ -92,7 +92,7 @@ export class BrowserSession {
       });
     });
     context.on('close', () => this.detach(context));
-    await guardContext(context, this.config.domainPolicy, (request, reason) => this.reportBlocked(request, reason));
+    await guardContext(context, this.config.domainPolicy, (blocked) => this.reportBlocked(blocked));
     this.context = context;
     const lost = this.lostUrl;
     if (lost !== undefined) {
@@ -128,22 +128,12 @@ export class BrowserSession {
     this.events.push({ kind: 'reset', url: reopen ? url : page.url(), reason });
   }
 
-  private reportBlocked(request: Request, reason: string): void {
-    if (!this.ownsContext) {
-      // A shared profile: report only what this session's pages asked for.
-      let page: Page | null = null;
-      try {
-        page = request.frame().page();
-      } catch {
-        // Service-worker requests have no frame.
-      }
-      if (!page || !this.pages.includes(page)) return;
-    }
-    const url = request.url();
+  private reportBlocked({ url, reason, page }: BlockedRequest): void {
+    // A shared profile: report only what this session's pages asked for.
+    if (!this.ownsContext && !(page && this.pages.includes(page))) return;
     const blocked = this.events.filter((e) => e.kind === 'blocked');
     if (blocked.length >= MAX_BLOCKED_EVENTS || blocked.some((e) => e.url === url)) return;
-    const from = request.redirectedFrom();
-    this.events.push({ kind: 'blocked', url, reason: from ? `${reason}; redirected from ${from.url()}` : reason });
+    this.events.push({ kind: 'blocked', url, reason });
   }
 
   get display(): { width: number; height: number } {
