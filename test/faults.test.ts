@@ -67,7 +67,7 @@ describe('faults', () => {
     const result = await running;
     t.diagnostic(`in-flight call: ${textOf(result).split('\n')[0]}`);
     if (result.isError) assert.match(textOf(result), /The browser went away during this call .* The next call starts a new browser and reopens/);
-    else assert.match(textOf(result), /browser restarted; session reset to/);
+    else assert.match(textOf(result), /The browser was restarted after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/);
     const next = await server.ok('screenshot', {});
     assert.equal(next.structuredContent.url, site.url('/two'));
   });

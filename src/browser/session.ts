@@ -63,6 +63,7 @@ export class BrowserSession {
   /** Set when the browser went away under this session: the URL to reopen. */
   private lostUrl: string | undefined;
   private lastClosedUrl: string | undefined;
+  private resetCount = 0;
 
   constructor(
     readonly id: string,
@@ -115,6 +116,7 @@ export class BrowserSession {
   }
 
   private async restore(url: string): Promise<void> {
+    this.resetCount++;
     const page = await this.page();
     const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
     let reason = 'the browser had crashed or been closed; a new one was started (cookies, storage and other tabs of the old one are gone)';
@@ -143,6 +145,11 @@ export class BrowserSession {
   /** True while a call is running on it: the idle sweeper leaves it alone. */
   get busy(): boolean {
     return this.running > 0;
+  }
+
+  /** How many times the browser was restarted under this session: actions planned on the old screen must not run on the new one. */
+  get resets(): number {
+    return this.resetCount;
   }
 
   get isClosed(): boolean {

@@ -28,7 +28,14 @@ export const computerTool = defineTool({
       validateActions(actions, session.display);
       const computer = new PlaywrightComputer(session);
       const done: string[] = [];
+      const resets = session.resets;
       for (const action of actions) {
+        // Reopens the page if the browser died; coordinates meant for the old screen must not land on the new one.
+        await session.page();
+        if (session.resets !== resets) {
+          const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
+          return screenResult(session, `The browser was restarted${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
+        }
         try {
           await runAction(computer, action);
         } catch (error) {
