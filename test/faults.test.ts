@@ -83,15 +83,20 @@ describe('faults', () => {
     assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
   });
 
-  test('closing stdin shuts down the browser too', async () => {
-    const marker2 = `${markerName}=${randomUUID()}`;
-    const second = await startServer([], { [markerName]: marker2.split('=')[1]! });
-    await second.ok('navigate', { url: site.url('/two') });
-    const serverPid = second.pid()!;
-    assert.ok(processesWithEnv(marker2, serverPid).length > 0);
-    await second.close();
-    const left = await until(() => processesWithEnv(marker2), (pids) => pids.length === 0);
-    assert.deepEqual(left.map((pid) => commandLine(pid).join(' ')), []);
-    assert.match(second.stderr(), /shutting down \(client disconnected\)/);
-  });
+  for (const [how, logged] of [['SIGINT', 'SIGINT'], ['closing stdin', 'client disconnected']] as const) {
+    test(`${how} closes every browser too`, async () => {
+      const value = randomUUID();
+      const other = await startServer([], { [markerName]: value });
+      await other.ok('navigate', { url: site.url('/two') });
+      const serverPid = other.pid()!;
+      assert.ok(processesWithEnv(`${markerName}=${value}`, serverPid).length > 0);
+      if (how === 'SIGINT') process.kill(serverPid, 'SIGINT');
+      else await other.close();
+      await until(() => isAlive(serverPid), (alive) => !alive);
+      const left = await until(() => processesWithEnv(`${markerName}=${value}`), (pids) => pids.length === 0);
+      assert.deepEqual(left.map((pid) => commandLine(pid).join(' ')), []);
+      assert.match(other.stderr(), new RegExp(`shutting down \\(${logged}\\)`));
+      await other.close();
+    });
+  }
 });
