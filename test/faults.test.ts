@@ -5,9 +5,12 @@ import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { commandLine, descendants, isAlive, processesWithEnv, until } from './helpers/processes.js';
 
-/** The browser process the server launched (Playwright drives it over a pipe). */
+/** Chromium's helper processes rewrite their argv into one string, so match on the joined line. */
+const commandText = (pid: number) => commandLine(pid).join(' ');
+
+/** The browser process the server launched (Playwright drives it over a pipe; helpers have a --type). */
 function browserOf(server: ServerHandle): number {
-  const pid = descendants(server.pid()!).find((p) => commandLine(p).includes('--remote-debugging-pipe'));
+  const pid = descendants(server.pid()!).find((p) => commandText(p).includes('--remote-debugging-pipe') && !commandText(p).includes('--type='));
   assert.ok(pid, 'the server has a browser process');
   return pid;
 }
@@ -59,6 +62,20 @@ describe('faults', () => {
     assert.notEqual(browserOf(server), killed);
   });
 
+  test('a crashed tab (its renderer killed) is replaced and back at its URL', async () => {
+    await server.ok('navigate', { url: site.url('/one') });
+    const browser = browserOf(server);
+    const renderers = descendants(browser).filter((p) => commandText(p).includes('--type=renderer'));
+    assert.ok(renderers.length > 0, 'the browser has renderer processes');
+    for (const pid of renderers) process.kill(pid, 'SIGKILL');
+    await until(() => renderers.some(isAlive), (alive) => !alive);
+    const result = await server.ok('computer', { actions: [{ type: 'click', x: 10, y: 10 }] });
+    assert.match(textOf(result), /The browser was restarted; the remaining actions were not run/);
+    assert.match(textOf(result), new RegExp(`session reset to ${site.url('/one')} \\(the tab crashed`));
+    assert.equal(result.structuredContent.url, site.url('/one'));
+    assert.equal(browserOf(server), browser, 'the browser itself kept running');
+  });
+
   test('a call running when the browser dies ends with a result or a clear error, and the session goes on', async (t) => {
     await server.ok('navigate', { url: site.url('/two') });
     const running = server.call('computer', { actions: [{ type: 'wait', ms: 1500 }, { type: 'click', x: 10, y: 10 }] });
@@ -79,7 +96,7 @@ describe('faults', () => {
     process.kill(serverPid, 'SIGTERM');
     await until(() => isAlive(serverPid), (alive) => !alive);
     const left = await until(() => processesWithEnv(marker), (pids) => pids.length === 0);
-    assert.deepEqual(left.map((pid) => commandLine(pid).join(' ')), []);
+    assert.deepEqual(left.map(commandText), []);
     assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
   });
 
@@ -94,7 +111,7 @@ describe('faults', () => {
       else await other.close();
       await until(() => isAlive(serverPid), (alive) => !alive);
       const left = await until(() => processesWithEnv(`${markerName}=${value}`), (pids) => pids.length === 0);
-      assert.deepEqual(left.map((pid) => commandLine(pid).join(' ')), []);
+      assert.deepEqual(left.map(commandText), []);
       assert.match(other.stderr(), new RegExp(`shutting down \\(${logged}\\)`));
       await other.close();
     });

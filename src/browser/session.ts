@@ -63,6 +63,8 @@ export class BrowserSession {
   /** Set when the browser went away under this session: the URL to reopen. */
   private lostUrl: string | undefined;
   private lastClosedUrl: string | undefined;
+  /** Set when the current tab crashed: the URL its replacement reopens. */
+  private crashedUrl: string | undefined;
   private resetCount = 0;
 
   constructor(
@@ -98,7 +100,12 @@ export class BrowserSession {
     const lost = this.lostUrl;
     if (lost !== undefined) {
       this.lostUrl = undefined;
-      await this.restore(lost);
+      await this.restore(
+        lost,
+        this.ownsContext
+          ? 'the browser had crashed or was closed; its cookies, storage and other tabs are gone'
+          : 'the browser had crashed or was closed; its other tabs are gone, cookies and storage are kept in the profile',
+      );
     }
     return context;
   }
@@ -106,7 +113,8 @@ export class BrowserSession {
   /** The browser closed the context under us (crash, kill, remote gone): forget it until the next use. */
   private detach(context: BrowserContext): void {
     if (this.closed || this.context !== context) return;
-    this.lostUrl = this.current?.url() ?? this.lastClosedUrl ?? this.config.startUrl;
+    this.lostUrl = this.crashedUrl ?? this.current?.url() ?? this.lastClosedUrl ?? this.config.startUrl;
+    this.crashedUrl = undefined;
     this.context = undefined;
     this.pages.length = 0;
     this.current = undefined;
@@ -115,11 +123,11 @@ export class BrowserSession {
     log.warn(`session ${this.id}: the browser went away; the next call reopens ${this.lostUrl}`);
   }
 
-  private async restore(url: string): Promise<void> {
+  /** Reopens `url` in a fresh page after a crash and reports the reset; `reason` says what was lost. */
+  private async restore(url: string, reason: string): Promise<void> {
     this.resetCount++;
     const page = await this.page();
     const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
-    let reason = 'the browser had crashed or been closed; a new one was started (cookies, storage and other tabs of the old one are gone)';
     if (reopen) {
       try {
         await this.goto(page, url);
@@ -156,19 +164,28 @@ export class BrowserSession {
     return this.closed;
   }
 
-  /** The page actions go to; a fresh one if every tab was closed. */
+  /** The page actions go to; a fresh one if every tab was closed or the current one crashed. */
   async page(): Promise<Page> {
-    if (this.current && !this.current.isClosed()) return this.current;
+    const usable = () => this.current && !this.current.isClosed() && this.crashedUrl === undefined;
+    if (usable()) return this.current!;
     const context = await this.contextReady();
-    if (this.current && !this.current.isClosed()) return this.current;
+    if (usable()) return this.current!;
     this.openingPage = true;
+    let page: Page;
     try {
-      const page = await context.newPage();
+      page = await context.newPage();
       this.adopt(page, false);
-      return page;
     } finally {
       this.openingPage = false;
     }
+    const crashed = this.crashedUrl;
+    if (crashed !== undefined) {
+      this.crashedUrl = undefined;
+      // The closed tab is not news beside the reset.
+      this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === crashed));
+      await this.restore(crashed, 'the tab crashed; it was replaced by a new one');
+    }
+    return page;
   }
 
   async openStartPage(url: string): Promise<void> {
@@ -182,6 +199,12 @@ export class BrowserSession {
     this.current = page;
     this.activity.watchPage(page);
     void page.setViewportSize(this.config.display).catch(() => {});
+    page.on('crash', () => {
+      // The tab's renderer died (out of memory, killed): a dead page answers nothing, so replace it.
+      if (this.current === page) this.crashedUrl = page.url();
+      log.warn(`session ${this.id}: the tab at ${page.url()} crashed`);
+      void page.close().catch(() => {});
+    });
     page.on('dialog', (dialog) => void this.answerDialog(dialog));
     page.on('download', (download) => this.saveDownload(download));
     page.on('close', () => {
