@@ -265,9 +265,15 @@ export class BrowserSession {
 
   /** A call that failed because the browser died says so, and what the next call will do. */
   private explainLoss(error: unknown): unknown {
-    if (this.lostUrl === undefined || this.closed) return error;
+    if (this.closed) return error;
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
+    if (this.lostUrl !== undefined) {
+      return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
+    }
+    if (this.crashedUrl !== undefined) {
+      return new Error(`The tab crashed during this call: ${detail}. The next call opens a new tab at ${this.crashedUrl}.`, { cause: error });
+    }
+    return error;
   }
 
   /**
