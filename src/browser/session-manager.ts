@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { BrowserContext } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
+import { watchPopups } from './page-probes.js';
 import { BrowserSession } from './session.js';
 
 export class SessionNotFoundError extends Error {}
@@ -15,6 +17,8 @@ export class SessionManager {
   private browser: Promise<BrowserHandle> | undefined;
   private readonly sessions = new Map<string, BrowserSession>();
   private readonly sweeper: NodeJS.Timeout | undefined;
+  /** A shared persistent context is handed out many times; it gets the popup watch once. */
+  private readonly watchedContexts = new WeakSet<BrowserContext>();
 
   constructor(readonly config: ServerConfig) {
     if (config.idleTimeoutMs > 0) {
@@ -52,6 +56,10 @@ export class SessionManager {
   async create(owner: string, options: { id?: string; startUrl?: string } = {}): Promise<BrowserSession> {
     const handle = await this.handle();
     const context = await handle.newContext({ viewport: this.config.display, acceptDownloads: true, deviceScaleFactor: 1 });
+    if (!this.watchedContexts.has(context)) {
+      this.watchedContexts.add(context);
+      await watchPopups(context);
+    }
     const session = new BrowserSession(options.id ?? randomUUID(), owner, context, this.config, !handle.sharedContext);
     this.sessions.set(session.id, session);
     try {

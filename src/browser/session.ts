@@ -4,7 +4,8 @@ import type { BrowserContext, Dialog, Download, Page } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
-import { ActivityMonitor, nextFrame } from './activity.js';
+import { ActivityMonitor } from './activity.js';
+import { documentLoaded, nextFrame } from './page-probes.js';
 
 export interface Tab {
   index: number;
@@ -169,25 +170,29 @@ export class BrowserSession {
    * navigation, requests, downloads, a popup's load; bounded by the settle
    * timeout. Then one rendered frame, so the screenshot shows the new state.
    */
-  async settle(mark: ReturnType<ActivityMonitor['mark']>): Promise<void> {
+  async settle(mark: ReturnType<ActivityMonitor['mark']>, actedOn: Page): Promise<void> {
     const deadline = Date.now() + this.config.settleTimeoutMs;
-    await nextFrame(await this.page());
+    // Ask the page the action went to: by now the session may already follow a new tab.
+    let popupsAsked = await nextFrame(actedOn);
     for (let round = 0; round < 5; round++) {
+      // The page asked for a new tab that Playwright may not have announced yet.
+      if (popupsAsked > 0) await this.activity.waitFor(() => this.activity.pagesOpenedSince(mark), deadline);
       await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
       const page = await this.page();
       if (this.activity.navigatedSince(mark) || this.activity.pagesOpenedSince(mark)) {
-        const timeout = Math.max(1, deadline - Date.now());
-        await page.waitForLoadState('load', { timeout }).catch(() => {});
+        await documentLoaded(page, Math.max(1, deadline - Date.now()));
       }
-      await nextFrame(page);
-      if (!this.activity.busySince(mark) || Date.now() >= deadline) break;
+      popupsAsked = await nextFrame(page);
+      if (popupsAsked === 0 && !this.activity.busySince(mark)) return;
+      if (Date.now() >= deadline) break;
     }
+    log.debug(`session ${this.id}: settle gave up waiting for ${this.activity.describeBusy(mark)}`);
   }
 
   async goto(page: Page, url: string): Promise<void> {
     const mark = this.activity.mark();
     await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
-    await this.settle(mark);
+    await this.settle(mark, page);
   }
 
   async screenshot(): Promise<Screenshot> {
