@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runInTerminal } from './agent/terminal.js';
 import { SessionManager } from './browser/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log } from './log.js';
@@ -21,6 +22,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  if (parsed.positionals[0] === 'run') return runInTerminal(config, parsed.positionals.slice(1).join(' '));
   if (parsed.positionals.length > 0) {
     log.error(`unknown command ${JSON.stringify(parsed.positionals[0])}. Run cua-mcp --help.`);
     return 2;

@@ -33,6 +33,13 @@ export const OPTIONS = {
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
+  provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, or auto (azure when AZURE_OPENAI_ENDPOINT is set, else openai when OPENAI_API_KEY is set)' },
+  model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', default: 'computer-use-preview', help: 'Computer-use model (OpenAI) or deployment name (Azure OpenAI)' },
+  toolGeneration: { flag: 'tool-generation', env: 'CUA_TOOL_GENERATION', kind: 'string', group: 'model', default: 'auto', help: 'Computer tool: preview (computer_use_preview), ga (computer, batched actions) or auto (preview for computer-use-preview models, else ga)' },
+  history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
+  maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
+  modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
+  autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
@@ -56,8 +63,20 @@ export interface ServerConfig {
   outputDir: string;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
+  agent: AgentOptions;
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
+}
+
+/** How the computer-use model loop runs (see src/agent and src/model). */
+export interface AgentOptions {
+  provider: 'auto' | 'azure' | 'openai';
+  model: string;
+  toolGeneration: 'auto' | 'preview' | 'ga';
+  history: 'server' | 'local';
+  maxSteps: number;
+  modelRetries: number;
+  autoAcknowledgeSafetyChecks: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -134,6 +153,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+    agent: {
+      provider: oneOf('provider', raw.provider, ['auto', 'azure', 'openai'] as const),
+      model: str(raw.model) ?? 'computer-use-preview',
+      toolGeneration: oneOf('toolGeneration', raw.toolGeneration, ['auto', 'preview', 'ga'] as const),
+      history: oneOf('history', raw.history, ['server', 'local'] as const),
+      maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
+      modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
+      autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
+    },
     domainPolicy,
   };
 }
@@ -165,6 +193,7 @@ export function helpText(): string {
     '',
     'Usage:',
     '  cua-mcp [options]                 serve MCP over stdio',
+    '  cua-mcp run ["task"] [options]    run the computer-use model loop in this terminal (asks for the task when none is given)',
     '',
     ...sections.flatMap((s) => [s, '']),
     '  --help                       this text',

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SessionManager } from './browser/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnection } from './tools/connection.js';
-import { browserTools } from './tools/index.js';
+import { agentTools, browserTools } from './tools/index.js';
 import { registerTools } from './tools/tool.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
@@ -12,6 +12,7 @@ const INSTRUCTIONS = [
   'Operates a real browser through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
   'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
+  '`run_task` hands a whole task to a computer-use model that works the browser until done; when it pauses on a safety check, ask the user and call `acknowledge_safety_check`.',
 ].join(' ');
 
 /** One MCP server object per client connection; the browser sessions live in the shared manager. */
@@ -21,6 +22,7 @@ export function createMcpServer(sessions: SessionManager, config: ServerConfig):
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
   const connection = new ClientConnection(sessions);
-  registerTools(server, browserTools, { connection, config });
+  connection.mcpServer = server.server;
+  registerTools(server, [...browserTools, ...agentTools], { connection, config });
   return { server, connection };
 }

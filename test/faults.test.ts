@@ -71,8 +71,8 @@ describe('faults', () => {
     // The crash reaches the server a moment after the processes die; a call racing it gets a clear error instead.
     await until(() => server.stderr(), (text) => text.includes(`the tab at ${site.url('/one')} crashed`));
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 10, y: 10 }] });
-    assert.match(textOf(result), /The browser was restarted; the remaining actions were not run/);
-    assert.match(textOf(result), new RegExp(`session reset to ${site.url('/one')} \\(the tab crashed`));
+    assert.match(textOf(result), /The browser or tab was reset \(it crashed or was killed\); the remaining actions were not run/);
+    assert.match(textOf(result), new RegExp(`tab crashed; session reset to ${site.url('/one')} \\(its renderer died`));
     assert.equal(result.structuredContent.url, site.url('/one'));
     assert.equal(browserOf(server), browser, 'the browser itself kept running');
   });
@@ -85,7 +85,7 @@ describe('faults', () => {
     const result = await running;
     t.diagnostic(`in-flight call: ${textOf(result).split('\n')[0]}`);
     if (result.isError) assert.match(textOf(result), /The browser went away during this call .* The next call starts a new browser and reopens/);
-    else assert.match(textOf(result), /The browser was restarted after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/);
+    else assert.match(textOf(result), /The browser or tab was reset \(it crashed or was killed\) after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/);
     const next = await server.ok('screenshot', {});
     assert.equal(next.structuredContent.url, site.url('/two'));
   });

@@ -93,6 +93,14 @@ export class ActivityMonitor {
     return this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
   }
 
+  /** What is still running, for logs. */
+  describeBusy(mark: Mark): string {
+    const parts = this.pendingSince(mark).map((r) => `${r.resourceType()} ${r.url()}`);
+    for (const [, request] of this.uncommitted) parts.push(`uncommitted navigation ${request.url()}`);
+    if (this.pendingDownloads.size) parts.push(`${this.pendingDownloads.size} download(s)`);
+    return parts.join(', ') || 'a new tab that never opened';
+  }
+
   private notify(): void {
     for (const wake of this.waiters) wake();
   }
@@ -114,24 +122,5 @@ export class ActivityMonitor {
       });
     }
     return true;
-  }
-}
-
-/**
- * One rendered frame of the page (or 100 ms if the page is not rendering,
- * e.g. a background tab): long enough for the browser to report requests
- * and navigations the last input started, short enough to cost nothing.
- */
-export async function nextFrame(page: Page): Promise<void> {
-  try {
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => {
-          requestAnimationFrame(() => setTimeout(resolve, 0));
-          setTimeout(resolve, 100);
-        }),
-    );
-  } catch {
-    // The document went away (navigation, close): that is itself the news.
   }
 }

@@ -3,6 +3,7 @@ import type { BrowserContext, BrowserContextOptions } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
+import { watchPopups } from './page-probes.js';
 import { PolicyProxy } from './policy-proxy.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 
@@ -21,6 +22,8 @@ export class SessionManager {
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly contextOptions: BrowserContextOptions;
   private stopped = false;
+  /** A shared persistent context is handed out many times; it gets the popup watch once. */
+  private readonly watchedContexts = new WeakSet<BrowserContext>();
 
   constructor(readonly config: ServerConfig) {
     this.contextOptions = {
@@ -72,9 +75,15 @@ export class SessionManager {
     return handle;
   }
 
+  /** A context for a new session, or for one whose browser was restarted. */
   private async newContext(): Promise<BrowserContext> {
     const handle = await this.handle();
-    return handle.newContext(this.contextOptions);
+    const context = await handle.newContext(this.contextOptions);
+    if (!this.watchedContexts.has(context)) {
+      this.watchedContexts.add(context);
+      await watchPopups(context);
+    }
+    return context;
   }
 
   async browserDescription(): Promise<string | undefined> {

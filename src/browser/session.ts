@@ -4,7 +4,8 @@ import type { BrowserContext, Dialog, Download, Page } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
-import { ActivityMonitor, nextFrame } from './activity.js';
+import { ActivityMonitor } from './activity.js';
+import { documentLoaded, nextFrame } from './page-probes.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
 
 export interface Tab {
@@ -21,7 +22,7 @@ export type SessionEvent =
   | { kind: 'popup'; url: string }
   | { kind: 'tab_closed'; url: string }
   | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; url: string; reason: string };
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
@@ -52,6 +53,7 @@ export class BrowserSession {
   readonly activity = new ActivityMonitor();
   private readonly pages: Page[] = [];
   private current: Page | undefined;
+  private front: Page | undefined;
   private events: SessionEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -101,6 +103,7 @@ export class BrowserSession {
     if (lost !== undefined) {
       this.lostUrl = undefined;
       await this.restore(
+        'browser',
         lost,
         this.ownsContext
           ? 'the browser had crashed or was closed; its cookies, storage and other tabs are gone'
@@ -118,13 +121,14 @@ export class BrowserSession {
     this.context = undefined;
     this.pages.length = 0;
     this.current = undefined;
+    this.front = undefined;
     // Those tabs died with the browser; the reset event says so once.
     this.events = this.events.filter((e) => e.kind !== 'tab_closed');
     log.warn(`session ${this.id}: the browser went away; the next call reopens ${this.lostUrl}`);
   }
 
   /** Reopens `url` in a fresh page after a crash and reports the reset; `reason` says what was lost. */
-  private async restore(url: string, reason: string): Promise<void> {
+  private async restore(what: 'browser' | 'tab', url: string, reason: string): Promise<void> {
     this.resetCount++;
     const page = await this.page();
     const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
@@ -135,7 +139,7 @@ export class BrowserSession {
         reason += `; reopening the page failed: ${(error as Error).message.split('\n')[0]}`;
       }
     }
-    this.events.push({ kind: 'reset', url: reopen ? url : page.url(), reason });
+    this.events.push({ kind: 'reset', what, url: reopen ? url : page.url(), reason });
   }
 
   private reportBlocked({ url, reason, page }: BlockedRequest): void {
@@ -155,9 +159,19 @@ export class BrowserSession {
     return this.running > 0;
   }
 
-  /** How many times the browser was restarted under this session: actions planned on the old screen must not run on the new one. */
+  /** How many times the browser or tab was replaced under this session (see resetSince). */
   get resets(): number {
     return this.resetCount;
+  }
+
+  /**
+   * Reopens a crashed browser or tab now, and says whether that (or an earlier
+   * reopening) happened since `resets` was read: actions aimed at the old
+   * screen must then not land on the new one.
+   */
+  async resetSince(resets: number): Promise<boolean> {
+    await this.page();
+    return this.resetCount !== resets;
   }
 
   get isClosed(): boolean {
@@ -166,15 +180,27 @@ export class BrowserSession {
 
   /** The page actions go to; a fresh one if every tab was closed or the current one crashed. */
   async page(): Promise<Page> {
-    const usable = () => this.current && !this.current.isClosed() && this.crashedUrl === undefined;
-    if (usable()) return this.current!;
-    const context = await this.contextReady();
-    if (usable()) return this.current!;
+    const usable = () => this.current !== undefined && !this.current.isClosed() && this.crashedUrl === undefined;
+    if (!usable()) {
+      const context = await this.contextReady();
+      if (!usable()) return this.openPage(context);
+    }
+    const current = this.current!;
+    // A tab the session switched to must be the visible one, or it may not render.
+    if (this.front !== current) {
+      this.front = current;
+      await current.bringToFront().catch(() => {});
+    }
+    return current;
+  }
+
+  private async openPage(context: BrowserContext): Promise<Page> {
     this.openingPage = true;
     let page: Page;
     try {
       page = await context.newPage();
       this.adopt(page, false);
+      this.front = page;
     } finally {
       this.openingPage = false;
     }
@@ -183,7 +209,7 @@ export class BrowserSession {
       this.crashedUrl = undefined;
       // The closed tab is not news beside the reset.
       this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === crashed));
-      await this.restore(crashed, 'the tab crashed; it was replaced by a new one');
+      await this.restore('tab', crashed, 'its renderer died; a new tab replaced it');
     }
     return page;
   }
@@ -226,7 +252,7 @@ export class BrowserSession {
     const accept = type === 'alert' || type === 'beforeunload' || this.config.dialogPolicy === 'accept';
     this.events.push({ kind: 'dialog', dialog_type: type, message: dialog.message(), response: accept ? 'accepted' : 'dismissed' });
     try {
-      if (accept) await dialog.accept();
+      if (accept) await dialog.accept(dialog.defaultValue());
       else await dialog.dismiss();
     } catch (error) {
       log.debug('dialog already handled', error);
@@ -281,19 +307,23 @@ export class BrowserSession {
    * navigation, requests, downloads, a popup's load; bounded by the settle
    * timeout. Then one rendered frame, so the screenshot shows the new state.
    */
-  async settle(mark: ReturnType<ActivityMonitor['mark']>): Promise<void> {
+  async settle(mark: ReturnType<ActivityMonitor['mark']>, actedOn: Page): Promise<void> {
     const deadline = Date.now() + this.config.settleTimeoutMs;
-    await nextFrame(await this.page());
+    // Ask the page the action went to: by now the session may already follow a new tab.
+    let popupsAsked = await nextFrame(actedOn);
     for (let round = 0; round < 5; round++) {
+      // The page asked for a new tab that Playwright may not have announced yet.
+      if (popupsAsked > 0) await this.activity.waitFor(() => this.activity.pagesOpenedSince(mark), deadline);
       await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
       const page = await this.page();
       if (this.activity.navigatedSince(mark) || this.activity.pagesOpenedSince(mark)) {
-        const timeout = Math.max(1, deadline - Date.now());
-        await page.waitForLoadState('load', { timeout }).catch(() => {});
+        await documentLoaded(page, Math.max(1, deadline - Date.now()));
       }
-      await nextFrame(page);
-      if (!this.activity.busySince(mark) || Date.now() >= deadline) break;
+      popupsAsked = await nextFrame(page);
+      if (popupsAsked === 0 && !this.activity.busySince(mark)) return;
+      if (Date.now() >= deadline) break;
     }
+    log.debug(`session ${this.id}: settle gave up waiting for ${this.activity.describeBusy(mark)}`);
   }
 
   /** Opens a URL at the top level, unless the domain policy forbids it. */
@@ -308,7 +338,7 @@ export class BrowserSession {
       // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
       if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
     }
-    await this.settle(mark);
+    await this.settle(mark, page);
   }
 
   async screenshot(): Promise<Screenshot> {

@@ -30,11 +30,9 @@ export const computerTool = defineTool({
       const done: string[] = [];
       const resets = session.resets;
       for (const action of actions) {
-        // Reopens the page if the browser died; coordinates meant for the old screen must not land on the new one.
-        await session.page();
-        if (session.resets !== resets) {
+        if (await session.resetSince(resets)) {
           const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
-          return screenResult(session, `The browser was restarted${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
+          return screenResult(session, `The browser or tab was reset (it crashed or was killed)${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
         }
         try {
           await runAction(computer, action);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { SessionManager } from '../browser/session-manager.js';
 
@@ -10,6 +11,8 @@ export class ClientConnection {
   readonly id = randomUUID();
   private defaultSessionId: string | undefined;
   private creatingDefault: Promise<BrowserSession> | undefined;
+  /** The protocol server of this connection, for requests to the client (elicitation). */
+  mcpServer: Server | undefined;
 
   constructor(readonly sessions: SessionManager) {}
 

@@ -30,7 +30,7 @@ export function describeEvent(event: SessionEvent): string {
     case 'blocked':
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
-      return `browser restarted; session reset to ${event.url} (${event.reason})`;
+      return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
   }
 }
 

@@ -1,0 +1,268 @@
+import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
+import type { BrowserSession } from '../browser/session.js';
+import type { AgentOptions } from '../config.js';
+import type { Screenshot } from '../computer/computer.js';
+import { log } from '../log.js';
+import type { ModelProvider } from '../model/provider.js';
+import { executeCalls, modelTurn, screenshotInput, type ParsedCall } from './loop.js';
+import { toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
+
+export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
+
+export interface SafetyCheck {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** Model turns in a row that gave nothing usable before the run fails. */
+export const MAX_UNUSABLE_TURNS = 3;
+
+/** What the loop reports as it goes; the MCP tools and the terminal each implement it. */
+export interface RunObserver {
+  /** After each model turn: `step 3/25: click 135,193`. */
+  step?(done: number, budget: number, description: string): void;
+  reasoning?(summary: string): void;
+  action?(description: string): void;
+  request?(body: ResponseCreateParamsNonStreaming): void;
+  response?(response: unknown): void;
+  screenshot?(step: number, shot: Screenshot): void;
+  /**
+   * Asks a person about the held action right now. `undefined` means nobody
+   * could answer here: the run stays paused until acknowledge_safety_check.
+   */
+  confirm?(run: AgentRun): Promise<'approve' | 'deny' | undefined>;
+}
+
+export interface RunReport {
+  status: RunStatus;
+  steps: number;
+  /** Actions executed during this call, one line each. */
+  actions: string[];
+  reasoning: string[];
+  message: string;
+  pending_safety_checks: SafetyCheck[];
+  /** The held actions, not run yet. */
+  pending_actions: string[];
+  error?: string;
+}
+
+export class RunStateError extends Error {}
+
+interface Progress {
+  observer: RunObserver;
+  signal?: AbortSignal;
+  actions: string[];
+  reasoning: string[];
+  /** Model turns this call may still take. */
+  budget: number;
+  total: number;
+  taken: number;
+}
+
+/**
+ * One task being worked on in one browser session: the conversation state
+ * (previous_response_id, or the resent item list with store:false), the
+ * input to send next, and the held computer calls while a safety check
+ * waits for a person. Statuses: running → completed | max_steps |
+ * needs_confirmation | cancelled | failed | denied. Every non-final stop
+ * keeps what is needed to go on: `step` resumes max_steps, cancelled and
+ * failed runs; acknowledge_safety_check resumes needs_confirmation.
+ */
+export class AgentRun {
+  status: RunStatus = 'running';
+  steps = 0;
+  message = '';
+  error: string | undefined;
+  readonly generation: ToolGeneration;
+  /** Items for the next model request; undefined while paused on a safety check or after the end. */
+  nextInput: ResponseInputItem[] | undefined;
+  /** Computer calls held back until a person decides. */
+  pending: ParsedCall[] | undefined;
+  unusableTurns = 0;
+  lastProblem = '';
+  private lastResponseId: string | undefined;
+  /** With history=local: every item so far, resent each turn. */
+  private readonly transcript: ResponseInputItem[] = [];
+  /** Budget the paused call had left, so an approval continues as that call would have. */
+  private budgetLeft = 0;
+  private totalBudget = 0;
+
+  constructor(
+    readonly session: BrowserSession,
+    readonly provider: ModelProvider,
+    readonly options: AgentOptions,
+    readonly task: string,
+    readonly instructions: string | undefined,
+  ) {
+    this.generation = toolGenerationFor({ model: provider.model, toolGeneration: options.toolGeneration });
+  }
+
+  get pendingChecks(): SafetyCheck[] {
+    return (this.pending ?? []).flatMap((call) => call.checks);
+  }
+
+  get isActive(): boolean {
+    return this.status === 'running';
+  }
+
+  /** The first request: the task and the current screen. */
+  async start(observer: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
+    let shot;
+    try {
+      shot = await this.session.exclusive(() => screenshotInput(this.session));
+    } catch (error) {
+      this.status = 'failed';
+      throw error;
+    }
+    observer.screenshot?.(0, shot.shot);
+    this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
+    return this.advance(observer, signal, budget);
+  }
+
+  /** Goes on from where the run stopped (max_steps, cancelled, failed). */
+  resume(observer: RunObserver, signal?: AbortSignal, budget = 1): Promise<RunReport> {
+    this.assertIdle();
+    if (this.status === 'needs_confirmation') {
+      throw new RunStateError(`The run on session ${this.session.id} is waiting for a safety check decision: call acknowledge_safety_check with decision "approve" or "deny" first.`);
+    }
+    if (!this.nextInput) {
+      throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
+    }
+    return this.advance(observer, signal, budget);
+  }
+
+  /** A person's answer to the pending safety check(s). */
+  async decide(decision: 'approve' | 'deny', checkIds: string[] | undefined, observer: RunObserver, signal?: AbortSignal): Promise<RunReport> {
+    this.assertIdle();
+    if (this.status !== 'needs_confirmation' || !this.pending) {
+      throw new RunStateError(`No safety check is pending on session ${this.session.id} (the run is ${this.status}).`);
+    }
+    if (checkIds) {
+      const pendingIds = this.pendingChecks.map((c) => c.id);
+      const unknown = checkIds.filter((id) => !pendingIds.includes(id));
+      const missing = pendingIds.filter((id) => !checkIds.includes(id));
+      if (unknown.length) throw new RunStateError(`Unknown safety check id(s) ${unknown.join(', ')}; pending: ${pendingIds.join(', ')}.`);
+      if (decision === 'approve' && missing.length) {
+        throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
+      }
+    }
+    if (decision === 'deny') return this.deny(this.newProgress(observer, undefined, 0));
+    return this.advance(observer, signal, this.budgetLeft, 'approve');
+  }
+
+  /** Drops the held calls; the report keeps what this call did before the question. */
+  private deny(progress: Progress): RunReport {
+    const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
+    log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
+    this.pending = undefined;
+    this.nextInput = undefined;
+    this.status = 'denied';
+    this.message = this.message || 'The person denied the flagged action; it was not run.';
+    return this.report(progress);
+  }
+
+  private assertIdle(): void {
+    if (this.isActive) throw new RunStateError(`A run is already in progress on session ${this.session.id}; wait for it to finish or cancel that call.`);
+  }
+
+  private newProgress(observer: RunObserver, signal: AbortSignal | undefined, budget: number): Progress {
+    return { observer, signal, actions: [], reasoning: [], budget, total: budget, taken: 0 };
+  }
+
+  private async advance(observer: RunObserver, signal: AbortSignal | undefined, budget: number, decision?: 'approve'): Promise<RunReport> {
+    const progress = this.newProgress(observer, signal, budget);
+    if (decision === 'approve') {
+      // Continue the numbering of the call that paused: "step 4/25", not "step 1/25".
+      progress.total = this.totalBudget;
+      progress.taken = this.totalBudget - budget;
+    } else this.totalBudget = budget;
+    this.status = 'running';
+    this.error = undefined;
+    let approved = decision === 'approve';
+    try {
+      for (;;) {
+        if (this.pending) {
+          const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
+          const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
+          approved = false;
+          if (answer === 'deny') return this.deny(progress);
+          if (answer !== 'approve') {
+            this.status = 'needs_confirmation';
+            this.budgetLeft = progress.budget;
+            break;
+          }
+          if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
+          const calls = this.pending;
+          this.pending = undefined;
+          this.nextInput = await executeCalls(this, calls, progress, true);
+          continue;
+        }
+        if (signal?.aborted) {
+          this.status = 'cancelled';
+          break;
+        }
+        if (progress.budget <= 0) {
+          this.status = 'max_steps';
+          break;
+        }
+        progress.budget--;
+        if ((await modelTurn(this, progress)) === 'completed') {
+          this.status = 'completed';
+          this.nextInput = undefined;
+          break;
+        }
+        if (this.unusableTurns >= MAX_UNUSABLE_TURNS) {
+          this.status = 'failed';
+          this.error = `The model gave nothing usable ${this.unusableTurns} turns in a row (last: ${this.lastProblem}).`;
+          break;
+        }
+      }
+    } catch (error) {
+      this.status = signal?.aborted ? 'cancelled' : 'failed';
+      if (this.status === 'failed') {
+        this.error = (error as Error).message;
+        log.warn(`session ${this.session.id}: run failed: ${this.error}`);
+      }
+    }
+    return this.report(progress);
+  }
+
+  /** The request for the next turn, with the history the options ask for. */
+  request(): ResponseCreateParamsNonStreaming {
+    const input = this.nextInput ?? [];
+    const body: ResponseCreateParamsNonStreaming = {
+      model: this.provider.model,
+      ...toolRequest(this.generation, this.session.display),
+      input,
+      ...(this.instructions ? { instructions: this.instructions } : {}),
+    };
+    if (this.options.history === 'local') {
+      return { ...body, input: [...this.transcript, ...input], store: false, include: ['reasoning.encrypted_content'] };
+    }
+    return this.lastResponseId ? { ...body, previous_response_id: this.lastResponseId } : body;
+  }
+
+  /** Records a model response in the history once it has arrived. */
+  accepted(response: { id: string; output: unknown[] }): void {
+    if (this.options.history === 'local') this.transcript.push(...(this.nextInput ?? []), ...(response.output as ResponseInputItem[]));
+    this.lastResponseId = response.id;
+    this.nextInput = undefined;
+    this.steps++;
+  }
+
+  private report(progress: Progress): RunReport {
+    return {
+      status: this.status,
+      steps: this.steps,
+      actions: progress.actions,
+      reasoning: progress.reasoning,
+      message: this.message,
+      pending_safety_checks: this.status === 'needs_confirmation' ? this.pendingChecks : [],
+      pending_actions: this.status === 'needs_confirmation' ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+}
+
+export type { Progress };

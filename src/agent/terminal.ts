@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import { SessionManager } from '../browser/session-manager.js';
+import type { ServerConfig } from '../config.js';
+import { log } from '../log.js';
+import { createProvider, ModelNotConfiguredError } from '../model/select.js';
+import { AgentRun, type RunObserver, type RunReport } from './run.js';
+
+/** Replaces screenshot data URLs by a short note, so the JSONL log stays readable. */
+function redact(value: unknown): unknown {
+  if (typeof value === 'string') return value.startsWith('data:image/') ? `<${value.slice(5, value.indexOf(';'))}, ${value.length} chars>` : value;
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+  return value;
+}
+
+/** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
+class Prompt {
+  private readonly rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  private isClosed = false;
+  private readonly closed = new Promise<undefined>((resolve) =>
+    this.rl.once('close', () => {
+      this.isClosed = true;
+      resolve(undefined);
+    }),
+  );
+
+  /** The answer, or undefined when stdin has ended. */
+  async ask(question: string): Promise<string | undefined> {
+    if (this.isClosed) return undefined;
+    return Promise.race([this.rl.question(question), this.closed]);
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+}
+
+const EXIT: Record<RunReport['status'], number> = { completed: 0, failed: 1, running: 1, max_steps: 3, needs_confirmation: 3, cancelled: 3, denied: 3 };
+
+/**
+ * `cua-mcp run "task"`: the seed's program done properly. The same loop as
+ * run_task, in this terminal: prints actions and reasoning, asks y/n
+ * before a flagged action runs, and writes every screenshot and a JSONL
+ * log of requests, responses and actions to <output-dir>/runs/<time>/.
+ * Exit code: 0 completed, 1 failed, 2 not configured, 3 stopped otherwise.
+ */
+export async function runInTerminal(config: ServerConfig, taskArgument: string | undefined): Promise<number> {
+  let provider;
+  try {
+    provider = createProvider(config.agent);
+  } catch (error) {
+    if (!(error instanceof ModelNotConfiguredError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const prompt = new Prompt();
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const task = taskArgument?.trim() || (await prompt.ask('Task: '))?.trim();
+    if (!task) {
+      process.stderr.write('\nNo task given: cua-mcp run "what to do" [--start-url URL]\n');
+      return 2;
+    }
+    const dir = path.join(config.outputDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
+    fs.mkdirSync(dir, { recursive: true });
+    const jsonl = fs.createWriteStream(path.join(dir, 'log.jsonl'));
+    const record = (kind: string, data: unknown) => jsonl.write(`${JSON.stringify({ time: new Date().toISOString(), kind, ...(redact(data) as object) })}\n`);
+    out(`Task: ${task}\nUsing the ${provider.description}\nWriting screenshots and log.jsonl to ${dir}`);
+
+    const sessions = new SessionManager(config);
+    const controller = new AbortController();
+    const onInterrupt = () => {
+      if (controller.signal.aborted) process.exit(130);
+      out('Stopping after the current action (Ctrl+C again to quit now)...');
+      controller.abort();
+    };
+    process.on('SIGINT', onInterrupt);
+    try {
+      const session = await sessions.create('terminal', { startUrl: config.startUrl });
+      const run = new AgentRun(session, provider, config.agent, task, undefined);
+      const observer: RunObserver = {
+        step: (done, total, description) => out(`step ${done}/${total}: ${description}`),
+        reasoning: (summary) => out(`  thinking: ${summary}`),
+        action: (description) => {
+          out(`  > ${description}`);
+          record('action', { action: description });
+        },
+        request: (body) => record('request', { body }),
+        response: (response) => record('response', { response }),
+        screenshot: (step, shot) => {
+          const file = `step-${String(step).padStart(3, '0')}.${shot.mimeType === 'image/png' ? 'png' : 'jpg'}`;
+          fs.writeFileSync(path.join(dir, file), shot.data);
+          record('screenshot', { step, file });
+        },
+        async confirm(paused) {
+          out(`\nSafety check before: ${(paused.pending ?? []).flatMap((c) => c.descriptions).join('; ')}`);
+          for (const check of paused.pendingChecks) out(`  ${check.code}: ${check.message}`);
+          const answer = (await prompt.ask('Run this action? [y/N] '))?.trim().toLowerCase();
+          const decision = answer === 'y' || answer === 'yes' ? 'approve' : 'deny';
+          record('safety_check', { checks: paused.pendingChecks, decision });
+          out(decision === 'approve' ? 'Approved.' : 'Denied: the action is dropped.');
+          return decision;
+        },
+      };
+      const report = await run.start(observer, controller.signal, config.agent.maxSteps);
+      record('result', report);
+      out(`\n${report.status} after ${report.steps} step(s)`);
+      if (report.message) out(report.message);
+      if (report.error) process.stderr.write(`${report.error}\n`);
+      return EXIT[report.status];
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      await sessions.shutdown();
+      await new Promise((resolve) => jsonl.end(resolve));
+    }
+  } catch (error) {
+    log.error('run failed', error);
+    return 1;
+  } finally {
+    prompt.close();
+  }
+}

@@ -1,0 +1,35 @@
+import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
+import type { AgentOptions } from '../config.js';
+
+/**
+ * The two generations of the Responses API computer tool: the preview
+ * (`computer_use_preview`, one `action` per call, needs truncation:auto)
+ * and GA (`computer`, a batch of `actions` per call).
+ */
+export type ToolGeneration = 'preview' | 'ga';
+
+/** Auto: the preview tool for computer-use-preview models and deployments named after them, GA otherwise. */
+export function toolGenerationFor(options: Pick<AgentOptions, 'model' | 'toolGeneration'>): ToolGeneration {
+  if (options.toolGeneration !== 'auto') return options.toolGeneration;
+  return /computer-use/i.test(options.model) ? 'preview' : 'ga';
+}
+
+type RequestExtras = Pick<ResponseCreateParamsNonStreaming, 'tools' | 'truncation' | 'reasoning' | 'parallel_tool_calls'>;
+
+/** The tool definition and the request fields that go with it. */
+export function toolRequest(generation: ToolGeneration, display: { width: number; height: number }): RequestExtras {
+  if (generation === 'preview') {
+    return {
+      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: 'browser' }],
+      truncation: 'auto',
+      reasoning: { summary: 'concise' },
+    };
+  }
+  return { tools: [{ type: 'computer' }], reasoning: { summary: 'auto' }, parallel_tool_calls: false };
+}
+
+/** The raw actions of a computer_call, in order: GA batches them, the preview sends one. */
+export function rawActions(call: { action?: unknown; actions?: unknown }): unknown[] {
+  if (Array.isArray(call.actions)) return call.actions;
+  return call.action === undefined ? [] : [call.action];
+}

@@ -1,0 +1,53 @@
+import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
+import OpenAI from 'openai';
+import type { AgentOptions } from '../config.js';
+import { sdkLogger, type ModelProvider } from './provider.js';
+
+export const AZURE_ENV = {
+  endpoint: 'AZURE_OPENAI_ENDPOINT',
+  apiKey: 'AZURE_OPENAI_API_KEY',
+  apiVersion: 'AZURE_OPENAI_API_VERSION',
+} as const;
+
+const ENTRA_SCOPE = 'https://cognitiveservices.azure.com/.default';
+
+/**
+ * Azure OpenAI through its v1 API (`<endpoint>/openai/v1/`), which the plain
+ * OpenAI client speaks: the deployment name goes in `model`. Key auth uses
+ * the `api-key` header; without a key, an Entra ID bearer token comes from
+ * DefaultAzureCredential (az login, managed identity, environment...).
+ */
+export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
+  const endpoint = env[AZURE_ENV.endpoint]!.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/, '');
+  const baseURL = `${endpoint}/openai/v1/`;
+  const apiVersion = env[AZURE_ENV.apiVersion];
+  const apiKey = env[AZURE_ENV.apiKey];
+  const client = new OpenAI({
+    baseURL,
+    // The SDK sends `Authorization: Bearer <apiKey>`; a function is called before each request, so tokens refresh.
+    apiKey: apiKey ? 'unused' : getBearerTokenProvider(new DefaultAzureCredential(), ENTRA_SCOPE),
+    defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
+    defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
+    maxRetries: options.modelRetries,
+    logger: sdkLogger,
+  });
+  const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
+  return {
+    kind: 'azure',
+    client,
+    model: options.model,
+    description: `Azure OpenAI endpoint ${baseURL}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${options.model}", ${auth}`,
+    hint(status) {
+      if (status === 401) {
+        return apiKey
+          ? `Check ${AZURE_ENV.apiKey}: it must be a key of this resource (Keys and Endpoint in the Azure portal).`
+          : `The Entra ID token was rejected: sign in with az login to the right tenant, or set ${AZURE_ENV.apiKey}.`;
+      }
+      if (status === 403) return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
+      if (status === 404) {
+        return `Check that a deployment named "${options.model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
+      }
+      return '';
+    },
+  };
+}

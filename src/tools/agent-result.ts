@@ -1,0 +1,45 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { AgentRun, RunReport } from '../agent/run.js';
+import { safetyQuestion } from './agent-observer.js';
+import { screenResult, screenStateShape } from './results.js';
+
+const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
+
+/** structuredContent of run_task, step and acknowledge_safety_check. */
+export const runResultShape = {
+  ...screenStateShape,
+  status: z.enum(['running', 'completed', 'max_steps', 'needs_confirmation', 'cancelled', 'failed', 'denied']),
+  steps: z.number().describe('Model turns taken by this run so far'),
+  actions: z.array(z.string()).describe('Actions executed during this call, in order'),
+  reasoning: z.array(z.string()).describe('Reasoning summaries from the model during this call'),
+  message: z.string().describe('The model\'s last message (its answer when completed)'),
+  pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
+  pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
+  error: z.string().optional(),
+};
+
+const NEXT: Record<RunReport['status'], string> = {
+  running: '',
+  completed: 'The model finished the task.',
+  max_steps: 'The step budget is spent; call step with this session_id to go on one turn at a time, or run_task for a new task.',
+  needs_confirmation: 'The flagged action has NOT run. Ask the user, then call acknowledge_safety_check with decision "approve" or "deny".',
+  cancelled: 'Cancelled after the current action; call step with this session_id to go on.',
+  failed: 'The run failed; the session is still usable. Fix the cause and call step with this session_id to retry the turn, or start a new run.',
+  denied: 'The flagged action was dropped and the run ended; the session is still usable.',
+};
+
+/** Text (status, actions, reasoning, message, pending checks) + final screenshot + structuredContent. */
+export function runResult(run: AgentRun, report: RunReport): Promise<CallToolResult> {
+  const lines = [`Status: ${report.status} after ${report.steps} step(s) in session ${run.session.id}. ${NEXT[report.status]}`];
+  if (report.actions.length) lines.push('Actions:', ...report.actions.map((a, i) => `  ${i + 1}. ${a}`));
+  if (report.reasoning.length) lines.push('Reasoning:', ...report.reasoning.map((r) => `  - ${r}`));
+  if (report.message) lines.push(`Message: ${report.message}`);
+  if (report.status === 'needs_confirmation') lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
+  if (report.error) lines.push(`Error: ${report.error}`);
+  const session = run.session;
+  return session.exclusive(async () => {
+    const result = await screenResult(session, lines.join('\n'), { ...report });
+    return report.status === 'failed' ? { ...result, isError: true } : result;
+  });
+}

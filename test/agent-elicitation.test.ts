@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
+import { FakeResponses } from './helpers/fake-responses.js';
+import { startServer, type ServerHandle } from './helpers/mcp.js';
+
+// OpenAI provider with a GA model (batched actions), and a client that can show forms (elicitation).
+const fixture = await agentFixture();
+const fake = await new FakeResponses({ generation: 'ga', display: DISPLAY, model: 'gpt-5.4', path: '/v1/responses', auth: ['authorization', 'Bearer sk-ga'] }).start();
+let server: ServerHandle;
+let answer: () => ElicitResult;
+const questions: Array<{ message: string; clicksWhenAsked: number }> = [];
+
+before(async () => {
+  server = await startServer(['--model', 'gpt-5.4'], { OPENAI_API_KEY: 'sk-ga', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' }, { capabilities: { elicitation: {} } });
+  server.client.setRequestHandler(ElicitRequestSchema, (request) => {
+    questions.push({ message: request.params.message, clicksWhenAsked: fixture.clicks() });
+    return answer();
+  });
+});
+
+after(async () => {
+  await server?.close();
+  await fake.stop();
+  await fixture.stop();
+});
+
+const flagged = { id: 'sc_ga', code: 'sensitive_domain', message: 'This looks like a banking site.' };
+
+test('GA batched actions run in order within one computer_call', async () => {
+  fake.script([
+    { output: [fake.call([click(FIELD), { type: 'type', text: 'abc' }, { type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'type', text: 'xyz' }])] },
+    { output: [fake.message('replaced abc by xyz')] },
+  ]);
+  const result = await server.ok('run_task', { task: 'type xyz', start_url: fixture.url('/') });
+  assert.deepEqual(fake.violations, []);
+  assert.equal(result.structuredContent.status, 'completed');
+  assert.deepEqual(result.structuredContent.actions, ['click 250,270', 'type "abc"', 'keypress ctrl+a', 'type "xyz"']);
+  assert.equal(result.structuredContent.title, 'xyz');
+  assert.equal(fake.received[0]!.body.parallel_tool_calls, false);
+});
+
+test('elicitation accepted: the person approves in the client and the run goes on in the same call', async () => {
+  const before = fixture.clicks();
+  questions.length = 0;
+  answer = () => ({ action: 'accept', content: { decision: 'approve' } });
+  fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }, { output: [fake.message('Sent.')] }]);
+  const result = await server.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.deepEqual(fake.violations, []);
+  assert.equal(result.structuredContent.status, 'completed');
+  assert.deepEqual(result.structuredContent.actions, ['click 200,140']);
+  assert.equal(fixture.clicks(), before + 1);
+  assert.equal(questions.length, 1);
+  assert.equal(questions[0]!.clicksWhenAsked, before, 'the click had not run when the person was asked');
+  assert.match(questions[0]!.message, /click 200,140/);
+  assert.match(questions[0]!.message, /sensitive_domain: This looks like a banking site/);
+});
+
+test('elicitation declined: the action is dropped and the run ends denied', async () => {
+  const before = fixture.clicks();
+  answer = () => ({ action: 'decline' });
+  fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
+  const result = await server.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.equal(result.structuredContent.status, 'denied');
+  assert.equal(fixture.clicks(), before);
+  assert.equal(fake.received.length, 1);
+  assert.deepEqual(fake.violations, []);
+});
+
+test('elicitation dismissed: the run stays paused and acknowledge_safety_check still works', async () => {
+  const before = fixture.clicks();
+  answer = () => ({ action: 'cancel' });
+  fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }, { output: [fake.message('Sent.')] }]);
+  const paused = await server.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.equal(paused.structuredContent.status, 'needs_confirmation');
+  assert.equal(fixture.clicks(), before);
+  const approved = await server.ok('acknowledge_safety_check', { session_id: paused.structuredContent.session_id, decision: 'approve', check_ids: ['sc_ga'] });
+  assert.equal(approved.structuredContent.status, 'completed');
+  assert.equal(fixture.clicks(), before + 1);
+  assert.deepEqual(fake.violations, []);
+});

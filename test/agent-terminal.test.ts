@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import { FakeResponses } from './helpers/fake-responses.js';
+import { CLI } from './helpers/mcp.js';
+
+// `cua-mcp run` in a terminal, with history=local (store:false, items resent with encrypted reasoning).
+const fixture = await agentFixture();
+const fake = await new FakeResponses({
+  generation: 'preview',
+  display: DISPLAY,
+  model: 'computer-use-preview',
+  path: '/v1/responses',
+  auth: ['authorization', 'Bearer sk-term'],
+  history: 'local',
+}).start();
+const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-run-'));
+
+after(async () => {
+  await fake.stop();
+  await fixture.stop();
+  fs.rmSync(outputDir, { recursive: true, force: true });
+});
+
+/** Spawns the built CLI's `run` command; the test answers its prompts on stdin. */
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'run', ...args, '--headless', '--history', 'local', '--output-dir', outputDir, '--start-url', fixture.url('/')], {
+    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    waiters.splice(0).forEach((w) => w());
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    exit,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async answer(prompt: string, line: string): Promise<void> {
+      while (!stdout.includes(prompt)) {
+        const more = new Promise<void>((resolve) => waiters.push(resolve));
+        const ended = await Promise.race([more.then(() => false), exit.then(() => true)]);
+        if (ended) throw new Error(`cua-mcp run exited before asking ${JSON.stringify(prompt)}:\n${stdout}\n${stderr}`);
+      }
+      child.stdin.write(`${line}\n`);
+    },
+  };
+}
+
+function runDirectory(before: string[]): string {
+  const runs = fs.readdirSync(path.join(outputDir, 'runs')).filter((d) => !before.includes(d));
+  assert.equal(runs.length, 1);
+  return path.join(outputDir, 'runs', runs[0]!);
+}
+
+const listRuns = () => (fs.existsSync(path.join(outputDir, 'runs')) ? fs.readdirSync(path.join(outputDir, 'runs')) : []);
+const flagged = [{ id: 'sc_t', code: 'irrelevant_domain', message: 'This domain is not part of the task.' }];
+
+test('asks for the task, asks y/n before the flagged action, runs it on y, logs and saves every step', async () => {
+  const before = listRuns();
+  const clicks = fixture.clicks();
+  fake.script([{ output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
+  const cli = runCli([]);
+  await cli.answer('Task: ', 'press Send');
+  await cli.answer('Run this action? [y/N] ', 'y');
+  assert.equal(await cli.exit, 0, cli.stderr());
+  assert.deepEqual(fake.violations, []);
+  assert.equal(fixture.clicks(), clicks + 1);
+  const out = cli.stdout();
+  assert.match(out, /thinking: Send is the button on the left/);
+  assert.match(out, /Safety check before: click 200,140\n {2}irrelevant_domain: This domain is not part of the task/);
+  assert.match(out, /> click 200,140/);
+  assert.match(out, /completed after 2 step\(s\)\nSent\./);
+  const dir = runDirectory(before);
+  assert.ok(fs.existsSync(path.join(dir, 'step-000.png')), 'first screenshot saved');
+  assert.ok(fs.existsSync(path.join(dir, 'step-001.png')), 'screenshot after the click saved');
+  const log = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(log.map((e) => e.kind), ['screenshot', 'request', 'response', 'safety_check', 'action', 'screenshot', 'request', 'response', 'result']);
+  assert.equal((log[3] as { decision?: string }).decision, 'approve');
+  assert.match(JSON.stringify(log[1]), /<image\/png, \d+ chars>/, 'screenshots are not inlined in the log');
+  // history=local: the second request resends the first turn's items, encrypted reasoning included.
+  assert.equal(fake.received[1]!.body.store, false);
+});
+
+test('answering n drops the flagged action and never runs it', async () => {
+  const before = listRuns();
+  const clicks = fixture.clicks();
+  fake.script([{ output: [fake.call([click(BUTTON)], flagged)] }]);
+  const cli = runCli(['press', 'Send']);
+  await cli.answer('Run this action? [y/N] ', 'n');
+  assert.equal(await cli.exit, 3, cli.stderr());
+  assert.equal(fixture.clicks(), clicks);
+  assert.equal(fake.received.length, 1);
+  assert.deepEqual(fake.violations, []);
+  assert.match(cli.stdout(), /Task: press Send/);
+  assert.match(cli.stdout(), /Denied: the action is dropped\.\n\ndenied after 1 step\(s\)/);
+  const log = fs.readFileSync(path.join(runDirectory(before), 'log.jsonl'), 'utf8');
+  assert.match(log, /"decision":"deny"/);
+  assert.doesNotMatch(log, /"kind":"action"/);
+});
+
+test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actions without asking, and says so', async () => {
+  const clicks = fixture.clicks();
+  fake.script([{ output: [fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
+  const cli = runCli(['press Send', '--auto-acknowledge-safety-checks']);
+  assert.equal(await cli.exit, 0, cli.stderr());
+  assert.deepEqual(fake.violations, []);
+  assert.equal(fixture.clicks(), clicks + 1);
+  assert.doesNotMatch(cli.stdout(), /Run this action\?/);
+  assert.match(cli.stderr(), /auto-acknowledging irrelevant_domain/);
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { CLI, imageOf, startServer, textOf } from './helpers/mcp.js';
+
+describe('cua-mcp command line', () => {
+  it('--help lists every option with its environment variable', () => {
+    const run = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    assert.equal(run.status, 0);
+    for (const text of ['--display-size', 'CUA_DISPLAY_SIZE', '--executable-path', 'CUA_EXECUTABLE_PATH', '--cdp-endpoint', '--browser-endpoint', '--user-data-dir', '--image-format', '--output-dir', '--headless', '--headed', '--start-url']) {
+      assert.ok(run.stdout.includes(text), `--help lacks ${text}`);
+    }
+  });
+
+  it('refuses a bad option value at start, on stderr, with what to do', () => {
+    const run = spawnSync(process.execPath, [CLI, '--display-size', 'huge'], { encoding: 'utf8', input: '' });
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '', 'stdout carries protocol messages only');
+    assert.match(run.stderr, /--display-size \(CUA_DISPLAY_SIZE\) must look like 1024x768, got "huge"/);
+    const unknown = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8', input: '' });
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /no-such-flag.*cua-mcp --help/s);
+  });
+
+  it('lists tools without starting a browser', async () => {
+    const server = await startServer();
+    try {
+      const { tools } = await server.client.listTools();
+      const names = tools.map((t) => t.name);
+      for (const name of ['computer', 'navigate', 'screenshot', 'new_session', 'list_sessions', 'close_session']) assert.ok(names.includes(name), `missing tool ${name}`);
+      for (const tool of tools) assert.ok(tool.outputSchema, `${tool.name} declares no outputSchema`);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.doesNotMatch(server.stderr(), /browser:/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says exactly how to install a browser when none is found', async () => {
+    const server = await startServer(['--browser', 'firefox'], { CUA_EXECUTABLE_PATH: '' });
+    try {
+      const result = await server.call('screenshot', {});
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /No firefox browser found.*npx playwright install firefox/);
+      const missing = await startServer(['--executable-path', '/nonexistent/chrome']);
+      try {
+        const again = await missing.call('screenshot', {});
+        assert.match(textOf(again), /--executable-path \/nonexistent\/chrome does not exist.*npx playwright install chromium/);
+      } finally {
+        await missing.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes options from the environment: display size and JPEG screenshots', async () => {
+    const server = await startServer([], { CUA_DISPLAY_SIZE: '800x600', CUA_IMAGE_FORMAT: 'jpeg', CUA_IMAGE_QUALITY: '50' });
+    try {
+      const result = await server.ok('screenshot', {});
+      const image = imageOf(result);
+      assert.equal(image.mimeType, 'image/jpeg');
+      assert.equal(image.data.subarray(0, 2).toString('hex'), 'ffd8');
+      assert.deepEqual(result.structuredContent.display, { width: 800, height: 600 });
+      const outside = await server.call('computer', { actions: [{ type: 'click', x: 900, y: 10 }] });
+      assert.match(textOf(outside), /outside the 800x600 display/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,254 @@
+import { isDeepStrictEqual } from 'node:util';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake Responses API on 127.0.0.1 for the real `openai` SDK: scripted per
+ * test with the documented item shapes, and strict about what it receives.
+ * Every broken expectation is answered 400 and recorded in `violations`,
+ * which each test asserts is empty.
+ */
+export interface FakeOptions {
+  generation: 'preview' | 'ga';
+  display: { width: number; height: number };
+  model: string;
+  /** '/v1/responses' (OpenAI) or '/openai/v1/responses' (Azure). */
+  path: string;
+  /** Query parameters every request must carry, e.g. {'api-version': 'preview'}. */
+  query?: Record<string, string>;
+  /** The one header that must authenticate each request, e.g. ['authorization', 'Bearer sk-test']. */
+  auth: [header: string, value: string];
+  /** Header that must NOT be sent (e.g. authorization when an api-key is used). */
+  forbiddenHeader?: string;
+  history?: 'server' | 'local';
+  /** Screenshot format every image must have (default png). */
+  imageType?: 'png' | 'jpeg';
+}
+
+export interface Received {
+  path: string;
+  query: Record<string, string>;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+export type Reply = { output: unknown[] } | { status: number; body: unknown; headers?: Record<string, string> };
+export type Turn = Reply | ((request: Received) => Reply | Promise<Reply>);
+
+type Item = Record<string, unknown>;
+
+export interface Check {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** Width and height from a PNG's IHDR or a JPEG's SOF marker. */
+export function imageSize(data: Buffer): { width: number; height: number; type: 'png' | 'jpeg' } | undefined {
+  if (data.length > 24 && data.readUInt32BE(0) === 0x89504e47) return { type: 'png', width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  if (data[0] === 0xff && data[1] === 0xd8) {
+    for (let i = 2; i + 9 < data.length; ) {
+      if (data[i] !== 0xff) return undefined;
+      const marker = data[i + 1]!;
+      if (marker >= 0xc0 && marker <= 0xc2) return { type: 'jpeg', height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
+      i += 2 + data.readUInt16BE(i + 2);
+    }
+  }
+  return undefined;
+}
+
+export class FakeResponses {
+  readonly received: Received[] = [];
+  readonly violations: string[] = [];
+  origin = '';
+  private turns: Turn[] = [];
+  private last: { id: string; output: Item[] } | undefined;
+  private counter = 0;
+  private readonly server: http.Server;
+
+  constructor(readonly options: FakeOptions) {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => void this.handle(req, res, raw));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Replaces the script; the next request must start a new conversation unless `continuing`. */
+  script(turns: Turn[], continuing = false): void {
+    this.turns = [...turns];
+    if (!continuing) this.last = undefined;
+    this.received.length = 0;
+  }
+
+  get remaining(): number {
+    return this.turns.length;
+  }
+
+  // ---- item builders (the documented shapes) ----
+
+  private nextId(prefix: string): string {
+    return `${prefix}_${++this.counter}`;
+  }
+
+  /** A computer_call: one `action` for the preview tool, a batch of `actions` for GA. */
+  call(actions: unknown[], checks: Check[] = []): Item {
+    const base = { type: 'computer_call', id: this.nextId('cu'), call_id: this.nextId('call'), status: 'completed', pending_safety_checks: checks };
+    if (this.options.generation === 'preview') {
+      if (actions.length !== 1) throw new Error('the preview tool sends exactly one action per computer_call');
+      return { ...base, action: actions[0] };
+    }
+    return { ...base, actions };
+  }
+
+  message(text: string): Item {
+    return { type: 'message', id: this.nextId('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
+  }
+
+  reasoning(summary: string): Item {
+    return { type: 'reasoning', id: this.nextId('rs'), summary: [{ type: 'summary_text', text: summary }], encrypted_content: this.nextId('encrypted') };
+  }
+
+  // ---- request handling ----
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      /* reported below */
+    }
+    const request: Received = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+    this.received.push(request);
+    const problems = this.verify(req, request, raw);
+    if (problems.length) {
+      this.violations.push(...problems);
+      return this.send(res, 400, { error: { message: `fake Responses API: ${problems.join('; ')}`, type: 'invalid_request_error' } });
+    }
+    const turn = this.turns.shift();
+    if (!turn) {
+      this.violations.push(`unexpected request #${this.received.length}: the script is empty`);
+      return this.send(res, 500, { error: { message: 'fake Responses API: no scripted reply left' } });
+    }
+    const reply = typeof turn === 'function' ? await turn(request) : turn;
+    if ('status' in reply) return this.send(res, reply.status, reply.body, reply.headers);
+    const id = this.nextId('resp');
+    const output = reply.output as Item[];
+    this.last = { id, output };
+    this.send(res, 200, {
+      id,
+      object: 'response',
+      created_at: Math.floor(Date.now() / 1000),
+      status: 'completed',
+      model: this.options.model,
+      output,
+      error: null,
+      incomplete_details: null,
+      parallel_tool_calls: false,
+      tools: body.tools,
+    });
+  }
+
+  private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  }
+
+  private verify(req: http.IncomingMessage, request: Received, raw: string): string[] {
+    const { options } = this;
+    const problems: string[] = [];
+    const { body } = request;
+    if (req.method !== 'POST') problems.push(`method ${req.method}, expected POST`);
+    if (request.path !== options.path) problems.push(`path ${request.path}, expected ${options.path}`);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (request.query[key] !== value) problems.push(`query ${key}=${request.query[key]}, expected ${value}`);
+    }
+    const [header, value] = options.auth;
+    if (req.headers[header] !== value) problems.push(`${header} header ${JSON.stringify(req.headers[header])}, expected ${JSON.stringify(value)}`);
+    if (options.forbiddenHeader && req.headers[options.forbiddenHeader] !== undefined) problems.push(`unexpected ${options.forbiddenHeader} header`);
+    if (!raw || Object.keys(body).length === 0) return [...problems, 'body is not a JSON object'];
+    if (body.model !== options.model) problems.push(`model ${JSON.stringify(body.model)}, expected ${options.model}`);
+
+    const preview = options.generation === 'preview';
+    const tool = preview
+      ? { type: 'computer_use_preview', display_width: options.display.width, display_height: options.display.height, environment: 'browser' }
+      : { type: 'computer' };
+    if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
+    if (preview && body.truncation !== 'auto') problems.push(`truncation ${JSON.stringify(body.truncation)}: the preview tool requires "auto"`);
+    if (!preview && body.truncation !== undefined) problems.push('truncation is not used with the GA computer tool');
+
+    const input = Array.isArray(body.input) ? (body.input as Item[]) : [];
+    const local = options.history === 'local';
+    if (local) {
+      if (body.store !== false) problems.push('history=local must send store:false');
+      if (!Array.isArray(body.include) || !body.include.includes('reasoning.encrypted_content')) problems.push('store:false needs include ["reasoning.encrypted_content"]');
+      if (body.previous_response_id !== undefined) problems.push('store:false cannot use previous_response_id');
+    }
+    const startsConversation = local ? !this.last || !input.some((i) => i.type === 'computer_call_output' || i.type === 'computer_call') : body.previous_response_id === undefined;
+    if (startsConversation) {
+      this.last = undefined;
+      const first = input.find((i) => i.role === 'user');
+      const content = Array.isArray(first?.content) ? (first.content as Item[]) : [];
+      if (!content.some((c) => c.type === 'input_text' && typeof c.text === 'string' && c.text.length > 0)) problems.push('the first request must carry the task as input_text');
+      const image = content.find((c) => c.type === 'input_image');
+      if (!image) problems.push('the first request must carry the first screenshot as input_image');
+      else problems.push(...this.checkImage(String(image.image_url), 'first input_image'));
+      return problems;
+    }
+    if (!this.last) return [...problems, 'request continues a conversation this fake never started'];
+    if (!local && body.previous_response_id !== this.last.id) problems.push(`previous_response_id ${JSON.stringify(body.previous_response_id)}, expected ${this.last.id}`);
+    if (local) {
+      for (const item of this.last.output) {
+        const resent = input.find((i) => i.id === item.id);
+        if (!resent || !isDeepStrictEqual(resent, item)) problems.push(`store:false: output item ${String(item.id)} was not resent unchanged`);
+      }
+    }
+    const calls = this.last.output.filter((i) => i.type === 'computer_call' && typeof i.call_id === 'string');
+    const outputs = input.filter((i) => i.type === 'computer_call_output');
+    const newOutputs = local ? outputs.filter((o) => calls.some((c) => c.call_id === o.call_id)) : outputs;
+    for (const output of newOutputs) {
+      if (!calls.some((c) => c.call_id === output.call_id)) problems.push(`computer_call_output for unknown call_id ${String(output.call_id)}`);
+    }
+    for (const call of calls) {
+      const output = newOutputs.find((o) => o.call_id === call.call_id);
+      if (!output) {
+        problems.push(`no computer_call_output for call_id ${String(call.call_id)}`);
+        continue;
+      }
+      const shot = output.output as Item | undefined;
+      if (shot?.type !== 'computer_screenshot') problems.push(`output of ${String(call.call_id)} is not a computer_screenshot`);
+      else problems.push(...this.checkImage(String(shot.image_url), `screenshot of ${String(call.call_id)}`));
+      if (preview && !(typeof output.current_url === 'string' && /^(https?:|about:)/.test(output.current_url))) {
+        problems.push(`output of ${String(call.call_id)} lacks current_url (browser environment)`);
+      }
+      const pending = (call.pending_safety_checks as Check[] | undefined) ?? [];
+      const acknowledged = (output.acknowledged_safety_checks as Check[] | undefined) ?? [];
+      if (!isDeepStrictEqual(acknowledged, pending)) {
+        problems.push(`acknowledged_safety_checks ${JSON.stringify(acknowledged)} of ${String(call.call_id)}, expected ${JSON.stringify(pending)}`);
+      }
+    }
+    return problems;
+  }
+
+  private checkImage(url: string, what: string): string[] {
+    const match = /^data:image\/(png|jpeg);base64,(.+)$/.exec(url);
+    if (!match) return [`${what} is not a PNG/JPEG data URL`];
+    const size = imageSize(Buffer.from(match[2]!, 'base64'));
+    const { width, height } = this.options.display;
+    if (!size || size.type !== match[1]) return [`${what} does not decode as ${match[1]}`];
+    if (size.type !== (this.options.imageType ?? 'png')) return [`${what} is ${size.type}, expected ${this.options.imageType ?? 'png'}`];
+    if (size.width !== width || size.height !== height) return [`${what} is ${size.width}x${size.height}, expected ${width}x${height}`];
+    return [];
+  }
+}
