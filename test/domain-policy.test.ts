@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DomainPolicy } from '../src/browser/domain-policy.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
@@ -64,10 +67,18 @@ describe('domain policy in the browser', () => {
   const a = new FixtureServer();
   const b = new FixtureServer();
   const c = new FixtureServer();
+  // A WebSocket endpoint on the allowed host: the handshake is all the test needs.
+  const sockets = http.createServer();
+  sockets.on('upgrade', (req, socket) => {
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  });
   let server: ServerHandle;
 
   before(async () => {
     await Promise.all([a.start('127.0.0.1'), b.start('127.0.0.2'), c.start('127.0.0.3')]);
+    await new Promise<void>((resolve) => sockets.listen(0, '127.0.0.1', resolve));
+    const socketUrl = `ws://127.0.0.1:${(sockets.address() as AddressInfo).port}/`;
     for (const site of [b, c]) {
       site.route('/secret', page('<h1>secret</h1>'));
       site.route('/api', (_req, res) => void res.writeHead(200, { 'access-control-allow-origin': '*' }).end('leaked'));
@@ -100,6 +111,7 @@ describe('domain policy in the browser', () => {
         '/socket',
         page(`<script>const ws = new WebSocket('${b.url('/ws').replace('http:', 'ws:')}'); ws.onerror = () => (document.title = 'socket failed');</script>`),
       )
+      .route('/socket-ok', page(`<script>const ws = new WebSocket('${socketUrl}'); ws.onopen = () => (document.title = 'socket open');</script>`))
       .route('/local-link', page(`<a href="file:///etc/hostname" style="${corner}">local file</a>`))
       .route('/data-link', page(`<a href="data:text/html,<h1>data page</h1>" style="${corner}">data page</a>`));
     server = await startServer(['--allowed-domains', '127.0.0.1,127.0.0.3', '--blocked-domains', '127.0.0.3']);
@@ -107,6 +119,8 @@ describe('domain policy in the browser', () => {
 
   after(async () => {
     await server?.close();
+    sockets.closeAllConnections();
+    sockets.close();
     await Promise.all([a.stop(), b.stop(), c.stop()]);
   });
 
@@ -187,6 +201,16 @@ describe('domain policy in the browser', () => {
     assert.equal(result.structuredContent.title, 'socket failed');
     assert.match(textOf(opened) + textOf(result), new RegExp(`blocked ${b.url('/ws').replace('http:', 'ws:')}: 127\\.0\\.0\\.2 is not in the allowed domains`));
     assertUntouched();
+  });
+
+  test('allowed hosts still work through the proxy: WebSockets and https tunnels', async () => {
+    await server.ok('navigate', { url: a.url('/socket-ok') });
+    const result = await server.ok('computer', { actions: [{ type: 'wait', ms: 300 }] });
+    assert.equal(result.structuredContent.title, 'socket open');
+    // No TLS on the fixture: the page fails, but the tunnel to the allowed host was opened.
+    const before = a.connections;
+    await server.call('navigate', { url: a.url('/start').replace('http:', 'https:') });
+    assert.ok(a.connections > before, 'the https connection reached the allowed host');
   });
 
   test('file:, view-source: and data: pages are refused at the top level', async () => {

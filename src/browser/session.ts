@@ -335,8 +335,11 @@ export class BrowserSession {
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
     } catch (error) {
+      // Let the browser's error page commit, so it cannot interrupt the next navigation.
+      await this.settle(mark, page);
       // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
       if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
+      return;
     }
     await this.settle(mark, page);
   }
