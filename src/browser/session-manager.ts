@@ -5,6 +5,7 @@ import { openBrowser, type BrowserHandle } from './launcher.js';
 import { BrowserSession } from './session.js';
 
 export class SessionNotFoundError extends Error {}
+export class SessionLimitError extends Error {}
 
 /**
  * All browser sessions of the process. The browser starts lazily with the
@@ -15,6 +16,8 @@ export class SessionManager {
   private browser: Promise<BrowserHandle> | undefined;
   private readonly sessions = new Map<string, BrowserSession>();
   private readonly sweeper: NodeJS.Timeout | undefined;
+  /** Sessions being created: counted against maxSessions before their browser context exists. */
+  private opening = 0;
 
   constructor(readonly config: ServerConfig) {
     if (config.idleTimeoutMs > 0) {
@@ -50,9 +53,22 @@ export class SessionManager {
   }
 
   async create(owner: string, options: { id?: string; startUrl?: string } = {}): Promise<BrowserSession> {
-    const handle = await this.handle();
-    const context = await handle.newContext({ viewport: this.config.display, acceptDownloads: true, deviceScaleFactor: 1 });
-    const session = new BrowserSession(options.id ?? randomUUID(), owner, context, this.config, !handle.sharedContext);
+    const max = this.config.maxSessions;
+    if (max > 0 && this.openCount() + this.opening >= max) {
+      throw new SessionLimitError(
+        `${max} browser session(s) are already open, the most this server allows (--max-sessions). ` +
+          'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
+      );
+    }
+    this.opening++;
+    let session: BrowserSession;
+    try {
+      const handle = await this.handle();
+      const context = await handle.newContext({ viewport: this.config.display, acceptDownloads: true, deviceScaleFactor: 1 });
+      session = new BrowserSession(options.id ?? randomUUID(), owner, context, this.config, !handle.sharedContext);
+    } finally {
+      this.opening--;
+    }
     this.sessions.set(session.id, session);
     try {
       await session.openStartPage(options.startUrl ?? this.config.startUrl);
@@ -61,6 +77,10 @@ export class SessionManager {
     }
     log.info(`session ${session.id} opened`);
     return session;
+  }
+
+  private openCount(): number {
+    return [...this.sessions.values()].filter((s) => !s.isClosed).length;
   }
 
   /** The session with this id, if the owner may use it. */
