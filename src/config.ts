@@ -162,6 +162,16 @@ function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
 }
 
+/** "MyBox.lan:8931" → "mybox.lan": the Host check compares names, whatever the port. */
+function hostnameOnly(host: string): string {
+  if (host === '*') return host;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return host.toLowerCase();
+  }
+}
+
 function resolveHttp(raw: RawOptions): HttpConfig {
   const host = typeof raw.host === 'string' && raw.host !== '' ? raw.host : '127.0.0.1';
   const authToken = typeof raw.authToken === 'string' && raw.authToken !== '' ? raw.authToken : undefined;
@@ -177,7 +187,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     port: integer('port', raw.port, 0, 65535),
     host,
     authToken,
-    allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map((h) => h.toLowerCase()))],
+    allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
   };
