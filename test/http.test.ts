@@ -183,16 +183,27 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
   });
 });
 
-describe('--max-body', () => {
+describe('--max-body, --allowed-hosts, --allowed-origins', () => {
+  let server: HttpServerProcess;
+  before(async () => {
+    server = await startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], { CUA_ALLOWED_ORIGINS: 'https://app.example.com' });
+  });
+  after(() => server.stop());
+
   test('a body over the limit is answered 413', async () => {
-    const server = await startHttpServer(['--max-body', '2048']);
-    try {
-      const res = await rawRequest(server.url, { headers: MCP_HEADERS, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
-      assert.equal(res.status, 413);
-      assert.match(res.body, /limited to 2048 bytes \(--max-body\)/);
-    } finally {
-      await server.stop();
-    }
+    const res = await rawRequest(server.url, { headers: MCP_HEADERS, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    assert.equal(res.status, 413);
+    assert.match(errorMessage(res), /limited to 2048 bytes \(--max-body\)/);
+  });
+
+  test('hosts and origins added by the options are accepted, others still refused', async () => {
+    const post = (headers: Record<string, string>) => rawRequest(server.url, { headers: { ...MCP_HEADERS, ...headers }, body: INITIALIZE });
+    assert.equal((await post({ Host: 'MyBox.lan:1234' })).status, 200);
+    assert.equal((await post({ Origin: 'https://app.example.com' })).status, 200);
+    assert.equal((await post({ Host: 'mybox.lan', Origin: 'http://mybox.lan:8931' })).status, 200);
+    assert.equal((await post({ Host: 'otherbox.lan' })).status, 403);
+    assert.equal((await post({ Origin: 'https://app.example.com.evil.example' })).status, 403);
+    assert.equal((await post({ Origin: 'http://app.example.com' })).status, 403, 'the scheme is part of the origin');
   });
 });
 
@@ -217,8 +228,9 @@ describe('--share-sessions', () => {
       const again = await a.ok('screenshot', { session_id: extra });
       assert.equal(again.structuredContent.url, fixtures.url('/b'));
     } finally {
+      // SIGTERM with a client still connected (its event stream open) and browser sessions open.
+      assert.equal(await server.stop('SIGTERM'), 0);
       await a.close();
-      await server.stop();
     }
   });
 });

@@ -71,14 +71,12 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 /** Streamable HTTP at /mcp: one McpServer per MCP session, keyed by the mcp-session-id header. */
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
-  private readonly http: HttpConfig;
 
   constructor(
     private readonly sessions: SessionManager,
     private readonly config: ServerConfig,
-  ) {
-    this.http = config.http!;
-  }
+    private readonly http: HttpConfig,
+  ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = checkRequest(req.headers, this.http);
@@ -156,7 +154,7 @@ class McpHttpServer {
 export async function serveHttp(sessions: SessionManager, config: ServerConfig): Promise<HttpServerHandle> {
   const http = config.http;
   if (!http) throw new Error('serveHttp needs config.http');
-  const mcp = new McpHttpServer(sessions, config);
+  const mcp = new McpHttpServer(sessions, config, http);
   const server = createServer((req, res) => {
     mcp.handle(req, res).catch((error: unknown) => {
       if (!(error instanceof HttpError)) log.error(`HTTP ${req.method} ${req.url} failed`, error);
