@@ -8,6 +8,7 @@ import { PolicyProxy } from './policy-proxy.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 
 export class SessionNotFoundError extends Error {}
+export class SessionLimitError extends Error {}
 
 /**
  * All browser sessions of the process. The browser starts lazily with the
@@ -24,6 +25,8 @@ export class SessionManager {
   private stopped = false;
   /** A shared persistent context is handed out many times; it gets the popup watch once. */
   private readonly watchedContexts = new WeakSet<BrowserContext>();
+  /** Sessions being created: counted against maxSessions before their browser context exists. */
+  private opening = 0;
 
   constructor(readonly config: ServerConfig) {
     this.contextOptions = {
@@ -95,9 +98,22 @@ export class SessionManager {
     const startUrl = options.startUrl ?? this.config.startUrl;
     const verdict = this.config.domainPolicy.checkNavigation(startUrl);
     if (!verdict.allowed) throw new NavigationBlockedError(`Cannot open a session at ${startUrl}: blocked by the domain policy: ${verdict.reason}`);
-    const handle = await this.handle();
-    const session = new BrowserSession(options.id ?? randomUUID(), owner, () => this.newContext(), this.config, !handle.sharedContext);
-    await session.page();
+    const max = this.config.maxSessions;
+    if (max > 0 && this.openCount() + this.opening >= max) {
+      throw new SessionLimitError(
+        `${max} browser session(s) are already open, the most this server allows (--max-sessions). ` +
+          'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
+      );
+    }
+    this.opening++;
+    let session: BrowserSession;
+    try {
+      const handle = await this.handle();
+      session = new BrowserSession(options.id ?? randomUUID(), owner, () => this.newContext(), this.config, !handle.sharedContext);
+      await session.page();
+    } finally {
+      this.opening--;
+    }
     this.sessions.set(session.id, session);
     try {
       await session.openStartPage(startUrl);
@@ -106,6 +122,10 @@ export class SessionManager {
     }
     log.info(`session ${session.id} opened`);
     return session;
+  }
+
+  private openCount(): number {
+    return [...this.sessions.values()].filter((s) => !s.isClosed).length;
   }
 
   /** The session with this id, if the owner may use it. */
