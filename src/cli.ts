@@ -3,6 +3,7 @@ import { runInTerminal } from './agent/terminal.js';
 import { SessionManager } from './browser/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log } from './log.js';
+import { serveHttp } from './transport/http.js';
 import { serveStdio } from './transport/stdio.js';
 
 async function main(): Promise<number> {
@@ -30,16 +31,22 @@ async function main(): Promise<number> {
 
   const sessions = new SessionManager(config);
   let shuttingDown = false;
+  let stopHttp: (() => Promise<void>) | undefined;
   const shutdown = async (reason: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info(`shutting down (${reason})`);
+    await stopHttp?.();
     await sessions.shutdown();
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
   }
 
+  if (config.http) {
+    stopHttp = (await serveHttp(sessions, config)).close;
+    return new Promise<number>(() => {}); // serves until a signal ends the process
+  }
   await serveStdio(sessions, config);
   await shutdown('client disconnected');
   return 0;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -30,7 +31,7 @@ export const OPTIONS = {
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
-  idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session after this many seconds without a call (0 = never)' },
+  idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
   provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, or auto (azure when AZURE_OPENAI_ENDPOINT is set, else openai when OPENAI_API_KEY is set)' },
   model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', default: 'computer-use-preview', help: 'Computer-use model (OpenAI) or deployment name (Azure OpenAI)' },
@@ -39,6 +40,17 @@ export const OPTIONS = {
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
+  allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
+  blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
+  allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
+  maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most browser sessions open at once, all clients together (0 = no limit)' },
+  shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Let every client see and drive every browser session (for platforms that reconnect per call); default: each MCP session only sees its own' },
+  port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
+  host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token' },
+  authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
+  allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
+  allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
+  maxBody: { flag: 'max-body', env: 'CUA_MAX_BODY', kind: 'string', group: 'http', default: '4194304', help: 'Largest HTTP request body in bytes (larger: 413)' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -60,6 +72,22 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   settleTimeoutMs: number;
   agent: AgentOptions;
+  /** Hosts and schemes the browser may reach. */
+  domainPolicy: DomainPolicy;
+  maxSessions: number;
+  shareSessions: boolean;
+  http?: HttpConfig;
+}
+
+export interface HttpConfig {
+  port: number;
+  host: string;
+  authToken?: string;
+  /** Lower-case host names (no port) accepted in Host and Origin; '*' accepts any. */
+  allowedHosts: string[];
+  /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
+  allowedOrigins: string[];
+  maxBodyBytes: number;
 }
 
 /** How the computer-use model loop runs (see src/agent and src/model). */
@@ -128,12 +156,16 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
   const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const domainPolicy = resolveDomainPolicy(raw);
+  const startUrl = str(raw.startUrl) ?? 'about:blank';
+  const startVerdict = domainPolicy.checkNavigation(startUrl);
+  if (!startVerdict.allowed) throw new ConfigError(`--start-url ${startUrl} is not allowed: ${startVerdict.reason}`);
   return {
     browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
     executablePath: str(raw.executablePath),
     headless,
     display,
-    startUrl: str(raw.startUrl) ?? 'about:blank',
+    startUrl,
     userDataDir: str(raw.userDataDir),
     cdpEndpoint: str(raw.cdpEndpoint),
     browserEndpoint: str(raw.browserEndpoint),
@@ -152,7 +184,65 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
     },
+    domainPolicy,
+    maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    shareSessions: Boolean(raw.shareSessions),
+    http: raw.port === undefined ? undefined : resolveHttp(raw),
   };
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+export function isLoopback(host: string): boolean {
+  return ['localhost', '::1', '[::1]'].includes(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function list(value: string | boolean | undefined): string[] {
+  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
+
+/** "MyBox.lan:8931" → "mybox.lan": the Host check compares names, whatever the port. */
+function hostnameOnly(host: string): string {
+  if (host === '*') return host;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return host.toLowerCase();
+  }
+}
+
+function resolveHttp(raw: RawOptions): HttpConfig {
+  const host = typeof raw.host === 'string' && raw.host !== '' ? raw.host : '127.0.0.1';
+  const authToken = typeof raw.authToken === 'string' && raw.authToken !== '' ? raw.authToken : undefined;
+  if (!isLoopback(host) && !authToken) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without a token: anyone who reaches it could drive the browser with your cookies. ` +
+        'Set --auth-token (CUA_AUTH_TOKEN), or listen on 127.0.0.1.',
+    );
+  }
+  // A concrete bind address is a name clients legitimately use; a wildcard one is not.
+  const bindName = ['0.0.0.0', '::', '[::]'].includes(host) ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
+  return {
+    port: integer('port', raw.port, 0, 65535),
+    host,
+    authToken,
+    allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
+    allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
+    maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
+  };
+}
+
+function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
+  const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  try {
+    return new DomainPolicy({ allowedDomains: text(raw.allowedDomains), blockedDomains: text(raw.blockedDomains), allowSchemes: text(raw.allowSchemes) });
+  } catch (error) {
+    if (error instanceof DomainPatternError) {
+      const spec = OPTIONS[error.field];
+      throw new ConfigError(`--${spec.flag} (${spec.env}): ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 export function helpText(): string {
@@ -170,6 +260,7 @@ export function helpText(): string {
     'Usage:',
     '  cua-mcp [options]                 serve MCP over stdio',
     '  cua-mcp run ["task"] [options]    run the computer-use model loop in this terminal (asks for the task when none is given)',
+    '  cua-mcp --port 8931 [options]     serve MCP over Streamable HTTP at http://127.0.0.1:8931/mcp',
     '',
     ...sections.flatMap((s) => [s, '']),
     '  --help                       this text',

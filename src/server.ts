@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SessionManager } from './browser/session-manager.js';
 import type { ServerConfig } from './config.js';
-import { ClientConnection } from './tools/connection.js';
+import { ClientConnection, sharedOwner } from './tools/connection.js';
 import { agentTools, browserTools } from './tools/index.js';
 import { registerTools } from './tools/tool.js';
 
@@ -21,7 +21,7 @@ export function createMcpServer(sessions: SessionManager, config: ServerConfig):
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
-  const connection = new ClientConnection(sessions);
+  const connection = new ClientConnection(sessions, config.shareSessions ? sharedOwner(sessions) : undefined);
   connection.mcpServer = server.server;
   registerTools(server, [...browserTools, ...agentTools], { connection, config });
   return { server, connection };

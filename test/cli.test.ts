@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
 import { describe, it } from 'node:test';
 import { CLI, imageOf, startServer, textOf } from './helpers/mcp.js';
 
@@ -66,6 +67,31 @@ describe('cua-mcp command line', () => {
       assert.match(textOf(outside), /outside the 800x600 display/);
     } finally {
       await server.close();
+    }
+  });
+
+  it('answers lines that are not JSON-RPC instead of leaving the client waiting', async () => {
+    const child = spawn(process.execPath, [CLI, '--headless'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const replies = readline.createInterface({ input: child.stdout });
+    const next = () => new Promise<Record<string, unknown>>((resolve) => replies.once('line', (line) => resolve(JSON.parse(line))));
+    try {
+      const send = (line: string) => child.stdin.write(line + '\n');
+      let reply = next();
+      send('this is not json');
+      assert.deepEqual(((await reply).error as { code: number }).code, -32700);
+      reply = next();
+      send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: [] }));
+      const invalid = await reply;
+      assert.equal(invalid.id, 7);
+      assert.equal((invalid.error as { code: number }).code, -32600);
+      // The connection still works afterwards.
+      reply = next();
+      send(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+      const init = await reply;
+      assert.equal(init.id, 8);
+      assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, 'cua-mcp-server');
+    } finally {
+      child.kill();
     }
   });
 });

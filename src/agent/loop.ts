@@ -165,6 +165,7 @@ export async function executeCalls(run: AgentRun, calls: ParsedCall[], progress:
   const done: string[] = [];
   const screen = await session.exclusive(async () => {
     const computer = new PlaywrightComputer(session);
+    const resets = session.resets;
     calls: for (const call of calls) {
       if (call.problem) {
         notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
@@ -172,6 +173,10 @@ export async function executeCalls(run: AgentRun, calls: ParsedCall[], progress:
       }
       for (const action of call.actions) {
         if (progress.signal?.aborted) break calls;
+        if (await session.resetSince(resets)) {
+          notes.push('The browser or tab was reset (it crashed or was killed); the remaining actions were not run. Look at the new screenshot.');
+          break calls;
+        }
         const description = describeAction(action);
         try {
           await runAction(computer, action);

@@ -7,8 +7,6 @@ interface Mark {
   requestSeq: number;
   navigationSeq: number;
   pageSeq: number;
-  popupsRequested: number;
-  popupsArrived: number;
 }
 
 /**
@@ -20,8 +18,6 @@ export class ActivityMonitor {
   private requestSeq = 0;
   private navigationSeq = 0;
   private pageSeq = 0;
-  private popupsRequested = 0;
-  private popupsArrived = 0;
   private readonly inflight = new Map<Request, number>();
   private readonly waiters = new Set<() => void>();
   private readonly pendingDownloads = new Set<Promise<unknown>>();
@@ -75,21 +71,8 @@ export class ActivityMonitor {
     });
   }
 
-  /** A page asked for a new window that does not exist yet (see BrowserSession's window-open watch). */
-  popupRequested(): void {
-    this.popupsRequested++;
-    this.notify();
-  }
-
-  /** A new window arrived as a page. */
-  popupArrived(): void {
-    this.popupsArrived++;
-    this.notify();
-  }
-
   mark(): Mark {
-    const { requestSeq, navigationSeq, pageSeq, popupsRequested, popupsArrived } = this;
-    return { requestSeq, navigationSeq, pageSeq, popupsRequested, popupsArrived };
+    return { requestSeq: this.requestSeq, navigationSeq: this.navigationSeq, pageSeq: this.pageSeq };
   }
 
   navigatedSince(mark: Mark): boolean {
@@ -105,16 +88,23 @@ export class ActivityMonitor {
     return [...this.inflight].filter(([, seq]) => seq > mark.requestSeq).map(([r]) => r);
   }
 
-  /** Something the last action started is still under way: a request, a download, an uncommitted navigation, a window not yet open. */
+  /** Something the last action started is still under way: a request, a download, an uncommitted navigation. */
   busySince(mark: Mark): boolean {
-    const popupPending = this.popupsRequested - mark.popupsRequested > this.popupsArrived - mark.popupsArrived;
-    return popupPending || this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
+    return this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
   }
 
   /** Nothing at all has happened since the mark: no request, navigation or page started, and nothing is pending. */
   quietSince(mark: Mark): boolean {
     const { requestSeq, navigationSeq, pageSeq } = this;
     return requestSeq === mark.requestSeq && navigationSeq === mark.navigationSeq && pageSeq === mark.pageSeq && !this.busySince(mark);
+  }
+
+  /** What is still running, for logs. */
+  describeBusy(mark: Mark): string {
+    const parts = this.pendingSince(mark).map((r) => `${r.resourceType()} ${r.url()}`);
+    for (const [, request] of this.uncommitted) parts.push(`uncommitted navigation ${request.url()}`);
+    if (this.pendingDownloads.size) parts.push(`${this.pendingDownloads.size} download(s)`);
+    return parts.join(', ') || 'a new tab that never opened';
   }
 
   private notify(): void {
@@ -138,24 +128,5 @@ export class ActivityMonitor {
       });
     }
     return true;
-  }
-}
-
-/**
- * One rendered frame of the page (or 100 ms if the page is not rendering,
- * e.g. a background tab): long enough for the browser to report requests
- * and navigations the last input started, short enough to cost nothing.
- */
-export async function nextFrame(page: Page): Promise<void> {
-  try {
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => {
-          requestAnimationFrame(() => setTimeout(resolve, 0));
-          setTimeout(resolve, 100);
-        }),
-    );
-  } catch {
-    // The document went away (navigation, close): that is itself the news.
   }
 }

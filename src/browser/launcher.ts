@@ -58,6 +58,9 @@ export function chromiumArgs(): string[] {
   return args;
 }
 
+/** With the policy proxy, WebRTC must not open UDP paths around it. */
+const PROXIED_CHROMIUM_ARGS = ['--force-webrtc-ip-handling-policy=disable_non_proxied_udp'];
+
 function installHint(engine: ServerConfig['browser']): string {
   const debian = engine === 'chromium' ? ' On Debian/Ubuntu the system package also works: sudo apt-get install -y chromium.' : '';
   return `Install it with: npx playwright install ${engine}.${debian} Or point --executable-path (CUA_EXECUTABLE_PATH) at a browser binary.`;
@@ -96,7 +99,8 @@ function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean
   };
 }
 
-export async function openBrowser(config: ServerConfig, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
+/** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy). */
+export async function openBrowser(config: ServerConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
   const engine = ENGINES[config.browser];
   if (config.cdpEndpoint) {
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
@@ -111,7 +115,8 @@ export async function openBrowser(config: ServerConfig, contextOptions: BrowserC
   const launchOptions = {
     headless: config.headless,
     executablePath: executable.path,
-    args: config.browser === 'chromium' ? chromiumArgs() : [],
+    args: config.browser === 'chromium' ? [...chromiumArgs(), ...(network.proxy ? PROXIED_CHROMIUM_ARGS : [])] : [],
+    proxy: network.proxy ? { server: network.proxy } : undefined,
     // Our own SIGINT/SIGTERM handling closes the browser after sessions end.
     handleSIGINT: false,
     handleSIGTERM: false,

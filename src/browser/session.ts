@@ -4,7 +4,9 @@ import type { BrowserContext, Dialog, Download, Page } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
-import { ActivityMonitor, nextFrame } from './activity.js';
+import { ActivityMonitor } from './activity.js';
+import { documentLoaded, nextFrame } from './page-probes.js';
+import { guardContext, type BlockedRequest } from './policy-guard.js';
 
 export interface Tab {
   index: number;
@@ -19,7 +21,14 @@ export type SessionEvent =
   | { kind: 'download'; url: string; filename: string; path?: string; bytes?: number; error?: string }
   | { kind: 'popup'; url: string }
   | { kind: 'tab_closed'; url: string }
-  | { kind: 'blocked'; url: string; reason: string };
+  | { kind: 'blocked'; url: string; reason: string }
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+
+/** A navigation the domain policy does not allow; nothing was loaded. */
+export class NavigationBlockedError extends Error {}
+
+/** Blocked requests reported per call; a page full of blocked trackers would drown the result. */
+const MAX_BLOCKED_EVENTS = 20;
 
 export interface PageState {
   session_id: string;
@@ -34,7 +43,9 @@ export class ScreenshotError extends Error {}
 /**
  * One isolated browser context and the page it is looking at. Follows
  * popups and new tabs, answers native dialogs by policy, saves downloads,
- * and serialises the calls made on it.
+ * reports what the domain policy blocked, and serialises the calls made on
+ * it. If the browser goes away (crash, kill), the session keeps its id and
+ * its next use opens a fresh context in a new browser at the last URL.
  */
 export class BrowserSession {
   readonly createdAt = Date.now();
@@ -49,15 +60,35 @@ export class BrowserSession {
   private running = 0;
   /** Set while we open a page ourselves, so it is not reported as a popup. */
   private openingPage = false;
+  private context: BrowserContext | undefined;
+  private attaching: Promise<BrowserContext> | undefined;
+  /** Set when the browser went away under this session: the URL to reopen. */
+  private lostUrl: string | undefined;
+  private lastClosedUrl: string | undefined;
+  /** Set when the current tab crashed: the URL its replacement reopens. */
+  private crashedUrl: string | undefined;
+  private resetCount = 0;
 
   constructor(
     readonly id: string,
     readonly owner: string,
-    private readonly context: BrowserContext,
+    /** Opens a context in the (possibly relaunched) browser. */
+    private readonly openContext: () => Promise<BrowserContext>,
     private readonly config: ServerConfig,
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
-  ) {
+  ) {}
+
+  /** The session's context; after a browser crash, a new one at the last URL. */
+  private contextReady(): Promise<BrowserContext> {
+    if (this.context) return Promise.resolve(this.context);
+    this.attaching ??= this.attach().finally(() => (this.attaching = undefined));
+    return this.attaching;
+  }
+
+  private async attach(): Promise<BrowserContext> {
+    if (this.closed) throw new Error(`Browser session ${this.id} is closed`);
+    const context = await this.openContext();
     context.on('page', (page) => {
       if (this.ownsContext) return this.adopt(page, !this.openingPage);
       // In a shared profile, only follow pages our own pages opened.
@@ -65,6 +96,58 @@ export class BrowserSession {
         if (opener && this.pages.includes(opener)) this.adopt(page, true);
       });
     });
+    context.on('close', () => this.detach(context));
+    await guardContext(context, this.config.domainPolicy, (blocked) => this.reportBlocked(blocked));
+    this.context = context;
+    const lost = this.lostUrl;
+    if (lost !== undefined) {
+      this.lostUrl = undefined;
+      await this.restore(
+        'browser',
+        lost,
+        this.ownsContext
+          ? 'the browser had crashed or was closed; its cookies, storage and other tabs are gone'
+          : 'the browser had crashed or was closed; its other tabs are gone, cookies and storage are kept in the profile',
+      );
+    }
+    return context;
+  }
+
+  /** The browser closed the context under us (crash, kill, remote gone): forget it until the next use. */
+  private detach(context: BrowserContext): void {
+    if (this.closed || this.context !== context) return;
+    this.lostUrl = this.crashedUrl ?? this.current?.url() ?? this.lastClosedUrl ?? this.config.startUrl;
+    this.crashedUrl = undefined;
+    this.context = undefined;
+    this.pages.length = 0;
+    this.current = undefined;
+    this.front = undefined;
+    // Those tabs died with the browser; the reset event says so once.
+    this.events = this.events.filter((e) => e.kind !== 'tab_closed');
+    log.warn(`session ${this.id}: the browser went away; the next call reopens ${this.lostUrl}`);
+  }
+
+  /** Reopens `url` in a fresh page after a crash and reports the reset; `reason` says what was lost. */
+  private async restore(what: 'browser' | 'tab', url: string, reason: string): Promise<void> {
+    this.resetCount++;
+    const page = await this.page();
+    const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
+    if (reopen) {
+      try {
+        await this.goto(page, url);
+      } catch (error) {
+        reason += `; reopening the page failed: ${(error as Error).message.split('\n')[0]}`;
+      }
+    }
+    this.events.push({ kind: 'reset', what, url: reopen ? url : page.url(), reason });
+  }
+
+  private reportBlocked({ url, reason, page }: BlockedRequest): void {
+    // A shared profile: report only what this session's pages asked for.
+    if (!this.ownsContext && !(page && this.pages.includes(page))) return;
+    const blocked = this.events.filter((e) => e.kind === 'blocked');
+    if (blocked.length >= MAX_BLOCKED_EVENTS || blocked.some((e) => e.url === url)) return;
+    this.events.push({ kind: 'blocked', url, reason });
   }
 
   get display(): { width: number; height: number } {
@@ -76,29 +159,59 @@ export class BrowserSession {
     return this.running > 0;
   }
 
+  /** How many times the browser or tab was replaced under this session (see resetSince). */
+  get resets(): number {
+    return this.resetCount;
+  }
+
+  /**
+   * Reopens a crashed browser or tab now, and says whether that (or an earlier
+   * reopening) happened since `resets` was read: actions aimed at the old
+   * screen must then not land on the new one.
+   */
+  async resetSince(resets: number): Promise<boolean> {
+    await this.page();
+    return this.resetCount !== resets;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** The page actions go to; a fresh one if every tab was closed. */
+  /** The page actions go to; a fresh one if every tab was closed or the current one crashed. */
   async page(): Promise<Page> {
-    if (this.current && !this.current.isClosed()) {
-      // A tab the session switched to must be the visible one, or it may not render.
-      if (this.front !== this.current) {
-        this.front = this.current;
-        await this.current.bringToFront().catch(() => {});
-      }
-      return this.current;
+    const usable = () => this.current !== undefined && !this.current.isClosed() && this.crashedUrl === undefined;
+    if (!usable()) {
+      const context = await this.contextReady();
+      if (!usable()) return this.openPage(context);
     }
+    const current = this.current!;
+    // A tab the session switched to must be the visible one, or it may not render.
+    if (this.front !== current) {
+      this.front = current;
+      await current.bringToFront().catch(() => {});
+    }
+    return current;
+  }
+
+  private async openPage(context: BrowserContext): Promise<Page> {
     this.openingPage = true;
+    let page: Page;
     try {
-      const page = await this.context.newPage();
+      page = await context.newPage();
       this.adopt(page, false);
       this.front = page;
-      return page;
     } finally {
       this.openingPage = false;
     }
+    const crashed = this.crashedUrl;
+    if (crashed !== undefined) {
+      this.crashedUrl = undefined;
+      // The closed tab is not news beside the reset.
+      this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === crashed));
+      await this.restore('tab', crashed, 'its renderer died; a new tab replaced it');
+    }
+    return page;
   }
 
   async openStartPage(url: string): Promise<void> {
@@ -112,34 +225,25 @@ export class BrowserSession {
     this.current = page;
     this.activity.watchPage(page);
     void page.setViewportSize(this.config.display).catch(() => {});
+    page.on('crash', () => {
+      // The tab's renderer died (out of memory, killed): a dead page answers nothing, so replace it.
+      if (this.current === page) this.crashedUrl = page.url();
+      log.warn(`session ${this.id}: the tab at ${page.url()} crashed`);
+      void page.close().catch(() => {});
+    });
     page.on('dialog', (dialog) => void this.answerDialog(dialog));
     page.on('download', (download) => this.saveDownload(download));
     page.on('close', () => {
       const index = this.pages.indexOf(page);
       if (index >= 0) this.pages.splice(index, 1);
-      if (this.current === page) this.current = this.pages.at(-1);
-      if (!this.closed) this.events.push({ kind: 'tab_closed', url: page.url() });
+      if (this.current === page) {
+        // The browser may be going down: its pages close before the context does.
+        this.lastClosedUrl = page.url();
+        this.current = this.pages.at(-1);
+      }
+      if (!this.closed && this.context === page.context()) this.events.push({ kind: 'tab_closed', url: page.url() });
     });
-    if (this.config.browser === 'chromium') void this.watchWindowOpen(page);
-    if (announce) {
-      this.events.push({ kind: 'popup', url: page.url() });
-      this.activity.popupArrived();
-    }
-  }
-
-  /**
-   * Playwright announces a popup only once its first response arrives, after
-   * settle may be done; Chromium says at once (window.open, target=_blank)
-   * that one is coming, so settle waits for it.
-   */
-  private async watchWindowOpen(page: Page): Promise<void> {
-    try {
-      const cdp = await this.context.newCDPSession(page);
-      cdp.on('Page.windowOpen', () => this.activity.popupRequested());
-      await cdp.send('Page.enable');
-    } catch (error) {
-      log.debug('no window-open events for this page', error);
-    }
+    if (announce) this.events.push({ kind: 'popup', url: page.url() });
   }
 
   private async answerDialog(dialog: Dialog): Promise<void> {
@@ -175,7 +279,9 @@ export class BrowserSession {
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.lastUsedAt = Date.now();
     this.running++;
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then(fn, fn).catch((error: unknown) => {
+      throw this.explainLoss(error);
+    });
     this.queue = run.catch(() => {});
     return run.finally(() => {
       this.running--;
@@ -183,32 +289,61 @@ export class BrowserSession {
     });
   }
 
+  /** A call that failed because the browser died says so, and what the next call will do. */
+  private explainLoss(error: unknown): unknown {
+    if (this.closed) return error;
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (this.lostUrl !== undefined) {
+      return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
+    }
+    if (this.crashedUrl !== undefined) {
+      return new Error(`The tab crashed during this call: ${detail}. The next call opens a new tab at ${this.crashedUrl}.`, { cause: error });
+    }
+    return error;
+  }
+
   /**
    * Waits until what the last action started has finished: an uncommitted
    * navigation, requests, downloads, a popup's load; bounded by the settle
    * timeout. Then one rendered frame, so the screenshot shows the new state.
    */
-  async settle(mark: ReturnType<ActivityMonitor['mark']>): Promise<void> {
+  async settle(mark: ReturnType<ActivityMonitor['mark']>, actedOn: Page): Promise<void> {
     const deadline = Date.now() + this.config.settleTimeoutMs;
-    await nextFrame(await this.page());
-    // The action started nothing (no request, navigation or page): the frame just rendered already shows its effect.
-    if (this.activity.quietSince(mark)) return;
+    // Ask the page the action went to: by now the session may already follow a new tab.
+    let popupsAsked = await nextFrame(actedOn);
+    // The action started nothing (no request, navigation, page or popup): the frame just rendered already shows its effect.
+    if (popupsAsked === 0 && this.activity.quietSince(mark)) return;
     for (let round = 0; round < 5; round++) {
+      // The page asked for a new tab that Playwright may not have announced yet.
+      if (popupsAsked > 0) await this.activity.waitFor(() => this.activity.pagesOpenedSince(mark), deadline);
       await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
       const page = await this.page();
       if (this.activity.navigatedSince(mark) || this.activity.pagesOpenedSince(mark)) {
-        const timeout = Math.max(1, deadline - Date.now());
-        await page.waitForLoadState('load', { timeout }).catch(() => {});
+        await documentLoaded(page, Math.max(1, deadline - Date.now()));
       }
-      await nextFrame(page);
-      if (!this.activity.busySince(mark) || Date.now() >= deadline) break;
+      popupsAsked = await nextFrame(page);
+      if (popupsAsked === 0 && !this.activity.busySince(mark)) return;
+      if (Date.now() >= deadline) break;
     }
+    log.debug(`session ${this.id}: settle gave up waiting for ${this.activity.describeBusy(mark)}`);
   }
 
+  /** Opens a URL at the top level, unless the domain policy forbids it. */
   async goto(page: Page, url: string): Promise<void> {
+    const verdict = this.config.domainPolicy.checkNavigation(url);
+    if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
     const mark = this.activity.mark();
-    await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
-    await this.settle(mark);
+    const blockedBefore = this.events.filter((e) => e.kind === 'blocked').length;
+    try {
+      await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
+    } catch (error) {
+      // Let the browser's error page commit, so it cannot interrupt the next navigation.
+      await this.settle(mark, page);
+      // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
+      if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
+      return;
+    }
+    await this.settle(mark, page);
   }
 
   async screenshot(): Promise<Screenshot> {
@@ -266,7 +401,7 @@ export class BrowserSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.ownsContext) await this.context.close().catch(() => {});
+    if (this.ownsContext) await this.context?.close().catch(() => {});
     else await Promise.all(this.pages.map((p) => p.close().catch(() => {})));
   }
 }

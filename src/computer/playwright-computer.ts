@@ -22,7 +22,7 @@ export class PlaywrightComputer implements Computer {
     const page = await this.session.page();
     const mark = this.session.activity.mark();
     await fn(page);
-    await this.session.settle(mark);
+    await this.session.settle(mark, page);
   }
 
   /** Holds modifier keys for the duration of a pointer action, releasing them in reverse. */

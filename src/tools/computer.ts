@@ -28,7 +28,12 @@ export const computerTool = defineTool({
       validateActions(actions, session.display);
       const computer = new PlaywrightComputer(session);
       const done: string[] = [];
+      const resets = session.resets;
       for (const action of actions) {
+        if (await session.resetSince(resets)) {
+          const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
+          return screenResult(session, `The browser or tab was reset (it crashed or was killed)${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
+        }
         try {
           await runAction(computer, action);
         } catch (error) {

@@ -4,46 +4,74 @@ import type { BrowserSession } from '../browser/session.js';
 import type { SessionManager } from '../browser/session-manager.js';
 
 /**
- * What one MCP connection sees: its own browser sessions and its default
+ * Who owns browser sessions, and which one is their default: one owner per
+ * connection, or a single one for all connections when sessions are shared.
+ */
+export class SessionOwner {
+  readonly id = randomUUID();
+  defaultSessionId: string | undefined;
+  creatingDefault: Promise<BrowserSession> | undefined;
+
+  constructor(readonly shared = false) {}
+}
+
+const sharedOwners = new WeakMap<SessionManager, SessionOwner>();
+
+/** The owner every connection of this manager uses when sessions are shared. */
+export function sharedOwner(sessions: SessionManager): SessionOwner {
+  let owner = sharedOwners.get(sessions);
+  if (!owner) sharedOwners.set(sessions, (owner = new SessionOwner(true)));
+  return owner;
+}
+
+/**
+ * What one MCP connection sees: its owner's browser sessions and the default
  * session, used by every tool call that names no session_id.
  */
 export class ClientConnection {
-  readonly id = randomUUID();
-  private defaultSessionId: string | undefined;
-  private creatingDefault: Promise<BrowserSession> | undefined;
   /** The protocol server of this connection, for requests to the client (elicitation). */
   mcpServer: Server | undefined;
 
-  constructor(readonly sessions: SessionManager) {}
+  constructor(
+    readonly sessions: SessionManager,
+    private readonly owner: SessionOwner = new SessionOwner(),
+  ) {}
+
+  get id(): string {
+    return this.owner.id;
+  }
 
   get defaultSession(): string | undefined {
-    return this.defaultSessionId;
+    return this.owner.defaultSessionId;
   }
 
   /** The named session, or the default one (opened on first use). */
   async session(sessionId?: string): Promise<BrowserSession> {
     if (sessionId) return this.sessions.get(sessionId, this.id);
-    const existing = this.defaultSessionId ? this.sessions.find(this.defaultSessionId, this.id) : undefined;
+    const owner = this.owner;
+    const existing = owner.defaultSessionId ? this.sessions.find(owner.defaultSessionId, this.id) : undefined;
     if (existing) return existing;
-    this.creatingDefault ??= this.sessions.create(this.id).then(
+    owner.creatingDefault ??= this.sessions.create(this.id).then(
       (session) => {
-        this.defaultSessionId = session.id;
-        this.creatingDefault = undefined;
+        owner.defaultSessionId = session.id;
+        owner.creatingDefault = undefined;
         return session;
       },
       (error: unknown) => {
-        this.creatingDefault = undefined;
+        owner.creatingDefault = undefined;
         throw error;
       },
     );
-    return this.creatingDefault;
+    return owner.creatingDefault;
   }
 
   newSession(startUrl?: string): Promise<BrowserSession> {
     return this.sessions.create(this.id, { startUrl });
   }
 
+  /** Closes this connection's browser sessions; shared ones outlive any one connection (the idle timeout ends them). */
   close(): Promise<void> {
+    if (this.owner.shared) return Promise.resolve();
     return this.sessions.closeOwnedBy(this.id);
   }
 }

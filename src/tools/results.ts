@@ -11,7 +11,7 @@ export const screenStateShape = {
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -29,6 +29,8 @@ export function describeEvent(event: SessionEvent): string {
       return `tab ${event.url} closed`;
     case 'blocked':
       return `blocked ${event.url}: ${event.reason}`;
+    case 'reset':
+      return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
   }
 }
 
@@ -37,7 +39,9 @@ export function describeEvent(event: SessionEvent): string {
  * the page state as structuredContent for other tools to chain on.
  */
 export async function screenResult(session: BrowserSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
-  // Independent reads of the same settled page: overlapping them saves the round trips of the titles.
+  // Independent reads of the same settled page: overlapping them saves the titles' round trips.
+  // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
+  await session.page();
   const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const events = session.takeEvents();
   const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];

@@ -1,16 +1,15 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { SessionManager } from '../browser/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../server.js';
+import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 
 /** Serves one client over stdin/stdout until stdin closes. */
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   const { server, connection } = createMcpServer(sessions, config);
-  const transport = new StdioServerTransport();
+  const transport = new AnsweringStdioTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
   });
   await server.connect(transport);
   log.info('serving MCP over stdio');

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
 
-/** Serves test pages on 127.0.0.1: a path maps to HTML or to a handler. */
+/** Serves test pages on 127.0.0.1 (or another loopback address): a path maps to HTML or to a handler. */
 export class FixtureServer {
   private readonly server: http.Server;
   private readonly routes = new Map<string, string | Handler>();
   /** Every request path received, in order, for assertions. */
   readonly requests: string[] = [];
+  /** TCP connections accepted, including ones that never sent an HTTP request (a TLS hello, a tunnel). */
+  connections = 0;
   origin = '';
 
   constructor(routes: Record<string, string | Handler> = {}) {
@@ -18,6 +20,7 @@ export class FixtureServer {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => void this.handle(req, res, body));
     });
+    this.server.on('connection', () => this.connections++);
   }
 
   route(path: string, route: string | Handler): this {
@@ -42,9 +45,10 @@ export class FixtureServer {
     }
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  /** `host`: any 127.x.y.z address (all loopback on Linux), to serve several "sites". */
+  async start(host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+    this.origin = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 

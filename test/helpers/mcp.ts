@@ -10,6 +10,8 @@ export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export interface ServerHandle {
   client: Client;
   stderr: () => string;
+  /** The server process id (null once it exited). */
+  pid: () => number | null;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   /** Calls a tool and fails the test if it returns isError. */
   ok(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent: Record<string, unknown> }>;
@@ -28,15 +30,21 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'cua-mcp-tests', version: '1.0.0' }, clientOptions);
   await client.connect(transport);
+  return wrapClient(client, () => stderr, () => transport.pid);
+}
+
+/** The call/ok helpers around a connected client, whatever its transport. */
+export function wrapClient(client: Client, stderr: () => string, pid: () => number | null = () => null): ServerHandle {
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args })) as CallToolResult;
   return {
     client,
-    stderr: () => stderr,
+    stderr,
+    pid,
     call,
     async ok(name, args = {}) {
       const result = await call(name, args);
-      if (result.isError) throw new Error(`${name} failed: ${textOf(result)}\n--- server stderr ---\n${stderr.slice(-3000)}`);
+      if (result.isError) throw new Error(`${name} failed: ${textOf(result)}\n--- server stderr ---\n${stderr().slice(-3000)}`);
       return result as CallToolResult & { structuredContent: Record<string, unknown> };
     },
     close: () => client.close(),

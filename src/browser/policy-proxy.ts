@@ -1,0 +1,116 @@
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { log } from '../log.js';
+import { BLOCKED_HEADER, blockedPage, type DomainPolicy } from './domain-policy.js';
+
+/**
+ * A forwarding proxy on 127.0.0.1 that the launched browser sends all its
+ * traffic through, refusing hosts the policy blocks. Request routing alone
+ * is not enough: Playwright routes only the first hop of a redirect chain
+ * (it continues redirect hops itself), and service-worker and WebSocket
+ * traffic bypass routes. The proxy sees every connection the browser opens
+ * (Chromium's own background calls to Google included: refused too when
+ * not allowed). Refusals are logged at debug level; sessions report them.
+ */
+export class PolicyProxy {
+  private readonly server: http.Server;
+  private readonly sockets = new Set<net.Socket>();
+  url = '';
+
+  constructor(private readonly policy: DomainPolicy) {
+    this.server = http.createServer((req, res) => this.forward(req, res));
+    this.server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.tunnel(req, socket, head));
+    this.server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    log.debug(`domain policy proxy on ${this.url}`);
+    return this;
+  }
+
+  /** Plain http:// requests arrive in absolute form. */
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end('absolute URL expected');
+      return;
+    }
+    const verdict = this.policy.checkRequest(target.href);
+    if (!verdict.allowed) {
+      log.debug(`domain policy: refused ${target.href}: ${verdict.reason}`);
+      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', [BLOCKED_HEADER]: verdict.reason }).end(blockedPage(target.href, verdict.reason));
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers['proxy-connection'];
+    delete headers['proxy-authorization'];
+    const upstream = http.request(
+      { host: bare(target.hostname), port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.rawHeaders);
+        response.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${error.message}`);
+      else res.destroy();
+    });
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  }
+
+  /** https:// and ws(s):// go through CONNECT host:port tunnels. */
+  private tunnel(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    let target: URL;
+    try {
+      target = new URL(`http://${req.url ?? ''}`);
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const verdict = this.policy.checkHost(target.hostname);
+    if (!verdict.allowed) {
+      log.debug(`domain policy: refused a connection to ${req.url}: ${verdict.reason}`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\n${BLOCKED_HEADER}: ${verdict.reason.replace(/[\r\n]/g, ' ')}\r\n\r\n`);
+      return;
+    }
+    const upstream = net.connect(Number(target.port || 443), bare(target.hostname), () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    const fail = () => {
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on('error', (error) => {
+      if (!socket.destroyed && upstream.connecting) socket.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n`);
+      log.debug(`proxy tunnel to ${req.url}: ${error.message}`);
+      fail();
+    });
+    socket.on('error', fail);
+    socket.on('close', () => upstream.destroy());
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** URL hostnames keep IPv6 brackets; sockets want the address alone. */
+function bare(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
+}

@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HttpConfig } from '../config.js';
+
+/** Why a request is turned away, before it reaches any MCP session. */
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+function hostnameOf(value: string, withScheme: boolean): string | undefined {
+  try {
+    return new URL(withScheme ? value : `http://${value}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * DNS rebinding defence: the Host must be a name this server answers to.
+ * A page on evil.example that resolves to 127.0.0.1 still sends Host: evil.example.
+ */
+function checkHost(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+  if (config.allowedHosts.includes('*')) return undefined;
+  const host = headers.host ? hostnameOf(headers.host, false) : undefined;
+  if (host && config.allowedHosts.includes(host)) return undefined;
+  return {
+    status: 403,
+    message: `Forbidden: Host ${JSON.stringify(headers.host ?? '')} is not one this server answers to (${config.allowedHosts.join(', ')}). Add it with --allowed-hosts if it is yours.`,
+  };
+}
+
+/** Browsers send Origin on cross-site requests; the MCP spec requires 403 for an invalid one. */
+function checkOrigin(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+  const origin = headers.origin;
+  if (origin === undefined) return undefined;
+  const normalized = origin.replace(/\/+$/, '').toLowerCase();
+  if (config.allowedOrigins.includes('*') || config.allowedOrigins.includes(normalized)) return undefined;
+  const hostname = hostnameOf(origin, true);
+  if (hostname && origin !== 'null' && config.allowedHosts.includes(hostname)) return undefined;
+  return {
+    status: 403,
+    message: `Forbidden: Origin ${JSON.stringify(origin)} is not allowed. Add it with --allowed-origins if that web page may drive the browser.`,
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Bearer token check; comparing digests keeps it constant-time whatever the lengths. */
+function checkToken(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+  if (!config.authToken) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  if (match && timingSafeEqual(digest(match[1]!), digest(config.authToken))) return undefined;
+  return {
+    status: 401,
+    message: match
+      ? 'Unauthorized: the bearer token is wrong. Send the one the server was started with (--auth-token / CUA_AUTH_TOKEN).'
+      : 'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with (--auth-token / CUA_AUTH_TOKEN).',
+    headers: { 'WWW-Authenticate': match ? 'Bearer realm="cua-mcp", error="invalid_token"' : 'Bearer realm="cua-mcp"' },
+  };
+}
+
+/** The first reason to refuse this request, or undefined when it may go on. */
+export function checkRequest(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+  return checkHost(headers, config) ?? checkOrigin(headers, config) ?? checkToken(headers, config);
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { SessionManager } from '../browser/session-manager.js';
+import type { HttpConfig, ServerConfig } from '../config.js';
+import { log } from '../log.js';
+import { createMcpServer } from '../server.js';
+import type { ClientConnection } from '../tools/connection.js';
+import { checkRequest } from './http-guard.js';
+
+export const MCP_PATH = '/mcp';
+
+/** One MCP session over HTTP: its own McpServer, transport and browser-session owner. */
+interface McpHttpSession {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  connection: ClientConnection;
+  lastSeenAt: number;
+  /** POSTs in progress; a session with a running call is never idle. */
+  active: number;
+}
+
+export interface HttpServerHandle {
+  url: string;
+  /** Stops listening and closes every MCP session (and so their browser sessions). */
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code = -32000,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function replyError(res: ServerResponse, error: HttpError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(error.status, { 'Content-Type': 'application/json', ...error.headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: error.code, message: error.message }, id: null }));
+}
+
+/** Reads and parses a JSON body, refusing (413) past the limit without buffering the rest. */
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const tooLarge = () =>
+    new HttpError(413, `Payload too large: request bodies are limited to ${limit} bytes (--max-body).`, -32000, { Connection: 'close' });
+  if (Number(req.headers['content-length']) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, `Parse error: the body is not JSON (${(error as Error).message}).`, -32700);
+  }
+}
+
+/** Streamable HTTP at /mcp: one McpServer per MCP session, keyed by the mcp-session-id header. */
+class McpHttpServer {
+  private readonly mcpSessions = new Map<string, McpHttpSession>();
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly config: ServerConfig,
+    private readonly http: HttpConfig,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = checkRequest(req.headers, this.http);
+    if (refusal) {
+      log.warn(`refused ${req.method} ${req.url}: ${refusal.message}`);
+      throw new HttpError(refusal.status, refusal.message, -32000, refusal.headers);
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== MCP_PATH) throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
+      throw new HttpError(405, `Method not allowed: ${MCP_PATH} takes GET, POST and DELETE.`, -32000, { Allow: 'GET, POST, DELETE' });
+    }
+    const body = req.method === 'POST' ? await readJson(req, this.http.maxBodyBytes) : undefined;
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.mcpSessions.get(sessionId);
+      if (!session) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
+      return this.forward(session, req, res, body);
+    }
+    if (req.method === 'POST' && isInitializeRequest(body)) return this.forward(await this.open(), req, res, body);
+    throw new HttpError(400, 'Bad Request: send initialize first, then the mcp-session-id header it returns with every request.');
+  }
+
+  private async forward(session: McpHttpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const isPost = req.method === 'POST';
+    session.lastSeenAt = Date.now();
+    if (isPost) session.active++;
+    res.once('close', () => {
+      session.lastSeenAt = Date.now();
+      if (isPost) session.active--;
+    });
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  private async open(): Promise<McpHttpSession> {
+    const { server, connection } = createMcpServer(this.sessions, this.config);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.mcpSessions.set(id, session);
+        log.info(`MCP session ${id} opened over HTTP`);
+      },
+    });
+    const session: McpHttpSession = { transport, server, connection, lastSeenAt: Date.now(), active: 0 };
+    // Set before connect(): the SDK chains its own close handler after ours.
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id && this.mcpSessions.get(id) === session) this.mcpSessions.delete(id);
+      log.info(`MCP session ${id ?? '(uninitialised)'} closed; closing its browser sessions`);
+      connection.close().catch((error: unknown) => log.warn(`closing the browser sessions of MCP session ${id} failed`, error));
+    };
+    await server.connect(transport);
+    return session;
+  }
+
+  /** Ends MCP sessions nobody has used for the idle timeout (their browser sessions with them). */
+  closeIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const [id, session] of this.mcpSessions) {
+      if (session.active === 0 && now - session.lastSeenAt > idleMs) {
+        log.info(`MCP session ${id} idle for ${Math.round((now - session.lastSeenAt) / 1000)} s; closing it`);
+        void session.server.close();
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    const open = [...this.mcpSessions.values()];
+    await Promise.all(open.map((s) => s.server.close().catch(() => {})));
+    await Promise.all(open.map((s) => s.connection.close().catch(() => {})));
+  }
+}
+
+/** Listens on config.http.host:port and serves MCP at /mcp until close(). */
+export async function serveHttp(sessions: SessionManager, config: ServerConfig): Promise<HttpServerHandle> {
+  const http = config.http;
+  if (!http) throw new Error('serveHttp needs config.http');
+  const mcp = new McpHttpServer(sessions, config, http);
+  const server = createServer((req, res) => {
+    mcp.handle(req, res).catch((error: unknown) => {
+      if (!(error instanceof HttpError)) log.error(`HTTP ${req.method} ${req.url} failed`, error);
+      replyError(res, error instanceof HttpError ? error : new HttpError(500, `Internal error: ${(error as Error).message}`, -32603));
+    });
+  });
+  const sweeper =
+    config.idleTimeoutMs > 0 ? setInterval(() => mcp.closeIdle(config.idleTimeoutMs), Math.min(config.idleTimeoutMs, 60_000)) : undefined;
+  sweeper?.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => reject(new Error(`cannot listen on ${http.host}:${http.port}: ${error.message}`));
+    server.once('error', failed);
+    server.listen(http.port, http.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = http.host.includes(':') ? `[${http.host}]` : http.host;
+  const url = `http://${host}:${port}${MCP_PATH}`;
+  log.info(`serving MCP over Streamable HTTP at ${url}${http.authToken ? ' (bearer token required)' : ''}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        if (sweeper) clearInterval(sweeper);
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await mcp.closeAll();
+        server.closeAllConnections();
+        await stopped;
+      })()),
+  };
+}

@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FixtureServer, page } from './helpers/fixture-server.js';
+import { errorMessage, INITIALIZE, MCP_HEADERS, rawRequest, runCli, startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { textOf } from './helpers/mcp.js';
+
+const TOKEN = 'test-token-0123456789';
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+const fixtures = new FixtureServer({
+  '/a': page('<h1>Client A</h1>').replace('<title>fixture</title>', '<title>A</title>'),
+  '/b': page('<h1>Client B</h1>').replace('<title>fixture</title>', '<title>B</title>'),
+});
+
+before(() => fixtures.start());
+after(() => fixtures.stop());
+
+describe('Streamable HTTP with a token and --max-sessions 3', () => {
+  let server: HttpServerProcess;
+
+  before(async () => {
+    server = await startHttpServer(['--auth-token', TOKEN, '--max-sessions', '3']);
+  });
+  after(async () => {
+    assert.equal(await server.stop('SIGTERM'), 0, 'SIGTERM ends the HTTP server cleanly');
+    assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
+  });
+
+  type Client = Awaited<ReturnType<HttpServerProcess['connect']>>;
+  /** Two clients connected at once, both disconnected (DELETE) afterwards. */
+  async function withTwoClients(body: (a: Client, b: Client) => Promise<void>): Promise<void> {
+    const a = await server.connect(AUTH);
+    const b = await server.connect(AUTH);
+    try {
+      await body(a, b);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }
+
+  test('two clients at once: neither sees nor drives the other\'s browser sessions', () =>
+    withTwoClients(async (a, b) => {
+      const sa = (await a.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
+      const sb = (await b.ok('new_session', { start_url: fixtures.url('/b') })).structuredContent.session_id as string;
+      assert.notEqual(sa, sb);
+      assert.notEqual(a.transport.sessionId, b.transport.sessionId, 'each client has its own MCP session');
+
+      const listA = (await a.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
+      const listB = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
+      assert.deepEqual(listA.map((s) => s.session_id), [sa]);
+      assert.deepEqual(listB.map((s) => s.session_id), [sb]);
+
+      // B knows (or guessed) A's session id: every tool refuses it, with a clear message.
+      const attempts: [string, Record<string, unknown>][] = [
+        ['screenshot', { session_id: sa }],
+        ['computer', { session_id: sa, actions: [{ type: 'type', text: 'hijack' }] }],
+        ['navigate', { session_id: sa, url: fixtures.url('/b') }],
+        ['close_session', { session_id: sa }],
+      ];
+      for (const [tool, args] of attempts) {
+        const result = await b.call(tool, args);
+        assert.equal(result.isError, true, `${tool} on another client's session must fail`);
+        assert.match(textOf(result), new RegExp(`No browser session "${sa}".*list_sessions`), tool);
+      }
+      assert.ok(!JSON.stringify(await b.call('list_sessions')).includes(sa), 'A\'s id never shows up for B');
+
+      // A's session is untouched.
+      const shot = await a.ok('screenshot', { session_id: sa });
+      assert.equal(shot.structuredContent.url, fixtures.url('/a'));
+      assert.equal(shot.structuredContent.title, 'A');
+    }));
+
+  test('past --max-sessions a new session gets a clear error, and the server keeps working', () =>
+    withTwoClients(async (a, b) => {
+      const first = (await a.ok('new_session')).structuredContent.session_id as string;
+      await a.ok('new_session');
+      await b.ok('new_session');
+      const refused = await b.call('new_session');
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), /3 browser session\(s\) are already open.*--max-sessions.*close_session/);
+      // The default session counts too.
+      const refusedDefault = await b.call('screenshot');
+      assert.equal(refusedDefault.isError, true);
+      assert.match(textOf(refusedDefault), /close_session/);
+
+      await a.ok('close_session', { session_id: first });
+      const opened = await b.ok('new_session', { start_url: fixtures.url('/b') });
+      assert.equal(opened.structuredContent.title, 'B');
+    }));
+
+  test('ending an MCP session (DELETE) closes its browser sessions', async () => {
+    const a = await server.connect(AUTH);
+    const ids = [
+      (await a.ok('new_session')).structuredContent.session_id as string,
+      (await a.ok('new_session')).structuredContent.session_id as string,
+      (await a.ok('new_session')).structuredContent.session_id as string,
+    ];
+    await a.close();
+    for (const id of ids) await server.waitForLog(`session ${id} closed`);
+    // All three slots are free again for someone else.
+    const b = await server.connect(AUTH);
+    try {
+      for (let i = 0; i < 3; i++) await b.ok('new_session');
+      const list = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
+      assert.equal(list.length, 3);
+      assert.ok(list.every((s) => !ids.includes(s.session_id)));
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('a request for an ended MCP session is answered 404', async () => {
+    const a = await server.connect(AUTH);
+    const id = a.transport.sessionId!;
+    await a.close();
+    const res = await rawRequest(server.url, {
+      headers: { ...MCP_HEADERS, ...AUTH, 'mcp-session-id': id },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    assert.equal(res.status, 404);
+    assert.match(res.body, /Session not found/);
+  });
+
+  test('a missing or wrong bearer token is refused with 401 and WWW-Authenticate: Bearer', async () => {
+    const missing = await rawRequest(server.url, { headers: MCP_HEADERS, body: INITIALIZE });
+    assert.equal(missing.status, 401);
+    assert.match(String(missing.headers['www-authenticate']), /^Bearer/);
+    assert.match(missing.body, /Authorization: Bearer/);
+
+    for (const authorization of ['Bearer wrong-token', `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN]) {
+      const wrong = await rawRequest(server.url, { headers: { ...MCP_HEADERS, Authorization: authorization }, body: INITIALIZE });
+      assert.equal(wrong.status, 401, authorization);
+      assert.match(String(wrong.headers['www-authenticate']), /^Bearer/);
+    }
+    await assert.rejects(server.connect({ Authorization: 'Bearer nope' }), /401|Unauthorized/);
+
+    const right = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: INITIALIZE });
+    assert.equal(right.status, 200);
+    assert.ok(right.headers['mcp-session-id']);
+  });
+
+  test('a foreign Host (DNS rebinding) or Origin is refused with 403, even with the token', async () => {
+    const port = new URL(server.url).port;
+    const evilHost = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH, Host: `evil.example:${port}` }, body: INITIALIZE });
+    assert.equal(evilHost.status, 403);
+    assert.match(errorMessage(evilHost), /Host "evil.example:\d+".*--allowed-hosts/);
+
+    for (const origin of ['https://evil.example', 'null', `http://evil.example:${port}`]) {
+      const res = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH, Origin: origin }, body: INITIALIZE });
+      assert.equal(res.status, 403, origin);
+      assert.match(errorMessage(res), /Origin ".*" is not allowed.*--allowed-origins/);
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+      const res = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH, Host: host, Origin: `http://${host}` }, body: INITIALIZE });
+      assert.equal(res.status, 200, host);
+    }
+  });
+
+  test('oversized and malformed bodies are refused (413, 400) and the server keeps serving', async () => {
+    const huge = Buffer.alloc(5 * 1024 * 1024, 'x');
+    const tooBig = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: huge }).catch((error: Error) => error);
+    // The server may close the socket before the whole body is sent; either way nothing was accepted.
+    if (!(tooBig instanceof Error)) {
+      assert.equal(tooBig.status, 413);
+      assert.match(tooBig.body, /--max-body/);
+    }
+    const notJson = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: '{"jsonrpc":' });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body, /Parse error/);
+    const noSession = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    assert.equal(noSession.status, 400);
+    assert.match(noSession.body, /initialize first/);
+    const wrongPath = await rawRequest(server.url.replace(/\/mcp$/, '/other'), { headers: AUTH, method: 'GET' });
+    assert.equal(wrongPath.status, 404);
+
+    const client = await server.connect(AUTH);
+    try {
+      assert.ok((await client.client.listTools()).tools.length > 0);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('--max-body, --allowed-hosts, --allowed-origins', () => {
+  let server: HttpServerProcess;
+  before(async () => {
+    server = await startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], { CUA_ALLOWED_ORIGINS: 'https://app.example.com' });
+  });
+  after(() => server.stop());
+
+  test('a body over the limit is answered 413', async () => {
+    const res = await rawRequest(server.url, { headers: MCP_HEADERS, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    assert.equal(res.status, 413);
+    assert.match(errorMessage(res), /limited to 2048 bytes \(--max-body\)/);
+  });
+
+  test('hosts and origins added by the options are accepted, others still refused', async () => {
+    const post = (headers: Record<string, string>) => rawRequest(server.url, { headers: { ...MCP_HEADERS, ...headers }, body: INITIALIZE });
+    assert.equal((await post({ Host: 'MyBox.lan:1234' })).status, 200);
+    assert.equal((await post({ Origin: 'https://app.example.com' })).status, 200);
+    assert.equal((await post({ Host: 'mybox.lan', Origin: 'http://mybox.lan:8931' })).status, 200);
+    assert.equal((await post({ Host: 'otherbox.lan' })).status, 403);
+    assert.equal((await post({ Origin: 'https://app.example.com.evil.example' })).status, 403);
+    assert.equal((await post({ Origin: 'http://app.example.com' })).status, 403, 'the scheme is part of the origin');
+  });
+});
+
+describe('--share-sessions', () => {
+  test('every client sees and drives the same browser sessions, default included', async () => {
+    const server = await startHttpServer(['--share-sessions']);
+    const a = await server.connect();
+    const b = await server.connect();
+    try {
+      const sa = (await a.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
+      // B's default session is A's: platforms that reconnect per call keep their page.
+      const shot = await b.ok('screenshot');
+      assert.equal(shot.structuredContent.session_id, sa);
+      assert.equal(shot.structuredContent.url, fixtures.url('/a'));
+      const extra = (await b.ok('new_session', { start_url: fixtures.url('/b') })).structuredContent.session_id as string;
+      const listA = (await a.ok('list_sessions')).structuredContent.sessions as { session_id: string; is_default: boolean }[];
+      assert.deepEqual(listA.map((s) => s.session_id).sort(), [sa, extra].sort());
+      assert.equal(listA.find((s) => s.session_id === sa)?.is_default, true);
+
+      // A client that disconnects does not take the shared sessions with it.
+      await b.close();
+      const again = await a.ok('screenshot', { session_id: extra });
+      assert.equal(again.structuredContent.url, fixtures.url('/b'));
+    } finally {
+      // SIGTERM with a client still connected (its event stream open) and browser sessions open.
+      assert.equal(await server.stop('SIGTERM'), 0);
+      await a.close();
+    }
+  });
+});
+
+describe('idle MCP sessions', () => {
+  test('expire after --idle-timeout, and their browser sessions close with them', async () => {
+    const server = await startHttpServer(['--idle-timeout', '2']);
+    try {
+      const a = await server.connect();
+      const sid = (await a.ok('new_session')).structuredContent.session_id as string;
+      const mcpId = a.transport.sessionId!;
+      await server.waitForLog(`MCP session ${mcpId} idle`, 15_000);
+      // Whichever sweep comes first, the browser session is gone.
+      await server.waitForLog(new RegExp(`session ${sid} (closed|idle)`), 15_000);
+      const res = await rawRequest(server.url, {
+        headers: { ...MCP_HEADERS, 'mcp-session-id': mcpId },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+      });
+      assert.equal(res.status, 404);
+      await a.client.close().catch(() => {});
+    } finally {
+      assert.equal(await server.stop('SIGINT'), 0);
+    }
+  });
+});
+
+describe('starting', () => {
+  test('listening beyond loopback without a token is refused with exit code 2', async () => {
+    for (const host of ['0.0.0.0', '192.0.2.10']) {
+      const { code, stderr } = await runCli(['--port', '0', '--host', host]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, new RegExp(`Refusing to listen on ${host.replace(/\./g, '\\.')} without a token.*--auth-token`));
+    }
+    const { code, stderr } = await runCli(['--port', '0'], { CUA_HOST: '0.0.0.0' });
+    assert.equal(code, 2);
+    assert.match(stderr, /CUA_AUTH_TOKEN/);
+  });
+});
