@@ -27,6 +27,8 @@ export class ActivityMonitor {
   /** Call for each page the session owns. */
   watchPage(page: Page): void {
     this.pageSeq++;
+    // settle may be waiting for this page (a popup the page asked for).
+    this.notify();
     page.on('request', (request) => {
       if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.uncommitted.set(page, request);
       if (LONG_LIVED.has(request.resourceType())) return;
