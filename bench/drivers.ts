@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
-import { DRAG_STEP_PX } from '../src/computer/playwright-computer.js';
+import { dragSteps } from '../src/computer/playwright-computer.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -165,14 +165,13 @@ export class BarePlaywright implements Driver {
   }
 
   /** One mouse move per point, or, with `stepPx`, interpolated moves as our server makes them. */
-  async drag(path: Point[], stepPx?: number): Promise<Buffer> {
+  async drag(path: Point[], interpolate = false): Promise<Buffer> {
     const [start, ...rest] = path;
     await this.page.mouse.move(start!.x, start!.y);
     await this.page.mouse.down();
     let from = start!;
     for (const to of rest) {
-      const steps = stepPx ? Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / stepPx)) : 1;
-      await this.page.mouse.move(to.x, to.y, { steps });
+      await this.page.mouse.move(to.x, to.y, { steps: interpolate ? dragSteps(from, to) : 1 });
       from = to;
     }
     await this.page.mouse.up();
@@ -180,7 +179,7 @@ export class BarePlaywright implements Driver {
   }
 
   dragLikeOurs(path: Point[]): Promise<Buffer> {
-    return this.drag(path, DRAG_STEP_PX);
+    return this.drag(path, true);
   }
 
   async scroll(at: Point, dy: number): Promise<Buffer> {

@@ -1,7 +1,6 @@
 import type { BenchContext } from './context.js';
 import { ratio, row, speed, stat } from './context.js';
 import { BarePlaywright, OurServer, PlaywrightMcp, type ClickDriver, type Driver, type Point } from './drivers.js';
-import { DRAG_STEP_PX } from '../src/computer/playwright-computer.js';
 import { BUTTON, INERT, TEXTAREA, type State } from './pages.js';
 import { stateOf } from './pixels.js';
 import type { Row } from './report.js';
@@ -102,7 +101,7 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
       const versus = (name: string) => `${ratio(stat(results.get(ours.name)!), stat(results.get(name)!))}x ${name}`;
       rows.push(row(item, ours.name, results.get(ours.name)!, [bare.name, interpolated].filter((n) => results.has(n)).map(versus).join('; ')));
       rows.push(row(item, bare.name, results.get(bare.name)!, a.path === '/drag' ? 'one move per point' : ''));
-      if (results.has(interpolated)) rows.push(row(item, interpolated, results.get(interpolated)!, `${DRAG_STEP_PX} px steps`));
+      if (results.has(interpolated)) rows.push(row(item, interpolated, results.get(interpolated)!, 'the same in-between moves as ours'));
     }
   } finally {
     await Promise.all([ours.close(), bare.close(), pwmcp.close()]);

@@ -24,7 +24,16 @@ const HOME = colored(
    <button style="${at(10, 260, 150, 40)}" onclick="alert('Hello there'); document.title = 'alerted'">alert</button>
    <button style="${at(10, 310, 150, 40)}" onclick="document.title = 'prompt:' + prompt('Your name?', 'Ada')">prompt</button>
    <a href="/report.csv" style="${at(10, 360, 150, 40)}">download</a>
-   <button style="${at(10, 410, 150, 40)}" onclick="document.body.firstElementChild.style.background = 'rgb(0, 0, 255)'">paint</button>`,
+   <button style="${at(10, 410, 150, 40)}" onclick="document.body.firstElementChild.style.background = 'rgb(0, 0, 255)'">paint</button>
+   <button style="${at(10, 460, 150, 40)}" onclick="chain()">chain</button>
+   <script>
+     // Each request starts only when the previous answer is in, as single-page apps do.
+     async function chain() {
+       const parts = [];
+       for (const step of ['one', 'two', 'three', 'four']) parts.push(await (await fetch('/echo?' + step)).text());
+       document.title = parts.join('+');
+     }
+   </script>`,
 );
 
 let server: ServerHandle;
@@ -49,6 +58,7 @@ describe('what actions cause', () => {
         res.writeHead(200, { 'content-type': 'text/html' }).end(colored('next', 'rgb(255, 255, 0)'));
       },
       '/204': (_req, res) => void res.writeHead(204).end(),
+      '/echo': (req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(new URL(req.url!, 'http://x').search.slice(1)), 20),
       '/report.csv': (_req, res) =>
         void res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' }).end('a,b\n1,2\n'),
       '/set-cookie': (_req, res) => void res.writeHead(200, { 'set-cookie': 'who=alice; Path=/', 'content-type': 'text/html' }).end(page('cookie set')),
@@ -84,6 +94,12 @@ describe('what actions cause', () => {
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 180 }] });
     assert.equal(result.structuredContent.title, 'saved');
     shows(result, [0, 128, 0]);
+  });
+
+  it('waits for a chain of requests, each started by the previous answer', async () => {
+    await server.ok('navigate', { url: site.url('/') });
+    const result = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 480 }] });
+    assert.equal(result.structuredContent.title, 'one+two+three+four');
   });
 
   it('follows a new tab and a window.open popup, and comes back when it closes', async () => {

@@ -40,6 +40,9 @@ export interface PageState {
 
 export class ScreenshotError extends Error {}
 
+/** After an action's requests end, how long to watch for the requests their responses set off. */
+const QUIET_WINDOW_MS = 50;
+
 /**
  * One isolated browser context and the page it is looking at. Follows
  * popups and new tabs, answers native dialogs by policy, saves downloads,
@@ -313,7 +316,7 @@ export class BrowserSession {
     let popupsAsked = await nextFrame(actedOn);
     // The action started nothing (no request, navigation, page or popup): the frame just rendered already shows its effect.
     if (popupsAsked === 0 && this.activity.quietSince(mark)) return;
-    for (let round = 0; round < 5; round++) {
+    while (Date.now() < deadline) {
       // The page asked for a new tab that Playwright may not have announced yet.
       if (popupsAsked > 0) await this.activity.waitFor(() => this.activity.pagesOpenedSince(mark), deadline);
       await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
@@ -322,8 +325,11 @@ export class BrowserSession {
         await documentLoaded(page, Math.max(1, deadline - Date.now()));
       }
       popupsAsked = await nextFrame(page);
-      if (popupsAsked === 0 && !this.activity.busySince(mark)) return;
-      if (Date.now() >= deadline) break;
+      if (popupsAsked === 0 && !this.activity.busySince(mark)) {
+        // What a response sets off (the next fetch of a chain) starts a moment later: a short quiet window catches it.
+        const more = await this.activity.waitFor(() => this.activity.busySince(mark), Math.min(deadline, Date.now() + QUIET_WINDOW_MS));
+        if (!more) return;
+      }
     }
     log.debug(`session ${this.id}: settle gave up waiting for ${this.activity.describeBusy(mark)}`);
   }

@@ -4,8 +4,14 @@ import type { Point } from './actions.js';
 import type { Computer, MouseButton, Screenshot } from './computer.js';
 import { toChord } from './keys.js';
 
-/** Pixels between interpolated mouse moves on a drag segment: smooth enough for drag handlers, cheap. */
-export const DRAG_STEP_PX = 25;
+/**
+ * Mouse moves for one drag segment: the end point plus in-between moves, so
+ * drag handlers that sample movement see a continuous motion. One per 40 px,
+ * at most 4 per segment: each move is a browser round trip.
+ */
+export function dragSteps(from: Point, to: Point): number {
+  return Math.min(4, Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / 40)));
+}
 
 /**
  * The computer-use protocol on a Playwright browser session. Every action
@@ -68,8 +74,7 @@ export class PlaywrightComputer implements Computer {
         await page.mouse.down();
         let from = start;
         for (const to of rest) {
-          const steps = Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / DRAG_STEP_PX));
-          await page.mouse.move(to.x, to.y, { steps });
+          await page.mouse.move(to.x, to.y, { steps: dragSteps(from, to) });
           from = to;
         }
         await page.mouse.up();

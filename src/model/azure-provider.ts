@@ -1,4 +1,3 @@
-import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
 import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
 import { sdkLogger, type ModelProvider } from './provider.js';
@@ -10,6 +9,21 @@ export const AZURE_ENV = {
 } as const;
 
 const ENTRA_SCOPE = 'https://cognitiveservices.azure.com/.default';
+
+/**
+ * An Entra ID token source for the SDK's apiKey callback. @azure/identity is
+ * loaded on the first request that needs it, not at server start (it costs
+ * about 150 ms of cold start, and most runs use a key or no model at all).
+ */
+function entraTokenProvider(): () => Promise<string> {
+  let getToken: Promise<() => Promise<string>> | undefined;
+  return async () => {
+    getToken ??= import('@azure/identity').then(({ DefaultAzureCredential, getBearerTokenProvider }) =>
+      getBearerTokenProvider(new DefaultAzureCredential(), ENTRA_SCOPE),
+    );
+    return (await getToken)();
+  };
+}
 
 /**
  * Azure OpenAI through its v1 API (`<endpoint>/openai/v1/`), which the plain
@@ -25,7 +39,7 @@ export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Mo
   const client = new OpenAI({
     baseURL,
     // The SDK sends `Authorization: Bearer <apiKey>`; a function is called before each request, so tokens refresh.
-    apiKey: apiKey ? 'unused' : getBearerTokenProvider(new DefaultAzureCredential(), ENTRA_SCOPE),
+    apiKey: apiKey ? 'unused' : entraTokenProvider(),
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
