@@ -155,6 +155,10 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   }
   if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
+  // A remote browser has its own display; a local one needs ours.
+  if (raw.headed && !hasDisplay(env) && !raw.cdpEndpoint && !raw.browserEndpoint) {
+    throw new ConfigError('--headed needs a display, and DISPLAY/WAYLAND_DISPLAY is not set. Run under a virtual display (xvfb-run cua-mcp --headed) or leave out --headed.');
+  }
   const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
   const domainPolicy = resolveDomainPolicy(raw);
   const startUrl = str(raw.startUrl) ?? 'about:blank';

@@ -94,4 +94,11 @@ describe('cua-mcp command line', () => {
       child.kill();
     }
   });
+
+  it('refuses --headed at start when there is no display, saying what to do', () => {
+    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
+    const run = spawnSync(process.execPath, [CLI, '--headed'], { encoding: 'utf8', input: '', env });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--headed needs a display.*xvfb-run cua-mcp --headed/);
+  });
 });

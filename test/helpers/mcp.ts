@@ -18,11 +18,12 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-/** Spawns `node dist/src/cli.js --headless ...args` and connects the real MCP SDK client over stdio. */
+/** Spawns `node dist/src/cli.js --headless ...args` (no --headless when args say --headed) and connects the real MCP SDK client over stdio. */
 export async function startServer(args: string[] = [], env: Record<string, string> = {}, clientOptions: ConstructorParameters<typeof Client>[1] = {}): Promise<ServerHandle> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, '--headless', ...args],
+    // Headless unless the test asks for a window.
+    args: [CLI, ...(args.includes('--headed') ? [] : ['--headless']), ...args],
     env: { ...(process.env as Record<string, string>), CUA_LOG_LEVEL: 'debug', ...env },
     stderr: 'pipe',
   });
