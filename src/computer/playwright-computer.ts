@@ -27,7 +27,12 @@ export class PlaywrightComputer implements Computer {
   private async act(fn: (page: Page) => Promise<void>): Promise<void> {
     const page = await this.session.page();
     const mark = this.session.activity.mark();
-    await fn(page);
+    try {
+      await fn(page);
+    } catch (error) {
+      // A click on "close" (window.close()) takes its own tab away mid-action: that is its effect, not a failure.
+      if (!page.isClosed()) throw error;
+    }
     await this.session.settle(mark, page);
   }
 
@@ -42,7 +47,9 @@ export class PlaywrightComputer implements Computer {
       }
       await fn();
     } finally {
-      for (const key of pressed.reverse()) await page.keyboard.up(key);
+      for (const key of pressed.reverse()) await page.keyboard.up(key).catch((error: unknown) => {
+        if (!page.isClosed()) throw error;
+      });
     }
   }
 
