@@ -1,19 +1,36 @@
-// Before the tests: make sure a Chromium is there, installing Playwright's
-// own when none is found (on a machine that can download it).
+// Before `npm start` and `npm test`: make sure the server will find a
+// browser (by the server's own rules), installing Playwright's Chromium when
+// none is found, on a machine that can download it. Everything goes to
+// stderr: stdout may be an MCP stream.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import { chromium } from 'playwright';
+import { findExecutable } from '../dist/src/browser/launcher.js';
+import { parseOptions, resolveConfig } from '../dist/src/config.js';
 
-const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
-const found = [chromium.executablePath(), ...SYSTEM, process.env.CUA_EXECUTABLE_PATH].find((p) => p && fs.existsSync(p));
-if (found) {
-  console.error(`browser for the tests: ${found}`);
-} else {
-  console.error('no Chromium found; installing Playwright\'s: npx playwright install chromium');
+const config = resolveConfig(parseOptions([]).raw);
+const find = () => {
   try {
-    execFileSync('npx', ['playwright', 'install', 'chromium'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    return findExecutable(config).source;
   } catch {
-    console.error('could not install Chromium. Install one (e.g. sudo apt-get install -y chromium) or set CUA_EXECUTABLE_PATH, then run npm test again.');
+    return undefined;
+  }
+};
+
+const found = find();
+if (found) {
+  console.error(`browser: ${found}`);
+} else {
+  console.error(`no ${config.browser} found; installing Playwright's: npx playwright install ${config.browser}`);
+  try {
+    execFileSync('npx', ['playwright', 'install', config.browser], { stdio: ['ignore', 2, 2] });
+  } catch {
+    // The server's own message says what else to do.
+  }
+  if (!find()) {
+    try {
+      findExecutable(config);
+    } catch (error) {
+      console.error(error.message);
+    }
     process.exit(1);
   }
 }
