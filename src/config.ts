@@ -22,7 +22,8 @@ export const OPTIONS = {
   executablePath: { flag: 'executable-path', env: 'CUA_EXECUTABLE_PATH', kind: 'string', group: 'browser', help: 'Browser executable to launch (default: Playwright\'s own browser, else a system Chromium/Chrome)' },
   headless: { flag: 'headless', env: 'CUA_HEADLESS', kind: 'boolean', group: 'browser', help: 'Run the browser headless (default: headless when there is no display)' },
   headed: { flag: 'headed', env: 'CUA_HEADED', kind: 'boolean', group: 'browser', help: 'Show the browser window (needs a display)' },
-  displaySize: { flag: 'display-size', env: 'CUA_DISPLAY_SIZE', kind: 'string', group: 'browser', default: '1024x768', help: 'Viewport and screenshot size, WIDTHxHEIGHT' },
+  displaySize: { flag: 'display-size', env: 'CUA_DISPLAY_SIZE', kind: 'string', group: 'browser', default: '1024x768', help: 'Viewport size the pages lay out at, WIDTHxHEIGHT; also the screenshot size unless --screenshot-size says otherwise' },
+  screenshotSize: { flag: 'screenshot-size', env: 'CUA_SCREENSHOT_SIZE', kind: 'string', group: 'browser', help: 'Smaller screenshots than the display, same aspect ratio (e.g. 1280x720 for a 1920x1080 display); coordinates are always screenshot pixels (default: the display size)' },
   startUrl: { flag: 'start-url', env: 'CUA_START_URL', kind: 'string', group: 'browser', default: 'about:blank', help: 'Page every new session opens' },
   userDataDir: { flag: 'user-data-dir', env: 'CUA_USER_DATA_DIR', kind: 'string', group: 'browser', help: 'Persistent browser profile directory; all sessions then share it (default: isolated in-memory contexts)' },
   cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
@@ -60,7 +61,10 @@ export interface ServerConfig {
   browser: 'chromium' | 'firefox' | 'webkit';
   executablePath?: string;
   headless: boolean;
+  /** The viewport, in CSS pixels. */
   display: { width: number; height: number };
+  /** Screenshot size, the coordinate space of every action; `scale` = screenshot / display (at most 1). */
+  screenshot: { width: number; height: number; scale: number };
   startUrl: string;
   userDataDir?: string;
   cdpEndpoint?: string;
@@ -153,6 +157,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   if (display.width < 200 || display.height < 200 || display.width > 7680 || display.height > 4320) {
     throw new ConfigError(`--display-size must be between 200x200 and 7680x4320, got ${raw.displaySize}`);
   }
+  const screenshot = resolveScreenshotSize(raw.screenshotSize, display);
   if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
   // A remote browser has its own display; a local one needs ours.
@@ -169,6 +174,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     executablePath: str(raw.executablePath),
     headless,
     display,
+    screenshot,
     startUrl,
     userDataDir: str(raw.userDataDir),
     cdpEndpoint: str(raw.cdpEndpoint),
@@ -234,6 +240,22 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
   };
+}
+
+function resolveScreenshotSize(value: string | boolean | undefined, display: { width: number; height: number }): ServerConfig['screenshot'] {
+  if (typeof value !== 'string' || value === '') return { ...display, scale: 1 };
+  const size = /^(\d{2,5})x(\d{2,5})$/.exec(value);
+  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must look like 1280x720, got ${JSON.stringify(value)}`);
+  const width = Number(size[1]);
+  const height = Number(size[2]);
+  const scale = width / display.width;
+  // Rounding allows one pixel of slack; anything more would stretch the image and move every click.
+  if (scale > 1 || scale < 0.1 || Math.abs(display.height * scale - height) > 1) {
+    throw new ConfigError(
+      `--screenshot-size ${value} must be the display size (${display.width}x${display.height}) scaled down by at most 10x, keeping its aspect ratio: e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}`,
+    );
+  }
+  return { width, height, scale };
 }
 
 function resolveDomainPolicy(raw: RawOptions): DomainPolicy {

@@ -32,7 +32,8 @@ export class SessionManager {
     this.contextOptions = {
       viewport: config.display,
       acceptDownloads: true,
-      deviceScaleFactor: 1,
+      // Below 1, Chromium renders and captures at the screenshot size while pages lay out at the display size.
+      deviceScaleFactor: config.screenshot.scale,
       // Service-worker fetches bypass request routing; the host policy must see every request.
       serviceWorkers: config.domainPolicy.restrictsHosts ? 'block' : 'allow',
     };

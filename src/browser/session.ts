@@ -34,7 +34,10 @@ export interface PageState {
   session_id: string;
   url: string;
   title: string;
+  /** The screenshot size: the coordinate space of actions. */
   display: { width: number; height: number };
+  /** The page's layout size in CSS pixels (larger than display when screenshots are scaled down). */
+  viewport: { width: number; height: number };
   tabs: Tab[];
 }
 
@@ -153,8 +156,14 @@ export class BrowserSession {
     this.events.push({ kind: 'blocked', url, reason });
   }
 
+  /** Screenshot pixels: the coordinate space of every action. */
   get display(): { width: number; height: number } {
-    return this.config.display;
+    return { width: this.config.screenshot.width, height: this.config.screenshot.height };
+  }
+
+  /** Screenshot pixels per CSS pixel (1 unless --screenshot-size scales screenshots down). */
+  get scale(): number {
+    return this.config.screenshot.scale;
   }
 
   /** True while a call is running on it: the idle sweeper leaves it alone. */
@@ -353,7 +362,8 @@ export class BrowserSession {
   }
 
   async screenshot(): Promise<Screenshot> {
-    const { imageFormat, imageQuality, display } = this.config;
+    const { imageFormat, imageQuality } = this.config;
+    const { width, height } = this.display;
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -361,11 +371,12 @@ export class BrowserSession {
         const data = await page.screenshot({
           type: imageFormat,
           quality: imageFormat === 'jpeg' ? imageQuality : undefined,
-          scale: 'css',
+          // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
+          scale: 'device',
           caret: 'initial',
           timeout: 10_000,
         });
-        return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width: display.width, height: display.height };
+        return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
       } catch (error) {
         lastError = error;
         log.warn(`screenshot attempt ${attempt + 1} failed in session ${this.id}`, error);
@@ -392,7 +403,8 @@ export class BrowserSession {
       session_id: this.id,
       url: page.url(),
       title: tabs.find((tab) => tab.active)?.title ?? '',
-      display: { ...this.config.display },
+      display: this.display,
+      viewport: { ...this.config.display },
       tabs,
     };
   }

@@ -24,6 +24,11 @@ export class PlaywrightComputer implements Computer {
     return this.session.display;
   }
 
+  /** Screenshot pixels (what the caller sees and points at) to CSS pixels (what the page and the mouse use). */
+  private css(screenshotPixels: number): number {
+    return screenshotPixels / this.session.scale;
+  }
+
   private async act(fn: (page: Page) => Promise<void>): Promise<void> {
     const page = await this.session.page();
     const mark = this.session.activity.mark();
@@ -64,12 +69,12 @@ export class PlaywrightComputer implements Computer {
         return;
       }
       const playwrightButton = button === 'wheel' ? 'middle' : button;
-      await this.holding(page, keys, () => page.mouse.click(x, y, { button: playwrightButton }));
+      await this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { button: playwrightButton }));
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => page.mouse.dblclick(x, y)));
+    return this.act((page) => this.holding(page, keys, () => page.mouse.dblclick(this.css(x), this.css(y))));
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
@@ -77,11 +82,11 @@ export class PlaywrightComputer implements Computer {
       this.holding(page, keys, async () => {
         const [start, ...rest] = path;
         if (!start) return;
-        await page.mouse.move(start.x, start.y);
+        await page.mouse.move(this.css(start.x), this.css(start.y));
         await page.mouse.down();
         let from = start;
         for (const to of rest) {
-          await page.mouse.move(to.x, to.y, { steps: dragSteps(from, to) });
+          await page.mouse.move(this.css(to.x), this.css(to.y), { steps: dragSteps(from, to) });
           from = to;
         }
         await page.mouse.up();
@@ -90,14 +95,14 @@ export class PlaywrightComputer implements Computer {
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => page.mouse.move(x, y)));
+    return this.act((page) => this.holding(page, keys, () => page.mouse.move(this.css(x), this.css(y))));
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
     return this.act((page) =>
       this.holding(page, keys, async () => {
-        await page.mouse.move(x, y);
-        await page.mouse.wheel(scrollX, scrollY);
+        await page.mouse.move(this.css(x), this.css(y));
+        await page.mouse.wheel(this.css(scrollX), this.css(scrollY));
       }),
     );
   }

@@ -7,7 +7,8 @@ export const screenStateShape = {
   session_id: z.string(),
   url: z.string(),
   title: z.string(),
-  display: z.object({ width: z.number(), height: z.number() }),
+  display: z.object({ width: z.number(), height: z.number() }).describe('Screenshot size: coordinates of actions are in these pixels'),
+  viewport: z.object({ width: z.number(), height: z.number() }).describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())

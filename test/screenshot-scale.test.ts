@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { agentFixture, BUTTON, click } from './helpers/agent-fixture.js';
+import { FakeResponses } from './helpers/fake-responses.js';
+import { FixtureServer, page } from './helpers/fixture-server.js';
+import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+import { decodePng, pixel } from './helpers/png.js';
+
+/** A 1280x800 layout; the caller sees and points at a 640x400 screenshot of it. */
+const WIDE = page(`
+<div style="position:absolute;left:0;top:0;width:1280px;height:800px;background:rgb(255,255,255)"></div>
+<button id="far" style="position:absolute;left:1000px;top:600px;width:200px;height:100px;background:rgb(0,0,255);border:0"
+  onclick="document.title = 'hit at ' + event.clientX + ',' + event.clientY"></button>
+<div id="pane" style="position:absolute;left:100px;top:100px;width:300px;height:300px;overflow:auto"
+  onscroll="document.title = 'pane ' + this.scrollTop"><div style="height:3000px"></div></div>
+<script>document.title = 'layout ' + innerWidth + 'x' + innerHeight</script>`);
+
+let server: ServerHandle;
+let site: FixtureServer;
+
+describe('screenshots smaller than the display', () => {
+  before(async () => {
+    site = await new FixtureServer({ '/': WIDE }).start();
+    server = await startServer(['--display-size', '1280x800', '--screenshot-size', '640x400']);
+  });
+  after(async () => {
+    await server.close();
+    await site.stop();
+  });
+
+  it('lays the page out at the display size and returns the smaller screenshot', async () => {
+    const result = await server.ok('navigate', { url: site.url('/') });
+    assert.equal(result.structuredContent.title, 'layout 1280x800');
+    assert.deepEqual(result.structuredContent.display, { width: 640, height: 400 });
+    assert.deepEqual(result.structuredContent.viewport, { width: 1280, height: 800 });
+    const png = decodePng(imageOf(result).data);
+    assert.deepEqual([png.width, png.height], [640, 400]);
+    // The button at CSS 1000..1200 x 600..700 is at half those pixels in the screenshot.
+    assert.deepEqual(pixel(png, 550, 325), [0, 0, 255]);
+    assert.deepEqual(pixel(png, 450, 325), [255, 255, 255]);
+  });
+
+  it('maps screenshot coordinates and scroll distances back to the page', async () => {
+    const click = await server.ok('computer', { actions: [{ type: 'click', x: 550, y: 325 }] });
+    assert.equal(click.structuredContent.title, 'hit at 1100,650');
+    const scroll = await server.ok('computer', { actions: [{ type: 'scroll', x: 100, y: 100, scroll_x: 0, scroll_y: 100 }] });
+    assert.equal(scroll.structuredContent.title, 'pane 200');
+    const outside = await server.call('computer', { actions: [{ type: 'click', x: 700, y: 10 }] });
+    assert.match(textOf(outside), /outside the 640x400 display/);
+  });
+
+  it('refuses a screenshot size that would stretch the image', () => {
+    const run = spawnSync(process.execPath, [CLI, '--display-size', '1280x800', '--screenshot-size', '640x480'], { encoding: 'utf8', input: '' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--screenshot-size 640x480 must be the display size \(1280x800\) scaled down .* e\.g\. 640x400/);
+  });
+
+  it('gives the model the screenshot size, and maps its clicks back to the page', async () => {
+    const fixture = await agentFixture();
+    // The model sees 512x384 screenshots of the 1024x768 page: the fake checks the declared size and every image.
+    const fake = await new FakeResponses({ generation: 'preview', display: { width: 512, height: 384 }, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const scaled = await startServer(['--screenshot-size', '512x384'], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    try {
+      fake.script([{ output: [fake.call([click({ x: BUTTON.x / 2, y: BUTTON.y / 2 })])] }, { output: [fake.message('done')] }]);
+      const result = await scaled.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+      assert.deepEqual(fake.violations, []);
+      assert.equal(result.structuredContent.status, 'completed');
+      assert.equal(fixture.clicks(), 1);
+    } finally {
+      await scaled.close();
+      await fake.stop();
+      await fixture.stop();
+    }
+  });
+});
