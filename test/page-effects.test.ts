@@ -120,6 +120,16 @@ describe('what actions cause', () => {
     const popup = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 125 }] });
     assert.equal(popup.structuredContent.url, site.url('/popup'));
     shows(popup, [255, 0, 0]);
+
+    // Back to the opener and forth again by tab number; a tab that does not exist is a clear error.
+    const opener = await server.ok('select_tab', { index: 0 });
+    assert.equal(opener.structuredContent.url, site.url('/'));
+    shows(opener, [255, 255, 255]);
+    assert.deepEqual((opener.structuredContent.tabs as { active: boolean }[]).map((t) => t.active), [true, false]);
+    const missing = await server.call('select_tab', { index: 5 });
+    assert.match(textOf(missing), /No tab 5 in session .*: it has 2 tab\(s\)/);
+    const again = await server.ok('select_tab', { index: 1 });
+    shows(again, [255, 0, 0]);
     await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 25 }] });
   });
 

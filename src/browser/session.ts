@@ -206,6 +206,16 @@ export class BrowserSession {
     return current;
   }
 
+  /** Makes tab `index` (as listed in `tabs`) the one actions go to. */
+  async selectTab(index: number): Promise<void> {
+    const page = this.pages[index];
+    if (!page || page.isClosed()) {
+      throw new Error(`No tab ${index} in session ${this.id}: it has ${this.pages.length} tab(s), numbered from 0 (see tabs in the last result).`);
+    }
+    this.current = page;
+    await this.page();
+  }
+
   private async openPage(context: BrowserContext): Promise<Page> {
     this.openingPage = true;
     let page: Page;

@@ -3,12 +3,13 @@ import { computerTool } from './computer.js';
 import { navigateTool } from './navigate.js';
 import { runTaskTool } from './run-task.js';
 import { screenshotTool } from './screenshot.js';
+import { selectTabTool } from './select-tab.js';
 import { closeSessionTool, listSessionsTool, newSessionTool } from './sessions.js';
 import { stepTool } from './step.js';
 import type { ToolDefinition } from './tool.js';
 
 /** Tools that act on the screen directly, for the calling assistant. */
-export const browserTools = [computerTool, navigateTool, screenshotTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
+export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool] as unknown as ToolDefinition[];

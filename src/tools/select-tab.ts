@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { screenResult, screenStateShape } from './results.js';
+import { defineTool } from './tool.js';
+
+export const selectTabTool = defineTool({
+  name: 'select_tab',
+  title: 'Switch to a tab',
+  description: 'Makes one of the session\'s tabs (numbered as in `tabs` of every result) the one actions go to, and returns its screenshot.',
+  inputSchema: {
+    session_id: z.string().optional().describe('Browser session (default: this connection\'s default session)'),
+    index: z.number().int().min(0).describe('Tab number from `tabs`, starting at 0'),
+  },
+  outputSchema: screenStateShape,
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
+  handler: async ({ session_id, index }, { connection }) => {
+    const session = await connection.session(session_id);
+    return session.exclusive(async () => {
+      await session.selectTab(index);
+      return screenResult(session, `Switched to tab ${index}`);
+    });
+  },
+});
