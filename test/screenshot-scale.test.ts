@@ -74,3 +74,28 @@ describe('screenshots smaller than the display', () => {
     }
   });
 });
+
+describe('a screenshot too large for one MCP message', () => {
+  it('is sent as a JPEG small enough, and says so', async () => {
+    // Random noise does not compress: a 3840x2160 PNG of it is about 25 MB, past the 10 MiB a stdio message may have.
+    const noise = await new FixtureServer({
+      '/': page(`<canvas id="c" width="3840" height="2160"></canvas><script>
+        const c = document.getElementById('c').getContext('2d'); const img = c.createImageData(3840, 2160);
+        for (let i = 0; i < img.data.length; i++) img.data[i] = i % 4 === 3 ? 255 : Math.random() * 256;
+        c.putImageData(img, 0, 0);</script>`),
+    }).start();
+    const big = await startServer(['--display-size', '3840x2160']);
+    try {
+      const result = await big.ok('navigate', { url: noise.url('/') });
+      const image = imageOf(result);
+      assert.equal(image.mimeType, 'image/jpeg');
+      assert.ok(image.data.length < 6 * 1024 * 1024, `${image.data.length} bytes`);
+      assert.match(textOf(result), /Screenshot: the png screenshot \(\d+ bytes\) was too large to send; this is a JPEG/);
+      // The connection survived: the next call works.
+      await big.ok('list_sessions', {});
+    } finally {
+      await big.close();
+      await noise.stop();
+    }
+  });
+});

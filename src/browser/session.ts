@@ -43,6 +43,10 @@ export interface PageState {
 
 export class ScreenshotError extends Error {}
 
+/** Base64 makes it 4/3 larger: 6 MiB stays well inside the 10 MiB an MCP stdio message may have. */
+const MAX_SCREENSHOT_BYTES = 6 * 1024 * 1024;
+const FALLBACK_JPEG_QUALITY = 60;
+
 /** After an action's requests end, how long to watch for the requests their responses set off. */
 const QUIET_WINDOW_MS = 50;
 
@@ -378,16 +382,25 @@ export class BrowserSession {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const page = await this.page();
-        const data = await page.screenshot({
-          type: imageFormat,
-          quality: imageFormat === 'jpeg' ? imageQuality : undefined,
-          // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
-          scale: 'device',
-          caret: 'initial',
-          timeout: 10_000,
-        });
-        return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
+        const capture = (type: 'png' | 'jpeg', quality?: number) =>
+          page.screenshot({
+            type,
+            quality,
+            // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
+            scale: 'device',
+            caret: 'initial',
+            timeout: 10_000,
+          });
+        const data = await capture(imageFormat, imageFormat === 'jpeg' ? imageQuality : undefined);
+        if (data.length <= MAX_SCREENSHOT_BYTES) return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
+        // A message over 10 MiB closes an MCP stdio connection: send a smaller JPEG rather than lose the client.
+        const smaller = await capture('jpeg', FALLBACK_JPEG_QUALITY);
+        const note = `the ${imageFormat} screenshot (${data.length} bytes) was too large to send; this is a JPEG at quality ${FALLBACK_JPEG_QUALITY}`;
+        log.warn(`session ${this.id}: ${note}`);
+        if (smaller.length <= MAX_SCREENSHOT_BYTES) return { data: smaller, mimeType: 'image/jpeg', width, height, note };
+        throw new ScreenshotError(`The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`);
       } catch (error) {
+        if (error instanceof ScreenshotError) throw error;
         lastError = error;
         log.warn(`screenshot attempt ${attempt + 1} failed in session ${this.id}`, error);
       }

@@ -8,6 +8,8 @@ export interface Screenshot {
   mimeType: 'image/png' | 'image/jpeg';
   width: number;
   height: number;
+  /** Set when the image is not what was configured (e.g. a JPEG because the PNG was too large to send). */
+  note?: string;
 }
 
 /**

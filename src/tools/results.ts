@@ -46,6 +46,7 @@ export async function screenResult(session: BrowserSession, summary: string, ext
   const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const events = session.takeEvents();
   const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];
+  if (shot.note) lines.push(`Screenshot: ${shot.note}.`);
   if (state.tabs.length > 1) {
     lines.push(`Tabs: ${state.tabs.map((t) => `${t.active ? '*' : ''}[${t.index}] ${t.url}`).join(', ')}`);
   }
