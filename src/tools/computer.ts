@@ -4,7 +4,7 @@ import { runAction } from '../computer/computer.js';
 import { PlaywrightComputer } from '../computer/playwright-computer.js';
 import { validateActions } from '../computer/validate.js';
 import { screenResult, screenStateShape } from './results.js';
-import { defineTool } from './tool.js';
+import { defineTool, optionalSessionId } from './tool.js';
 
 export const computerTool = defineTool({
   name: 'computer',
@@ -17,7 +17,7 @@ export const computerTool = defineTool({
     'keypress {keys:["ctrl","a"]} (a chord), type {text}, wait {ms?}, screenshot {}. ' +
     '`keys` on pointer actions are modifiers held during the action. Without session_id the default session is used.',
   inputSchema: {
-    session_id: z.string().optional().describe('Browser session to act on (default: this connection\'s default session)'),
+    session_id: optionalSessionId,
     actions: z.array(computerActionSchema).min(1, { error: 'actions needs at least one action' }).max(200).describe('Actions to run in order'),
   },
   outputSchema: { ...screenStateShape, actions: z.array(z.string()) },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { screenResult, screenStateShape } from './results.js';
-import { defineTool } from './tool.js';
+import { defineTool, optionalSessionId } from './tool.js';
 
 /** "example.com" means https://example.com; anything with a scheme is taken as given. */
 export function normalizeUrl(input: string): string {
@@ -18,7 +18,7 @@ export const navigateTool = defineTool({
   title: 'Go to a URL',
   description: 'Loads a URL in the session\'s current tab, waits for the page, and returns the screenshot. A URL without a scheme gets https://.',
   inputSchema: {
-    session_id: z.string().optional().describe('Browser session (default: this connection\'s default session)'),
+    session_id: optionalSessionId,
     url: z.string().min(1, { error: 'url must not be empty' }).describe('Address to open, e.g. https://example.com'),
   },
   outputSchema: screenStateShape,

@@ -1,13 +1,12 @@
-import { z } from 'zod';
 import { screenResult, screenStateShape } from './results.js';
-import { defineTool } from './tool.js';
+import { defineTool, optionalSessionId } from './tool.js';
 
 export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Look at the screen',
   description: 'Returns the current screenshot of a browser session with its URL, title and tabs.',
   inputSchema: {
-    session_id: z.string().optional().describe('Browser session (default: this connection\'s default session)'),
+    session_id: optionalSessionId,
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: true, openWorldHint: false },

@@ -24,6 +24,9 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
   handler: (args: z.infer<z.ZodObject<Input>>, context: ToolContext) => Promise<CallToolResult>;
 }
 
+/** The optional `session_id` argument of every tool that acts on a session. */
+export const optionalSessionId = z.string().optional().describe('Browser session (default: this connection\'s default session)');
+
 /** Keeps the argument type of each handler tied to its schema. */
 export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
   return tool;
