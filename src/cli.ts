@@ -12,6 +12,7 @@ async function main(): Promise<number> {
   try {
     parsed = parseOptions(process.argv.slice(2));
     if (parsed.help) {
+      // --help serves no protocol: stdout is the terminal's.
       process.stdout.write(helpText() + '\n');
       return 0;
     }

@@ -56,6 +56,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     return 2;
   }
   const prompt = new Prompt();
+  // `cua-mcp run` is a terminal program, never the stdio server: its report goes to stdout, its prompts and errors to stderr.
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const task = taskArgument?.trim() || (await prompt.ask('Task: '))?.trim();

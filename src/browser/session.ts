@@ -250,6 +250,7 @@ export class BrowserSession {
     this.pages.push(page);
     this.current = page;
     this.activity.watchPage(page);
+    // A popup opened with window.open(url, name, 'width=400,...') would otherwise keep that size.
     void page.setViewportSize(this.config.display).catch(() => {});
     page.on('crash', () => {
       // The tab's renderer died (out of memory, killed): a dead page answers nothing, so replace it.
