@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runInTerminal } from './agent/terminal.js';
-import { SessionManager } from './browser/session-manager.js';
+import { SessionManager } from './session/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log } from './log.js';
 import { serveHttp } from './transport/http.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import { SessionManager } from '../browser/session-manager.js';
+import { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
