@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { PROVIDER_KINDS, type ProviderKind } from './model/provider.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -34,13 +36,15 @@ export const OPTIONS = {
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
-  provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, or auto (azure when AZURE_OPENAI_ENDPOINT is set, else openai when OPENAI_API_KEY is set)' },
-  model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', default: 'computer-use-preview', help: 'Computer-use model (OpenAI) or deployment name (Azure OpenAI)' },
+  provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, anthropic, or auto (the first whose credentials are set, in that order; the server logs which)' },
+  model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', help: 'Computer-use model, or the deployment name on Azure OpenAI (default per provider: computer-use-preview, claude-sonnet-4-6)' },
   toolGeneration: { flag: 'tool-generation', env: 'CUA_TOOL_GENERATION', kind: 'string', group: 'model', default: 'auto', help: 'Computer tool: preview (computer_use_preview), ga (computer, batched actions) or auto (preview for computer-use-preview models, else ga)' },
+  anthropicTool: { flag: 'anthropic-tool', env: 'CUA_ANTHROPIC_TOOL', kind: 'string', group: 'model', default: 'auto', help: 'Anthropic computer tool: computer_20250124, computer_20251124, or auto (computer_20251124 for the models that take it: Claude Opus 4.5, and 4.6 and later)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
+  confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
@@ -96,13 +100,17 @@ export interface HttpConfig {
 
 /** How the computer-use model loop runs (see src/agent and src/model). */
 export interface AgentOptions {
-  provider: 'auto' | 'azure' | 'openai';
-  model: string;
+  provider: 'auto' | ProviderKind;
+  /** Undefined: the provider's default model. */
+  model: string | undefined;
   toolGeneration: 'auto' | 'preview' | 'ga';
+  anthropicTool: 'auto' | 'computer_20250124' | 'computer_20251124';
   history: 'server' | 'local';
   maxSteps: number;
   modelRetries: number;
   autoAcknowledgeSafetyChecks: boolean;
+  /** Action kinds a person approves before they run, whatever the model's safety system says. */
+  confirmActions: string[];
 }
 
 export class ConfigError extends Error {}
@@ -186,19 +194,28 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
     agent: {
-      provider: oneOf('provider', raw.provider, ['auto', 'azure', 'openai'] as const),
-      model: str(raw.model) ?? 'computer-use-preview',
+      provider: oneOf('provider', raw.provider, ['auto', ...PROVIDER_KINDS] as const),
+      model: str(raw.model),
       toolGeneration: oneOf('toolGeneration', raw.toolGeneration, ['auto', 'preview', 'ga'] as const),
+      anthropicTool: oneOf('anthropicTool', raw.anthropicTool, ['auto', 'computer_20250124', 'computer_20251124'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
+      confirmActions: resolveConfirmActions(raw.confirmActions),
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
     shareSessions: Boolean(raw.shareSessions),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
   };
+}
+
+function resolveConfirmActions(value: string | boolean | undefined): string[] {
+  const kinds = list(value);
+  const unknown = kinds.filter((kind) => !(AGENT_ACTION_TYPES as readonly string[]).includes(kind));
+  if (unknown.length) throw new ConfigError(`--confirm-actions (CUA_CONFIRM_ACTIONS): unknown action kind(s) ${unknown.join(', ')}; use ${AGENT_ACTION_TYPES.join(', ')}`);
+  return kinds;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

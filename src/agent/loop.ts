@@ -1,28 +1,11 @@
-import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
-import { z } from 'zod';
-import { computerActionSchema, describeAction } from '../computer/actions.js';
-import { runAction, type Screenshot } from '../computer/computer.js';
-import { validateActions } from '../computer/validate.js';
 import { log } from '../log.js';
-import { explainModelError, ModelRequestError } from '../model/errors.js';
+import { explainModelError } from '../model/errors.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { rawActions, type ToolGeneration } from './tool-generation.js';
+import { runAction } from '../computer/computer.js';
+import { browserOnly } from '../tools/browser-only.js';
+import { describeAgentAction, isExtra, type AgentAction } from './actions.js';
+import type { CallOutcome, ScreenInput, TurnOutcome } from './translator.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
-
-const callEnvelope = z.looseObject({
-  type: z.literal('computer_call'),
-  call_id: z.string().min(1),
-  pending_safety_checks: z
-    .array(z.looseObject({ id: z.string().min(1), code: z.string().nullish(), message: z.string().nullish() }))
-    .nullish(),
-});
-
-export interface ScreenInput {
-  shot: Screenshot;
-  dataUrl: string;
-  /** Undefined where the environment has no URL (a desktop). */
-  url: string | undefined;
-}
 
 export async function screenshotInput(session: ComputerSession): Promise<ScreenInput> {
   const shot = await session.screenshot();
@@ -30,89 +13,44 @@ export async function screenshotInput(session: ComputerSession): Promise<ScreenI
   return { shot, url, dataUrl: `data:${shot.mimeType};base64,${shot.data.toString('base64')}` };
 }
 
-function parseCall(item: unknown, display: { width: number; height: number }): ParsedCall | string {
-  const envelope = callEnvelope.safeParse(item);
-  if (!envelope.success) return `a computer_call without a usable call_id or safety checks: ${z.prettifyError(envelope.error)}`;
-  const call = envelope.data;
-  const checks = (call.pending_safety_checks ?? []).map((c) => ({ id: c.id, code: c.code ?? 'unknown', message: c.message ?? '' }));
-  const parsed: ParsedCall = { callId: call.call_id, actions: [], descriptions: [], checks };
-  const raw = rawActions(call as { action?: unknown; actions?: unknown });
-  if (raw.length === 0) {
-    parsed.problem = 'the computer_call carries no action';
-    return parsed;
-  }
-  for (const [index, candidate] of raw.entries()) {
-    const action = computerActionSchema.safeParse(candidate);
-    if (!action.success) {
-      parsed.problem = `action ${index + 1} ${JSON.stringify(candidate)?.slice(0, 200)} is not valid: ${z.prettifyError(action.error)}`;
-      break;
-    }
-    parsed.actions.push(action.data);
-  }
-  if (!parsed.problem) {
-    try {
-      validateActions(parsed.actions, display);
-    } catch (error) {
-      parsed.problem = (error as Error).message;
+/** Adds the operator's pauses: a call with an action of a kind in --confirm-actions waits for a person. */
+function holdForConfirmation(run: TurnState, calls: ParsedCall[]): void {
+  if (run.confirmActions.length === 0) return;
+  for (const call of calls) {
+    if (call.problem) continue;
+    const kinds = [...new Set(call.actions.map((a) => a.type).filter((type) => run.confirmActions.includes(type)))];
+    if (kinds.length) {
+      call.holds = [{ id: `confirm_${call.callId}`, code: 'confirm_action', message: `--confirm-actions asks a person before every ${kinds.join(', ')}.` }];
     }
   }
-  if (parsed.problem) parsed.actions = [];
-  parsed.descriptions = parsed.actions.map(describeAction);
-  return parsed;
-}
-
-function collectText(run: TurnState, progress: Progress, output: unknown[]): void {
-  const messages: string[] = [];
-  for (const item of output as Array<{ type?: string; summary?: unknown; content?: unknown }>) {
-    if (item?.type === 'reasoning' && Array.isArray(item.summary)) {
-      for (const part of item.summary as Array<{ text?: unknown }>) {
-        if (typeof part?.text === 'string' && part.text) {
-          progress.reasoning.push(part.text);
-          progress.observer.reasoning?.(part.text);
-        }
-      }
-    } else if (item?.type === 'message' && Array.isArray(item.content)) {
-      for (const part of item.content as Array<{ type?: string; text?: unknown; refusal?: unknown }>) {
-        if (typeof part?.text === 'string') messages.push(part.text);
-        else if (typeof part?.refusal === 'string') messages.push(`Refused: ${part.refusal}`);
-      }
-    }
-  }
-  if (messages.length) run.message = messages.join('\n');
 }
 
 /**
  * One model turn: send the pending input, read the reply, and either
  * finish, hold the calls for a safety decision, or run their actions and
- * queue the screenshot as the next input.
+ * answer them with the new screen. The wire format is the translator's.
  */
 export async function modelTurn(run: TurnState, progress: Progress): Promise<'completed' | 'continue'> {
-  const body = run.request();
+  const { translator } = run;
+  const body = translator.request();
   progress.observer.request?.(body);
-  let response: Response;
+  let raw: unknown;
   try {
-    response = await run.provider.client.responses.create(body, { signal: progress.signal });
+    raw = await translator.send(body, progress.signal);
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
-  progress.observer.response?.(response);
-  if (response.error) throw new ModelRequestError(`The model answered with an error: ${response.error.code}: ${response.error.message}`);
-  const output: unknown[] = Array.isArray(response.output) ? response.output : [];
-  run.accepted({ id: response.id, output });
+  progress.observer.response?.(raw);
+  const reply = translator.read(raw);
+  run.steps++;
   progress.taken++;
-  collectText(run, progress, output);
-
-  const calls: ParsedCall[] = [];
-  const problems: string[] = [];
-  for (const item of output) {
-    if ((item as { type?: unknown })?.type !== 'computer_call') continue;
-    const parsed = parseCall(item, run.session.display);
-    if (typeof parsed === 'string') problems.push(parsed);
-    else {
-      calls.push(parsed);
-      if (parsed.problem) problems.push(parsed.problem);
-    }
+  for (const summary of reply.reasoning) {
+    progress.reasoning.push(summary);
+    progress.observer.reasoning?.(summary);
   }
+  if (reply.message !== undefined) run.message = reply.message;
+
+  const { calls, problems } = reply;
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
 
   if (calls.length === 0) {
@@ -120,22 +58,23 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
       progress.observer.step?.(progress.taken, progress.total, 'done');
       return 'completed';
     }
-    const problem = problems[0] ?? 'no computer_call and no message';
+    const problem = problems[0] ?? 'no action and no message';
     unusable(run, problem);
-    run.nextInput = [{ role: 'user', content: `Your last reply could not be used (${problem}). Continue the task with a valid computer action, or reply with a message when you are done.` }];
+    translator.retry(`Your last reply could not be used (${problem}). Continue the task with a valid computer action, or reply with a message when you are done.`);
     progress.observer.step?.(progress.taken, progress.total, `skipped: ${problem}`);
     return 'continue';
   }
-  if (calls.every((c) => c.problem)) unusable(run, problems[0]!);
+  if (calls.every((c) => c.problem)) unusable(run, problems[0] ?? calls[0]!.problem!);
   else run.unusableTurns = 0;
 
-  if (calls.some((c) => c.checks.length > 0 && !c.problem)) {
+  holdForConfirmation(run, calls);
+  if (calls.some((c) => (c.checks.length > 0 || c.holds?.length) && !c.problem)) {
     run.pending = calls;
-    const codes = calls.flatMap((c) => c.checks.map((k) => k.code)).join(', ');
+    const codes = calls.flatMap((c) => [...c.checks, ...(c.holds ?? [])].map((k) => k.code)).join(', ');
     progress.observer.step?.(progress.taken, progress.total, `safety check (${codes}) before ${calls.flatMap((c) => c.descriptions).join('; ')}`);
     return 'continue';
   }
-  run.nextInput = await executeCalls(run, calls, progress, false);
+  translator.answer(await executeCalls(run, calls, progress, false));
   return 'continue';
 }
 
@@ -146,37 +85,33 @@ function unusable(run: TurnState, problem: string): void {
 
 /**
  * Runs the calls' actions in order (stopping after the current action when
- * the call is cancelled) and builds their outputs: the screenshot, the page
- * URL, and the acknowledged checks when a person approved them.
+ * the call is cancelled), then takes the screenshot that answers them.
  */
-export async function executeCalls(run: TurnState, calls: ParsedCall[], progress: Progress, acknowledged: boolean): Promise<ResponseInputItem[]> {
+export async function executeCalls(run: TurnState, calls: ParsedCall[], progress: Progress, acknowledged: boolean): Promise<TurnOutcome> {
   const { session } = run;
   if (session.isClosed) throw new Error(`Browser session ${session.id} was closed; start a new run in another session.`);
-  const notes: string[] = [];
+  const outcomes: CallOutcome[] = calls.map((call) => ({ call, ...(call.problem ? { error: call.problem } : {}) }));
   const done: string[] = [];
+  let interrupted: string | undefined;
   const screen = await session.exclusive(async () => {
-    const computer = session.computer;
     const resets = session.resets;
-    calls: for (const call of calls) {
-      if (call.problem) {
-        notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
-        continue;
-      }
-      for (const action of call.actions) {
+    calls: for (const outcome of outcomes) {
+      if (outcome.call.problem) continue;
+      for (const action of outcome.call.actions) {
         if (progress.signal?.aborted) break calls;
         if (await session.resetSince(resets)) {
-          notes.push('The browser or tab was reset (it crashed or was killed); the remaining actions were not run. Look at the new screenshot.');
+          interrupted = 'The browser or tab was reset (it crashed or was killed); the remaining actions were not run. Look at the new screenshot.';
           break calls;
         }
-        const description = describeAction(action);
+        const description = describeAgentAction(action);
         try {
-          await runAction(computer, action);
+          await runAgentAction(session, action);
           done.push(description);
           progress.observer.action?.(description);
         } catch (error) {
           const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
           done.push(line);
-          notes.push(line);
+          outcome.error = line;
           progress.observer.action?.(line);
           continue calls;
         }
@@ -187,18 +122,29 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   progress.actions.push(...done);
   progress.observer.screenshot?.(run.steps, screen.shot);
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
-  const items: ResponseInputItem[] = calls.map((call) => outputItem(run.generation, call, screen, acknowledged));
-  if (notes.length) items.push({ role: 'user', content: notes.join('\n') });
-  return items;
+  return { outcomes, screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
 }
 
-function outputItem(generation: ToolGeneration, call: ParsedCall, screen: ScreenInput, acknowledged: boolean): ResponseInputItem {
-  return {
-    type: 'computer_call_output',
-    call_id: call.callId,
-    output: { type: 'computer_screenshot', image_url: screen.dataUrl },
-    // The preview's browser environment uses the URL for its domain safety checks, as the seed sends it.
-    ...(generation === 'preview' && screen.url !== undefined ? { current_url: screen.url } : {}),
-    ...(acknowledged && call.checks.length ? { acknowledged_safety_checks: call.checks } : {}),
-  } as ResponseInputItem;
+/** Runs one action on the session's computer (or its browser, for navigation). */
+async function runAgentAction(session: ComputerSession, action: AgentAction): Promise<void> {
+  const computer = session.computer;
+  if (!isExtra(action)) return runAction(computer, action);
+  switch (action.type) {
+    case 'triple_click':
+      return computer.tripleClick(action.x, action.y, action.keys ?? []);
+    case 'mouse_down':
+      return computer.mouseDown(action.button);
+    case 'mouse_up':
+      return computer.mouseUp(action.button);
+    case 'hold_key':
+      return computer.holdKeys(action.keys, action.ms);
+    case 'navigate': {
+      const browser = browserOnly(session, 'navigate');
+      return browser.goto(await browser.page(), action.url);
+    }
+    case 'history':
+      browserOnly(session, `go_${action.direction}`);
+      // The protocol's back/forward buttons are the tab's history.
+      return computer.click(0, 0, action.direction, []);
+  }
 }

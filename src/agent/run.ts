@@ -1,10 +1,9 @@
-import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { AgentOptions } from '../config.js';
 import { log } from '../log.js';
 import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
-import { toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
+import type { Translator } from './translator.js';
 import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
 
 export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
@@ -15,10 +14,9 @@ export const MAX_UNUSABLE_TURNS = 3;
 export class RunStateError extends Error {}
 
 /**
- * One task being worked on in one browser session: the conversation state
- * (previous_response_id, or the resent item list with store:false), the
- * input to send next, and the held computer calls while a safety check
- * waits for a person. Statuses: running → completed | max_steps |
+ * One task being worked on in one session: the conversation (kept by the
+ * provider's translator), and the held calls while a safety check waits
+ * for a person. Statuses: running → completed | max_steps |
  * needs_confirmation | cancelled | failed | denied. Every non-final stop
  * keeps what is needed to go on: `step` resumes max_steps, cancelled and
  * failed runs; acknowledge_safety_check resumes needs_confirmation.
@@ -28,16 +26,13 @@ export class AgentRun implements TurnState, HeldRun {
   steps = 0;
   message = '';
   error: string | undefined;
-  readonly generation: ToolGeneration;
-  /** Items for the next model request; undefined while paused on a safety check or after the end. */
-  nextInput: ResponseInputItem[] | undefined;
-  /** Computer calls held back until a person decides. */
+  /** The provider's wire format and this run's conversation. */
+  readonly translator: Translator;
+  readonly confirmActions: readonly string[];
+  /** Calls held back until a person decides. */
   pending: ParsedCall[] | undefined;
   unusableTurns = 0;
   lastProblem = '';
-  private lastResponseId: string | undefined;
-  /** With history=local: every item so far, resent each turn. */
-  private readonly transcript: ResponseInputItem[] = [];
   /** Budget the paused call had left, so an approval continues as that call would have. */
   private budgetLeft = 0;
   private totalBudget = 0;
@@ -49,11 +44,12 @@ export class AgentRun implements TurnState, HeldRun {
     readonly task: string,
     readonly instructions: string | undefined,
   ) {
-    this.generation = toolGenerationFor({ model: provider.model, toolGeneration: options.toolGeneration });
+    this.translator = provider.translator({ options, instructions, environment: session.environment, display: session.display });
+    this.confirmActions = options.confirmActions;
   }
 
   get pendingChecks(): SafetyCheck[] {
-    return (this.pending ?? []).flatMap((call) => call.checks);
+    return (this.pending ?? []).flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
   }
 
   get isActive(): boolean {
@@ -70,7 +66,7 @@ export class AgentRun implements TurnState, HeldRun {
       throw error;
     }
     observer.screenshot?.(0, shot.shot);
-    this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
+    this.translator.start(this.task, shot);
     return this.advance(observer, signal, budget);
   }
 
@@ -80,7 +76,7 @@ export class AgentRun implements TurnState, HeldRun {
     if (this.status === 'needs_confirmation') {
       throw new RunStateError(`The run on session ${this.session.id} is waiting for a safety check decision: call acknowledge_safety_check with decision "approve" or "deny" first.`);
     }
-    if (!this.nextInput) {
+    if (!this.translator.ready) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
     }
     return this.advance(observer, signal, budget);
@@ -110,7 +106,7 @@ export class AgentRun implements TurnState, HeldRun {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
-    this.nextInput = undefined;
+    this.translator.end();
     this.status = 'denied';
     this.message = this.message || 'The person denied the flagged action; it was not run.';
     return this.report(progress);
@@ -137,7 +133,8 @@ export class AgentRun implements TurnState, HeldRun {
     try {
       for (;;) {
         if (this.pending) {
-          const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
+          // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
+          const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
           const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
           approved = false;
           if (answer === 'deny') return this.deny(progress);
@@ -149,7 +146,7 @@ export class AgentRun implements TurnState, HeldRun {
           if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
           const calls = this.pending;
           this.pending = undefined;
-          this.nextInput = await executeCalls(this, calls, progress, true);
+          this.translator.answer(await executeCalls(this, calls, progress, true));
           continue;
         }
         if (signal?.aborted) {
@@ -163,7 +160,7 @@ export class AgentRun implements TurnState, HeldRun {
         progress.budget--;
         if ((await modelTurn(this, progress)) === 'completed') {
           this.status = 'completed';
-          this.nextInput = undefined;
+          this.translator.end();
           break;
         }
         if (this.unusableTurns >= MAX_UNUSABLE_TURNS) {
@@ -180,29 +177,6 @@ export class AgentRun implements TurnState, HeldRun {
       }
     }
     return this.report(progress);
-  }
-
-  /** The request for the next turn, with the history the options ask for. */
-  request(): ResponseCreateParamsNonStreaming {
-    const input = this.nextInput ?? [];
-    const body: ResponseCreateParamsNonStreaming = {
-      model: this.provider.model,
-      ...toolRequest(this.generation, this.session.display),
-      input,
-      ...(this.instructions ? { instructions: this.instructions } : {}),
-    };
-    if (this.options.history === 'local') {
-      return { ...body, input: [...this.transcript, ...input], store: false, include: ['reasoning.encrypted_content'] };
-    }
-    return this.lastResponseId ? { ...body, previous_response_id: this.lastResponseId } : body;
-  }
-
-  /** Records a model response in the history once it has arrived. */
-  accepted(response: { id: string; output: unknown[] }): void {
-    if (this.options.history === 'local') this.transcript.push(...(this.nextInput ?? []), ...(response.output as ResponseInputItem[]));
-    this.lastResponseId = response.id;
-    this.nextInput = undefined;
-    this.steps++;
   }
 
   private report(progress: Progress): RunReport {

@@ -9,9 +9,9 @@ import type { AgentOptions } from '../config.js';
 export type ToolGeneration = 'preview' | 'ga';
 
 /** Auto: the preview tool for computer-use-preview models and deployments named after them, GA otherwise. */
-export function toolGenerationFor(options: Pick<AgentOptions, 'model' | 'toolGeneration'>): ToolGeneration {
-  if (options.toolGeneration !== 'auto') return options.toolGeneration;
-  return /computer-use/i.test(options.model) ? 'preview' : 'ga';
+export function toolGenerationFor(model: string, toolGeneration: AgentOptions['toolGeneration']): ToolGeneration {
+  if (toolGeneration !== 'auto') return toolGeneration;
+  return /computer-use/i.test(model) ? 'preview' : 'ga';
 }
 
 type RequestExtras = Pick<ResponseCreateParamsNonStreaming, 'tools' | 'truncation' | 'reasoning' | 'parallel_tool_calls'>;

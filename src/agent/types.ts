@@ -1,9 +1,8 @@
-import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
-import type { ComputerAction } from '../computer/actions.js';
 import type { Screenshot } from '../computer/computer.js';
-import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import type { ToolGeneration } from './tool-generation.js';
+import type { AgentAction } from './actions.js';
+import type { Translator } from './translator.js';
+import type { ModelProvider } from '../model/provider.js';
 
 export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
 
@@ -13,12 +12,15 @@ export interface SafetyCheck {
   message: string;
 }
 
-/** A computer_call from the model, checked: either runnable actions or the reason it cannot run. */
+/** A call from the model (a computer_call, a tool_use...), checked: either runnable actions or the reason it cannot run. */
 export interface ParsedCall {
   callId: string;
-  actions: ComputerAction[];
+  actions: AgentAction[];
   descriptions: string[];
+  /** The model's safety checks: acknowledged back to it when a person approves. */
   checks: SafetyCheck[];
+  /** Pauses the operator asked for (--confirm-actions): a person decides, the model is never told. */
+  holds?: SafetyCheck[];
   problem?: string;
 }
 
@@ -36,7 +38,8 @@ export interface RunObserver {
   step?(done: number, budget: number, description: string): void;
   reasoning?(summary: string): void;
   action?(description: string): void;
-  request?(body: ResponseCreateParamsNonStreaming): void;
+  /** The request as the provider's wire format has it. */
+  request?(body: unknown): void;
   response?(response: unknown): void;
   screenshot?(step: number, shot: Screenshot): void;
   /**
@@ -75,13 +78,12 @@ export interface Progress {
 export interface TurnState {
   readonly session: ComputerSession;
   readonly provider: ModelProvider;
-  readonly generation: ToolGeneration;
-  readonly steps: number;
+  readonly translator: Translator;
+  /** Action kinds a person approves before they run (--confirm-actions). */
+  readonly confirmActions: readonly string[];
+  steps: number;
   message: string;
-  nextInput: ResponseInputItem[] | undefined;
   pending: ParsedCall[] | undefined;
   unusableTurns: number;
   lastProblem: string;
-  request(): ResponseCreateParamsNonStreaming;
-  accepted(response: { id: string; output: unknown[] }): void;
 }

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
 import type { Point } from '../computer/actions.js';
-import type { Computer, MouseButton, Screenshot } from '../computer/computer.js';
+import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
 import { toChord } from '../computer/keys.js';
 import type { ActivityMonitor } from './activity.js';
 import type { ActivityMark } from './settle.js';
@@ -23,6 +23,10 @@ export interface PageHost {
  */
 export function dragSteps(from: Point, to: Point): number {
   return Math.min(4, Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / 40)));
+}
+
+function playwrightButton(button: PressableButton): 'left' | 'right' | 'middle' {
+  return button === 'wheel' ? 'middle' : button;
 }
 
 /**
@@ -80,13 +84,24 @@ export class PlaywrightComputer implements Computer {
         await page.goForward({ waitUntil: 'commit' });
         return;
       }
-      const playwrightButton = button === 'wheel' ? 'middle' : button;
-      await this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { button: playwrightButton }));
+      await this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }));
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
     return this.act((page) => this.holding(page, keys, () => page.mouse.dblclick(this.css(x), this.css(y))));
+  }
+
+  tripleClick(x: number, y: number, keys: string[]): Promise<void> {
+    return this.act((page) => this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { clickCount: 3 })));
+  }
+
+  mouseDown(button: PressableButton): Promise<void> {
+    return this.act((page) => page.mouse.down({ button: playwrightButton(button) }));
+  }
+
+  mouseUp(button: PressableButton): Promise<void> {
+    return this.act((page) => page.mouse.up({ button: playwrightButton(button) }));
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
@@ -129,6 +144,10 @@ export class PlaywrightComputer implements Computer {
       for (const key of chord) await page.keyboard.down(key);
       for (const key of [...chord].reverse()) await page.keyboard.up(key);
     });
+  }
+
+  holdKeys(keys: string[], ms: number): Promise<void> {
+    return this.act((page) => this.holding(page, keys, () => new Promise((resolve) => setTimeout(resolve, ms))));
   }
 
   type(text: string): Promise<void> {

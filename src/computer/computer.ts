@@ -1,6 +1,8 @@
 import type { ComputerAction, Point } from './actions.js';
 
 export type MouseButton = 'left' | 'right' | 'wheel' | 'back' | 'forward';
+/** The buttons that can be held down (back/forward are history, not buttons to hold). */
+export type PressableButton = 'left' | 'right' | 'wheel';
 
 /** A screenshot as it is sent to clients and to the model. */
 export interface Screenshot {
@@ -15,16 +17,25 @@ export interface Screenshot {
 /**
  * What a computer backend must do: one method per protocol action.
  * `runAction` below maps every action type onto exactly one method, so the
- * type checker proves a backend implements the whole protocol.
+ * type checker proves a backend implements the whole protocol. A few
+ * methods serve the actions other models' tools have beyond the protocol
+ * (src/agent/actions.ts): triple click, button down/up, held keys.
  */
 export interface Computer {
   readonly display: { width: number; height: number };
   click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void>;
   doubleClick(x: number, y: number, keys: string[]): Promise<void>;
+  /** Three clicks in a row (selects a line or paragraph); for models whose action set has it. */
+  tripleClick(x: number, y: number, keys: string[]): Promise<void>;
   drag(path: Point[], keys: string[]): Promise<void>;
   move(x: number, y: number, keys: string[]): Promise<void>;
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void>;
+  /** A button pressed, or released, where the pointer is now (a drag the model does step by step). */
+  mouseDown(button: PressableButton): Promise<void>;
+  mouseUp(button: PressableButton): Promise<void>;
   keypress(keys: string[]): Promise<void>;
+  /** Keys held down together for `ms`, then released in reverse. */
+  holdKeys(keys: string[], ms: number): Promise<void>;
   type(text: string): Promise<void>;
   wait(ms: number): Promise<void>;
   screenshot(): Promise<Screenshot>;

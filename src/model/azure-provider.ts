@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
-import { sdkLogger, type ModelProvider } from './provider.js';
+import { OPENAI_DEFAULT_MODEL } from './openai-provider.js';
+import { ResponsesTranslator } from '../agent/translators/responses.js';
+import { sdkLogger, type ModelProvider, type ProviderSpec } from './provider.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -31,7 +33,8 @@ function entraTokenProvider(): () => Promise<string> {
  * the `api-key` header; without a key, an Entra ID bearer token comes from
  * DefaultAzureCredential (az login, managed identity, environment...).
  */
-export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
+function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
+  const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const endpoint = env[AZURE_ENV.endpoint]!.replace(/\/+$/, '').replace(/\/openai(\/v1)?$/, '');
   const baseURL = `${endpoint}/openai/v1/`;
   const apiVersion = env[AZURE_ENV.apiVersion];
@@ -43,14 +46,14 @@ export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Mo
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
-    logger: sdkLogger,
+    logger: sdkLogger('openai'),
   });
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
   return {
     kind: 'azure',
-    client,
-    model: options.model,
-    description: `Azure OpenAI endpoint ${baseURL}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${options.model}", ${auth}`,
+    model,
+    translator: (context) => new ResponsesTranslator(client, { ...context, model }),
+    description: `Azure OpenAI endpoint ${baseURL}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`,
     hint(status) {
       if (status === 401) {
         return apiKey
@@ -59,9 +62,16 @@ export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Mo
       }
       if (status === 403) return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
       if (status === 404) {
-        return `Check that a deployment named "${options.model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
+        return `Check that a deployment named "${model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
       }
       return '';
     },
   };
 }
+
+export const azureSpec: ProviderSpec = {
+  kind: 'azure',
+  configuredBy: (_options, env) => (env[AZURE_ENV.endpoint] ? AZURE_ENV.endpoint : undefined),
+  setup: `Azure OpenAI: set ${AZURE_ENV.endpoint} (https://<resource>.openai.azure.com), and ${AZURE_ENV.apiKey} or sign in for keyless Entra ID auth (az login / managed identity); optional ${AZURE_ENV.apiVersion} (e.g. preview).`,
+  create: azureProvider,
+};

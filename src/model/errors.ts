@@ -1,18 +1,55 @@
-import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { APIConnectionError, APIUserAbortError } from 'openai';
 import type { ModelProvider } from './provider.js';
 
 export class ModelRequestError extends Error {}
 
-/** Turns an SDK failure into a message naming what was tried and what to check. */
+/** An abort by our own signal: the run was cancelled, not failed. */
+function isAbort(error: unknown): boolean {
+  return error instanceof APIUserAbortError || error instanceof Anthropic.APIUserAbortError || (error as Error | undefined)?.name === 'AbortError';
+}
+
+/** The endpoint could not be reached at all (DNS, refused, reset, timeout). */
+function isUnreachable(error: unknown): error is Error {
+  if (error instanceof APIConnectionError || error instanceof Anthropic.APIConnectionError) return true;
+  // @google/genai uses fetch directly: an unreachable host is fetch's TypeError.
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
+}
+
+/**
+ * Turns an SDK failure (openai, @anthropic-ai/sdk, @google/genai) into a
+ * message naming what was tried and what to check. The SDKs differ in
+ * classes but agree on the facts read here: an HTTP status, or none when
+ * the endpoint could not be reached.
+ */
 export function explainModelError(error: unknown, provider: ModelProvider): Error {
-  if (error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionError) {
-    return new ModelRequestError(`Could not reach the ${provider.description}: ${error.message}${error.cause ? ` (${(error.cause as Error).message})` : ''}. Check the endpoint URL and the network.`, { cause: error });
+  if (isAbort(error)) return error as Error;
+  if (isUnreachable(error)) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return new ModelRequestError(`Could not reach the ${provider.description}: ${error.message}${cause}. Check the endpoint URL and the network.`, { cause: error });
   }
-  if (error instanceof APIError && error.status !== undefined) {
-    const detail = (error.error as { message?: string } | undefined)?.message ?? error.message;
-    const hint = provider.hint(error.status);
-    return new ModelRequestError(`The ${provider.description} answered ${error.status}: ${detail}${hint ? `\n${hint}` : ''}`, { cause: error });
+  const failure = error as { message?: string; status?: unknown; error?: unknown } | undefined;
+  if (typeof failure?.status === 'number') {
+    const hint = provider.hint(failure.status);
+    return new ModelRequestError(`The ${provider.description} answered ${failure.status}: ${errorDetail(failure)}${hint ? `\n${hint}` : ''}`, { cause: error });
   }
-  return new ModelRequestError(`Model request to the ${provider.description} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new ModelRequestError(`Model request to the ${provider.description} failed: ${failure?.message ?? String(error)}`, { cause: error });
+}
+
+/**
+ * The endpoint's own words, `{error: {message}}`: the openai SDK keeps the
+ * inner object, @anthropic-ai/sdk the whole body, @google/genai puts the
+ * body's JSON in its message.
+ */
+function errorDetail(failure: { message?: string; error?: unknown }): string {
+  let body = failure.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  if (body === undefined && failure.message?.startsWith('{')) {
+    try {
+      body = JSON.parse(failure.message) as typeof body;
+    } catch {
+      // not JSON: the message is the detail
+    }
+  }
+  const message = body?.message ?? body?.error?.message;
+  return typeof message === 'string' ? message : (failure.message ?? 'no detail');
 }

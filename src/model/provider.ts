@@ -1,22 +1,39 @@
-import type OpenAI from 'openai';
+import type { Translator, TranslatorContext } from '../agent/translator.js';
+import type { AgentOptions } from '../config.js';
 import { log } from '../log.js';
 
-/** A configured Responses API client and how to name it in error messages. */
+export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** A configured model endpoint: how to name it in errors, and the translator that speaks its wire format. */
 export interface ModelProvider {
-  readonly kind: 'azure' | 'openai';
-  readonly client: OpenAI;
-  /** The model (OpenAI) or deployment (Azure) sent as `model`. */
+  readonly kind: ProviderKind;
+  /** The model (or Azure deployment) sent with each request. */
   readonly model: string;
   /** e.g. `Azure OpenAI endpoint https://x.openai.azure.com/openai/v1/, deployment "computer-use-preview"` */
   readonly description: string;
   /** What to check when the endpoint answers with this HTTP status. */
   hint(status: number): string;
+  /** A new conversation for one run. */
+  translator(context: Omit<TranslatorContext, 'model'>): Translator;
 }
 
-/** The SDK's own logger writes to the console; route it to our stderr logger instead. */
-export const sdkLogger = {
-  debug: (message: string, ...rest: unknown[]) => log.debug(`openai: ${message}`, rest.length ? rest : undefined),
-  info: (message: string, ...rest: unknown[]) => log.debug(`openai: ${message}`, rest.length ? rest : undefined),
-  warn: (message: string, ...rest: unknown[]) => log.warn(`openai: ${message}`, rest.length ? rest : undefined),
-  error: (message: string, ...rest: unknown[]) => log.error(`openai: ${message}`, rest.length ? rest : undefined),
-};
+/** An SDK's own logger writes to the console; route it to our stderr logger instead. */
+export function sdkLogger(sdk: string) {
+  return {
+    debug: (message: string, ...rest: unknown[]) => log.debug(`${sdk}: ${message}`, rest.length ? rest : undefined),
+    info: (message: string, ...rest: unknown[]) => log.debug(`${sdk}: ${message}`, rest.length ? rest : undefined),
+    warn: (message: string, ...rest: unknown[]) => log.warn(`${sdk}: ${message}`, rest.length ? rest : undefined),
+    error: (message: string, ...rest: unknown[]) => log.error(`${sdk}: ${message}`, rest.length ? rest : undefined),
+  };
+}
+
+/** A provider as the registry (select.ts) knows it: how to tell it is configured, and how to build it. */
+export interface ProviderSpec {
+  readonly kind: ProviderKind;
+  /** The variable or option that configures it, when it is set; auto-selection takes the first configured provider. */
+  configuredBy(options: AgentOptions, env: NodeJS.ProcessEnv): string | undefined;
+  /** What to set, for the message when nothing is configured. */
+  readonly setup: string;
+  create(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider;
+}

@@ -1,21 +1,36 @@
 import type { AgentOptions } from '../config.js';
-import { azureProvider, AZURE_ENV } from './azure-provider.js';
-import { openaiProvider, OPENAI_ENV } from './openai-provider.js';
-import type { ModelProvider } from './provider.js';
+import { log } from '../log.js';
+import { anthropicSpec } from './anthropic-provider.js';
+import { azureSpec } from './azure-provider.js';
+import { openaiSpec } from './openai-provider.js';
+import type { ModelProvider, ProviderSpec } from './provider.js';
 
 export class ModelNotConfiguredError extends Error {}
 
-const NOT_CONFIGURED = [
-  'No computer-use model is configured, so run_task and step cannot run (the browser tools still work).',
-  `Azure OpenAI: set ${AZURE_ENV.endpoint} (https://<resource>.openai.azure.com), and ${AZURE_ENV.apiKey} or sign in for keyless Entra ID auth (az login / managed identity); optional ${AZURE_ENV.apiVersion} (e.g. preview).`,
-  `OpenAI: set ${OPENAI_ENV.apiKey} (and ${OPENAI_ENV.baseUrl} for a compatible endpoint).`,
-  'Then set CUA_MODEL (or --model) to the model or Azure deployment name (default computer-use-preview).',
-].join('\n');
+/** Every provider, in the order auto-selection tries them. */
+const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec];
+
+function notConfigured(): string {
+  return [
+    'No computer-use model is configured, so run_task and step cannot run (the browser tools still work).',
+    ...PROVIDERS.map((spec) => spec.setup),
+    'Then set CUA_MODEL (or --model) to the model or Azure deployment name, or leave it out for the provider\'s default; --provider (CUA_PROVIDER) picks one when several are set.',
+  ].join('\n');
+}
 
 /** Picks the provider from the options and the environment; throws ModelNotConfiguredError saying what to set. */
 export function createProvider(options: AgentOptions, env: NodeJS.ProcessEnv = process.env): ModelProvider {
-  const kind = options.provider === 'auto' ? (env[AZURE_ENV.endpoint] ? 'azure' : env[OPENAI_ENV.apiKey] ? 'openai' : undefined) : options.provider;
-  if (kind === 'azure' && env[AZURE_ENV.endpoint]) return azureProvider(options, env);
-  if (kind === 'openai' && env[OPENAI_ENV.apiKey]) return openaiProvider(options, env);
-  throw new ModelNotConfiguredError(kind ? `--provider ${kind} is selected but its variables are missing.\n${NOT_CONFIGURED}` : NOT_CONFIGURED);
+  if (options.provider !== 'auto') {
+    const spec = PROVIDERS.find((s) => s.kind === options.provider)!;
+    if (!spec.configuredBy(options, env)) throw new ModelNotConfiguredError(`--provider ${spec.kind} is selected but its variables are missing.\n${spec.setup}`);
+    return spec.create(options, env);
+  }
+  for (const spec of PROVIDERS) {
+    const variable = spec.configuredBy(options, env);
+    if (!variable) continue;
+    const provider = spec.create(options, env);
+    log.info(`model provider: ${spec.kind} (picked because ${variable} is set; --provider chooses another), ${provider.description}`);
+    return provider;
+  }
+  throw new ModelNotConfiguredError(notConfigured());
 }

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { checkScreenshot, FakeEndpoint, type Failure, type Item, type Received, type Scripted } from './fake-endpoint.js';
 
 /**
  * A fake Responses API on 127.0.0.1 for the real `openai` SDK: scripted per
- * test with the documented item shapes, and strict about what it receives.
- * Every broken expectation is answered 400 and recorded in `violations`,
- * which each test asserts is empty.
+ * test with the documented item shapes, and strict about what it receives
+ * (see FakeEndpoint).
  */
 export interface FakeOptions {
   generation: 'preview' | 'ga';
@@ -25,17 +24,8 @@ export interface FakeOptions {
   imageType?: 'png' | 'jpeg';
 }
 
-export interface Received {
-  path: string;
-  query: Record<string, string>;
-  headers: http.IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-export type Reply = { output: unknown[] } | { status: number; body: unknown; headers?: Record<string, string> };
-export type Turn = Reply | ((request: Received) => Reply | Promise<Reply>);
-
-type Item = Record<string, unknown>;
+export type Reply = { output: unknown[] } | Failure;
+export type Turn = Scripted<{ output: unknown[] }>;
 
 export interface Check {
   id: string;
@@ -43,64 +33,18 @@ export interface Check {
   message: string;
 }
 
-/** Width and height from a PNG's IHDR or a JPEG's SOF marker. */
-export function imageSize(data: Buffer): { width: number; height: number; type: 'png' | 'jpeg' } | undefined {
-  if (data.length > 24 && data.readUInt32BE(0) === 0x89504e47) return { type: 'png', width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
-  if (data[0] === 0xff && data[1] === 0xd8) {
-    for (let i = 2; i + 9 < data.length; ) {
-      if (data[i] !== 0xff) return undefined;
-      const marker = data[i + 1]!;
-      if (marker >= 0xc0 && marker <= 0xc2) return { type: 'jpeg', height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
-      i += 2 + data.readUInt16BE(i + 2);
-    }
-  }
-  return undefined;
-}
-
-export class FakeResponses {
-  readonly received: Received[] = [];
-  readonly violations: string[] = [];
-  origin = '';
-  private turns: Turn[] = [];
+export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
   private last: { id: string; output: Item[] } | undefined;
-  private counter = 0;
-  private readonly server: http.Server;
 
   constructor(readonly options: FakeOptions) {
-    this.server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => void this.handle(req, res, raw));
-    });
+    super('Responses API');
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Replaces the script; the next request must start a new conversation unless `continuing`. */
-  script(turns: Turn[], continuing = false): void {
-    this.turns = [...turns];
-    if (!continuing) this.last = undefined;
-    this.received.length = 0;
-  }
-
-  get remaining(): number {
-    return this.turns.length;
+  protected forget(): void {
+    this.last = undefined;
   }
 
   // ---- item builders (the documented shapes) ----
-
-  private nextId(prefix: string): string {
-    return `${prefix}_${++this.counter}`;
-  }
 
   /** A computer_call: one `action` for the preview tool, a batch of `actions` for GA. */
   call(actions: unknown[], checks: Check[] = []): Item {
@@ -122,32 +66,10 @@ export class FakeResponses {
 
   // ---- request handling ----
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
-    const url = new URL(req.url ?? '/', this.origin);
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      /* reported below */
-    }
-    const request: Received = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
-    this.received.push(request);
-    const problems = this.verify(req, request, raw);
-    if (problems.length) {
-      this.violations.push(...problems);
-      return this.send(res, 400, { error: { message: `fake Responses API: ${problems.join('; ')}`, type: 'invalid_request_error' } });
-    }
-    const turn = this.turns.shift();
-    if (!turn) {
-      this.violations.push(`unexpected request #${this.received.length}: the script is empty`);
-      return this.send(res, 500, { error: { message: 'fake Responses API: no scripted reply left' } });
-    }
-    const reply = typeof turn === 'function' ? await turn(request) : turn;
-    if ('status' in reply) return this.send(res, reply.status, reply.body, reply.headers);
+  protected respond({ output }: { output: unknown[] }, request: Received): unknown {
     const id = this.nextId('resp');
-    const output = reply.output as Item[];
-    this.last = { id, output };
-    this.send(res, 200, {
+    this.last = { id, output: output as Item[] };
+    return {
       id,
       object: 'response',
       created_at: Math.floor(Date.now() / 1000),
@@ -157,19 +79,14 @@ export class FakeResponses {
       error: null,
       incomplete_details: null,
       parallel_tool_calls: false,
-      tools: body.tools,
-    });
+      tools: request.body.tools,
+    };
   }
 
-  private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-  }
-
-  private verify(req: http.IncomingMessage, request: Received, raw: string): string[] {
+  protected verify(req: http.IncomingMessage, request: Received, raw: string): string[] {
     const { options } = this;
     const problems: string[] = [];
     const { body } = request;
-    if (req.method !== 'POST') problems.push(`method ${req.method}, expected POST`);
     if (request.path !== options.path) problems.push(`path ${request.path}, expected ${options.path}`);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (request.query[key] !== value) problems.push(`query ${key}=${request.query[key]}, expected ${value}`);
@@ -242,13 +159,8 @@ export class FakeResponses {
   }
 
   private checkImage(url: string, what: string): string[] {
-    const match = /^data:image\/(png|jpeg);base64,(.+)$/.exec(url);
+    const match = /^data:(image\/(?:png|jpeg));base64,(.+)$/.exec(url);
     if (!match) return [`${what} is not a PNG/JPEG data URL`];
-    const size = imageSize(Buffer.from(match[2]!, 'base64'));
-    const { width, height } = this.options.display;
-    if (!size || size.type !== match[1]) return [`${what} does not decode as ${match[1]}`];
-    if (size.type !== (this.options.imageType ?? 'png')) return [`${what} is ${size.type}, expected ${this.options.imageType ?? 'png'}`];
-    if (size.width !== width || size.height !== height) return [`${what} is ${size.width}x${size.height}, expected ${width}x${height}`];
-    return [];
+    return checkScreenshot(match[2]!, match[1]!, what, this.options.display, this.options.imageType);
   }
 }

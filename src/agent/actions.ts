@@ -1,0 +1,72 @@
+import { actionPoints, ACTION_TYPES, describeAction, type ComputerAction, type Point } from '../computer/actions.js';
+import type { PressableButton } from '../computer/computer.js';
+import { checkAction } from '../computer/validate.js';
+import type { ComputerSession } from '../session/computer-session.js';
+
+/**
+ * What a model may ask for: the protocol actions (src/computer/actions.ts),
+ * plus the few that other providers' tools have beyond them. Translators
+ * read their wire format into these; the loop runs them.
+ */
+export type ExtraAction =
+  | { type: 'triple_click'; x: number; y: number; keys?: string[] }
+  | { type: 'mouse_down'; button: PressableButton }
+  | { type: 'mouse_up'; button: PressableButton }
+  | { type: 'hold_key'; keys: string[]; ms: number }
+  /** Browser sessions only: open a URL at the top level (the domain policy applies). */
+  | { type: 'navigate'; url: string }
+  /** Browser sessions only: the tab's history. */
+  | { type: 'history'; direction: 'back' | 'forward' };
+
+export type AgentAction = ComputerAction | ExtraAction;
+export type AgentActionType = AgentAction['type'];
+
+/** Every kind of action, the names --confirm-actions takes. */
+export const AGENT_ACTION_TYPES: readonly AgentActionType[] = [...ACTION_TYPES, 'triple_click', 'mouse_down', 'mouse_up', 'hold_key', 'navigate', 'history'];
+
+export function isExtra(action: AgentAction): action is ExtraAction {
+  return !(ACTION_TYPES as readonly string[]).includes(action.type);
+}
+
+export function describeAgentAction(action: AgentAction): string {
+  if (!isExtra(action)) return describeAction(action);
+  switch (action.type) {
+    case 'triple_click':
+      return `triple_click ${action.x},${action.y}${action.keys?.length ? ` +${action.keys.join('+')}` : ''}`;
+    case 'mouse_down':
+    case 'mouse_up':
+      return `${action.type} ${action.button}`;
+    case 'hold_key':
+      return `hold_key ${action.keys.join('+')} ${action.ms}ms`;
+    case 'navigate':
+      return `navigate ${action.url}`;
+    case 'history':
+      return `go_${action.direction}`;
+  }
+}
+
+function points(action: AgentAction): Point[] {
+  if (!isExtra(action)) return actionPoints(action);
+  return action.type === 'triple_click' ? [{ x: action.x, y: action.y }] : [];
+}
+
+function heldKeys(action: AgentAction): string[] | undefined {
+  if (action.type === 'hold_key' || action.type === 'keypress') return action.keys;
+  return 'keys' in action ? (action.keys ?? undefined) : undefined;
+}
+
+/** Checks a call's actions before any of them runs: points inside the display, keys known, browser-only actions in a browser. */
+export function validateAgentActions(actions: AgentAction[], session: Pick<ComputerSession, 'display' | 'environment'>): void {
+  actions.forEach((action, index) => {
+    const where = `action ${index + 1} (${describeAgentAction(action)})`;
+    checkAction(where, points(action), heldKeys(action), session.display);
+    if ((action.type === 'navigate' || action.type === 'history') && session.environment !== 'browser') {
+      throw new Error(`${where} needs a browser session, and this is a ${session.environment} session: use the mouse and keyboard instead.`);
+    }
+  });
+}
+
+/** The last point the pointer was sent to by these actions, if any. */
+export function lastPoint(actions: AgentAction[]): Point | undefined {
+  return actions.flatMap(points).at(-1);
+}

@@ -1,0 +1,284 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type {
+  BetaContentBlockParam,
+  BetaImageBlockParam,
+  BetaMessage,
+  BetaMessageParam,
+  BetaTextBlockParam,
+  BetaToolResultBlockParam,
+  MessageCreateParamsNonStreaming,
+} from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import { z } from 'zod';
+import type { Point } from '../../computer/actions.js';
+import { DEFAULT_WAIT_MS } from '../../computer/computer.js';
+import { describeAgentAction, lastPoint, validateAgentActions, type AgentAction } from '../actions.js';
+import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
+import type { ParsedCall } from '../types.js';
+
+export type AnthropicTool = 'computer_20250124' | 'computer_20251124';
+
+/** The beta each tool version needs in the `anthropic-beta` header. */
+const BETA: Record<AnthropicTool, string> = {
+  computer_20250124: 'computer-use-2025-01-24',
+  computer_20251124: 'computer-use-2025-11-24',
+};
+
+/** Anthropic downsamples larger images, and clicks then land off target: keep screenshots within both limits. */
+export const MAX_LONG_EDGE = 1568;
+export const MAX_PIXELS = 1_150_000;
+
+/** Pixels per `scroll_amount` unit: one mouse-wheel notch, as a browser scrolls it (100 px). */
+export const SCROLL_UNIT_PX = 100;
+/** Longest wait or held key, in seconds: a turn must not stall the run. */
+const MAX_SECONDS = 30;
+/** Screenshots kept in the resent history, besides the new message's; older ones are replaced by a note (they only cost tokens). */
+const KEEP_IMAGES = 3;
+const MAX_TOKENS = 4096;
+
+/**
+ * The messages with only the last `keep` images; older ones become a short
+ * note (the history itself is left whole).
+ */
+function recentImagesOnly(messages: BetaMessageParam[], keep: number): BetaMessageParam[] {
+  let left = keep;
+  const trim = <T extends { type: string }>(blocks: T[]): Array<T | BetaTextBlockParam> =>
+    [...blocks].reverse().map((block) => (block.type === 'image' && left-- <= 0 ? { type: 'text' as const, text: '(an older screenshot, left out)' } : block)).reverse();
+  return [...messages].reverse().map((message) => {
+    if (message.role !== 'user' || !Array.isArray(message.content)) return message;
+    const content = [...message.content].reverse().map((block) =>
+      block.type === 'tool_result' && Array.isArray(block.content) ? { ...block, content: trim(block.content) as BetaToolResultBlockParam['content'] } : block,
+    ).reverse();
+    return { ...message, content: trim(content) as BetaContentBlockParam[] };
+  }).reverse();
+}
+
+/** The tool version a model takes: computer_20251124 for Claude Opus 4.5 and for 4.6 and later. */
+export function anthropicToolFor(model: string, option: 'auto' | AnthropicTool): AnthropicTool {
+  if (option !== 'auto') return option;
+  const match = /claude-(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?/i.exec(model);
+  if (!match) return 'computer_20250124';
+  const [, family, major, minor = '0'] = match;
+  const version = Number(major) + Number(minor) / 10;
+  return version >= 4.6 || (family!.toLowerCase() === 'opus' && version >= 4.5) ? 'computer_20251124' : 'computer_20250124';
+}
+
+/** A screenshot size within Anthropic's limits, same aspect ratio, for the error that asks for one. */
+function fittingSize(display: { width: number; height: number }): string {
+  const scale = Math.min(MAX_LONG_EDGE / Math.max(display.width, display.height), Math.sqrt(MAX_PIXELS / (display.width * display.height)));
+  return `${Math.floor(display.width * scale)}x${Math.floor(display.height * scale)}`;
+}
+
+const coordinate = z.tuple([z.number().int(), z.number().int()], { error: 'must be [x, y] in screenshot pixels' });
+const toolInput = z.looseObject({
+  action: z.string({ error: 'action is required' }),
+  coordinate: coordinate.nullish(),
+  start_coordinate: coordinate.nullish(),
+  text: z.string().nullish(),
+  duration: z.number().min(0).max(MAX_SECONDS, { error: `duration is at most ${MAX_SECONDS} seconds here` }).nullish(),
+  scroll_direction: z.enum(['up', 'down', 'left', 'right']).nullish(),
+  scroll_amount: z.number().int().min(0).max(100).nullish(),
+});
+type ToolInput = z.infer<typeof toolInput>;
+
+/** `ctrl+shift+t` → ["ctrl", "shift", "t"]. */
+const chord = (text: string) => text.split('+').map((k) => k.trim()).filter(Boolean);
+
+/**
+ * Anthropic's computer-use tool (Messages API, beta): `tool_use` blocks
+ * in, a `tool_result` with the screenshot for each back. Claude has no
+ * safety checks of its own: the run pauses only for --confirm-actions.
+ * The conversation is resent whole each turn (the API keeps no state),
+ * with only the last few screenshots.
+ */
+export class AnthropicTranslator implements Translator {
+  readonly tool: AnthropicTool;
+  private readonly history: BetaMessageParam[] = [];
+  private pendingMessage: BetaMessageParam | undefined;
+  /** Where the last pointer action left the pointer: the answer to cursor_position, and where coordinate-less clicks land. */
+  private pointer: Point = { x: 0, y: 0 };
+  /** Calls of the last reply that answer with the pointer position. */
+  private readonly cursorCalls = new Set<string>();
+
+  constructor(
+    private readonly client: Anthropic,
+    private readonly context: TranslatorContext,
+  ) {
+    this.tool = anthropicToolFor(context.model, context.options.anthropicTool);
+    const { width, height } = context.display;
+    if (Math.max(width, height) > MAX_LONG_EDGE || width * height > MAX_PIXELS) {
+      throw new Error(
+        `Screenshots of ${width}x${height} are larger than Claude takes (${MAX_LONG_EDGE} px on the long edge, ${MAX_PIXELS / 1e6} megapixels): ` +
+          `it would shrink them and miss its clicks. Set --screenshot-size ${fittingSize(context.display)} (CUA_SCREENSHOT_SIZE): the server then scales screenshots and maps coordinates back.`,
+      );
+    }
+  }
+
+  get ready(): boolean {
+    return this.pendingMessage !== undefined;
+  }
+
+  private image(screen: ScreenInput): BetaImageBlockParam {
+    return { type: 'image', source: { type: 'base64', media_type: screen.shot.mimeType, data: screen.shot.data.toString('base64') } };
+  }
+
+  start(task: string, screen: ScreenInput): void {
+    this.pendingMessage = { role: 'user', content: [{ type: 'text', text: task }, this.image(screen)] };
+  }
+
+  private system(): string {
+    const { environment, display, instructions } = this.context;
+    const screen =
+      environment === 'browser'
+        ? 'a web browser tab; the screenshot shows the page only, with no address bar or browser menus'
+        : 'a desktop';
+    const lines = [
+      `You operate ${screen} through the computer tool. Screenshots are ${display.width}x${display.height} pixels; coordinates are pixels of the screenshot.`,
+      'Each tool result carries the screen after the action. When the task is done, or you need the person, answer in text without a tool call.',
+    ];
+    if (instructions) lines.push(instructions);
+    return lines.join('\n');
+  }
+
+  request(): MessageCreateParamsNonStreaming {
+    const { model, display } = this.context;
+    // Every tool_result of the message being sent keeps its screenshot; the history keeps only its last few.
+    const messages = [...recentImagesOnly(this.history, KEEP_IMAGES), ...(this.pendingMessage ? [this.pendingMessage] : [])];
+    return {
+      model,
+      max_tokens: MAX_TOKENS,
+      system: this.system(),
+      tools: [{ type: this.tool, name: 'computer', display_width_px: display.width, display_height_px: display.height }],
+      messages,
+      betas: [BETA[this.tool]],
+    };
+  }
+
+  send(request: unknown, signal: AbortSignal | undefined): Promise<BetaMessage> {
+    return this.client.beta.messages.create(request as MessageCreateParamsNonStreaming, { signal });
+  }
+
+  read(reply: unknown): ModelReply {
+    const message = reply as BetaMessage;
+    const content = Array.isArray(message.content) ? message.content : [];
+    if (this.pendingMessage) this.history.push(this.pendingMessage);
+    this.history.push({ role: 'assistant', content: content as BetaContentBlockParam[] });
+    this.pendingMessage = undefined;
+    this.cursorCalls.clear();
+
+    const texts = content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : []));
+    const calls: ParsedCall[] = [];
+    const problems: string[] = [];
+    for (const block of content) {
+      if (block.type !== 'tool_use') continue;
+      const call = this.parse(block.id, block.name, block.input);
+      calls.push(call);
+      if (call.problem) problems.push(call.problem);
+    }
+    if (message.stop_reason === 'refusal') texts.push('Refused: the model declined to go on.');
+    // Text beside tool calls is narration; text alone is the answer.
+    if (calls.length) return { calls, problems, reasoning: texts };
+    return { calls, problems, reasoning: [], ...(texts.length ? { message: texts.join('\n') } : {}) };
+  }
+
+  private parse(callId: string, name: string, raw: unknown): ParsedCall {
+    const call: ParsedCall = { callId, actions: [], descriptions: [], checks: [] };
+    try {
+      if (name !== 'computer') throw new Error(`there is no tool "${name}"; use the computer tool`);
+      const parsed = toolInput.safeParse(raw);
+      if (!parsed.success) throw new Error(`computer ${JSON.stringify(raw)?.slice(0, 200)} is not valid: ${z.prettifyError(parsed.error)}`);
+      if (parsed.data.action === 'cursor_position') {
+        this.cursorCalls.add(callId);
+        call.descriptions = ['cursor_position'];
+        return call;
+      }
+      call.actions = this.actions(parsed.data);
+      validateAgentActions(call.actions, { display: this.context.display, environment: this.context.environment });
+      call.descriptions = call.actions.map(describeAgentAction);
+      this.pointer = lastPoint(call.actions) ?? this.pointer;
+    } catch (error) {
+      call.actions = [];
+      call.descriptions = [];
+      call.problem = (error as Error).message;
+    }
+    return call;
+  }
+
+  /** One tool_use input as our actions. */
+  private actions(input: ToolInput): AgentAction[] {
+    const need = <T>(value: T | null | undefined, field: string): T => {
+      if (value === undefined || value === null) throw new Error(`${input.action} needs ${field}`);
+      return value;
+    };
+    const at = (): Point => (input.coordinate ? { x: input.coordinate[0], y: input.coordinate[1] } : this.pointer);
+    const keys = input.text ? chord(input.text) : [];
+    const click = (button: 'left' | 'right' | 'wheel'): AgentAction => ({ type: 'click', button, ...at(), keys });
+    const moveFirst = (): AgentAction[] => (input.coordinate ? [{ type: 'move', ...at(), keys: [] }] : []);
+    switch (input.action) {
+      case 'screenshot':
+        return [{ type: 'screenshot' }];
+      case 'left_click':
+        return [click('left')];
+      case 'right_click':
+        return [click('right')];
+      case 'middle_click':
+        return [click('wheel')];
+      case 'double_click':
+        return [{ type: 'double_click', ...at(), keys }];
+      case 'triple_click':
+        return [{ type: 'triple_click', ...at(), keys }];
+      case 'left_mouse_down':
+        return [...moveFirst(), { type: 'mouse_down', button: 'left' }];
+      case 'left_mouse_up':
+        return [...moveFirst(), { type: 'mouse_up', button: 'left' }];
+      case 'left_click_drag': {
+        const start = input.start_coordinate ? { x: input.start_coordinate[0], y: input.start_coordinate[1] } : this.pointer;
+        const end = need(input.coordinate, 'coordinate (where to drop)');
+        return [{ type: 'drag', path: [start, { x: end[0], y: end[1] }], keys: [] }];
+      }
+      case 'mouse_move':
+        need(input.coordinate, 'coordinate');
+        return [{ type: 'move', ...at(), keys: [] }];
+      case 'key':
+        // xdotool syntax: "ctrl+a", several chords separated by spaces ("ctrl+a Delete").
+        return need(input.text, 'text (keys such as ctrl+a)')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((combo) => ({ type: 'keypress', keys: chord(combo) }));
+      case 'hold_key':
+        return [{ type: 'hold_key', keys: chord(need(input.text, 'text (the key to hold)')), ms: Math.round(need(input.duration, 'duration (seconds)') * 1000) }];
+      case 'type':
+        return [{ type: 'type', text: need(input.text, 'text') }];
+      case 'scroll': {
+        const amount = (input.scroll_amount ?? 3) * SCROLL_UNIT_PX;
+        const direction = need(input.scroll_direction, 'scroll_direction (up, down, left or right)');
+        const scroll_x = direction === 'left' ? -amount : direction === 'right' ? amount : 0;
+        const scroll_y = direction === 'up' ? -amount : direction === 'down' ? amount : 0;
+        return [{ type: 'scroll', ...at(), scroll_x, scroll_y, keys }];
+      }
+      case 'wait':
+        return [{ type: 'wait', ms: input.duration === undefined || input.duration === null ? DEFAULT_WAIT_MS : Math.round(input.duration * 1000) }];
+      case 'zoom':
+        throw new Error('zoom is not enabled on this tool; take a screenshot instead');
+      default:
+        throw new Error(`unknown action "${input.action}"`);
+    }
+  }
+
+  answer({ outcomes, screen, interrupted }: TurnOutcome): void {
+    const results: BetaContentBlockParam[] = outcomes.map(({ call, error }): BetaToolResultBlockParam => {
+      const text = error ?? (this.cursorCalls.has(call.callId) ? `X=${this.pointer.x},Y=${this.pointer.y}` : undefined);
+      const content: Array<BetaTextBlockParam | BetaImageBlockParam> = [...(text ? [{ type: 'text' as const, text }] : []), this.image(screen)];
+      return { type: 'tool_result', tool_use_id: call.callId, content, ...(error ? { is_error: true } : {}) };
+    });
+    if (interrupted) results.push({ type: 'text', text: interrupted });
+    this.pendingMessage = { role: 'user', content: results };
+  }
+
+  retry(note: string): void {
+    this.pendingMessage = { role: 'user', content: [{ type: 'text', text: note }] };
+  }
+
+  end(): void {
+    this.pendingMessage = undefined;
+  }
+}
