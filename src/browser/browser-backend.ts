@@ -5,6 +5,7 @@ import type { SessionBackend } from '../session/backend.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
 import { watchPopups } from './page-probes.js';
 import { PolicyProxy } from './policy-proxy.js';
+import { watchScrolling } from './scroll-watch.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 
 /**
@@ -93,6 +94,7 @@ export class BrowserBackend implements SessionBackend {
     if (!this.watchedContexts.has(context)) {
       this.watchedContexts.add(context);
       await watchPopups(context);
+      await watchScrolling(context);
     }
     return context;
   }

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
 import type { Point } from '../computer/actions.js';
 import type { Computer, MouseButton, Screenshot } from '../computer/computer.js';
-import { toChord } from '../computer/keys.js';
+import { toChord, toKeyStroke } from '../computer/keys.js';
 import type { ActivityMonitor } from './activity.js';
 import type { ActivityMark } from './settle.js';
 
@@ -121,7 +121,13 @@ export class PlaywrightComputer implements Computer {
 
   keypress(keys: string[]): Promise<void> {
     return this.act(async (page) => {
-      const chord = toChord(keys);
+      const stroke = toKeyStroke(keys);
+      // A character with no key on the layout (é, 中, 😀) is entered as text, as an input method would.
+      if ('text' in stroke) {
+        await page.keyboard.type(stroke.text);
+        return;
+      }
+      const { chord } = stroke;
       if (chord.length === 1) {
         await page.keyboard.press(chord[0]!);
         return;

@@ -276,25 +276,37 @@ export class BrowserSession implements ComputerSession {
 
   /** Waits until what the action started after `mark` has finished (see settle.ts). */
   settle(mark: ActivityMark, actedOn: Page): Promise<void> {
-    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id);
+    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id, (page, url) => {
+      if (!this.pages.includes(page)) return;
+      this.current = page;
+      this.events.push({ kind: 'window_reused', url });
+    });
   }
 
-  /** Opens a URL at the top level, unless the domain policy forbids it. */
-  async goto(page: Page, url: string): Promise<void> {
+  /**
+   * Opens a URL at the top level, unless the domain policy forbids it.
+   * Says what happened: the page loaded, the URL turned out to be a
+   * download (saved, the page unchanged), or the policy stopped a redirect.
+   */
+  async goto(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const verdict = this.config.domainPolicy.checkNavigation(url);
     if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
     const mark = this.activity.mark();
-    const blockedBefore = this.events.filter((e) => e.kind === 'blocked').length;
+    const count = (kind: SessionEvent['kind']) => this.events.filter((e) => e.kind === kind).length;
+    const blockedBefore = count('blocked');
+    const downloadsBefore = count('download');
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
     } catch (error) {
-      // Let the browser's error page commit, so it cannot interrupt the next navigation.
+      // Let the browser's error page commit (or the download be saved), so it cannot interrupt the next navigation.
       await this.settle(mark, page);
+      if (count('download') > downloadsBefore) return 'download';
       // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
-      if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
-      return;
+      if (count('blocked') === blockedBefore) throw error;
+      return 'blocked';
     }
     await this.settle(mark, page);
+    return 'loaded';
   }
 
   screenshot(): Promise<Screenshot> {

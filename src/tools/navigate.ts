@@ -28,12 +28,18 @@ export const navigateTool = defineTool({
     const target = normalizeUrl(url);
     const session = browserOnly(await connection.session(session_id), 'navigate');
     return session.exclusive(async () => {
+      let outcome;
       try {
-        await session.goto(await session.page(), target);
+        outcome = await session.goto(await session.page(), target);
       } catch (error) {
         throw new Error(`Could not open ${target}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
-      return screenResult(session, `Navigated to ${target}`);
+      const summary = {
+        loaded: `Navigated to ${target}`,
+        download: `${target} is a download: it was saved (see the download event); the page did not change`,
+        blocked: `Opening ${target} was stopped by the domain policy (see the blocked event)`,
+      }[outcome];
+      return screenResult(session, summary);
     });
   },
 });
