@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
+import { PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 
 /**
  * Scrolling that an action set off can end after the action returns:
@@ -71,7 +72,7 @@ export interface ScrollState {
 /** Resolves when the page has stopped scrolling (QUIET_FRAMES frames in a row), or at the timeout. */
 export async function scrollEnded(page: Page, timeoutMs: number): Promise<void> {
   try {
-    await page.evaluate(
+    const waited = page.evaluate(
       ([expectFrames, quietFrames, timeout]) =>
         new Promise<void>((resolve) => {
           const s = (window as unknown as { __cuaScroll?: ScrollState }).__cuaScroll;
@@ -92,7 +93,9 @@ export async function scrollEnded(page: Page, timeoutMs: number): Promise<void> 
         }),
       [EXPECT_FRAMES, QUIET_FRAMES, timeoutMs] as const,
     );
+    // The page times itself out; a page that stopped answering altogether does not.
+    await withDeadline(waited, timeoutMs + PAGE_ANSWER_MS, 'waiting for scrolling to end');
   } catch {
-    // Navigated or closed meanwhile: the caller re-checks.
+    // Navigated, closed or not answering: the caller re-checks.
   }
 }
