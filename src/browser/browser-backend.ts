@@ -6,6 +6,7 @@ import { openBrowser, type BrowserHandle } from './launcher.js';
 import { watchPopups } from './page-probes.js';
 import { PolicyProxy } from './policy-proxy.js';
 import { watchScrolling } from './scroll-watch.js';
+import { watchKeys } from './shortcuts.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 
 /**
@@ -95,6 +96,7 @@ export class BrowserBackend implements SessionBackend {
       this.watchedContexts.add(context);
       await watchPopups(context);
       await watchScrolling(context);
+      await watchKeys(context);
     }
     return context;
   }

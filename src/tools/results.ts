@@ -29,6 +29,8 @@ export function describeEvent(event: SessionEvent): string {
       return `a new tab opened (${event.url}); the session now follows it`;
     case 'window_reused':
       return `an already open named window loads ${event.url}; the session now follows that tab`;
+    case 'shortcut':
+      return `${event.keys}: ${event.effect}`;
     case 'tab_closed':
       return `tab ${event.url} closed`;
     case 'blocked':
