@@ -66,7 +66,7 @@ test('a scripted Claude clicks, types, presses ctrl+a and scrolls; the page repo
   assert.deepEqual((cursorAnswer as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text, 'X=500,Y=400');
   assert.match(mcp.stderr(), /model provider: anthropic \(picked because ANTHROPIC_API_KEY is set/);
   const first = claude.received[0]!;
-  assert.match(String(first.body.system), /web browser tab/);
+  assert.match(String(first.body.system), /web browser/);
 });
 
 test('every Claude action maps onto the computer: buttons, multi-clicks, held modifiers, button down/up, drags, held keys', async () => {

@@ -1,6 +1,6 @@
 import { actionPoints, ACTION_TYPES, describeAction, type ComputerAction, type Point } from '../computer/actions.js';
 import type { PressableButton } from '../computer/computer.js';
-import { checkAction } from '../computer/validate.js';
+import { checkAction, type ActionKeys } from '../computer/validate.js';
 import type { ComputerSession } from '../session/computer-session.js';
 
 /**
@@ -50,16 +50,16 @@ function points(action: AgentAction): Point[] {
   return action.type === 'triple_click' ? [{ x: action.x, y: action.y }] : [];
 }
 
-function heldKeys(action: AgentAction): string[] | undefined {
-  if (action.type === 'hold_key' || action.type === 'keypress') return action.keys;
-  return 'keys' in action ? (action.keys ?? undefined) : undefined;
+function keysOf(action: AgentAction): ActionKeys {
+  if (action.type === 'keypress') return { pressed: action.keys };
+  return { held: 'keys' in action ? action.keys : undefined };
 }
 
 /** Checks a call's actions before any of them runs: points inside the display, keys known, browser-only actions in a browser. */
 export function validateAgentActions(actions: AgentAction[], session: Pick<ComputerSession, 'display' | 'environment'>): void {
   actions.forEach((action, index) => {
     const where = `action ${index + 1} (${describeAgentAction(action)})`;
-    checkAction(where, points(action), heldKeys(action), session.display);
+    checkAction(where, points(action), session.display, keysOf(action));
     if ((action.type === 'navigate' || action.type === 'history') && session.environment !== 'browser') {
       throw new Error(`${where} needs a browser session, and this is a ${session.environment} session: use the mouse and keyboard instead.`);
     }

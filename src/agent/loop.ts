@@ -140,7 +140,8 @@ async function runAgentAction(session: ComputerSession, action: AgentAction): Pr
       return computer.holdKeys(action.keys, action.ms);
     case 'navigate': {
       const browser = browserOnly(session, 'navigate');
-      return browser.goto(await browser.page(), action.url);
+      await browser.goto(await browser.page(), action.url);
+      return;
     }
     case 'history':
       browserOnly(session, `go_${action.direction}`);

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AnthropicTranslator } from '../agent/translators/anthropic.js';
 import type { AgentOptions } from '../config.js';
-import { sdkLogger, type ModelProvider, type ProviderSpec } from './provider.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
 
 export const ANTHROPIC_ENV = { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' } as const;
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -11,7 +11,7 @@ function anthropicProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Model
   const model = options.model ?? ANTHROPIC_DEFAULT_MODEL;
   const baseURL = env[ANTHROPIC_ENV.baseUrl] || 'https://api.anthropic.com';
   // authToken: null: only ANTHROPIC_API_KEY authenticates, not an ANTHROPIC_AUTH_TOKEN the SDK would otherwise pick up.
-  const client = new Anthropic({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, logger: sdkLogger('anthropic') });
+  const client = new Anthropic({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', baseURL) });
   return {
     kind: 'anthropic',
     model,

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
 import { OPENAI_DEFAULT_MODEL } from './openai-provider.js';
 import { ResponsesTranslator } from '../agent/translators/responses.js';
-import { sdkLogger, type ModelProvider, type ProviderSpec } from './provider.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -46,7 +46,7 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
-    logger: sdkLogger('openai'),
+    ...sdkLogging('openai', baseURL),
   });
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
   return {

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
 import { ResponsesTranslator } from '../agent/translators/responses.js';
-import { sdkLogger, type ModelProvider, type ProviderSpec } from './provider.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 
@@ -12,7 +12,7 @@ export const OPENAI_DEFAULT_MODEL = 'computer-use-preview';
 function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
-  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, logger: sdkLogger('openai') });
+  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', baseURL) });
   return {
     kind: 'openai',
     model,

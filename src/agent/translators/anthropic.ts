@@ -129,7 +129,7 @@ export class AnthropicTranslator implements Translator {
     const { environment, display, instructions } = this.context;
     const screen =
       environment === 'browser'
-        ? 'a web browser tab; the screenshot shows the page only, with no address bar or browser menus'
+        ? 'a web browser; the screenshot shows the page only, with no browser toolbar (ctrl+L opens an address bar to type a URL into, Enter goes there)'
         : 'a desktop';
     const lines = [
       `You operate ${screen} through the computer tool. Screenshots are ${display.width}x${display.height} pixels; coordinates are pixels of the screenshot.`,
