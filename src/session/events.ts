@@ -5,4 +5,5 @@ export type SessionEvent =
   | { kind: 'popup'; url: string }
   | { kind: 'tab_closed'; url: string }
   | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string };

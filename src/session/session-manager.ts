@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrowserBackend } from '../browser/browser-backend.js';
+import { DesktopBackend } from '../desktop/desktop-backend.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
@@ -29,7 +30,7 @@ export class SessionManager {
 
   constructor(
     readonly config: ServerConfig,
-    backends: SessionBackend[] = [new BrowserBackend(config)],
+    backends: SessionBackend[] = [new BrowserBackend(config), new DesktopBackend(config)],
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
     if (config.idleTimeoutMs > 0) {
@@ -44,9 +45,9 @@ export class SessionManager {
     return backend;
   }
 
-  /** What drives the browser sessions, once a browser was started. */
-  browserDescription(): Promise<string | undefined> {
-    return this.backends.get('browser')?.describe() ?? Promise.resolve(undefined);
+  /** What drives the sessions of an environment (the browser, the displays), once something was started. */
+  description(environment: Environment): Promise<string | undefined> {
+    return this.backends.get(environment)?.describe() ?? Promise.resolve(undefined);
   }
 
   async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {
