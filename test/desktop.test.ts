@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { onPath } from '../src/desktop/process-group.js';
+import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng } from './helpers/png.js';
 import { isAlive, processesWithEnv, until } from './helpers/processes.js';
@@ -137,6 +138,43 @@ describe('desktop sessions', { skip }, () => {
       const withUrl = await server.call('new_session', { environment: 'desktop', start_url: 'https://example.com' });
       assert.match(textOf(withUrl), /start_url is for browser sessions/);
     });
+  });
+
+  it('a model run works across two applications: copies a word in one window and pastes it into a terminal', async () => {
+    const display = { width: 1024, height: 768 };
+    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const sourceLog = path.join(tmp, 'source.jsonl');
+    const pasted = path.join(tmp, 'pasted.txt');
+    const word = `Token${Date.now() % 100_000}xyz`;
+    const server = await startServer(
+      ['--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} ${word}`, '--desktop-app', XTERM],
+      { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
+    );
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'source' });
+      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const terminal = { x: 400, y: 560 };
+      fake.script([
+        // Select the word in the first application: it becomes the X PRIMARY selection.
+        { output: [fake.reasoning('Select the word.'), fake.call([{ type: 'double_click', x: source.x, y: source.y }])] },
+        { output: [fake.call([{ type: 'click', button: 'left', ...terminal }])] },
+        { output: [fake.call([{ type: 'type', text: `cat > ${pasted}\n` }])] },
+        // The middle button pastes the selection into the terminal.
+        { output: [fake.call([{ type: 'click', button: 'wheel', ...terminal }])] },
+        { output: [fake.call([{ type: 'keypress', keys: ['Return'] }])] },
+        { output: [fake.call([{ type: 'keypress', keys: ['ctrl', 'd'] }])] },
+        { output: [fake.message('Pasted the word into the terminal.')] },
+      ]);
+      const run = await server.ok('run_task', { session_id: session, task: 'Copy the word from the source window into a file from the terminal.' });
+      assert.equal(run.structuredContent.status, 'completed', textOf(run));
+      assert.deepEqual(fake.violations, []);
+      assert.equal(await fileText(pasted), `${word}\n`);
+    } finally {
+      await server.close();
+      await fake.stop();
+    }
   });
 
   it('says how to allow an application when none is', async () => {
