@@ -98,8 +98,8 @@ export class ResponsesTranslator implements Translator {
 
   request(): ResponseCreateParamsNonStreaming {
     const input = this.nextInput ?? [];
-    const { model, instructions, display, options } = this.context;
-    const body: ResponseCreateParamsNonStreaming = { model, ...toolRequest(this.generation, display), input, ...(instructions ? { instructions } : {}) };
+    const { model, instructions, display, options, environment } = this.context;
+    const body: ResponseCreateParamsNonStreaming = { model, ...toolRequest(this.generation, display, environment), input, ...(instructions ? { instructions } : {}) };
     if (options.history === 'local') {
       return { ...body, input: [...this.transcript, ...input], store: false, include: ['reasoning.encrypted_content'] };
     }
