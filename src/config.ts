@@ -45,10 +45,14 @@ export const OPTIONS = {
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
-  provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, anthropic, or auto (the first whose credentials are set, in that order; the server logs which)' },
-  model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', help: 'Computer-use model, or the deployment name on Azure OpenAI (default per provider: computer-use-preview, claude-sonnet-4-6)' },
+  provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, anthropic, gemini, openai-compatible, or auto (the first whose credentials are set, in that order; the server logs which)' },
+  model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', help: 'Computer-use model, or the deployment name on Azure OpenAI (default per provider: computer-use-preview, claude-sonnet-4-6, gemini-2.5-computer-use-preview-10-2025, ByteDance-Seed/UI-TARS-1.5-7B)' },
   toolGeneration: { flag: 'tool-generation', env: 'CUA_TOOL_GENERATION', kind: 'string', group: 'model', default: 'auto', help: 'Computer tool: preview (computer_use_preview), ga (computer, batched actions) or auto (preview for computer-use-preview models, else ga)' },
   anthropicTool: { flag: 'anthropic-tool', env: 'CUA_ANTHROPIC_TOOL', kind: 'string', group: 'model', default: 'auto', help: 'Anthropic computer tool: computer_20250124, computer_20251124, or auto (computer_20251124 for the models that take it: Claude Opus 4.5, and 4.6 and later)' },
+  geminiBaseUrl: { flag: 'gemini-base-url', env: 'GOOGLE_GEMINI_BASE_URL', kind: 'string', group: 'model', help: 'Gemini API endpoint (default: https://generativelanguage.googleapis.com)' },
+  openaiCompatibleBaseUrl: { flag: 'openai-compatible-base-url', env: 'CUA_OPENAI_COMPATIBLE_BASE_URL', kind: 'string', group: 'model', help: 'Chat Completions endpoint of an OpenAI-compatible server (vLLM: http://host:8000/v1) serving a text-action model such as UI-TARS' },
+  openaiCompatibleApiKey: { flag: 'openai-compatible-api-key', env: 'CUA_OPENAI_COMPATIBLE_API_KEY', kind: 'string', group: 'model', help: 'API key for --openai-compatible-base-url (vllm serve --api-key; default: none)' },
+  textActionCoordinates: { flag: 'text-action-coordinates', env: 'CUA_TEXT_ACTION_COORDINATES', kind: 'string', group: 'model', default: 'absolute', help: 'How the text-action model gives points: absolute (UI-TARS 1.5: pixels of the image as its processor resized it) or relative (0-1000 on each axis: UI-TARS 1.0)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
@@ -128,6 +132,9 @@ export interface AgentOptions {
   model: string | undefined;
   toolGeneration: 'auto' | 'preview' | 'ga';
   anthropicTool: 'auto' | 'computer_20250124' | 'computer_20251124';
+  geminiBaseUrl: string | undefined;
+  openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
+  textActionCoordinates: 'absolute' | 'relative';
   history: 'server' | 'local';
   maxSteps: number;
   modelRetries: number;
@@ -254,6 +261,9 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       model: str(raw.model),
       toolGeneration: oneOf('toolGeneration', raw.toolGeneration, ['auto', 'preview', 'ga'] as const),
       anthropicTool: oneOf('anthropicTool', raw.anthropicTool, ['auto', 'computer_20250124', 'computer_20251124'] as const),
+      geminiBaseUrl: str(raw.geminiBaseUrl),
+      openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
+      textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),

@@ -2,13 +2,15 @@ import type { AgentOptions } from '../config.js';
 import { log } from '../log.js';
 import { anthropicSpec } from './anthropic-provider.js';
 import { azureSpec } from './azure-provider.js';
+import { geminiSpec } from './gemini-provider.js';
+import { compatibleSpec } from './openai-compatible-provider.js';
 import { openaiSpec } from './openai-provider.js';
 import type { ModelProvider, ProviderSpec } from './provider.js';
 
 export class ModelNotConfiguredError extends Error {}
 
 /** Every provider, in the order auto-selection tries them. */
-const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec];
+const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec, geminiSpec, compatibleSpec];
 
 function notConfigured(): string {
   return [

@@ -9,7 +9,7 @@ export const runTaskTool = defineTool({
   name: 'run_task',
   title: 'Run a task with the computer-use model',
   description:
-    'Hands a task to the configured computer-use model (OpenAI, Azure OpenAI or Anthropic), which operates a browser or desktop session screenshot by screenshot until it is done. ' +
+    'Hands a task to the configured computer-use model (OpenAI, Azure OpenAI, Anthropic, Gemini or an OpenAI-compatible open model), which operates a browser or desktop session screenshot by screenshot until it is done. ' +
     'Without session_id a new session is opened (its id comes back). Stops with status completed (the model\'s final message), ' +
     'max_steps (resume with step), needs_confirmation (a safety check: the flagged action has NOT run; ask the user, then call acknowledge_safety_check), ' +
     'cancelled, failed (with the reason) or denied. The session survives every outcome.',

@@ -42,6 +42,7 @@ export async function taskFixture(): Promise<FixtureServer & { state: () => Page
         document.getElementById('b').addEventListener('click', () => { state.clicks++; report(); });
         document.getElementById('f').addEventListener('input', (e) => { state.value = e.target.value; report(); });
         addEventListener('scroll', () => { state.scrollY = Math.round(scrollY); report(); });
+        report(); // a fresh page starts from nothing
       </script>`),
     '/report': (_req, res, body) => {
       // Reports may overtake each other: keep the newest of the newest page load.
