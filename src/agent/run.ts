@@ -1,6 +1,7 @@
 import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { BrowserSession } from '../browser/session.js';
 import type { AgentOptions } from '../config.js';
+import type { ComputerAction } from '../computer/actions.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ModelProvider } from '../model/provider.js';
@@ -18,20 +19,70 @@ export interface SafetyCheck {
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
 
-/** What the loop reports as it goes; the MCP tools and the terminal each implement it. */
+/** Who answered a safety check: a person through an elicitation form or at the terminal, acknowledge_safety_check, or --auto-acknowledge-safety-checks. */
+export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto';
+
+/** A model's answer as the loop read it. */
+export interface TurnAnswer {
+  responseId: string;
+  reasoning: string[];
+  message: string;
+  calls: ParsedCall[];
+  /** Output that could not be used, one line each. */
+  problems: string[];
+}
+
+/**
+ * What the loop reports as it goes. The calling tool or the terminal
+ * passes one per call; observers that follow the whole run (the recorder)
+ * are added with AgentRun.watch.
+ */
 export interface RunObserver {
   /** After each model turn: `step 3/25: click 135,193`. */
   step?(done: number, budget: number, description: string): void;
   reasoning?(summary: string): void;
-  action?(description: string): void;
+  /** An action ran (`error`: it failed); `action` is the parsed action the answer carried. */
+  action?(description: string, action?: ComputerAction, error?: string): void;
+  /** A turn starts: its request is being sent. */
   request?(body: ResponseCreateParamsNonStreaming): void;
-  response?(response: unknown): void;
-  screenshot?(step: number, shot: Screenshot): void;
+  answered?(turn: TurnAnswer): void;
+  /** The screen before the first turn (step 0), then after each turn's actions. */
+  screenshot?(step: number, shot: Screenshot, url: string): void;
+  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
+  /** The call ended (any status, paused included); awaited before the call returns. */
+  stopped?(report: RunReport): void | Promise<void>;
   /**
    * Asks a person about the held action right now. `undefined` means nobody
    * could answer here: the run stays paused until acknowledge_safety_check.
    */
   confirm?(run: AgentRun): Promise<'approve' | 'deny' | undefined>;
+  /** How confirm asks, for the record of who decided. */
+  readonly confirmsBy?: DecidedBy;
+}
+
+/** One observer that forwards to the call's observer and the run's watchers; only the call's observer is asked to confirm. */
+function fanOut(primary: RunObserver, watchers: RunObserver[]): RunObserver {
+  if (watchers.length === 0) return primary;
+  const all = [primary, ...watchers];
+  const each =
+    <K extends 'step' | 'reasoning' | 'action' | 'request' | 'answered' | 'screenshot' | 'decided'>(name: K) =>
+    (...args: Parameters<NonNullable<RunObserver[K]>>) => {
+      for (const observer of all) (observer[name] as ((...a: typeof args) => void) | undefined)?.(...args);
+    };
+  return {
+    step: each('step'),
+    reasoning: each('reasoning'),
+    action: each('action'),
+    request: each('request'),
+    answered: each('answered'),
+    screenshot: each('screenshot'),
+    decided: each('decided'),
+    stopped: async (report) => {
+      await Promise.all(all.map((observer) => observer.stopped?.(report)));
+    },
+    confirm: primary.confirm?.bind(primary),
+    confirmsBy: primary.confirmsBy,
+  };
 }
 
 export interface RunReport {
@@ -87,6 +138,7 @@ export class AgentRun {
   /** Budget the paused call had left, so an approval continues as that call would have. */
   private budgetLeft = 0;
   private totalBudget = 0;
+  private readonly watchers: RunObserver[] = [];
 
   constructor(
     readonly session: BrowserSession,
@@ -106,16 +158,24 @@ export class AgentRun {
     return this.status === 'running';
   }
 
+  /** Adds an observer of every call on this run from now on (the recorder). */
+  watch(observer: RunObserver): void {
+    this.watchers.push(observer);
+  }
+
   /** The first request: the task and the current screen. */
-  async start(observer: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
+  async start(callObserver: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
+    const observer = fanOut(callObserver, this.watchers);
     let shot;
     try {
       shot = await this.session.exclusive(() => screenshotInput(this.session));
     } catch (error) {
       this.status = 'failed';
+      this.error = (error as Error).message;
+      await observer.stopped?.(this.report(this.newProgress(observer, signal, 0)));
       throw error;
     }
-    observer.screenshot?.(0, shot.shot);
+    observer.screenshot?.(0, shot.shot, shot.url);
     this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
     return this.advance(observer, signal, budget);
   }
@@ -129,7 +189,7 @@ export class AgentRun {
     if (!this.nextInput) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
     }
-    return this.advance(observer, signal, budget);
+    return this.advance(fanOut(observer, this.watchers), signal, budget);
   }
 
   /** A person's answer to the pending safety check(s). */
@@ -147,19 +207,21 @@ export class AgentRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    if (decision === 'deny') return this.deny(this.newProgress(observer, undefined, 0));
-    return this.advance(observer, signal, this.budgetLeft, 'approve');
+    const observers = fanOut(observer, this.watchers);
+    observers.decided?.(decision, 'tool');
+    if (decision === 'deny') return this.deny(this.newProgress(observers, undefined, 0));
+    return this.advance(observers, signal, this.budgetLeft, 'approve');
   }
 
   /** Drops the held calls; the report keeps what this call did before the question. */
-  private deny(progress: Progress): RunReport {
+  private async deny(progress: Progress): Promise<RunReport> {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
     this.nextInput = undefined;
     this.status = 'denied';
     this.message = this.message || 'The person denied the flagged action; it was not run.';
-    return this.report(progress);
+    return this.stop(progress);
   }
 
   private assertIdle(): void {
@@ -185,6 +247,7 @@ export class AgentRun {
         if (this.pending) {
           const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
           const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
+          if (answer && !approved) observer.decided?.(answer, automatic ? 'auto' : (observer.confirmsBy ?? 'elicitation'));
           approved = false;
           if (answer === 'deny') return this.deny(progress);
           if (answer !== 'approve') {
@@ -225,7 +288,14 @@ export class AgentRun {
         log.warn(`session ${this.session.id}: run failed: ${this.error}`);
       }
     }
-    return this.report(progress);
+    return this.stop(progress);
+  }
+
+  /** The report of this call, once every observer has seen it. */
+  private async stop(progress: Progress): Promise<RunReport> {
+    const report = this.report(progress);
+    await progress.observer.stopped?.(report);
+    return report;
   }
 
   /** The request for the next turn, with the history the options ask for. */

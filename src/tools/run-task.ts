@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
+import { recordRun } from '../recording/record-run.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const runTaskTool = defineTool({
@@ -21,11 +23,13 @@ export const runTaskTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, start_url, max_steps, instructions }, context) => {
     const { connection, config, extra } = context;
     providerFor(config.agent); // says what to configure before a browser session is opened
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url);
     const run = newRun(session, config.agent, task, instructions);
+    recordRun(run, config.recording, connection.id);
     if (session_id && start_url) {
       await session.exclusive(async () => session.goto(await session.page(), start_url));
     }
