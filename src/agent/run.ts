@@ -1,64 +1,16 @@
 import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
-import type { BrowserSession } from '../browser/session.js';
 import type { AgentOptions } from '../config.js';
-import type { ComputerAction } from '../computer/actions.js';
-import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ModelProvider } from '../model/provider.js';
-import { executeCalls, modelTurn, screenshotInput, type ParsedCall } from './loop.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import { toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
+import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
 
-export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
-
-export interface SafetyCheck {
-  id: string;
-  code: string;
-  message: string;
-}
+export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
 
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
-
-/** Who answered a safety check: a person through an elicitation form or at the terminal, acknowledge_safety_check, or --auto-acknowledge-safety-checks. */
-export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto';
-
-/** A model's answer as the loop read it. */
-export interface TurnAnswer {
-  responseId: string;
-  reasoning: string[];
-  message: string;
-  calls: ParsedCall[];
-  /** Output that could not be used, one line each. */
-  problems: string[];
-}
-
-/**
- * What the loop reports as it goes. The calling tool or the terminal
- * passes one per call; observers that follow the whole run (the recorder)
- * are added with AgentRun.watch.
- */
-export interface RunObserver {
-  /** After each model turn: `step 3/25: click 135,193`. */
-  step?(done: number, budget: number, description: string): void;
-  reasoning?(summary: string): void;
-  /** An action ran (`error`: it failed); `action` is the parsed action the answer carried. */
-  action?(description: string, action?: ComputerAction, error?: string): void;
-  /** A turn starts: its request is being sent. */
-  request?(body: ResponseCreateParamsNonStreaming): void;
-  answered?(turn: TurnAnswer): void;
-  /** The screen before the first turn (step 0), then after each turn's actions. */
-  screenshot?(step: number, shot: Screenshot, url: string): void;
-  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
-  /** The call ended (any status, paused included); awaited before the call returns. */
-  stopped?(report: RunReport): void | Promise<void>;
-  /**
-   * Asks a person about the held action right now. `undefined` means nobody
-   * could answer here: the run stays paused until acknowledge_safety_check.
-   */
-  confirm?(run: AgentRun): Promise<'approve' | 'deny' | undefined>;
-  /** How confirm asks, for the record of who decided. */
-  readonly confirmsBy?: DecidedBy;
-}
 
 /** One observer that forwards to the call's observer and the run's watchers; only the call's observer is asked to confirm. */
 function fanOut(primary: RunObserver, watchers: RunObserver[]): RunObserver {
@@ -85,31 +37,7 @@ function fanOut(primary: RunObserver, watchers: RunObserver[]): RunObserver {
   };
 }
 
-export interface RunReport {
-  status: RunStatus;
-  steps: number;
-  /** Actions executed during this call, one line each. */
-  actions: string[];
-  reasoning: string[];
-  message: string;
-  pending_safety_checks: SafetyCheck[];
-  /** The held actions, not run yet. */
-  pending_actions: string[];
-  error?: string;
-}
-
 export class RunStateError extends Error {}
-
-interface Progress {
-  observer: RunObserver;
-  signal?: AbortSignal;
-  actions: string[];
-  reasoning: string[];
-  /** Model turns this call may still take. */
-  budget: number;
-  total: number;
-  taken: number;
-}
 
 /**
  * One task being worked on in one browser session: the conversation state
@@ -120,8 +48,8 @@ interface Progress {
  * keeps what is needed to go on: `step` resumes max_steps, cancelled and
  * failed runs; acknowledge_safety_check resumes needs_confirmation.
  */
-export class AgentRun {
-  status: RunStatus = 'running';
+export class AgentRun implements TurnState, HeldRun {
+  status: RunReport['status'] = 'running';
   steps = 0;
   message = '';
   error: string | undefined;
@@ -141,7 +69,7 @@ export class AgentRun {
   private readonly watchers: RunObserver[] = [];
 
   constructor(
-    readonly session: BrowserSession,
+    readonly session: ComputerSession,
     readonly provider: ModelProvider,
     readonly options: AgentOptions,
     readonly task: string,
@@ -175,7 +103,7 @@ export class AgentRun {
       await observer.stopped?.(this.report(this.newProgress(observer, signal, 0)));
       throw error;
     }
-    observer.screenshot?.(0, shot.shot, shot.url);
+    observer.screenshot?.(0, shot.shot, shot.url ?? '');
     this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
     return this.advance(observer, signal, budget);
   }
@@ -335,4 +263,3 @@ export class AgentRun {
   }
 }
 
-export type { Progress };

@@ -1,5 +1,6 @@
 import readline from 'node:readline/promises';
-import { SessionManager } from '../browser/session-manager.js';
+import { createBackends } from '../backends.js';
+import { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
@@ -57,7 +58,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     }
     out(`Task: ${task}\nUsing the ${provider.description}`);
 
-    const sessions = new SessionManager(config);
+    const sessions = new SessionManager(config, createBackends(config));
     const controller = new AbortController();
     const onInterrupt = () => {
       if (controller.signal.aborted) process.exit(130);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/run.js';
-import type { SessionEvent } from '../browser/session.js';
+import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
+import type { ComputerSession } from '../session/computer-session.js';
 import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
 import { pruneRuns, type Retention } from './run-store.js';
@@ -20,7 +20,7 @@ export interface RunDescription {
   task: string;
   model: string;
   provider: string;
-  session: { id: string; display: { width: number; height: number }; peekEvents(): readonly SessionEvent[] };
+  session: Pick<ComputerSession, 'id' | 'display' | 'peekEvents'>;
   owner?: string;
 }
 
@@ -140,7 +140,7 @@ export class RunRecorder implements RunObserver {
     if (step === 0) this.record.first_screenshot = file;
     if (!turn) return;
     turn.screenshot = file;
-    turn.url = url;
+    if (url) turn.url = url;
     turn.action_ms = Math.round(performance.now() - this.actionsFrom);
     this.record.action_ms += turn.action_ms;
     this.closeTurn();

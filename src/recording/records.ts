@@ -1,4 +1,4 @@
-import type { DecidedBy } from '../agent/run.js';
+import type { DecidedBy } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 
 /**

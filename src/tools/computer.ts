@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { computerActionSchema, describeAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
-import { PlaywrightComputer } from '../computer/playwright-computer.js';
 import { validateActions } from '../computer/validate.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
@@ -26,7 +25,7 @@ export const computerTool = defineTool({
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
       validateActions(actions, session.display);
-      const computer = new PlaywrightComputer(session);
+      const computer = session.computer;
       const done: string[] = [];
       const resets = session.resets;
       for (const action of actions) {

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { BrowserSession, SessionEvent } from '../browser/session.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import type { SessionEvent } from '../session/events.js';
 
 /** structuredContent of every result that shows the screen. */
 export const screenStateShape = {
@@ -39,10 +40,10 @@ export function describeEvent(event: SessionEvent): string {
  * The standard result: a text line, the screenshot as image content, and
  * the page state as structuredContent for other tools to chain on.
  */
-export async function screenResult(session: BrowserSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
+export async function screenResult(session: ComputerSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
   // Independent reads of the same settled page: overlapping them saves the titles' round trips.
   // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
-  await session.page();
+  await session.ready();
   const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const events = session.takeEvents();
   const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];

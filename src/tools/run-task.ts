@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
 import { recordRun } from '../recording/record-run.js';
+import { browserOnly } from './browser-only.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { RUN_VIEW_META } from './run-resources.js';
@@ -31,7 +32,8 @@ export const runTaskTool = defineTool({
     const run = newRun(session, config.agent, task, instructions);
     recordRun(run, config.recording, connection.id);
     if (session_id && start_url) {
-      await session.exclusive(async () => session.goto(await session.page(), start_url));
+      const browser = browserOnly(session, 'start_url');
+      await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const report = await run.start(mcpObserver(context), extra.signal, max_steps ?? config.agent.maxSteps);
     return runResult(run, report);

@@ -1,0 +1,112 @@
+import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
+import type { ComputerAction } from '../computer/actions.js';
+import type { Screenshot } from '../computer/computer.js';
+import type { ModelProvider } from '../model/provider.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import type { ToolGeneration } from './tool-generation.js';
+
+export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
+
+export interface SafetyCheck {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** A computer_call from the model, checked: either runnable actions or the reason it cannot run. */
+export interface ParsedCall {
+  callId: string;
+  actions: ComputerAction[];
+  descriptions: string[];
+  checks: SafetyCheck[];
+  problem?: string;
+}
+
+/** A paused run as a person is asked about it. */
+export interface HeldRun {
+  readonly session: ComputerSession;
+  readonly task: string;
+  readonly pending: ParsedCall[] | undefined;
+  readonly pendingChecks: SafetyCheck[];
+}
+
+/** Who answered a safety check: a person through an elicitation form or at the terminal, acknowledge_safety_check, or --auto-acknowledge-safety-checks. */
+export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto';
+
+/** A model's answer as the loop read it. */
+export interface TurnAnswer {
+  responseId: string;
+  reasoning: string[];
+  message: string;
+  calls: ParsedCall[];
+  /** Output that could not be used, one line each. */
+  problems: string[];
+}
+
+/**
+ * What the loop reports as it goes. The calling tool or the terminal
+ * passes one per call; observers that follow the whole run (the recorder)
+ * are added with AgentRun.watch.
+ */
+export interface RunObserver {
+  /** After each model turn: `step 3/25: click 135,193`. */
+  step?(done: number, budget: number, description: string): void;
+  reasoning?(summary: string): void;
+  /** An action ran (`error`: it failed); `action` is the parsed action the answer carried. */
+  action?(description: string, action?: ComputerAction, error?: string): void;
+  /** A turn starts: its request is being sent. */
+  request?(body: ResponseCreateParamsNonStreaming): void;
+  answered?(turn: TurnAnswer): void;
+  /** The screen before the first turn (step 0), then after each turn's actions; `url` is empty where there is none. */
+  screenshot?(step: number, shot: Screenshot, url: string): void;
+  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
+  /** The call ended (any status, paused included); awaited before the call returns. */
+  stopped?(report: RunReport): void | Promise<void>;
+  /**
+   * Asks a person about the held action right now. `undefined` means nobody
+   * could answer here: the run stays paused until acknowledge_safety_check.
+   */
+  confirm?(run: HeldRun): Promise<'approve' | 'deny' | undefined>;
+  /** How confirm asks, for the record of who decided. */
+  readonly confirmsBy?: DecidedBy;
+}
+
+export interface RunReport {
+  status: RunStatus;
+  steps: number;
+  /** Actions executed during this call, one line each. */
+  actions: string[];
+  reasoning: string[];
+  message: string;
+  pending_safety_checks: SafetyCheck[];
+  /** The held actions, not run yet. */
+  pending_actions: string[];
+  error?: string;
+}
+
+/** What one call of the loop has done and may still do. */
+export interface Progress {
+  observer: RunObserver;
+  signal?: AbortSignal;
+  actions: string[];
+  reasoning: string[];
+  /** Model turns this call may still take. */
+  budget: number;
+  total: number;
+  taken: number;
+}
+
+/** The run state one model turn reads and updates (AgentRun in run.ts). */
+export interface TurnState {
+  readonly session: ComputerSession;
+  readonly provider: ModelProvider;
+  readonly generation: ToolGeneration;
+  readonly steps: number;
+  message: string;
+  nextInput: ResponseInputItem[] | undefined;
+  pending: ParsedCall[] | undefined;
+  unusableTurns: number;
+  lastProblem: string;
+  request(): ResponseCreateParamsNonStreaming;
+  accepted(response: { id: string; output: unknown[] }): void;
+}
