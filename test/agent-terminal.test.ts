@@ -114,6 +114,7 @@ test('answering n drops the flagged action and never runs it', async () => {
 });
 
 test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actions without asking, and says so', async () => {
+  const before = listRuns();
   const clicks = fixture.clicks();
   fake.script([{ output: [fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
   const cli = runCli(['press Send', '--auto-acknowledge-safety-checks']);
@@ -122,4 +123,5 @@ test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actio
   assert.equal(fixture.clicks(), clicks + 1);
   assert.doesNotMatch(cli.stdout(), /Run this action\?/);
   assert.match(cli.stderr(), /auto-acknowledging irrelevant_domain/);
+  assert.match(fs.readFileSync(path.join(runDirectory(before), 'steps.jsonl'), 'utf8'), /"safety_decision":\{"decision":"approve","by":"auto"/);
 });

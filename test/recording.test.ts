@@ -10,6 +10,7 @@ import { parseOptions, resolveConfig } from '../src/config.js';
 import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
+import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Every run is recorded: the folder, report.html in a real browser, the MCP resources, retention.
@@ -158,6 +159,33 @@ describe('a recorded run', () => {
     assert.equal(String(jsonl?.text).trim().split('\n').length, 4);
     await assert.rejects(server.client.readResource({ uri: 'cua-mcp://runs/20200101-000000-000-000000' }), /No recorded run/);
     await assert.rejects(server.client.readResource({ uri: 'cua-mcp://runs/..%2F..%2Fetc' }), /No recorded run/);
+  });
+});
+
+describe('what happens beside the screen', () => {
+  it('dialogs and popups are kept with the step that caused them', async () => {
+    const outputDir = tempDir();
+    const site = await new FixtureServer({
+      '/': fixturePage(`<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`),
+      '/popup': fixturePage('popup'),
+    }).start();
+    const server = await startServer(['--output-dir', outputDir], env);
+    try {
+      fake.script([{ output: [fake.call([click({ x: 100, y: 50 })])] }, { output: [fake.message('done')] }]);
+      const result = await server.ok('run_task', { task: 'press go', start_url: site.url('/') });
+      assert.deepEqual(fake.violations, []);
+      const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
+      assert.deepEqual(steps[0]!.events.map((e) => e.kind), ['dialog', 'popup']);
+      assert.equal(steps[0]!.events[0]!.message, 'Delete <all>?');
+      assert.deepEqual(steps[1]!.events, []);
+      assert.match(fs.readFileSync(String(result.structuredContent.report), 'utf8'), /dialog: confirm · Delete &lt;all&gt;\?/);
+      // The tool result still reports them: the recorder only looks.
+      assert.deepEqual((result.structuredContent.events as Array<{ kind: string }>).map((e) => e.kind), ['dialog', 'popup']);
+    } finally {
+      await server.close();
+      await site.stop();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
   });
 });
 
