@@ -169,11 +169,6 @@ button:disabled{opacity:.5;cursor:default}.err{color:var(--bad)}
   $('approve').addEventListener('click', () => decide('approve'));
   $('deny').addEventListener('click', () => decide('deny'));
 
-  new ResizeObserver(() => {
-    const box = document.documentElement.getBoundingClientRect();
-    send({ method: 'ui/notifications/size-changed', params: { width: Math.ceil(box.width), height: Math.ceil(box.height) } });
-  }).observe(document.documentElement);
-
   request('ui/initialize', {
     protocolVersion: '2026-01-26',
     appInfo: { name: 'cua-mcp-run-view', version: '1.0.0' },
@@ -182,6 +177,11 @@ button:disabled{opacity:.5;cursor:default}.err{color:var(--bad)}
     host = (result && result.hostCapabilities) || {};
     theme(result && result.hostContext);
     send({ method: 'ui/notifications/initialized', params: {} });
+    // Sizes are reported once the host knows the view (nothing before the handshake).
+    new ResizeObserver(() => {
+      const box = document.documentElement.getBoundingClientRect();
+      send({ method: 'ui/notifications/size-changed', params: { width: Math.ceil(box.width), height: Math.ceil(box.height) } });
+    }).observe(document.documentElement);
   }, (error) => setStatus('error', 'the host refused to initialize the view: ' + error.message));
 })();
 </script>
