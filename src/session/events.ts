@@ -9,4 +9,5 @@ export type SessionEvent =
   /** A browser shortcut the backend emulated (ctrl+L, alt+left, ctrl+T...), or the address bar's Enter. */
   | { kind: 'shortcut'; keys: string; effect: string }
   | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string };

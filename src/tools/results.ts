@@ -13,7 +13,7 @@ export const screenStateShape = {
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -37,6 +37,8 @@ export function describeEvent(event: SessionEvent): string {
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'app_exited':
+      return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
   }
 }
 
