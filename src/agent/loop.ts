@@ -40,7 +40,6 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
-  progress.observer.response?.(raw);
   const reply = translator.read(raw);
   run.steps++;
   progress.taken++;
@@ -52,6 +51,8 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
 
   const { calls, problems } = reply;
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
+  holdForConfirmation(run, calls);
+  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {
@@ -67,7 +68,6 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   if (calls.every((c) => c.problem)) unusable(run, problems[0] ?? calls[0]!.problem!);
   else run.unusableTurns = 0;
 
-  holdForConfirmation(run, calls);
   if (calls.some((c) => (c.checks.length > 0 || c.holds?.length) && !c.problem)) {
     run.pending = calls;
     const codes = calls.flatMap((c) => [...c.checks, ...(c.holds ?? [])].map((k) => k.code)).join(', ');
@@ -107,12 +107,13 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
         try {
           await runAgentAction(session, action);
           done.push(description);
-          progress.observer.action?.(description);
+          progress.observer.action?.(description, action);
         } catch (error) {
-          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          const reason = (error as Error).message.split('\n')[0];
+          const line = `${description} failed: ${reason}`;
           done.push(line);
           outcome.error = line;
-          progress.observer.action?.(line);
+          progress.observer.action?.(line, action, reason);
           continue calls;
         }
       }
@@ -120,7 +121,7 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
     return screenshotInput(session);
   });
   progress.actions.push(...done);
-  progress.observer.screenshot?.(run.steps, screen.shot);
+  progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
   return { outcomes, screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
 }

@@ -14,6 +14,8 @@ export interface ScreenInput {
 
 /** A model reply read into the loop's terms. */
 export interface ModelReply {
+  /** The provider's id of the reply, when it gives one (for the recording). */
+  id?: string;
   /** Calls in the reply's order: runnable actions, or the reason a call cannot run. */
   calls: ParsedCall[];
   /** Everything in the reply that cannot be used, in order: the calls' own problems and what could not be read as a call at all. */

@@ -176,8 +176,8 @@ export class AnthropicTranslator implements Translator {
     }
     if (message.stop_reason === 'refusal') texts.push('Refused: the model declined to go on.');
     // Text beside tool calls is narration; text alone is the answer.
-    if (calls.length) return { calls, problems, reasoning: texts };
-    return { calls, problems, reasoning: [], ...(texts.length ? { message: texts.join('\n') } : {}) };
+    if (calls.length) return { id: message.id, calls, problems, reasoning: texts };
+    return { id: message.id, calls, problems, reasoning: [], ...(texts.length ? { message: texts.join('\n') } : {}) };
   }
 
   private parse(callId: string, name: string, raw: unknown): ParsedCall {

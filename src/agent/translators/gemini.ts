@@ -97,8 +97,9 @@ export class GeminiTranslator implements Translator {
         if (call.problem) problems.push(call.problem);
       }
     }
-    if (calls.length) return { calls, problems, reasoning: [...reasoning, ...texts] };
-    return { calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}) };
+    const id = response.responseId;
+    if (calls.length) return { id, calls, problems, reasoning: [...reasoning, ...texts] };
+    return { id, calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}) };
   }
 
   private parse(name: string, raw: Record<string, unknown>, id: string | undefined): ParsedCall {

@@ -129,7 +129,7 @@ export class ResponsesTranslator implements Translator {
         if (parsed.problem) problems.push(parsed.problem);
       }
     }
-    return { calls, problems, ...readText(output) };
+    return { id: response.id, calls, problems, ...readText(output) };
   }
 
   answer({ outcomes, screen, acknowledged, interrupted }: TurnOutcome): void {

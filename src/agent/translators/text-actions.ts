@@ -174,7 +174,9 @@ export class TextActionTranslator implements Translator {
   }
 
   read(reply: unknown): ModelReply {
-    const text = (reply as ChatCompletion).choices?.[0]?.message?.content ?? '';
+    const completion = reply as ChatCompletion;
+    const text = completion.choices?.[0]?.message?.content ?? '';
+    const id = completion.id;
     if (this.pendingMessage) this.history.push(this.pendingMessage);
     this.history.push({ role: 'assistant', content: text });
     this.pendingMessage = undefined;
@@ -187,17 +189,17 @@ export class TextActionTranslator implements Translator {
       const done = calls.find((c) => c.name === 'finished' || c.name === 'call_user');
       if (done) {
         const message = done.name === 'finished' ? (done.args.content ?? 'Done.') : `The model asks for your help${done.args.content ? `: ${done.args.content}` : '.'}`;
-        return { calls: [], problems: [], reasoning, message };
+        return { id, calls: [], problems: [], reasoning, message };
       }
       call.actions = calls.flatMap((c) => this.actions(c));
       validateAgentActions(call.actions, { display: this.context.display, environment: this.context.environment });
       call.descriptions = call.actions.map(describeAgentAction);
     } catch (error) {
-      if (!/Action:/.test(text)) return { calls: [], problems: [(error as Error).message], reasoning };
+      if (!/Action:/.test(text)) return { id, calls: [], problems: [(error as Error).message], reasoning };
       call.actions = [];
       call.problem = (error as Error).message;
     }
-    return { calls: [call], problems: call.problem ? [call.problem] : [], reasoning };
+    return { id, calls: [call], problems: call.problem ? [call.problem] : [], reasoning };
   }
 
   /** A box argument as a screenshot pixel: `(x,y)`, a box's centre `(x1,y1,x2,y2)`, `<point>x y</point>`, in the model's convention. */
