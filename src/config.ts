@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -32,6 +33,7 @@ export const OPTIONS = {
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
+  logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
   provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, or auto (azure when AZURE_OPENAI_ENDPOINT is set, else openai when OPENAI_API_KEY is set)' },
@@ -74,6 +76,7 @@ export interface ServerConfig {
   imageFormat: 'png' | 'jpeg';
   imageQuality: number;
   outputDir: string;
+  logLevel: LogLevel;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
   agent: AgentOptions;
@@ -118,8 +121,8 @@ function envValue(spec: OptionSpec, env: NodeJS.ProcessEnv): string | boolean | 
 }
 
 /** Parses argv (without node and script) and the environment; flags win over env. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean; version: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } };
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) options[spec.flag] = { type: spec.kind };
   let parsed;
   try {
@@ -132,7 +135,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     const value = (parsed.values as Record<string, string | boolean | undefined>)[spec.flag] ?? envValue(spec, env) ?? spec.default;
     if (value !== undefined) raw[name] = value;
   }
-  return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+  return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help), version: Boolean(parsed.values.version) };
 }
 
 function hasDisplay(env: NodeJS.ProcessEnv): boolean {
@@ -186,6 +189,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
     outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
+    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
     agent: {
@@ -293,6 +297,7 @@ export function helpText(): string {
     '  cua-mcp --port 8931 [options]     serve MCP over Streamable HTTP at http://127.0.0.1:8931/mcp',
     '',
     ...sections.flatMap((s) => [s, '']),
-    '  --help                       this text',
+    '  -h, --help                   this text',
+    '  --version                    the version of cua-mcp-server',
   ].join('\n');
 }

@@ -58,7 +58,11 @@ export function boundedScreen(state: ScreenState, events: SessionEvent[]): { sta
         return { ...event, url: pageString(event.url, url), reason: pageString(event.reason, text) };
       case 'reset':
         return { ...event, url: pageString(event.url, url), reason: pageString(event.reason, text) };
-      default:
+      case 'shortcut':
+        return { ...event, effect: pageString(event.effect, text) };
+      case 'popup':
+      case 'window_reused':
+      case 'tab_closed':
         return { ...event, url: pageString(event.url, url) };
     }
   });
@@ -75,6 +79,10 @@ export function describeEvent(event: SessionEvent): string {
         : `downloaded ${event.filename}${event.bytes !== undefined ? ` (${event.bytes} bytes)` : ''} to ${event.path ?? '(still saving)'}`;
     case 'popup':
       return `a new tab opened (${event.url}); the session now follows it`;
+    case 'window_reused':
+      return `an already open named window loads ${event.url}; the session now follows that tab`;
+    case 'shortcut':
+      return `${event.keys}: ${event.effect}`;
     case 'tab_closed':
       return `tab ${event.url} closed`;
     case 'blocked':
