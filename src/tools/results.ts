@@ -60,6 +60,10 @@ export function boundedScreen(state: ScreenState, events: SessionEvent[]): { sta
         return { ...event, url: pageString(event.url, url), reason: pageString(event.reason, text) };
       case 'shortcut':
         return { ...event, effect: pageString(event.effect, text) };
+      case 'not_answering':
+        return { ...event, url: pageString(event.url, url) };
+      case 'limit':
+        return event;
       case 'popup':
       case 'window_reused':
       case 'tab_closed':
@@ -89,6 +93,10 @@ export function describeEvent(event: SessionEvent): string {
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'not_answering':
+      return `the page ${event.url} stopped answering: ${event.detail}`;
+    case 'limit':
+      return event.detail;
   }
 }
 
