@@ -13,7 +13,7 @@ export const screenStateShape = {
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -64,6 +64,8 @@ export function boundedScreen(state: ScreenState, events: SessionEvent[]): { sta
         return { ...event, url: pageString(event.url, url) };
       case 'limit':
         return event;
+      case 'app_exited':
+        return { ...event, stderr: pageString(event.stderr, text) };
       case 'popup':
       case 'window_reused':
       case 'tab_closed':
@@ -97,6 +99,8 @@ export function describeEvent(event: SessionEvent): string {
       return `the page ${event.url} stopped answering: ${event.detail}`;
     case 'limit':
       return event.detail;
+    case 'app_exited':
+      return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
   }
 }
 
