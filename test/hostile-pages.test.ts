@@ -15,6 +15,7 @@ describe('hostile pages', () => {
     '/spin': buttonRunning('for(;;){}'),
     '/spin-later': buttonRunning('setTimeout(() => { for(;;){} }, 10)'),
     '/alert-loop': buttonRunning("for(;;) alert('x')"),
+    '/spin-alone': page('<script>setTimeout(() => { for(;;){} }, 300)</script>'),
     '/popups': buttonRunning("for (let i = 0; i < 150; i++) window.open('/calm')"),
     '/title': hugeTitle(3_600_000),
     '/text': textArea(),
@@ -73,6 +74,15 @@ describe('hostile pages', () => {
     const next = await server.ok('screenshot');
     const events = eventsOf(next);
     assert.ok(events.filter((e) => e.kind === 'dialog').length <= 10, textOf(next));
+    await stillUsable();
+  });
+
+  test('a page that starts spinning on its own: navigate away still works', { timeout: 90_000 }, async () => {
+    // Reported by this call or the next, whichever meets the spinning script first.
+    await server.call('navigate', { url: site.url('/spin-alone') });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const away = await server.call('navigate', { url: site.url('/calm') });
+    if (away.isError) assert.match(textOf(away), /not answering/);
     await stillUsable();
   });
 

@@ -392,6 +392,10 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   async goto(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const verdict = this.config.domainPolicy.checkNavigation(url);
     if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
+    return this.answering(page, () => this.load(page, url));
+  }
+
+  private async load(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const mark = this.activity.mark();
     const count = (kind: SessionEvent['kind']) => this.events.filter((e) => e.kind === kind).length;
     const blockedBefore = count('blocked');
