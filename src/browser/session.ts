@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import type { ComputerSession, ScreenState, Tab } from '../session/computer-session.js';
+import type { ComputerSession, Navigation, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
@@ -13,9 +13,10 @@ import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
 import { settle, type ActivityMark } from './settle.js';
-import type { BrowserWindow } from './shortcuts.js';
+import { historyStep, type BrowserWindow } from './shortcuts.js';
 import { MAX_TABS } from './tab-limit.js';
 import { ScriptStopper } from './unresponsive.js';
+import { normalizeUrl } from './urls.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
@@ -43,6 +44,16 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   readonly environment = 'browser';
   readonly computer = new PlaywrightComputer(this);
   readonly addressBar = new AddressBar();
+  /** goto/back/forward as a model's function calls: through the domain policy, each settled. */
+  readonly navigation: Navigation = {
+    goto: async (url) => {
+      const target = normalizeUrl(url);
+      const outcome = await this.goto(await this.page(), target);
+      return { loaded: `Opened ${target}`, download: `${target} is a download: it was saved; the page did not change`, blocked: `${target} was blocked by the domain policy` }[outcome];
+    },
+    back: () => this.historyStep('back'),
+    forward: () => this.historyStep('forward'),
+  };
   /** URLs of closed tabs, newest last, for ctrl+shift+T. */
   private readonly closedTabs: string[] = [];
   readonly createdAt = Date.now();
@@ -66,9 +77,6 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private crashedUrl: string | undefined;
   private resetCount = 0;
   private readonly scripts = new ScriptStopper();
-  /** Over the limits since the last result: popups closed at once, dialogs answered but not listed. */
-  private tabsRefused = 0;
-  private dialogsUnlisted = 0;
 
   constructor(
     readonly id: string,
@@ -212,6 +220,14 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     await this.page();
   }
 
+  private async historyStep(direction: 'back' | 'forward'): Promise<string> {
+    const page = await this.page();
+    const mark = this.activity.mark();
+    const effect = await historyStep(page, direction);
+    await this.settle(mark, page);
+    return effect;
+  }
+
   tabPosition(): { index: number; count: number } {
     return { index: this.current ? this.pages.indexOf(this.current) : -1, count: this.pages.length };
   }
@@ -265,7 +281,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private adopt(page: Page, announce: boolean): void {
     if (this.pages.includes(page)) return;
     if (this.pages.length >= MAX_TABS) {
-      this.tabsRefused++;
+      this.overLimit('tabs', (n) => `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`);
       // Counted as opened, so settle does not wait for a tab that is never followed.
       this.activity.watchPage(page);
       void page.close({ runBeforeUnload: false }).catch(() => {});
@@ -286,7 +302,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     page.on('dialog', (dialog) => {
       const event = answerDialog(dialog, this.config.dialogPolicy);
       if (this.events.filter((e) => e.kind === 'dialog').length < MAX_DIALOG_EVENTS) this.events.push(event);
-      else this.dialogsUnlisted++;
+      else this.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
     });
     page.on('download', (download) => {
       const { event, saved } = saveDownload(download, this.config.outputDir);
@@ -457,22 +473,26 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     };
   }
 
+  /** The events takeEvents would return, left in place (for observers such as the recorder). */
+  peekEvents(): readonly SessionEvent[] {
+    return this.events;
+  }
+
+  /** Counts one more thing dropped past a limit since the last result, in one `limit` event per limit. */
+  private overLimit(what: 'tabs' | 'dialogs', describe: (dropped: number) => string): void {
+    let event = this.events.find((e): e is Extract<SessionEvent, { kind: 'limit' }> => e.kind === 'limit' && e.what === what);
+    if (!event) {
+      event = { kind: 'limit', what, dropped: 0, detail: '' };
+      this.events.push(event);
+    }
+    event.dropped++;
+    event.detail = describe(event.dropped);
+  }
+
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[] {
     const events = this.events;
-    if (this.tabsRefused) {
-      const detail =
-        `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${this.tabsRefused} were closed at once ` +
-        `(and window.open returns null after ${MAX_TABS} calls in one go)`;
-      events.push({ kind: 'limit', what: 'tabs', dropped: this.tabsRefused, detail });
-    }
-    if (this.dialogsUnlisted) {
-      const detail = `${this.dialogsUnlisted} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`;
-      events.push({ kind: 'limit', what: 'dialogs', dropped: this.dialogsUnlisted, detail });
-    }
     this.events = [];
-    this.tabsRefused = 0;
-    this.dialogsUnlisted = 0;
     return events;
   }
 
