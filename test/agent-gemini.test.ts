@@ -121,7 +121,7 @@ test('navigate, go_back and go_forward drive the browser session; the URL goes b
   assert.deepEqual(gemini.violations, []);
   assert.equal(result.structuredContent.status, 'completed');
   assert.deepEqual(urls, [fixture.url('/other'), fixture.url('/'), fixture.url('/other')]);
-  assert.deepEqual(result.structuredContent.actions, [`navigate ${fixture.url('/other')}`, 'go_back', 'go_forward', 'wait 5000ms']);
+  assert.deepEqual(result.structuredContent.actions, [`goto ${fixture.url('/other')}`, 'back', 'forward', 'wait 5000ms']);
 });
 
 test('an unknown function or a point off the grid is answered with an error, and the model recovers', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { onPath } from '../src/desktop/process-group.js';
+import { FakeAnthropic } from './helpers/fake-anthropic.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng } from './helpers/png.js';
@@ -274,4 +275,38 @@ describe('desktop sessions', { skip }, () => {
       }
     });
   }
+  it('runs Claude\'s actions beyond the protocol on the desktop: button down and up, triple click, a held key', async () => {
+    const claude = await new FakeAnthropic({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
+    const log = path.join(tmp, 'claude-probe.jsonl');
+    const server = await startServer(['--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-desk', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'probe' });
+      const box = (await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'))).find((e) => e.kind === 'ready')!;
+      const grab = [box.x! + 30, box.y! + 30];
+      claude.script([
+        {
+          content: [
+            claude.toolUse({ action: 'mouse_move', coordinate: grab }),
+            claude.toolUse({ action: 'left_mouse_down' }),
+            claude.toolUse({ action: 'mouse_move', coordinate: [grab[0]! + 200, grab[1]!] }),
+            claude.toolUse({ action: 'left_mouse_up' }),
+          ],
+        },
+        { content: [claude.toolUse({ action: 'triple_click', coordinate: [700, 500] }), claude.toolUse({ action: 'hold_key', text: 'shift', duration: 0.2 })] },
+        { content: [claude.text('done')] },
+      ]);
+      const result = await server.ok('run_task', { session_id: session, task: 'move the box, triple-click, hold shift' });
+      assert.deepEqual(claude.violations, []);
+      assert.equal(result.structuredContent.status, 'completed', textOf(result));
+      const events = await until(() => probeEvents(log), (e) => e.some((x) => x.kind === 'key'));
+      const dropped = events.find((e) => e.kind === 'dropped');
+      assert.deepEqual([dropped?.x, dropped?.y], [box.x! + 200, box.y], 'the box moved with the button held between mouse_down and mouse_up');
+      assert.equal(events.filter((e) => e.kind === 'press' && e.button === 1 && e.x === 700 && e.y === 500).length, 3, 'a triple click is three presses');
+      assert.ok(events.some((e) => e.kind === 'key' && e.keysym?.startsWith('Shift')), 'shift was held');
+    } finally {
+      await server.close();
+      await claude.stop();
+    }
+  });
 });

@@ -39,9 +39,9 @@ export function describeAgentAction(action: AgentAction): string {
     case 'hold_key':
       return `hold_key ${action.keys.join('+')} ${action.ms}ms`;
     case 'navigate':
-      return `navigate ${action.url}`;
+      return `goto ${action.url}`;
     case 'history':
-      return `go_${action.direction}`;
+      return action.direction;
   }
 }
 

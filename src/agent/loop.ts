@@ -1,8 +1,7 @@
 import { log } from '../log.js';
 import { explainModelError } from '../model/errors.js';
-import type { ComputerSession } from '../session/computer-session.js';
+import type { ComputerSession, Navigation } from '../session/computer-session.js';
 import { runAction } from '../computer/computer.js';
-import { browserOnly } from '../tools/browser-only.js';
 import { describeAgentAction, isExtra, type AgentAction } from './actions.js';
 import type { CallOutcome, ScreenInput, TurnOutcome } from './translator.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
@@ -105,7 +104,8 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
         }
         const description = describeAgentAction(action);
         try {
-          await runAgentAction(session, action);
+          const result = await runAgentAction(session, action, progress.signal);
+          if (result) outcome.text = outcome.text ? `${outcome.text}\n${result}` : result;
           done.push(description);
           progress.observer.action?.(description, action);
         } catch (error) {
@@ -126,10 +126,16 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   return { outcomes, screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
 }
 
-/** Runs one action on the session's computer (or its browser, for navigation). */
-async function runAgentAction(session: ComputerSession, action: AgentAction): Promise<void> {
+/** The session's browser navigation, for the actions that need it. */
+function navigation(session: ComputerSession): Navigation {
+  if (!session.navigation) throw new Error('this session has no browser to navigate');
+  return session.navigation;
+}
+
+/** Runs one action on the session's computer (or its browser, for navigation, which says what it did). */
+async function runAgentAction(session: ComputerSession, action: AgentAction, signal: AbortSignal | undefined): Promise<string | void> {
   const computer = session.computer;
-  if (!isExtra(action)) return runAction(computer, action);
+  if (!isExtra(action)) return runAction(computer, action, signal);
   switch (action.type) {
     case 'triple_click':
       return computer.tripleClick(action.x, action.y, action.keys ?? []);
@@ -139,14 +145,9 @@ async function runAgentAction(session: ComputerSession, action: AgentAction): Pr
       return computer.mouseUp(action.button);
     case 'hold_key':
       return computer.holdKeys(action.keys, action.ms);
-    case 'navigate': {
-      const browser = browserOnly(session, 'navigate');
-      await browser.goto(await browser.page(), action.url);
-      return;
-    }
+    case 'navigate':
+      return navigation(session).goto(action.url);
     case 'history':
-      browserOnly(session, `go_${action.direction}`);
-      // The protocol's back/forward buttons are the tab's history.
-      return computer.click(0, 0, action.direction, []);
+      return navigation(session)[action.direction]();
   }
 }

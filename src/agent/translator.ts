@@ -31,6 +31,8 @@ export interface CallOutcome {
   call: ParsedCall;
   /** Why the call (or one of its actions) did not run, one line: the call's problem, or `<action> failed: <why>`. */
   error?: string;
+  /** What its actions reported, one line each (a navigation says where it went). */
+  text?: string;
 }
 
 /** A turn's calls after they ran, with the screen they left. */

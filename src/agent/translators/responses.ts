@@ -6,6 +6,7 @@ import { validateActions } from '../../computer/validate.js';
 import { ModelRequestError } from '../../model/errors.js';
 import { rawActions, toolGenerationFor, toolRequest, type ToolGeneration } from '../tool-generation.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
+import { functionOutput, parseFunctionCall } from './navigation-functions.js';
 import type { ParsedCall } from '../types.js';
 
 const callEnvelope = z.looseObject({
@@ -80,6 +81,8 @@ export class ResponsesTranslator implements Translator {
   private lastResponseId: string | undefined;
   /** With history=local: every item so far, resent each turn. */
   private readonly transcript: ResponseInputItem[] = [];
+  /** The calls of the last reply that are function calls (goto, back, forward), answered with a function_call_output. */
+  private readonly functionCalls = new Set<string>();
 
   constructor(
     private readonly client: OpenAI,
@@ -120,11 +123,14 @@ export class ResponsesTranslator implements Translator {
 
     const calls: ParsedCall[] = [];
     const problems: string[] = [];
+    this.functionCalls.clear();
     for (const item of output) {
-      if ((item as { type?: unknown })?.type !== 'computer_call') continue;
-      const parsed = parseCall(item, this.context.display);
+      const type = (item as { type?: unknown })?.type;
+      if (type !== 'computer_call' && type !== 'function_call') continue;
+      const parsed = type === 'computer_call' ? parseCall(item, this.context.display) : parseFunctionCall(item);
       if (typeof parsed === 'string') problems.push(parsed);
       else {
+        if (type === 'function_call') this.functionCalls.add(parsed.callId);
         calls.push(parsed);
         if (parsed.problem) problems.push(parsed.problem);
       }
@@ -133,15 +139,21 @@ export class ResponsesTranslator implements Translator {
   }
 
   answer({ outcomes, screen, acknowledged, interrupted }: TurnOutcome): void {
-    const items: ResponseInputItem[] = outcomes.map(({ call }) => ({
-      type: 'computer_call_output',
-      call_id: call.callId,
-      output: { type: 'computer_screenshot', image_url: screen.dataUrl },
-      // The preview's browser environment uses the URL for its domain safety checks, as the seed sends it.
-      ...(this.generation === 'preview' && screen.url !== undefined ? { current_url: screen.url } : {}),
-      ...(acknowledged && call.checks.length ? { acknowledged_safety_checks: call.checks } : {}),
-    }) as ResponseInputItem);
-    const notes = outcomes.flatMap(({ call, error }) => (call.problem ? [`computer_call ${call.callId} was not run: ${call.problem}`] : error ? [error] : []));
+    const items: ResponseInputItem[] = outcomes.map(({ call, error, text }) => {
+      // A function call's output says what it did (or why it did not run), with the screenshot.
+      if (this.functionCalls.has(call.callId)) return functionOutput(call.callId, call.problem ? `Not run: ${call.problem}` : (error ?? text ?? 'Not run: the run was cancelled'), screen);
+      return {
+        type: 'computer_call_output',
+        call_id: call.callId,
+        output: { type: 'computer_screenshot', image_url: screen.dataUrl },
+        // The preview's browser environment uses the URL for its domain safety checks, as the seed sends it.
+        ...(this.generation === 'preview' && screen.url !== undefined ? { current_url: screen.url } : {}),
+        ...(acknowledged && call.checks.length ? { acknowledged_safety_checks: call.checks } : {}),
+      } as ResponseInputItem;
+    });
+    const notes = outcomes
+      .filter(({ call }) => !this.functionCalls.has(call.callId))
+      .flatMap(({ call, error }) => (call.problem ? [`computer_call ${call.callId} was not run: ${call.problem}`] : error ? [error] : []));
     if (interrupted) notes.push(interrupted);
     if (notes.length) items.push({ role: 'user', content: notes.join('\n') });
     this.nextInput = items;
