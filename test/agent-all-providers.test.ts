@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { FakeAnthropic } from './helpers/fake-anthropic.js';
+import { FakeAnthropic } from './helpers/fake-claude.js';
 import { FakeChat } from './helpers/fake-chat.js';
 import type { FakeEndpoint } from './helpers/fake-endpoint.js';
 import { FakeGemini } from './helpers/fake-gemini.js';

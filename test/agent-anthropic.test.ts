@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { FakeAnthropic, toolResults } from './helpers/fake-anthropic.js';
+import { FakeAnthropic, toolResults } from './helpers/fake-claude.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
 
