@@ -11,6 +11,7 @@ import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js
 import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
+import { startHttpServer } from './helpers/http.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Every run is recorded: the folder, report.html in a real browser, the MCP resources, retention.
@@ -202,6 +203,27 @@ describe('recording options', () => {
       assert.deepEqual(runDirs(outputDir), []);
     } finally {
       await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+
+  it('over HTTP each client lists and reads only its own runs', async () => {
+    const outputDir = tempDir();
+    const server = await startHttpServer(['--output-dir', outputDir], env);
+    const alice = await server.connect();
+    const bob = await server.connect();
+    try {
+      fake.script([{ output: [fake.message('done')] }]);
+      const runId = String((await alice.ok('run_task', { task: 'alice only', start_url: fixture.url('/') })).structuredContent.run_id);
+      const uri = `cua-mcp://runs/${runId}`;
+      assert.ok((await alice.client.listResources()).resources.some((r) => r.uri === uri));
+      assert.ok(!(await bob.client.listResources()).resources.some((r) => r.uri === uri), 'another client does not see the run');
+      await assert.rejects(bob.client.readResource({ uri }), /No recorded run/);
+      assert.match(String((await alice.client.readResource({ uri })).contents[0]?.uri), /report\.html$/);
+    } finally {
+      await alice.close();
+      await bob.close();
+      await server.stop();
       fs.rmSync(outputDir, { recursive: true, force: true });
     }
   });
