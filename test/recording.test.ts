@@ -207,6 +207,23 @@ describe('recording options', () => {
     }
   });
 
+  it('a paused run whose session starts a new run is marked replaced', async () => {
+    const outputDir = tempDir();
+    const server = await startServer(['--output-dir', outputDir], env);
+    try {
+      fake.script([{ output: [fake.call([click(BUTTON)], [check])] }]);
+      const paused = await server.ok('run_task', { task: 'first', start_url: fixture.url('/') });
+      fake.script([{ output: [fake.message('done')] }]);
+      await server.ok('run_task', { task: 'second', session_id: paused.structuredContent.session_id });
+      const run = JSON.parse(fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8')) as Record<string, unknown>;
+      assert.equal(run.status, 'replaced');
+      assert.match(fs.readFileSync(String(paused.structuredContent.report), 'utf8'), /Never decided: the flagged actions never ran/);
+    } finally {
+      await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+
   it('over HTTP each client lists and reads only its own runs', async () => {
     const outputDir = tempDir();
     const server = await startHttpServer(['--output-dir', outputDir], env);

@@ -48,16 +48,22 @@ export class RunRecorder implements RunObserver {
   private lastShot: string | undefined;
   /** Session events already put in a step: the session keeps them until a tool result takes them. */
   private readonly seenEvents = new WeakSet<object>();
-  private writes: Promise<void> = Promise.resolve();
+  private writes: Promise<void>;
   private refreshQueued = false;
   private failed = false;
 
-  /** Starts the run's folder; with `retention`, then deletes the oldest runs beyond it (never this one: it is going). */
+  /**
+   * Starts the run's folder once `after` has settled (another recording's
+   * last writes); with `retention`, then deletes the oldest runs beyond it
+   * (never this one: it is going).
+   */
   constructor(
     runsDir: string,
     private readonly run: RunDescription,
     retention?: Retention,
+    after: Promise<void> = Promise.resolve(),
   ) {
+    this.writes = after;
     this.id = newRunId();
     this.dir = path.join(runsDir, this.id);
     const now = new Date().toISOString();
@@ -157,6 +163,16 @@ export class RunRecorder implements RunObserver {
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();
+    this.refresh();
+    return this.flush();
+  }
+
+  /** A new run started in the session while this one waited for a safety decision: its held action will never run. */
+  replaced(): Promise<void> {
+    if (this.record.status !== 'needs_confirmation') return this.flush();
+    this.record.status = 'replaced';
+    this.record.message = 'A new run started in this session; the held action never ran.';
+    this.closeTurn();
     this.refresh();
     return this.flush();
   }

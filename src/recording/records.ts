@@ -62,7 +62,7 @@ export interface RunRecord {
   model: string;
   provider: string;
   session_id: string;
-  /** The run's status: running, needs_confirmation, completed, ... (see RunStatus). */
+  /** The run's status (see RunStatus), or `replaced`: a new run started in the session while this one waited for a safety decision. */
   status: string;
   started: string;
   updated: string;
