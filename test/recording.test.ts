@@ -164,7 +164,7 @@ describe('a recorded run', () => {
 });
 
 describe('what happens beside the screen', () => {
-  it('dialogs and popups are kept with the step that caused them', async () => {
+  it('dialogs and popups are kept with the step that caused them; navigation calls are recorded', async () => {
     const outputDir = tempDir();
     const site = await new FixtureServer({
       '/': fixturePage(`<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`),
@@ -172,13 +172,18 @@ describe('what happens beside the screen', () => {
     }).start();
     const server = await startServer(['--output-dir', outputDir], env);
     try {
-      fake.script([{ output: [fake.call([click({ x: 100, y: 50 })])] }, { output: [fake.message('done')] }]);
+      fake.script([
+        { output: [fake.call([click({ x: 100, y: 50 })])] },
+        { output: [fake.functionCall('goto', { url: site.url('/') })] },
+        { output: [fake.message('done')] },
+      ]);
       const result = await server.ok('run_task', { task: 'press go', start_url: site.url('/') });
       assert.deepEqual(fake.violations, []);
       const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
       assert.deepEqual(steps[0]!.events.map((e) => e.kind), ['dialog', 'popup']);
       assert.equal(steps[0]!.events[0]!.message, 'Delete <all>?');
-      assert.deepEqual(steps[1]!.events, []);
+      assert.deepEqual(steps[1]!.actions, [{ navigation: { name: 'goto', url: site.url('/') }, description: `goto ${site.url('/')}`, ran: true }]);
+      assert.deepEqual(steps[2]!.events, []);
       assert.match(fs.readFileSync(String(result.structuredContent.report), 'utf8'), /dialog: confirm · Delete &lt;all&gt;\?/);
       // The tool result still reports them: the recorder only looks.
       assert.deepEqual((result.structuredContent.events as Array<{ kind: string }>).map((e) => e.kind), ['dialog', 'popup']);

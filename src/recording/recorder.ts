@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
+import type { DecidedBy, NavigationCall, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RunRecord, type StepRecord } from './records.js';
+import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RecordedAction, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
 import { pruneRuns, type Retention } from './run-store.js';
 
@@ -118,7 +118,11 @@ export class RunRecorder implements RunObserver {
     turn.response_id = answer.responseId;
     turn.reasoning = answer.reasoning;
     if (answer.message) turn.message = answer.message;
-    turn.actions = answer.calls.flatMap((call) => call.actions.map((action, i) => ({ action, description: call.descriptions[i] ?? action.type, ran: false })));
+    turn.actions = answer.calls.flatMap((call): RecordedAction[] =>
+      call.navigation
+        ? [{ navigation: call.navigation, description: call.descriptions.join(''), ran: false }]
+        : call.actions.map((action, i) => ({ action, description: call.descriptions[i] ?? action.type, ran: false })),
+    );
     turn.safety_checks = answer.calls.flatMap((call) => call.checks);
     turn.problems = answer.problems;
     this.actionsFrom = performance.now();
@@ -132,8 +136,8 @@ export class RunRecorder implements RunObserver {
   }
 
   /** Matched by identity: the loop reports the action objects it parsed. */
-  action(_description: string, action?: ComputerAction, error?: string): void {
-    const entry = this.open?.actions.find((a) => a.action === action && !a.ran);
+  action(_description: string, action?: ComputerAction | NavigationCall, error?: string): void {
+    const entry = action && this.open?.actions.find((a) => (a.action ?? a.navigation) === action && !a.ran);
     if (!entry) return;
     entry.ran = true;
     if (error) entry.error = error;

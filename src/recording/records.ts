@@ -1,4 +1,4 @@
-import type { DecidedBy } from '../agent/types.js';
+import type { DecidedBy, NavigationCall } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 
 /**
@@ -19,8 +19,10 @@ export interface SafetyDecision {
 }
 
 export interface RecordedAction {
-  /** The action as the model sent it, coordinates in screenshot pixels. */
-  action: ComputerAction;
+  /** The action as the model sent it, coordinates in screenshot pixels; absent for a navigation. */
+  action?: ComputerAction;
+  /** A goto/back/forward function call instead of a computer action. */
+  navigation?: NavigationCall;
   description: string;
   /** Set when it ran and failed; actions never reached (cancelled, reset, denied) have `ran: false`. */
   error?: string;

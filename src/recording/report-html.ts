@@ -85,7 +85,7 @@ function safety(step: StepRecord, waiting: boolean): string {
 
 function stepSection(step: StepRecord, run: RunRecord): string {
   const { display } = run;
-  const markers = step.actions.map((a, i) => marker(a.action, i + 1, display)).join('');
+  const markers = step.actions.map((a, i) => (a.action ? marker(a.action, i + 1, display) : '')).join('');
   const actions = step.actions.length
     ? `<ol class="actions">${step.actions.map((a) => `<li class="${a.error ? 'failed' : a.ran ? 'ran' : 'not-run'}">${esc(a.description)}${a.error ? ` <span class="err">failed: ${esc(a.error)}</span>` : a.ran ? '' : ' <span class="muted">(not run)</span>'}</li>`).join('')}</ol>`
     : '';
