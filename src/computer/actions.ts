@@ -7,12 +7,29 @@ import { z } from 'zod';
  * agent loop parses model output with them.
  */
 
+/**
+ * Work one action may ask for. Each unit is a browser round trip: without
+ * a bound, a 20,000-point drag or a 1e39-pixel scroll ties the session up
+ * (and every call queued behind it) for as long as the browser takes.
+ */
+export const ACTION_LIMITS = {
+  /** Points of a drag path. */
+  dragPoints: 500,
+  /** Characters of one `type` action (cancellable between keystrokes). */
+  typeLength: 10_000,
+  /** Pixels one scroll may move, either way, per axis. */
+  scrollDelta: 100_000,
+  /** Keys of one chord or held during a pointer action. */
+  keys: 16,
+} as const;
+
 const coordinate = (axis: 'x' | 'y') =>
   z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
 
 /** Modifier keys held down while a pointer action runs. */
 const heldKeys = z
   .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })
+  .max(ACTION_LIMITS.keys, { error: `keys holds at most ${ACTION_LIMITS.keys} keys` })
   .nullish()
   .describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
 
@@ -43,6 +60,7 @@ export const dragAction = z.object({
   path: z
     .array(point, { error: 'path must be an array of {x, y} points' })
     .min(2, { error: 'path needs at least two points (start and end)' })
+    .max(ACTION_LIMITS.dragPoints, { error: `path has at most ${ACTION_LIMITS.dragPoints} points; split a longer drag or drop in-between points` })
     .describe('Every point is followed in order, not only the ends'),
   keys: heldKeys,
 });
@@ -54,12 +72,20 @@ export const moveAction = z.object({
   keys: heldKeys,
 });
 
+const scrollDelta = (name: string) =>
+  z
+    .number({ error: `${name} must be a number of pixels` })
+    .finite()
+    .min(-ACTION_LIMITS.scrollDelta, { error: `${name} must be at least -${ACTION_LIMITS.scrollDelta} pixels; scroll again for more` })
+    .max(ACTION_LIMITS.scrollDelta, { error: `${name} must be at most ${ACTION_LIMITS.scrollDelta} pixels; scroll again for more` })
+    .default(0);
+
 export const scrollAction = z.object({
   type: z.literal('scroll'),
   x: coordinate('x'),
   y: coordinate('y'),
-  scroll_x: z.number({ error: 'scroll_x must be a number of pixels' }).finite().default(0),
-  scroll_y: z.number({ error: 'scroll_y must be a number of pixels' }).finite().default(0),
+  scroll_x: scrollDelta('scroll_x'),
+  scroll_y: scrollDelta('scroll_y'),
   keys: heldKeys,
 });
 
@@ -68,12 +94,15 @@ export const keypressAction = z.object({
   keys: z
     .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["ctrl", "a"]' })
     .min(1, { error: 'keys needs at least one key' })
+    .max(ACTION_LIMITS.keys, { error: `keys holds at most ${ACTION_LIMITS.keys} keys` })
     .describe('Pressed together as a chord: held in order, released in reverse'),
 });
 
 export const typeAction = z.object({
   type: z.literal('type'),
-  text: z.string({ error: 'text must be a string' }),
+  text: z
+    .string({ error: 'text must be a string' })
+    .max(ACTION_LIMITS.typeLength, { error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another` }),
 });
 
 export const waitAction = z.object({

@@ -21,7 +21,7 @@ export const computerTool = defineTool({
   },
   outputSchema: { ...screenStateShape, actions: z.array(z.string()) },
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ session_id, actions }, { connection }) => {
+  handler: async ({ session_id, actions }, { connection, extra }) => {
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
       validateActions(actions, session.display);
@@ -29,12 +29,14 @@ export const computerTool = defineTool({
       const done: string[] = [];
       const resets = session.resets;
       for (const action of actions) {
+        // A cancelled call (notifications/cancelled) stops here, and between keystrokes of a type action.
+        if (extra.signal.aborted) throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
         if (await session.resetSince(resets)) {
           const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
           return screenResult(session, `The browser or tab was reset (it crashed or was killed)${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
         }
         try {
-          await runAction(computer, action);
+          await runAction(computer, action, extra.signal);
         } catch (error) {
           const before = done.length ? ` after ${done.length} completed action(s): ${done.join('; ')}` : '';
           throw new Error(`${describeAction(action)} failed${before}. ${(error as Error).message}`, { cause: error });
