@@ -1,44 +1,44 @@
 import { z } from 'zod';
+import { closed, optional, withDefault } from '../strict-schema.js';
 
 /**
  * The computer-use action set of the Responses API computer tool
  * (openai-node `ComputerAction`), as zod schemas. These are the single
  * source of truth: the MCP `computer` tool validates with them, and the
- * agent loop parses model output with them.
+ * agent loop parses model output with them. Each action is a closed object
+ * and every optional field takes `null` for "not given", so the union is
+ * valid in OpenAI strict mode (an `anyOf`; strict mode refuses `oneOf`).
  */
 
 const coordinate = (axis: 'x' | 'y') =>
   z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
 
 /** Modifier keys held down while a pointer action runs. */
-const heldKeys = z
-  .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })
-  .nullish()
-  .describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
+const heldKeys = optional(z.array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })).describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
 
-export const clickAction = z.object({
+export const clickAction = closed({
   type: z.literal('click'),
   x: coordinate('x'),
   y: coordinate('y'),
-  button: z
-    .enum(['left', 'right', 'wheel', 'back', 'forward'], {
+  button: withDefault(
+    z.enum(['left', 'right', 'wheel', 'back', 'forward'], {
       error: 'button must be one of left, right, wheel (middle), back, forward',
-    })
-    .default('left')
-    .describe('wheel = middle button; back/forward = browser history'),
+    }),
+    'left',
+  ).describe('Default left; wheel = middle button; back/forward = browser history'),
   keys: heldKeys,
 });
 
-export const doubleClickAction = z.object({
+export const doubleClickAction = closed({
   type: z.literal('double_click'),
   x: coordinate('x'),
   y: coordinate('y'),
   keys: heldKeys,
 });
 
-export const point = z.object({ x: coordinate('x'), y: coordinate('y') });
+export const point = closed({ x: coordinate('x'), y: coordinate('y') });
 
-export const dragAction = z.object({
+export const dragAction = closed({
   type: z.literal('drag'),
   path: z
     .array(point, { error: 'path must be an array of {x, y} points' })
@@ -47,23 +47,23 @@ export const dragAction = z.object({
   keys: heldKeys,
 });
 
-export const moveAction = z.object({
+export const moveAction = closed({
   type: z.literal('move'),
   x: coordinate('x'),
   y: coordinate('y'),
   keys: heldKeys,
 });
 
-export const scrollAction = z.object({
+export const scrollAction = closed({
   type: z.literal('scroll'),
   x: coordinate('x'),
   y: coordinate('y'),
-  scroll_x: z.number({ error: 'scroll_x must be a number of pixels' }).finite().default(0),
-  scroll_y: z.number({ error: 'scroll_y must be a number of pixels' }).finite().default(0),
+  scroll_x: withDefault(z.number({ error: 'scroll_x must be a number of pixels' }).finite(), 0).describe('Pixels to the right (negative: left); default 0'),
+  scroll_y: withDefault(z.number({ error: 'scroll_y must be a number of pixels' }).finite(), 0).describe('Pixels down (negative: up); default 0'),
   keys: heldKeys,
 });
 
-export const keypressAction = z.object({
+export const keypressAction = closed({
   type: z.literal('keypress'),
   keys: z
     .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["ctrl", "a"]' })
@@ -71,40 +71,51 @@ export const keypressAction = z.object({
     .describe('Pressed together as a chord: held in order, released in reverse'),
 });
 
-export const typeAction = z.object({
+export const typeAction = closed({
   type: z.literal('type'),
   text: z.string({ error: 'text must be a string' }),
 });
 
-export const waitAction = z.object({
+export const waitAction = closed({
   type: z.literal('wait'),
-  ms: z.number().int().min(0).max(30_000).optional().describe('Milliseconds to wait (default about 1000)'),
+  ms: optional(z.number().int().min(0).max(30_000)).describe('Milliseconds to wait (default about 1000)'),
 });
 
-export const screenshotAction = z.object({ type: z.literal('screenshot') });
+export const screenshotAction = closed({ type: z.literal('screenshot') });
 
 export const ACTION_TYPES = ['click', 'double_click', 'drag', 'move', 'scroll', 'keypress', 'type', 'wait', 'screenshot'] as const;
 
-export const computerActionSchema = z.discriminatedUnion(
-  'type',
-  [
-    clickAction,
-    doubleClickAction,
-    dragAction,
-    moveAction,
-    scrollAction,
-    keypressAction,
-    typeAction,
-    waitAction,
-    screenshotAction,
-  ],
-  {
-    error: (issue): string | undefined =>
-      issue.code === 'invalid_union'
-        ? `unknown action type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}; expected one of ${ACTION_TYPES.join(', ')}`
-        : undefined,
-  },
-);
+const actionSchemas = [clickAction, doubleClickAction, dragAction, moveAction, scrollAction, keypressAction, typeAction, waitAction, screenshotAction] as const;
+
+/**
+ * A union tries every action schema, so a bad action fails all of them; the
+ * error reports only the failures of the schema its `type` names, each with
+ * the path of the field at fault, as a discriminated union would.
+ */
+function actionError(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const input = issue.input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return 'an action must be an object with a type, e.g. {"type":"click","x":100,"y":200}';
+  }
+  const type = (input as { type?: unknown }).type;
+  const index = actionSchemas.findIndex((schema) => schema.shape.type.value === type);
+  const failures = index >= 0 ? (issue.errors as z.core.$ZodIssue[][] | undefined)?.[index] : undefined;
+  if (!failures?.length) return `unknown action type ${JSON.stringify(type)}; expected one of ${ACTION_TYPES.join(', ')}`;
+  return failures
+    .map((failure) => {
+      const field = fieldPath([...(issue.path ?? []), ...failure.path]);
+      return field ? `${field}: ${failure.message}` : failure.message;
+    })
+    .join('; ');
+}
+
+/** ['actions', 0, 'x'] → `actions[0].x`. */
+function fieldPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+export const computerActionSchema = z.union(actionSchemas, { error: actionError });
 
 export type ComputerAction = z.infer<typeof computerActionSchema>;
 export type ActionType = ComputerAction['type'];

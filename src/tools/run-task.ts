@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
+import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { defineTool } from './tool.js';
@@ -14,10 +15,10 @@ export const runTaskTool = defineTool({
     'cancelled, failed (with the reason) or denied. The session survives every outcome.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
-    session_id: z.string().optional().describe('Browser session to work in (default: a new session)'),
-    start_url: z.string().optional().describe('Page to open before the model starts'),
-    max_steps: z.number().int().min(1).max(1000).optional().describe('Most model turns this call may take (default: the server\'s --max-steps)'),
-    instructions: z.string().optional().describe('Extra system instructions for the model'),
+    session_id: optional(z.string()).describe('Browser session to work in (default: a new session)'),
+    start_url: optional(z.string()).describe('Page to open before the model starts'),
+    max_steps: optional(z.number().int().min(1).max(1000)).describe('Most model turns this call may take (default: the server\'s --max-steps)'),
+    instructions: optional(z.string()).describe('Extra system instructions for the model'),
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },

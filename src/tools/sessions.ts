@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { screenResult, screenStateShape } from './results.js';
+import { optional } from '../strict-schema.js';
 import { defineTool } from './tool.js';
 
 export const newSessionTool = defineTool({
@@ -7,7 +8,7 @@ export const newSessionTool = defineTool({
   title: 'Open a browser session',
   description: 'Opens a new isolated browser session (its own cookies and storage) and returns its session_id and first screenshot.',
   inputSchema: {
-    start_url: z.string().optional().describe('Page to open first (default: the server\'s start URL)'),
+    start_url: optional(z.string()).describe('Page to open first (default: the server\'s start URL)'),
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
+import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { defineTool } from './tool.js';
@@ -13,7 +14,7 @@ export const stepTool = defineTool({
     'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result as run_task.',
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run to advance'),
-    task: z.string().min(1).optional().describe('Start a new run with this task instead of continuing'),
+    task: optional(z.string().min(1)).describe('Start a new run with this task instead of continuing'),
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },

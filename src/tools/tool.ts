@@ -3,6 +3,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ServerConfig } from '../config.js';
+import { closed, optional } from '../strict-schema.js';
 import type { ClientConnection } from './connection.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -25,7 +26,7 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
 }
 
 /** The optional `session_id` argument of every tool that acts on a session. */
-export const optionalSessionId = z.string().optional().describe('Browser session (default: this connection\'s default session)');
+export const optionalSessionId = optional(z.string()).describe('Browser session (default: this connection\'s default session)');
 
 /** Keeps the argument type of each handler tied to its schema. */
 export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
@@ -43,7 +44,8 @@ export function registerTools(
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        // Closed, so strict-mode clients accept even a tool without arguments.
+        inputSchema: closed(tool.inputSchema),
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
       },
