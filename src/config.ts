@@ -31,6 +31,9 @@ export const OPTIONS = {
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
+  maxImageBytes: { flag: 'max-image-bytes', env: 'CUA_MAX_IMAGE_BYTES', kind: 'string', group: 'output', default: '700000', help: 'Largest screenshot sent to the MCP client, in bytes (base64 makes it 4/3 larger in the message); a larger one is sent as JPEG, at lower quality, and only if that fails scaled down' },
+  maxImagePixels: { flag: 'max-image-pixels', env: 'CUA_MAX_IMAGE_PIXELS', kind: 'string', group: 'output', help: 'Longest side, in pixels, of screenshots sent to the MCP client (e.g. 1568); larger ones are scaled down, and the client\'s coordinates are then in the scaled pixels (the model of run_task is not affected)' },
+  structuredOutput: { flag: 'structured-output', env: 'CUA_STRUCTURED_OUTPUT', kind: 'string', group: 'output', default: 'auto', help: 'structuredContent in tool results: on, off, or auto (off for clients known to show their model only structuredContent, dropping the screenshot: Codex)' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
@@ -72,6 +75,9 @@ export interface ServerConfig {
   dialogPolicy: 'accept' | 'dismiss';
   imageFormat: 'png' | 'jpeg';
   imageQuality: number;
+  /** Limits of the screenshots sent to the MCP client (not to the computer-use model). */
+  clientImage: ClientImageLimits;
+  structuredOutput: 'auto' | 'on' | 'off';
   outputDir: string;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
@@ -92,6 +98,12 @@ export interface HttpConfig {
   /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
   allowedOrigins: string[];
   maxBodyBytes: number;
+}
+
+export interface ClientImageLimits {
+  maxBytes: number;
+  /** Longest side in pixels; unset: the screenshot size. */
+  maxSide?: number;
 }
 
 /** How the computer-use model loop runs (see src/agent and src/model). */
@@ -182,6 +194,11 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
     imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
+    clientImage: {
+      maxBytes: integer('maxImageBytes', raw.maxImageBytes, 10_000, 6 * 1024 * 1024),
+      maxSide: raw.maxImagePixels === undefined || raw.maxImagePixels === '' ? undefined : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
+    },
+    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
     outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),

@@ -165,3 +165,19 @@ export function actionPoints(action: ComputerAction): Point[] {
       return [];
   }
 }
+
+/** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another). */
+export function scaleAction(action: ComputerAction, factor: { x: number; y: number }): ComputerAction {
+  const at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y });
+  switch (action.type) {
+    case 'click':
+    case 'double_click':
+    case 'move':
+    case 'scroll':
+      return { ...action, ...at(action) };
+    case 'drag':
+      return { ...action, path: action.path.map(at) };
+    default:
+      return action;
+  }
+}

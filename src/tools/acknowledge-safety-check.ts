@@ -24,6 +24,6 @@ export const acknowledgeSafetyCheckTool = defineTool({
     const session = await context.connection.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
-    return runResult(run, await run.decide(decision, check_ids, mcpObserver(context), context.extra.signal));
+    return runResult(run, await run.decide(decision, check_ids, mcpObserver(context), context.extra.signal), context.config.clientImage);
   },
 });

@@ -23,7 +23,7 @@ export const navigateTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ session_id, url }, { connection }) => {
+  handler: async ({ session_id, url }, { connection, config }) => {
     const target = normalizeUrl(url);
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
@@ -32,7 +32,7 @@ export const navigateTool = defineTool({
       } catch (error) {
         throw new Error(`Could not open ${target}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
-      return screenResult(session, `Navigated to ${target}`);
+      return screenResult(session, config.clientImage, `Navigated to ${target}`);
     });
   },
 });

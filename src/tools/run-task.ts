@@ -31,6 +31,6 @@ export const runTaskTool = defineTool({
       await session.exclusive(async () => session.goto(await session.page(), start_url));
     }
     const report = await run.start(mcpObserver(context), extra.signal, max_steps ?? config.agent.maxSteps);
-    return runResult(run, report);
+    return runResult(run, report, config.clientImage);
   },
 });

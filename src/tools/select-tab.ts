@@ -12,11 +12,11 @@ export const selectTabTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-  handler: async ({ session_id, index }, { connection }) => {
+  handler: async ({ session_id, index }, { connection, config }) => {
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
       await session.selectTab(index);
-      return screenResult(session, `Switched to tab ${index}`);
+      return screenResult(session, config.clientImage, `Switched to tab ${index}`);
     });
   },
 });

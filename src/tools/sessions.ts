@@ -12,9 +12,9 @@ export const newSessionTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ start_url }, { connection }) => {
+  handler: async ({ start_url }, { connection, config }) => {
     const session = await connection.newSession(start_url);
-    return session.exclusive(() => screenResult(session, `Opened session ${session.id}`));
+    return session.exclusive(() => screenResult(session, config.clientImage, `Opened session ${session.id}`));
   },
 });
 

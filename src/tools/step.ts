@@ -24,10 +24,10 @@ export const stepTool = defineTool({
     const session = await connection.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
-      return runResult(run, await run.start(mcpObserver(context), extra.signal, 1));
+      return runResult(run, await run.start(mcpObserver(context), extra.signal, 1), config.clientImage);
     }
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run yet: pass task to start one (or call run_task).`);
-    return runResult(run, await run.resume(mcpObserver(context), extra.signal, 1));
+    return runResult(run, await run.resume(mcpObserver(context), extra.signal, 1), config.clientImage);
   },
 });

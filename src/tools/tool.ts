@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ServerConfig } from '../config.js';
 import { closed, optional } from '../strict-schema.js';
 import type { ClientConnection } from './connection.js';
+import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -38,8 +39,9 @@ export function registerTools(
   tools: ToolDefinition[],
   context: Omit<ToolContext, 'extra'>,
 ): void {
+  const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server);
   for (const tool of tools) {
-    server.registerTool(
+    const registered = server.registerTool(
       tool.name,
       {
         title: tool.title,
@@ -50,8 +52,11 @@ export function registerTools(
         annotations: { title: tool.title, ...tool.annotations },
       },
       // The SDK has validated args against inputSchema before this runs.
-      ((args: Record<string, unknown>, extra: ToolExtra) =>
-        tool.handler(args as never, { ...context, extra })) as never,
+      (async (args: Record<string, unknown>, extra: ToolExtra) => {
+        const result = await tool.handler(args as never, { ...context, extra });
+        return structured() ? result : withoutStructuredContent(result);
+      }) as never,
     );
+    outputSchemaFollowsPolicy(registered, structured);
   }
 }
