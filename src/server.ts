@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { SessionManager } from './browser/session-manager.js';
+import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnection, sharedOwner } from './tools/connection.js';
 import { agentTools, browserTools } from './tools/index.js';

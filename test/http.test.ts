@@ -78,7 +78,7 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
       await b.ok('new_session');
       const refused = await b.call('new_session');
       assert.equal(refused.isError, true);
-      assert.match(textOf(refused), /3 browser session\(s\) are already open.*--max-sessions.*close_session/);
+      assert.match(textOf(refused), /3 session\(s\) are already open.*--max-sessions.*close_session/);
       // The default session counts too.
       const refusedDefault = await b.call('screenshot');
       assert.equal(refusedDefault.isError, true);

@@ -1,23 +1,13 @@
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import { z } from 'zod';
-import type { BrowserSession } from '../browser/session.js';
-import { computerActionSchema, describeAction, type ComputerAction } from '../computer/actions.js';
+import { computerActionSchema, describeAction } from '../computer/actions.js';
 import { runAction, type Screenshot } from '../computer/computer.js';
-import { PlaywrightComputer } from '../computer/playwright-computer.js';
 import { validateActions } from '../computer/validate.js';
 import { log } from '../log.js';
 import { explainModelError, ModelRequestError } from '../model/errors.js';
-import type { AgentRun, Progress, SafetyCheck } from './run.js';
+import type { ComputerSession } from '../session/computer-session.js';
 import { rawActions, type ToolGeneration } from './tool-generation.js';
-
-/** A computer_call from the model, checked: either runnable actions or the reason it cannot run. */
-export interface ParsedCall {
-  callId: string;
-  actions: ComputerAction[];
-  descriptions: string[];
-  checks: SafetyCheck[];
-  problem?: string;
-}
+import type { ParsedCall, Progress, TurnState } from './types.js';
 
 const callEnvelope = z.looseObject({
   type: z.literal('computer_call'),
@@ -30,12 +20,13 @@ const callEnvelope = z.looseObject({
 export interface ScreenInput {
   shot: Screenshot;
   dataUrl: string;
-  url: string;
+  /** Undefined where the environment has no URL (a desktop). */
+  url: string | undefined;
 }
 
-export async function screenshotInput(session: BrowserSession): Promise<ScreenInput> {
+export async function screenshotInput(session: ComputerSession): Promise<ScreenInput> {
   const shot = await session.screenshot();
-  const url = (await session.page()).url();
+  const url = await session.currentUrl();
   return { shot, url, dataUrl: `data:${shot.mimeType};base64,${shot.data.toString('base64')}` };
 }
 
@@ -70,7 +61,7 @@ function parseCall(item: unknown, display: { width: number; height: number }): P
   return parsed;
 }
 
-function collectText(run: AgentRun, progress: Progress, output: unknown[]): void {
+function collectText(run: TurnState, progress: Progress, output: unknown[]): void {
   const messages: string[] = [];
   for (const item of output as Array<{ type?: string; summary?: unknown; content?: unknown }>) {
     if (item?.type === 'reasoning' && Array.isArray(item.summary)) {
@@ -95,7 +86,7 @@ function collectText(run: AgentRun, progress: Progress, output: unknown[]): void
  * finish, hold the calls for a safety decision, or run their actions and
  * queue the screenshot as the next input.
  */
-export async function modelTurn(run: AgentRun, progress: Progress): Promise<'completed' | 'continue'> {
+export async function modelTurn(run: TurnState, progress: Progress): Promise<'completed' | 'continue'> {
   const body = run.request();
   progress.observer.request?.(body);
   let response: Response;
@@ -148,7 +139,7 @@ export async function modelTurn(run: AgentRun, progress: Progress): Promise<'com
   return 'continue';
 }
 
-function unusable(run: AgentRun, problem: string): void {
+function unusable(run: TurnState, problem: string): void {
   run.unusableTurns++;
   run.lastProblem = problem;
 }
@@ -158,13 +149,13 @@ function unusable(run: AgentRun, problem: string): void {
  * the call is cancelled) and builds their outputs: the screenshot, the page
  * URL, and the acknowledged checks when a person approved them.
  */
-export async function executeCalls(run: AgentRun, calls: ParsedCall[], progress: Progress, acknowledged: boolean): Promise<ResponseInputItem[]> {
+export async function executeCalls(run: TurnState, calls: ParsedCall[], progress: Progress, acknowledged: boolean): Promise<ResponseInputItem[]> {
   const { session } = run;
   if (session.isClosed) throw new Error(`Browser session ${session.id} was closed; start a new run in another session.`);
   const notes: string[] = [];
   const done: string[] = [];
   const screen = await session.exclusive(async () => {
-    const computer = new PlaywrightComputer(session);
+    const computer = session.computer;
     const resets = session.resets;
     calls: for (const call of calls) {
       if (call.problem) {
@@ -207,7 +198,7 @@ function outputItem(generation: ToolGeneration, call: ParsedCall, screen: Screen
     call_id: call.callId,
     output: { type: 'computer_screenshot', image_url: screen.dataUrl },
     // The preview's browser environment uses the URL for its domain safety checks, as the seed sends it.
-    ...(generation === 'preview' ? { current_url: screen.url } : {}),
+    ...(generation === 'preview' && screen.url !== undefined ? { current_url: screen.url } : {}),
     ...(acknowledged && call.checks.length ? { acknowledged_safety_checks: call.checks } : {}),
   } as ResponseInputItem;
 }

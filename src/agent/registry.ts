@@ -1,18 +1,18 @@
-import type { BrowserSession } from '../browser/session.js';
 import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import { createProvider } from '../model/select.js';
+import type { ComputerSession } from '../session/computer-session.js';
 import { AgentRun, RunStateError } from './run.js';
 
 /** The run of each browser session; it goes away with the session. */
-const runs = new WeakMap<BrowserSession, AgentRun>();
+const runs = new WeakMap<ComputerSession, AgentRun>();
 
-export function currentRun(session: BrowserSession): AgentRun | undefined {
+export function currentRun(session: ComputerSession): AgentRun | undefined {
   return runs.get(session);
 }
 
 /** A new run in the session, replacing a finished or paused one (a held action is dropped). */
-export function newRun(session: BrowserSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
+export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
   const provider = providerFor(options);
   if (runs.get(session)?.isActive) {
     throw new RunStateError(`A run is already in progress on session ${session.id}; wait for it to finish or cancel that call.`);

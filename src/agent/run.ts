@@ -1,64 +1,18 @@
 import type { ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
-import type { BrowserSession } from '../browser/session.js';
 import type { AgentOptions } from '../config.js';
-import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ModelProvider } from '../model/provider.js';
-import { executeCalls, modelTurn, screenshotInput, type ParsedCall } from './loop.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import { toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
+import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
 
-export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
-
-export interface SafetyCheck {
-  id: string;
-  code: string;
-  message: string;
-}
+export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
 
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
 
-/** What the loop reports as it goes; the MCP tools and the terminal each implement it. */
-export interface RunObserver {
-  /** After each model turn: `step 3/25: click 135,193`. */
-  step?(done: number, budget: number, description: string): void;
-  reasoning?(summary: string): void;
-  action?(description: string): void;
-  request?(body: ResponseCreateParamsNonStreaming): void;
-  response?(response: unknown): void;
-  screenshot?(step: number, shot: Screenshot): void;
-  /**
-   * Asks a person about the held action right now. `undefined` means nobody
-   * could answer here: the run stays paused until acknowledge_safety_check.
-   */
-  confirm?(run: AgentRun): Promise<'approve' | 'deny' | undefined>;
-}
-
-export interface RunReport {
-  status: RunStatus;
-  steps: number;
-  /** Actions executed during this call, one line each. */
-  actions: string[];
-  reasoning: string[];
-  message: string;
-  pending_safety_checks: SafetyCheck[];
-  /** The held actions, not run yet. */
-  pending_actions: string[];
-  error?: string;
-}
-
 export class RunStateError extends Error {}
-
-interface Progress {
-  observer: RunObserver;
-  signal?: AbortSignal;
-  actions: string[];
-  reasoning: string[];
-  /** Model turns this call may still take. */
-  budget: number;
-  total: number;
-  taken: number;
-}
 
 /**
  * One task being worked on in one browser session: the conversation state
@@ -69,8 +23,8 @@ interface Progress {
  * keeps what is needed to go on: `step` resumes max_steps, cancelled and
  * failed runs; acknowledge_safety_check resumes needs_confirmation.
  */
-export class AgentRun {
-  status: RunStatus = 'running';
+export class AgentRun implements TurnState, HeldRun {
+  status: RunReport['status'] = 'running';
   steps = 0;
   message = '';
   error: string | undefined;
@@ -89,7 +43,7 @@ export class AgentRun {
   private totalBudget = 0;
 
   constructor(
-    readonly session: BrowserSession,
+    readonly session: ComputerSession,
     readonly provider: ModelProvider,
     readonly options: AgentOptions,
     readonly task: string,
@@ -265,4 +219,3 @@ export class AgentRun {
   }
 }
 
-export type { Progress };

@@ -1,54 +1,22 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import type { BrowserContext, Dialog, Download, Page } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
+import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
+import type { ComputerSession, ScreenState, Tab } from '../session/computer-session.js';
+import type { SessionEvent } from '../session/events.js';
 import { ActivityMonitor } from './activity.js';
-import { documentLoaded, nextFrame } from './page-probes.js';
+import { capturePage } from './capture.js';
+import { answerDialog } from './dialogs.js';
+import { saveDownload } from './downloads.js';
+import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
-
-export interface Tab {
-  index: number;
-  url: string;
-  title: string;
-  active: boolean;
-}
-
-/** Something that happened in the browser beside the screenshot, reported in the next result. */
-export type SessionEvent =
-  | { kind: 'dialog'; dialog_type: string; message: string; response: 'accepted' | 'dismissed' }
-  | { kind: 'download'; url: string; filename: string; path?: string; bytes?: number; error?: string }
-  | { kind: 'popup'; url: string }
-  | { kind: 'tab_closed'; url: string }
-  | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+import { settle, type ActivityMark } from './settle.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
 
 /** Blocked requests reported per call; a page full of blocked trackers would drown the result. */
 const MAX_BLOCKED_EVENTS = 20;
-
-export interface PageState {
-  session_id: string;
-  url: string;
-  title: string;
-  /** The screenshot size: the coordinate space of actions. */
-  display: { width: number; height: number };
-  /** The page's layout size in CSS pixels (larger than display when screenshots are scaled down). */
-  viewport: { width: number; height: number };
-  tabs: Tab[];
-}
-
-export class ScreenshotError extends Error {}
-
-/** Base64 makes it 4/3 larger: 6 MiB stays well inside the 10 MiB an MCP stdio message may have. */
-const MAX_SCREENSHOT_BYTES = 6 * 1024 * 1024;
-const FALLBACK_JPEG_QUALITY = 60;
-
-/** After an action's requests end, how long to watch for the requests their responses set off. */
-const QUIET_WINDOW_MS = 50;
 
 /**
  * One isolated browser context and the page it is looking at. Follows
@@ -57,7 +25,9 @@ const QUIET_WINDOW_MS = 50;
  * it. If the browser goes away (crash, kill), the session keeps its id and
  * its next use opens a fresh context in a new browser at the last URL.
  */
-export class BrowserSession {
+export class BrowserSession implements ComputerSession {
+  readonly environment = 'browser';
+  readonly computer = new PlaywrightComputer(this);
   readonly createdAt = Date.now();
   lastUsedAt = Date.now();
   readonly activity = new ActivityMonitor();
@@ -258,8 +228,12 @@ export class BrowserSession {
       log.warn(`session ${this.id}: the tab at ${page.url()} crashed`);
       void page.close().catch(() => {});
     });
-    page.on('dialog', (dialog) => void this.answerDialog(dialog));
-    page.on('download', (download) => this.saveDownload(download));
+    page.on('dialog', (dialog) => this.events.push(answerDialog(dialog, this.config.dialogPolicy)));
+    page.on('download', (download) => {
+      const { event, saved } = saveDownload(download, this.config.outputDir);
+      this.events.push(event);
+      this.activity.trackDownload(saved);
+    });
     page.on('close', () => {
       const index = this.pages.indexOf(page);
       if (index >= 0) this.pages.splice(index, 1);
@@ -271,35 +245,6 @@ export class BrowserSession {
       if (!this.closed && this.context === page.context()) this.events.push({ kind: 'tab_closed', url: page.url() });
     });
     if (announce) this.events.push({ kind: 'popup', url: page.url() });
-  }
-
-  private async answerDialog(dialog: Dialog): Promise<void> {
-    const type = dialog.type();
-    // alert has one button and beforeunload must not block navigation the model asked for.
-    const accept = type === 'alert' || type === 'beforeunload' || this.config.dialogPolicy === 'accept';
-    this.events.push({ kind: 'dialog', dialog_type: type, message: dialog.message(), response: accept ? 'accepted' : 'dismissed' });
-    try {
-      if (accept) await dialog.accept(dialog.defaultValue());
-      else await dialog.dismiss();
-    } catch (error) {
-      log.debug('dialog already handled', error);
-    }
-  }
-
-  private saveDownload(download: Download): void {
-    const event: Extract<SessionEvent, { kind: 'download' }> = { kind: 'download', url: download.url(), filename: download.suggestedFilename() };
-    this.events.push(event);
-    const saved = (async () => {
-      const dir = path.join(this.config.outputDir, 'downloads');
-      await fs.mkdir(dir, { recursive: true });
-      const target = await uniquePath(dir, sanitizeFilename(event.filename));
-      await download.saveAs(target);
-      event.path = target;
-      event.bytes = (await fs.stat(target)).size;
-    })().catch((error: Error) => {
-      event.error = error.message;
-    });
-    this.activity.trackDownload(saved);
   }
 
   /** Runs calls on this session one at a time. */
@@ -329,33 +274,9 @@ export class BrowserSession {
     return error;
   }
 
-  /**
-   * Waits until what the last action started has finished: an uncommitted
-   * navigation, requests, downloads, a popup's load; bounded by the settle
-   * timeout. Then one rendered frame, so the screenshot shows the new state.
-   */
-  async settle(mark: ReturnType<ActivityMonitor['mark']>, actedOn: Page): Promise<void> {
-    const deadline = Date.now() + this.config.settleTimeoutMs;
-    // Ask the page the action went to: by now the session may already follow a new tab.
-    let popupsAsked = await nextFrame(actedOn);
-    // The action started nothing (no request, navigation, page or popup): the frame just rendered already shows its effect.
-    if (popupsAsked === 0 && this.activity.quietSince(mark)) return;
-    while (Date.now() < deadline) {
-      // The page asked for a new tab that Playwright may not have announced yet.
-      if (popupsAsked > 0) await this.activity.waitFor(() => this.activity.pagesOpenedSince(mark), deadline);
-      await this.activity.waitFor(() => !this.activity.busySince(mark), deadline);
-      const page = await this.page();
-      if (this.activity.navigatedSince(mark) || this.activity.pagesOpenedSince(mark)) {
-        await documentLoaded(page, Math.max(1, deadline - Date.now()));
-      }
-      popupsAsked = await nextFrame(page);
-      if (popupsAsked === 0 && !this.activity.busySince(mark)) {
-        // What a response sets off (the next fetch of a chain) starts a moment later: a short quiet window catches it.
-        const more = await this.activity.waitFor(() => this.activity.busySince(mark), Math.min(deadline, Date.now() + QUIET_WINDOW_MS));
-        if (!more) return;
-      }
-    }
-    log.debug(`session ${this.id}: settle gave up waiting for ${this.activity.describeBusy(mark)}`);
+  /** Waits until what the action started after `mark` has finished (see settle.ts). */
+  settle(mark: ActivityMark, actedOn: Page): Promise<void> {
+    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id);
   }
 
   /** Opens a URL at the top level, unless the domain policy forbids it. */
@@ -376,37 +297,16 @@ export class BrowserSession {
     await this.settle(mark, page);
   }
 
-  async screenshot(): Promise<Screenshot> {
-    const { imageFormat, imageQuality } = this.config;
-    const { width, height } = this.display;
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const page = await this.page();
-        const capture = (type: 'png' | 'jpeg', quality?: number) =>
-          page.screenshot({
-            type,
-            quality,
-            // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
-            scale: 'device',
-            caret: 'initial',
-            timeout: 10_000,
-          });
-        const data = await capture(imageFormat, imageFormat === 'jpeg' ? imageQuality : undefined);
-        if (data.length <= MAX_SCREENSHOT_BYTES) return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
-        // A message over 10 MiB closes an MCP stdio connection: send a smaller JPEG rather than lose the client.
-        const smaller = await capture('jpeg', FALLBACK_JPEG_QUALITY);
-        const note = `the ${imageFormat} screenshot (${data.length} bytes) was too large to send; this is a JPEG at quality ${FALLBACK_JPEG_QUALITY}`;
-        log.warn(`session ${this.id}: ${note}`);
-        if (smaller.length <= MAX_SCREENSHOT_BYTES) return { data: smaller, mimeType: 'image/jpeg', width, height, note };
-        throw new ScreenshotError(`The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`);
-      } catch (error) {
-        if (error instanceof ScreenshotError) throw error;
-        lastError = error;
-        log.warn(`screenshot attempt ${attempt + 1} failed in session ${this.id}`, error);
-      }
-    }
-    throw new ScreenshotError(`Could not take a screenshot of session ${this.id}: ${(lastError as Error)?.message ?? lastError}`);
+  screenshot(): Promise<Screenshot> {
+    return capturePage(() => this.page(), this.config, this.id);
+  }
+
+  async ready(): Promise<void> {
+    await this.page();
+  }
+
+  async currentUrl(): Promise<string> {
+    return (await this.page()).url();
   }
 
   async tabs(): Promise<Tab[]> {
@@ -420,7 +320,7 @@ export class BrowserSession {
     );
   }
 
-  async state(): Promise<PageState> {
+  async state(): Promise<ScreenState> {
     const page = await this.page();
     const tabs = await this.tabs();
     return {
@@ -445,26 +345,5 @@ export class BrowserSession {
     this.closed = true;
     if (this.ownsContext) await this.context?.close().catch(() => {});
     else await Promise.all(this.pages.map((p) => p.close().catch(() => {})));
-  }
-}
-
-function sanitizeFilename(name: string): string {
-  const cleaned = [...name]
-    .map((ch) => (ch.charCodeAt(0) < 32 || '/\\?%*:|"<>'.includes(ch) ? '_' : ch))
-    .join('')
-    .replace(/^\.+/, '_');
-  return cleaned.slice(0, 200) || 'download';
-}
-
-async function uniquePath(dir: string, name: string): Promise<string> {
-  const ext = path.extname(name);
-  const base = name.slice(0, name.length - ext.length);
-  for (let n = 0; ; n++) {
-    const candidate = path.join(dir, n === 0 ? name : `${base} (${n})${ext}`);
-    try {
-      await fs.access(candidate);
-    } catch {
-      return candidate;
-    }
   }
 }

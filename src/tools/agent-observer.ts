@@ -1,10 +1,10 @@
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { AgentRun, RunObserver } from '../agent/run.js';
+import type { HeldRun, RunObserver } from '../agent/types.js';
 import { log } from '../log.js';
 import type { ToolContext } from './tool.js';
 
 /** The text a person sees for a held action, in the tool result and the elicitation form. */
-export function safetyQuestion(run: AgentRun): string {
+export function safetyQuestion(run: HeldRun): string {
   const checks = run.pendingChecks.map((c) => `- ${c.code}: ${c.message}`).join('\n');
   const actions = (run.pending ?? []).flatMap((c) => c.descriptions).join('; ');
   return `The computer-use model wants to run: ${actions || '(no action)'}\non ${run.session.id} for the task "${run.task}".\nThe safety system flagged it:\n${checks}\nApprove to run it now, or deny to drop it and end the run.`;

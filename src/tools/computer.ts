@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { computerActionSchema, describeAction, scaleAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
-import { PlaywrightComputer } from '../computer/playwright-computer.js';
 import { validateActions } from '../computer/validate.js';
 import { clientDisplay } from './client-image.js';
 import { screenResult, screenStateShape } from './results.js';
@@ -34,7 +33,7 @@ export const computerTool = defineTool({
       const display = clientDisplay(session.display, config.clientImage);
       validateActions(actions, display);
       const toScreen = { x: session.display.width / display.width, y: session.display.height / display.height };
-      const computer = new PlaywrightComputer(session);
+      const computer = session.computer;
       const done: string[] = [];
       const resets = session.resets;
       for (const [index, action] of actions.entries()) {

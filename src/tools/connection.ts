@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { BrowserSession } from '../browser/session.js';
-import type { SessionManager } from '../browser/session-manager.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import type { SessionManager } from '../session/session-manager.js';
 
 /**
  * Who owns browser sessions, and which one is their default: one owner per
@@ -10,7 +10,7 @@ import type { SessionManager } from '../browser/session-manager.js';
 export class SessionOwner {
   readonly id = randomUUID();
   defaultSessionId: string | undefined;
-  creatingDefault: Promise<BrowserSession> | undefined;
+  creatingDefault: Promise<ComputerSession> | undefined;
 
   constructor(readonly shared = false) {}
 }
@@ -46,7 +46,7 @@ export class ClientConnection {
   }
 
   /** The named session, or the default one (opened on first use). */
-  async session(sessionId?: string): Promise<BrowserSession> {
+  async session(sessionId?: string): Promise<ComputerSession> {
     if (sessionId) return this.sessions.get(sessionId, this.id);
     const owner = this.owner;
     const existing = owner.defaultSessionId ? this.sessions.find(owner.defaultSessionId, this.id) : undefined;
@@ -65,7 +65,7 @@ export class ClientConnection {
     return owner.creatingDefault;
   }
 
-  newSession(startUrl?: string): Promise<BrowserSession> {
+  newSession(startUrl?: string): Promise<ComputerSession> {
     return this.sessions.create(this.id, { startUrl });
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { browserOnly } from './browser-only.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
@@ -25,7 +26,7 @@ export const navigateTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
   handler: async ({ session_id, url }, { connection, config }) => {
     const target = normalizeUrl(url);
-    const session = await connection.session(session_id);
+    const session = browserOnly(await connection.session(session_id), 'navigate');
     return session.exclusive(async () => {
       try {
         await session.goto(await session.page(), target);

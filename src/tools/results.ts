@@ -1,7 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { BrowserSession, SessionEvent } from '../browser/session.js';
 import type { ClientImageLimits } from '../config.js';
+import type { ComputerSession } from '../session/computer-session.js';
+import type { SessionEvent } from '../session/events.js';
 import { clientDisplay, fitForClient } from './client-image.js';
 
 /** structuredContent of every result that shows the screen. */
@@ -53,7 +54,7 @@ export function describeEvent(event: SessionEvent): string {
  * and structuredContent carry the same facts (see result-policy.ts).
  */
 export async function screenResult(
-  session: BrowserSession,
+  session: ComputerSession,
   limits: ClientImageLimits,
   summary: string,
   extra: Record<string, unknown> = {},
@@ -62,7 +63,7 @@ export async function screenResult(
 ): Promise<CallToolResult> {
   // Independent reads of the same settled page: overlapping them saves the titles' round trips.
   // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
-  await session.page();
+  await session.ready();
   const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const image = await fitForClient(shot, limits);
   const events = session.takeEvents().map((event) => ({ ...event, description: describeEvent(event) }));

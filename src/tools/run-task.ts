@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
 import { optional } from '../strict-schema.js';
+import { browserOnly } from './browser-only.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { defineTool } from './tool.js';
@@ -28,7 +29,8 @@ export const runTaskTool = defineTool({
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url);
     const run = newRun(session, config.agent, task, instructions);
     if (session_id && start_url) {
-      await session.exclusive(async () => session.goto(await session.page(), start_url));
+      const browser = browserOnly(session, 'start_url');
+      await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const report = await run.start(mcpObserver(context), extra.signal, max_steps ?? config.agent.maxSteps);
     return runResult(run, report, config.clientImage);

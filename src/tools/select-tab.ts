@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { browserOnly } from './browser-only.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
@@ -13,7 +14,7 @@ export const selectTabTool = defineTool({
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
   handler: async ({ session_id, index }, { connection, config }) => {
-    const session = await connection.session(session_id);
+    const session = browserOnly(await connection.session(session_id), 'select_tab');
     return session.exclusive(async () => {
       await session.selectTab(index);
       return screenResult(session, config.clientImage, `Switched to tab ${index}`);

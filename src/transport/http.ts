@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { SessionManager } from '../browser/session-manager.js';
+import type { SessionManager } from '../session/session-manager.js';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../server.js';

@@ -1,4 +1,4 @@
-import type { SessionManager } from '../browser/session-manager.js';
+import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../server.js';

@@ -1,8 +1,20 @@
 import type { Page } from 'playwright';
-import type { BrowserSession } from '../browser/session.js';
-import type { Point } from './actions.js';
-import type { Computer, MouseButton, Screenshot } from './computer.js';
-import { toChord } from './keys.js';
+import type { Point } from '../computer/actions.js';
+import type { Computer, MouseButton, Screenshot } from '../computer/computer.js';
+import { toChord } from '../computer/keys.js';
+import type { ActivityMonitor } from './activity.js';
+import type { ActivityMark } from './settle.js';
+
+/** What the computer needs of a browser session: its current page and the means to wait for an action's effects. */
+export interface PageHost {
+  readonly display: { width: number; height: number };
+  /** Screenshot pixels per CSS pixel. */
+  readonly scale: number;
+  readonly activity: ActivityMonitor;
+  page(): Promise<Page>;
+  settle(mark: ActivityMark, actedOn: Page): Promise<void>;
+  screenshot(): Promise<Screenshot>;
+}
 
 /**
  * Mouse moves for one drag segment: the end point plus in-between moves, so
@@ -15,10 +27,10 @@ export function dragSteps(from: Point, to: Point): number {
 
 /**
  * The computer-use protocol on a Playwright browser session. Every action
- * waits for what it caused (see BrowserSession.settle) before it returns.
+ * waits for what it caused (see settle.ts) before it returns.
  */
 export class PlaywrightComputer implements Computer {
-  constructor(private readonly session: BrowserSession) {}
+  constructor(private readonly session: PageHost) {}
 
   get display() {
     return this.session.display;

@@ -1,0 +1,49 @@
+import type { Page } from 'playwright';
+import type { Screenshot } from '../computer/computer.js';
+import type { ServerConfig } from '../config.js';
+import { log } from '../log.js';
+
+export class ScreenshotError extends Error {}
+
+/** Base64 makes it 4/3 larger: 6 MiB stays well inside the 10 MiB an MCP stdio message may have. */
+const MAX_SCREENSHOT_BYTES = 6 * 1024 * 1024;
+const FALLBACK_JPEG_QUALITY = 60;
+
+/**
+ * A screenshot of the page at the screenshot size, in the configured
+ * format; a JPEG instead when the image would be too large to send.
+ * Retried when it fails, then an error: never an old image passed off as
+ * the current one.
+ */
+export async function capturePage(page: () => Promise<Page>, config: ServerConfig, sessionId: string): Promise<Screenshot> {
+  const { imageFormat, imageQuality } = config;
+  const { width, height } = config.screenshot;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const current = await page();
+      const capture = (type: 'png' | 'jpeg', quality?: number) =>
+        current.screenshot({
+          type,
+          quality,
+          // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
+          scale: 'device',
+          caret: 'initial',
+          timeout: 10_000,
+        });
+      const data = await capture(imageFormat, imageFormat === 'jpeg' ? imageQuality : undefined);
+      if (data.length <= MAX_SCREENSHOT_BYTES) return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
+      // A message over 10 MiB closes an MCP stdio connection: send a smaller JPEG rather than lose the client.
+      const smaller = await capture('jpeg', FALLBACK_JPEG_QUALITY);
+      const note = `the ${imageFormat} screenshot (${data.length} bytes) was too large to send; this is a JPEG at quality ${FALLBACK_JPEG_QUALITY}`;
+      log.warn(`session ${sessionId}: ${note}`);
+      if (smaller.length <= MAX_SCREENSHOT_BYTES) return { data: smaller, mimeType: 'image/jpeg', width, height, note };
+      throw new ScreenshotError(`The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`);
+    } catch (error) {
+      if (error instanceof ScreenshotError) throw error;
+      lastError = error;
+      log.warn(`screenshot attempt ${attempt + 1} failed in session ${sessionId}`, error);
+    }
+  }
+  throw new ScreenshotError(`Could not take a screenshot of session ${sessionId}: ${(lastError as Error)?.message ?? lastError}`);
+}

@@ -1,0 +1,65 @@
+import type { Computer, Screenshot } from '../computer/computer.js';
+import type { SessionEvent } from './events.js';
+
+/** What a session drives: a browser (pages, tabs, URLs) or a whole desktop. */
+export type Environment = 'browser' | 'desktop';
+
+export interface Tab {
+  index: number;
+  url: string;
+  title: string;
+  active: boolean;
+}
+
+/** What every screen result reports besides the screenshot. */
+export interface ScreenState {
+  session_id: string;
+  /** The current page's URL; empty where there is none (a desktop). */
+  url: string;
+  title: string;
+  /** The screenshot size: the coordinate space of actions. */
+  display: { width: number; height: number };
+  /** The layout size the screen is rendered at (larger than display when screenshots are scaled down). */
+  viewport: { width: number; height: number };
+  tabs: Tab[];
+}
+
+/**
+ * A session of any environment, as the agent loop and the screen tools see
+ * it: a `Computer` to act on, a screenshot, its state, and the events that
+ * happened beside the screen. Backends (src/browser, a desktop) implement
+ * it; nothing outside a backend needs to know which one it is driving.
+ */
+export interface ComputerSession {
+  readonly id: string;
+  /** The connection (owner) the session belongs to. */
+  readonly owner: string;
+  readonly environment: Environment;
+  readonly createdAt: number;
+  lastUsedAt: number;
+  /** Screenshot pixels: the coordinate space of every action. */
+  readonly display: { width: number; height: number };
+  /** The protocol actions on this session; each returns once the screen has caught up. */
+  readonly computer: Computer;
+  /** True while a call is running on it: the idle sweeper leaves it alone. */
+  readonly busy: boolean;
+  readonly isClosed: boolean;
+  /** How many times the screen was replaced under this session (a crashed browser or tab); see resetSince. */
+  readonly resets: number;
+  /** Runs calls on this session one at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Recovers a lost screen now, and says whether a reset happened since `resets` was read. */
+  resetSince(resets: number): Promise<boolean>;
+  /** Makes the screen usable (reopens what crashed) before it is read. */
+  ready(): Promise<void>;
+  screenshot(): Promise<Screenshot>;
+  state(): Promise<ScreenState>;
+  /** The URL the model's domain safety checks are told about; undefined where there is none. */
+  currentUrl(): Promise<string | undefined>;
+  /** Events since the last call, oldest first. */
+  takeEvents(): SessionEvent[];
+  close(): Promise<void>;
+}
+
+/** A tool that only makes sense in one environment was called on another. */
+export class WrongEnvironmentError extends Error {}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerConfig } from '../config.js';
+import { log } from '../log.js';
+import type { SessionBackend } from './backend.js';
+import type { ComputerSession, Environment } from './computer-session.js';
+
+export class SessionNotFoundError extends Error {}
+export class SessionLimitError extends Error {}
+
+export interface NewSessionOptions {
+  id?: string;
+  startUrl?: string;
+  environment?: Environment;
+}
+
+/**
+ * All sessions of the process, of every environment. Each belongs to the
+ * connection (owner) that created it; the limit counts them all; idle ones
+ * are closed. Opening a session is the backend's job (see backend.ts).
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, ComputerSession>();
+  private readonly backends = new Map<Environment, SessionBackend>();
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  /** Sessions being created: counted against maxSessions before they exist. */
+  private opening = 0;
+  private stopped = false;
+
+  constructor(
+    readonly config: ServerConfig,
+    backends: SessionBackend[],
+  ) {
+    for (const backend of backends) this.backends.set(backend.environment, backend);
+    if (config.idleTimeoutMs > 0) {
+      this.sweeper = setInterval(() => void this.closeIdle(), Math.min(config.idleTimeoutMs, 60_000));
+      this.sweeper.unref();
+    }
+  }
+
+  private backend(environment: Environment): SessionBackend {
+    const backend = this.backends.get(environment);
+    if (!backend) throw new Error(`This server has no ${environment} sessions.`);
+    return backend;
+  }
+
+  /** What drives the browser sessions, once a browser was started. */
+  browserDescription(): Promise<string | undefined> {
+    return this.backends.get('browser')?.describe() ?? Promise.resolve(undefined);
+  }
+
+  async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {
+    if (this.stopped) throw new Error('The server is shutting down; no session is opened.');
+    const backend = this.backend(options.environment ?? 'browser');
+    const startUrl = options.startUrl ?? this.config.startUrl;
+    backend.checkStart(startUrl);
+    const max = this.config.maxSessions;
+    if (max > 0 && this.openCount() + this.opening >= max) {
+      throw new SessionLimitError(
+        `${max} session(s) are already open, the most this server allows (--max-sessions). ` +
+          'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
+      );
+    }
+    this.opening++;
+    let session: ComputerSession;
+    try {
+      session = await backend.open(options.id ?? randomUUID(), owner, startUrl);
+    } finally {
+      this.opening--;
+    }
+    this.sessions.set(session.id, session);
+    log.info(`session ${session.id} opened`);
+    return session;
+  }
+
+  private openCount(): number {
+    return [...this.sessions.values()].filter((s) => !s.isClosed).length;
+  }
+
+  /** The session with this id, if the owner may use it. */
+  get(id: string, owner: string): ComputerSession {
+    const session = this.find(id, owner);
+    if (!session) {
+      throw new SessionNotFoundError(`No browser session "${id}". Call list_sessions to see the open ones, or omit session_id to use the default session.`);
+    }
+    return session;
+  }
+
+  find(id: string, owner: string): ComputerSession | undefined {
+    const session = this.sessions.get(id);
+    return session && !session.isClosed && session.owner === owner ? session : undefined;
+  }
+
+  list(owner: string): ComputerSession[] {
+    return [...this.sessions.values()].filter((s) => s.owner === owner && !s.isClosed);
+  }
+
+  async close(id: string, owner: string): Promise<void> {
+    const session = this.get(id, owner);
+    this.sessions.delete(id);
+    await session.close();
+    log.info(`session ${id} closed`);
+  }
+
+  async closeOwnedBy(owner: string): Promise<void> {
+    await Promise.all(this.list(owner).map((s) => this.close(s.id, owner)));
+  }
+
+  private async closeIdle(): Promise<void> {
+    const now = Date.now();
+    for (const session of this.sessions.values()) {
+      if (!session.busy && now - session.lastUsedAt > this.config.idleTimeoutMs) {
+        log.info(`session ${session.id} idle for ${Math.round((now - session.lastUsedAt) / 1000)} s; closing it`);
+        this.sessions.delete(session.id);
+        await session.close();
+      }
+    }
+  }
+
+  /** Closes every session, then what the backends started. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    this.sessions.clear();
+    await Promise.all([...this.backends.values()].map((b) => b.shutdown()));
+  }
+}
