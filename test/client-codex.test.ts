@@ -19,6 +19,8 @@ const model = await new FakeCodexModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-codex-'));
 const search = model.toolSearch('browser screenshot');
 const call = model.functionCall('mcp__cua', 'screenshot', {});
+// navigate is not read-only: it runs only because the config approves the server's tools.
+const navigate = model.functionCall('mcp__cua', 'navigate', { url: fixture.url('/?second') });
 let run: ClientRun;
 
 const toml = (value: string) => JSON.stringify(value);
@@ -50,7 +52,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  model.script([search, call]);
+  model.script([search, call, navigate]);
   const [command, ...args] = codexCommand();
   run = await runClient(command, [...args, 'exec', '--json', '--skip-git-repo-check', '--ephemeral', 'Take a screenshot of the browser.'], {
     cwd: home,
@@ -65,14 +67,12 @@ after(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-test('codex exec finds our tools through tool_search and calls screenshot', () => {
+test('codex exec finds our tools through tool_search and calls them (navigate approved by the config)', () => {
   assert.equal(run.code, 0, describeRun('codex', run));
   const events = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; item?: Item });
-  const toolCall = events.find((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call')?.item;
-  assert.ok(toolCall, `no completed mcp_tool_call\n${describeRun('codex', run)}`);
-  assert.equal(toolCall.server, 'cua');
-  assert.equal(toolCall.tool, 'screenshot');
-  assert.equal(toolCall.status, 'completed', JSON.stringify(toolCall).slice(0, 1000));
+  const toolCalls = events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call').map((e) => e.item!);
+  assert.deepEqual(toolCalls.map((c) => `${String(c.server)}/${String(c.tool)}`), ['cua/screenshot', 'cua/navigate'], describeRun('codex', run));
+  for (const toolCall of toolCalls) assert.equal(toolCall.status, 'completed', JSON.stringify(toolCall).slice(0, 1000));
   // What Codex offered the model: the search tool, not our tools themselves.
   const tools = model.requests[0]?.body.tools ?? [];
   assert.ok(tools.some((t) => t.type === 'tool_search'), `no tool_search among ${tools.map((t) => String(t.name ?? t.type)).join(', ')}`);
