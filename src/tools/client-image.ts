@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { Screenshot } from '../computer/computer.js';
 import type { ClientImageLimits } from '../config.js';
 
@@ -24,6 +23,13 @@ export interface ClientImage {
   /** Image pixels per coordinate pixel: below 1 only when the bytes limit forced an image smaller than the client's coordinate space. */
   scale: number;
   notes: string[];
+}
+
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+
+/** sharp loads libvips (hundreds of ms): on the first image that must change, not at every server start. */
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  return (await (sharpModule ??= import('sharp'))).default;
 }
 
 const JPEG_QUALITIES = [80, 60, 40];
@@ -54,12 +60,15 @@ export async function fitForClient(shot: Screenshot, limits: ClientImageLimits):
   const resized = target.width !== shot.width || target.height !== shot.height;
   if (!resized && shot.data.length <= limits.maxBytes) return { ...shot, scale: 1, notes };
 
+  const sharp = await loadSharp();
   const source = sharp(shot.data);
   const at = (size: Size) => source.clone().resize(size.width, size.height, { fit: 'fill' });
   if (resized) notes.push(`scaled from ${shot.width}x${shot.height} to ${target.width}x${target.height} (--max-image-pixels); coordinates are pixels of this image`);
 
   let data = shot.data;
-  if (resized) {
+  // A scaled PNG is worth encoding only if it may fit: its size goes roughly with its area.
+  const areaShare = (target.width * target.height) / (shot.width * shot.height);
+  if (resized && (shot.mimeType === 'image/jpeg' || shot.data.length * areaShare <= limits.maxBytes)) {
     data = shot.mimeType === 'image/png' ? await at(target).png().toBuffer() : await at(target).jpeg({ quality: JPEG_QUALITIES[0] }).toBuffer();
     if (data.length <= limits.maxBytes) return { data, mimeType: shot.mimeType, ...target, scale: 1, notes };
   }
