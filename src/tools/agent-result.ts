@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
-import { safetyQuestion } from './agent-observer.js';
 import type { ClientImageLimits } from '../config.js';
+import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
 
 const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
