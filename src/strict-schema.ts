@@ -8,8 +8,12 @@ import { z } from 'zod';
  */
 
 /** An optional argument for which `null` means "not given", as strict-mode clients send it. */
-export function optional<T extends z.ZodType>(schema: T): z.ZodPipe<z.ZodOptional<z.ZodNullable<T>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>> {
-  return schema.nullish().transform((value) => value ?? undefined);
+export function optional<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodPipe<z.ZodOptional<z.ZodNullable<T>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>>> {
+  // The outer optional keeps the parsed field optional in the type, as a plain .optional() would.
+  return schema
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional();
 }
 
 /** An optional argument with a default, `null` included. */

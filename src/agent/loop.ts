@@ -61,12 +61,15 @@ function parseCall(item: unknown, display: { width: number; height: number }): P
   return parsed;
 }
 
-function collectText(run: TurnState, progress: Progress, output: unknown[]): void {
+/** The turn's reasoning summaries (also reported as they come) and its message, if it has one. */
+function collectText(run: TurnState, progress: Progress, output: unknown[]): { reasoning: string[]; message: string } {
+  const reasoning: string[] = [];
   const messages: string[] = [];
   for (const item of output as Array<{ type?: string; summary?: unknown; content?: unknown }>) {
     if (item?.type === 'reasoning' && Array.isArray(item.summary)) {
       for (const part of item.summary as Array<{ text?: unknown }>) {
         if (typeof part?.text === 'string' && part.text) {
+          reasoning.push(part.text);
           progress.reasoning.push(part.text);
           progress.observer.reasoning?.(part.text);
         }
@@ -78,7 +81,9 @@ function collectText(run: TurnState, progress: Progress, output: unknown[]): voi
       }
     }
   }
-  if (messages.length) run.message = messages.join('\n');
+  const message = messages.join('\n');
+  if (message) run.message = message;
+  return { reasoning, message };
 }
 
 /**
@@ -95,12 +100,11 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
-  progress.observer.response?.(response);
   if (response.error) throw new ModelRequestError(`The model answered with an error: ${response.error.code}: ${response.error.message}`);
   const output: unknown[] = Array.isArray(response.output) ? response.output : [];
   run.accepted({ id: response.id, output });
   progress.taken++;
-  collectText(run, progress, output);
+  const { reasoning, message } = collectText(run, progress, output);
 
   const calls: ParsedCall[] = [];
   const problems: string[] = [];
@@ -114,6 +118,7 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
     }
   }
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
+  progress.observer.answered?.({ responseId: response.id, reasoning, message, calls, problems });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {
@@ -172,12 +177,13 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
         try {
           await runAction(computer, action);
           done.push(description);
-          progress.observer.action?.(description);
+          progress.observer.action?.(description, action);
         } catch (error) {
-          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          const reason = (error as Error).message.split('\n')[0];
+          const line = `${description} failed: ${reason}`;
           done.push(line);
           notes.push(line);
-          progress.observer.action?.(line);
+          progress.observer.action?.(line, action, reason);
           continue calls;
         }
       }
@@ -185,7 +191,7 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
     return screenshotInput(session);
   });
   progress.actions.push(...done);
-  progress.observer.screenshot?.(run.steps, screen.shot);
+  progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
   const items: ResponseInputItem[] = calls.map((call) => outputItem(run.generation, call, screen, acknowledged));
   if (notes.length) items.push({ role: 'user', content: notes.join('\n') });

@@ -382,6 +382,11 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     };
   }
 
+  /** The events takeEvents would return, left in place (for observers such as the recorder). */
+  peekEvents(): readonly SessionEvent[] {
+    return this.events;
+  }
+
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[] {
     const events = this.events;

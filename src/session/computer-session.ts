@@ -58,6 +58,8 @@ export interface ComputerSession {
   currentUrl(): Promise<string | undefined>;
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[];
+  /** The events takeEvents would return, left in place (for observers such as the recorder). */
+  peekEvents(): readonly SessionEvent[];
   close(): Promise<void>;
 }
 

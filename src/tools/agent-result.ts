@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
 import type { ClientImageLimits } from '../config.js';
+import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
 
@@ -18,6 +19,8 @@ export const runResultShape = {
   pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
   pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
   error: z.string().optional(),
+  run_id: z.string().optional().describe('The recording of this run (absent with --no-record): resource cua-mcp://runs/{run_id}'),
+  report: z.string().optional().describe('Path of the recording\'s report.html, a page to open in a browser'),
   next_step: z.string().describe('What to do now: for needs_confirmation, ask the user and call acknowledge_safety_check'),
 };
 
@@ -52,8 +55,11 @@ export function runResult(run: AgentRun, report: RunReport, limits: ClientImageL
   if (report.message) lines.push(`Message: ${report.message}`);
   if (report.status === 'needs_confirmation') lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
   if (report.error) lines.push(`Error: ${report.error}`);
+  const recording = recordingOf(run);
+  const recorded = recording ? { run_id: recording.id, report: recording.reportPath } : {};
+  if (recording) lines.push(`Run ${recording.id} recorded: ${recording.reportPath}`);
   return session.exclusive(async () => {
-    const result = await screenResult(session, limits, summary, { ...report, next_step: next }, lines);
+    const result = await screenResult(session, limits, summary, { ...report, ...recorded, next_step: next }, lines);
     return report.status === 'failed' ? { ...result, isError: true } : result;
   });
 }
