@@ -66,6 +66,7 @@ export const OPTIONS = {
   authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
+  maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
   maxBody: { flag: 'max-body', env: 'CUA_MAX_BODY', kind: 'string', group: 'http', default: '4194304', help: 'Largest HTTP request body in bytes (larger: 413)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -126,6 +127,8 @@ export interface HttpConfig {
   /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
   allowedOrigins: string[];
   maxBodyBytes: number;
+  /** Most MCP sessions open at once; 0 = no limit. */
+  maxClients: number;
 }
 
 export interface ClientImageLimits {
@@ -340,6 +343,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
+    maxClients: integer('maxClients', raw.maxClients, 0, 100_000),
   };
 }
 

@@ -6,6 +6,7 @@ import { validateActions } from '../computer/validate.js';
 import { log } from '../log.js';
 import { explainModelError, ModelRequestError } from '../model/errors.js';
 import type { ComputerSession } from '../session/computer-session.js';
+import { functionOutput, parseFunctionCall, runNavigation } from './navigation-functions.js';
 import { rawActions, type ToolGeneration } from './tool-generation.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
 
@@ -109,8 +110,9 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   const calls: ParsedCall[] = [];
   const problems: string[] = [];
   for (const item of output) {
-    if ((item as { type?: unknown })?.type !== 'computer_call') continue;
-    const parsed = parseCall(item, run.session.display);
+    const type = (item as { type?: unknown })?.type;
+    if (type !== 'computer_call' && type !== 'function_call') continue;
+    const parsed = type === 'computer_call' ? parseCall(item, run.session.display) : parseFunctionCall(item);
     if (typeof parsed === 'string') problems.push(parsed);
     else {
       calls.push(parsed);
@@ -159,12 +161,30 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   if (session.isClosed) throw new Error(`Browser session ${session.id} was closed; start a new run in another session.`);
   const notes: string[] = [];
   const done: string[] = [];
+  /** What each function call did, by call id: its output's text. */
+  const results = new Map<string, string>();
   const screen = await session.exclusive(async () => {
     const computer = session.computer;
     const resets = session.resets;
     calls: for (const call of calls) {
       if (call.problem) {
-        notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
+        if (call.kind === 'function') results.set(call.callId, `Not run: ${call.problem}`);
+        else notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
+        continue;
+      }
+      if (call.navigation) {
+        if (progress.signal?.aborted) break calls;
+        const description = call.descriptions.join('');
+        try {
+          if (!session.navigation) throw new Error('this session has no browser to navigate');
+          results.set(call.callId, await runNavigation(session.navigation, call.navigation));
+          done.push(description);
+        } catch (error) {
+          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          results.set(call.callId, line);
+          done.push(line);
+        }
+        progress.observer.action?.(done.at(-1)!);
         continue;
       }
       for (const action of call.actions) {
@@ -193,7 +213,9 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   progress.actions.push(...done);
   progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
-  const items: ResponseInputItem[] = calls.map((call) => outputItem(run.generation, call, screen, acknowledged));
+  const items: ResponseInputItem[] = calls.map((call) =>
+    call.kind === 'function' ? functionOutput(call.callId, results.get(call.callId) ?? 'Not run: the run was cancelled', screen) : outputItem(run.generation, call, screen, acknowledged),
+  );
   if (notes.length) items.push({ role: 'user', content: notes.join('\n') });
   return items;
 }

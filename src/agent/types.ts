@@ -20,6 +20,9 @@ export interface ParsedCall {
   descriptions: string[];
   checks: SafetyCheck[];
   problem?: string;
+  /** A function_call (goto/back/forward) rather than a computer_call. */
+  kind?: 'function';
+  navigation?: { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
 }
 
 /** A paused run as a person is asked about it. */

@@ -10,11 +10,31 @@ import { closed, optional, withDefault } from '../strict-schema.js';
  * valid in OpenAI strict mode (an `anyOf`; strict mode refuses `oneOf`).
  */
 
+/**
+ * Work one action may ask for. Each unit is a browser round trip: without
+ * a bound, a 20,000-point drag or a 1e39-pixel scroll ties the session up
+ * (and every call queued behind it) for as long as the browser takes.
+ */
+export const ACTION_LIMITS = {
+  /** Points of a drag path. */
+  dragPoints: 500,
+  /** Characters of one `type` action (cancellable between keystrokes). */
+  typeLength: 10_000,
+  /** Pixels one scroll may move, either way, per axis. */
+  scrollDelta: 100_000,
+  /** Keys of one chord or held during a pointer action. */
+  keys: 16,
+} as const;
+
 const coordinate = (axis: 'x' | 'y') =>
   z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
 
 /** Modifier keys held down while a pointer action runs. */
-const heldKeys = optional(z.array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })).describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
+const heldKeys = optional(
+  z
+    .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["shift"]' })
+    .max(ACTION_LIMITS.keys, { error: `keys holds at most ${ACTION_LIMITS.keys} keys` }),
+).describe('Modifier keys held during the action, e.g. ["shift"] or ["ctrl"]');
 
 export const clickAction = closed({
   type: z.literal('click'),
@@ -43,6 +63,7 @@ export const dragAction = closed({
   path: z
     .array(point, { error: 'path must be an array of {x, y} points' })
     .min(2, { error: 'path needs at least two points (start and end)' })
+    .max(ACTION_LIMITS.dragPoints, { error: `path has at most ${ACTION_LIMITS.dragPoints} points; split a longer drag or drop in-between points` })
     .describe('Every point is followed in order, not only the ends'),
   keys: heldKeys,
 });
@@ -54,12 +75,22 @@ export const moveAction = closed({
   keys: heldKeys,
 });
 
+const scrollDelta = (name: string, direction: string) =>
+  withDefault(
+    z
+      .number({ error: `${name} must be a number of pixels` })
+      .finite()
+      .min(-ACTION_LIMITS.scrollDelta, { error: `${name} must be at least -${ACTION_LIMITS.scrollDelta} pixels; scroll again for more` })
+      .max(ACTION_LIMITS.scrollDelta, { error: `${name} must be at most ${ACTION_LIMITS.scrollDelta} pixels; scroll again for more` }),
+    0,
+  ).describe(`${direction}; default 0`);
+
 export const scrollAction = closed({
   type: z.literal('scroll'),
   x: coordinate('x'),
   y: coordinate('y'),
-  scroll_x: withDefault(z.number({ error: 'scroll_x must be a number of pixels' }).finite(), 0).describe('Pixels to the right (negative: left); default 0'),
-  scroll_y: withDefault(z.number({ error: 'scroll_y must be a number of pixels' }).finite(), 0).describe('Pixels down (negative: up); default 0'),
+  scroll_x: scrollDelta('scroll_x', 'Pixels to the right (negative: left)'),
+  scroll_y: scrollDelta('scroll_y', 'Pixels down (negative: up)'),
   keys: heldKeys,
 });
 
@@ -68,12 +99,15 @@ export const keypressAction = closed({
   keys: z
     .array(z.string().min(1), { error: 'keys must be an array of key names, e.g. ["ctrl", "a"]' })
     .min(1, { error: 'keys needs at least one key' })
+    .max(ACTION_LIMITS.keys, { error: `keys holds at most ${ACTION_LIMITS.keys} keys` })
     .describe('Pressed together as a chord: held in order, released in reverse'),
 });
 
 export const typeAction = closed({
   type: z.literal('type'),
-  text: z.string({ error: 'text must be a string' }),
+  text: z
+    .string({ error: 'text must be a string' })
+    .max(ACTION_LIMITS.typeLength, { error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another` }),
 });
 
 export const waitAction = closed({

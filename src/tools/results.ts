@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ClientImageLimits } from '../config.js';
-import type { ComputerSession } from '../session/computer-session.js';
+import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { clientDisplay, fitForClient } from './client-image.js';
 
@@ -29,6 +29,64 @@ export const screenStateShape = {
   }),
 };
 
+/**
+ * Longest page-controlled strings in a result. A page chooses its title,
+ * URL, dialog texts and download names: uncapped, a 4-million-character
+ * title would push the result past the 10 MiB a stdio message may have,
+ * and the client would drop the connection with every session on it.
+ */
+export const PAGE_STRING_LIMITS = { title: 300, url: 2048, text: 1000 } as const;
+/** Events shown per result; the rest are counted. */
+const MAX_EVENTS = 50;
+
+/** `text` cut to `max` UTF-16 units (never inside a surrogate pair), saying how long it was. */
+export function pageString(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  return `${text.slice(0, end)}… (cut, ${text.length} characters)`;
+}
+
+/** The state and events with every page-controlled string capped, and at most MAX_EVENTS events. */
+export function boundedScreen(state: ScreenState, events: SessionEvent[]): { state: ScreenState; events: SessionEvent[]; eventsLeftOut: number } {
+  const { title, url, text } = PAGE_STRING_LIMITS;
+  const bounded: ScreenState = {
+    ...state,
+    url: pageString(state.url, url),
+    title: pageString(state.title, title),
+    tabs: state.tabs.map((tab) => ({ ...tab, url: pageString(tab.url, url), title: pageString(tab.title, title) })),
+  };
+  const capped = events.slice(0, MAX_EVENTS).map((event): SessionEvent => {
+    switch (event.kind) {
+      case 'dialog':
+        return { ...event, dialog_type: pageString(event.dialog_type, text), message: pageString(event.message, text) };
+      case 'download':
+        return {
+          ...event,
+          url: pageString(event.url, url),
+          filename: pageString(event.filename, text),
+          ...(event.error !== undefined ? { error: pageString(event.error, text) } : {}),
+        };
+      case 'blocked':
+        return { ...event, url: pageString(event.url, url), reason: pageString(event.reason, text) };
+      case 'reset':
+        return { ...event, url: pageString(event.url, url), reason: pageString(event.reason, text) };
+      case 'shortcut':
+        return { ...event, effect: pageString(event.effect, text) };
+      case 'not_answering':
+        return { ...event, url: pageString(event.url, url) };
+      case 'limit':
+        return event;
+      case 'app_exited':
+        return { ...event, stderr: pageString(event.stderr, text) };
+      case 'popup':
+      case 'window_reused':
+      case 'tab_closed':
+        return { ...event, url: pageString(event.url, url) };
+    }
+  });
+  return { state: bounded, events: capped, eventsLeftOut: events.length - capped.length };
+}
+
 export function describeEvent(event: SessionEvent): string {
   switch (event.kind) {
     case 'dialog':
@@ -49,6 +107,10 @@ export function describeEvent(event: SessionEvent): string {
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'not_answering':
+      return `the page ${event.url} stopped answering: ${event.detail}`;
+    case 'limit':
+      return event.detail;
     case 'app_exited':
       return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
   }
@@ -70,10 +132,13 @@ export async function screenResult(
   // Independent reads of the same settled page: overlapping them saves the titles' round trips.
   // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
   await session.ready();
-  const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
+  const [shot, fullState] = await Promise.all([session.screenshot(), session.state()]);
   const image = await fitForClient(shot, limits);
-  const events = session.takeEvents().map((event) => ({ ...event, description: describeEvent(event) }));
+  const bounded = boundedScreen(fullState, session.takeEvents());
+  const { state, eventsLeftOut } = bounded;
+  const events = bounded.events.map((event) => ({ ...event, description: describeEvent(event) }));
   const lines = [summary, ...details, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
+  if (eventsLeftOut) lines.push(`(${eventsLeftOut} more event(s) since the last call not shown)`);
   lines.push(...image.notes.map((note) => `Screenshot: ${note}.`));
   if (state.tabs.length > 1) {
     lines.push(`Tabs: ${state.tabs.map((t) => `${t.active ? '*' : ''}[${t.index}] ${t.url}`).join(', ')}`);
@@ -88,6 +153,7 @@ export async function screenResult(
       ...state,
       display: clientDisplay(state.display, limits),
       events,
+      ...(eventsLeftOut > 0 && { events_left_out: eventsLeftOut }),
       screenshot: {
         mime_type: image.mimeType,
         bytes: image.data.length,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { screenResult, screenStateShape } from './results.js';
 import { optional } from '../strict-schema.js';
+import { PAGE_STRING_LIMITS, pageString, screenResult, screenStateShape } from './results.js';
 import { defineTool } from './tool.js';
 
 export const newSessionTool = defineTool({
@@ -50,8 +50,8 @@ export const listSessionsTool = defineTool({
         return {
           session_id: s.id,
           environment: s.environment,
-          url: state.url,
-          title: state.title,
+          url: pageString(state.url, PAGE_STRING_LIMITS.url),
+          title: pageString(state.title, PAGE_STRING_LIMITS.title),
           tabs: state.tabs.length,
           is_default: s.id === connection.defaultSession,
           created_at: new Date(s.createdAt).toISOString(),
