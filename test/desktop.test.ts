@@ -302,7 +302,9 @@ describe('desktop sessions', { skip }, () => {
       const events = await until(() => probeEvents(log), (e) => e.some((x) => x.kind === 'key'));
       const dropped = events.find((e) => e.kind === 'dropped');
       assert.deepEqual([dropped?.x, dropped?.y], [box.x! + 200, box.y], 'the box moved with the button held between mouse_down and mouse_up');
-      assert.equal(events.filter((e) => e.kind === 'press' && e.button === 1 && e.x === 700 && e.y === 500).length, 3, 'a triple click is three presses');
+      // Tk reports the second and third press of a quick series as a double click.
+      const clicks = events.filter((e) => e.x === 700 && e.y === 500 && ((e.kind === 'press' && e.button === 1) || e.kind === 'double'));
+      assert.equal(clicks.length, 3, `a triple click is three presses: ${JSON.stringify(clicks)}`);
       assert.ok(events.some((e) => e.kind === 'key' && e.keysym?.startsWith('Shift')), 'shift was held');
     } finally {
       await server.close();

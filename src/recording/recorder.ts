@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
 import type { AgentAction } from '../agent/actions.js';
+import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RunRecord, type StepRecord } from './records.js';
+import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RecordedAction, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
 import { pruneRuns, type Retention } from './run-store.js';
 
 /** Sortable by start time (to the millisecond), unique without coordination: 20261126-031502-123-5f3a9c. */
+/** An action as the recording keeps it: navigations in their own shape (goto/back/forward), the rest as the model sent them. */
+function recordedAction(action: AgentAction, description: string): RecordedAction {
+  if (action.type === 'navigate') return { navigation: { name: 'goto', url: action.url }, description, ran: false };
+  if (action.type === 'history') return { navigation: { name: action.direction }, description, ran: false };
+  return { action, description, ran: false };
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
@@ -46,18 +53,26 @@ export class RunRecorder implements RunObserver {
   private actionsFrom = 0;
   private answeredTurns = 0;
   private lastShot: string | undefined;
+  /** The open turn's actions by the objects the loop parsed (it reports those as they run). */
+  private recorded = new Map<AgentAction, RecordedAction>();
   /** Session events already put in a step: the session keeps them until a tool result takes them. */
   private readonly seenEvents = new WeakSet<object>();
-  private writes: Promise<void> = Promise.resolve();
+  private writes: Promise<void>;
   private refreshQueued = false;
   private failed = false;
 
-  /** Starts the run's folder; with `retention`, then deletes the oldest runs beyond it (never this one: it is going). */
+  /**
+   * Starts the run's folder once `after` has settled (another recording's
+   * last writes); with `retention`, then deletes the oldest runs beyond it
+   * (never this one: it is going).
+   */
   constructor(
     runsDir: string,
     private readonly run: RunDescription,
     retention?: Retention,
+    after: Promise<void> = Promise.resolve(),
   ) {
+    this.writes = after;
     this.id = newRunId();
     this.dir = path.join(runsDir, this.id);
     const now = new Date().toISOString();
@@ -112,7 +127,8 @@ export class RunRecorder implements RunObserver {
     turn.response_id = answer.responseId;
     turn.reasoning = answer.reasoning;
     if (answer.message) turn.message = answer.message;
-    turn.actions = answer.calls.flatMap((call) => call.actions.map((action, i) => ({ action, description: call.descriptions[i] ?? action.type, ran: false })));
+    this.recorded = new Map(answer.calls.flatMap((call) => call.actions.map((action, i) => [action, recordedAction(action, call.descriptions[i] ?? action.type)] as const)));
+    turn.actions = [...this.recorded.values()];
     turn.safety_checks = answer.calls.flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
     turn.problems = answer.problems;
     this.actionsFrom = performance.now();
@@ -127,8 +143,8 @@ export class RunRecorder implements RunObserver {
 
   /** Matched by identity: the loop reports the action objects it parsed. */
   action(_description: string, action?: AgentAction, error?: string): void {
-    const entry = this.open?.actions.find((a) => a.action === action && !a.ran);
-    if (!entry) return;
+    const entry = action && this.recorded.get(action);
+    if (!entry || entry.ran) return;
     entry.ran = true;
     if (error) entry.error = error;
   }
@@ -157,6 +173,16 @@ export class RunRecorder implements RunObserver {
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();
+    this.refresh();
+    return this.flush();
+  }
+
+  /** A new run started in the session while this one waited for a safety decision: its held action will never run. */
+  replaced(): Promise<void> {
+    if (this.record.status !== 'needs_confirmation') return this.flush();
+    this.record.status = 'replaced';
+    this.record.message = 'A new run started in this session; the held action never ran.';
+    this.closeTurn();
     this.refresh();
     return this.flush();
   }

@@ -1,5 +1,8 @@
-import type { DecidedBy } from '../agent/types.js';
 import type { AgentAction } from '../agent/actions.js';
+import type { DecidedBy } from '../agent/types.js';
+
+/** A navigation as recorded: the goto/back/forward of the model (Gemini's navigate, go_back and go_forward too). */
+export type NavigationCall = { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
 
 /**
  * What a recording holds on disk, under <output-dir>/runs/<run_id>/:
@@ -19,8 +22,10 @@ export interface SafetyDecision {
 }
 
 export interface RecordedAction {
-  /** The action as the model sent it, coordinates in screenshot pixels. */
-  action: AgentAction;
+  /** The action as the model sent it, coordinates in screenshot pixels; absent for a navigation. */
+  action?: AgentAction;
+  /** A goto/back/forward function call instead of a computer action. */
+  navigation?: NavigationCall;
   description: string;
   /** Set when it ran and failed; actions never reached (cancelled, reset, denied) have `ran: false`. */
   error?: string;
@@ -62,7 +67,7 @@ export interface RunRecord {
   model: string;
   provider: string;
   session_id: string;
-  /** The run's status: running, needs_confirmation, completed, ... (see RunStatus). */
+  /** The run's status (see RunStatus), or `replaced`: a new run started in the session while this one waited for a safety decision. */
   status: string;
   started: string;
   updated: string;

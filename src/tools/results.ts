@@ -1,20 +1,32 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { ClientImageLimits } from '../config.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
+import { clientDisplay, fitForClient } from './client-image.js';
 
 /** structuredContent of every result that shows the screen. */
 export const screenStateShape = {
+  summary: z.string().describe('What this call did, and what to do when something stopped it'),
   session_id: z.string(),
   url: z.string(),
   title: z.string(),
-  display: z.object({ width: z.number(), height: z.number() }).describe('Screenshot size: coordinates of actions are in these pixels'),
+  display: z
+    .object({ width: z.number(), height: z.number() })
+    .describe('Coordinates of actions are in these pixels: the size of the screenshot, unless screenshot.scale says the image was made smaller'),
   viewport: z.object({ width: z.number(), height: z.number() }).describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
-    .array(z.object({ kind: z.string() }).passthrough())
+    .array(z.object({ kind: z.string(), description: z.string() }).passthrough())
     .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited'),
-  screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
+  screenshot: z.object({
+    mime_type: z.string(),
+    bytes: z.number(),
+    width: z.number(),
+    height: z.number(),
+    scale: z.number().optional().describe('Image pixels per display pixel, when the image is smaller than display (divide positions in the image by it)'),
+    notes: z.array(z.string()).describe('How the image differs from a plain screenshot (format, size) and why'),
+  }),
 };
 
 /**
@@ -106,29 +118,50 @@ export function describeEvent(event: SessionEvent): string {
 
 /**
  * The standard result: a text line, the screenshot as image content, and
- * the page state as structuredContent for other tools to chain on.
+ * the page state as structuredContent for other tools to chain on. The text
+ * and structuredContent carry the same facts (see result-policy.ts).
  */
-export async function screenResult(session: ComputerSession, summary: string, extra: Record<string, unknown> = {}): Promise<CallToolResult> {
+export async function screenResult(
+  session: ComputerSession,
+  limits: ClientImageLimits,
+  summary: string,
+  extra: Record<string, unknown> = {},
+  /** Text lines after the summary for facts that `extra` carries as fields. */
+  details: string[] = [],
+): Promise<CallToolResult> {
   // Independent reads of the same settled page: overlapping them saves the titles' round trips.
   // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
   await session.ready();
   const [shot, fullState] = await Promise.all([session.screenshot(), session.state()]);
-  const { state, events, eventsLeftOut } = boundedScreen(fullState, session.takeEvents());
-  const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];
+  const image = await fitForClient(shot, limits);
+  const bounded = boundedScreen(fullState, session.takeEvents());
+  const { state, eventsLeftOut } = bounded;
+  const events = bounded.events.map((event) => ({ ...event, description: describeEvent(event) }));
+  const lines = [summary, ...details, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
   if (eventsLeftOut) lines.push(`(${eventsLeftOut} more event(s) since the last call not shown)`);
-  if (shot.note) lines.push(`Screenshot: ${shot.note}.`);
+  lines.push(...image.notes.map((note) => `Screenshot: ${note}.`));
   if (state.tabs.length > 1) {
     lines.push(`Tabs: ${state.tabs.map((t) => `${t.active ? '*' : ''}[${t.index}] ${t.url}`).join(', ')}`);
   }
   return {
     content: [
       { type: 'text', text: lines.join('\n') },
-      { type: 'image', data: shot.data.toString('base64'), mimeType: shot.mimeType },
+      { type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType },
     ],
     structuredContent: {
+      summary,
       ...state,
+      display: clientDisplay(state.display, limits),
       events,
-      screenshot: { mime_type: shot.mimeType, bytes: shot.data.length, width: shot.width, height: shot.height },
+      ...(eventsLeftOut > 0 && { events_left_out: eventsLeftOut }),
+      screenshot: {
+        mime_type: image.mimeType,
+        bytes: image.data.length,
+        width: image.width,
+        height: image.height,
+        ...(image.scale !== 1 && { scale: image.scale }),
+        notes: image.notes,
+      },
       ...extra,
     },
   };

@@ -220,3 +220,4 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
     return checkScreenshot(match[2]!, match[1]!, what, this.options.display, this.options.imageType);
   }
 }
+export { imageSize } from './fake-endpoint.js';
