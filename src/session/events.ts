@@ -5,4 +5,6 @@ export type SessionEvent =
   | { kind: 'popup'; url: string }
   | { kind: 'tab_closed'; url: string }
   | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  /** This session is a new default: the previous one expired (--idle-timeout), with its pages, cookies and tabs. */
+  | { kind: 'session_replaced'; previous_session_id: string; reason: string };

@@ -11,9 +11,15 @@ export const screenStateShape = {
   display: z.object({ width: z.number(), height: z.number() }).describe('Screenshot size: coordinates of actions are in these pixels'),
   viewport: z.object({ width: z.number(), height: z.number() }).describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
+  http_status: z.number().nullable().describe('HTTP status the current page was served with (404, 500...); null for about:blank and where the browser does not tell'),
+  scroll: z.object({ x: z.number(), y: z.number() }).nullable().describe('How far the page is scrolled, in viewport pixels'),
+  page_size: z
+    .object({ width: z.number(), height: z.number() })
+    .nullable()
+    .describe('The whole page in viewport pixels: the bottom is reached when scroll.y + viewport.height >= page_size.height'),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, an expired default session replaced'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -33,6 +39,8 @@ export function describeEvent(event: SessionEvent): string {
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'session_replaced':
+      return `this is a new default session: the previous one (${event.previous_session_id}) is gone, with its pages, cookies and tabs, because ${event.reason}`;
   }
 }
 
@@ -47,6 +55,7 @@ export async function screenResult(session: ComputerSession, summary: string, ex
   const [shot, state] = await Promise.all([session.screenshot(), session.state()]);
   const events = session.takeEvents();
   const lines = [summary, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map(describeEvent)];
+  if (state.http_status !== null && (state.http_status < 200 || state.http_status > 299)) lines.push(`The page came with HTTP status ${state.http_status}, not a success.`);
   if (shot.note) lines.push(`Screenshot: ${shot.note}.`);
   if (state.tabs.length > 1) {
     lines.push(`Tabs: ${state.tabs.map((t) => `${t.active ? '*' : ''}[${t.index}] ${t.url}`).join(', ')}`);

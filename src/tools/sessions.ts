@@ -21,7 +21,8 @@ const sessionSummary = z.object({
   session_id: z.string(),
   url: z.string(),
   title: z.string(),
-  tabs: z.number(),
+  tab_count: z.number().describe('How many tabs the session has'),
+  tabs: z.number().describe('The same count as tab_count, kept for clients that read it (in screen results, tabs is the list of tabs)'),
   is_default: z.boolean(),
   created_at: z.string(),
   idle_seconds: z.number(),
@@ -43,6 +44,7 @@ export const listSessionsTool = defineTool({
           session_id: s.id,
           url: state.url,
           title: state.title,
+          tab_count: state.tabs.length,
           tabs: state.tabs.length,
           is_default: s.id === connection.defaultSession,
           created_at: new Date(s.createdAt).toISOString(),
@@ -52,7 +54,7 @@ export const listSessionsTool = defineTool({
     );
     const browser = (await connection.sessions.browserDescription()) ?? null;
     const lines = sessions.length
-      ? sessions.map((s) => `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tabs} tab(s), idle ${s.idle_seconds} s`)
+      ? sessions.map((s) => `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tab_count} tab(s), idle ${s.idle_seconds} s`)
       : ['No browser sessions open. Any tool call without session_id opens the default one.'];
     if (browser) lines.push(`Browser: ${browser}`);
     return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { sessions, browser } };
