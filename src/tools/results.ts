@@ -33,6 +33,10 @@ export function describeEvent(event: SessionEvent): string {
         : `downloaded ${event.filename}${event.bytes !== undefined ? ` (${event.bytes} bytes)` : ''} to ${event.path ?? '(still saving)'}`;
     case 'popup':
       return `a new tab opened (${event.url}); the session now follows it`;
+    case 'window_reused':
+      return `an already open named window loads ${event.url}; the session now follows that tab`;
+    case 'shortcut':
+      return `${event.keys}: ${event.effect}`;
     case 'tab_closed':
       return `tab ${event.url} closed`;
     case 'blocked':
