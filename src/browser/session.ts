@@ -392,10 +392,6 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     return events;
   }
 
-  report(event: SessionEvent): void {
-    this.events.push(event);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
