@@ -10,5 +10,6 @@ export type SessionEvent =
   | { kind: 'shortcut'; keys: string; effect: string }
   | { kind: 'blocked'; url: string; reason: string }
   | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string }
   /** This session is a new default: the previous one expired (--idle-timeout), with its pages, cookies and tabs. */
   | { kind: 'session_replaced'; previous_session_id: string; reason: string };

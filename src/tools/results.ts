@@ -19,7 +19,7 @@ export const screenStateShape = {
     .describe('The whole page in viewport pixels: the bottom is reached when scroll.y + viewport.height >= page_size.height'),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, an expired default session replaced'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited, an expired default session replaced'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -43,6 +43,8 @@ export function describeEvent(event: SessionEvent): string {
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'app_exited':
+      return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
     case 'session_replaced':
       return `this is a new default session: the previous one (${event.previous_session_id}) is gone, with its pages, cookies and tabs, because ${event.reason}`;
   }
