@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 
 /** What the current document says about itself besides the screenshot, read in one round trip. */
 export interface DocumentState {
@@ -30,11 +30,11 @@ const UNREADABLE: DocumentState = { title: '', httpStatus: null, scroll: null, p
 
 const pixels = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined);
 
-/** The document's title, HTTP status, scroll position and size; what cannot be read (navigating, not answering) is empty. */
-export async function readDocument(page: Page): Promise<DocumentState> {
+/** The document's title, HTTP status, scroll position and size; what cannot be read within `ms` (navigating, not answering) is empty. */
+export async function readDocument(page: Page, ms: number): Promise<DocumentState> {
   let raw: Partial<Record<keyof ReturnType<typeof readInPage>, unknown>>;
   try {
-    raw = (await withDeadline(page.evaluate(readInPage), PAGE_ANSWER_MS, 'reading the page title and scroll position')) ?? {};
+    raw = (await withDeadline(page.evaluate(readInPage), ms, 'reading the page title and scroll position')) ?? {};
   } catch {
     return UNREADABLE;
   }
