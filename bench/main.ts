@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './coldstart.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM } from './drivers.js';
+import { benchDesktop } from './desktop.js';
 import { benchEncoding } from './encoding.js';
 import { benchLoop } from './loop.js';
 import { startPages } from './pages.js';
@@ -16,7 +17,7 @@ import { benchSteps } from './steps.js';
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop };
+const ITEMS = { steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop };
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

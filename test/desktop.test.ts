@@ -14,8 +14,8 @@ import { isAlive, processesWithEnv, until } from './helpers/processes.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const PYTHON = '/usr/bin/python3';
-const needed = ['Xvfb', 'xdotool', 'xterm', 'openbox'].filter((command) => !onPath(command));
-// .ci/run installs these (Debian: xvfb xdotool xterm openbox python3-tk).
+const needed = ['Xvfb', 'xterm', 'openbox'].filter((command) => !onPath(command));
+// .ci/run installs these (Debian: xvfb xterm openbox python3-tk).
 const hasTk = spawnSync(PYTHON, ['-c', 'import tkinter']).status === 0;
 const skip = needed.length || !hasTk ? `needs ${[...needed, ...(hasTk ? [] : ['python3-tk'])].join(', ')}` : false;
 

@@ -7,8 +7,7 @@ import { LaunchedApps, type AppSpec, type LaunchedApp } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
 import { X11Computer } from './x11-computer.js';
 import type { XDisplay } from './x-display.js';
-import type { Frame, XScreen } from './x-screen.js';
-import { xdotool } from './xdotool.js';
+import type { Frame, XConnection } from './x-connection.js';
 
 /**
  * Time between the frames settle compares. Two frames this far apart
@@ -46,20 +45,16 @@ export class DesktopSession implements ComputerSession {
     readonly id: string,
     readonly owner: string,
     private readonly xDisplay: XDisplay,
-    private readonly xScreen: XScreen,
+    readonly x: XConnection,
     private readonly config: ServerConfig,
     private readonly onClosed: () => void,
   ) {
-    this.display = fitWithin(xScreen, config.screenshot);
+    this.display = fitWithin(x, config.screenshot);
     this.apps = new LaunchedApps(xDisplay.name);
   }
 
-  get displayName(): string {
-    return this.xDisplay.name;
-  }
-
   get screen(): { width: number; height: number } {
-    return { width: this.xScreen.width, height: this.xScreen.height };
+    return { width: this.x.width, height: this.x.height };
   }
 
   get description(): string {
@@ -95,7 +90,7 @@ export class DesktopSession implements ComputerSession {
   }
 
   private capture(): Promise<Frame> {
-    return this.xScreen.capture();
+    return this.x.capture();
   }
 
   /**
@@ -127,28 +122,15 @@ export class DesktopSession implements ComputerSession {
     await this.settle();
   }
 
-  keyboard(): Promise<{ keysyms: Set<number>; free: number[] }> {
-    return this.xScreen.keyboard();
-  }
-
-  mapKeycodes(mapping: Map<number, number>): Promise<void> {
-    return this.xScreen.mapKeycodes(mapping);
-  }
-
   async screenshot(): Promise<Screenshot> {
     return encodePng(await this.capture(), this.display);
-  }
-
-  /** The title of the window that has the keyboard focus, '' when none. */
-  private async focusedTitle(): Promise<string> {
-    return (await xdotool(this.displayName, ['getwindowfocus', 'getwindowname']).catch(() => '')).trim();
   }
 
   async state(): Promise<ScreenState> {
     return {
       session_id: this.id,
       url: '',
-      title: await this.focusedTitle(),
+      title: await this.x.activeWindowTitle().catch(() => ''),
       display: this.display,
       viewport: this.screen,
       tabs: [],
@@ -192,7 +174,7 @@ export class DesktopSession implements ComputerSession {
     if (this.closed) return;
     this.closed = true;
     await this.apps.endAll();
-    await this.xScreen.close();
+    await this.x.close();
     await this.xDisplay.stop();
     this.onClosed();
   }

@@ -1,4 +1,5 @@
-import { createClient, type XClient } from 'x11';
+import { createClient, type XClient, type XTest } from 'x11';
+import { KeyboardMap } from './keyboard.js';
 
 /** A whole-screen frame as the X server holds it: 4 bytes a pixel, B G R and one unused byte, rows top to bottom. */
 export interface Frame {
@@ -13,15 +14,26 @@ const LSB_FIRST = 0;
 /** Longest a GetImage may take before the capture fails (a wedged X server must not hang a call). */
 const CAPTURE_TIMEOUT_MS = 10_000;
 
+/** XTEST event types. */
+const KEY_PRESS = 2;
+const KEY_RELEASE = 3;
+const BUTTON_PRESS = 4;
+const BUTTON_RELEASE = 5;
+const MOTION = 6;
+
 /**
- * One connection to an X display, in-process (npm `x11`, no process per
- * frame), used to read the screen: GetImage of the root window.
+ * One connection to an X display, in-process (npm `x11`: no process per
+ * frame or per action): reads the screen (GetImage of the root window),
+ * sends input through XTEST as a real keyboard and mouse would, reads and
+ * changes the keyboard mapping, and names the active window.
  */
-export class XScreen {
+export class XConnection {
   private closed = false;
+  private readonly atoms = new Map<string, number>();
 
   private constructor(
     private readonly client: XClient,
+    private readonly xtest: XTest,
     private readonly root: number,
     readonly width: number,
     readonly height: number,
@@ -31,7 +43,7 @@ export class XScreen {
     client.on('error', () => {}); // failures surface as the next capture's error
   }
 
-  static connect(displayName: string): Promise<XScreen> {
+  static connect(displayName: string): Promise<XConnection> {
     return new Promise((resolve, reject) => {
       const client = createClient({ display: displayName, shm: false }, (error, display) => {
         if (error) return reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`));
@@ -41,7 +53,13 @@ export class XScreen {
           client.terminate();
           return reject(new Error(`X display ${displayName} has depth ${screen.root_depth} at ${bpp} bits a pixel; desktop sessions need 24-bit colour (32 bits a pixel, LSB first).`));
         }
-        resolve(new XScreen(client, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+        client.require('xtest', (xtestError, xtest) => {
+          if (xtestError) {
+            client.terminate();
+            return reject(new Error(`X display ${displayName} has no XTEST extension, which desktop sessions need for input: ${xtestError.message}`));
+          }
+          resolve(new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+        });
       });
       client.on('error', (error: Error) => reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`)));
     });
@@ -68,18 +86,65 @@ export class XScreen {
     });
   }
 
-  /** Every keysym the keyboard can produce now, and the keycodes that produce nothing (free to map). */
-  async keyboard(): Promise<{ keysyms: Set<number>; free: number[] }> {
+  /** The keyboard mapping now. */
+  async keyboard(): Promise<KeyboardMap> {
     const { firstKeycode, rows } = await this.keyboardMapping();
-    const keysyms = new Set(rows.flat().filter((k) => k !== 0));
-    const free = rows.flatMap((row, i) => (row.every((k) => k === 0) ? [firstKeycode + i] : []));
-    return { keysyms, free };
+    return KeyboardMap.fromRows(firstKeycode, rows);
   }
 
   /** Maps each keycode to one keysym (0 = none, to give it back), and waits until the server has done it. */
   async mapKeycodes(mapping: Map<number, number>): Promise<void> {
     for (const [keycode, keysym] of mapping) this.client.ChangeKeyboardMapping(keycode, 2, [keysym, keysym]);
     await this.client.sync();
+  }
+
+  /** Moves the pointer to a screen pixel. */
+  move(x: number, y: number): void {
+    this.xtest.FakeInput(MOTION, 0, 0, this.root, x, y);
+  }
+
+  button(button: number, down: boolean): void {
+    this.xtest.FakeInput(down ? BUTTON_PRESS : BUTTON_RELEASE, button, 0, 0, 0, 0);
+  }
+
+  key(keycode: number, down: boolean): void {
+    this.xtest.FakeInput(down ? KEY_PRESS : KEY_RELEASE, keycode, 0, 0, 0, 0);
+  }
+
+  /** Waits until the server has handled every request sent so far (the input included). */
+  sync(): Promise<void> {
+    return this.client.sync();
+  }
+
+  private atom(name: string): Promise<number> {
+    const known = this.atoms.get(name);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve, reject) =>
+      this.client.InternAtom(false, name, (error, atom) => {
+        if (error) return reject(error);
+        this.atoms.set(name, atom);
+        resolve(atom);
+      }),
+    );
+  }
+
+  private property(window: number, name: string): Promise<Buffer | undefined> {
+    return this.atom(name).then(
+      (atom) =>
+        new Promise((resolve) =>
+          // AnyPropertyType (0), up to 4 KiB.
+          this.client.GetProperty(0, window, atom, 0, 0, 1024, (error, prop) => resolve(error || prop.type === 0 ? undefined : prop.data)),
+        ),
+    );
+  }
+
+  /** The title of the window the window manager says is active (EWMH), '' when there is none. */
+  async activeWindowTitle(): Promise<string> {
+    const active = await this.property(this.root, '_NET_ACTIVE_WINDOW');
+    const window = active && active.length >= 4 ? active.readUInt32LE(0) : 0;
+    if (!window) return '';
+    const title = (await this.property(window, '_NET_WM_NAME')) ?? (await this.property(window, 'WM_NAME'));
+    return title ? title.toString('utf8') : '';
   }
 
   close(): Promise<void> {
