@@ -177,6 +177,36 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
+  it('runs Chromium inside the desktop, and text copied there (CLIPBOARD) pastes into another application', async () => {
+    const sourceLog = path.join(tmp, 'clipboard.jsonl');
+    const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
+    const page = `data:text/html,<title>ClipPage</title><input autofocus value=Clip${Date.now() % 100_000}word style=font-size:32px>`;
+    // As REFERENCE.md §5 says for root and a closed network: no sandbox, no background traffic.
+    const chromium = `browser=chromium --no-sandbox --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,300 --window-size=800,400 '--app=${page}'`;
+    const server = await startServer(['--desktop-app', chromium, '--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} pasted:`], UTF8);
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'source' });
+      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      await server.ok('launch_app', { session_id: session, app: 'browser' });
+      // The page's window is the active one once Chromium has shown it.
+      let title = '';
+      for (let i = 0; i < 100 && title !== 'ClipPage'; i++) {
+        title = String((await server.ok('screenshot', { session_id: session })).structuredContent.title);
+        if (title !== 'ClipPage') await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(title, 'ClipPage');
+      const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+      // The field has the focus: select all, copy; then paste at the end of the other application's field.
+      await act([{ type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+      await act([{ type: 'click', x: source.x! + 300, y: source.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
+      const logged = await until(() => probeEvents(sourceLog), (events) => events.some((e) => e.kind === 'text'));
+      assert.match(String((logged.find((e) => e.kind === 'text') as { text?: string }).text), /^pasted:Clip\d+word$/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('says how to allow an application when none is', async () => {
     const server = await startServer([]);
     try {
