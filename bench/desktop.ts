@@ -14,8 +14,8 @@ import { sideBySide, timed, type Sample } from './stats.js';
 
 const run = promisify(execFile);
 const PROBE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/tk-probe.py');
-const ITEM = '7. desktop step (click + screenshot), 1024x768 Xvfb';
-const CAPTURE = '7. desktop screenshot 1024x768 (capture + PNG)';
+const ITEM = '8. desktop step (click + screenshot), 1024x768 Xvfb';
+const CAPTURE = '8. desktop screenshot 1024x768 (capture + PNG)';
 
 /** The probe marks every left click with a blue square: is it in the screenshot? */
 function showsClick(png: Buffer, at: { x: number; y: number }): boolean {
@@ -24,11 +24,11 @@ function showsClick(png: Buffer, at: { x: number; y: number }): boolean {
 }
 
 /**
- * Item 7: one desktop step, click + screenshot, as our server does it
- * (xdotool input, settle on two identical frames, in-process GetImage and
- * PNG) against the obvious alternative (xdotool, then ImageMagick's
- * `import -window root png:-`, no settle), on the same display; and the
- * capture alone.
+ * Item 8: one desktop step, click + screenshot, as our server does it
+ * (XTEST input, settle on two identical frames, GetImage and PNG, all
+ * in-process) against the obvious alternative (an xdotool process, then
+ * ImageMagick's `import -window root png:-`, no settle), on the same
+ * display; and the capture alone.
  */
 export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
   const missing = ['Xvfb', 'xdotool', 'import'].filter((c) => !onPath(c));
