@@ -14,6 +14,7 @@ const INSTRUCTIONS = [
   'Operates a real browser through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
   'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
+  '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',
   '`run_task` hands a whole task to a computer-use model that works the browser until done; when it pauses on a safety check, ask the user and call `acknowledge_safety_check`.',
 ].join(' ');
 
