@@ -11,8 +11,8 @@ export interface Frame {
 
 const Z_PIXMAP = 2;
 const LSB_FIRST = 0;
-/** Longest a GetImage may take before the capture fails (a wedged X server must not hang a call). */
-const CAPTURE_TIMEOUT_MS = 10_000;
+/** Longest any X request may take before the call fails: a wedged or vanished X server must not hang a call. */
+const X_TIMEOUT_MS = 10_000;
 
 /** XTEST event types. */
 const KEY_PRESS = 2;
@@ -65,25 +65,39 @@ export class XConnection {
     });
   }
 
+  /** A request's answer, or an error once the connection is closed or X_TIMEOUT_MS pass. */
+  private request<T>(what: string, send: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`The connection to X display ${this.displayName} is closed`));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`X display ${this.displayName} did not answer (${what}) within ${X_TIMEOUT_MS} ms`)), X_TIMEOUT_MS);
+      send(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(new Error(`${what} on X display ${this.displayName} failed: ${error.message}`));
+        },
+      );
+    });
+  }
+
   /** The whole screen now. */
   capture(): Promise<Frame> {
-    if (this.closed) return Promise.reject(new Error(`The connection to X display ${this.displayName} is closed`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`X display ${this.displayName} did not answer a screen capture within ${CAPTURE_TIMEOUT_MS} ms`)), CAPTURE_TIMEOUT_MS);
-      this.client.GetImage(Z_PIXMAP, this.root, 0, 0, this.width, this.height, 0xffffffff, (error, image) => {
-        clearTimeout(timer);
-        if (error) return reject(new Error(`Screen capture on X display ${this.displayName} failed: ${error.message}`));
-        resolve({ width: this.width, height: this.height, data: image.data });
-      });
-    });
+    return this.request('screen capture', (resolve, reject) =>
+      this.client.GetImage(Z_PIXMAP, this.root, 0, 0, this.width, this.height, 0xffffffff, (error, image) =>
+        error ? reject(error) : resolve({ width: this.width, height: this.height, data: image.data }),
+      ),
+    );
   }
 
   /** The keyboard mapping: the keysyms of each keycode from `firstKeycode` on. */
   private keyboardMapping(): Promise<{ firstKeycode: number; rows: number[][] }> {
     const { min, max } = this.keycodes;
-    return new Promise((resolve, reject) => {
-      this.client.GetKeyboardMapping(min, max - min + 1, (error, rows) => (error ? reject(error) : resolve({ firstKeycode: min, rows })));
-    });
+    return this.request('keyboard mapping', (resolve, reject) =>
+      this.client.GetKeyboardMapping(min, max - min + 1, (error, rows) => (error ? reject(error) : resolve({ firstKeycode: min, rows }))),
+    );
   }
 
   /** The keyboard mapping now. */
@@ -113,13 +127,13 @@ export class XConnection {
 
   /** Waits until the server has handled every request sent so far (the input included). */
   sync(): Promise<void> {
-    return this.client.sync();
+    return this.request('sync', (resolve, reject) => this.client.sync().then(resolve, reject));
   }
 
   private atom(name: string): Promise<number> {
     const known = this.atoms.get(name);
     if (known !== undefined) return Promise.resolve(known);
-    return new Promise((resolve, reject) =>
+    return this.request(`atom ${name}`, (resolve, reject) =>
       this.client.InternAtom(false, name, (error, atom) => {
         if (error) return reject(error);
         this.atoms.set(name, atom);
@@ -129,12 +143,11 @@ export class XConnection {
   }
 
   private property(window: number, name: string): Promise<Buffer | undefined> {
-    return this.atom(name).then(
-      (atom) =>
-        new Promise((resolve) =>
-          // AnyPropertyType (0), up to 4 KiB.
-          this.client.GetProperty(0, window, atom, 0, 0, 1024, (error, prop) => resolve(error || prop.type === 0 ? undefined : prop.data)),
-        ),
+    return this.atom(name).then((atom) =>
+      this.request<Buffer | undefined>(`property ${name}`, (resolve) =>
+        // AnyPropertyType (0), up to 4 KiB.
+        this.client.GetProperty(0, window, atom, 0, 0, 1024, (error, prop) => resolve(error || prop.type === 0 ? undefined : prop.data)),
+      ),
     );
   }
 

@@ -136,9 +136,11 @@ export class X11Computer implements Computer {
             await sleep(DRAG_MOVE_MS);
             this.moveTo(p);
           }
+          // At each point of the path, the application catches up before the pointer turns: a busy one merges queued motion and would cut the corner.
+          await this.host.x.sync();
+          await this.host.settle();
           from = to;
         }
-        await sleep(DRAG_MOVE_MS);
       } finally {
         this.host.x.button(1, false);
       }
