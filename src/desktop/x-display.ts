@@ -79,8 +79,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
     owned: true,
     description: `Xvfb ${name} (${sizeText}${wm ? `, ${windowManager![0]}` : ''}), started by the server`,
     async stop() {
-      if (wm) await endProcessGroup(wm);
-      await endProcessGroup(xvfb);
+      await Promise.all([wm && endProcessGroup(wm), endProcessGroup(xvfb)]);
     },
   };
 }
