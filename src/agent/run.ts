@@ -12,6 +12,31 @@ export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js'
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
 
+/** One observer that forwards to the call's observer and the run's watchers; only the call's observer is asked to confirm. */
+function fanOut(primary: RunObserver, watchers: RunObserver[]): RunObserver {
+  if (watchers.length === 0) return primary;
+  const all = [primary, ...watchers];
+  const each =
+    <K extends 'step' | 'reasoning' | 'action' | 'request' | 'answered' | 'screenshot' | 'decided'>(name: K) =>
+    (...args: Parameters<NonNullable<RunObserver[K]>>) => {
+      for (const observer of all) (observer[name] as ((...a: typeof args) => void) | undefined)?.(...args);
+    };
+  return {
+    step: each('step'),
+    reasoning: each('reasoning'),
+    action: each('action'),
+    request: each('request'),
+    answered: each('answered'),
+    screenshot: each('screenshot'),
+    decided: each('decided'),
+    stopped: async (report) => {
+      await Promise.all(all.map((observer) => observer.stopped?.(report)));
+    },
+    confirm: primary.confirm?.bind(primary),
+    confirmsBy: primary.confirmsBy,
+  };
+}
+
 export class RunStateError extends Error {}
 
 /**
@@ -41,6 +66,7 @@ export class AgentRun implements TurnState, HeldRun {
   /** Budget the paused call had left, so an approval continues as that call would have. */
   private budgetLeft = 0;
   private totalBudget = 0;
+  private readonly watchers: RunObserver[] = [];
 
   constructor(
     readonly session: ComputerSession,
@@ -60,16 +86,24 @@ export class AgentRun implements TurnState, HeldRun {
     return this.status === 'running';
   }
 
+  /** Adds an observer of every call on this run from now on (the recorder). */
+  watch(observer: RunObserver): void {
+    this.watchers.push(observer);
+  }
+
   /** The first request: the task and the current screen. */
-  async start(observer: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
+  async start(callObserver: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
+    const observer = fanOut(callObserver, this.watchers);
     let shot;
     try {
       shot = await this.session.exclusive(() => screenshotInput(this.session));
     } catch (error) {
       this.status = 'failed';
+      this.error = (error as Error).message;
+      await observer.stopped?.(this.report(this.newProgress(observer, signal, 0)));
       throw error;
     }
-    observer.screenshot?.(0, shot.shot);
+    observer.screenshot?.(0, shot.shot, shot.url ?? '');
     this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
     return this.advance(observer, signal, budget);
   }
@@ -83,7 +117,7 @@ export class AgentRun implements TurnState, HeldRun {
     if (!this.nextInput) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
     }
-    return this.advance(observer, signal, budget);
+    return this.advance(fanOut(observer, this.watchers), signal, budget);
   }
 
   /** A person's answer to the pending safety check(s). */
@@ -101,19 +135,21 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    if (decision === 'deny') return this.deny(this.newProgress(observer, undefined, 0));
-    return this.advance(observer, signal, this.budgetLeft, 'approve');
+    const observers = fanOut(observer, this.watchers);
+    observers.decided?.(decision, 'tool');
+    if (decision === 'deny') return this.deny(this.newProgress(observers, undefined, 0));
+    return this.advance(observers, signal, this.budgetLeft, 'approve');
   }
 
   /** Drops the held calls; the report keeps what this call did before the question. */
-  private deny(progress: Progress): RunReport {
+  private async deny(progress: Progress): Promise<RunReport> {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
     this.nextInput = undefined;
     this.status = 'denied';
     this.message = this.message || 'The person denied the flagged action; it was not run.';
-    return this.report(progress);
+    return this.stop(progress);
   }
 
   private assertIdle(): void {
@@ -139,6 +175,7 @@ export class AgentRun implements TurnState, HeldRun {
         if (this.pending) {
           const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
           const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
+          if (answer && !approved) observer.decided?.(answer, automatic ? 'auto' : (observer.confirmsBy ?? 'elicitation'));
           approved = false;
           if (answer === 'deny') return this.deny(progress);
           if (answer !== 'approve') {
@@ -179,7 +216,14 @@ export class AgentRun implements TurnState, HeldRun {
         log.warn(`session ${this.session.id}: run failed: ${this.error}`);
       }
     }
-    return this.report(progress);
+    return this.stop(progress);
+  }
+
+  /** The report of this call, once every observer has seen it. */
+  private async stop(progress: Progress): Promise<RunReport> {
+    const report = this.report(progress);
+    await progress.observer.stopped?.(report);
+    return report;
   }
 
   /** The request for the next turn, with the history the options ask for. */

@@ -3,6 +3,7 @@ import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const acknowledgeSafetyCheckTool = defineTool({
@@ -19,6 +20,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ session_id, decision, check_ids }, context) => {
     const session = await context.connection.session(session_id);
     const run = currentRun(session);

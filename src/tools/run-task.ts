@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
+import { recordRun } from '../recording/record-run.js';
 import { browserOnly } from './browser-only.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const runTaskTool = defineTool({
@@ -23,6 +25,7 @@ export const runTaskTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, environment, start_url, max_steps, instructions }, context) => {
     const { connection, config, extra } = context;
     providerFor(config.agent); // says what to configure before a session is opened
@@ -32,6 +35,7 @@ export const runTaskTool = defineTool({
       throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
     }
     const run = newRun(session, config.agent, task, instructions);
+    recordRun(run, config.recording, connection.id);
     if (session_id && start_url) {
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
