@@ -74,7 +74,8 @@ describe('desktop sessions', { skip }, () => {
       await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `printf '%s' 'héllo 中文 😀 ñ' > ${typed}\n` }]);
       assert.equal(await fileText(typed), 'héllo 中文 😀 ñ');
       // ctrl+d ends cat's input: the echo after it runs only if the chord arrived as one.
-      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }, { type: 'type', text: `echo yes > ${done}\n` }]);
+      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }]);
+      await act([{ type: 'type', text: `echo yes > ${done}\n` }]);
       assert.equal(await fileText(done), 'yes\n');
       assert.equal(fs.readFileSync(chord, 'utf8'), 'chord ok\n');
     });
@@ -191,7 +192,7 @@ describe('desktop sessions', { skip }, () => {
       await server.ok('launch_app', { session_id: session, app: 'browser' });
       // The page's window is the active one once Chromium has shown it.
       let title = '';
-      for (let i = 0; i < 100 && title !== 'ClipPage'; i++) {
+      for (let i = 0; i < 300 && title !== 'ClipPage'; i++) {
         title = String((await server.ok('screenshot', { session_id: session })).structuredContent.title);
         if (title !== 'ClipPage') await new Promise((resolve) => setTimeout(resolve, 200));
       }

@@ -89,7 +89,7 @@ export class DesktopSession implements ComputerSession {
     if (this.closed) throw new Error(`Desktop session ${this.id} is closed`);
   }
 
-  private capture(): Promise<Frame> {
+  capture(): Promise<Frame> {
     return this.x.capture();
   }
 
@@ -112,9 +112,9 @@ export class DesktopSession implements ComputerSession {
     log.debug(`session ${this.id}: the screen was still changing after ${this.config.settleTimeoutMs} ms`);
   }
 
-  /** Waits until the screen differs from `before` (a new window drawn), at most the settle timeout, then settles. */
-  private async changeFrom(before: Frame): Promise<void> {
-    const deadline = Date.now() + this.config.settleTimeoutMs;
+  /** Waits until the screen differs from `before` (a new window drawn, a line echoed), at most `maxMs` (default: the settle timeout), then settles. */
+  async changeFrom(before: Frame, maxMs = this.config.settleTimeoutMs): Promise<void> {
+    const deadline = Date.now() + maxMs;
     while (Date.now() < deadline) {
       await sleep(SETTLE_FRAME_INTERVAL_MS);
       if (!(await this.capture()).data.equals(before.data)) break;

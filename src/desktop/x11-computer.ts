@@ -2,7 +2,7 @@ import type { Point } from '../computer/actions.js';
 import type { Computer, MouseButton, Screenshot } from '../computer/computer.js';
 import { chordKeysyms, RETURN_KEYSYM, SHIFT_KEYSYM, typedKeysym, type KeyboardMap } from './keyboard.js';
 import { typingPlan } from './typing.js';
-import type { XConnection } from './x-connection.js';
+import type { Frame, XConnection } from './x-connection.js';
 
 /** What the computer needs of a desktop session. */
 export interface DesktopHost {
@@ -14,6 +14,9 @@ export interface DesktopHost {
   readonly screen: { width: number; height: number };
   /** Waits until the screen has stopped changing. */
   settle(): Promise<void>;
+  capture(): Promise<Frame>;
+  /** Waits (at most maxMs) until the screen differs from `before`, then settles. */
+  changeFrom(before: Frame, maxMs: number): Promise<void>;
   screenshot(): Promise<Screenshot>;
 }
 
@@ -25,8 +28,10 @@ const BUTTONS: Record<MouseButton, number> = { left: 1, wheel: 2, right: 3, back
  * about 100 px a click, a terminal or editor about 3 lines), rounded, at
  * least one click for any non-zero amount, at most 50 a call.
  */
-export const PIXELS_PER_WHEEL_CLICK = 100;
+const PIXELS_PER_WHEEL_CLICK = 100;
 const MAX_WHEEL_CLICKS = 50;
+/** Longest wait, after a Return inside typed text, for the application to show that it took the line. */
+const LINE_ECHO_MS = 1000;
 /** Between drag moves, as a hand moves a mouse: sent all at once, applications merge queued motion into its last point and miss the corners. */
 const DRAG_MOVE_MS = 10;
 
@@ -177,10 +182,11 @@ export class X11Computer implements Computer {
 
   /**
    * Types through the keyboard, in pieces whose missing characters fit into
-   * the free keycodes (see typing.ts). After each Return the screen settles
-   * before the next line: a line often starts something (a shell runs a
-   * command and changes the terminal's modes) that must be ready for the
-   * keys after it.
+   * the free keycodes (see typing.ts). After a Return with more text to
+   * come, the screen must change (at most LINE_ECHO_MS) and settle before
+   * the next line: a line often starts something (a shell runs a command
+   * and changes the terminal's modes) that must be ready for the keys after
+   * it, and a busy application may not have drawn anything yet.
    */
   async type(text: string): Promise<void> {
     if (text === '') return this.host.settle();
@@ -189,10 +195,18 @@ export class X11Computer implements Computer {
       const keysyms = [...piece.text].map(typedKeysym).filter((k) => k !== undefined);
       await this.act(
         async (mapped) => {
+          let beforeLine: Frame | undefined;
           for (const [i, keysym] of keysyms.entries()) {
-            if (i > 0 && keysyms[i - 1] === RETURN_KEYSYM) {
+            if (beforeLine) {
+              await this.host.x.sync();
+              await this.host.changeFrom(beforeLine, LINE_ECHO_MS);
+              beforeLine = undefined;
+            }
+            if (keysym === RETURN_KEYSYM && i < keysyms.length - 1) {
+              // The line as the application shows it, so that what changes next is the Return's doing.
               await this.host.x.sync();
               await this.host.settle();
+              beforeLine = await this.host.capture();
             }
             const { keycode, shift } = mapped.stroke(keysym)!;
             const shiftKeycode = shift ? mapped.stroke(SHIFT_KEYSYM)?.keycode : undefined;

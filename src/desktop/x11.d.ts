@@ -27,7 +27,6 @@ declare module 'x11' {
       planeMask: number,
       callback: (error: Error | null, image: { depth: number; data: Buffer }) => void,
     ): void;
-    GetGeometry(drawable: number, callback: (error: Error | null, geometry: { width: number; height: number }) => void): void;
     GetKeyboardMapping(firstKeycode: number, count: number, callback: (error: Error | null, rows: number[][]) => void): void;
     ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
     sync(): Promise<void>;
