@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
+import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { RUN_VIEW_META } from './run-resources.js';
@@ -16,7 +17,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run is paused'),
     decision: z.enum(['approve', 'deny'], { error: 'decision must be "approve" or "deny"' }),
-    check_ids: z.array(z.string()).optional().describe('The pending check ids being answered (default: all of them)'),
+    check_ids: optional(z.array(z.string())).describe('The pending check ids being answered (default: all of them)'),
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
@@ -25,6 +26,6 @@ export const acknowledgeSafetyCheckTool = defineTool({
     const session = await context.connection.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
-    return runResult(run, await run.decide(decision, check_ids, mcpObserver(context), context.extra.signal));
+    return runResult(run, await run.decide(decision, check_ids, mcpObserver(context), context.extra.signal), context.config.clientImage);
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { recordRun } from '../recording/record-run.js';
+import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { RUN_VIEW_META } from './run-resources.js';
@@ -15,7 +16,7 @@ export const stepTool = defineTool({
     'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result as run_task.',
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run to advance'),
-    task: z.string().min(1).optional().describe('Start a new run with this task instead of continuing'),
+    task: optional(z.string().min(1)).describe('Start a new run with this task instead of continuing'),
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
@@ -27,10 +28,10 @@ export const stepTool = defineTool({
     if (task) {
       const run = newRun(session, config.agent, task);
       recordRun(run, config.recording, connection.id);
-      return runResult(run, await run.start(mcpObserver(context), extra.signal, 1));
+      return runResult(run, await run.start(mcpObserver(context), extra.signal, 1), config.clientImage);
     }
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run yet: pass task to start one (or call run_task).`);
-    return runResult(run, await run.resume(mcpObserver(context), extra.signal, 1));
+    return runResult(run, await run.resume(mcpObserver(context), extra.signal, 1), config.clientImage);
   },
 });
