@@ -15,7 +15,7 @@ export function currentRun(session: ComputerSession): AgentRun | undefined {
 export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
   const provider = providerFor(options);
   if (runs.get(session)?.isActive) {
-    throw new RunStateError(`A run is already in progress on session ${session.id}; wait for it to finish or cancel that call.`);
+    throw new RunStateError(`A run is already working on session ${session.id}; follow it with get_run, or stop it with cancel_run.`);
   }
   const run = new AgentRun(session, provider, options, task, instructions);
   runs.set(session, run);

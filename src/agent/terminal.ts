@@ -105,7 +105,13 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
           return decision;
         },
       };
-      const report = await run.start(observer, controller.signal, config.agent.maxSteps);
+      run.watch(observer);
+      run.start(config.agent.maxSteps);
+      // Ctrl+C before the run started (while the browser opened) cancels it at once.
+      if (controller.signal.aborted) run.cancel();
+      else controller.signal.addEventListener('abort', () => run.cancel(), { once: true });
+      await run.stopped();
+      const report = run.report();
       record('result', report);
       out(`\n${report.status} after ${report.steps} step(s)`);
       if (report.message) out(report.message);

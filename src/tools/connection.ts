@@ -65,6 +65,11 @@ export class ClientConnection {
     return owner.creatingDefault;
   }
 
+  /** True while a run works in the background in one of this connection's sessions. */
+  get isWorking(): boolean {
+    return this.sessions.list(this.id).some((s) => this.sessions.isHeld(s));
+  }
+
   newSession(startUrl?: string): Promise<ComputerSession> {
     return this.sessions.create(this.id, { startUrl });
   }

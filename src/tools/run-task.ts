@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { newRun, providerFor } from '../agent/registry.js';
 import { browserOnly } from './browser-only.js';
-import { mcpObserver } from './agent-observer.js';
-import { runResult, runResultShape } from './agent-result.js';
+import { runResultShape } from './agent-result.js';
+import { followRun, waitSecondsArg } from './follow-run.js';
 import { defineTool } from './tool.js';
 
 export const runTaskTool = defineTool({
@@ -12,18 +12,21 @@ export const runTaskTool = defineTool({
     'Hands a task to the computer-use model (Azure OpenAI or OpenAI), which operates a browser session screenshot by screenshot until it is done. ' +
     'Without session_id a new session is opened (its id comes back). Stops with status completed (the model\'s final message), ' +
     'max_steps (resume with step), needs_confirmation (a safety check: the flagged action has NOT run; ask the user, then call acknowledge_safety_check), ' +
-    'cancelled, failed (with the reason) or denied. The session survives every outcome.',
+    'cancelled, failed (with the reason) or denied. The session survives every outcome. ' +
+    'A run that is still working after wait_seconds answers with status running and goes on in the background: follow it with get_run, stop it with cancel_run. ' +
+    'Cancelling this call while it waits cancels the run.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
     session_id: z.string().optional().describe('Browser session to work in (default: a new session)'),
     start_url: z.string().optional().describe('Page to open before the model starts'),
     max_steps: z.number().int().min(1).max(1000).optional().describe('Most model turns this call may take (default: the server\'s --max-steps)'),
     instructions: z.string().optional().describe('Extra system instructions for the model'),
+    wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ task, session_id, start_url, max_steps, instructions }, context) => {
-    const { connection, config, extra } = context;
+  handler: async ({ task, session_id, start_url, max_steps, instructions, wait_seconds }, context) => {
+    const { connection, config } = context;
     providerFor(config.agent); // says what to configure before a browser session is opened
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url);
     const run = newRun(session, config.agent, task, instructions);
@@ -31,7 +34,7 @@ export const runTaskTool = defineTool({
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
-    const report = await run.start(mcpObserver(context), extra.signal, max_steps ?? config.agent.maxSteps);
-    return runResult(run, report);
+    run.start(max_steps ?? config.agent.maxSteps);
+    return followRun(run, context, wait_seconds, true);
   },
 });
