@@ -217,3 +217,15 @@ test('the idle timeout leaves a session alone while its run works in the backgro
     await idle.close();
   }
 });
+
+test('a run_task whose start_url is refused starts no run, and the session takes the next one', async () => {
+  const session = await server.ok('new_session', { start_url: fixture.url('/') });
+  const sessionId = session.structuredContent.session_id as string;
+  fake.script([{ output: [fake.message('Nothing to do.')] }]);
+  const refused = await server.call('run_task', { task: 'Look', session_id: sessionId, start_url: 'file:///etc/passwd' });
+  assert.ok(refused.isError);
+  assert.equal(fake.received.length, 0);
+  const next = await server.ok('run_task', { task: 'Look', session_id: sessionId });
+  assert.equal(next.structuredContent.status, 'completed');
+  assert.deepEqual(fake.violations, []);
+});

@@ -141,7 +141,8 @@ export class AgentRun implements TurnState, HeldRun {
     this.message = this.message || 'The person denied the flagged action; it was not run.';
   }
 
-  private assertIdle(): void {
+  /** Refuses while the run is working: a second piece of work would fight it for the screen. */
+  assertIdle(): void {
     if (this.isActive) {
       throw new RunStateError(`A run is already working on session ${this.session.id}; follow it with get_run, or stop it with cancel_run.`);
     }

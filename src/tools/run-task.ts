@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newRun, providerFor } from '../agent/registry.js';
+import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
@@ -29,11 +29,12 @@ export const runTaskTool = defineTool({
     const { connection, config } = context;
     providerFor(config.agent); // says what to configure before a browser session is opened
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url);
-    const run = newRun(session, config.agent, task, instructions);
     if (session_id && start_url) {
+      assertNoRunWorking(session);
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
+    const run = newRun(session, config.agent, task, instructions);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },
