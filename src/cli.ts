@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runInTerminal } from './agent/terminal.js';
+import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log } from './log.js';
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const sessions = new SessionManager(config);
+  const sessions = new SessionManager(config, createBackends(config));
   let shuttingDown = false;
   let stopHttp: (() => Promise<void>) | undefined;
   const shutdown = async (reason: string) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
+import { createBackends } from '../backends.js';
 import { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
@@ -70,7 +71,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     const record = (kind: string, data: unknown) => jsonl.write(`${JSON.stringify({ time: new Date().toISOString(), kind, ...(redact(data) as object) })}\n`);
     out(`Task: ${task}\nUsing the ${provider.description}\nWriting screenshots and log.jsonl to ${dir}`);
 
-    const sessions = new SessionManager(config);
+    const sessions = new SessionManager(config, createBackends(config));
     const controller = new AbortController();
     const onInterrupt = () => {
       if (controller.signal.aborted) process.exit(130);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { BrowserBackend } from '../browser/browser-backend.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
@@ -31,7 +30,7 @@ export class SessionManager {
 
   constructor(
     readonly config: ServerConfig,
-    backends: SessionBackend[] = [new BrowserBackend(config)],
+    backends: SessionBackend[],
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
     if (config.idleTimeoutMs > 0) {
