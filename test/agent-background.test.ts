@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
 import { FakeResponses, type Turn } from './helpers/fake-responses.js';
+import { startHttpServer } from './helpers/http.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Runs longer than a call: a slow fake model (1 to 2 s a turn), a client that can show forms, calls that wait 1 s by default.
@@ -194,27 +195,30 @@ test('when the call stops waiting, its open question is withdrawn and the run st
   assert.deepEqual(fake.violations, []);
 });
 
-test('the idle timeout leaves a session alone while its run works in the background, and closes it after', async () => {
-  const idle = await startServer(['--idle-timeout', '1'], env);
+test('the idle timeout leaves a silent client\'s sessions alone while its run works in the background, and closes them after', async () => {
+  const idle = await startHttpServer(['--idle-timeout', '1'], env);
   try {
-    // Each model turn outlasts the idle timeout, and the session is not touched while the model thinks.
+    const client = await idle.connect();
+    // Each model turn outlasts the idle timeout, and nothing touches the sessions while the model thinks.
     fake.script([
       fake.slow(2500, { output: [fake.call([click(FIELD)])] }),
       fake.slow(2500, { output: [fake.call([type('x')])] }),
       fake.slow(2500, { output: [fake.message('Typed x.')] }),
     ]);
-    const started = await idle.ok('run_task', { task: 'Type x', start_url: fixture.url('/'), wait_seconds: 0 });
+    const started = await client.ok('run_task', { task: 'Type x', start_url: fixture.url('/'), wait_seconds: 0 });
     const sessionId = started.structuredContent.session_id as string;
-    const { last } = await follow(idle, sessionId);
-    assert.equal(last.structuredContent.status, 'completed', textOf(last));
-    assert.equal(last.structuredContent.title, 'x');
+    // The client says nothing for 6 s, six idle timeouts: only the run keeps its MCP and browser sessions open.
+    await sleep(6000);
+    const done = await client.ok('get_run', { session_id: sessionId, wait_seconds: 10 });
+    assert.equal(done.structuredContent.status, 'completed', textOf(done));
+    assert.deepEqual(done.structuredContent.actions, ['click 250,270', 'type "x"']);
+    assert.equal(done.structuredContent.title, 'x');
     assert.deepEqual(fake.violations, []);
-    // Once the run has stopped, the session idles out as any other.
-    await sleep(3000);
-    const listed = await idle.ok('list_sessions');
-    assert.ok(!JSON.stringify(listed.structuredContent).includes(sessionId), 'the session was closed once idle');
+    // Once the run has stopped, they idle out as any other.
+    await idle.waitForLog(`MCP session ${client.transport.sessionId} idle`, 15_000);
+    await client.client.close().catch(() => {});
   } finally {
-    await idle.close();
+    await idle.stop('SIGINT');
   }
 });
 
