@@ -113,6 +113,30 @@ test('cancel_run stops a run during a model request: that request is dropped and
   assert.deepEqual(fake.violations, []);
 });
 
+test('cancelling a get_run call only stops that wait: the run goes on', async () => {
+  fake.script([
+    fake.slow(1000, { output: [fake.call([click(FIELD)])] }),
+    fake.slow(1000, { output: [fake.call([type('z')])] }),
+    fake.slow(1000, { output: [fake.message('Typed z.')] }),
+  ]);
+  const started = await server.ok('run_task', { task: 'Type z', start_url: fixture.url('/'), wait_seconds: 0 });
+  const sessionId = started.structuredContent.session_id as string;
+  const controller = new AbortController();
+  await assert.rejects(
+    server.client.callTool({ name: 'get_run', arguments: { session_id: sessionId, wait_seconds: 30 } }, undefined, {
+      signal: controller.signal,
+      // Cancel once the run has made a step, while the call is waiting.
+      onprogress: () => controller.abort(),
+    }),
+    /abort/i,
+  );
+  const { last, actions } = await follow(server, sessionId);
+  assert.equal(last.structuredContent.status, 'completed');
+  assert.equal(last.structuredContent.title, 'z');
+  assert.ok(actions.includes('type "z"'), actions.join(', '));
+  assert.deepEqual(fake.violations, []);
+});
+
 test('a safety check while nobody waits pauses the run; get_run shows it; acknowledge_safety_check answers it', async () => {
   const clicksBefore = fixture.clicks();
   questions.length = 0;
