@@ -3,7 +3,8 @@ import { runInTerminal } from './agent/terminal.js';
 import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
-import { log } from './log.js';
+import { log, setLogLevel } from './log.js';
+import { SERVER_VERSION } from './server.js';
 import { serveHttp } from './transport/http.js';
 import { serveStdio } from './transport/stdio.js';
 
@@ -17,7 +18,12 @@ async function main(): Promise<number> {
       process.stdout.write(helpText() + '\n');
       return 0;
     }
+    if (parsed.version) {
+      process.stdout.write(`${SERVER_VERSION}\n`);
+      return 0;
+    }
     config = resolveConfig(parsed.raw);
+    setLogLevel(config.logLevel);
   } catch (error) {
     if (error instanceof ConfigError) {
       log.error(error.message);

@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -12,9 +14,11 @@ interface OptionSpec {
   flag: string;
   env: string;
   kind: 'string' | 'boolean';
+  /** A flag that may be given several times; its values are joined by newlines. */
+  multiple?: true;
   help: string;
   default?: string;
-  group: 'browser' | 'output' | 'sessions' | 'model' | 'http' | 'security';
+  group: 'browser' | 'desktop' | 'output' | 'sessions' | 'model' | 'http' | 'security';
 }
 
 export const OPTIONS = {
@@ -29,9 +33,14 @@ export const OPTIONS = {
   cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
   browserEndpoint: { flag: 'browser-endpoint', env: 'CUA_BROWSER_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a Playwright browser server (ws://... from launchServer / run-server)' },
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
+  desktopDisplay: { flag: 'desktop-display', env: 'CUA_DESKTOP_DISPLAY', kind: 'string', group: 'desktop', help: 'Existing X display desktop sessions drive (e.g. :1), one session at a time (default: each desktop session starts its own Xvfb)' },
+  desktopSize: { flag: 'desktop-size', env: 'CUA_DESKTOP_SIZE', kind: 'string', group: 'desktop', help: 'Screen size of the Xvfb a desktop session starts, WIDTHxHEIGHT; screenshots are scaled down to fit --display-size (or --screenshot-size) and coordinates mapped back (default: the display size)' },
+  desktopWindowManager: { flag: 'desktop-window-manager', env: 'CUA_DESKTOP_WINDOW_MANAGER', kind: 'string', group: 'desktop', default: 'auto', help: 'Window manager started with that Xvfb: auto (openbox when installed), none, or a command' },
+  desktopApp: { flag: 'desktop-app', env: 'CUA_DESKTOP_APPS', kind: 'string', multiple: true, group: 'desktop', help: 'An application launch_app may start, NAME=COMMAND (run without a shell); repeat the flag for more, or separate them with ; in the env variable (default: none)' },
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
+  logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
   provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, or auto (azure when AZURE_OPENAI_ENDPOINT is set, else openai when OPENAI_API_KEY is set)' },
@@ -74,6 +83,7 @@ export interface ServerConfig {
   imageFormat: 'png' | 'jpeg';
   imageQuality: number;
   outputDir: string;
+  logLevel: LogLevel;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
   /** How long a run tool call waits for the run by default before answering `running`. */
@@ -84,6 +94,19 @@ export interface ServerConfig {
   maxSessions: number;
   shareSessions: boolean;
   http?: HttpConfig;
+  desktop: DesktopConfig;
+}
+
+/** Desktop sessions (src/desktop). */
+export interface DesktopConfig {
+  /** An existing X display to drive; undefined: each session starts an Xvfb. */
+  display?: string;
+  /** The screen size of the Xvfb a session starts. */
+  size: { width: number; height: number };
+  /** auto, none, or a window manager command. */
+  windowManager: string;
+  /** The only applications launch_app may start. */
+  apps: AppSpec[];
 }
 
 export interface HttpConfig {
@@ -118,9 +141,9 @@ function envValue(spec: OptionSpec, env: NodeJS.ProcessEnv): string | boolean | 
 }
 
 /** Parses argv (without node and script) and the environment; flags win over env. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
-  for (const spec of Object.values(OPTIONS) as OptionSpec[]) options[spec.flag] = { type: spec.kind };
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean; version: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } };
+  for (const spec of Object.values(OPTIONS) as OptionSpec[]) options[spec.flag] = spec.multiple ? { type: spec.kind, multiple: true } : { type: spec.kind };
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -129,10 +152,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const raw: RawOptions = {};
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
-    const value = (parsed.values as Record<string, string | boolean | undefined>)[spec.flag] ?? envValue(spec, env) ?? spec.default;
+    const given = (parsed.values as Record<string, string | boolean | string[] | undefined>)[spec.flag];
+    const value = (Array.isArray(given) ? given.join('\n') : given) ?? envValue(spec, env) ?? spec.default;
     if (value !== undefined) raw[name] = value;
   }
-  return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+  return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help), version: Boolean(parsed.values.version) };
 }
 
 function hasDisplay(env: NodeJS.ProcessEnv): boolean {
@@ -153,13 +177,44 @@ function oneOf<T extends string>(name: OptionName, value: string | boolean | und
   throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
-export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const size = /^(\d{2,5})x(\d{2,5})$/.exec(String(raw.displaySize));
-  if (!size) throw new ConfigError(`--display-size (CUA_DISPLAY_SIZE) must look like 1024x768, got ${JSON.stringify(raw.displaySize)}`);
-  const display = { width: Number(size[1]), height: Number(size[2]) };
-  if (display.width < 200 || display.height < 200 || display.width > 7680 || display.height > 4320) {
-    throw new ConfigError(`--display-size must be between 200x200 and 7680x4320, got ${raw.displaySize}`);
+/** A WIDTHxHEIGHT option from 200x200 to 7680x4320. */
+function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
+  const { flag, env } = OPTIONS[name];
+  const size = /^(\d{2,5})x(\d{2,5})$/.exec(String(value));
+  if (!size) throw new ConfigError(`--${flag} (${env}) must look like 1024x768, got ${JSON.stringify(value)}`);
+  const result = { width: Number(size[1]), height: Number(size[2]) };
+  if (result.width < 200 || result.height < 200 || result.width > 7680 || result.height > 4320) {
+    throw new ConfigError(`--${flag} must be between 200x200 and 7680x4320, got ${value}`);
   }
+  return result;
+}
+
+function resolveDesktop(raw: RawOptions, display: { width: number; height: number }): DesktopConfig {
+  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const displayName = text(raw.desktopDisplay);
+  if (displayName !== undefined && !/^[\w.-]*:\d+(\.\d+)?$/.test(displayName)) {
+    throw new ConfigError(`--desktop-display (CUA_DESKTOP_DISPLAY) must be an X display name such as :1, got ${JSON.stringify(displayName)}`);
+  }
+  if (displayName !== undefined && raw.desktopSize !== undefined) {
+    throw new ConfigError('--desktop-size sets the size of the Xvfb the server starts; with --desktop-display the screen keeps the size it has. Pass one of them.');
+  }
+  let apps: AppSpec[];
+  try {
+    apps = parseAppSpecs(text(raw.desktopApp) ?? '');
+  } catch (error) {
+    if (error instanceof AppSpecError) throw new ConfigError(`--desktop-app (CUA_DESKTOP_APPS): ${error.message}`);
+    throw error;
+  }
+  return {
+    display: displayName,
+    size: raw.desktopSize === undefined ? { ...display } : screenSize('desktopSize', raw.desktopSize),
+    windowManager: text(raw.desktopWindowManager) ?? 'auto',
+    apps,
+  };
+}
+
+export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const display = screenSize('displaySize', raw.displaySize);
   const screenshot = resolveScreenshotSize(raw.screenshotSize, display);
   if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
@@ -186,6 +241,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
     outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
+    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
     callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
@@ -202,6 +258,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
     shareSessions: Boolean(raw.shareSessions),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
+    desktop: resolveDesktop(raw, display),
   };
 }
 
@@ -293,6 +350,7 @@ export function helpText(): string {
     '  cua-mcp --port 8931 [options]     serve MCP over Streamable HTTP at http://127.0.0.1:8931/mcp',
     '',
     ...sections.flatMap((s) => [s, '']),
-    '  --help                       this text',
+    '  -h, --help                   this text',
+    '  --version                    the version of cua-mcp-server',
   ].join('\n');
 }

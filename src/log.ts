@@ -1,15 +1,17 @@
 /** Logs go to stderr: stdout of the stdio server carries protocol messages only. */
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-let threshold: Level = (process.env.CUA_LOG_LEVEL as Level | undefined) ?? 'info';
+/** 'info' until the command line is read (--log-level / CUA_LOG_LEVEL). */
+let threshold: LogLevel = 'info';
 
-export function setLogLevel(level: Level): void {
+export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
-function write(level: Level, message: string, extra?: unknown): void {
-  if (ORDER[level] < (ORDER[threshold] ?? 20)) return;
+function write(level: LogLevel, message: string, extra?: unknown): void {
+  if (ORDER[level] < ORDER[threshold]) return;
   const detail = extra instanceof Error ? ` ${extra.message}` : extra === undefined ? '' : ` ${JSON.stringify(extra)}`;
   process.stderr.write(`[cua-mcp] ${level}: ${message}${detail}\n`);
 }

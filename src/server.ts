@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
@@ -6,7 +7,8 @@ import { agentTools, browserTools } from './tools/index.js';
 import { registerTools } from './tools/tool.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
-export const SERVER_VERSION = '0.1.0';
+/** package.json is the one place the version is written: ../../ from dist/src/, in a clone and an installed package alike. */
+export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const INSTRUCTIONS = [
   'Operates a real browser through its screen.',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -116,4 +117,28 @@ test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actio
   assert.equal(fixture.clicks(), clicks + 1);
   assert.doesNotMatch(cli.stdout(), /Run this action\?/);
   assert.match(cli.stderr(), /auto-acknowledging irrelevant_domain/);
+});
+
+test('an endpoint that refuses connections: each retry is shown on stderr, and the error is printed once', async () => {
+  // A port nothing listens on any more: connections are refused at once.
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as net.AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const endpoint = `http://127.0.0.1:${port}/v1`;
+
+  const child = spawn(process.execPath, [CLI, 'run', 'press Send', '--headless', '--model-retries', '2', '--output-dir', outputDir, '--start-url', fixture.url('/')], {
+    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: endpoint, AZURE_OPENAI_ENDPOINT: '', CUA_LOG_LEVEL: '' },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 1, output);
+
+  const retries = [...output.matchAll(new RegExp(`warn: model request to ${endpoint}: connection failed - retrying, (\\d) attempts? remaining`, 'g'))];
+  assert.deepEqual(retries.map((m) => m[1]), ['2', '1'], output);
+  const failures = [...output.matchAll(/Could not reach the OpenAI endpoint/g)];
+  assert.equal(failures.length, 1, `the error once:\n${output}`);
+  assert.ok(output.indexOf(retries[1]![0]) < failures[0]!.index, 'the retries come before the error');
+  assert.match(output, /failed after 0 step\(s\)/);
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { describe, it } from 'node:test';
 import { CLI, imageOf, startServer, textOf } from './helpers/mcp.js';
@@ -11,6 +13,36 @@ describe('cua-mcp command line', () => {
     for (const text of ['--display-size', 'CUA_DISPLAY_SIZE', '--executable-path', 'CUA_EXECUTABLE_PATH', '--cdp-endpoint', '--browser-endpoint', '--user-data-dir', '--image-format', '--output-dir', '--headless', '--headed', '--start-url']) {
       assert.ok(run.stdout.includes(text), `--help lacks ${text}`);
     }
+  });
+
+  it('-h is --help, and --help names CUA_LOG_LEVEL; --version prints the package version, as serverInfo does', async () => {
+    const short = spawnSync(process.execPath, [CLI, '-h'], { encoding: 'utf8' });
+    assert.equal(short.status, 0);
+    assert.equal(short.stdout, spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout);
+    assert.match(short.stdout, /--log-level <value> +What the server logs to stderr: debug, info, warn or error \(default: info\)\s+env: CUA_LOG_LEVEL/);
+    assert.match(short.stdout, /--version/);
+
+    const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '../../package.json'), 'utf8')) as { version: string };
+    const printed = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
+    assert.equal(printed.status, 0);
+    assert.equal(printed.stdout, `${version}\n`);
+    const server = await startServer();
+    try {
+      assert.equal(server.client.getServerVersion()?.version, version);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--log-level (CUA_LOG_LEVEL) sets what reaches stderr, and a bad level is refused', () => {
+    const quiet = spawnSync(process.execPath, [CLI, '--headless', '--log-level', 'warn'], { encoding: 'utf8', input: '' });
+    const chatty = spawnSync(process.execPath, [CLI, '--headless'], { encoding: 'utf8', input: '', env: { ...process.env, CUA_LOG_LEVEL: 'debug' } });
+    assert.equal(quiet.status, 0);
+    assert.doesNotMatch(quiet.stderr, /info:/);
+    assert.match(chatty.stderr, /info: shutting down \(client disconnected\)/);
+    const bad = spawnSync(process.execPath, [CLI, '--log-level', 'verbose'], { encoding: 'utf8', input: '' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--log-level \(CUA_LOG_LEVEL\) must be one of debug, info, warn, error, got "verbose"/);
   });
 
   it('refuses a bad option value at start, on stderr, with what to do', () => {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { errorMessage, INITIALIZE, MCP_HEADERS, rawRequest, runCli, startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { textOf } from './helpers/mcp.js';
+import { memoryOAuthProvider } from './helpers/oauth.js';
 
 const TOKEN = 'test-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -138,6 +141,31 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
     const right = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: INITIALIZE });
     assert.equal(right.status, 200);
     assert.ok(right.headers['mcp-session-id']);
+  });
+
+  test('a client without the token is told to send one, not sent into OAuth: the OAuth discovery paths answer 404', async () => {
+    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      const res = await rawRequest(server.url.replace(/\/mcp$/, path), { method: 'GET' });
+      assert.equal(res.status, 404, path);
+      assert.match(errorMessage(res), /Authorization: Bearer <token>.*--auth-token.*does not use OAuth/, path);
+    }
+
+    // The SDK client as most scripts use it (no OAuth): the 401 surfaces with what to do.
+    const plain = await server.connect().catch((error: Error) => error);
+    assert.ok(plain instanceof StreamableHTTPError, String(plain));
+    assert.equal(plain.code, 401);
+    assert.match(plain.message, /requires a bearer token.*Authorization: Bearer <token>/);
+
+    // The SDK client as OAuth-capable clients (Claude Code, VS Code) use it: discovery finds nothing, the
+    // fallback registration gets the same 404 and hint, and it gives up without sending anyone to a browser.
+    const redirects: URL[] = [];
+    const oauth = new Client({ name: 'oauth-client', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(server.url), { authProvider: memoryOAuthProvider(redirects) });
+    const failed = await oauth.connect(transport).catch((error: Error) => error);
+    assert.ok(failed instanceof Error, 'connecting without the token fails');
+    assert.match(failed.message, /HTTP 404.*Authorization: Bearer <token>.*does not use OAuth/s);
+    assert.deepEqual(redirects, [], 'no OAuth authorization page was opened');
+    await oauth.close();
   });
 
   test('a foreign Host (DNS rebinding) or Origin is refused with 403, even with the token', async () => {

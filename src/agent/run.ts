@@ -224,7 +224,7 @@ export class AgentRun implements TurnState, HeldRun {
     const input = this.nextInput ?? [];
     const body: ResponseCreateParamsNonStreaming = {
       model: this.provider.model,
-      ...toolRequest(this.generation, this.session.display),
+      ...toolRequest(this.generation, this.session.display, this.session.environment),
       input,
       ...(this.instructions ? { instructions: this.instructions } : {}),
     };

@@ -114,9 +114,9 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       await run.stopped();
       const report = run.report();
       record('result', report);
-      out(`\n${report.status} after ${report.steps} step(s)`);
+      // A failure's reason is already on stderr: the loop logs it, for the server's runs too.
+      out(`\n${report.status} after ${report.steps} step(s)${report.error ? ' (the error is above)' : ''}`);
       if (report.message) out(report.message);
-      if (report.error) process.stderr.write(`${report.error}\n`);
       return EXIT[report.status];
     } finally {
       process.off('SIGINT', onInterrupt);

@@ -1,5 +1,6 @@
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import type { AgentOptions } from '../config.js';
+import type { Environment } from '../session/computer-session.js';
 
 /**
  * The two generations of the Responses API computer tool: the preview
@@ -16,11 +17,11 @@ export function toolGenerationFor(options: Pick<AgentOptions, 'model' | 'toolGen
 
 type RequestExtras = Pick<ResponseCreateParamsNonStreaming, 'tools' | 'truncation' | 'reasoning' | 'parallel_tool_calls'>;
 
-/** The tool definition and the request fields that go with it. */
-export function toolRequest(generation: ToolGeneration, display: { width: number; height: number }): RequestExtras {
+/** The tool definition and the request fields that go with it; the preview tool says which environment it drives (a desktop here is Linux). */
+export function toolRequest(generation: ToolGeneration, display: { width: number; height: number }, environment: Environment = 'browser'): RequestExtras {
   if (generation === 'preview') {
     return {
-      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: 'browser' }],
+      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: environment === 'desktop' ? 'linux' : 'browser' }],
       truncation: 'auto',
       reasoning: { summary: 'concise' },
     };

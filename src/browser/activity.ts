@@ -21,6 +21,8 @@ export class ActivityMonitor {
   private readonly inflight = new Map<Request, number>();
   private readonly waiters = new Set<() => void>();
   private readonly pendingDownloads = new Set<Promise<unknown>>();
+  /** Each page's latest main-frame navigation request, with its sequence number. */
+  private readonly navigations = new Map<Page, { seq: number; url: string }>();
   /** Main-frame navigations whose request has started but whose document has not committed yet. */
   private readonly uncommitted = new Map<Page, Request>();
 
@@ -30,9 +32,11 @@ export class ActivityMonitor {
     // settle may be waiting for this page (a popup the page asked for).
     this.notify();
     page.on('request', (request) => {
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.uncommitted.set(page, request);
+      const navigation = request.isNavigationRequest() && request.frame() === page.mainFrame();
+      if (navigation) this.uncommitted.set(page, request);
       if (LONG_LIVED.has(request.resourceType())) return;
       this.inflight.set(request, ++this.requestSeq);
+      if (navigation) this.navigations.set(page, { seq: this.requestSeq, url: request.url() });
       this.notify();
     });
     const done = (request: Request) => {
@@ -61,6 +65,7 @@ export class ActivityMonitor {
     page.on('close', () => {
       for (const [request] of this.inflight) if (request.frame().page() === page) this.inflight.delete(request);
       this.uncommitted.delete(page);
+      this.navigations.delete(page);
       this.notify();
     });
   }
@@ -83,6 +88,17 @@ export class ActivityMonitor {
 
   pagesOpenedSince(mark: Mark): boolean {
     return this.pageSeq > mark.pageSeq;
+  }
+
+  /** A page other than `except` whose main frame started loading after the mark: a named window reused by window.open or a link's target. */
+  navigatedElsewhereSince(mark: Mark, except: Page): { page: Page; url: string } | undefined {
+    for (const [page, { seq, url }] of this.navigations) if (page !== except && seq > mark.requestSeq) return { page, url };
+    return undefined;
+  }
+
+  /** Any page's main frame started loading after the mark. */
+  navigationStartedSince(mark: Mark): boolean {
+    return [...this.navigations.values()].some(({ seq }) => seq > mark.requestSeq);
   }
 
   /** Requests started after the mark that are still running. */

@@ -5,6 +5,8 @@ import type { SessionBackend } from '../session/backend.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
 import { watchPopups } from './page-probes.js';
 import { PolicyProxy } from './policy-proxy.js';
+import { watchScrolling } from './scroll-watch.js';
+import { watchKeys } from './shortcuts.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 
 /**
@@ -93,6 +95,8 @@ export class BrowserBackend implements SessionBackend {
     if (!this.watchedContexts.has(context)) {
       this.watchedContexts.add(context);
       await watchPopups(context);
+      await watchScrolling(context);
+      await watchKeys(context);
     }
     return context;
   }

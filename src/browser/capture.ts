@@ -15,7 +15,8 @@ const FALLBACK_JPEG_QUALITY = 60;
  * Retried when it fails, then an error: never an old image passed off as
  * the current one.
  */
-export async function capturePage(page: () => Promise<Page>, config: ServerConfig, sessionId: string): Promise<Screenshot> {
+/** `style`: CSS applied for this screenshot only (the emulated address bar drawn over the page). */
+export async function capturePage(page: () => Promise<Page>, config: ServerConfig, sessionId: string, style?: string): Promise<Screenshot> {
   const { imageFormat, imageQuality } = config;
   const { width, height } = config.screenshot;
   let lastError: unknown;
@@ -29,6 +30,7 @@ export async function capturePage(page: () => Promise<Page>, config: ServerConfi
           // Device pixels: the display size times the device scale factor, i.e. the screenshot size.
           scale: 'device',
           caret: 'initial',
+          style,
           timeout: 10_000,
         });
       const data = await capture(imageFormat, imageFormat === 'jpeg' ? imageQuality : undefined);

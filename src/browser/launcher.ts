@@ -53,6 +53,8 @@ export function chromiumArgs(): string[] {
     '--no-first-run',
     '--disable-default-apps',
     '--disable-features=Translate,MediaRouter,OptimizationHints',
+    // A smooth scroll animates over many frames: a screenshot would catch it halfway (settle still waits for scripted scrolling).
+    '--disable-smooth-scrolling',
   ];
   if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
   return args;

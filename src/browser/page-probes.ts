@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
+import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
 /**
  * Playwright announces a popup only once its first response arrives, which
@@ -18,7 +19,12 @@ const WATCH_SCRIPT = `(() => {
     if (opened) count();
     return opened;
   };
-  const newTabTarget = (t) => t && !['_self', '_parent', '_top'].includes(t.toLowerCase());
+  // A target naming this window or one of its frames loads there, not in a new tab.
+  const frameNamed = (t) => {
+    if (t === window.name) return true;
+    try { const w = top.frames[t]; return Boolean(w && w.window === w); } catch { return false; }
+  };
+  const newTabTarget = (t) => t && !['_self', '_parent', '_top'].includes(t.toLowerCase()) && !frameNamed(t);
   const onClick = (e) => {
     const link = e.target instanceof Element ? e.target.closest('a[href], area[href]') : null;
     if (!link) return;
@@ -37,18 +43,24 @@ export async function watchPopups(context: BrowserContext): Promise<void> {
   await context.addInitScript(WATCH_SCRIPT);
 }
 
+/** What one frame of the page showed: tabs it asked to open, and whether it is still scrolling (see scroll-watch.ts). */
+export interface FrameProbe {
+  popups: number;
+  scrolling: boolean;
+}
+
 /**
  * Waits one rendered frame of the page (or 100 ms if the page is not
- * rendering) and returns how many tabs it asked to open since the last call.
- * The frame is long enough for the browser to report the requests and
- * navigations the last input started.
+ * rendering) and returns how many tabs it asked to open since the last
+ * call, and whether it is scrolling. The frame is long enough for the
+ * browser to report the requests and navigations the last input started.
  */
-export async function nextFrame(page: Page): Promise<number> {
+export async function nextFrame(page: Page): Promise<FrameProbe> {
   try {
     return await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const w = window as unknown as { __cuaPopups?: number };
+      (expectFrames) =>
+        new Promise<FrameProbe>((resolve) => {
+          const w = window as unknown as { __cuaPopups?: number; __cuaScroll?: ScrollState };
           // Whichever comes first; the other must not read (and reset) the count later.
           let finished = false;
           const done = () => {
@@ -57,15 +69,16 @@ export async function nextFrame(page: Page): Promise<number> {
             clearTimeout(fallback);
             const popups = w.__cuaPopups ?? 0;
             w.__cuaPopups = 0;
-            resolve(popups);
+            resolve({ popups, scrolling: w.__cuaScroll?.check(expectFrames) ?? false });
           };
           const fallback = setTimeout(done, 100);
           requestAnimationFrame(() => setTimeout(done, 0));
         }),
+      EXPECT_FRAMES,
     );
   } catch {
     // The document went away (navigation, close): that is itself the news.
-    return 0;
+    return { popups: 0, scrolling: false };
   }
 }
 

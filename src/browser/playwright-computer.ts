@@ -1,17 +1,18 @@
 import type { Page } from 'playwright';
 import type { Point } from '../computer/actions.js';
 import type { Computer, MouseButton, Screenshot } from '../computer/computer.js';
-import { toChord } from '../computer/keys.js';
+import { toChord, toKeyStroke } from '../computer/keys.js';
 import type { ActivityMonitor } from './activity.js';
+import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
 import type { ActivityMark } from './settle.js';
+import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './shortcuts.js';
 
 /** What the computer needs of a browser session: its current page and the means to wait for an action's effects. */
-export interface PageHost {
+export interface PageHost extends BrowserWindow {
   readonly display: { width: number; height: number };
   /** Screenshot pixels per CSS pixel. */
   readonly scale: number;
   readonly activity: ActivityMonitor;
-  page(): Promise<Page>;
   settle(mark: ActivityMark, actedOn: Page): Promise<void>;
   screenshot(): Promise<Screenshot>;
 }
@@ -80,6 +81,12 @@ export class PlaywrightComputer implements Computer {
         await page.goForward({ waitUntil: 'commit' });
         return;
       }
+      const bar = this.session.addressBar;
+      if (bar.focused) {
+        // Drawn over the top of the page: a click there lands on the bar; anywhere else gives the page the focus back.
+        if (this.css(y) < ADDRESS_BAR_HEIGHT) return;
+        bar.blur();
+      }
       const playwrightButton = button === 'wheel' ? 'middle' : button;
       await this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { button: playwrightButton }));
     });
@@ -121,18 +128,21 @@ export class PlaywrightComputer implements Computer {
 
   keypress(keys: string[]): Promise<void> {
     return this.act(async (page) => {
-      const chord = toChord(keys);
-      if (chord.length === 1) {
-        await page.keyboard.press(chord[0]!);
-        return;
-      }
-      for (const key of chord) await page.keyboard.down(key);
-      for (const key of [...chord].reverse()) await page.keyboard.up(key);
+      const stroke = toKeyStroke(keys);
+      const press = async () => {
+        // A character with no key on the layout (é, 中, 😀) is entered as text, as an input method would.
+        if ('text' in stroke) return page.keyboard.type(stroke.text);
+        const { chord } = stroke;
+        if (chord.length === 1) return page.keyboard.press(chord[0]!);
+        for (const key of chord) await page.keyboard.down(key);
+        for (const key of [...chord].reverse()) await page.keyboard.up(key);
+      };
+      if (!(await browserKeypress(this.session, page, stroke, press))) await press();
     });
   }
 
   type(text: string): Promise<void> {
-    return this.act((page) => page.keyboard.type(text));
+    return this.act((page) => (this.session.addressBar.focused ? typeIntoAddressBar(this.session, page, text) : page.keyboard.type(text)));
   }
 
   wait(ms: number): Promise<void> {

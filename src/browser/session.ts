@@ -5,18 +5,22 @@ import { log } from '../log.js';
 import type { ComputerSession, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { ActivityMonitor } from './activity.js';
+import { AddressBar } from './address-bar.js';
 import { capturePage } from './capture.js';
 import { answerDialog } from './dialogs.js';
 import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
 import { settle, type ActivityMark } from './settle.js';
+import type { BrowserWindow } from './shortcuts.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
 
 /** Blocked requests reported per call; a page full of blocked trackers would drown the result. */
 const MAX_BLOCKED_EVENTS = 20;
+/** Closed tabs remembered for reopening. */
+const MAX_CLOSED_TABS = 20;
 
 /**
  * One isolated browser context and the page it is looking at. Follows
@@ -25,9 +29,12 @@ const MAX_BLOCKED_EVENTS = 20;
  * it. If the browser goes away (crash, kill), the session keeps its id and
  * its next use opens a fresh context in a new browser at the last URL.
  */
-export class BrowserSession implements ComputerSession {
+export class BrowserSession implements ComputerSession, BrowserWindow {
   readonly environment = 'browser';
   readonly computer = new PlaywrightComputer(this);
+  readonly addressBar = new AddressBar();
+  /** URLs of closed tabs, newest last, for ctrl+shift+T. */
+  private readonly closedTabs: string[] = [];
   readonly createdAt = Date.now();
   lastUsedAt = Date.now();
   readonly activity = new ActivityMonitor();
@@ -187,7 +194,33 @@ export class BrowserSession implements ComputerSession {
       throw new Error(`No tab ${index} in session ${this.id}: it has ${this.pages.length} tab(s), numbered from 0 (see tabs in the last result).`);
     }
     this.current = page;
+    this.addressBar.blur();
     await this.page();
+  }
+
+  tabPosition(): { index: number; count: number } {
+    return { index: this.current ? this.pages.indexOf(this.current) : -1, count: this.pages.length };
+  }
+
+  /** A new tab, blank or at `url` (through the domain policy), made current: ctrl+T, ctrl+shift+T. */
+  async openTab(url?: string): Promise<Page> {
+    const page = await this.openPage(await this.contextReady());
+    this.addressBar.blur();
+    if (url) await this.goto(page, url);
+    return page;
+  }
+
+  async closeTab(): Promise<void> {
+    this.addressBar.blur();
+    await (await this.page()).close();
+  }
+
+  takeClosedTab(): string | undefined {
+    return this.closedTabs.pop();
+  }
+
+  report(event: SessionEvent): void {
+    this.events.push(event);
   }
 
   private async openPage(context: BrowserContext): Promise<Page> {
@@ -242,7 +275,11 @@ export class BrowserSession implements ComputerSession {
         this.lastClosedUrl = page.url();
         this.current = this.pages.at(-1);
       }
-      if (!this.closed && this.context === page.context()) this.events.push({ kind: 'tab_closed', url: page.url() });
+      if (!this.closed && this.context === page.context()) {
+        this.events.push({ kind: 'tab_closed', url: page.url() });
+        this.closedTabs.push(page.url());
+        if (this.closedTabs.length > MAX_CLOSED_TABS) this.closedTabs.shift();
+      }
     });
     if (announce) this.events.push({ kind: 'popup', url: page.url() });
   }
@@ -276,29 +313,41 @@ export class BrowserSession implements ComputerSession {
 
   /** Waits until what the action started after `mark` has finished (see settle.ts). */
   settle(mark: ActivityMark, actedOn: Page): Promise<void> {
-    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id);
+    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id, (page, url) => {
+      if (!this.pages.includes(page)) return;
+      this.current = page;
+      this.events.push({ kind: 'window_reused', url });
+    });
   }
 
-  /** Opens a URL at the top level, unless the domain policy forbids it. */
-  async goto(page: Page, url: string): Promise<void> {
+  /**
+   * Opens a URL at the top level, unless the domain policy forbids it.
+   * Says what happened: the page loaded, the URL turned out to be a
+   * download (saved, the page unchanged), or the policy stopped a redirect.
+   */
+  async goto(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const verdict = this.config.domainPolicy.checkNavigation(url);
     if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
     const mark = this.activity.mark();
-    const blockedBefore = this.events.filter((e) => e.kind === 'blocked').length;
+    const count = (kind: SessionEvent['kind']) => this.events.filter((e) => e.kind === kind).length;
+    const blockedBefore = count('blocked');
+    const downloadsBefore = count('download');
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
     } catch (error) {
-      // Let the browser's error page commit, so it cannot interrupt the next navigation.
+      // Let the browser's error page commit (or the download be saved), so it cannot interrupt the next navigation.
       await this.settle(mark, page);
+      if (count('download') > downloadsBefore) return 'download';
       // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
-      if (this.events.filter((e) => e.kind === 'blocked').length === blockedBefore) throw error;
-      return;
+      if (count('blocked') === blockedBefore) throw error;
+      return 'blocked';
     }
     await this.settle(mark, page);
+    return 'loaded';
   }
 
   screenshot(): Promise<Screenshot> {
-    return capturePage(() => this.page(), this.config, this.id);
+    return capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
   }
 
   async ready(): Promise<void> {

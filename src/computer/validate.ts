@@ -1,5 +1,5 @@
 import { actionPoints, type ComputerAction } from './actions.js';
-import { toChord } from './keys.js';
+import { toChord, toKeyStroke } from './keys.js';
 
 export class InvalidActionError extends Error {}
 
@@ -18,7 +18,7 @@ export function validateActions(actions: ComputerAction[], display: { width: num
       }
     }
     try {
-      if (action.type === 'keypress') toChord(action.keys);
+      if (action.type === 'keypress') toKeyStroke(action.keys);
       else if ('keys' in action && action.keys) toChord(action.keys);
     } catch (error) {
       throw new InvalidActionError(`${where}: ${(error as Error).message}`);

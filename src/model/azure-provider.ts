@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
-import { sdkLogger, type ModelProvider } from './provider.js';
+import { sdkLogging, type ModelProvider } from './provider.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -43,7 +43,7 @@ export function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Mo
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
-    logger: sdkLogger,
+    ...sdkLogging(baseURL),
   });
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
   return {

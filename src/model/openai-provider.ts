@@ -1,13 +1,13 @@
 import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
-import { sdkLogger, type ModelProvider } from './provider.js';
+import { sdkLogging, type ModelProvider } from './provider.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 
 /** OpenAI, or any endpoint speaking its Responses API through OPENAI_BASE_URL. */
 export function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
-  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, logger: sdkLogger });
+  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging(baseURL) });
   return {
     kind: 'openai',
     client,

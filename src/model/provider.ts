@@ -13,10 +13,24 @@ export interface ModelProvider {
   hint(status: number): string;
 }
 
-/** The SDK's own logger writes to the console; route it to our stderr logger instead. */
-export const sdkLogger = {
-  debug: (message: string, ...rest: unknown[]) => log.debug(`openai: ${message}`, rest.length ? rest : undefined),
-  info: (message: string, ...rest: unknown[]) => log.debug(`openai: ${message}`, rest.length ? rest : undefined),
-  warn: (message: string, ...rest: unknown[]) => log.warn(`openai: ${message}`, rest.length ? rest : undefined),
-  error: (message: string, ...rest: unknown[]) => log.error(`openai: ${message}`, rest.length ? rest : undefined),
-};
+/**
+ * The SDK's logging, routed to our stderr logger. The SDK retries failed requests itself (--model-retries,
+ * with backoff) and says so only at its `info` level: each retry is shown as a warning, so a run against an
+ * unreachable or overloaded endpoint does not sit silent for the seconds the retries take.
+ */
+export function sdkLogging(endpoint: string) {
+  const retry = /(?:^\[log_\w+\] )?(.*retrying, \d+ attempts? remaining.*)$/;
+  return {
+    logLevel: 'info' as const,
+    logger: {
+      debug: (message: string) => log.debug(`openai: ${message}`),
+      info: (message: string) => {
+        const retrying = retry.exec(message);
+        if (retrying) log.warn(`model request to ${endpoint}: ${retrying[1]}`);
+        else log.debug(`openai: ${message}`);
+      },
+      warn: (message: string, ...rest: unknown[]) => log.warn(`openai: ${message}`, rest.length ? rest : undefined),
+      error: (message: string, ...rest: unknown[]) => log.error(`openai: ${message}`, rest.length ? rest : undefined),
+    },
+  };
+}

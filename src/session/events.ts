@@ -3,6 +3,11 @@ export type SessionEvent =
   | { kind: 'dialog'; dialog_type: string; message: string; response: 'accepted' | 'dismissed' }
   | { kind: 'download'; url: string; filename: string; path?: string; bytes?: number; error?: string }
   | { kind: 'popup'; url: string }
+  /** The action loaded a page into an already open named window (window.open(url, 'docs'), target="docs"); the session follows it. */
+  | { kind: 'window_reused'; url: string }
   | { kind: 'tab_closed'; url: string }
+  /** A browser shortcut the backend emulated (ctrl+L, alt+left, ctrl+T...), or the address bar's Enter. */
+  | { kind: 'shortcut'; keys: string; effect: string }
   | { kind: 'blocked'; url: string; reason: string }
-  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string };
+  | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string };

@@ -45,9 +45,9 @@ export class SessionManager {
     return backend;
   }
 
-  /** What drives the browser sessions, once a browser was started. */
-  browserDescription(): Promise<string | undefined> {
-    return this.backends.get('browser')?.describe() ?? Promise.resolve(undefined);
+  /** What drives the sessions of an environment (the browser, the displays), once something was started. */
+  description(environment: Environment): Promise<string | undefined> {
+    return this.backends.get(environment)?.describe() ?? Promise.resolve(undefined);
   }
 
   async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {

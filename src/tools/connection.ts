@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { ComputerSession } from '../session/computer-session.js';
+import type { ComputerSession, Environment } from '../session/computer-session.js';
 import type { SessionManager } from '../session/session-manager.js';
 
 /**
@@ -70,8 +70,8 @@ export class ClientConnection {
     return this.sessions.list(this.id).some((s) => this.sessions.isHeld(s));
   }
 
-  newSession(startUrl?: string): Promise<ComputerSession> {
-    return this.sessions.create(this.id, { startUrl });
+  newSession(startUrl?: string, environment?: Environment): Promise<ComputerSession> {
+    return this.sessions.create(this.id, { startUrl, environment });
   }
 
   /** Closes this connection's browser sessions; shared ones outlive any one connection (the idle timeout ends them). */

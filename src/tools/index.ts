@@ -2,6 +2,7 @@ import { acknowledgeSafetyCheckTool } from './acknowledge-safety-check.js';
 import { cancelRunTool } from './cancel-run.js';
 import { computerTool } from './computer.js';
 import { getRunTool } from './get-run.js';
+import { launchAppTool } from './launch-app.js';
 import { navigateTool } from './navigate.js';
 import { runTaskTool } from './run-task.js';
 import { screenshotTool } from './screenshot.js';
@@ -11,7 +12,7 @@ import { stepTool } from './step.js';
 import type { ToolDefinition } from './tool.js';
 
 /** Tools that act on the screen directly, for the calling assistant. */
-export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
+export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];

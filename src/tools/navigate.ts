@@ -1,18 +1,8 @@
 import { z } from 'zod';
+import { normalizeUrl } from '../browser/urls.js';
 import { browserOnly } from './browser-only.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
-
-/** "example.com" means https://example.com; anything with a scheme is taken as given. */
-export function normalizeUrl(input: string): string {
-  const trimmed = input.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/^[^:/]+:\d+(\/|$)/.test(trimmed) ? trimmed : `https://${trimmed}`;
-  try {
-    return new URL(withScheme).href;
-  } catch {
-    throw new Error(`Not a valid URL: ${JSON.stringify(input)}. Give a full address such as https://example.com/page`);
-  }
-}
 
 export const navigateTool = defineTool({
   name: 'navigate',
@@ -28,12 +18,18 @@ export const navigateTool = defineTool({
     const target = normalizeUrl(url);
     const session = browserOnly(await connection.session(session_id), 'navigate');
     return session.exclusive(async () => {
+      let outcome;
       try {
-        await session.goto(await session.page(), target);
+        outcome = await session.goto(await session.page(), target);
       } catch (error) {
         throw new Error(`Could not open ${target}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
-      return screenResult(session, `Navigated to ${target}`);
+      const summary = {
+        loaded: `Navigated to ${target}`,
+        download: `${target} is a download: it was saved (see the download event); the page did not change`,
+        blocked: `Opening ${target} was stopped by the domain policy (see the blocked event)`,
+      }[outcome];
+      return screenResult(session, summary);
     });
   },
 });

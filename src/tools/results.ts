@@ -13,7 +13,7 @@ export const screenStateShape = {
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
   events: z
     .array(z.object({ kind: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited'),
   screenshot: z.object({ mime_type: z.string(), bytes: z.number(), width: z.number(), height: z.number() }),
 };
 
@@ -27,12 +27,18 @@ export function describeEvent(event: SessionEvent): string {
         : `downloaded ${event.filename}${event.bytes !== undefined ? ` (${event.bytes} bytes)` : ''} to ${event.path ?? '(still saving)'}`;
     case 'popup':
       return `a new tab opened (${event.url}); the session now follows it`;
+    case 'window_reused':
+      return `an already open named window loads ${event.url}; the session now follows that tab`;
+    case 'shortcut':
+      return `${event.keys}: ${event.effect}`;
     case 'tab_closed':
       return `tab ${event.url} closed`;
     case 'blocked':
       return `blocked ${event.url}: ${event.reason}`;
     case 'reset':
       return `${event.what === 'browser' ? 'browser restarted' : 'tab crashed'}; session reset to ${event.url} (${event.reason})`;
+    case 'app_exited':
+      return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
   }
 }
 

@@ -9,7 +9,7 @@ export const runTaskTool = defineTool({
   name: 'run_task',
   title: 'Run a task with the computer-use model',
   description:
-    'Hands a task to the computer-use model (Azure OpenAI or OpenAI), which operates a browser session screenshot by screenshot until it is done. ' +
+    'Hands a task to the computer-use model (Azure OpenAI or OpenAI), which operates a browser or desktop session screenshot by screenshot until it is done. ' +
     'Without session_id a new session is opened (its id comes back). Stops with status completed (the model\'s final message), ' +
     'max_steps (resume with step), needs_confirmation (a safety check: the flagged action has NOT run; ask the user, then call acknowledge_safety_check), ' +
     'cancelled, failed (with the reason) or denied. The session survives every outcome. ' +
@@ -17,7 +17,8 @@ export const runTaskTool = defineTool({
     'Cancelling this call while it waits cancels the run.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
-    session_id: z.string().optional().describe('Browser session to work in (default: a new session)'),
+    session_id: z.string().optional().describe('Session to work in (default: a new session)'),
+    environment: z.enum(['browser', 'desktop']).optional().describe('What the new session drives when no session_id is given: browser (default) or desktop'),
     start_url: z.string().optional().describe('Page to open before the model starts'),
     max_steps: z.number().int().min(1).max(1000).optional().describe('Most model turns this call may take (default: the server\'s --max-steps)'),
     instructions: z.string().optional().describe('Extra system instructions for the model'),
@@ -25,10 +26,14 @@ export const runTaskTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ task, session_id, start_url, max_steps, instructions, wait_seconds }, context) => {
+  handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
     const { connection, config } = context;
-    providerFor(config.agent); // says what to configure before a browser session is opened
-    const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url);
+    providerFor(config.agent); // says what to configure before a session is opened
+    if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
+    const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url, environment);
+    if (environment && session.environment !== environment) {
+      throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
+    }
     if (session_id && start_url) {
       assertNoRunWorking(session);
       const browser = browserOnly(session, 'start_url');

@@ -4,21 +4,28 @@ import { defineTool } from './tool.js';
 
 export const newSessionTool = defineTool({
   name: 'new_session',
-  title: 'Open a browser session',
-  description: 'Opens a new isolated browser session (its own cookies and storage) and returns its session_id and first screenshot.',
+  title: 'Open a session',
+  description:
+    'Opens a new session and returns its session_id and first screenshot: an isolated browser (its own cookies and storage), ' +
+    'or with environment "desktop" a whole Linux X desktop, where launch_app starts the applications the server allows.',
   inputSchema: {
-    start_url: z.string().optional().describe('Page to open first (default: the server\'s start URL)'),
+    environment: z.enum(['browser', 'desktop']).optional().describe('browser (default) or desktop'),
+    start_url: z.string().optional().describe('Page to open first, in a browser session (default: the server\'s start URL)'),
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ start_url }, { connection }) => {
-    const session = await connection.newSession(start_url);
+  handler: async ({ environment, start_url }, { connection }) => {
+    if (environment === 'desktop' && start_url !== undefined) {
+      throw new Error('start_url is for browser sessions; a desktop session starts empty: open an application with launch_app (a browser too, if the server allows one).');
+    }
+    const session = await connection.newSession(start_url, environment);
     return session.exclusive(() => screenResult(session, `Opened session ${session.id}`));
   },
 });
 
 const sessionSummary = z.object({
   session_id: z.string(),
+  environment: z.enum(['browser', 'desktop']),
   url: z.string(),
   title: z.string(),
   tabs: z.number(),
@@ -32,7 +39,7 @@ export const listSessionsTool = defineTool({
   title: 'List browser sessions',
   description: 'Lists this connection\'s open browser sessions with their current URL and title, and which browser drives them.',
   inputSchema: {},
-  outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable() },
+  outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable(), desktop: z.string().nullable().describe('The X displays of the desktop sessions') },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async (_args, { connection }) => {
     const now = Date.now();
@@ -41,6 +48,7 @@ export const listSessionsTool = defineTool({
         const state = await s.state();
         return {
           session_id: s.id,
+          environment: s.environment,
           url: state.url,
           title: state.title,
           tabs: state.tabs.length,
@@ -50,12 +58,18 @@ export const listSessionsTool = defineTool({
         };
       }),
     );
-    const browser = (await connection.sessions.browserDescription()) ?? null;
+    const browser = (await connection.sessions.description('browser')) ?? null;
+    const desktop = (await connection.sessions.description('desktop')) ?? null;
     const lines = sessions.length
-      ? sessions.map((s) => `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tabs} tab(s), idle ${s.idle_seconds} s`)
+      ? sessions.map((s) =>
+          s.environment === 'desktop'
+            ? `${s.session_id}: desktop, focused window "${s.title}", idle ${s.idle_seconds} s`
+            : `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tabs} tab(s), idle ${s.idle_seconds} s`,
+        )
       : ['No browser sessions open. Any tool call without session_id opens the default one.'];
     if (browser) lines.push(`Browser: ${browser}`);
-    return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { sessions, browser } };
+    if (desktop) lines.push(`Desktop: ${desktop}`);
+    return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { sessions, browser, desktop } };
   },
 });
 

@@ -45,12 +45,16 @@ function checkOrigin(headers: IncomingHttpHeaders, config: HttpConfig): Refusal 
   };
 }
 
+/** Said wherever a client may be looking for how to authenticate (401s, and the OAuth paths it probes). */
+export const HOW_TO_SEND_TOKEN =
+  'Send the header "Authorization: Bearer <token>" with the token the server was started with (--auth-token / CUA_AUTH_TOKEN); this server does not use OAuth.';
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
 /** Bearer token check; comparing digests keeps it constant-time whatever the lengths. */
-function checkToken(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+export function checkToken(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
   if (!config.authToken) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
   if (match && timingSafeEqual(digest(match[1]!), digest(config.authToken))) return undefined;
@@ -58,12 +62,12 @@ function checkToken(headers: IncomingHttpHeaders, config: HttpConfig): Refusal |
     status: 401,
     message: match
       ? 'Unauthorized: the bearer token is wrong. Send the one the server was started with (--auth-token / CUA_AUTH_TOKEN).'
-      : 'Unauthorized: send "Authorization: Bearer <token>" with the token the server was started with (--auth-token / CUA_AUTH_TOKEN).',
+      : `Unauthorized: this server requires a bearer token. ${HOW_TO_SEND_TOKEN}`,
     headers: { 'WWW-Authenticate': match ? 'Bearer realm="cua-mcp", error="invalid_token"' : 'Bearer realm="cua-mcp"' },
   };
 }
 
-/** The first reason to refuse this request, or undefined when it may go on. */
-export function checkRequest(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
-  return checkHost(headers, config) ?? checkOrigin(headers, config) ?? checkToken(headers, config);
+/** Whether the request comes from a place allowed to talk to this server at all (before any path or token check). */
+export function checkCaller(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
+  return checkHost(headers, config) ?? checkOrigin(headers, config);
 }

@@ -9,7 +9,7 @@ import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../server.js';
 import type { ClientConnection } from '../tools/connection.js';
-import { checkRequest } from './http-guard.js';
+import { checkCaller, checkToken, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -49,6 +49,12 @@ function replyError(res: ServerResponse, error: HttpError): void {
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: error.code, message: error.message }, id: null }));
 }
 
+function refuseIf(req: IncomingMessage, refusal: Refusal | undefined): void {
+  if (!refusal) return;
+  log.warn(`refused ${req.method} ${req.url}: ${refusal.message}`);
+  throw new HttpError(refusal.status, refusal.message, -32000, refusal.headers);
+}
+
 /** Reads and parses a JSON body, refusing (413) past the limit without buffering the rest. */
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const tooLarge = () =>
@@ -79,13 +85,13 @@ class McpHttpServer {
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkRequest(req.headers, this.http);
-    if (refusal) {
-      log.warn(`refused ${req.method} ${req.url}: ${refusal.message}`);
-      throw new HttpError(refusal.status, refusal.message, -32000, refusal.headers);
-    }
+    refuseIf(req, checkCaller(req.headers, this.http));
+    // Before the token check: a client missing the token probes /.well-known/oauth-* and then starts an
+    // OAuth flow when those answer 401; a 404 ends that at once, and says how to authenticate instead.
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== MCP_PATH) throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    const tokenRefusal = checkToken(req.headers, this.http);
+    if (path !== MCP_PATH) throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${tokenRefusal ? ` ${HOW_TO_SEND_TOKEN}` : ''}`);
+    refuseIf(req, tokenRefusal);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
       throw new HttpError(405, `Method not allowed: ${MCP_PATH} takes GET, POST and DELETE.`, -32000, { Allow: 'GET, POST, DELETE' });
     }

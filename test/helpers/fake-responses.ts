@@ -23,6 +23,8 @@ export interface FakeOptions {
   history?: 'server' | 'local';
   /** Screenshot format every image must have (default png). */
   imageType?: 'png' | 'jpeg';
+  /** The preview tool's environment (default browser); only a browser sends current_url. */
+  environment?: 'browser' | 'linux';
 }
 
 export interface Received {
@@ -194,7 +196,7 @@ export class FakeResponses {
 
     const preview = options.generation === 'preview';
     const tool = preview
-      ? { type: 'computer_use_preview', display_width: options.display.width, display_height: options.display.height, environment: 'browser' }
+      ? { type: 'computer_use_preview', display_width: options.display.width, display_height: options.display.height, environment: options.environment ?? 'browser' }
       : { type: 'computer' };
     if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
     if (preview && body.truncation !== 'auto') problems.push(`truncation ${JSON.stringify(body.truncation)}: the preview tool requires "auto"`);
@@ -241,7 +243,9 @@ export class FakeResponses {
       const shot = output.output as Item | undefined;
       if (shot?.type !== 'computer_screenshot') problems.push(`output of ${String(call.call_id)} is not a computer_screenshot`);
       else problems.push(...this.checkImage(String(shot.image_url), `screenshot of ${String(call.call_id)}`));
-      if (preview && !(typeof output.current_url === 'string' && /^(https?:|about:)/.test(output.current_url))) {
+      if (options.environment === 'linux') {
+        if (output.current_url !== undefined) problems.push(`output of ${String(call.call_id)} carries current_url on a desktop`);
+      } else if (preview && !(typeof output.current_url === 'string' && /^(https?:|about:)/.test(output.current_url))) {
         problems.push(`output of ${String(call.call_id)} lacks current_url (browser environment)`);
       }
       const pending = (call.pending_safety_checks as Check[] | undefined) ?? [];

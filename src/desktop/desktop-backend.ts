@@ -1,0 +1,70 @@
+import type { ServerConfig } from '../config.js';
+import type { SessionBackend } from '../session/backend.js';
+import { DesktopSession } from './desktop-session.js';
+import { existingDisplay, startXvfb, windowManagerCommand, type XDisplay } from './x-display.js';
+import { XScreen } from './x-screen.js';
+
+export class DisplayInUseError extends Error {}
+
+/**
+ * Desktop sessions: each on an X display of its own. With
+ * --desktop-display, the one existing display, for one session at a time
+ * (two models driving one mouse would fight); without it, a fresh Xvfb per
+ * session, started at --desktop-size and stopped when the session closes.
+ */
+export class DesktopBackend implements SessionBackend {
+  readonly environment = 'desktop';
+  private readonly displays = new Map<string, DesktopSession | undefined>();
+  private stopped = false;
+
+  constructor(private readonly config: ServerConfig) {}
+
+  /** A desktop has no start page: nothing to refuse. */
+  checkStart(): void {}
+
+  async open(id: string, owner: string): Promise<DesktopSession> {
+    if (this.stopped) throw new Error('The server is shutting down; no desktop is started.');
+    const fixed = this.config.desktop.display;
+    if (fixed !== undefined && this.displays.has(fixed)) {
+      const holder = this.displays.get(fixed);
+      throw new DisplayInUseError(
+        `X display ${fixed} already has a desktop session${holder ? ` (${holder.id})` : ''}: one session drives a display at a time. ` +
+          'Use that session, or close it first (close_session).',
+      );
+    }
+    if (fixed !== undefined) this.displays.set(fixed, undefined);
+    let display: XDisplay;
+    try {
+      display = fixed !== undefined ? existingDisplay(fixed) : await startXvfb(this.config.desktop.size, windowManagerCommand(this.config.desktop.windowManager));
+    } catch (error) {
+      if (fixed !== undefined) this.displays.delete(fixed);
+      throw error;
+    }
+    let screen: XScreen;
+    try {
+      screen = await XScreen.connect(display.name);
+    } catch (error) {
+      this.displays.delete(display.name);
+      await display.stop();
+      throw error;
+    }
+    const session = new DesktopSession(id, owner, display, screen, this.config, () => this.displays.delete(display.name));
+    this.displays.set(display.name, session);
+    if (this.stopped) {
+      await session.close();
+      throw new Error('The server is shutting down; no desktop is started.');
+    }
+    return session;
+  }
+
+  async describe(): Promise<string | undefined> {
+    const sessions = [...this.displays.values()].filter((s) => s !== undefined);
+    return sessions.length ? sessions.map((s) => s.description).join('; ') : undefined;
+  }
+
+  /** The manager closed the sessions first; this catches any that were still opening. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.displays.values()].map((s) => s?.close()));
+  }
+}

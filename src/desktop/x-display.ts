@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { log } from '../log.js';
+import { endProcessGroup, onPath } from './process-group.js';
+
+/** Deadline for Xvfb to say which display it took. */
+const XVFB_START_MS = 10_000;
+
+/** An X display sessions run on: one the server started (Xvfb and a window manager), or one that already existed. */
+export interface XDisplay {
+  /** The DISPLAY value, e.g. ":1". */
+  readonly name: string;
+  /** True when the server started it (and so stops it). */
+  readonly owned: boolean;
+  /** What it is, for logs and list_sessions. */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+/** A display that was there before the server: never stopped by us. */
+export function existingDisplay(name: string): XDisplay {
+  return { name, owned: false, description: `X display ${name}`, stop: async () => {} };
+}
+
+/** The window manager command for `--desktop-window-manager`: auto = openbox when installed. */
+export function windowManagerCommand(setting: string): string[] | undefined {
+  if (setting === 'none') return undefined;
+  if (setting === 'auto') return onPath('openbox') ? ['openbox'] : undefined;
+  return setting.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Starts Xvfb at `size` on a free display number (Xvfb picks it and writes
+ * it to -displayfd, so parallel servers never collide), then the window
+ * manager, each in its own process group so that stopping ends everything
+ * they started.
+ */
+export async function startXvfb(size: { width: number; height: number }, windowManager: string[] | undefined): Promise<XDisplay> {
+  if (!onPath('Xvfb')) {
+    throw new Error('Desktop sessions need Xvfb to start a virtual display (apt-get install xvfb), or --desktop-display naming an existing X display.');
+  }
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-nolisten', 'tcp', '-noreset'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  xvfb.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const name = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`Xvfb did not start within ${XVFB_START_MS} ms`)), XVFB_START_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(new Error(`${error.message}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
+    };
+    const displayFd = xvfb.stdio[3] as NodeJS.ReadableStream;
+    displayFd.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(`:${out.trim()}`);
+      }
+    });
+    xvfb.once('error', fail);
+    xvfb.once('exit', (code, signal) => fail(new Error(`Xvfb exited (${signal ?? `code ${code}`})`)));
+  }).catch(async (error: unknown) => {
+    await endProcessGroup(xvfb);
+    throw error;
+  });
+  xvfb.removeAllListeners('exit');
+  xvfb.on('exit', (code, signal) => log.debug(`Xvfb ${name} exited (${signal ?? `code ${code}`})`));
+  let wm: ChildProcess | undefined;
+  if (windowManager?.length) {
+    wm = spawn(windowManager[0]!, windowManager.slice(1), { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: name } });
+    wm.on('error', (error) => log.warn(`window manager ${windowManager[0]} did not start on ${name}: ${error.message}`));
+  }
+  const sizeText = `${size.width}x${size.height}`;
+  log.info(`started Xvfb ${name} (${sizeText})${wm ? ` with ${windowManager![0]}` : ' without a window manager'}`);
+  return {
+    name,
+    owned: true,
+    description: `Xvfb ${name} (${sizeText}${wm ? `, ${windowManager![0]}` : ''}), started by the server`,
+    async stop() {
+      if (wm) await endProcessGroup(wm);
+      await endProcessGroup(xvfb);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** The small part of npm `x11` (node-x11) this server uses: connecting and reading the root window's pixels. */
+declare module 'x11' {
+  import type { EventEmitter } from 'node:events';
+
+  export interface XScreenInfo {
+    root: number;
+    pixel_width: number;
+    pixel_height: number;
+    root_depth: number;
+  }
+  export interface XDisplayInfo {
+    client: XClient;
+    screen: XScreenInfo[];
+    image_byte_order: number;
+    min_keycode: number;
+    max_keycode: number;
+    format: Record<number, { bits_per_pixel: number } | undefined>;
+  }
+  export interface XClient extends EventEmitter {
+    GetImage(
+      format: number,
+      drawable: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      planeMask: number,
+      callback: (error: Error | null, image: { depth: number; data: Buffer }) => void,
+    ): void;
+    GetGeometry(drawable: number, callback: (error: Error | null, geometry: { width: number; height: number }) => void): void;
+    GetKeyboardMapping(firstKeycode: number, count: number, callback: (error: Error | null, rows: number[][]) => void): void;
+    ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
+    sync(): Promise<void>;
+    close(callback?: (error?: Error) => void): void;
+    terminate(): void;
+  }
+  export function createClient(options: { display: string; shm?: boolean }, callback: (error: Error | null, display: XDisplayInfo) => void): XClient;
+}

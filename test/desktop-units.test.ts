@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
+import { parseAppSpecs, splitCommand } from '../src/desktop/apps.js';
+import { fitWithin } from '../src/desktop/frame-image.js';
+import { typingPlan } from '../src/desktop/typing.js';
+import { wheelClicks } from '../src/desktop/x11-computer.js';
+
+const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
+
+describe('desktop options', () => {
+  it('--desktop-app is repeatable, the env variable ;-separated, commands split without a shell', () => {
+    const fromFlags = config(['--desktop-app', 'xterm=xterm -fa "DejaVu Sans Mono"', '--desktop-app', "notes=python3 'my notes.py' a\\ b"]);
+    assert.deepEqual(fromFlags.desktop.apps, [
+      { name: 'xterm', argv: ['xterm', '-fa', 'DejaVu Sans Mono'] },
+      { name: 'notes', argv: ['python3', 'my notes.py', 'a b'] },
+    ]);
+    const fromEnv = config([], { CUA_DESKTOP_APPS: 'xterm=xterm; browser=chromium --no-sandbox' });
+    assert.deepEqual(fromEnv.desktop.apps.map((a) => a.name), ['xterm', 'browser']);
+    assert.deepEqual(config([]).desktop.apps, []);
+  });
+
+  it('refuses what it cannot run, saying what was wrong', () => {
+    assert.throws(() => config(['--desktop-app', 'xterm']), (e: Error) => e instanceof ConfigError && /is not NAME=COMMAND/.test(e.message));
+    assert.throws(() => config(['--desktop-app', 'a=x', '--desktop-app', 'a=y']), /named twice/);
+    assert.throws(() => config(['--desktop-app', 'a=x "unclosed']), /unclosed " quote/);
+    assert.throws(() => config(['--desktop-display', 'nope']), /X display name such as :1/);
+    assert.throws(() => config(['--desktop-display', ':1', '--desktop-size', '1920x1080']), /Pass one of them/);
+    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must look like/);
+  });
+
+  it('defaults the desktop to the display size', () => {
+    assert.deepEqual(config(['--display-size', '1280x800']).desktop.size, { width: 1280, height: 800 });
+    assert.deepEqual(config(['--desktop-size', '2560x1440']).desktop.size, { width: 2560, height: 1440 });
+  });
+
+  it('splits shell words only: no variables, pipes or separators', () => {
+    assert.deepEqual(splitCommand('echo $HOME | cat; rm'), ['echo', '$HOME', '|', 'cat;', 'rm']);
+    assert.deepEqual(parseAppSpecs('a=x\nb=y'), [{ name: 'a', argv: ['x'] }, { name: 'b', argv: ['y'] }]);
+  });
+});
+
+describe('desktop rules', () => {
+  it('scroll: one wheel click per 100 px, at least one, at most 50', () => {
+    assert.deepEqual([0, 1, 49, 150, 300, -120, -1, 100_000].map(wheelClicks), [0, 1, 1, 2, 3, -1, -1, 50]);
+  });
+
+  it('scales screens down to fit the model display, keeping the aspect ratio, never up', () => {
+    const model = { width: 1024, height: 768 };
+    assert.deepEqual(fitWithin({ width: 1920, height: 1080 }, model), { width: 1024, height: 576 });
+    assert.deepEqual(fitWithin({ width: 2560, height: 1440 }, model), { width: 1024, height: 576 });
+    assert.deepEqual(fitWithin({ width: 1024, height: 768 }, model), model);
+    assert.deepEqual(fitWithin({ width: 800, height: 600 }, model), { width: 800, height: 600 });
+  });
+
+  it('typing maps the missing characters, in pieces that fit the free keycodes', () => {
+    const ascii = new Set([...'abc '].map((c) => c.codePointAt(0)!));
+    assert.deepEqual(typingPlan('abc', ascii, 10), [{ text: 'abc', keysyms: [] }]);
+    assert.deepEqual(typingPlan('a é中é', ascii, 10), [{ text: 'a é中é', keysyms: [0xe9, 0x1004e2d] }]);
+    assert.deepEqual(typingPlan('中文😀', ascii, 2), [
+      { text: '中文', keysyms: [0x1004e2d, 0x1006587] },
+      { text: '😀', keysyms: [0x101f600] },
+    ]);
+    assert.deepEqual(typingPlan('a\nb', ascii, 1), [{ text: 'a\nb', keysyms: [] }]);
+  });
+});

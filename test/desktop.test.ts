@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { onPath } from '../src/desktop/process-group.js';
+import { FakeResponses } from './helpers/fake-responses.js';
+import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+import { decodePng } from './helpers/png.js';
+import { isAlive, processesWithEnv, until } from './helpers/processes.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
+const PYTHON = '/usr/bin/python3';
+const needed = ['Xvfb', 'xdotool', 'xterm', 'openbox'].filter((command) => !onPath(command));
+// .ci/run installs these (Debian: xvfb xdotool xterm openbox python3-tk).
+const hasTk = spawnSync(PYTHON, ['-c', 'import tkinter']).status === 0;
+const skip = needed.length || !hasTk ? `needs ${[...needed, ...(hasTk ? [] : ['python3-tk'])].join(', ')}` : false;
+
+const XTERM = 'xterm=xterm -u8 -fa Monospace -fs 12 -geometry 100x20+0+380 -e /bin/bash --norc --noprofile';
+/** The server's environment: UTF-8, so the terminal and its shell take é, 中文 and emoji. */
+const UTF8 = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-desktop-'));
+const probeApp = (log: string) => `probe=${PYTHON} ${path.join(FIXTURES, 'tk-probe.py')} ${log}`;
+
+type ProbeEvent = { kind: string; button?: number; x?: number; y?: number; state?: number; keysym?: string; char?: string };
+
+function probeEvents(file: string): ProbeEvent[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ProbeEvent);
+}
+
+async function fileText(file: string, check: (text: string) => boolean = () => true): Promise<string> {
+  return until(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''), (text) => text !== '' && check(text), 10_000);
+}
+
+async function openDesktop(server: ServerHandle): Promise<string> {
+  const opened = await server.ok('new_session', { environment: 'desktop' });
+  return String(opened.structuredContent.session_id);
+}
+
+describe('desktop sessions', { skip }, () => {
+  describe('on a 1024x768 Xvfb the server starts', () => {
+    let server: ServerHandle;
+    let session: string;
+    const probeLog = path.join(tmp, 'probe.jsonl');
+    const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+
+    before(async () => {
+      server = await startServer(['--desktop-app', XTERM, '--desktop-app', probeApp(probeLog)], UTF8);
+      session = await openDesktop(server);
+    });
+    after(() => server.close());
+
+    it('opens a whole-screen session whose screenshots show the screen', async () => {
+      const shot = await server.ok('screenshot', { session_id: session });
+      assert.deepEqual(shot.structuredContent.display, { width: 1024, height: 768 });
+      assert.equal(shot.structuredContent.url, '');
+      const png = decodePng(imageOf(shot).data);
+      assert.deepEqual([png.width, png.height], [1024, 768]);
+      const list = await server.ok('list_sessions', {});
+      const sessions = list.structuredContent.sessions as { session_id: string; environment: string }[];
+      assert.equal(sessions.find((s) => s.session_id === session)?.environment, 'desktop');
+    });
+
+    it('types text and a chord into a terminal, checked in the files its shell writes', async () => {
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const typed = path.join(tmp, 'typed.txt');
+      const chord = path.join(tmp, 'chord.txt');
+      const done = path.join(tmp, 'done.txt');
+      await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `printf '%s' 'héllo 中文 😀 ñ' > ${typed}\n` }]);
+      assert.equal(await fileText(typed), 'héllo 中文 😀 ñ');
+      // ctrl+d ends cat's input: the echo after it runs only if the chord arrived as one.
+      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }, { type: 'type', text: `echo yes > ${done}\n` }]);
+      assert.equal(await fileText(done), 'yes\n');
+      assert.equal(fs.readFileSync(chord, 'utf8'), 'chord ok\n');
+    });
+
+    it('presses every mouse button, with held modifiers, where the model points', async () => {
+      await server.ok('launch_app', { session_id: session, app: 'probe' });
+      await until(() => probeEvents(probeLog), (events) => events.some((e) => e.kind === 'ready'));
+      await act([
+        { type: 'click', x: 500, y: 300, button: 'left' },
+        { type: 'click', x: 510, y: 300, button: 'wheel' },
+        { type: 'click', x: 520, y: 300, button: 'right', keys: ['shift'] },
+        { type: 'click', x: 530, y: 300, button: 'back' },
+        { type: 'click', x: 540, y: 300, button: 'forward', keys: ['ctrl'] },
+        { type: 'double_click', x: 550, y: 300 },
+      ]);
+      const presses = await until(() => probeEvents(probeLog).filter((e) => e.kind === 'press' || e.kind === 'double'), (e) => e.length >= 8);
+      const byButton = (button: number) => presses.find((e) => e.kind === 'press' && e.button === button);
+      assert.deepEqual([byButton(2)?.x, byButton(2)?.y], [510, 300]);
+      assert.equal((byButton(3)?.state ?? 0) & 1, 1, 'shift held during the right click');
+      assert.equal(byButton(8)?.x, 530);
+      assert.equal((byButton(9)?.state ?? 0) & 4, 4, 'ctrl held during the forward click');
+      assert.ok(presses.some((e) => e.kind === 'double' && e.x === 550));
+    });
+
+    it('drags along every point of the path, not only its ends', async () => {
+      const box = probeEvents(probeLog).find((e) => e.kind === 'ready')!;
+      const seen = probeEvents(probeLog).length;
+      const events = () => probeEvents(probeLog).slice(seen);
+      // Grab the box, go right, down, then back left: it ends straight below where it was, having passed two corners.
+      const grab = { x: box.x! + 30, y: box.y! + 30 };
+      await act([{ type: 'drag', path: [grab, { x: grab.x + 300, y: grab.y }, { x: grab.x + 300, y: grab.y + 200 }, { x: grab.x, y: grab.y + 200 }] }]);
+      const logged = await until(events, (e) => e.some((x) => x.kind === 'dropped'));
+      const drags = logged.filter((e) => e.kind === 'drag');
+      assert.ok(drags.some((e) => e.x === grab.x + 300 && e.y === grab.y), `the drag passed the top-right corner: ${JSON.stringify(drags)}`);
+      assert.ok(drags.some((e) => e.x === grab.x + 300 && e.y === grab.y + 200), 'and the bottom-right corner');
+      const dropped = logged.find((e) => e.kind === 'dropped')!;
+      assert.deepEqual([dropped.x, dropped.y], [box.x, box.y! + 200]);
+    });
+
+    it('scrolls by wheel clicks: 100 px a click', async () => {
+      const seen = probeEvents(probeLog).length;
+      await act([{ type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: 300 }, { type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: -120 }]);
+      const wheel = await until(() => probeEvents(probeLog).slice(seen).filter((e) => e.kind === 'press'), (e) => e.length >= 4);
+      assert.deepEqual(
+        wheel.map((e) => e.button),
+        [5, 5, 5, 4],
+      );
+      assert.ok(wheel.every((e) => e.x === 600 && e.y === 400));
+    });
+
+    it('refuses applications that were not allowed, naming the allowed ones', async () => {
+      const refused = await server.call('launch_app', { session_id: session, app: 'sh' });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), /No application named "sh" is allowed; the allowed ones are: xterm, probe/);
+    });
+
+    it('refuses browser-only tools and a start_url', async () => {
+      const navigate = await server.call('navigate', { session_id: session, url: 'https://example.com' });
+      assert.equal(navigate.isError, true);
+      assert.match(textOf(navigate), /needs a browser session/);
+      const withUrl = await server.call('new_session', { environment: 'desktop', start_url: 'https://example.com' });
+      assert.match(textOf(withUrl), /start_url is for browser sessions/);
+    });
+  });
+
+  it('a model run works across two applications: copies a word in one window and pastes it into a terminal', async () => {
+    const display = { width: 1024, height: 768 };
+    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const sourceLog = path.join(tmp, 'source.jsonl');
+    const pasted = path.join(tmp, 'pasted.txt');
+    const word = `Token${Date.now() % 100_000}xyz`;
+    const server = await startServer(
+      ['--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} ${word}`, '--desktop-app', XTERM],
+      { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
+    );
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'source' });
+      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const terminal = { x: 400, y: 560 };
+      fake.script([
+        // Select the word in the first application: it becomes the X PRIMARY selection.
+        { output: [fake.reasoning('Select the word.'), fake.call([{ type: 'double_click', x: source.x, y: source.y }])] },
+        { output: [fake.call([{ type: 'click', button: 'left', ...terminal }])] },
+        { output: [fake.call([{ type: 'type', text: `cat > ${pasted}\n` }])] },
+        // The middle button pastes the selection into the terminal.
+        { output: [fake.call([{ type: 'click', button: 'wheel', ...terminal }])] },
+        { output: [fake.call([{ type: 'keypress', keys: ['Return'] }])] },
+        { output: [fake.call([{ type: 'keypress', keys: ['ctrl', 'd'] }])] },
+        { output: [fake.message('Pasted the word into the terminal.')] },
+      ]);
+      const run = await server.ok('run_task', { session_id: session, task: 'Copy the word from the source window into a file from the terminal.' });
+      assert.equal(run.structuredContent.status, 'completed', textOf(run));
+      assert.deepEqual(fake.violations, []);
+      assert.equal(await fileText(pasted), `${word}\n`);
+    } finally {
+      await server.close();
+      await fake.stop();
+    }
+  });
+
+  it('says how to allow an application when none is', async () => {
+    const server = await startServer([]);
+    try {
+      const session = await openDesktop(server);
+      const refused = await server.call('launch_app', { session_id: session, app: 'xterm' });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), /--desktop-app NAME=COMMAND/);
+      const browser = await server.call('launch_app', { app: 'xterm' });
+      assert.match(textOf(browser), /launch_app needs a desktop session/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  for (const [width, height] of [
+    [1920, 1080],
+    [2560, 1440],
+  ] as const) {
+    it(`scales a ${width}x${height} screen to the 1024x768 model display, and clicks land where the model meant`, async () => {
+      const log = path.join(tmp, `scaled-${width}.jsonl`);
+      const server = await startServer(['--desktop-size', `${width}x${height}`, '--desktop-app', probeApp(log)]);
+      try {
+        const session = await openDesktop(server);
+        await server.ok('launch_app', { session_id: session, app: 'probe' });
+        await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'));
+        // Targets at known screen positions, pointed at in screenshot pixels.
+        const targets = [
+          { x: 1500, y: 800 },
+          { x: width - 100, y: height - 60 },
+          { x: 700, y: 300 },
+        ];
+        const scale = 1024 / width;
+        const shot = await server.ok('computer', {
+          session_id: session,
+          actions: targets.map((t) => ({ type: 'click', x: Math.round(t.x * scale), y: Math.round(t.y * scale) })),
+        });
+        assert.deepEqual(shot.structuredContent.display, { width: 1024, height: 576 });
+        assert.deepEqual(shot.structuredContent.viewport, { width, height });
+        const png = decodePng(imageOf(shot).data);
+        assert.deepEqual([png.width, png.height], [1024, 576]);
+        const presses = await until(() => probeEvents(log).filter((e) => e.kind === 'press'), (e) => e.length >= 3);
+        for (const [i, target] of targets.entries()) {
+          // One screenshot pixel covers width/1024 screen pixels: the click lands inside that area.
+          assert.ok(Math.abs(presses[i]!.x! - target.x) <= 1 / scale && Math.abs(presses[i]!.y! - target.y) <= 1 / scale, `click ${i} at ${presses[i]!.x},${presses[i]!.y}, target ${target.x},${target.y}`);
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('refuses a second session on an existing display', async () => {
+    const first = await startServer([]);
+    try {
+      await openDesktop(first);
+      const list = await first.ok('list_sessions', {});
+      const display = /Xvfb (:\d+)/.exec(textOf(list))?.[1];
+      assert.ok(display, `list_sessions names the display: ${textOf(list)}`);
+      const second = await startServer(['--desktop-display', display]);
+      try {
+        await second.ok('new_session', { environment: 'desktop' });
+        const again = await second.call('new_session', { environment: 'desktop' });
+        assert.equal(again.isError, true);
+        assert.match(textOf(again), new RegExp(`X display ${display} already has a desktop session`));
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+
+  for (const how of ['close_session', 'SIGTERM'] as const) {
+    it(`leaves no process behind after ${how}: the launched applications and the Xvfb end`, async () => {
+      const [name, value] = ['CUA_TEST_RUN', randomUUID()];
+      const server = await startServer(['--desktop-app', XTERM], { ...UTF8, [name]: value });
+      const serverPid = server.pid()!;
+      const ours = () => processesWithEnv(`${name}=${value}`, serverPid);
+      try {
+        const session = await openDesktop(server);
+        await server.ok('launch_app', { session_id: session, app: 'xterm' });
+        // The shell in the terminal starts a background process of its own: the process group ends it too.
+        await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 600 &\n' }] });
+        const started = await until(ours, (pids) => pids.length >= 5);
+        assert.ok(started.length >= 5, `Xvfb, openbox, xterm, bash and sleep run: ${started.length}`);
+        if (how === 'close_session') {
+          await server.ok('close_session', { session_id: session });
+        } else {
+          process.kill(serverPid, 'SIGTERM');
+          await until(() => isAlive(serverPid), (alive) => !alive);
+        }
+        assert.deepEqual(await until(ours, (pids) => pids.length === 0), []);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
