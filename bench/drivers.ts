@@ -80,7 +80,7 @@ export function imageOf(result: CallToolResult): Buffer {
 /** Our server: `node dist/src/cli.js --headless ...`, every step one `computer` call that returns the screenshot. */
 export class OurServer implements Driver {
   readonly name = 'cua-mcp (ours)';
-  private sessionId: string | undefined;
+  sessionId: string | undefined;
   /** Tabs open in the session after the last action (a popup adds one). */
   private tabs = 0;
   private constructor(readonly mcp: McpProcess) {}
@@ -137,7 +137,7 @@ export class OurServer implements Driver {
 export class BarePlaywright implements Driver {
   readonly name = 'bare Playwright';
   private context: BrowserContext | undefined;
-  private page!: Page;
+  page!: Page;
   private constructor(readonly browser: Browser) {}
 
   static async start(): Promise<BarePlaywright> {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBreakdown } from './breakdown.js';
 import { benchColdStart } from './coldstart.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM } from './drivers.js';
@@ -16,7 +17,7 @@ import { benchSteps } from './steps.js';
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop };
+const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop };
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

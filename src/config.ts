@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import type { Retention } from './recording/run-store.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -40,6 +41,8 @@ export const OPTIONS = {
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
+  record: { flag: 'record', env: 'CUA_RECORD', kind: 'boolean', group: 'output', default: 'true', help: 'Record every model run (screenshots, steps.jsonl, report.html) in <output-dir>/runs/<run_id>/; --no-record or CUA_RECORD=0 turns it off' },
+  keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
@@ -83,6 +86,8 @@ export interface ServerConfig {
   imageFormat: 'png' | 'jpeg';
   imageQuality: number;
   outputDir: string;
+  /** Recordings of model runs: on/off, the runs folder, how many to keep. */
+  recording: { enabled: boolean; dir: string; keep: Retention };
   logLevel: LogLevel;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
@@ -144,15 +149,24 @@ function envValue(spec: OptionSpec, env: NodeJS.ProcessEnv): string | boolean | 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): { raw: RawOptions; positionals: string[]; help: boolean; version: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } };
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) options[spec.flag] = spec.multiple ? { type: spec.kind, multiple: true } : { type: spec.kind };
+  // --no-<flag> turns a boolean option off (parseArgs' allowNegative needs Node 22).
+  const negated = new Set<string>();
+  const booleans = new Set((Object.values(OPTIONS) as OptionSpec[]).filter((s) => s.kind === 'boolean').map((s) => s.flag));
+  const args = argv.filter((arg) => {
+    const flag = /^--no-(.+)$/.exec(arg)?.[1];
+    if (!flag || !booleans.has(flag)) return true;
+    negated.add(flag);
+    return false;
+  });
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}. Run cua-mcp --help for the options.`);
   }
   const raw: RawOptions = {};
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
-    const given = (parsed.values as Record<string, string | boolean | string[] | undefined>)[spec.flag];
+    const given = negated.has(spec.flag) ? false : (parsed.values as Record<string, string | boolean | string[] | undefined>)[spec.flag];
     const value = (Array.isArray(given) ? given.join('\n') : given) ?? envValue(spec, env) ?? spec.default;
     if (value !== undefined) raw[name] = value;
   }
@@ -225,6 +239,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
   const domainPolicy = resolveDomainPolicy(raw);
   const startUrl = str(raw.startUrl) ?? 'about:blank';
+  const outputDir = path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp'));
   const startVerdict = domainPolicy.checkNavigation(startUrl);
   if (!startVerdict.allowed) throw new ConfigError(`--start-url ${startUrl} is not allowed: ${startVerdict.reason}`);
   return {
@@ -240,7 +255,8 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
     imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
-    outputDir: path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp')),
+    outputDir,
+    recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
@@ -260,6 +276,17 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+const UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+
+/** "100" keeps the newest 100 runs; "500MB" keeps the newest runs that fit in 500 MiB together. */
+function retention(value: string | boolean | undefined): Retention {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
+  const amount = Number(match?.[1]);
+  if (match?.[2] && amount > 0) return { bytes: Math.round(amount * UNITS[match[2].toUpperCase()]!) };
+  if (match && !match[2] && Number.isInteger(amount) && amount >= 1) return { runs: amount };
+  throw new ConfigError(`--keep-runs (CUA_KEEP_RUNS) must be a number of runs (100) or a size (500MB, 2GB), got ${JSON.stringify(value)}`);
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

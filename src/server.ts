@@ -4,6 +4,7 @@ import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnection, sharedOwner } from './tools/connection.js';
 import { agentTools, browserTools } from './tools/index.js';
+import { registerRunResources } from './tools/run-resources.js';
 import { registerTools } from './tools/tool.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
@@ -27,5 +28,6 @@ export function createMcpServer(sessions: SessionManager, config: ServerConfig):
   const connection = new ClientConnection(sessions, config.shareSessions ? sharedOwner(sessions) : undefined);
   connection.mcpServer = server.server;
   registerTools(server, [...browserTools, ...agentTools], { connection, config });
+  registerRunResources(server, connection, config);
   return { server, connection };
 }

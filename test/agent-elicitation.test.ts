@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
+import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { startServer, type ServerHandle } from './helpers/mcp.js';
 
@@ -55,6 +58,9 @@ test('elicitation accepted: the person approves in the client and the run goes o
   assert.equal(questions[0]!.clicksWhenAsked, before, 'the click had not run when the person was asked');
   assert.match(questions[0]!.message, /click 200,140/);
   assert.match(questions[0]!.message, /sensitive_domain: This looks like a banking site/);
+  const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8');
+  const first = JSON.parse(steps.split('\n')[0]!) as StepRecord;
+  assert.deepEqual([first.safety_decision?.decision, first.safety_decision?.by], ['approve', 'elicitation'], 'the recording says who decided');
 });
 
 test('elicitation declined: the action is dropped and the run ends denied', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
+import { page } from './helpers/fixture-server.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
@@ -220,4 +221,26 @@ test('malformed actions are skipped; nothing usable three times fails the run', 
   assert.match(String(s.error), /nothing usable 3 turns in a row/);
   assert.match(String(s.error), /call_id/);
   assert.deepEqual(s.actions, []);
+});
+
+test('in a browser the model may also call goto, back and forward: run on the session, answered with the screenshot', async () => {
+  fixture.route('/second', page('second page'));
+  const outputText = (request: number) =>
+    (fake.received[request]!.body.input as { type: string; output?: { type: string; text?: string }[] }[])
+      .filter((i) => i.type === 'function_call_output')
+      .map((i) => i.output?.find((p) => p.type === 'input_text')?.text);
+  fake.script([
+    { output: [fake.functionCall('goto', { url: fixture.url('/second') })] },
+    { output: [fake.functionCall('back')] },
+    { output: [fake.functionCall('forward'), fake.functionCall('search', { query: 'x' })] },
+    { output: [fake.message('went there and back')] },
+  ]);
+  const result = await server.ok('run_task', { task: 'visit the second page and come back', start_url: fixture.url('/') });
+  assert.deepEqual(fake.violations, []);
+  assert.equal(result.structuredContent.status, 'completed');
+  assert.deepEqual(result.structuredContent.actions, [`goto ${fixture.url('/second')}`, 'back', 'forward']);
+  assert.equal(result.structuredContent.url, fixture.url('/second'));
+  assert.deepEqual(outputText(1), [`Opened ${fixture.url('/second')}`]);
+  assert.deepEqual(outputText(2), [`went back to ${fixture.url('/')}`]);
+  assert.deepEqual(outputText(3), [`went forward to ${fixture.url('/second')}`, 'Not run: there is no function "search"; the functions are goto(url), back() and forward()']);
 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
 
@@ -65,7 +66,7 @@ function runDirectory(before: string[]): string {
 const listRuns = () => (fs.existsSync(path.join(outputDir, 'runs')) ? fs.readdirSync(path.join(outputDir, 'runs')) : []);
 const flagged = [{ id: 'sc_t', code: 'irrelevant_domain', message: 'This domain is not part of the task.' }];
 
-test('asks for the task, asks y/n before the flagged action, runs it on y, logs and saves every step', async () => {
+test('asks for the task, asks y/n before the flagged action, runs it on y, and records every step', async () => {
   const before = listRuns();
   const clicks = fixture.clicks();
   fake.script([{ output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
@@ -81,12 +82,17 @@ test('asks for the task, asks y/n before the flagged action, runs it on y, logs 
   assert.match(out, /> click 200,140/);
   assert.match(out, /completed after 2 step\(s\)\nSent\./);
   const dir = runDirectory(before);
+  assert.ok(out.includes(`Recording to ${dir}`), out);
+  assert.ok(out.includes(`Report: ${path.join(dir, 'report.html')}`), out);
   assert.ok(fs.existsSync(path.join(dir, 'step-000.png')), 'first screenshot saved');
   assert.ok(fs.existsSync(path.join(dir, 'step-001.png')), 'screenshot after the click saved');
-  const log = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(log.map((e) => e.kind), ['screenshot', 'request', 'response', 'safety_check', 'action', 'screenshot', 'request', 'response', 'result']);
-  assert.equal((log[3] as { decision?: string }).decision, 'approve');
-  assert.match(JSON.stringify(log[1]), /<image\/png, \d+ chars>/, 'screenshots are not inlined in the log');
+  const steps = fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
+  assert.deepEqual(steps.map((s) => s.step), [1, 2]);
+  assert.deepEqual(steps[0]!.safety_decision!.decision, 'approve');
+  assert.deepEqual(steps[0]!.safety_decision!.by, 'terminal');
+  assert.deepEqual(steps[0]!.reasoning, ['Send is the button on the left.']);
+  assert.equal(steps[1]!.message, 'Sent.');
+  assert.match(fs.readFileSync(path.join(dir, 'report.html'), 'utf8'), /Approved by a person at the terminal/);
   // history=local: the second request resends the first turn's items, encrypted reasoning included.
   assert.equal(fake.received[1]!.body.store, false);
 });
@@ -103,12 +109,13 @@ test('answering n drops the flagged action and never runs it', async () => {
   assert.deepEqual(fake.violations, []);
   assert.match(cli.stdout(), /Task: press Send/);
   assert.match(cli.stdout(), /Denied: the action is dropped\.\n\ndenied after 1 step\(s\)/);
-  const log = fs.readFileSync(path.join(runDirectory(before), 'log.jsonl'), 'utf8');
-  assert.match(log, /"decision":"deny"/);
-  assert.doesNotMatch(log, /"kind":"action"/);
+  const steps = fs.readFileSync(path.join(runDirectory(before), 'steps.jsonl'), 'utf8');
+  assert.match(steps, /"safety_decision":\{"decision":"deny","by":"terminal"/);
+  assert.match(steps, /"ran":false/, 'the denied click is recorded as not run');
 });
 
 test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actions without asking, and says so', async () => {
+  const before = listRuns();
   const clicks = fixture.clicks();
   fake.script([{ output: [fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
   const cli = runCli(['press Send', '--auto-acknowledge-safety-checks']);
@@ -117,6 +124,7 @@ test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actio
   assert.equal(fixture.clicks(), clicks + 1);
   assert.doesNotMatch(cli.stdout(), /Run this action\?/);
   assert.match(cli.stderr(), /auto-acknowledging irrelevant_domain/);
+  assert.match(fs.readFileSync(path.join(runDirectory(before), 'steps.jsonl'), 'utf8'), /"safety_decision":\{"decision":"approve","by":"auto"/);
 });
 
 test('an endpoint that refuses connections: each retry is shown on stderr, and the error is printed once', async () => {

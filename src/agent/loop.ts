@@ -6,6 +6,7 @@ import { validateActions } from '../computer/validate.js';
 import { log } from '../log.js';
 import { explainModelError, ModelRequestError } from '../model/errors.js';
 import type { ComputerSession } from '../session/computer-session.js';
+import { functionOutput, parseFunctionCall, runNavigation } from './navigation-functions.js';
 import { rawActions, type ToolGeneration } from './tool-generation.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
 
@@ -61,12 +62,15 @@ function parseCall(item: unknown, display: { width: number; height: number }): P
   return parsed;
 }
 
-function collectText(run: TurnState, progress: Progress, output: unknown[]): void {
+/** The turn's reasoning summaries (also reported as they come) and its message, if it has one. */
+function collectText(run: TurnState, progress: Progress, output: unknown[]): { reasoning: string[]; message: string } {
+  const reasoning: string[] = [];
   const messages: string[] = [];
   for (const item of output as Array<{ type?: string; summary?: unknown; content?: unknown }>) {
     if (item?.type === 'reasoning' && Array.isArray(item.summary)) {
       for (const part of item.summary as Array<{ text?: unknown }>) {
         if (typeof part?.text === 'string' && part.text) {
+          reasoning.push(part.text);
           progress.reasoning.push(part.text);
           progress.observer.reasoning?.(part.text);
         }
@@ -78,7 +82,9 @@ function collectText(run: TurnState, progress: Progress, output: unknown[]): voi
       }
     }
   }
-  if (messages.length) run.message = messages.join('\n');
+  const message = messages.join('\n');
+  if (message) run.message = message;
+  return { reasoning, message };
 }
 
 /**
@@ -95,18 +101,18 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
-  progress.observer.response?.(response);
   if (response.error) throw new ModelRequestError(`The model answered with an error: ${response.error.code}: ${response.error.message}`);
   const output: unknown[] = Array.isArray(response.output) ? response.output : [];
   run.accepted({ id: response.id, output });
   progress.taken++;
-  collectText(run, progress, output);
+  const { reasoning, message } = collectText(run, progress, output);
 
   const calls: ParsedCall[] = [];
   const problems: string[] = [];
   for (const item of output) {
-    if ((item as { type?: unknown })?.type !== 'computer_call') continue;
-    const parsed = parseCall(item, run.session.display);
+    const type = (item as { type?: unknown })?.type;
+    if (type !== 'computer_call' && type !== 'function_call') continue;
+    const parsed = type === 'computer_call' ? parseCall(item, run.session.display) : parseFunctionCall(item);
     if (typeof parsed === 'string') problems.push(parsed);
     else {
       calls.push(parsed);
@@ -114,6 +120,7 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
     }
   }
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
+  progress.observer.answered?.({ responseId: response.id, reasoning, message, calls, problems });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {
@@ -154,12 +161,30 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   if (session.isClosed) throw new Error(`Browser session ${session.id} was closed; start a new run in another session.`);
   const notes: string[] = [];
   const done: string[] = [];
+  /** What each function call did, by call id: its output's text. */
+  const results = new Map<string, string>();
   const screen = await session.exclusive(async () => {
     const computer = session.computer;
     const resets = session.resets;
     calls: for (const call of calls) {
       if (call.problem) {
-        notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
+        if (call.kind === 'function') results.set(call.callId, `Not run: ${call.problem}`);
+        else notes.push(`computer_call ${call.callId} was not run: ${call.problem}`);
+        continue;
+      }
+      if (call.navigation) {
+        if (progress.signal?.aborted) break calls;
+        const description = call.descriptions.join('');
+        try {
+          if (!session.navigation) throw new Error('this session has no browser to navigate');
+          results.set(call.callId, await runNavigation(session.navigation, call.navigation));
+          done.push(description);
+        } catch (error) {
+          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          results.set(call.callId, line);
+          done.push(line);
+        }
+        progress.observer.action?.(done.at(-1)!);
         continue;
       }
       for (const action of call.actions) {
@@ -172,12 +197,13 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
         try {
           await runAction(computer, action);
           done.push(description);
-          progress.observer.action?.(description);
+          progress.observer.action?.(description, action);
         } catch (error) {
-          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          const reason = (error as Error).message.split('\n')[0];
+          const line = `${description} failed: ${reason}`;
           done.push(line);
           notes.push(line);
-          progress.observer.action?.(line);
+          progress.observer.action?.(line, action, reason);
           continue calls;
         }
       }
@@ -185,9 +211,11 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
     return screenshotInput(session);
   });
   progress.actions.push(...done);
-  progress.observer.screenshot?.(run.steps, screen.shot);
+  progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
-  const items: ResponseInputItem[] = calls.map((call) => outputItem(run.generation, call, screen, acknowledged));
+  const items: ResponseInputItem[] = calls.map((call) =>
+    call.kind === 'function' ? functionOutput(call.callId, results.get(call.callId) ?? 'Not run: the run was cancelled', screen) : outputItem(run.generation, call, screen, acknowledged),
+  );
   if (notes.length) items.push({ role: 'user', content: notes.join('\n') });
   return items;
 }

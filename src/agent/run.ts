@@ -94,7 +94,7 @@ export class AgentRun implements TurnState, HeldRun {
   start(budget = this.options.maxSteps): void {
     this.launch(async (signal) => {
       const shot = await this.session.exclusive(() => screenshotInput(this.session));
-      this.watchers.screenshot(0, shot.shot);
+      this.watchers.screenshot(0, shot.shot, shot.url ?? '');
       this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: this.task }, { type: 'input_image', image_url: shot.dataUrl, detail: 'auto' }] }];
       await this.advance(signal, budget);
     });
@@ -127,8 +127,8 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    if (decision === 'deny') this.deny();
-    else this.launch((signal) => this.advance(signal, this.budgetLeft, 'approve'));
+    this.watchers.decided(decision, 'tool');
+    this.launch(async (signal) => (decision === 'deny' ? this.deny() : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** Drops the held calls; what happened before the question is still reported. */
@@ -163,6 +163,9 @@ export class AgentRun implements TurnState, HeldRun {
           log.warn(`session ${this.session.id}: run failed: ${this.error}`);
         }
       })
+      // Observers (the recorder) have seen the stop before anyone is told the run stopped.
+      .then(() => this.watchers.stopped(this.snapshot()))
+      .catch((error: unknown) => log.warn(`session ${this.session.id}: an observer failed at the end of the run`, error))
       .finally(() => {
         this.work = undefined;
         this.controller = undefined;
@@ -186,6 +189,7 @@ export class AgentRun implements TurnState, HeldRun {
       if (this.pending) {
         const automatic = !approved && this.options.autoAcknowledgeSafetyChecks;
         const answer = approved || automatic ? 'approve' : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
+        if (answer && !approved) this.watchers.decided(answer, automatic ? 'auto' : (this.watchers.confirmsBy ?? 'elicitation'));
         approved = false;
         if (signal.aborted) continue;
         if (answer === 'deny') return this.deny();
@@ -247,12 +251,17 @@ export class AgentRun implements TurnState, HeldRun {
    * told about yet: each is handed over once, to whoever looks first.
    */
   report(): RunReport {
+    return this.snapshot(this.unreported.actions.splice(0), this.unreported.reasoning.splice(0));
+  }
+
+  /** The run's state with these actions and reasoning (by default: what is unreported, left for the next look). */
+  private snapshot(actions = [...this.unreported.actions], reasoning = [...this.unreported.reasoning]): RunReport {
     const paused = this.status === 'needs_confirmation';
     return {
       status: this.status,
       steps: this.steps,
-      actions: this.unreported.actions.splice(0),
-      reasoning: this.unreported.reasoning.splice(0),
+      actions,
+      reasoning,
       message: this.message,
       pending_safety_checks: paused ? this.pendingChecks : [],
       pending_actions: paused ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],

@@ -1,20 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline/promises';
 import { createBackends } from '../backends.js';
 import { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
+import { recordRun } from '../recording/record-run.js';
 import { AgentRun, type RunObserver, type RunReport } from './run.js';
-
-/** Replaces screenshot data URLs by a short note, so the JSONL log stays readable. */
-function redact(value: unknown): unknown {
-  if (typeof value === 'string') return value.startsWith('data:image/') ? `<${value.slice(5, value.indexOf(';'))}, ${value.length} chars>` : value;
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
-  return value;
-}
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {
@@ -43,8 +34,8 @@ const EXIT: Record<RunReport['status'], number> = { completed: 0, failed: 1, run
 /**
  * `cua-mcp run "task"`: the seed's program done properly. The same loop as
  * run_task, in this terminal: prints actions and reasoning, asks y/n
- * before a flagged action runs, and writes every screenshot and a JSONL
- * log of requests, responses and actions to <output-dir>/runs/<time>/.
+ * before a flagged action runs, and records the run as run_task does
+ * (screenshots, steps.jsonl, report.html in <output-dir>/runs/<run_id>/).
  * Exit code: 0 completed, 1 failed, 2 not configured, 3 stopped otherwise.
  */
 export async function runInTerminal(config: ServerConfig, taskArgument: string | undefined): Promise<number> {
@@ -65,11 +56,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       process.stderr.write('\nNo task given: cua-mcp run "what to do" [--start-url URL]\n');
       return 2;
     }
-    const dir = path.join(config.outputDir, 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
-    fs.mkdirSync(dir, { recursive: true });
-    const jsonl = fs.createWriteStream(path.join(dir, 'log.jsonl'));
-    const record = (kind: string, data: unknown) => jsonl.write(`${JSON.stringify({ time: new Date().toISOString(), kind, ...(redact(data) as object) })}\n`);
-    out(`Task: ${task}\nUsing the ${provider.description}\nWriting screenshots and log.jsonl to ${dir}`);
+    out(`Task: ${task}\nUsing the ${provider.description}`);
 
     const sessions = new SessionManager(config, createBackends(config));
     const controller = new AbortController();
@@ -82,26 +69,18 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     try {
       const session = await sessions.create('terminal', { startUrl: config.startUrl });
       const run = new AgentRun(session, provider, config.agent, task, undefined);
+      const recording = recordRun(run, config.recording);
+      if (recording) out(`Recording to ${recording.dir}`);
       const observer: RunObserver = {
+        confirmsBy: 'terminal',
         step: (done, total, description) => out(`step ${done}/${total}: ${description}`),
         reasoning: (summary) => out(`  thinking: ${summary}`),
-        action: (description) => {
-          out(`  > ${description}`);
-          record('action', { action: description });
-        },
-        request: (body) => record('request', { body }),
-        response: (response) => record('response', { response }),
-        screenshot: (step, shot) => {
-          const file = `step-${String(step).padStart(3, '0')}.${shot.mimeType === 'image/png' ? 'png' : 'jpg'}`;
-          fs.writeFileSync(path.join(dir, file), shot.data);
-          record('screenshot', { step, file });
-        },
+        action: (description) => out(`  > ${description}`),
         async confirm(paused) {
           out(`\nSafety check before: ${(paused.pending ?? []).flatMap((c) => c.descriptions).join('; ')}`);
           for (const check of paused.pendingChecks) out(`  ${check.code}: ${check.message}`);
           const answer = (await prompt.ask('Run this action? [y/N] '))?.trim().toLowerCase();
           const decision = answer === 'y' || answer === 'yes' ? 'approve' : 'deny';
-          record('safety_check', { checks: paused.pendingChecks, decision });
           out(decision === 'approve' ? 'Approved.' : 'Denied: the action is dropped.');
           return decision;
         },
@@ -113,15 +92,14 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       else controller.signal.addEventListener('abort', () => run.cancel(), { once: true });
       await run.stopped();
       const report = run.report();
-      record('result', report);
       // A failure's reason is already on stderr: the loop logs it, for the server's runs too.
       out(`\n${report.status} after ${report.steps} step(s)${report.error ? ' (the error is above)' : ''}`);
       if (report.message) out(report.message);
+      if (recording) out(`Report: ${recording.reportPath}`);
       return EXIT[report.status];
     } finally {
       process.off('SIGINT', onInterrupt);
       await sessions.shutdown();
-      await new Promise((resolve) => jsonl.end(resolve));
     }
   } catch (error) {
     log.error('run failed', error);

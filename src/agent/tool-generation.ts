@@ -1,5 +1,6 @@
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import type { AgentOptions } from '../config.js';
+import { NAVIGATION_TOOLS } from './navigation-functions.js';
 import type { Environment } from '../session/computer-session.js';
 
 /**
@@ -19,14 +20,16 @@ type RequestExtras = Pick<ResponseCreateParamsNonStreaming, 'tools' | 'truncatio
 
 /** The tool definition and the request fields that go with it; the preview tool says which environment it drives (a desktop here is Linux). */
 export function toolRequest(generation: ToolGeneration, display: { width: number; height: number }, environment: Environment = 'browser'): RequestExtras {
+  // In a browser, the sample harness's navigation functions sit beside the computer tool.
+  const functions = environment === 'browser' ? NAVIGATION_TOOLS : [];
   if (generation === 'preview') {
     return {
-      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: environment === 'desktop' ? 'linux' : 'browser' }],
+      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: environment === 'desktop' ? 'linux' : 'browser' }, ...functions],
       truncation: 'auto',
       reasoning: { summary: 'concise' },
     };
   }
-  return { tools: [{ type: 'computer' }], reasoning: { summary: 'auto' }, parallel_tool_calls: false };
+  return { tools: [{ type: 'computer' }, ...functions], reasoning: { summary: 'auto' }, parallel_tool_calls: false };
 }
 
 /** The raw actions of a computer_call, in order: GA batches them, the preview sends one. */

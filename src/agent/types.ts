@@ -20,6 +20,9 @@ export interface ParsedCall {
   descriptions: string[];
   checks: SafetyCheck[];
   problem?: string;
+  /** A function_call (goto/back/forward) rather than a computer_call. */
+  kind?: 'function';
+  navigation?: { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
 }
 
 /** A paused run as a person is asked about it. */
@@ -30,20 +33,45 @@ export interface HeldRun {
   readonly pendingChecks: SafetyCheck[];
 }
 
-/** What the loop reports as it goes; the MCP tools and the terminal each implement it. */
+/** Who answered a safety check: a person through an elicitation form or at the terminal, acknowledge_safety_check, or --auto-acknowledge-safety-checks. */
+export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto';
+
+/** A model's answer as the loop read it. */
+export interface TurnAnswer {
+  responseId: string;
+  reasoning: string[];
+  message: string;
+  calls: ParsedCall[];
+  /** Output that could not be used, one line each. */
+  problems: string[];
+}
+
+/**
+ * What the loop reports as it goes. The calling tool or the terminal
+ * passes one per call; observers that follow the whole run (the recorder)
+ * are added with AgentRun.watch.
+ */
 export interface RunObserver {
   /** After each model turn: `step 3/25: click 135,193`. */
   step?(done: number, budget: number, description: string): void;
   reasoning?(summary: string): void;
-  action?(description: string): void;
+  /** An action ran (`error`: it failed); `action` is the parsed action the answer carried. */
+  action?(description: string, action?: ComputerAction, error?: string): void;
+  /** A turn starts: its request is being sent. */
   request?(body: ResponseCreateParamsNonStreaming): void;
-  response?(response: unknown): void;
-  screenshot?(step: number, shot: Screenshot): void;
+  answered?(turn: TurnAnswer): void;
+  /** The screen before the first turn (step 0), then after each turn's actions; `url` is empty where there is none. */
+  screenshot?(step: number, shot: Screenshot, url: string): void;
+  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
+  /** The call ended (any status, paused included); awaited before the call returns. */
+  stopped?(report: RunReport): void | Promise<void>;
   /**
    * Asks a person about the held action right now. `undefined` means nobody
    * could answer here: the run stays paused until acknowledge_safety_check.
    */
   confirm?(run: HeldRun): Promise<'approve' | 'deny' | undefined>;
+  /** How confirm asks, for the record of who decided. */
+  readonly confirmsBy?: DecidedBy;
 }
 
 export interface RunReport {

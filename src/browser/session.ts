@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import type { ComputerSession, ScreenState, Tab } from '../session/computer-session.js';
+import type { ComputerSession, Navigation, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
@@ -12,7 +12,8 @@ import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
 import { settle, type ActivityMark } from './settle.js';
-import type { BrowserWindow } from './shortcuts.js';
+import { historyStep, type BrowserWindow } from './shortcuts.js';
+import { normalizeUrl } from './urls.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
@@ -33,6 +34,16 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   readonly environment = 'browser';
   readonly computer = new PlaywrightComputer(this);
   readonly addressBar = new AddressBar();
+  /** goto/back/forward as a model's function calls: through the domain policy, each settled. */
+  readonly navigation: Navigation = {
+    goto: async (url) => {
+      const target = normalizeUrl(url);
+      const outcome = await this.goto(await this.page(), target);
+      return { loaded: `Opened ${target}`, download: `${target} is a download: it was saved; the page did not change`, blocked: `${target} was blocked by the domain policy` }[outcome];
+    },
+    back: () => this.historyStep('back'),
+    forward: () => this.historyStep('forward'),
+  };
   /** URLs of closed tabs, newest last, for ctrl+shift+T. */
   private readonly closedTabs: string[] = [];
   readonly createdAt = Date.now();
@@ -196,6 +207,14 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     this.current = page;
     this.addressBar.blur();
     await this.page();
+  }
+
+  private async historyStep(direction: 'back' | 'forward'): Promise<string> {
+    const page = await this.page();
+    const mark = this.activity.mark();
+    const effect = await historyStep(page, direction);
+    await this.settle(mark, page);
+    return effect;
   }
 
   tabPosition(): { index: number; count: number } {
@@ -380,6 +399,11 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       viewport: { ...this.config.display },
       tabs,
     };
+  }
+
+  /** The events takeEvents would return, left in place (for observers such as the recorder). */
+  peekEvents(): readonly SessionEvent[] {
+    return this.events;
   }
 
   /** Events since the last call, oldest first. */

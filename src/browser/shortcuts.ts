@@ -36,15 +36,15 @@ const focusAddressBar: Shortcut = {
   },
 };
 
-const history = (direction: 'back' | 'forward'): Shortcut => ({
-  reserved: false,
-  run: async (_window, page) => {
-    const before = page.url();
-    const response = direction === 'back' ? await page.goBack({ waitUntil: 'commit' }) : await page.goForward({ waitUntil: 'commit' });
-    // Playwright answers null both when there is no history entry and for a same-document step: the URL tells them apart.
-    return response === null && page.url() === before ? `there is no page to go ${direction} to` : `went ${direction} to ${page.url()}`;
-  },
-});
+/** One step back or forward in the tab's history; says where it went. */
+export async function historyStep(page: Page, direction: 'back' | 'forward'): Promise<string> {
+  const before = page.url();
+  const response = direction === 'back' ? await page.goBack({ waitUntil: 'commit' }) : await page.goForward({ waitUntil: 'commit' });
+  // Playwright answers null both when there is no history entry and for a same-document step: the URL tells them apart.
+  return response === null && page.url() === before ? `there is no page to go ${direction} to` : `went ${direction} to ${page.url()}`;
+}
+
+const history = (direction: 'back' | 'forward'): Shortcut => ({ reserved: false, run: (_window, page) => historyStep(page, direction) });
 
 const reload: Shortcut = {
   reserved: false,

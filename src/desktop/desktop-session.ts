@@ -159,6 +159,10 @@ export class DesktopSession implements ComputerSession {
     return undefined;
   }
 
+  peekEvents(): readonly SessionEvent[] {
+    return this.events;
+  }
+
   takeEvents(): SessionEvent[] {
     const events = this.events;
     this.events = [];

@@ -24,6 +24,13 @@ export interface ScreenState {
   tabs: Tab[];
 }
 
+/** A browser's addresses and history, for models that call goto/back/forward functions. Each says what happened. */
+export interface Navigation {
+  goto(url: string): Promise<string>;
+  back(): Promise<string>;
+  forward(): Promise<string>;
+}
+
 /**
  * A session of any environment, as the agent loop and the screen tools see
  * it: a `Computer` to act on, a screenshot, its state, and the events that
@@ -39,6 +46,8 @@ export interface ComputerSession {
   lastUsedAt: number;
   /** Screenshot pixels: the coordinate space of every action. */
   readonly display: { width: number; height: number };
+  /** Addresses and history, where the environment has them (a browser). */
+  readonly navigation?: Navigation;
   /** The protocol actions on this session; each returns once the screen has caught up. */
   readonly computer: Computer;
   /** True while a call is running on it: the idle sweeper leaves it alone. */
@@ -58,6 +67,8 @@ export interface ComputerSession {
   currentUrl(): Promise<string | undefined>;
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[];
+  /** The events takeEvents would return, left in place (for observers such as the recorder). */
+  peekEvents(): readonly SessionEvent[];
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const acknowledgeSafetyCheckTool = defineTool({
@@ -20,6 +21,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ session_id, decision, check_ids, wait_seconds }, context) => {
     const session = await context.connection.session(session_id);
     const run = currentRun(session);

@@ -21,6 +21,7 @@ export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSig
   const token = extra._meta?.progressToken;
   const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
   return {
+    confirmsBy: 'elicitation',
     step(done, total, description) {
       if (token === undefined) return;
       notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message: `step ${done}/${total}: ${description}` } });

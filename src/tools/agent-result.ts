@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
+import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
 
@@ -17,6 +18,8 @@ export const runResultShape = {
   pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
   pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
   error: z.string().optional(),
+  run_id: z.string().optional().describe('The recording of this run (absent with --no-record): resource cua-mcp://runs/{run_id}'),
+  report: z.string().optional().describe('Path of the recording\'s report.html, a page to open in a browser'),
 };
 
 const NEXT: Record<RunReport['status'], string> = {
@@ -37,9 +40,12 @@ export function runResult(run: AgentRun, report: RunReport): Promise<CallToolRes
   if (report.message) lines.push(`Message: ${report.message}`);
   if (report.status === 'needs_confirmation') lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
   if (report.error) lines.push(`Error: ${report.error}`);
+  const recording = recordingOf(run);
+  const recorded = recording ? { run_id: recording.id, report: recording.reportPath } : {};
+  if (recording) lines.push(`Run ${recording.id} recorded: ${recording.reportPath}`);
   const session = run.session;
   return session.exclusive(async () => {
-    const result = await screenResult(session, lines.join('\n'), { ...report });
+    const result = await screenResult(session, lines.join('\n'), { ...report, ...recorded });
     return report.status === 'failed' ? { ...result, isError: true } : result;
   });
 }

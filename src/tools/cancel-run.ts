@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResult, runResultShape } from './agent-result.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const cancelRunTool = defineTool({
@@ -14,6 +15,7 @@ export const cancelRunTool = defineTool({
     session_id: z.string().min(1).describe('The session whose run to stop'),
   },
   outputSchema: runResultShape,
+  _meta: RUN_VIEW_META,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ session_id }, context) => {
     const session = await context.connection.session(session_id);

@@ -3,6 +3,7 @@ import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const getRunTool = defineTool({
@@ -17,6 +18,7 @@ export const getRunTool = defineTool({
     wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
+  _meta: RUN_VIEW_META,
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async ({ session_id, wait_seconds }, context) => {
     const session = await context.connection.session(session_id);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
+import { recordRun } from '../recording/record-run.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const runTaskTool = defineTool({
@@ -26,6 +28,7 @@ export const runTaskTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
     const { connection, config } = context;
     providerFor(config.agent); // says what to configure before a session is opened
@@ -40,6 +43,7 @@ export const runTaskTool = defineTool({
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
+    recordRun(run, config.recording, connection.id);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
+import { recordRun } from '../recording/record-run.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
+import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
 export const stepTool = defineTool({
@@ -18,12 +20,14 @@ export const stepTool = defineTool({
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
+  _meta: RUN_VIEW_META,
   handler: async ({ session_id, task, wait_seconds }, context) => {
     const { connection, config } = context;
     providerFor(config.agent);
     const session = await connection.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
+      recordRun(run, config.recording, connection.id);
       run.start(1);
       return followRun(run, context, wait_seconds, true);
     }

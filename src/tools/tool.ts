@@ -21,6 +21,8 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
   inputSchema: Input;
   outputSchema?: z.ZodRawShape;
   annotations?: ToolAnnotations;
+  /** Protocol metadata of the tool, e.g. the MCP Apps view that shows its results. */
+  _meta?: Record<string, unknown>;
   handler: (args: z.infer<z.ZodObject<Input>>, context: ToolContext) => Promise<CallToolResult>;
 }
 
@@ -46,6 +48,7 @@ export function registerTools(
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
+        ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       // The SDK has validated args against inputSchema before this runs.
       ((args: Record<string, unknown>, extra: ToolExtra) =>

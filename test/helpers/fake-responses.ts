@@ -126,6 +126,11 @@ export class FakeResponses {
     return { ...base, actions };
   }
 
+  /** A function_call (the sample harness's goto/back/forward), arguments as a JSON string. */
+  functionCall(name: string, args: Record<string, unknown> = {}): Item {
+    return { type: 'function_call', id: this.nextId('fc'), call_id: this.nextId('call'), name, arguments: JSON.stringify(args), status: 'completed' };
+  }
+
   message(text: string): Item {
     return { type: 'message', id: this.nextId('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
   }
@@ -198,7 +203,9 @@ export class FakeResponses {
     const tool = preview
       ? { type: 'computer_use_preview', display_width: options.display.width, display_height: options.display.height, environment: options.environment ?? 'browser' }
       : { type: 'computer' };
-    if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
+    const [computer, ...functions] = Array.isArray(body.tools) ? (body.tools as Item[]) : [];
+    if (!isDeepStrictEqual(computer, tool)) problems.push(`tools[0] ${JSON.stringify(computer)}, expected ${JSON.stringify(tool)}`);
+    problems.push(...this.checkFunctionTools(functions));
     if (preview && body.truncation !== 'auto') problems.push(`truncation ${JSON.stringify(body.truncation)}: the preview tool requires "auto"`);
     if (!preview && body.truncation !== undefined) problems.push('truncation is not used with the GA computer tool');
 
@@ -209,7 +216,9 @@ export class FakeResponses {
       if (!Array.isArray(body.include) || !body.include.includes('reasoning.encrypted_content')) problems.push('store:false needs include ["reasoning.encrypted_content"]');
       if (body.previous_response_id !== undefined) problems.push('store:false cannot use previous_response_id');
     }
-    const startsConversation = local ? !this.last || !input.some((i) => i.type === 'computer_call_output' || i.type === 'computer_call') : body.previous_response_id === undefined;
+    const startsConversation = local
+      ? !this.last || !input.some((i) => ['computer_call_output', 'computer_call', 'function_call_output', 'function_call'].includes(String(i.type)))
+      : body.previous_response_id === undefined;
     if (startsConversation) {
       this.last = undefined;
       const first = input.find((i) => i.role === 'user');
@@ -253,6 +262,49 @@ export class FakeResponses {
       if (!isDeepStrictEqual(acknowledged, pending)) {
         problems.push(`acknowledged_safety_checks ${JSON.stringify(acknowledged)} of ${String(call.call_id)}, expected ${JSON.stringify(pending)}`);
       }
+    }
+    problems.push(...this.checkFunctionOutputs(input, local));
+    return problems;
+  }
+
+  /** In a browser, the navigation functions beside the computer tool, in the documented FunctionTool shape (strict: every property required, no others). */
+  private checkFunctionTools(functions: Item[]): string[] {
+    const browser = (this.options.environment ?? 'browser') === 'browser';
+    const names = functions.map((f) => f.name);
+    if (!browser) return functions.length ? [`function tools ${JSON.stringify(names)} on a desktop`] : [];
+    if (!isDeepStrictEqual(names, ['goto', 'back', 'forward'])) return [`function tools ${JSON.stringify(names)}, expected goto, back, forward`];
+    const problems: string[] = [];
+    for (const f of functions) {
+      const parameters = f.parameters as { type?: string; properties?: Record<string, { type?: string }>; required?: string[]; additionalProperties?: boolean } | undefined;
+      if (f.type !== 'function' || typeof f.description !== 'string' || f.strict !== true) problems.push(`function tool ${String(f.name)} is not {type:"function", description, strict:true}`);
+      if (parameters?.type !== 'object' || parameters.additionalProperties !== false) problems.push(`function tool ${String(f.name)}: parameters must be a closed object schema`);
+      const properties = Object.keys(parameters?.properties ?? {});
+      if (!isDeepStrictEqual(parameters?.required, properties)) problems.push(`function tool ${String(f.name)}: strict mode needs every property required`);
+      const expected = f.name === 'goto' ? ['url'] : [];
+      if (!isDeepStrictEqual(properties, expected) || (f.name === 'goto' && parameters?.properties?.url?.type !== 'string')) problems.push(`function tool ${String(f.name)}: parameters ${JSON.stringify(properties)}, expected ${JSON.stringify(expected)}`);
+    }
+    return problems;
+  }
+
+  /** Every function_call of the last reply answered by a function_call_output: a text and the screenshot after it. */
+  private checkFunctionOutputs(input: Item[], local: boolean): string[] {
+    const problems: string[] = [];
+    const calls = (this.last?.output ?? []).filter((i) => i.type === 'function_call');
+    const outputs = input.filter((i) => i.type === 'function_call_output');
+    for (const output of outputs) {
+      if (!local && !calls.some((c) => c.call_id === output.call_id)) problems.push(`function_call_output for unknown call_id ${String(output.call_id)}`);
+    }
+    for (const call of calls) {
+      const output = outputs.find((o) => o.call_id === call.call_id);
+      if (!output) {
+        problems.push(`no function_call_output for call_id ${String(call.call_id)}`);
+        continue;
+      }
+      const parts = Array.isArray(output.output) ? (output.output as Item[]) : [];
+      if (!parts.some((p) => p.type === 'input_text' && typeof p.text === 'string' && p.text)) problems.push(`function_call_output of ${String(call.call_id)} has no input_text`);
+      const image = parts.find((p) => p.type === 'input_image');
+      if (!image) problems.push(`function_call_output of ${String(call.call_id)} has no input_image screenshot`);
+      else problems.push(...this.checkImage(String(image.image_url), `screenshot of ${String(call.call_id)}`));
     }
     return problems;
   }

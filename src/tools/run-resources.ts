@@ -1,0 +1,76 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../config.js';
+import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
+import { listRuns, readRun } from '../recording/run-store.js';
+import type { ClientConnection } from './connection.js';
+import { RUN_VIEW_HTML } from './run-view-html.js';
+
+/** The MCP Apps view of run_task, step and acknowledge_safety_check. */
+export const RUN_VIEW_URI = 'ui://cua-mcp/run-view';
+const APP_MIME = 'text/html;profile=mcp-app';
+
+/** `_meta` of the run tools: hosts that render MCP Apps show their results in the run view (the flat key is the older spelling some hosts still read). */
+export const RUN_VIEW_META = { ui: { resourceUri: RUN_VIEW_URI }, 'ui/resourceUri': RUN_VIEW_URI };
+
+export const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
+
+/** -32002: the spec's "resource not found". */
+const RESOURCE_NOT_FOUND = -32002;
+
+/**
+ * Recorded runs as MCP resources: resources/list names this connection's
+ * runs (all of them with --share-sessions), and cua-mcp://runs/{run_id}
+ * reads the run's report.html and steps.jsonl. Plus the run view for
+ * hosts that render MCP Apps.
+ */
+export function registerRunResources(server: McpServer, connection: ClientConnection, config: ServerConfig): void {
+  const { dir } = config.recording;
+  const visible = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.owner === connection.id;
+
+  server.registerResource(
+    'run',
+    new ResourceTemplate(runUri('{run_id}'), {
+      list: async () => ({
+        resources: (await listRuns(dir))
+          .filter(visible)
+          .reverse()
+          .map((run) => ({
+            uri: runUri(run.run_id),
+            name: run.run_id,
+            title: run.task.slice(0, 100),
+            description: `${run.status} after ${run.steps} step(s), started ${run.started}; report: ${path.join(dir, run.run_id, REPORT_FILE)}`,
+            mimeType: 'text/html',
+          })),
+      }),
+    }),
+    {
+      title: 'Recorded run',
+      description: 'A recorded computer-use model run: its report.html (open it in a browser from the folder for the screenshots) and steps.jsonl, one line per model turn.',
+      mimeType: 'text/html',
+    },
+    async (uri, variables) => {
+      const runId = String(variables.run_id);
+      const run = await readRun(dir, runId);
+      if (!visible(run)) throw new McpError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for this connection: resources/list names the runs you can read.`);
+      const folder = path.join(dir, run.run_id);
+      const read = (file: string) => fs.readFile(path.join(folder, file), 'utf8').catch(() => '');
+      const [report, steps] = await Promise.all([read(REPORT_FILE), read(STEPS_FILE)]);
+      return {
+        contents: [
+          { uri: `${uri.href}/${REPORT_FILE}`, mimeType: 'text/html', text: report },
+          { uri: `${uri.href}/${STEPS_FILE}`, mimeType: 'application/jsonl', text: steps },
+        ],
+      };
+    },
+  );
+
+  server.registerResource(
+    'run-view',
+    RUN_VIEW_URI,
+    { title: 'Run view', description: 'Interactive view of a computer-use run for hosts that render MCP Apps: the latest screenshot, the steps, and Approve/Deny for a held action.', mimeType: APP_MIME },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: APP_MIME, text: RUN_VIEW_HTML, _meta: { ui: { prefersBorder: true } } }] }),
+  );
+}
