@@ -40,6 +40,9 @@ export const OPTIONS = {
   desktopApp: { flag: 'desktop-app', env: 'CUA_DESKTOP_APPS', kind: 'string', multiple: true, group: 'desktop', help: 'An application launch_app may start, NAME=COMMAND (run without a shell); repeat the flag for more, or separate them with ; in the env variable (default: none)' },
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
+  maxImageBytes: { flag: 'max-image-bytes', env: 'CUA_MAX_IMAGE_BYTES', kind: 'string', group: 'output', default: '700000', help: 'Largest screenshot sent to the MCP client, in bytes (base64 makes it 4/3 larger in the message); a larger one is sent as JPEG, at lower quality, and only if that fails scaled down' },
+  maxImagePixels: { flag: 'max-image-pixels', env: 'CUA_MAX_IMAGE_PIXELS', kind: 'string', group: 'output', help: 'Longest side, in pixels, of screenshots sent to the MCP client (e.g. 1568); larger ones are scaled down, and the client\'s coordinates are then in the scaled pixels (the model of run_task is not affected)' },
+  structuredOutput: { flag: 'structured-output', env: 'CUA_STRUCTURED_OUTPUT', kind: 'string', group: 'output', default: 'auto', help: 'structuredContent in tool results: on, off, or auto (off for clients known to show their model only structuredContent, dropping the screenshot: Codex)' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   record: { flag: 'record', env: 'CUA_RECORD', kind: 'boolean', group: 'output', default: 'true', help: 'Record every model run (screenshots, steps.jsonl, report.html) in <output-dir>/runs/<run_id>/; --no-record or CUA_RECORD=0 turns it off' },
   keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
@@ -64,6 +67,7 @@ export const OPTIONS = {
   authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
+  maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
   maxBody: { flag: 'max-body', env: 'CUA_MAX_BODY', kind: 'string', group: 'http', default: '4194304', help: 'Largest HTTP request body in bytes (larger: 413)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -85,6 +89,9 @@ export interface ServerConfig {
   dialogPolicy: 'accept' | 'dismiss';
   imageFormat: 'png' | 'jpeg';
   imageQuality: number;
+  /** Limits of the screenshots sent to the MCP client (not to the computer-use model). */
+  clientImage: ClientImageLimits;
+  structuredOutput: 'auto' | 'on' | 'off';
   outputDir: string;
   /** Recordings of model runs: on/off, the runs folder, how many to keep. */
   recording: { enabled: boolean; dir: string; keep: Retention };
@@ -123,6 +130,14 @@ export interface HttpConfig {
   /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
   allowedOrigins: string[];
   maxBodyBytes: number;
+  /** Most MCP sessions open at once; 0 = no limit. */
+  maxClients: number;
+}
+
+export interface ClientImageLimits {
+  maxBytes: number;
+  /** Longest side in pixels; unset: the screenshot size. */
+  maxSide?: number;
 }
 
 /** How the computer-use model loop runs (see src/agent and src/model). */
@@ -255,6 +270,11 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
     imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
+    clientImage: {
+      maxBytes: integer('maxImageBytes', raw.maxImageBytes, 10_000, 6 * 1024 * 1024),
+      maxSide: raw.maxImagePixels === undefined || raw.maxImagePixels === '' ? undefined : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
+    },
+    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
     outputDir,
     recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
@@ -327,6 +347,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
+    maxClients: integer('maxClients', raw.maxClients, 0, 100_000),
   };
 }
 

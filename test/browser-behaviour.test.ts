@@ -99,7 +99,9 @@ describe('the browser behaves as a computer-use model expects', () => {
       await server.ok('select_tab', { index: 0 });
       const again = await server.ok('computer', { actions: [{ type: 'click', x: 50, y }] });
       assert.equal(title(again), `docs ?by=${by}`, `reused by ${by}`);
-      assert.deepEqual(again.structuredContent.events, [{ kind: 'window_reused', url: site.url(`/docs?by=${by}`) }]);
+      assert.deepEqual(again.structuredContent.events, [
+        { kind: 'window_reused', url: site.url(`/docs?by=${by}`), description: `an already open named window loads ${site.url(`/docs?by=${by}`)}; the session now follows that tab` },
+      ]);
       const tabs = again.structuredContent.tabs as { active: boolean }[];
       assert.deepEqual(tabs.map((t) => t.active), [false, true], 'still two tabs, the reused one active');
       assert.match(textOf(again), /already open named window/);

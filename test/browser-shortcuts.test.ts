@@ -63,7 +63,7 @@ describe('browser shortcuts, emulated', () => {
 
     const entered = await keys('enter');
     assert.equal(entered.structuredContent.url, site.url('/b'));
-    assert.deepEqual(shortcuts(entered), [{ kind: 'shortcut', keys: 'Enter', effect: `opened ${site.url('/b')}` }]);
+    assert.deepEqual(shortcuts(entered), [{ kind: 'shortcut', keys: 'Enter', effect: `opened ${site.url('/b')}`, description: `Enter: opened ${site.url('/b')}` }]);
     assert.ok(!barShown(entered), 'the bar is gone once the page loads');
 
     // alt+D and F6 focus it too; Escape leaves it without navigating.

@@ -73,6 +73,11 @@ describe('faults', () => {
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 10, y: 10 }] });
     assert.match(textOf(result), /The browser or tab was reset \(it crashed or was killed\); the remaining actions were not run/);
     assert.match(textOf(result), new RegExp(`tab crashed; session reset to ${site.url('/one')} \\(its renderer died`));
+    // The same facts for clients that show their model only structuredContent.
+    assert.deepEqual(result.structuredContent.not_run, ['click 10,10']);
+    assert.match(String(result.structuredContent.summary), /the remaining actions were not run: click 10,10\. Look at the new screenshot/);
+    const events = result.structuredContent.events as { kind: string; description: string }[];
+    assert.ok(events.some((e) => e.kind === 'reset' && /^tab crashed; session reset to/.test(e.description)), JSON.stringify(events));
     assert.equal(result.structuredContent.url, site.url('/one'));
     assert.equal(browserOf(server), browser, 'the browser itself kept running');
   });

@@ -7,6 +7,7 @@ interface Mark {
   requestSeq: number;
   navigationSeq: number;
   pageSeq: number;
+  downloadSeq: number;
 }
 
 /**
@@ -18,9 +19,11 @@ export class ActivityMonitor {
   private requestSeq = 0;
   private navigationSeq = 0;
   private pageSeq = 0;
+  private downloadSeq = 0;
   private readonly inflight = new Map<Request, number>();
   private readonly waiters = new Set<() => void>();
-  private readonly pendingDownloads = new Set<Promise<unknown>>();
+  /** Downloads being saved, each with the sequence number it started at: an action waits only for its own. */
+  private readonly pendingDownloads = new Map<Promise<unknown>, number>();
   /** Each page's latest main-frame navigation request, with its sequence number. */
   private readonly navigations = new Map<Page, { seq: number; url: string }>();
   /** Main-frame navigations whose request has started but whose document has not committed yet. */
@@ -71,7 +74,7 @@ export class ActivityMonitor {
   }
 
   trackDownload(saved: Promise<unknown>): void {
-    this.pendingDownloads.add(saved);
+    this.pendingDownloads.set(saved, ++this.downloadSeq);
     void saved.finally(() => {
       this.pendingDownloads.delete(saved);
       this.notify();
@@ -79,7 +82,7 @@ export class ActivityMonitor {
   }
 
   mark(): Mark {
-    return { requestSeq: this.requestSeq, navigationSeq: this.navigationSeq, pageSeq: this.pageSeq };
+    return { requestSeq: this.requestSeq, navigationSeq: this.navigationSeq, pageSeq: this.pageSeq, downloadSeq: this.downloadSeq };
   }
 
   navigatedSince(mark: Mark): boolean {
@@ -106,22 +109,30 @@ export class ActivityMonitor {
     return [...this.inflight].filter(([, seq]) => seq > mark.requestSeq).map(([r]) => r);
   }
 
+  /** Downloads started after the mark that are still being saved (a never-ending one from earlier must not slow later actions). */
+  private downloadsSince(mark: Mark): number {
+    return [...this.pendingDownloads.values()].filter((seq) => seq > mark.downloadSeq).length;
+  }
+
   /** Something the last action started is still under way: a request, a download, an uncommitted navigation. */
   busySince(mark: Mark): boolean {
-    return this.uncommitted.size > 0 || this.pendingDownloads.size > 0 || this.pendingSince(mark).length > 0;
+    return this.uncommitted.size > 0 || this.downloadsSince(mark) > 0 || this.pendingSince(mark).length > 0;
   }
 
   /** Nothing at all has happened since the mark: no request, navigation or page started, and nothing is pending. */
   quietSince(mark: Mark): boolean {
-    const { requestSeq, navigationSeq, pageSeq } = this;
-    return requestSeq === mark.requestSeq && navigationSeq === mark.navigationSeq && pageSeq === mark.pageSeq && !this.busySince(mark);
+    const { requestSeq, navigationSeq, pageSeq, downloadSeq } = this;
+    return (
+      requestSeq === mark.requestSeq && navigationSeq === mark.navigationSeq && pageSeq === mark.pageSeq && downloadSeq === mark.downloadSeq && !this.busySince(mark)
+    );
   }
 
   /** What is still running, for logs. */
   describeBusy(mark: Mark): string {
     const parts = this.pendingSince(mark).map((r) => `${r.resourceType()} ${r.url()}`);
     for (const [, request] of this.uncommitted) parts.push(`uncommitted navigation ${request.url()}`);
-    if (this.pendingDownloads.size) parts.push(`${this.pendingDownloads.size} download(s)`);
+    const downloads = this.downloadsSince(mark);
+    if (downloads) parts.push(`${downloads} download(s)`);
     return parts.join(', ') || 'a new tab that never opened';
   }
 

@@ -8,6 +8,7 @@ import { PolicyProxy } from './policy-proxy.js';
 import { watchScrolling } from './scroll-watch.js';
 import { watchKeys } from './shortcuts.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
+import { limitPopups } from './tab-limit.js';
 
 /**
  * Browser sessions: one browser, started lazily with the first session and
@@ -95,6 +96,7 @@ export class BrowserBackend implements SessionBackend {
     if (!this.watchedContexts.has(context)) {
       this.watchedContexts.add(context);
       await watchPopups(context);
+      await limitPopups(context);
       await watchScrolling(context);
       await watchKeys(context);
     }

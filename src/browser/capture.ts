@@ -1,7 +1,8 @@
-import type { Page } from 'playwright';
+import { errors, type Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
+import { DeadlineError, PAGE_ANSWER_MS } from './deadline.js';
 
 export class ScreenshotError extends Error {}
 
@@ -31,7 +32,7 @@ export async function capturePage(page: () => Promise<Page>, config: ServerConfi
           scale: 'device',
           caret: 'initial',
           style,
-          timeout: 10_000,
+          timeout: PAGE_ANSWER_MS,
         });
       const data = await capture(imageFormat, imageFormat === 'jpeg' ? imageQuality : undefined);
       if (data.length <= MAX_SCREENSHOT_BYTES) return { data, mimeType: imageFormat === 'png' ? 'image/png' : 'image/jpeg', width, height };
@@ -43,6 +44,8 @@ export async function capturePage(page: () => Promise<Page>, config: ServerConfi
       throw new ScreenshotError(`The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`);
     } catch (error) {
       if (error instanceof ScreenshotError) throw error;
+      // A page that does not render a frame in time is not answering: trying again would only wait as long again.
+      if (error instanceof errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
       lastError = error;
       log.warn(`screenshot attempt ${attempt + 1} failed in session ${sessionId}`, error);
     }

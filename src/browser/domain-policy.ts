@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 /**
  * Which hosts and URL schemes a browser session may reach. Pure logic: the
  * enforcement lives in policy-guard.ts (request routing) and policy-proxy.ts
@@ -33,7 +35,28 @@ interface HostPattern {
 }
 
 function normalizeHost(host: string): string {
-  return host.toLowerCase().replace(/\.$/, '');
+  return canonicalAddress(host.toLowerCase().replace(/\.$/, ''));
+}
+
+/**
+ * An IP address in the one spelling the policy compares, as the host a
+ * connection to it reaches: every IPv4 form as dotted decimal, IPv6
+ * compressed in brackets, an IPv4-mapped IPv6 address as its IPv4 address,
+ * and the unspecified addresses (0.0.0.0, [::], which connect to this
+ * machine) as loopback. Names are returned as they are.
+ */
+export function canonicalAddress(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const family = net.isIP(bare);
+  if (family === 0) return host;
+  const spelled = new URL(`http://${family === 6 ? `[${bare}]` : bare}/`).hostname;
+  if (spelled === '0.0.0.0') return '127.0.0.1';
+  if (spelled === '[::]') return '[::1]';
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(spelled);
+  if (!mapped) return spelled;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return canonicalAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
 }
 
 function parsePattern(text: string, field: keyof DomainPolicyOptions): HostPattern {
@@ -130,6 +153,17 @@ export class DomainPolicy {
     if (this.allowed.length && !this.allowed.some((p) => matches(p, host))) {
       return { allowed: false, reason: `${host} is not in the allowed domains ${this.allowed.map((p) => p.text).join(', ')} (--allowed-domains)` };
     }
+    return { allowed: true };
+  }
+
+  /**
+   * An address a host name resolved to, checked before connecting: a name
+   * that is allowed must not lead to an address that is blocked.
+   */
+  checkAddress(name: string, address: string): Verdict {
+    const canonical = canonicalAddress(address);
+    const blockedBy = this.blocked.find((p) => matches(p, canonical));
+    if (blockedBy) return { allowed: false, reason: `${name} resolves to ${canonical}, which matches the blocked domain ${blockedBy.text} (--blocked-domains)` };
     return { allowed: true };
   }
 

@@ -60,8 +60,13 @@ export function chromiumArgs(): string[] {
   return args;
 }
 
-/** With the policy proxy, WebRTC must not open UDP paths around it. */
-const PROXIED_CHROMIUM_ARGS = ['--force-webrtc-ip-handling-policy=disable_non_proxied_udp'];
+/**
+ * With the policy proxy, WebRTC must not open UDP paths around it: only
+ * connections through the proxy (TURN over TCP, checked like any host).
+ * This is the switch Chromium reads; --force-webrtc-ip-handling-policy let
+ * STUN datagrams through to a blocked host (test/hostile-network.test.ts).
+ */
+const PROXIED_CHROMIUM_ARGS = ['--webrtc-ip-handling-policy=disable_non_proxied_udp'];
 
 function installHint(engine: ServerConfig['browser']): string {
   const debian = engine === 'chromium' ? ' On Debian/Ubuntu the system package also works: sudo apt-get install -y chromium.' : '';

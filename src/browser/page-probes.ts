@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
 /**
@@ -57,7 +58,7 @@ export interface FrameProbe {
  */
 export async function nextFrame(page: Page): Promise<FrameProbe> {
   try {
-    return await page.evaluate(
+    const probe = page.evaluate(
       (expectFrames) =>
         new Promise<FrameProbe>((resolve) => {
           const w = window as unknown as { __cuaPopups?: number; __cuaScroll?: ScrollState };
@@ -76,7 +77,10 @@ export async function nextFrame(page: Page): Promise<FrameProbe> {
         }),
       EXPECT_FRAMES,
     );
-  } catch {
+    // The page falls back to a timer itself; one whose scripts never run again does not.
+    return await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame');
+  } catch (error) {
+    if (error instanceof DeadlineError) throw error;
     // The document went away (navigation, close): that is itself the news.
     return { popups: 0, scrolling: false };
   }
@@ -89,7 +93,7 @@ export async function nextFrame(page: Page): Promise<FrameProbe> {
  */
 export async function documentLoaded(page: Page, timeoutMs: number): Promise<void> {
   try {
-    await page.evaluate(
+    const loaded = page.evaluate(
       (timeout) =>
         new Promise<void>((resolve) => {
           if (document.readyState === 'complete') return resolve();
@@ -98,7 +102,9 @@ export async function documentLoaded(page: Page, timeoutMs: number): Promise<voi
         }),
       timeoutMs,
     );
-  } catch {
+    await withDeadline(loaded, timeoutMs + PAGE_ANSWER_MS, 'waiting for the page to load');
+  } catch (error) {
+    if (error instanceof DeadlineError) throw error;
     // Navigated or closed meanwhile: the caller re-checks.
   }
 }

@@ -4,6 +4,7 @@ import type { Computer, MouseButton, Screenshot } from '../computer/computer.js'
 import { toChord, toKeyStroke } from '../computer/keys.js';
 import type { ActivityMonitor } from './activity.js';
 import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import type { ActivityMark } from './settle.js';
 import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './shortcuts.js';
 
@@ -15,6 +16,13 @@ export interface PageHost extends BrowserWindow {
   readonly activity: ActivityMonitor;
   settle(mark: ActivityMark, actedOn: Page): Promise<void>;
   screenshot(): Promise<Screenshot>;
+  /** Runs work on the page; a missed deadline revives the page before the error (see BrowserSession.answering). */
+  answering<T>(page: Page, work: () => Promise<T>): Promise<T>;
+}
+
+/** One input round trip (a mouse or key event), with our deadline: a page whose handler spins never acknowledges it. */
+function input<T>(work: Promise<T>, what: string): Promise<T> {
+  return withDeadline(work, PAGE_ANSWER_MS, what);
 }
 
 /**
@@ -45,13 +53,15 @@ export class PlaywrightComputer implements Computer {
   private async act(fn: (page: Page) => Promise<void>): Promise<void> {
     const page = await this.session.page();
     const mark = this.session.activity.mark();
-    try {
-      await fn(page);
-    } catch (error) {
-      // A click on "close" (window.close()) takes its own tab away mid-action: that is its effect, not a failure.
-      if (!page.isClosed()) throw error;
-    }
-    await this.session.settle(mark, page);
+    await this.session.answering(page, async () => {
+      try {
+        await fn(page);
+      } catch (error) {
+        // A click on "close" (window.close()) takes its own tab away mid-action: that is its effect, not a failure.
+        if (error instanceof DeadlineError || !page.isClosed()) throw error;
+      }
+      await this.session.settle(mark, page);
+    });
   }
 
   /** Holds modifier keys for the duration of a pointer action, releasing them in reverse. */
@@ -60,13 +70,13 @@ export class PlaywrightComputer implements Computer {
     const pressed: string[] = [];
     try {
       for (const key of held) {
-        await page.keyboard.down(key);
+        await input(page.keyboard.down(key), `holding ${key}`);
         pressed.push(key);
       }
       await fn();
     } finally {
-      for (const key of pressed.reverse()) await page.keyboard.up(key).catch((error: unknown) => {
-        if (!page.isClosed()) throw error;
+      for (const key of pressed.reverse()) await input(page.keyboard.up(key), `releasing ${key}`).catch((error: unknown) => {
+        if (!page.isClosed() && !(error instanceof DeadlineError)) throw error;
       });
     }
   }
@@ -88,12 +98,12 @@ export class PlaywrightComputer implements Computer {
         bar.blur();
       }
       const playwrightButton = button === 'wheel' ? 'middle' : button;
-      await this.holding(page, keys, () => page.mouse.click(this.css(x), this.css(y), { button: playwrightButton }));
+      await this.holding(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton }), 'the click'));
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => page.mouse.dblclick(this.css(x), this.css(y))));
+    return this.act((page) => this.holding(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
@@ -101,27 +111,27 @@ export class PlaywrightComputer implements Computer {
       this.holding(page, keys, async () => {
         const [start, ...rest] = path;
         if (!start) return;
-        await page.mouse.move(this.css(start.x), this.css(start.y));
-        await page.mouse.down();
+        await input(page.mouse.move(this.css(start.x), this.css(start.y)), 'a mouse move');
+        await input(page.mouse.down(), 'the mouse button press');
         let from = start;
         for (const to of rest) {
-          await page.mouse.move(this.css(to.x), this.css(to.y), { steps: dragSteps(from, to) });
+          await input(page.mouse.move(this.css(to.x), this.css(to.y), { steps: dragSteps(from, to) }), 'a mouse move');
           from = to;
         }
-        await page.mouse.up();
+        await input(page.mouse.up(), 'the mouse button release');
       }),
     );
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => page.mouse.move(this.css(x), this.css(y))));
+    return this.act((page) => this.holding(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
     return this.act((page) =>
       this.holding(page, keys, async () => {
-        await page.mouse.move(this.css(x), this.css(y));
-        await page.mouse.wheel(this.css(scrollX), this.css(scrollY));
+        await input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move');
+        await input(page.mouse.wheel(this.css(scrollX), this.css(scrollY)), 'the wheel turn');
       }),
     );
   }
@@ -131,18 +141,25 @@ export class PlaywrightComputer implements Computer {
       const stroke = toKeyStroke(keys);
       const press = async () => {
         // A character with no key on the layout (é, 中, 😀) is entered as text, as an input method would.
-        if ('text' in stroke) return page.keyboard.type(stroke.text);
+        if ('text' in stroke) return input(page.keyboard.type(stroke.text), 'typing');
         const { chord } = stroke;
-        if (chord.length === 1) return page.keyboard.press(chord[0]!);
-        for (const key of chord) await page.keyboard.down(key);
-        for (const key of [...chord].reverse()) await page.keyboard.up(key);
+        if (chord.length === 1) return input(page.keyboard.press(chord[0]!), 'the key press');
+        for (const key of chord) await input(page.keyboard.down(key), 'a key press');
+        for (const key of [...chord].reverse()) await input(page.keyboard.up(key), 'a key release');
       };
       if (!(await browserKeypress(this.session, page, stroke, press))) await press();
     });
   }
 
-  type(text: string): Promise<void> {
-    return this.act((page) => (this.session.addressBar.focused ? typeIntoAddressBar(this.session, page, text) : page.keyboard.type(text)));
+  /** One keystroke at a time, each with a deadline; a cancelled call stops between keystrokes. */
+  type(text: string, signal?: AbortSignal): Promise<void> {
+    return this.act(async (page) => {
+      if (this.session.addressBar.focused) return typeIntoAddressBar(this.session, page, text);
+      for (const character of text) {
+        signal?.throwIfAborted();
+        await input(page.keyboard.type(character), 'typing');
+      }
+    });
   }
 
   wait(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -46,17 +47,46 @@ export class PolicyProxy {
       res.writeHead(400).end('absolute URL expected');
       return;
     }
+    const refuse = (reason: string) => {
+      log.debug(`domain policy: refused ${target.href}: ${reason}`);
+      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', [BLOCKED_HEADER]: reason }).end(blockedPage(target.href, reason));
+    };
     const verdict = this.policy.checkRequest(target.href);
-    if (!verdict.allowed) {
-      log.debug(`domain policy: refused ${target.href}: ${verdict.reason}`);
-      res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', [BLOCKED_HEADER]: verdict.reason }).end(blockedPage(target.href, verdict.reason));
-      return;
+    if (!verdict.allowed) return refuse(verdict.reason);
+    void this.resolve(target.hostname).then((resolved) => {
+      if ('refused' in resolved) refuse(resolved.refused);
+      else if ('failed' in resolved) res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${resolved.failed}`);
+      else this.forwardTo(resolved, target, req, res);
+    });
+  }
+
+  /**
+   * The address to connect to for `hostname`, after DNS, or why not: the
+   * policy decides on where the connection really goes (a name resolving to
+   * a blocked address is blocked), and the connection then goes to that
+   * address, not to a second lookup's answer.
+   */
+  private async resolve(hostname: string): Promise<Address | { refused: string } | { failed: string }> {
+    const host = bare(hostname);
+    let addresses: Address[];
+    try {
+      addresses = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await dns.lookup(host, { all: true });
+    } catch (error) {
+      return { failed: `${hostname} could not be resolved (${(error as Error).message})` };
     }
+    for (const { address } of addresses) {
+      const verdict = this.policy.checkAddress(hostname, address);
+      if (!verdict.allowed) return { refused: verdict.reason };
+    }
+    return addresses[0] ?? { failed: `${hostname} has no address` };
+  }
+
+  private forwardTo(address: Address, target: URL, req: http.IncomingMessage, res: http.ServerResponse): void {
     const headers = { ...req.headers };
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
     const upstream = http.request(
-      { host: bare(target.hostname), port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
+      { host: address.address, family: address.family, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
       (response) => {
         res.writeHead(response.statusCode ?? 502, response.rawHeaders);
         response.pipe(res);
@@ -79,13 +109,22 @@ export class PolicyProxy {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
+    const refuse = (reason: string) => {
+      log.debug(`domain policy: refused a connection to ${req.url}: ${reason}`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\n${BLOCKED_HEADER}: ${reason.replace(/[\r\n]/g, ' ')}\r\n\r\n`);
+    };
     const verdict = this.policy.checkHost(target.hostname);
-    if (!verdict.allowed) {
-      log.debug(`domain policy: refused a connection to ${req.url}: ${verdict.reason}`);
-      socket.end(`HTTP/1.1 403 Forbidden\r\n${BLOCKED_HEADER}: ${verdict.reason.replace(/[\r\n]/g, ' ')}\r\n\r\n`);
-      return;
-    }
-    const upstream = net.connect(Number(target.port || 443), bare(target.hostname), () => {
+    if (!verdict.allowed) return refuse(verdict.reason);
+    socket.on('error', () => socket.destroy());
+    void this.resolve(target.hostname).then((resolved) => {
+      if ('refused' in resolved) refuse(resolved.refused);
+      else if ('failed' in resolved) socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      else this.tunnelTo(resolved.address, target, req, socket, head);
+    });
+  }
+
+  private tunnelTo(address: string, target: URL, req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const upstream = net.connect(Number(target.port || 443), address, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(socket);
@@ -108,6 +147,11 @@ export class PolicyProxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+interface Address {
+  address: string;
+  family: number;
 }
 
 /** URL hostnames keep IPv6 brackets; sockets want the address alone. */

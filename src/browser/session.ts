@@ -7,21 +7,31 @@ import type { SessionEvent } from '../session/events.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
 import { capturePage } from './capture.js';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { answerDialog } from './dialogs.js';
 import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
 import { settle, type ActivityMark } from './settle.js';
 import { historyStep, type BrowserWindow } from './shortcuts.js';
+import { MAX_TABS } from './tab-limit.js';
+import { ScriptStopper } from './unresponsive.js';
 import { normalizeUrl } from './urls.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}
 
+/** A page did not answer in time; the message says how the session recovered. */
+export class PageNotAnsweringError extends Error {}
+
 /** Blocked requests reported per call; a page full of blocked trackers would drown the result. */
 const MAX_BLOCKED_EVENTS = 20;
 /** Closed tabs remembered for reopening. */
 const MAX_CLOSED_TABS = 20;
+/** Dialogs listed per call; a page looping alert() would otherwise grow the events without end. */
+const MAX_DIALOG_EVENTS = 10;
+/** How long a tab's title may take: a page that does not answer must not hold up a result or list_sessions. */
+const TITLE_MS = 2_000;
 
 /**
  * One isolated browser context and the page it is looking at. Follows
@@ -66,6 +76,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** Set when the current tab crashed: the URL its replacement reopens. */
   private crashedUrl: string | undefined;
   private resetCount = 0;
+  private readonly scripts = new ScriptStopper();
 
   constructor(
     readonly id: string,
@@ -193,7 +204,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     // A tab the session switched to must be the visible one, or it may not render.
     if (this.front !== current) {
       this.front = current;
-      await current.bringToFront().catch(() => {});
+      await withDeadline(current.bringToFront(), PAGE_ANSWER_MS, 'bringing the tab to the front').catch(() => {});
     }
     return current;
   }
@@ -269,9 +280,17 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   private adopt(page: Page, announce: boolean): void {
     if (this.pages.includes(page)) return;
+    if (this.pages.length >= MAX_TABS) {
+      this.overLimit('tabs', (n) => `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`);
+      // Counted as opened, so settle does not wait for a tab that is never followed.
+      this.activity.watchPage(page);
+      void page.close({ runBeforeUnload: false }).catch(() => {});
+      return;
+    }
     this.pages.push(page);
     this.current = page;
     this.activity.watchPage(page);
+    this.scripts.watch(page);
     // A popup opened with window.open(url, name, 'width=400,...') would otherwise keep that size.
     void page.setViewportSize(this.config.display).catch(() => {});
     page.on('crash', () => {
@@ -280,7 +299,11 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       log.warn(`session ${this.id}: the tab at ${page.url()} crashed`);
       void page.close().catch(() => {});
     });
-    page.on('dialog', (dialog) => this.events.push(answerDialog(dialog, this.config.dialogPolicy)));
+    page.on('dialog', (dialog) => {
+      const event = answerDialog(dialog, this.config.dialogPolicy);
+      if (this.events.filter((e) => e.kind === 'dialog').length < MAX_DIALOG_EVENTS) this.events.push(event);
+      else this.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
+    });
     page.on('download', (download) => {
       const { event, saved } = saveDownload(download, this.config.outputDir);
       this.events.push(event);
@@ -330,6 +353,44 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     return error;
   }
 
+  /**
+   * Runs browser work on `page`; when a round trip misses its deadline
+   * (DeadlineError), makes the session usable again before failing with
+   * what happened: the page's script is stopped, or, if the page still does
+   * not answer, its tab is closed (the next call uses another tab or a new
+   * blank one).
+   */
+  async answering<T>(page: Page, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof DeadlineError) || page.isClosed()) throw error;
+      const detail = await this.revive(page);
+      throw new PageNotAnsweringError(`${error.message}. ${detail}`, { cause: error });
+    }
+  }
+
+  private async revive(page: Page): Promise<string> {
+    const url = page.url();
+    log.warn(`session ${this.id}: the page ${url} is not answering`);
+    if (await this.scripts.stop(page)) {
+      const detail = 'Its script was stopped; the page answers again (a script that starts again may need another call).';
+      this.events.push({ kind: 'not_answering', url, recovery: 'script_stopped', detail });
+      return detail;
+    }
+    await withDeadline(page.close({ runBeforeUnload: false }), PAGE_ANSWER_MS, 'closing the tab').catch(() => {});
+    // Forget it even if the browser has not confirmed the close yet.
+    const index = this.pages.indexOf(page);
+    if (index >= 0) this.pages.splice(index, 1);
+    if (this.current === page) this.current = this.pages.at(-1);
+    this.resetCount++;
+    const next = await this.page();
+    const detail = `Even with its script stopped it did not answer, so its tab was closed; the session now shows ${next.url()}.`;
+    this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === url));
+    this.events.push({ kind: 'not_answering', url, recovery: 'tab_closed', detail });
+    return detail;
+  }
+
   /** Waits until what the action started after `mark` has finished (see settle.ts). */
   settle(mark: ActivityMark, actedOn: Page): Promise<void> {
     return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id, (page, url) => {
@@ -347,6 +408,10 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   async goto(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const verdict = this.config.domainPolicy.checkNavigation(url);
     if (!verdict.allowed) throw new NavigationBlockedError(`Blocked by the domain policy: ${verdict.reason}`);
+    return this.answering(page, () => this.load(page, url));
+  }
+
+  private async load(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const mark = this.activity.mark();
     const count = (kind: SessionEvent['kind']) => this.events.filter((e) => e.kind === kind).length;
     const blockedBefore = count('blocked');
@@ -365,8 +430,15 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     return 'loaded';
   }
 
-  screenshot(): Promise<Screenshot> {
-    return capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
+  /** A screenshot; a page that does not answer is revived first (see answering), then shot again. */
+  async screenshot(): Promise<Screenshot> {
+    const capture = () => capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
+    try {
+      return await this.answering(await this.page(), capture);
+    } catch (error) {
+      if (!(error instanceof PageNotAnsweringError)) throw error;
+      return capture();
+    }
   }
 
   async ready(): Promise<void> {
@@ -382,7 +454,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       this.pages.map(async (page, index) => ({
         index,
         url: page.url(),
-        title: await page.title().catch(() => ''),
+        title: await withDeadline(page.title(), TITLE_MS, 'the title').catch(() => ''),
         active: page === this.current,
       })),
     );
@@ -404,6 +476,17 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** The events takeEvents would return, left in place (for observers such as the recorder). */
   peekEvents(): readonly SessionEvent[] {
     return this.events;
+  }
+
+  /** Counts one more thing dropped past a limit since the last result, in one `limit` event per limit. */
+  private overLimit(what: 'tabs' | 'dialogs', describe: (dropped: number) => string): void {
+    let event = this.events.find((e): e is Extract<SessionEvent, { kind: 'limit' }> => e.kind === 'limit' && e.what === what);
+    if (!event) {
+      event = { kind: 'limit', what, dropped: 0, detail: '' };
+      this.events.push(event);
+    }
+    event.dropped++;
+    event.detail = describe(event.dropped);
   }
 
   /** Events since the last call, oldest first. */

@@ -25,13 +25,14 @@ export interface Computer {
   move(x: number, y: number, keys: string[]): Promise<void>;
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void>;
   keypress(keys: string[]): Promise<void>;
-  type(text: string): Promise<void>;
+  /** `signal`: the call was cancelled; stop between keystrokes. */
+  type(text: string, signal?: AbortSignal): Promise<void>;
   wait(ms: number): Promise<void>;
   screenshot(): Promise<Screenshot>;
 }
 
 type ActionRunners = {
-  [T in ComputerAction['type']]: (computer: Computer, action: Extract<ComputerAction, { type: T }>) => Promise<void>;
+  [T in ComputerAction['type']]: (computer: Computer, action: Extract<ComputerAction, { type: T }>, signal?: AbortSignal) => Promise<void>;
 };
 
 /** About one second, as every computer-use harness uses for `wait`. */
@@ -44,13 +45,14 @@ const runners: ActionRunners = {
   move: (c, a) => c.move(a.x, a.y, a.keys ?? []),
   scroll: (c, a) => c.scroll(a.x, a.y, a.scroll_x, a.scroll_y, a.keys ?? []),
   keypress: (c, a) => c.keypress(a.keys),
-  type: (c, a) => c.type(a.text),
+  type: (c, a, signal) => c.type(a.text, signal),
   wait: (c, a) => c.wait(a.ms ?? DEFAULT_WAIT_MS),
   // The screenshot is taken once after the batch settles; nothing to do here.
   screenshot: async () => {},
 };
 
-export function runAction(computer: Computer, action: ComputerAction): Promise<void> {
-  const run = runners[action.type] as (c: Computer, a: ComputerAction) => Promise<void>;
-  return run(computer, action);
+/** `signal`: aborted when the call is cancelled; long actions stop early. */
+export function runAction(computer: Computer, action: ComputerAction, signal?: AbortSignal): Promise<void> {
+  const run = runners[action.type] as (c: Computer, a: ComputerAction, s?: AbortSignal) => Promise<void>;
+  return run(computer, action, signal);
 }

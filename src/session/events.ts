@@ -10,4 +10,8 @@ export type SessionEvent =
   | { kind: 'shortcut'; keys: string; effect: string }
   | { kind: 'blocked'; url: string; reason: string }
   | { kind: 'reset'; what: 'browser' | 'tab'; url: string; reason: string }
+  /** A page did not answer in time (a script spinning the CPU, a dialog loop): its script was stopped, or its tab closed. */
+  | { kind: 'not_answering'; url: string; recovery: 'script_stopped' | 'tab_closed'; detail: string }
+  /** A per-call limit was reached: what was over it was dropped (tabs closed, dialogs answered but not listed). */
+  | { kind: 'limit'; what: 'tabs' | 'dialogs'; dropped: number; detail: string }
   | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
+import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
@@ -16,7 +17,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run is paused'),
     decision: z.enum(['approve', 'deny'], { error: 'decision must be "approve" or "deny"' }),
-    check_ids: z.array(z.string()).optional().describe('The pending check ids being answered (default: all of them)'),
+    check_ids: optional(z.array(z.string())).describe('The pending check ids being answered (default: all of them)'),
     wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,

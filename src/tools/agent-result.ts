@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
+import type { ClientImageLimits } from '../config.js';
 import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
@@ -20,21 +21,35 @@ export const runResultShape = {
   error: z.string().optional(),
   run_id: z.string().optional().describe('The recording of this run (absent with --no-record): resource cua-mcp://runs/{run_id}'),
   report: z.string().optional().describe('Path of the recording\'s report.html, a page to open in a browser'),
+  next_step: z.string().describe('What to do now: for needs_confirmation, ask the user and call acknowledge_safety_check'),
 };
 
-const NEXT: Record<RunReport['status'], string> = {
-  running: 'The run is still working in the background; call get_run with this session_id to follow it, or cancel_run to stop it.',
-  completed: 'The model finished the task.',
-  max_steps: 'The step budget is spent; call step with this session_id to go on one turn at a time, or run_task for a new task.',
-  needs_confirmation: 'The flagged action has NOT run. Ask the user, then call acknowledge_safety_check with decision "approve" or "deny".',
-  cancelled: 'Cancelled after the current action; call step with this session_id to go on.',
-  failed: 'The run failed; the session is still usable. Fix the cause and call step with this session_id to retry the turn, or start a new run.',
-  denied: 'The flagged action was dropped and the run ended; the session is still usable.',
-};
+/** What the caller should do next, by status: in the text and in structuredContent (`next_step`), since clients show their model one or the other. */
+function nextStep(status: RunReport['status'], sessionId: string): string {
+  switch (status) {
+    case 'running':
+      return `The run is still working in the background; call get_run with session_id "${sessionId}" to follow it, or cancel_run to stop it.`;
+    case 'completed':
+      return 'The model finished the task; its answer is in message.';
+    case 'max_steps':
+      return `The step budget is spent; call step with session_id "${sessionId}" to go on one turn at a time, or run_task for a new task.`;
+    case 'needs_confirmation':
+      return `The flagged action has NOT run. Ask the user, then call acknowledge_safety_check with session_id "${sessionId}" and decision "approve" or "deny".`;
+    case 'cancelled':
+      return `Cancelled after the current action; call step with session_id "${sessionId}" to go on.`;
+    case 'failed':
+      return `The run failed; the session is still usable. Fix the cause and call step with session_id "${sessionId}" to retry the turn, or start a new run.`;
+    case 'denied':
+      return 'The flagged action was dropped and the run ended; the session is still usable.';
+  }
+}
 
-/** Text (status, actions, reasoning, message, pending checks) + final screenshot + structuredContent. */
-export function runResult(run: AgentRun, report: RunReport): Promise<CallToolResult> {
-  const lines = [`Status: ${report.status} after ${report.steps} step(s) in session ${run.session.id}. ${NEXT[report.status]}`];
+/** Text (status, next step, actions, reasoning, message, pending checks) + final screenshot + structuredContent. */
+export function runResult(run: AgentRun, report: RunReport, limits: ClientImageLimits): Promise<CallToolResult> {
+  const session = run.session;
+  const next = nextStep(report.status, session.id);
+  const summary = `Status: ${report.status} after ${report.steps} step(s) in session ${session.id}.${next ? ` Next: ${next}` : ''}`;
+  const lines: string[] = [];
   if (report.actions.length) lines.push('Actions:', ...report.actions.map((a, i) => `  ${i + 1}. ${a}`));
   if (report.reasoning.length) lines.push('Reasoning:', ...report.reasoning.map((r) => `  - ${r}`));
   if (report.message) lines.push(`Message: ${report.message}`);
@@ -43,9 +58,8 @@ export function runResult(run: AgentRun, report: RunReport): Promise<CallToolRes
   const recording = recordingOf(run);
   const recorded = recording ? { run_id: recording.id, report: recording.reportPath } : {};
   if (recording) lines.push(`Run ${recording.id} recorded: ${recording.reportPath}`);
-  const session = run.session;
   return session.exclusive(async () => {
-    const result = await screenResult(session, lines.join('\n'), { ...report, ...recorded });
+    const result = await screenResult(session, limits, summary, { ...report, ...recorded, next_step: next }, lines);
     return report.status === 'failed' ? { ...result, isError: true } : result;
   });
 }

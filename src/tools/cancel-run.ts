@@ -23,6 +23,6 @@ export const cancelRunTool = defineTool({
     if (!run) throw new RunStateError(`Session ${session.id} has no run to cancel.`);
     run.cancel();
     await run.stopped();
-    return runResult(run, run.report());
+    return runResult(run, run.report(), context.config.clientImage);
   },
 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { computerActionSchema, describeAction } from '../computer/actions.js';
+import { computerActionSchema, describeAction, scaleAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
 import { validateActions } from '../computer/validate.js';
+import { clientDisplay } from './client-image.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
@@ -19,29 +20,44 @@ export const computerTool = defineTool({
     session_id: optionalSessionId,
     actions: z.array(computerActionSchema).min(1, { error: 'actions needs at least one action' }).max(200).describe('Actions to run in order'),
   },
-  outputSchema: { ...screenStateShape, actions: z.array(z.string()) },
+  outputSchema: {
+    ...screenStateShape,
+    actions: z.array(z.string()).describe('The actions that ran, in order'),
+    not_run: z.array(z.string()).optional().describe('Actions of the batch that did not run because the browser was reset: look at the new screenshot and send them again'),
+  },
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ session_id, actions }, { connection }) => {
+  handler: async ({ session_id, actions }, { connection, config, extra }) => {
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
-      validateActions(actions, session.display);
+      // The client's coordinates are pixels of the images it gets, which --max-image-pixels may make smaller than the screenshot.
+      const display = clientDisplay(session.display, config.clientImage);
+      validateActions(actions, display);
+      const toScreen = { x: session.display.width / display.width, y: session.display.height / display.height };
       const computer = session.computer;
       const done: string[] = [];
       const resets = session.resets;
-      for (const action of actions) {
+      for (const [index, action] of actions.entries()) {
+        // A cancelled call (notifications/cancelled) stops here, and between keystrokes of a type action.
+        if (extra.signal.aborted) throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
         if (await session.resetSince(resets)) {
           const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
-          return screenResult(session, `The browser or tab was reset (it crashed or was killed)${after}; the remaining actions were not run. Look at the new screenshot and send them again.`, { actions: done });
+          const notRun = actions.slice(index).map(describeAction);
+          return screenResult(
+            session,
+            config.clientImage,
+            `The browser or tab was reset (it crashed or was killed)${after}; the remaining actions were not run: ${notRun.join('; ')}. Look at the new screenshot and send them again.`,
+            { actions: done, not_run: notRun },
+          );
         }
         try {
-          await runAction(computer, action);
+          await runAction(computer, toScreen.x === 1 && toScreen.y === 1 ? action : scaleAction(action, toScreen), extra.signal);
         } catch (error) {
           const before = done.length ? ` after ${done.length} completed action(s): ${done.join('; ')}` : '';
           throw new Error(`${describeAction(action)} failed${before}. ${(error as Error).message}`, { cause: error });
         }
         done.push(describeAction(action));
       }
-      return screenResult(session, `Ran ${done.length} action(s): ${done.join('; ')}`, { actions: done });
+      return screenResult(session, config.clientImage, `Ran ${done.length} action(s): ${done.join('; ')}`, { actions: done });
     });
   },
 });

@@ -2,17 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun } from '../agent/run.js';
+import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult } from './agent-result.js';
 import type { ToolContext } from './tool.js';
 
 /** The `wait_seconds` argument of the tools that wait on a run. */
-export const waitSecondsArg = z
-  .number()
-  .min(0)
-  .max(3600)
-  .optional()
-  .describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
+export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
 
 /**
  * Waits on the run for up to `waitSeconds`, reporting its progress to this
@@ -57,5 +53,5 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
   }
   // A question this call was asking is withdrawn with it: the run pauses at once, and this result says so.
   if (asking) await run.stopped();
-  return runResult(run, run.report());
+  return runResult(run, run.report(), config.clientImage);
 }

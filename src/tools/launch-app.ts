@@ -26,7 +26,7 @@ export const launchAppTool = defineTool({
     }
     return session.exclusive(async () => {
       const launched = await session.launch(app, config.desktop.apps);
-      return screenResult(session, `Launched ${app} (pid ${launched.pid})`, { app, pid: launched.pid });
+      return screenResult(session, config.clientImage, `Launched ${app} (pid ${launched.pid})`, { app, pid: launched.pid });
     });
   },
 });

@@ -14,7 +14,7 @@ export const navigateTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ session_id, url }, { connection }) => {
+  handler: async ({ session_id, url }, { connection, config }) => {
     const target = normalizeUrl(url);
     const session = browserOnly(await connection.session(session_id), 'navigate');
     return session.exclusive(async () => {
@@ -29,7 +29,7 @@ export const navigateTool = defineTool({
         download: `${target} is a download: it was saved (see the download event); the page did not change`,
         blocked: `Opening ${target} was stopped by the domain policy (see the blocked event)`,
       }[outcome];
-      return screenResult(session, summary);
+      return screenResult(session, config.clientImage, summary);
     });
   },
 });

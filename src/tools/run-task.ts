@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
 import { recordRun } from '../recording/record-run.js';
+import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
@@ -19,11 +20,11 @@ export const runTaskTool = defineTool({
     'Cancelling this call while it waits cancels the run.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
-    session_id: z.string().optional().describe('Session to work in (default: a new session)'),
-    environment: z.enum(['browser', 'desktop']).optional().describe('What the new session drives when no session_id is given: browser (default) or desktop'),
-    start_url: z.string().optional().describe('Page to open before the model starts'),
-    max_steps: z.number().int().min(1).max(1000).optional().describe('Most model turns this call may take (default: the server\'s --max-steps)'),
-    instructions: z.string().optional().describe('Extra system instructions for the model'),
+    session_id: optional(z.string()).describe('Session to work in (default: a new session)'),
+    environment: optional(z.enum(['browser', 'desktop'])).describe('What the new session drives when no session_id is given: browser (default) or desktop'),
+    start_url: optional(z.string()).describe('Page to open before the model starts'),
+    max_steps: optional(z.number().int().min(1).max(1000)).describe('Most model turns this call may take (default: the server\'s --max-steps)'),
+    instructions: optional(z.string()).describe('Extra system instructions for the model'),
     wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,

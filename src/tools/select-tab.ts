@@ -13,11 +13,11 @@ export const selectTabTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-  handler: async ({ session_id, index }, { connection }) => {
+  handler: async ({ session_id, index }, { connection, config }) => {
     const session = browserOnly(await connection.session(session_id), 'select_tab');
     return session.exclusive(async () => {
       await session.selectTab(index);
-      return screenResult(session, `Switched to tab ${index}`);
+      return screenResult(session, config.clientImage, `Switched to tab ${index}`);
     });
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { screenResult, screenStateShape } from './results.js';
+import { optional } from '../strict-schema.js';
+import { PAGE_STRING_LIMITS, pageString, screenResult, screenStateShape } from './results.js';
 import { defineTool } from './tool.js';
 
 export const newSessionTool = defineTool({
@@ -9,17 +10,17 @@ export const newSessionTool = defineTool({
     'Opens a new session and returns its session_id and first screenshot: an isolated browser (its own cookies and storage), ' +
     'or with environment "desktop" a whole Linux X desktop, where launch_app starts the applications the server allows.',
   inputSchema: {
-    environment: z.enum(['browser', 'desktop']).optional().describe('browser (default) or desktop'),
-    start_url: z.string().optional().describe('Page to open first, in a browser session (default: the server\'s start URL)'),
+    environment: optional(z.enum(['browser', 'desktop'])).describe('browser (default) or desktop'),
+    start_url: optional(z.string()).describe('Page to open first, in a browser session (default: the server\'s start URL)'),
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ environment, start_url }, { connection }) => {
+  handler: async ({ environment, start_url }, { connection, config }) => {
     if (environment === 'desktop' && start_url !== undefined) {
       throw new Error('start_url is for browser sessions; a desktop session starts empty: open an application with launch_app (a browser too, if the server allows one).');
     }
     const session = await connection.newSession(start_url, environment);
-    return session.exclusive(() => screenResult(session, `Opened session ${session.id}`));
+    return session.exclusive(() => screenResult(session, config.clientImage, `Opened session ${session.id}`));
   },
 });
 
@@ -49,8 +50,8 @@ export const listSessionsTool = defineTool({
         return {
           session_id: s.id,
           environment: s.environment,
-          url: state.url,
-          title: state.title,
+          url: pageString(state.url, PAGE_STRING_LIMITS.url),
+          title: pageString(state.title, PAGE_STRING_LIMITS.title),
           tabs: state.tabs.length,
           is_default: s.id === connection.defaultSession,
           created_at: new Date(s.createdAt).toISOString(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { recordRun } from '../recording/record-run.js';
+import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
@@ -15,7 +16,7 @@ export const stepTool = defineTool({
     'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result and wait_seconds as run_task.',
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run to advance'),
-    task: z.string().min(1).optional().describe('Start a new run with this task instead of continuing'),
+    task: optional(z.string().min(1)).describe('Start a new run with this task instead of continuing'),
     wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,

@@ -3,7 +3,9 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ServerConfig } from '../config.js';
+import { closed, optional } from '../strict-schema.js';
 import type { ClientConnection } from './connection.js';
+import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -27,7 +29,7 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
 }
 
 /** The optional `session_id` argument of every tool that acts on a session. */
-export const optionalSessionId = z.string().optional().describe('Browser session (default: this connection\'s default session)');
+export const optionalSessionId = optional(z.string()).describe('Browser session (default: this connection\'s default session)');
 
 /** Keeps the argument type of each handler tied to its schema. */
 export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
@@ -39,20 +41,25 @@ export function registerTools(
   tools: ToolDefinition[],
   context: Omit<ToolContext, 'extra'>,
 ): void {
+  const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server);
   for (const tool of tools) {
-    server.registerTool(
+    const registered = server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        // Closed, so strict-mode clients accept even a tool without arguments.
+        inputSchema: closed(tool.inputSchema),
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
         ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       // The SDK has validated args against inputSchema before this runs.
-      ((args: Record<string, unknown>, extra: ToolExtra) =>
-        tool.handler(args as never, { ...context, extra })) as never,
+      (async (args: Record<string, unknown>, extra: ToolExtra) => {
+        const result = await tool.handler(args as never, { ...context, extra });
+        return structured() ? result : withoutStructuredContent(result);
+      }) as never,
     );
+    outputSchemaFollowsPolicy(registered, structured);
   }
 }

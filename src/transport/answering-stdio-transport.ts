@@ -2,6 +2,9 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../log.js';
 
+/** The longest message line read, as the SDK's own stdio reader allows; longer ones are answered with an error and skipped. */
+export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
 /**
  * MCP over stdin/stdout, one JSON-RPC message per line. Unlike the SDK's
  * stdio transport, which drops a line it cannot parse (leaving the client
@@ -12,7 +15,11 @@ export class AnsweringStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
-  private pending = '';
+  /** Bytes of the line being read, as they arrived; decoded together once the line ends, so characters split between reads stay whole. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Set while the rest of an over-long line is thrown away, up to its newline. */
+  private discarding = false;
   private closed = false;
 
   constructor(
@@ -20,15 +27,41 @@ export class AnsweringStdioTransport implements Transport {
     private readonly output: NodeJS.WritableStream = process.stdout,
   ) {}
 
+  // Only the new chunk is scanned for newlines: time stays linear in the input whatever the line lengths.
   private readonly onData = (chunk: Buffer | string) => {
-    this.pending += chunk.toString();
+    let data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     let newline: number;
-    while ((newline = this.pending.indexOf('\n')) >= 0) {
-      const line = this.pending.slice(0, newline).replace(/\r$/, '');
-      this.pending = this.pending.slice(newline + 1);
-      if (line.trim()) this.receive(line);
+    while ((newline = data.indexOf(0x0a)) >= 0) {
+      this.append(data.subarray(0, newline));
+      data = data.subarray(newline + 1);
+      const line = Buffer.concat(this.pending).toString('utf8').replace(/\r$/, '');
+      const dropped = this.discarding;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.discarding = false;
+      if (!dropped && line.trim()) this.receive(line);
     }
+    this.append(data);
   };
+
+  /** Keeps part of the current line, unless that makes it longer than MAX_LINE_BYTES: then the line is refused and skipped. */
+  private append(part: Buffer): void {
+    if (this.discarding || part.length === 0) return;
+    if (this.pendingBytes + part.length <= MAX_LINE_BYTES) {
+      this.pending.push(part);
+      this.pendingBytes += part.length;
+      return;
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = true;
+    log.warn(`stdin: a message longer than ${MAX_LINE_BYTES} bytes was discarded`);
+    void this.send({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: ErrorCode.InvalidRequest, message: `Invalid request: a message is longer than ${MAX_LINE_BYTES} bytes (10 MiB), the most this server reads; it was discarded` },
+    } as unknown as JSONRPCMessage);
+  }
 
   private readonly onEnd = () => void this.close();
 

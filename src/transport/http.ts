@@ -77,6 +77,8 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 /** Streamable HTTP at /mcp: one McpServer per MCP session, keyed by the mcp-session-id header. */
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
+  /** initialize requests being answered: counted against maxClients before their session id exists. */
+  private opening = 0;
 
   constructor(
     private readonly sessions: SessionManager,
@@ -102,7 +104,7 @@ class McpHttpServer {
       if (!session) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
       return this.forward(session, req, res, body);
     }
-    if (req.method === 'POST' && isInitializeRequest(body)) return this.forward(await this.open(), req, res, body);
+    if (req.method === 'POST' && isInitializeRequest(body)) return this.initialize(req, res, body);
     throw new HttpError(400, 'Bad Request: send initialize first, then the mcp-session-id header it returns with every request.');
   }
 
@@ -115,6 +117,28 @@ class McpHttpServer {
       if (isPost) session.active--;
     });
     await session.transport.handleRequest(req, res, body);
+  }
+
+  /** A new MCP session, unless maxClients are already open: each holds a server object until it is closed or idles out. */
+  private async initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const max = this.http.maxClients;
+    if (max > 0 && this.mcpSessions.size + this.opening >= max) {
+      log.warn(`refused initialize: ${max} MCP sessions are open (--max-clients)`);
+      throw new HttpError(
+        503,
+        `Too many clients: ${max} MCP sessions are open, the most this server allows (--max-clients). ` +
+          'Close a session you no longer use (HTTP DELETE with its mcp-session-id), or retry after idle ones expire (--idle-timeout).',
+        -32000,
+        { 'Retry-After': '60' },
+      );
+    }
+    this.opening++;
+    try {
+      const session = await this.open();
+      await this.forward(session, req, res, body);
+    } finally {
+      this.opening--;
+    }
   }
 
   private async open(): Promise<McpHttpSession> {

@@ -19,7 +19,13 @@ export interface ServerHandle {
 }
 
 /** Spawns `node dist/src/cli.js --headless ...args` (no --headless when args say --headed) and connects the real MCP SDK client over stdio. */
-export async function startServer(args: string[] = [], env: Record<string, string> = {}, clientOptions: ConstructorParameters<typeof Client>[1] = {}): Promise<ServerHandle> {
+export async function startServer(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  clientOptions: ConstructorParameters<typeof Client>[1] = {},
+  /** clientInfo sent in initialize: the server shapes results by client. */
+  clientInfo = { name: 'cua-mcp-tests', version: '1.0.0' },
+): Promise<ServerHandle> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     // Headless unless the test asks for a window.
@@ -29,7 +35,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const client = new Client({ name: 'cua-mcp-tests', version: '1.0.0' }, clientOptions);
+  const client = new Client(clientInfo, clientOptions);
   await client.connect(transport);
   return wrapClient(client, () => stderr, () => transport.pid);
 }

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import { browserEnv, claudeBinary, describeRun, runClient, type ClientRun } from './helpers/clients.js';
+import { FakeAnthropic, type ToolResultBlock } from './helpers/fake-anthropic.js';
+import { FakeResponses, imageSize } from './helpers/fake-responses.js';
+import { CLI } from './helpers/mcp.js';
+
+// Claude Code from npm, run as its users run it non-interactively (-p), against a fake
+// Anthropic Messages API whose "model" calls our tools. What Claude Code sends back in
+// each tool_result is what its model sees.
+
+const fixture = await agentFixture();
+const openai = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+const anthropic = await new FakeAnthropic().start();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-code-'));
+let run: ClientRun;
+
+before(async () => {
+  fs.writeFileSync(
+    path.join(home, 'mcp.json'),
+    JSON.stringify({
+      mcpServers: {
+        cua: {
+          command: process.execPath,
+          args: [CLI, '--headless', '--start-url', fixture.url('/')],
+          env: { ...browserEnv(), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', CUA_LOG_LEVEL: 'debug' },
+        },
+      },
+    }),
+  );
+  openai.script([{ output: [openai.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'The page looks sensitive.' }])] }]);
+  anthropic.script([
+    { tool: 'mcp__cua__screenshot', input: {} },
+    { tool: 'mcp__cua__run_task', input: { task: 'Press Send' } },
+    { text: 'Done.' },
+  ]);
+  run = await runClient(
+    claudeBinary(),
+    ['-p', 'Look at the browser, then press Send.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', 'mcp__cua__run_task', '--output-format', 'json'],
+    {
+      cwd: home,
+      timeoutMs: 90_000,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        ANTHROPIC_BASE_URL: anthropic.origin,
+        ANTHROPIC_API_KEY: 'sk-test',
+        // List MCP tools to the model directly instead of behind Claude Code's tool search.
+        ENABLE_TOOL_SEARCH: 'false',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_AUTOUPDATER: '1',
+      },
+    },
+  );
+});
+
+after(async () => {
+  await anthropic.stop();
+  await openai.stop();
+  await fixture.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+/** The one tool_result of `tool`, with its image and the JSON text Claude Code put beside it. */
+function resultOf(tool: string): { block: ToolResultBlock; image: Buffer; json: Record<string, unknown> } {
+  const [block] = anthropic.resultsFor(tool);
+  assert.ok(block, `Claude Code sent no tool_result for ${tool} (requests: ${anthropic.log.join(', ')})\n${describeRun('claude', run)}`);
+  const image = block.content.find((c) => c.type === 'image') as { source: { media_type: string; data: string } } | undefined;
+  assert.ok(image, `the ${tool} tool_result has no image block: ${JSON.stringify(block).slice(0, 1000)}`);
+  assert.equal(image.source.media_type, 'image/png');
+  const texts = block.content.filter((c): c is { type: 'text'; text: string } => c.type === 'text').map((c) => c.text);
+  const json = texts.map((t) => { try { return JSON.parse(t) as Record<string, unknown>; } catch { return undefined; } }).find(Boolean);
+  assert.ok(json, `the ${tool} tool_result carries no JSON of structuredContent: ${JSON.stringify(texts).slice(0, 1000)}`);
+  return { block, image: Buffer.from(image.source.data, 'base64'), json };
+}
+
+test('Claude Code runs to the end and makes both tool calls', () => {
+  assert.equal(run.code, 0, describeRun('claude', run));
+  assert.equal(anthropic.remaining, 0, `the scripted model turns were not all used\n${describeRun('claude', run)}`);
+});
+
+test('the model sees the screenshot as an image block, and the session and URL', () => {
+  const { image, json } = resultOf('mcp__cua__screenshot');
+  assert.deepEqual(imageSize(image), { type: 'png', ...DISPLAY });
+  assert.equal(json.url, fixture.url('/'));
+  assert.match(String(json.session_id), /^[\w-]{8,}$/);
+  assert.deepEqual(json.display, DISPLAY);
+});
+
+test('a run paused on a safety check tells the model to ask the user and call acknowledge_safety_check', () => {
+  const { image, json } = resultOf('mcp__cua__run_task');
+  assert.deepEqual(imageSize(image), { type: 'png', ...DISPLAY });
+  // -p answers the elicitation with "cancel": the run stays paused, and the flagged click has not run.
+  assert.equal(json.status, 'needs_confirmation');
+  assert.match(String(json.next_step), /The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check with session_id "[\w-]+" and decision "approve" or "deny"/);
+  assert.deepEqual((json.pending_safety_checks as { id: string }[]).map((c) => c.id), ['sc_1']);
+  assert.deepEqual(json.pending_actions, ['click 200,140']);
+  assert.equal(fixture.clicks(), 0);
+  assert.deepEqual(openai.violations, []);
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { attachment, endlessDownload, linkTo } from './fixtures/hostile-pages.js';
+import { FixtureServer } from './helpers/fixture-server.js';
+import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+
+type DownloadEvent = { kind: string; filename: string; path?: string; bytes?: number; error?: string };
+const downloadsIn = (result: { structuredContent?: Record<string, unknown> }) =>
+  (result.structuredContent?.events as DownloadEvent[]).filter((e) => e.kind === 'download');
+const click = { type: 'click', x: 50, y: 50 };
+
+describe('downloads on hostile pages', () => {
+  const site = new FixtureServer();
+  let server: ServerHandle;
+  let outputDir: string;
+  let downloads: string;
+  /** Requests for /same held until three have arrived, so the three downloads overlap. */
+  const held: (() => void)[] = [];
+
+  before(async () => {
+    outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-dl-'));
+    downloads = path.join(outputDir, 'out', 'downloads');
+    await site.start();
+    site.route('/same', async (req, res) => {
+      const n = held.length + 1;
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        if (held.length === 3) held.forEach((release) => release());
+        setTimeout(resolve, 10_000);
+      });
+      attachment('report.txt', `from session ${n}`)(req, res, '');
+    });
+    site.route('/same-page', linkTo('/same'));
+    server = await startServer(['--output-dir', path.join(outputDir, 'out')]);
+  });
+  after(async () => {
+    await server?.close();
+    await site.stop();
+  });
+
+  test('parallel downloads of one name in three sessions give three files', { timeout: 60_000 }, async () => {
+    const ids = await Promise.all(
+      [1, 2, 3].map(async () => (await server.ok('new_session', { start_url: site.url('/same-page') })).structuredContent.session_id as string),
+    );
+    const results = await Promise.all(ids.map((session_id) => server.ok('computer', { session_id, actions: [click] })));
+    const paths = results.map((r) => downloadsIn(r)[0]?.path);
+    assert.equal(new Set(paths).size, 3, `three distinct files expected: ${paths.join(', ')}`);
+    const contents = paths.map((p) => fs.readFileSync(p!, 'utf8')).sort();
+    assert.deepEqual(contents, ['from session 1', 'from session 2', 'from session 3']);
+    for (const session_id of ids) await server.ok('close_session', { session_id });
+  });
+
+  test('long non-ASCII names are cut at 255 bytes, keeping the extension', async () => {
+    for (const name of ['é'.repeat(150), '漢'.repeat(120), '😀'.repeat(110)]) {
+      site.route('/long', attachment(`${name}.txt`, 'long name'));
+      site.route('/long-page', linkTo('/long'));
+      await server.ok('navigate', { url: site.url('/long-page') });
+      const [download] = downloadsIn(await server.ok('computer', { actions: [click] }));
+      assert.ok(download?.path, `not saved: ${JSON.stringify(download)}`);
+      const saved = path.basename(download.path);
+      assert.ok(Buffer.byteLength(saved) <= 255, saved);
+      assert.ok(saved.endsWith('.txt') && name.startsWith(saved.slice(0, 10)), saved);
+      assert.equal(fs.readFileSync(download.path, 'utf8'), 'long name');
+    }
+  });
+
+  test('a symlink planted in the downloads folder is never written through', async () => {
+    const outside = path.join(outputDir, 'outside.txt');
+    fs.symlinkSync(outside, path.join(downloads, 'planted.txt'));
+    site.route('/planted', attachment('planted.txt', 'page bytes'));
+    site.route('/planted-page', linkTo('/planted'));
+    await server.ok('navigate', { url: site.url('/planted-page') });
+    const [download] = downloadsIn(await server.ok('computer', { actions: [click] }));
+    assert.equal(fs.existsSync(outside), false, 'the page wrote through the symlink');
+    assert.ok(download?.path && download.path !== path.join(downloads, 'planted.txt'), JSON.stringify(download));
+    assert.equal(fs.lstatSync(download.path).isFile(), true);
+    assert.equal(fs.readFileSync(download.path, 'utf8'), 'page bytes');
+  });
+
+  test('the output folder is created private to the user', () => {
+    assert.equal(fs.statSync(downloads).mode & 0o777, 0o700);
+  });
+});
+
+describe('a never-ending download', () => {
+  // The click that starts it waits the settle timeout (4 s) for it; eight later calls that still waited would take 32 s.
+  test('does not slow the actions after it', { timeout: 25_000 }, async () => {
+    const site = await new FixtureServer({ '/': linkTo('/endless'), '/endless': endlessDownload }).start();
+    const server = await startServer(['--settle-timeout', '4000', '--start-url', site.url('/')]);
+    try {
+      await server.ok('computer', { actions: [click] });
+      for (let i = 0; i < 8; i++) await server.ok('computer', { actions: [{ type: 'move', x: 400 + i, y: 400 }] });
+    } finally {
+      await server.close();
+      await site.stop();
+    }
+  });
+});
+
+describe('an output folder another user owns', { skip: process.getuid?.() !== 0 && 'needs root to give a folder away' }, () => {
+  test('is refused: nothing is written, the download reports why', async () => {
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-foreign-'));
+    fs.chownSync(outputDir, 65534, 65534);
+    const site = await new FixtureServer({ '/': linkTo('/file'), '/file': attachment('file.txt', 'secret') }).start();
+    const server = await startServer(['--output-dir', outputDir, '--start-url', site.url('/')]);
+    try {
+      const [download] = downloadsIn(await server.ok('computer', { actions: [click] }));
+      assert.match(download?.error ?? '', /belongs to another user.*--output-dir/, textOf(await server.ok('screenshot')));
+      assert.equal(fs.existsSync(path.join(outputDir, 'downloads', 'file.txt')), false);
+    } finally {
+      await server.close();
+      await site.stop();
+    }
+  });
+});

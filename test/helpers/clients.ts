@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The real third-party clients, from their npm packages (devDependencies).
+ * Both ship native binaries in per-platform packages; these paths use the
+ * binary itself, so a missing install script cannot get in the way.
+ */
+const require = createRequire(import.meta.url);
+
+function packageDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`));
+}
+
+/** Claude Code's native binary (`@anthropic-ai/claude-code-<platform>-<arch>`). */
+export function claudeBinary(): string {
+  return path.join(packageDir(`@anthropic-ai/claude-code-${process.platform}-${process.arch}`), process.platform === 'win32' ? 'claude.exe' : 'claude');
+}
+
+/** The Codex CLI launcher, which runs the native binary of this platform. */
+export function codexCommand(): [command: string, ...args: string[]] {
+  return [process.execPath, path.join(packageDir('@openai/codex'), 'bin', 'codex.js')];
+}
+
+export interface ClientRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a client to its end, or kills it after `timeoutMs`; stdin is closed. */
+export function runClient(command: string, args: string[], options: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<ClientRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** What to print when a client run did not do what the test expected. */
+export function describeRun(name: string, run: ClientRun): string {
+  return `${name} exited ${run.timedOut ? 'by our deadline (killed)' : `with ${run.code}`}\n--- stdout (end) ---\n${run.stdout.slice(-4000)}\n--- stderr (end) ---\n${run.stderr.slice(-4000)}`;
+}
+
+/** The environment of the browsers Playwright installed, for a server started by a client with its own HOME. */
+export function browserEnv(): Record<string, string> {
+  return { PLAYWRIGHT_BROWSERS_PATH: process.env.PLAYWRIGHT_BROWSERS_PATH ?? path.join(os.homedir(), '.cache', 'ms-playwright') };
+}
