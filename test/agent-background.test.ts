@@ -62,6 +62,8 @@ test('run_task answers running within its wait; get_run follows the run to compl
   const started = await server.ok('run_task', { task: 'Type abcdefghij in the field', start_url: fixture.url('/') });
   assert.equal(started.structuredContent.status, 'running', 'a 12-turn run of 1 to 2 s a turn is still working after --call-wait 1');
   assert.match(textOf(started), /still working in the background; call get_run/);
+  // Clients that show their model only structuredContent (Claude Code, Codex) read the same advice there.
+  assert.match(String(started.structuredContent.next_step), /call get_run with session_id/);
   assert.equal(imageOf(started).mimeType, 'image/png');
   const sessionId = started.structuredContent.session_id as string;
 
@@ -101,7 +103,7 @@ test('cancel_run stops a run during a model request: that request is dropped and
   assert.equal(cancelled.structuredContent.status, 'cancelled');
   assert.equal(cancelled.structuredContent.steps, 2);
   assert.deepEqual(cancelled.structuredContent.actions, ['click 250,270', 'type "a"']);
-  assert.match(textOf(cancelled), /call step with this session_id/);
+  assert.match(String(cancelled.structuredContent.next_step), /call step with session_id/);
   assert.equal(fake.received.length, 3);
 
   // Longer than the dropped turn and the next one would take.
