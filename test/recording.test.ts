@@ -11,6 +11,7 @@ import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js
 import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
+import { startHttpServer } from './helpers/http.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Every run is recorded: the folder, report.html in a real browser, the MCP resources, retention.
@@ -163,7 +164,7 @@ describe('a recorded run', () => {
 });
 
 describe('what happens beside the screen', () => {
-  it('dialogs and popups are kept with the step that caused them', async () => {
+  it('dialogs and popups are kept with the step that caused them; navigation calls are recorded', async () => {
     const outputDir = tempDir();
     const site = await new FixtureServer({
       '/': fixturePage(`<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`),
@@ -171,13 +172,18 @@ describe('what happens beside the screen', () => {
     }).start();
     const server = await startServer(['--output-dir', outputDir], env);
     try {
-      fake.script([{ output: [fake.call([click({ x: 100, y: 50 })])] }, { output: [fake.message('done')] }]);
+      fake.script([
+        { output: [fake.call([click({ x: 100, y: 50 })])] },
+        { output: [fake.functionCall('goto', { url: site.url('/') })] },
+        { output: [fake.message('done')] },
+      ]);
       const result = await server.ok('run_task', { task: 'press go', start_url: site.url('/') });
       assert.deepEqual(fake.violations, []);
       const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
       assert.deepEqual(steps[0]!.events.map((e) => e.kind), ['dialog', 'popup']);
       assert.equal(steps[0]!.events[0]!.message, 'Delete <all>?');
-      assert.deepEqual(steps[1]!.events, []);
+      assert.deepEqual(steps[1]!.actions, [{ navigation: { name: 'goto', url: site.url('/') }, description: `goto ${site.url('/')}`, ran: true }]);
+      assert.deepEqual(steps[2]!.events, []);
       assert.match(fs.readFileSync(String(result.structuredContent.report), 'utf8'), /dialog: confirm · Delete &lt;all&gt;\?/);
       // The tool result still reports them: the recorder only looks.
       assert.deepEqual((result.structuredContent.events as Array<{ kind: string }>).map((e) => e.kind), ['dialog', 'popup']);
@@ -202,6 +208,44 @@ describe('recording options', () => {
       assert.deepEqual(runDirs(outputDir), []);
     } finally {
       await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a paused run whose session starts a new run is marked replaced', async () => {
+    const outputDir = tempDir();
+    const server = await startServer(['--output-dir', outputDir], env);
+    try {
+      fake.script([{ output: [fake.call([click(BUTTON)], [check])] }]);
+      const paused = await server.ok('run_task', { task: 'first', start_url: fixture.url('/') });
+      fake.script([{ output: [fake.message('done')] }]);
+      await server.ok('run_task', { task: 'second', session_id: paused.structuredContent.session_id });
+      const run = JSON.parse(fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8')) as Record<string, unknown>;
+      assert.equal(run.status, 'replaced');
+      assert.match(fs.readFileSync(String(paused.structuredContent.report), 'utf8'), /Never decided: the flagged actions never ran/);
+    } finally {
+      await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+
+  it('over HTTP each client lists and reads only its own runs', async () => {
+    const outputDir = tempDir();
+    const server = await startHttpServer(['--output-dir', outputDir], env);
+    const alice = await server.connect();
+    const bob = await server.connect();
+    try {
+      fake.script([{ output: [fake.message('done')] }]);
+      const runId = String((await alice.ok('run_task', { task: 'alice only', start_url: fixture.url('/') })).structuredContent.run_id);
+      const uri = `cua-mcp://runs/${runId}`;
+      assert.ok((await alice.client.listResources()).resources.some((r) => r.uri === uri));
+      assert.ok(!(await bob.client.listResources()).resources.some((r) => r.uri === uri), 'another client does not see the run');
+      await assert.rejects(bob.client.readResource({ uri }), /No recorded run/);
+      assert.match(String((await alice.client.readResource({ uri })).contents[0]?.uri), /report\.html$/);
+    } finally {
+      await alice.close();
+      await bob.close();
+      await server.stop();
       fs.rmSync(outputDir, { recursive: true, force: true });
     }
   });

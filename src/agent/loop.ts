@@ -179,12 +179,14 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
           if (!session.navigation) throw new Error('this session has no browser to navigate');
           results.set(call.callId, await runNavigation(session.navigation, call.navigation));
           done.push(description);
+          progress.observer.action?.(description, call.navigation);
         } catch (error) {
-          const line = `${description} failed: ${(error as Error).message.split('\n')[0]}`;
+          const reason = (error as Error).message.split('\n')[0];
+          const line = `${description} failed: ${reason}`;
           results.set(call.callId, line);
           done.push(line);
+          progress.observer.action?.(line, call.navigation, reason);
         }
-        progress.observer.action?.(done.at(-1)!);
         continue;
       }
       for (const action of call.actions) {

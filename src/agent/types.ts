@@ -22,8 +22,11 @@ export interface ParsedCall {
   problem?: string;
   /** A function_call (goto/back/forward) rather than a computer_call. */
   kind?: 'function';
-  navigation?: { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
+  navigation?: NavigationCall;
 }
+
+/** A goto/back/forward function call of the model. */
+export type NavigationCall = { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
 
 /** A paused run as a person is asked about it. */
 export interface HeldRun {
@@ -55,8 +58,8 @@ export interface RunObserver {
   /** After each model turn: `step 3/25: click 135,193`. */
   step?(done: number, budget: number, description: string): void;
   reasoning?(summary: string): void;
-  /** An action ran (`error`: it failed); `action` is the parsed action the answer carried. */
-  action?(description: string, action?: ComputerAction, error?: string): void;
+  /** An action ran (`error`: it failed); `action` is the parsed action (or navigation) the answer carried. */
+  action?(description: string, action?: ComputerAction | NavigationCall, error?: string): void;
   /** A turn starts: its request is being sent. */
   request?(body: ResponseCreateParamsNonStreaming): void;
   answered?(turn: TurnAnswer): void;

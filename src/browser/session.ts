@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { ComputerSession, Navigation, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
+import { readDocument } from './document-state.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
 import { capturePage } from './capture.js';
@@ -449,27 +450,29 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     return (await this.page()).url();
   }
 
-  async tabs(): Promise<Tab[]> {
-    return Promise.all(
-      this.pages.map(async (page, index) => ({
-        index,
-        url: page.url(),
-        title: await withDeadline(page.title(), TITLE_MS, 'the title').catch(() => ''),
-        active: page === this.current,
-      })),
-    );
-  }
-
   async state(): Promise<ScreenState> {
     const page = await this.page();
-    const tabs = await this.tabs();
+    // The current tab's title comes in the same round trip as its status, scroll and size; other tabs need only theirs.
+    const current = readDocument(page, TITLE_MS);
+    const tabs: Tab[] = await Promise.all(
+      this.pages.map(async (tab, index) => ({
+        index,
+        url: tab.url(),
+        title: tab === page ? (await current).title : await withDeadline(tab.title(), TITLE_MS, 'the title').catch(() => ''),
+        active: tab === this.current,
+      })),
+    );
+    const currentDocument = await current;
     return {
       session_id: this.id,
       url: page.url(),
-      title: tabs.find((tab) => tab.active)?.title ?? '',
+      title: currentDocument.title,
       display: this.display,
       viewport: { ...this.config.display },
       tabs,
+      http_status: currentDocument.httpStatus,
+      scroll: currentDocument.scroll,
+      page_size: currentDocument.pageSize,
     };
   }
 

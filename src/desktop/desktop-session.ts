@@ -134,6 +134,9 @@ export class DesktopSession implements ComputerSession {
       display: this.display,
       viewport: this.screen,
       tabs: [],
+      http_status: null,
+      scroll: null,
+      page_size: null,
     };
   }
 
@@ -149,6 +152,10 @@ export class DesktopSession implements ComputerSession {
     const events = this.events;
     this.events = [];
     return events;
+  }
+
+  report(event: SessionEvent): void {
+    this.events.push(event);
   }
 
   /**

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DecidedBy, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
+import type { DecidedBy, NavigationCall, RunObserver, RunReport, TurnAnswer } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RunRecord, type StepRecord } from './records.js';
+import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RecordedAction, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
 import { pruneRuns, type Retention } from './run-store.js';
 
@@ -48,16 +48,22 @@ export class RunRecorder implements RunObserver {
   private lastShot: string | undefined;
   /** Session events already put in a step: the session keeps them until a tool result takes them. */
   private readonly seenEvents = new WeakSet<object>();
-  private writes: Promise<void> = Promise.resolve();
+  private writes: Promise<void>;
   private refreshQueued = false;
   private failed = false;
 
-  /** Starts the run's folder; with `retention`, then deletes the oldest runs beyond it (never this one: it is going). */
+  /**
+   * Starts the run's folder once `after` has settled (another recording's
+   * last writes); with `retention`, then deletes the oldest runs beyond it
+   * (never this one: it is going).
+   */
   constructor(
     runsDir: string,
     private readonly run: RunDescription,
     retention?: Retention,
+    after: Promise<void> = Promise.resolve(),
   ) {
+    this.writes = after;
     this.id = newRunId();
     this.dir = path.join(runsDir, this.id);
     const now = new Date().toISOString();
@@ -112,7 +118,11 @@ export class RunRecorder implements RunObserver {
     turn.response_id = answer.responseId;
     turn.reasoning = answer.reasoning;
     if (answer.message) turn.message = answer.message;
-    turn.actions = answer.calls.flatMap((call) => call.actions.map((action, i) => ({ action, description: call.descriptions[i] ?? action.type, ran: false })));
+    turn.actions = answer.calls.flatMap((call): RecordedAction[] =>
+      call.navigation
+        ? [{ navigation: call.navigation, description: call.descriptions.join(''), ran: false }]
+        : call.actions.map((action, i) => ({ action, description: call.descriptions[i] ?? action.type, ran: false })),
+    );
     turn.safety_checks = answer.calls.flatMap((call) => call.checks);
     turn.problems = answer.problems;
     this.actionsFrom = performance.now();
@@ -126,8 +136,8 @@ export class RunRecorder implements RunObserver {
   }
 
   /** Matched by identity: the loop reports the action objects it parsed. */
-  action(_description: string, action?: ComputerAction, error?: string): void {
-    const entry = this.open?.actions.find((a) => a.action === action && !a.ran);
+  action(_description: string, action?: ComputerAction | NavigationCall, error?: string): void {
+    const entry = action && this.open?.actions.find((a) => (a.action ?? a.navigation) === action && !a.ran);
     if (!entry) return;
     entry.ran = true;
     if (error) entry.error = error;
@@ -157,6 +167,16 @@ export class RunRecorder implements RunObserver {
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();
+    this.refresh();
+    return this.flush();
+  }
+
+  /** A new run started in the session while this one waited for a safety decision: its held action will never run. */
+  replaced(): Promise<void> {
+    if (this.record.status !== 'needs_confirmation') return this.flush();
+    this.record.status = 'replaced';
+    this.record.message = 'A new run started in this session; the held action never ran.';
+    this.closeTurn();
     this.refresh();
     return this.flush();
   }

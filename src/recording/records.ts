@@ -1,4 +1,4 @@
-import type { DecidedBy } from '../agent/types.js';
+import type { DecidedBy, NavigationCall } from '../agent/types.js';
 import type { ComputerAction } from '../computer/actions.js';
 
 /**
@@ -19,8 +19,10 @@ export interface SafetyDecision {
 }
 
 export interface RecordedAction {
-  /** The action as the model sent it, coordinates in screenshot pixels. */
-  action: ComputerAction;
+  /** The action as the model sent it, coordinates in screenshot pixels; absent for a navigation. */
+  action?: ComputerAction;
+  /** A goto/back/forward function call instead of a computer action. */
+  navigation?: NavigationCall;
   description: string;
   /** Set when it ran and failed; actions never reached (cancelled, reset, denied) have `ran: false`. */
   error?: string;
@@ -62,7 +64,7 @@ export interface RunRecord {
   model: string;
   provider: string;
   session_id: string;
-  /** The run's status: running, needs_confirmation, completed, ... (see RunStatus). */
+  /** The run's status (see RunStatus), or `replaced`: a new run started in the session while this one waited for a safety decision. */
   status: string;
   started: string;
   updated: string;

@@ -73,18 +73,19 @@ function summary(step: StepRecord): string {
   return step.problems[0] ?? step.error ?? 'no action';
 }
 
-function safety(step: StepRecord): string {
+function safety(step: StepRecord, waiting: boolean): string {
   if (!step.safety_checks.length) return '';
   const checks = step.safety_checks.map((c) => `<li><b>${esc(c.code)}</b>: ${esc(c.message)}</li>`).join('');
   const decision = step.safety_decision;
   const verdict = decision
     ? `<p class="verdict">${decision.decision === 'approve' ? 'Approved' : 'Denied'} by ${esc(DECIDERS[decision.by])} at ${esc(decision.time.slice(11, 19))}</p>`
-    : '<p class="verdict">Waiting for a decision: the flagged actions have not run.</p>';
+    : `<p class="verdict">${waiting ? 'Waiting for a decision: the flagged actions have not run.' : 'Never decided: the flagged actions never ran.'}</p>`;
   return `<div class="safety ${decision?.decision ?? 'waiting'}"><h3>Safety check</h3><ul>${checks}</ul>${verdict}</div>`;
 }
 
-function stepSection(step: StepRecord, display: RunRecord['display']): string {
-  const markers = step.actions.map((a, i) => marker(a.action, i + 1, display)).join('');
+function stepSection(step: StepRecord, run: RunRecord): string {
+  const { display } = run;
+  const markers = step.actions.map((a, i) => (a.action ? marker(a.action, i + 1, display) : '')).join('');
   const actions = step.actions.length
     ? `<ol class="actions">${step.actions.map((a) => `<li class="${a.error ? 'failed' : a.ran ? 'ran' : 'not-run'}">${esc(a.description)}${a.error ? ` <span class="err">failed: ${esc(a.error)}</span>` : a.ran ? '' : ' <span class="muted">(not run)</span>'}</li>`).join('')}</ol>`
     : '';
@@ -95,7 +96,7 @@ function stepSection(step: StepRecord, display: RunRecord['display']): string {
   return `<section class="step${step.safety_checks.length ? ' flagged' : ''}" id="s${step.step}" tabindex="-1">
 <h2>Step ${step.step} <small>${esc(step.time.slice(11, 19))} · model ${seconds(step.model_ms)} · actions ${seconds(step.action_ms)}</small></h2>
 <div class="body">${screenshot(step.seen, `the screen the model saw before step ${step.step}`, display, markers)}
-<div class="details">${safety(step)}${actions}${reasoning}${message}${events}${problems}${step.url ? `<p class="muted">${esc(step.url)}</p>` : ''}${step.response_id ? `<p class="muted">response ${esc(step.response_id)}</p>` : ''}</div></div>
+<div class="details">${safety(step, run.status === 'needs_confirmation')}${actions}${reasoning}${message}${events}${problems}${step.url ? `<p class="muted">${esc(step.url)}</p>` : ''}${step.response_id ? `<p class="muted">response ${esc(step.response_id)}</p>` : ''}</div></div>
 </section>`;
 }
 
@@ -168,7 +169,7 @@ export function renderReport(run: RunRecord, steps: StepRecord[]): string {
 <span>run <b>${esc(run.run_id)}</b></span><span><kbd>j</kbd>/<kbd>k</kbd> next/previous step</span></div>
 ${run.message ? `<p class="message">${esc(run.message)}</p>` : ''}${run.error ? `<p class="err">${esc(run.error)}</p>` : ''}</header>
 <div class="layout"><nav aria-label="Steps">${nav}</nav><main>
-${steps.map((s) => stepSection(s, run.display)).join('\n')}
+${steps.map((s) => stepSection(s, run)).join('\n')}
 <section class="step" id="end" tabindex="-1"><h2>Last screen</h2>${screenshot(last, 'the last screen', run.display)}</section>
 </main></div><script>${SCRIPT}</script></body></html>
 `;

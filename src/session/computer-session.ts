@@ -22,6 +22,12 @@ export interface ScreenState {
   /** The layout size the screen is rendered at (larger than display when screenshots are scaled down). */
   viewport: { width: number; height: number };
   tabs: Tab[];
+  /** The HTTP status the current document was served with; null where there is none (about:blank, a desktop) or it is unknown. */
+  http_status: number | null;
+  /** How far the page is scrolled, in viewport (CSS) pixels; null where unknown. */
+  scroll: { x: number; y: number } | null;
+  /** The whole page's size in viewport (CSS) pixels; null where unknown. */
+  page_size: { width: number; height: number } | null;
 }
 
 /** A browser's addresses and history, for models that call goto/back/forward functions. Each says what happened. */
@@ -67,6 +73,8 @@ export interface ComputerSession {
   currentUrl(): Promise<string | undefined>;
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[];
+  /** Adds an event the session layer saw (not the backend) to the next result. */
+  report(event: SessionEvent): void;
   /** The events takeEvents would return, left in place (for observers such as the recorder). */
   peekEvents(): readonly SessionEvent[];
   close(): Promise<void>;

@@ -14,4 +14,6 @@ export type SessionEvent =
   | { kind: 'not_answering'; url: string; recovery: 'script_stopped' | 'tab_closed'; detail: string }
   /** A per-call limit was reached: what was over it was dropped (tabs closed, dialogs answered but not listed). */
   | { kind: 'limit'; what: 'tabs' | 'dialogs'; dropped: number; detail: string }
-  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string };
+  | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string }
+  /** This session is a new default: the previous one expired (--idle-timeout), with its pages, cookies and tabs. */
+  | { kind: 'session_replaced'; previous_session_id: string; reason: string };

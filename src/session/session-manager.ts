@@ -5,6 +5,11 @@ import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 
 export class SessionNotFoundError extends Error {}
+/** The id was one of the caller's sessions, closed by the idle timeout. */
+export class SessionExpiredError extends SessionNotFoundError {}
+
+/** How many expired session ids are remembered (the newest), so a long-lived server does not grow. */
+const EXPIRED_REMEMBERED = 1000;
 export class SessionLimitError extends Error {}
 
 export interface NewSessionOptions {
@@ -22,9 +27,13 @@ export class SessionManager {
   private readonly sessions = new Map<string, ComputerSession>();
   private readonly backends = new Map<Environment, SessionBackend>();
   private readonly sweeper: NodeJS.Timeout | undefined;
+  /** Sessions the idle timeout closed, by id, oldest first: their owners get "expired", not "no such session". */
+  private readonly expired = new Map<string, { owner: string; idleSeconds: number }>();
   /** Sessions being created: counted against maxSessions before they exist. */
   private opening = 0;
   private stopped = false;
+  /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
+  private readonly held = new Map<string, number>();
 
   constructor(
     readonly config: ServerConfig,
@@ -79,10 +88,21 @@ export class SessionManager {
   /** The session with this id, if the owner may use it. */
   get(id: string, owner: string): ComputerSession {
     const session = this.find(id, owner);
-    if (!session) {
-      throw new SessionNotFoundError(`No browser session "${id}". Call list_sessions to see the open ones, or omit session_id to use the default session.`);
+    if (session) return session;
+    const expiry = this.expiry(id, owner);
+    if (expiry) {
+      throw new SessionExpiredError(
+        `Browser session "${id}" expired: it was closed after ${expiry.idleSeconds} s without a call (--idle-timeout), with its pages, cookies and tabs. ` +
+          'Open a new one with new_session, or omit session_id to use the default session.',
+      );
     }
-    return session;
+    throw new SessionNotFoundError(`No browser session "${id}". Call list_sessions to see the open ones, or omit session_id to use the default session.`);
+  }
+
+  /** How the owner's session `id` expired, if the idle timeout closed it. Another owner learns nothing: its ids stay private. */
+  expiry(id: string, owner: string): { idleSeconds: number } | undefined {
+    const expired = this.expired.get(id);
+    return expired?.owner === owner ? expired : undefined;
   }
 
   find(id: string, owner: string): ComputerSession | undefined {
@@ -102,15 +122,38 @@ export class SessionManager {
   }
 
   async closeOwnedBy(owner: string): Promise<void> {
+    for (const [id, expired] of this.expired) if (expired.owner === owner) this.expired.delete(id);
     await Promise.all(this.list(owner).map((s) => this.close(s.id, owner)));
+  }
+
+  /** Keeps the session open whatever the idle timeout until the returned function is called; its idle time starts then. */
+  hold(session: ComputerSession): () => void {
+    this.held.set(session.id, (this.held.get(session.id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const count = (this.held.get(session.id) ?? 1) - 1;
+      if (count > 0) this.held.set(session.id, count);
+      else this.held.delete(session.id);
+      session.lastUsedAt = Date.now();
+    };
+  }
+
+  /** True while something holds the session (see hold). */
+  isHeld(session: ComputerSession): boolean {
+    return this.held.has(session.id);
   }
 
   private async closeIdle(): Promise<void> {
     const now = Date.now();
     for (const session of this.sessions.values()) {
-      if (!session.busy && now - session.lastUsedAt > this.config.idleTimeoutMs) {
-        log.info(`session ${session.id} idle for ${Math.round((now - session.lastUsedAt) / 1000)} s; closing it`);
+      if (!session.busy && !this.isHeld(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
+        const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
+        log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);
+        this.expired.set(session.id, { owner: session.owner, idleSeconds });
+        if (this.expired.size > EXPIRED_REMEMBERED) this.expired.delete(this.expired.keys().next().value!);
         await session.close();
       }
     }

@@ -49,12 +49,18 @@ export class ClientConnection {
   async session(sessionId?: string): Promise<ComputerSession> {
     if (sessionId) return this.sessions.get(sessionId, this.id);
     const owner = this.owner;
-    const existing = owner.defaultSessionId ? this.sessions.find(owner.defaultSessionId, this.id) : undefined;
+    const previous = owner.defaultSessionId;
+    const existing = previous ? this.sessions.find(previous, this.id) : undefined;
     if (existing) return existing;
     owner.creatingDefault ??= this.sessions.create(this.id).then(
       (session) => {
         owner.defaultSessionId = session.id;
         owner.creatingDefault = undefined;
+        // The caller expects the page it left there: the first result of the new one says what happened.
+        const expiry = previous ? this.sessions.expiry(previous, this.id) : undefined;
+        if (expiry) {
+          session.report({ kind: 'session_replaced', previous_session_id: previous!, reason: `it expired after ${expiry.idleSeconds} s without a call (--idle-timeout)` });
+        }
         return session;
       },
       (error: unknown) => {
@@ -63,6 +69,11 @@ export class ClientConnection {
       },
     );
     return owner.creatingDefault;
+  }
+
+  /** True while a run works in the background in one of this connection's sessions. */
+  get isWorking(): boolean {
+    return this.sessions.list(this.id).some((s) => this.sessions.isHeld(s));
   }
 
   newSession(startUrl?: string, environment?: Environment): Promise<ComputerSession> {

@@ -16,9 +16,15 @@ export const screenStateShape = {
     .describe('Coordinates of actions are in these pixels: the size of the screenshot, unless screenshot.scale says the image was made smaller'),
   viewport: z.object({ width: z.number(), height: z.number() }).describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
+  http_status: z.number().nullable().describe('HTTP status the current page was served with (404, 500...); null for about:blank and where the browser does not tell'),
+  scroll: z.object({ x: z.number(), y: z.number() }).nullable().describe('How far the page is scrolled, in viewport pixels'),
+  page_size: z
+    .object({ width: z.number(), height: z.number() })
+    .nullable()
+    .describe('The whole page in viewport pixels: the bottom is reached when scroll.y + viewport.height >= page_size.height'),
   events: z
     .array(z.object({ kind: z.string(), description: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited'),
+    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited, an expired default session replaced'),
   screenshot: z.object({
     mime_type: z.string(),
     bytes: z.number(),
@@ -75,6 +81,7 @@ export function boundedScreen(state: ScreenState, events: SessionEvent[]): { sta
       case 'not_answering':
         return { ...event, url: pageString(event.url, url) };
       case 'limit':
+      case 'session_replaced':
         return event;
       case 'app_exited':
         return { ...event, stderr: pageString(event.stderr, text) };
@@ -113,6 +120,8 @@ export function describeEvent(event: SessionEvent): string {
       return event.detail;
     case 'app_exited':
       return `${event.app} (pid ${event.pid}) exited with ${event.signal ?? `code ${event.code}`}${event.stderr ? `: ${event.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
+    case 'session_replaced':
+      return `this is a new default session: the previous one (${event.previous_session_id}) is gone, with its pages, cookies and tabs, because ${event.reason}`;
   }
 }
 
@@ -138,6 +147,7 @@ export async function screenResult(
   const { state, eventsLeftOut } = bounded;
   const events = bounded.events.map((event) => ({ ...event, description: describeEvent(event) }));
   const lines = [summary, ...details, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
+  if (state.http_status !== null && (state.http_status < 200 || state.http_status > 299)) lines.push(`The page came with HTTP status ${state.http_status}, not a success.`);
   if (eventsLeftOut) lines.push(`(${eventsLeftOut} more event(s) since the last call not shown)`);
   lines.push(...image.notes.map((note) => `Screenshot: ${note}.`));
   if (state.tabs.length > 1) {

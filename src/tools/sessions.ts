@@ -29,7 +29,8 @@ const sessionSummary = z.object({
   environment: z.enum(['browser', 'desktop']),
   url: z.string(),
   title: z.string(),
-  tabs: z.number(),
+  tab_count: z.number().describe('How many tabs the session has'),
+  tabs: z.number().describe('The same count as tab_count, kept for clients that read it (in screen results, tabs is the list of tabs)'),
   is_default: z.boolean(),
   created_at: z.string(),
   idle_seconds: z.number(),
@@ -52,6 +53,7 @@ export const listSessionsTool = defineTool({
           environment: s.environment,
           url: pageString(state.url, PAGE_STRING_LIMITS.url),
           title: pageString(state.title, PAGE_STRING_LIMITS.title),
+          tab_count: state.tabs.length,
           tabs: state.tabs.length,
           is_default: s.id === connection.defaultSession,
           created_at: new Date(s.createdAt).toISOString(),
@@ -65,7 +67,7 @@ export const listSessionsTool = defineTool({
       ? sessions.map((s) =>
           s.environment === 'desktop'
             ? `${s.session_id}: desktop, focused window "${s.title}", idle ${s.idle_seconds} s`
-            : `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tabs} tab(s), idle ${s.idle_seconds} s`,
+            : `${s.session_id}${s.is_default ? ' (default)' : ''}: ${s.url} "${s.title}", ${s.tab_count} tab(s), idle ${s.idle_seconds} s`,
         )
       : ['No browser sessions open. Any tool call without session_id opens the default one.'];
     if (browser) lines.push(`Browser: ${browser}`);

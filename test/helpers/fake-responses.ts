@@ -98,6 +98,18 @@ export class FakeResponses {
     return this.turns.length;
   }
 
+  /**
+   * A turn answered after `ms`, as a real model takes 1 to 5 s; `arrived`
+   * runs when its request comes in (to act while the request is in flight).
+   */
+  slow(ms: number, reply: Reply, arrived?: (request: Received) => void): Turn {
+    return async (request) => {
+      arrived?.(request);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return reply;
+    };
+  }
+
   // ---- item builders (the documented shapes) ----
 
   private nextId(prefix: string): string {
