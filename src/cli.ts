@@ -38,15 +38,15 @@ async function main(): Promise<number> {
   }
 
   const sessions = new SessionManager(config, createBackends(config));
-  let shuttingDown = false;
+  let stopping: Promise<void> | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
-  const shutdown = async (reason: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info(`shutting down (${reason})`);
-    await stopHttp?.();
-    await sessions.shutdown();
-  };
+  // A signal during a shutdown already under way (a client that closes stdin, then sends SIGTERM) waits for it: exiting at once would orphan what the sessions started.
+  const shutdown = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info(`shutting down (${reason})`);
+      await stopHttp?.();
+      await sessions.shutdown();
+    })());
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
   }

@@ -61,6 +61,7 @@ export const OPTIONS = {
   textActionCoordinates: { flag: 'text-action-coordinates', env: 'CUA_TEXT_ACTION_COORDINATES', kind: 'string', group: 'model', default: 'absolute', help: 'How the text-action model gives points: absolute (UI-TARS 1.5: pixels of the image as its processor resized it) or relative (0-1000 on each axis: UI-TARS 1.0)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
+  callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
@@ -105,6 +106,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
+  /** How long a run tool call waits for the run by default before answering `running`. */
+  callWaitSeconds: number;
   agent: AgentOptions;
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
@@ -292,6 +295,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+    callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
     agent: {
       provider: oneOf('provider', raw.provider, ['auto', ...PROVIDER_KINDS] as const),
       model: str(raw.model),

@@ -54,7 +54,7 @@ describe('desktop rules', () => {
   });
 
   it('typing maps the missing characters, in pieces that fit the free keycodes', () => {
-    const ascii = new Set([...'abc '].map((c) => c.codePointAt(0)!));
+    const ascii = new Set([...[...'abc '].map((c) => c.codePointAt(0)!), 0xff0d]);
     assert.deepEqual(typingPlan('abc', ascii, 10), [{ text: 'abc', keysyms: [] }]);
     assert.deepEqual(typingPlan('a é中é', ascii, 10), [{ text: 'a é中é', keysyms: [0xe9, 0x1004e2d] }]);
     assert.deepEqual(typingPlan('中文😀', ascii, 2), [

@@ -15,8 +15,8 @@ import { isAlive, processesWithEnv, until } from './helpers/processes.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const PYTHON = '/usr/bin/python3';
-const needed = ['Xvfb', 'xdotool', 'xterm', 'openbox'].filter((command) => !onPath(command));
-// .ci/run installs these (Debian: xvfb xdotool xterm openbox python3-tk).
+const needed = ['Xvfb', 'xterm', 'openbox'].filter((command) => !onPath(command));
+// .ci/run installs these (Debian: xvfb xterm openbox python3-tk).
 const hasTk = spawnSync(PYTHON, ['-c', 'import tkinter']).status === 0;
 const skip = needed.length || !hasTk ? `needs ${[...needed, ...(hasTk ? [] : ['python3-tk'])].join(', ')}` : false;
 
@@ -75,7 +75,8 @@ describe('desktop sessions', { skip }, () => {
       await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `printf '%s' 'héllo 中文 😀 ñ' > ${typed}\n` }]);
       assert.equal(await fileText(typed), 'héllo 中文 😀 ñ');
       // ctrl+d ends cat's input: the echo after it runs only if the chord arrived as one.
-      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }, { type: 'type', text: `echo yes > ${done}\n` }]);
+      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }]);
+      await act([{ type: 'type', text: `echo yes > ${done}\n` }]);
       assert.equal(await fileText(done), 'yes\n');
       assert.equal(fs.readFileSync(chord, 'utf8'), 'chord ok\n');
     });
@@ -175,6 +176,36 @@ describe('desktop sessions', { skip }, () => {
     } finally {
       await server.close();
       await fake.stop();
+    }
+  });
+
+  it('runs Chromium inside the desktop, and text copied there (CLIPBOARD) pastes into another application', async () => {
+    const sourceLog = path.join(tmp, 'clipboard.jsonl');
+    const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
+    const page = `data:text/html,<title>ClipPage</title><input autofocus value=Clip${Date.now() % 100_000}word style=font-size:32px>`;
+    // As REFERENCE.md §5 says for root and a closed network: no sandbox, no background traffic.
+    const chromium = `browser=chromium --no-sandbox --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,300 --window-size=800,400 '--app=${page}'`;
+    const server = await startServer(['--desktop-app', chromium, '--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} pasted:`], UTF8);
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'source' });
+      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      await server.ok('launch_app', { session_id: session, app: 'browser' });
+      // The page's window is the active one once Chromium has shown it.
+      let title = '';
+      for (let i = 0; i < 300 && title !== 'ClipPage'; i++) {
+        title = String((await server.ok('screenshot', { session_id: session })).structuredContent.title);
+        if (title !== 'ClipPage') await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(title, 'ClipPage');
+      const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+      // The field has the focus: select all, copy; then paste at the end of the other application's field.
+      await act([{ type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+      await act([{ type: 'click', x: source.x! + 300, y: source.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
+      const logged = await until(() => probeEvents(sourceLog), (events) => events.some((e) => e.kind === 'text'));
+      assert.match(String((logged.find((e) => e.kind === 'text') as { text?: string }).text), /^pasted:Clip\d+word$/);
+    } finally {
+      await server.close();
     }
   });
 

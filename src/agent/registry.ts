@@ -2,7 +2,7 @@ import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import { createProvider } from '../model/select.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { AgentRun, RunStateError } from './run.js';
+import { AgentRun } from './run.js';
 
 /** The run of each browser session; it goes away with the session. */
 const runs = new WeakMap<ComputerSession, AgentRun>();
@@ -11,12 +11,15 @@ export function currentRun(session: ComputerSession): AgentRun | undefined {
   return runs.get(session);
 }
 
+/** Refuses while a run is working in the session: another would fight it for the screen. */
+export function assertNoRunWorking(session: ComputerSession): void {
+  runs.get(session)?.assertIdle();
+}
+
 /** A new run in the session, replacing a finished or paused one (a held action is dropped). */
 export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
   const provider = providerFor(options);
-  if (runs.get(session)?.isActive) {
-    throw new RunStateError(`A run is already in progress on session ${session.id}; wait for it to finish or cancel that call.`);
-  }
+  assertNoRunWorking(session);
   const run = new AgentRun(session, provider, options, task, instructions);
   runs.set(session, run);
   return run;

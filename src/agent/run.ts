@@ -5,38 +5,19 @@ import type { ComputerSession } from '../session/computer-session.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import type { Translator } from './translator.js';
 import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
+import { Watchers } from './watchers.js';
 
 export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
 
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
 
-/** One observer that forwards to the call's observer and the run's watchers; only the call's observer is asked to confirm. */
-function fanOut(primary: RunObserver, watchers: RunObserver[]): RunObserver {
-  if (watchers.length === 0) return primary;
-  const all = [primary, ...watchers];
-  const each =
-    <K extends 'step' | 'reasoning' | 'action' | 'request' | 'answered' | 'screenshot' | 'decided'>(name: K) =>
-    (...args: Parameters<NonNullable<RunObserver[K]>>) => {
-      for (const observer of all) (observer[name] as ((...a: typeof args) => void) | undefined)?.(...args);
-    };
-  return {
-    step: each('step'),
-    reasoning: each('reasoning'),
-    action: each('action'),
-    request: each('request'),
-    answered: each('answered'),
-    screenshot: each('screenshot'),
-    decided: each('decided'),
-    stopped: async (report) => {
-      await Promise.all(all.map((observer) => observer.stopped?.(report)));
-    },
-    confirm: primary.confirm?.bind(primary),
-    confirmsBy: primary.confirmsBy,
-  };
-}
-
 export class RunStateError extends Error {}
+
+/** Settles when the signal aborts, so a question to a person does not outlast a cancel. */
+function abortion(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+}
 
 /**
  * One task being worked on in one session: the conversation (kept by the
@@ -45,6 +26,8 @@ export class RunStateError extends Error {}
  * needs_confirmation | cancelled | failed | denied. Every non-final stop
  * keeps what is needed to go on: `step` resumes max_steps, cancelled and
  * failed runs; acknowledge_safety_check resumes needs_confirmation.
+ * The run works in the background: callers start it, watch it for as long
+ * as they wait, and take its report whenever they look (see report).
  */
 export class AgentRun implements TurnState, HeldRun {
   status: RunReport['status'] = 'running';
@@ -61,7 +44,12 @@ export class AgentRun implements TurnState, HeldRun {
   /** Budget the paused call had left, so an approval continues as that call would have. */
   private budgetLeft = 0;
   private totalBudget = 0;
-  private readonly watchers: RunObserver[] = [];
+  private readonly watchers = new Watchers();
+  /** The work in progress; undefined while the run is stopped. */
+  private work: Promise<void> | undefined;
+  private controller: AbortController | undefined;
+  /** Actions and reasoning since the last report. */
+  private readonly unreported = { actions: [] as string[], reasoning: [] as string[] };
 
   constructor(
     readonly session: ComputerSession,
@@ -78,46 +66,50 @@ export class AgentRun implements TurnState, HeldRun {
     return (this.pending ?? []).flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
   }
 
+  /** True while the run is working (a model turn, actions, a question to a person), whether or not anyone waits for it. */
   get isActive(): boolean {
-    return this.status === 'running';
+    return this.work !== undefined;
   }
 
-  /** Adds an observer of every call on this run from now on (the recorder). */
-  watch(observer: RunObserver): void {
-    this.watchers.push(observer);
+  /** Follows the run from now on; the returned function stops following. */
+  watch(observer: RunObserver): () => void {
+    return this.watchers.add(observer);
   }
 
-  /** The first request: the task and the current screen. */
-  async start(callObserver: RunObserver, signal?: AbortSignal, budget = this.options.maxSteps): Promise<RunReport> {
-    const observer = fanOut(callObserver, this.watchers);
-    let shot;
-    try {
-      shot = await this.session.exclusive(() => screenshotInput(this.session));
-    } catch (error) {
-      this.status = 'failed';
-      this.error = (error as Error).message;
-      await observer.stopped?.(this.report(this.newProgress(observer, signal, 0)));
-      throw error;
-    }
-    observer.screenshot?.(0, shot.shot, shot.url ?? '');
-    this.translator.start(this.task, shot);
-    return this.advance(observer, signal, budget);
+  /** Settles once the run has stopped working (at once when it is not). */
+  stopped(): Promise<void> {
+    return this.work ?? Promise.resolve();
   }
 
-  /** Goes on from where the run stopped (max_steps, cancelled, failed). */
-  resume(observer: RunObserver, signal?: AbortSignal, budget = 1): Promise<RunReport> {
+  /** Stops the run after the current action: the model request in flight is aborted and no other is made. */
+  cancel(): void {
+    this.controller?.abort();
+  }
+
+  /** Starts working on the task from the current screen, in the background (see stopped and report). */
+  start(budget = this.options.maxSteps): void {
+    this.launch(async (signal) => {
+      const shot = await this.session.exclusive(() => screenshotInput(this.session));
+      this.watchers.screenshot(0, shot.shot, shot.url ?? '');
+      this.translator.start(this.task, shot);
+      await this.advance(signal, budget);
+    });
+  }
+
+  /** Goes on from where the run stopped (max_steps, cancelled, failed), in the background. */
+  resume(budget = 1): void {
     this.assertIdle();
     if (this.status === 'needs_confirmation') {
       throw new RunStateError(`The run on session ${this.session.id} is waiting for a safety check decision: call acknowledge_safety_check with decision "approve" or "deny" first.`);
     }
-    if (!this.translator.ready) {
+    if (!this.translator.ready && !this.pending) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
     }
-    return this.advance(fanOut(observer, this.watchers), signal, budget);
+    this.launch((signal) => this.advance(signal, budget));
   }
 
-  /** A person's answer to the pending safety check(s). */
-  async decide(decision: 'approve' | 'deny', checkIds: string[] | undefined, observer: RunObserver, signal?: AbortSignal): Promise<RunReport> {
+  /** A person's answer to the pending safety check(s): deny ends the run now; approve runs the held action in the background. */
+  decide(decision: 'approve' | 'deny', checkIds: string[] | undefined): void {
     this.assertIdle();
     if (this.status !== 'needs_confirmation' || !this.pending) {
       throw new RunStateError(`No safety check is pending on session ${this.session.id} (the run is ${this.status}).`);
@@ -131,107 +123,122 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    const observers = fanOut(observer, this.watchers);
-    observers.decided?.(decision, 'tool');
-    if (decision === 'deny') return this.deny(this.newProgress(observers, undefined, 0));
-    return this.advance(observers, signal, this.budgetLeft, 'approve');
+    this.watchers.decided(decision, 'tool');
+    this.launch(async (signal) => (decision === 'deny' ? this.deny() : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
-  /** Drops the held calls; the report keeps what this call did before the question. */
-  private async deny(progress: Progress): Promise<RunReport> {
+  /** Drops the held calls; what happened before the question is still reported. */
+  private deny(): void {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
     this.translator.end();
     this.status = 'denied';
     this.message = this.message || 'The person denied the flagged action; it was not run.';
-    return this.stop(progress);
   }
 
-  private assertIdle(): void {
-    if (this.isActive) throw new RunStateError(`A run is already in progress on session ${this.session.id}; wait for it to finish or cancel that call.`);
+  /** Refuses while the run is working: a second piece of work would fight it for the screen. */
+  assertIdle(): void {
+    if (this.isActive) {
+      throw new RunStateError(`A run is already working on session ${this.session.id}; follow it with get_run, or stop it with cancel_run.`);
+    }
   }
 
-  private newProgress(observer: RunObserver, signal: AbortSignal | undefined, budget: number): Progress {
-    return { observer, signal, actions: [], reasoning: [], budget, total: budget, taken: 0 };
+  /** Runs `body` in the background until the run stops; errors end it as failed (or cancelled, when it was cancelled). */
+  private launch(body: (signal: AbortSignal) => Promise<void>): void {
+    this.assertIdle();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.status = 'running';
+    this.error = undefined;
+    this.work = body(controller.signal)
+      .catch((error: unknown) => {
+        this.status = controller.signal.aborted ? 'cancelled' : 'failed';
+        if (this.status === 'failed') {
+          this.error = (error as Error).message;
+          log.warn(`session ${this.session.id}: run failed: ${this.error}`);
+        }
+      })
+      // Observers (the recorder) have seen the stop before anyone is told the run stopped.
+      .then(() => this.watchers.stopped(this.snapshot()))
+      .catch((error: unknown) => log.warn(`session ${this.session.id}: an observer failed at the end of the run`, error))
+      .finally(() => {
+        this.work = undefined;
+        this.controller = undefined;
+      });
   }
 
-  private async advance(observer: RunObserver, signal: AbortSignal | undefined, budget: number, decision?: 'approve'): Promise<RunReport> {
-    const progress = this.newProgress(observer, signal, budget);
+  private async advance(signal: AbortSignal, budget: number, decision?: 'approve'): Promise<void> {
+    // The loop adds to the unreported lists directly: whoever looks next gets them (see report).
+    const progress: Progress = { observer: this.watchers, signal, actions: this.unreported.actions, reasoning: this.unreported.reasoning, budget, total: budget, taken: 0 };
     if (decision === 'approve') {
       // Continue the numbering of the call that paused: "step 4/25", not "step 1/25".
       progress.total = this.totalBudget;
       progress.taken = this.totalBudget - budget;
     } else this.totalBudget = budget;
-    this.status = 'running';
-    this.error = undefined;
     let approved = decision === 'approve';
-    try {
-      for (;;) {
-        if (this.pending) {
-          // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
-          const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
-          const answer = approved || automatic ? 'approve' : await observer.confirm?.(this);
-          if (answer && !approved) observer.decided?.(answer, automatic ? 'auto' : (observer.confirmsBy ?? 'elicitation'));
-          approved = false;
-          if (answer === 'deny') return this.deny(progress);
-          if (answer !== 'approve') {
-            this.status = 'needs_confirmation';
-            this.budgetLeft = progress.budget;
-            break;
-          }
-          if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
-          const calls = this.pending;
-          this.pending = undefined;
-          this.translator.answer(await executeCalls(this, calls, progress, true));
-          continue;
-        }
-        if (signal?.aborted) {
-          this.status = 'cancelled';
-          break;
-        }
-        if (progress.budget <= 0) {
-          this.status = 'max_steps';
-          break;
-        }
-        progress.budget--;
-        if ((await modelTurn(this, progress)) === 'completed') {
-          this.status = 'completed';
-          this.translator.end();
-          break;
-        }
-        if (this.unusableTurns >= MAX_UNUSABLE_TURNS) {
-          this.status = 'failed';
-          this.error = `The model gave nothing usable ${this.unusableTurns} turns in a row (last: ${this.lastProblem}).`;
-          break;
-        }
+    for (;;) {
+      if (signal.aborted) {
+        this.status = 'cancelled';
+        return;
       }
-    } catch (error) {
-      this.status = signal?.aborted ? 'cancelled' : 'failed';
-      if (this.status === 'failed') {
-        this.error = (error as Error).message;
-        log.warn(`session ${this.session.id}: run failed: ${this.error}`);
+      if (this.pending) {
+        // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
+        const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
+        const answer = approved || automatic ? 'approve' : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
+        if (answer && !approved) this.watchers.decided(answer, automatic ? 'auto' : (this.watchers.confirmsBy ?? 'elicitation'));
+        approved = false;
+        if (signal.aborted) continue;
+        if (answer === 'deny') return this.deny();
+        if (answer !== 'approve') {
+          this.status = 'needs_confirmation';
+          this.budgetLeft = progress.budget;
+          return;
+        }
+        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
+        const calls = this.pending;
+        this.pending = undefined;
+        this.translator.answer(await executeCalls(this, calls, progress, true));
+        continue;
+      }
+      if (progress.budget <= 0) {
+        this.status = 'max_steps';
+        return;
+      }
+      if (this.session.isClosed) throw new Error(`Browser session ${this.session.id} was closed; start a new run in another session.`);
+      progress.budget--;
+      if ((await modelTurn(this, progress)) === 'completed') {
+        this.status = 'completed';
+        this.translator.end();
+        return;
+      }
+      if (this.unusableTurns >= MAX_UNUSABLE_TURNS) {
+        this.status = 'failed';
+        this.error = `The model gave nothing usable ${this.unusableTurns} turns in a row (last: ${this.lastProblem}).`;
+        return;
       }
     }
-    return this.stop(progress);
   }
 
-  /** The report of this call, once every observer has seen it. */
-  private async stop(progress: Progress): Promise<RunReport> {
-    const report = this.report(progress);
-    await progress.observer.stopped?.(report);
-    return report;
+  /**
+   * Where the run stands, with the actions and reasoning nobody has been
+   * told about yet: each is handed over once, to whoever looks first.
+   */
+  report(): RunReport {
+    return this.snapshot(this.unreported.actions.splice(0), this.unreported.reasoning.splice(0));
   }
 
-  private report(progress: Progress): RunReport {
+  /** The run's state with these actions and reasoning (by default: what is unreported, left for the next look). */
+  private snapshot(actions = [...this.unreported.actions], reasoning = [...this.unreported.reasoning]): RunReport {
+    const paused = this.status === 'needs_confirmation';
     return {
       status: this.status,
       steps: this.steps,
-      actions: progress.actions,
-      reasoning: progress.reasoning,
+      actions,
+      reasoning,
       message: this.message,
-      pending_safety_checks: this.status === 'needs_confirmation' ? this.pendingChecks : [],
-      pending_actions: this.status === 'needs_confirmation' ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],
+      pending_safety_checks: paused ? this.pendingChecks : [],
+      pending_actions: paused ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],
       ...(this.error ? { error: this.error } : {}),
     };
   }

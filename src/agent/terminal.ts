@@ -85,7 +85,13 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
           return decision;
         },
       };
-      const report = await run.start(observer, controller.signal, config.agent.maxSteps);
+      run.watch(observer);
+      run.start(config.agent.maxSteps);
+      // Ctrl+C before the run started (while the browser opened) cancels it at once.
+      if (controller.signal.aborted) run.cancel();
+      else controller.signal.addEventListener('abort', () => run.cancel(), { once: true });
+      await run.stopped();
+      const report = run.report();
       // A failure's reason is already on stderr: the loop logs it, for the server's runs too.
       out(`\n${report.status} after ${report.steps} step(s)${report.error ? ' (the error is above)' : ''}`);
       if (report.message) out(report.message);

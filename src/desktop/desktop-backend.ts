@@ -2,7 +2,7 @@ import type { ServerConfig } from '../config.js';
 import type { SessionBackend } from '../session/backend.js';
 import { DesktopSession } from './desktop-session.js';
 import { existingDisplay, startXvfb, windowManagerCommand, type XDisplay } from './x-display.js';
-import { XScreen } from './x-screen.js';
+import { XConnection } from './x-connection.js';
 
 export class DisplayInUseError extends Error {}
 
@@ -40,15 +40,15 @@ export class DesktopBackend implements SessionBackend {
       if (fixed !== undefined) this.displays.delete(fixed);
       throw error;
     }
-    let screen: XScreen;
+    let x: XConnection;
     try {
-      screen = await XScreen.connect(display.name);
+      x = await XConnection.connect(display.name);
     } catch (error) {
       this.displays.delete(display.name);
       await display.stop();
       throw error;
     }
-    const session = new DesktopSession(id, owner, display, screen, this.config, () => this.displays.delete(display.name));
+    const session = new DesktopSession(id, owner, display, x, this.config, () => this.displays.delete(display.name));
     this.displays.set(display.name, session);
     if (this.stopped) {
       await session.close();

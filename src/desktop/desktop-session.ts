@@ -7,8 +7,7 @@ import { LaunchedApps, type AppSpec, type LaunchedApp } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
 import { X11Computer } from './x11-computer.js';
 import type { XDisplay } from './x-display.js';
-import type { Frame, XScreen } from './x-screen.js';
-import { xdotool } from './xdotool.js';
+import type { Frame, XConnection } from './x-connection.js';
 
 /**
  * Time between the frames settle compares. Two frames this far apart
@@ -46,20 +45,16 @@ export class DesktopSession implements ComputerSession {
     readonly id: string,
     readonly owner: string,
     private readonly xDisplay: XDisplay,
-    private readonly xScreen: XScreen,
+    readonly x: XConnection,
     private readonly config: ServerConfig,
     private readonly onClosed: () => void,
   ) {
-    this.display = fitWithin(xScreen, config.screenshot);
+    this.display = fitWithin(x, config.screenshot);
     this.apps = new LaunchedApps(xDisplay.name);
   }
 
-  get displayName(): string {
-    return this.xDisplay.name;
-  }
-
   get screen(): { width: number; height: number } {
-    return { width: this.xScreen.width, height: this.xScreen.height };
+    return { width: this.x.width, height: this.x.height };
   }
 
   get description(): string {
@@ -94,8 +89,8 @@ export class DesktopSession implements ComputerSession {
     if (this.closed) throw new Error(`Desktop session ${this.id} is closed`);
   }
 
-  private capture(): Promise<Frame> {
-    return this.xScreen.capture();
+  capture(): Promise<Frame> {
+    return this.x.capture();
   }
 
   /**
@@ -117,9 +112,9 @@ export class DesktopSession implements ComputerSession {
     log.debug(`session ${this.id}: the screen was still changing after ${this.config.settleTimeoutMs} ms`);
   }
 
-  /** Waits until the screen differs from `before` (a new window drawn), at most the settle timeout, then settles. */
-  private async changeFrom(before: Frame): Promise<void> {
-    const deadline = Date.now() + this.config.settleTimeoutMs;
+  /** Waits until the screen differs from `before` (a new window drawn, a line echoed), at most `maxMs` (default: the settle timeout), then settles. */
+  async changeFrom(before: Frame, maxMs = this.config.settleTimeoutMs): Promise<void> {
+    const deadline = Date.now() + maxMs;
     while (Date.now() < deadline) {
       await sleep(SETTLE_FRAME_INTERVAL_MS);
       if (!(await this.capture()).data.equals(before.data)) break;
@@ -127,28 +122,15 @@ export class DesktopSession implements ComputerSession {
     await this.settle();
   }
 
-  keyboard(): Promise<{ keysyms: Set<number>; free: number[] }> {
-    return this.xScreen.keyboard();
-  }
-
-  mapKeycodes(mapping: Map<number, number>): Promise<void> {
-    return this.xScreen.mapKeycodes(mapping);
-  }
-
   async screenshot(): Promise<Screenshot> {
     return encodePng(await this.capture(), this.display);
-  }
-
-  /** The title of the window that has the keyboard focus, '' when none. */
-  private async focusedTitle(): Promise<string> {
-    return (await xdotool(this.displayName, ['getwindowfocus', 'getwindowname']).catch(() => '')).trim();
   }
 
   async state(): Promise<ScreenState> {
     return {
       session_id: this.id,
       url: '',
-      title: await this.focusedTitle(),
+      title: await this.x.activeWindowTitle().catch(() => ''),
       display: this.display,
       viewport: this.screen,
       tabs: [],
@@ -202,9 +184,8 @@ export class DesktopSession implements ComputerSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.apps.endAll();
-    await this.xScreen.close();
-    await this.xDisplay.stop();
+    // All at once: a client gives a closing server about two seconds before it kills it.
+    await Promise.all([this.apps.endAll(), this.x.close(), this.xDisplay.stop()]);
     this.onClosed();
   }
 }

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { Screenshot } from '../computer/computer.js';
-import type { Frame } from './x-screen.js';
+import type { Frame } from './x-connection.js';
 
 /** The screenshot size of a screen: the screen scaled down (never up) to fit `bounds`, keeping its aspect ratio. */
 export function fitWithin(screen: { width: number; height: number }, bounds: { width: number; height: number }): { width: number; height: number } {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** How long a process group gets to end after SIGTERM before SIGKILL. */
-const GRACE_MS = 3000;
+const GRACE_MS = 1500;
 
 /** True when `command` is an executable on PATH (or an executable path). */
 export function onPath(command: string): boolean {
@@ -35,18 +35,71 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Every live descendant of `root` (Linux /proc; none elsewhere). */
+function descendants(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
+      // The command name may hold spaces and parentheses: the fields after it start past the last ')'.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [root]; queue.length; ) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** True while `pid` runs (a zombie has ended: only its parent's wait is missing). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
 /**
- * Ends a child started with `detached: true` (its own process group) and
- * everything it started in that group: SIGTERM, then SIGKILL for what is
- * left after a grace period. Resolves once the group is empty.
+ * Ends a child started with `detached: true` (its own process group),
+ * everything it started in that group, and its descendants that left the
+ * group (a terminal's shell runs in a session of its own): SIGTERM, then
+ * SIGKILL for what is left after a grace period. Resolves once the group
+ * is empty.
  */
 export async function endProcessGroup(child: ChildProcess): Promise<void> {
   const pgid = child.pid;
   if (pgid === undefined) return;
+  const others = descendants(pgid);
   signalGroup(pgid, 'SIGTERM');
+  for (const pid of others) signal(pid, 'SIGTERM');
   const deadline = Date.now() + GRACE_MS;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-  if (!groupAlive(pgid)) return;
+  const alive = () => groupAlive(pgid) || others.some(running);
+  while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (!alive()) return;
   signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 40 && groupAlive(pgid); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (const pid of others) signal(pid, 'SIGKILL');
+  for (let i = 0; i < 40 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
 }

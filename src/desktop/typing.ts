@@ -2,16 +2,11 @@
  * Typing text the keyboard has no key for (é on a US keymap, 中文, emoji):
  * the characters' keysyms are mapped onto free keycodes once, before the
  * text is typed, and given back after. A keycode remapped per character
- * (what xdotool does alone) races the application: it may read the mapping
+ * (what xdotool does) races the application: it may read the mapping
  * after the next character has replaced it, and 中文 arrives as 文.
  */
 
-/** The keysym of a character: Latin-1 as itself, anything else as 0x1000000 + its code point; none for control characters. */
-export function charKeysym(char: string): number | undefined {
-  const code = char.codePointAt(0)!;
-  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return undefined;
-  return code <= 0xff ? code : 0x1000000 + code;
-}
+import { typedKeysym } from './keyboard.js';
 
 export interface TypingPiece {
   text: string;
@@ -24,7 +19,7 @@ export function typingPlan(text: string, present: Set<number>, free: number): Ty
   const pieces: TypingPiece[] = [];
   let current: TypingPiece = { text: '', keysyms: [] };
   for (const char of text) {
-    const keysym = charKeysym(char);
+    const keysym = typedKeysym(char);
     const missing = keysym !== undefined && !present.has(keysym) && !current.keysyms.includes(keysym);
     if (missing && free > 0 && current.keysyms.length === free) {
       pieces.push(current);

@@ -9,8 +9,6 @@ const XVFB_START_MS = 10_000;
 export interface XDisplay {
   /** The DISPLAY value, e.g. ":1". */
   readonly name: string;
-  /** True when the server started it (and so stops it). */
-  readonly owned: boolean;
   /** What it is, for logs and list_sessions. */
   readonly description: string;
   stop(): Promise<void>;
@@ -18,7 +16,7 @@ export interface XDisplay {
 
 /** A display that was there before the server: never stopped by us. */
 export function existingDisplay(name: string): XDisplay {
-  return { name, owned: false, description: `X display ${name}`, stop: async () => {} };
+  return { name, description: `X display ${name}`, stop: async () => {} };
 }
 
 /** The window manager command for `--desktop-window-manager`: auto = openbox when installed. */
@@ -76,11 +74,9 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   log.info(`started Xvfb ${name} (${sizeText})${wm ? ` with ${windowManager![0]}` : ' without a window manager'}`);
   return {
     name,
-    owned: true,
     description: `Xvfb ${name} (${sizeText}${wm ? `, ${windowManager![0]}` : ''}), started by the server`,
     async stop() {
-      if (wm) await endProcessGroup(wm);
-      await endProcessGroup(xvfb);
+      await Promise.all([wm && endProcessGroup(wm), endProcessGroup(xvfb)]);
     },
   };
 }

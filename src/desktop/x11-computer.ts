@@ -1,36 +1,39 @@
 import type { Point } from '../computer/actions.js';
 import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
+import { chordKeysyms, RETURN_KEYSYM, SHIFT_KEYSYM, typedKeysym, type KeyboardMap } from './keyboard.js';
 import { typingPlan } from './typing.js';
-import { xdotool, xKeys } from './xdotool.js';
+import type { Frame, XConnection } from './x-connection.js';
 
 /** What the computer needs of a desktop session. */
 export interface DesktopHost {
-  /** The DISPLAY the input goes to. */
-  readonly displayName: string;
+  /** The connection input goes through. */
+  readonly x: XConnection;
   /** Screenshot pixels: the coordinate space of actions. */
   readonly display: { width: number; height: number };
   /** The X screen's real size. */
   readonly screen: { width: number; height: number };
   /** Waits until the screen has stopped changing. */
   settle(): Promise<void>;
-  /** The keysyms the keyboard produces, and the keycodes free to map. */
-  keyboard(): Promise<{ keysyms: Set<number>; free: number[] }>;
-  /** Maps keycodes to keysyms (0 gives a keycode back). */
-  mapKeycodes(mapping: Map<number, number>): Promise<void>;
+  capture(): Promise<Frame>;
+  /** Waits (at most maxMs) until the screen differs from `before`, then settles. */
+  changeFrom(before: Frame, maxMs: number): Promise<void>;
   screenshot(): Promise<Screenshot>;
 }
 
 /** X pointer buttons: 2 is the middle (wheel) button; 8 and 9 are the side buttons browsers map to back and forward. */
-const BUTTONS: Record<MouseButton, string> = { left: '1', wheel: '2', right: '3', back: '8', forward: '9' };
+const BUTTONS: Record<MouseButton, number> = { left: 1, wheel: 2, right: 3, back: 8, forward: 9 };
 
 /**
  * Scroll pixels → wheel clicks: one click per 100 px (a browser scrolls
  * about 100 px a click, a terminal or editor about 3 lines), rounded, at
  * least one click for any non-zero amount, at most 50 a call.
  */
-export const PIXELS_PER_WHEEL_CLICK = 100;
+const PIXELS_PER_WHEEL_CLICK = 100;
 const MAX_WHEEL_CLICKS = 50;
-const DRAG_MOVE_SECONDS = '0.01';
+/** Longest wait, after a Return inside typed text, for the application to show that it took the line. */
+const LINE_ECHO_MS = 1000;
+/** Between drag moves, as a hand moves a mouse: sent all at once, applications merge queued motion into its last point and miss the corners. */
+const DRAG_MOVE_MS = 10;
 
 export function wheelClicks(pixels: number): number {
   if (pixels === 0) return 0;
@@ -43,12 +46,14 @@ function dragSteps(from: Point, to: Point): Point[] {
   return Array.from({ length: steps }, (_, i) => ({ x: from.x + ((to.x - from.x) * (i + 1)) / steps, y: from.y + ((to.y - from.y) * (i + 1)) / steps }));
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * The computer-use protocol on an X display: input through XTEST (xdotool,
- * which also remaps a spare keycode for characters the keyboard lacks, so
- * é, 中文 and emoji are typed, not pasted), then a wait until the screen
- * stops changing. One xdotool process per action: a chord or a drag is one
- * command chain, so nothing else interleaves.
+ * The computer-use protocol on an X display, in-process: input through
+ * XTEST, as from a real keyboard and mouse, then a wait until the screen
+ * stops changing. Keys the keyboard lacks (é on a US keymap, 中文, emoji,
+ * a chord's symbol) are mapped onto free keycodes for the time of the
+ * action and given back after it settled (see typing.ts).
  */
 export class X11Computer implements Computer {
   constructor(private readonly host: DesktopHost) {}
@@ -58,103 +63,205 @@ export class X11Computer implements Computer {
   }
 
   /** Screenshot pixel → screen pixel: the centre of the screen area the screenshot pixel shows. */
-  private toScreen(x: number, y: number): [string, string] {
+  private toScreen(p: Point): Point {
     const { screen, display } = this.host;
-    const sx = Math.min(screen.width - 1, Math.max(0, Math.floor(((x + 0.5) * screen.width) / display.width)));
-    const sy = Math.min(screen.height - 1, Math.max(0, Math.floor(((y + 0.5) * screen.height) / display.height)));
-    return [String(sx), String(sy)];
+    return {
+      x: Math.min(screen.width - 1, Math.max(0, Math.floor(((p.x + 0.5) * screen.width) / display.width))),
+      y: Math.min(screen.height - 1, Math.max(0, Math.floor(((p.y + 0.5) * screen.height) / display.height))),
+    };
   }
 
-  private async act(args: string[], held: string[] = []): Promise<void> {
-    const keys = xKeys(held);
-    const down = keys.flatMap((k) => ['keydown', k]);
-    const up = [...keys].reverse().flatMap((k) => ['keyup', k]);
+  private moveTo(p: Point): void {
+    const s = this.toScreen(p);
+    this.host.x.move(s.x, s.y);
+  }
+
+  /**
+   * Runs `send` with `keysyms` available (missing ones mapped onto free
+   * keycodes) and `held` pressed in order; releases them in reverse, waits
+   * for the screen, then gives the keycodes back.
+   */
+  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, held: string[] = [], keysyms: number[] = []): Promise<void> {
+    const { x } = this.host;
+    const heldKeysyms = chordKeysyms(held);
+    let keyboard = await x.keyboard();
+    const missing = [...new Set([...heldKeysyms, ...keysyms])].filter((k) => !keyboard.stroke(k));
+    if (missing.length > keyboard.free.length) throw new Error(`The keyboard has no free keycode left for ${missing.length} key(s) it lacks.`);
+    const mapped = new Map(missing.map((keysym, i) => [keyboard.free[i]!, keysym]));
+    if (mapped.size) {
+      await x.mapKeycodes(mapped);
+      keyboard = keyboard.with(mapped);
+    }
+    const pressed: number[] = [];
     try {
-      await xdotool(this.host.displayName, [...down, ...args, ...up]);
-    } catch (error) {
-      // A chain that failed midway must not leave a modifier held for every later action.
-      if (up.length) await xdotool(this.host.displayName, up).catch(() => {});
-      throw error;
+      for (const keycode of chordKeycodes(keyboard, heldKeysyms)) {
+        x.key(keycode, true);
+        pressed.push(keycode);
+      }
+      await send(keyboard);
+    } finally {
+      for (const keycode of pressed.reverse()) x.key(keycode, false);
+      await x.sync();
     }
     await this.host.settle();
+    if (mapped.size) await x.mapKeycodes(new Map([...mapped.keys()].map((keycode) => [keycode, 0])));
+  }
+
+  private press(button: number, times = 1): void {
+    for (let i = 0; i < times; i++) {
+      this.host.x.button(button, true);
+      this.host.x.button(button, false);
+    }
   }
 
   click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void> {
-    return this.act(['mousemove', ...this.toScreen(x, y), 'click', BUTTONS[button]], keys);
+    return this.act(() => {
+      this.moveTo({ x, y });
+      this.press(BUTTONS[button]);
+    }, keys);
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act(['mousemove', ...this.toScreen(x, y), 'click', '--repeat', '2', '--delay', '80', '1'], keys);
+    return this.act(() => {
+      this.moveTo({ x, y });
+      this.press(1, 2);
+    }, keys);
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act(['mousemove', ...this.toScreen(x, y), 'click', '--repeat', '3', '--delay', '80', '1'], keys);
+    return this.act(() => {
+      this.moveTo({ x, y });
+      this.press(1, 3);
+    }, keys);
   }
 
   mouseDown(button: PressableButton): Promise<void> {
-    return this.act(['mousedown', BUTTONS[button]]);
+    return this.act(() => this.host.x.button(BUTTONS[button], true));
   }
 
   mouseUp(button: PressableButton): Promise<void> {
-    return this.act(['mouseup', BUTTONS[button]]);
+    return this.act(() => this.host.x.button(BUTTONS[button], false));
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
-    const [start, ...rest] = path;
-    if (!start) return Promise.resolve();
-    const moves: string[] = [];
-    let from = start;
-    for (const to of rest) {
-      // 10 ms between moves, as a hand moves a mouse: sent all at once, applications merge queued motion into its last point and miss the corners.
-      for (const p of dragSteps(from, to)) moves.push('mousemove', ...this.toScreen(p.x, p.y), 'sleep', DRAG_MOVE_SECONDS);
-      from = to;
-    }
-    return this.act(['mousemove', ...this.toScreen(start.x, start.y), 'mousedown', '1', ...moves, 'mouseup', '1'], keys);
+    return this.act(async () => {
+      const [start, ...rest] = path;
+      if (!start) return;
+      this.moveTo(start);
+      this.host.x.button(1, true);
+      try {
+        let from = start;
+        for (const to of rest) {
+          for (const p of dragSteps(from, to)) {
+            await sleep(DRAG_MOVE_MS);
+            this.moveTo(p);
+          }
+          // At each point of the path, the application catches up before the pointer turns: a busy one merges queued motion and would cut the corner.
+          await this.host.x.sync();
+          await this.host.settle();
+          from = to;
+        }
+      } finally {
+        this.host.x.button(1, false);
+      }
+    }, keys);
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act(['mousemove', ...this.toScreen(x, y)], keys);
+    return this.act(() => this.moveTo({ x, y }), keys);
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
-    const wheel = (clicks: number, negative: string, positive: string) =>
-      clicks === 0 ? [] : ['click', '--repeat', String(Math.abs(clicks)), '--delay', '5', clicks < 0 ? negative : positive];
-    // Buttons 4/5 scroll up/down, 6/7 left/right.
-    return this.act(['mousemove', ...this.toScreen(x, y), ...wheel(wheelClicks(scrollY), '4', '5'), ...wheel(wheelClicks(scrollX), '6', '7')], keys);
+    return this.act(() => {
+      this.moveTo({ x, y });
+      // Buttons 4/5 scroll up/down, 6/7 left/right.
+      const vertical = wheelClicks(scrollY);
+      const horizontal = wheelClicks(scrollX);
+      this.press(vertical < 0 ? 4 : 5, Math.abs(vertical));
+      this.press(horizontal < 0 ? 6 : 7, Math.abs(horizontal));
+    }, keys);
   }
 
   keypress(keys: string[]): Promise<void> {
-    const chord = xKeys(keys);
-    return this.act([...chord.flatMap((k) => ['keydown', k]), ...[...chord].reverse().flatMap((k) => ['keyup', k])]);
+    const keysyms = chordKeysyms(keys);
+    return this.act(
+      (keyboard) => {
+        const keycodes = chordKeycodes(keyboard, keysyms);
+        for (const keycode of keycodes) this.host.x.key(keycode, true);
+        for (const keycode of [...keycodes].reverse()) this.host.x.key(keycode, false);
+      },
+      [],
+      keysyms,
+    );
   }
 
-  /** One xdotool chain: the keys go down, it sleeps, they come up (act releases them even if the chain fails). */
+  /** The keys held down for `ms`; act releases them in reverse, even when the wait is cut short. */
   holdKeys(keys: string[], ms: number): Promise<void> {
-    return this.act(['sleep', String(ms / 1000)], keys);
+    return this.act(async () => {
+      await sleep(ms);
+    }, keys);
   }
 
-  /** Types through the keyboard: characters it lacks are mapped onto free keycodes for the time of the typing (see typing.ts). */
+  /**
+   * Types through the keyboard, in pieces whose missing characters fit into
+   * the free keycodes (see typing.ts). After a Return with more text to
+   * come, the screen must change (at most LINE_ECHO_MS) and settle before
+   * the next line: a line often starts something (a shell runs a command
+   * and changes the terminal's modes) that must be ready for the keys after
+   * it, and a busy application may not have drawn anything yet.
+   */
   async type(text: string): Promise<void> {
     if (text === '') return this.host.settle();
-    const keyboard = await this.host.keyboard();
+    const keyboard = await this.host.x.keyboard();
     for (const piece of typingPlan(text, keyboard.keysyms, keyboard.free.length)) {
-      const mapping = new Map(piece.keysyms.map((keysym, i) => [keyboard.free[i]!, keysym]));
-      await this.host.mapKeycodes(mapping);
-      try {
-        await this.act(['type', '--delay', '8', '--', piece.text]);
-      } finally {
-        // After the settle: the application has read the keys with the mapping they were typed with.
-        await this.host.mapKeycodes(new Map([...mapping.keys()].map((keycode) => [keycode, 0])));
-      }
+      const keysyms = [...piece.text].map(typedKeysym).filter((k) => k !== undefined);
+      await this.act(
+        async (mapped) => {
+          let beforeLine: Frame | undefined;
+          for (const [i, keysym] of keysyms.entries()) {
+            if (beforeLine) {
+              await this.host.x.sync();
+              await this.host.changeFrom(beforeLine, LINE_ECHO_MS);
+              beforeLine = undefined;
+            }
+            if (keysym === RETURN_KEYSYM && i < keysyms.length - 1) {
+              // The line as the application shows it, so that what changes next is the Return's doing.
+              await this.host.x.sync();
+              await this.host.settle();
+              beforeLine = await this.host.capture();
+            }
+            const { keycode, shift } = mapped.stroke(keysym)!;
+            const shiftKeycode = shift ? mapped.stroke(SHIFT_KEYSYM)?.keycode : undefined;
+            if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, true);
+            this.host.x.key(keycode, true);
+            this.host.x.key(keycode, false);
+            if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, false);
+          }
+        },
+        [],
+        keysyms,
+      );
     }
   }
 
   async wait(ms: number): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await sleep(ms);
     await this.host.settle();
   }
 
   screenshot(): Promise<Screenshot> {
     return this.host.screenshot();
   }
+}
+
+/** The keycodes of a chord, with Shift added before a key that sits on the shifted level (ctrl+"+" is ctrl+shift+"="). */
+function chordKeycodes(keyboard: KeyboardMap, keysyms: number[]): number[] {
+  const shift = keyboard.stroke(SHIFT_KEYSYM)?.keycode;
+  const keycodes: number[] = [];
+  for (const keysym of keysyms) {
+    const stroke = keyboard.stroke(keysym)!;
+    if (stroke.shift && shift !== undefined && !keycodes.includes(shift)) keycodes.push(shift);
+    if (!keycodes.includes(stroke.keycode)) keycodes.push(stroke.keycode);
+  }
+  return keycodes;
 }

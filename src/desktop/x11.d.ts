@@ -1,4 +1,4 @@
-/** The small part of npm `x11` (node-x11) this server uses: connecting and reading the root window's pixels. */
+/** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, the keyboard mapping, window properties. */
 declare module 'x11' {
   import type { EventEmitter } from 'node:events';
 
@@ -27,12 +27,25 @@ declare module 'x11' {
       planeMask: number,
       callback: (error: Error | null, image: { depth: number; data: Buffer }) => void,
     ): void;
-    GetGeometry(drawable: number, callback: (error: Error | null, geometry: { width: number; height: number }) => void): void;
     GetKeyboardMapping(firstKeycode: number, count: number, callback: (error: Error | null, rows: number[][]) => void): void;
     ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
     sync(): Promise<void>;
+    require(extension: 'xtest', callback: (error: Error | null, xtest: XTest) => void): void;
+    InternAtom(onlyIfExists: boolean, name: string, callback: (error: Error | null, atom: number) => void): void;
+    GetProperty(
+      del: number,
+      window: number,
+      property: number,
+      type: number,
+      longOffset: number,
+      longLength: number,
+      callback: (error: Error | null, prop: { type: number; format: number; data: Buffer }) => void,
+    ): void;
     close(callback?: (error?: Error) => void): void;
     terminate(): void;
+  }
+  export interface XTest {
+    FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
   }
   export function createClient(options: { display: string; shm?: boolean }, callback: (error: Error | null, display: XDisplayInfo) => void): XClient;
 }

@@ -32,6 +32,8 @@ export class SessionManager {
   /** Sessions being created: counted against maxSessions before they exist. */
   private opening = 0;
   private stopped = false;
+  /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
+  private readonly held = new Map<string, number>();
 
   constructor(
     readonly config: ServerConfig,
@@ -124,10 +126,29 @@ export class SessionManager {
     await Promise.all(this.list(owner).map((s) => this.close(s.id, owner)));
   }
 
+  /** Keeps the session open whatever the idle timeout until the returned function is called; its idle time starts then. */
+  hold(session: ComputerSession): () => void {
+    this.held.set(session.id, (this.held.get(session.id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const count = (this.held.get(session.id) ?? 1) - 1;
+      if (count > 0) this.held.set(session.id, count);
+      else this.held.delete(session.id);
+      session.lastUsedAt = Date.now();
+    };
+  }
+
+  /** True while something holds the session (see hold). */
+  isHeld(session: ComputerSession): boolean {
+    return this.held.has(session.id);
+  }
+
   private async closeIdle(): Promise<void> {
     const now = Date.now();
     for (const session of this.sessions.values()) {
-      if (!session.busy && now - session.lastUsedAt > this.config.idleTimeoutMs) {
+      if (!session.busy && !this.isHeld(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);

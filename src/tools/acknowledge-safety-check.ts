@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
-import { mcpObserver } from './agent-observer.js';
-import { runResult, runResultShape } from './agent-result.js';
+import { runResultShape } from './agent-result.js';
+import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
@@ -13,19 +13,21 @@ export const acknowledgeSafetyCheckTool = defineTool({
   description:
     'Answers the safety check a run is paused on (status needs_confirmation). The flagged action has NOT run yet. ' +
     'Only call this with the user\'s own decision. approve: the action runs now, its output acknowledges the checks, and the run continues as run_task would. ' +
-    'deny: the action is dropped and the run ends with status denied; the session stays usable.',
+    'deny: the action is dropped and the run ends with status denied; the session stays usable. Waits like run_task (wait_seconds, status running).',
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run is paused'),
     decision: z.enum(['approve', 'deny'], { error: 'decision must be "approve" or "deny"' }),
     check_ids: optional(z.array(z.string())).describe('The pending check ids being answered (default: all of them)'),
+    wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
-  handler: async ({ session_id, decision, check_ids }, context) => {
+  handler: async ({ session_id, decision, check_ids, wait_seconds }, context) => {
     const session = await context.connection.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
-    return runResult(run, await run.decide(decision, check_ids, mcpObserver(context), context.extra.signal), context.config.clientImage);
+    run.decide(decision, check_ids);
+    return followRun(run, context, wait_seconds, true);
   },
 });

@@ -11,11 +11,13 @@ export function safetyQuestion(run: HeldRun): string {
 }
 
 /**
- * Reports a run to the MCP client: progress notifications (so clients keep
- * waiting), reasoning summaries as log messages, and, when the client can
- * show forms, the safety question asked directly through elicitation.
+ * Reports a run to the MCP client while one of its calls waits on it:
+ * progress notifications (so clients keep waiting), reasoning summaries as
+ * log messages, and, when the client can show forms, the safety question
+ * asked directly through elicitation. The question is withdrawn when
+ * `signal` aborts (the call stops waiting): the run then stays paused.
  */
-export function mcpObserver({ extra, connection }: ToolContext): RunObserver {
+export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSignal): RunObserver {
   const token = extra._meta?.progressToken;
   const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
   return {
@@ -43,7 +45,7 @@ export function mcpObserver({ extra, connection }: ToolContext): RunObserver {
               required: ['decision'],
             },
           },
-          { signal: extra.signal, relatedRequestId: extra.requestId },
+          { signal, relatedRequestId: extra.requestId },
         );
         // decline is a "no"; cancel (dismissed without choosing) leaves the run paused for acknowledge_safety_check.
         if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';

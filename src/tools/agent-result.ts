@@ -8,13 +8,13 @@ import { screenResult, screenStateShape } from './results.js';
 
 const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
 
-/** structuredContent of run_task, step and acknowledge_safety_check. */
+/** structuredContent of run_task, step, acknowledge_safety_check, get_run and cancel_run. */
 export const runResultShape = {
   ...screenStateShape,
   status: z.enum(['running', 'completed', 'max_steps', 'needs_confirmation', 'cancelled', 'failed', 'denied']),
   steps: z.number().describe('Model turns taken by this run so far'),
-  actions: z.array(z.string()).describe('Actions executed during this call, in order'),
-  reasoning: z.array(z.string()).describe('Reasoning summaries from the model during this call'),
+  actions: z.array(z.string()).describe('Actions executed since the last result about this run, in order (each is reported once)'),
+  reasoning: z.array(z.string()).describe('Reasoning summaries from the model since the last result about this run'),
   message: z.string().describe('The model\'s last message (its answer when completed)'),
   pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
   pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
@@ -28,7 +28,7 @@ export const runResultShape = {
 function nextStep(status: RunReport['status'], sessionId: string): string {
   switch (status) {
     case 'running':
-      return '';
+      return `The run is still working in the background; call get_run with session_id "${sessionId}" to follow it, or cancel_run to stop it.`;
     case 'completed':
       return 'The model finished the task; its answer is in message.';
     case 'max_steps':

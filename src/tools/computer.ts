@@ -10,7 +10,7 @@ export const computerTool = defineTool({
   name: 'computer',
   title: 'Operate the browser screen',
   description:
-    'Runs computer-use actions in order on a browser session and returns the screenshot once the page has settled. ' +
+    'Runs computer-use actions in order on a session (a browser, or a desktop) and returns the screenshot once the screen has settled. ' +
     'Coordinates are screenshot pixels. Actions (the Responses API computer tool set): ' +
     'click {x,y,button: left|right|wheel|back|forward, keys?}, double_click {x,y,keys?}, drag {path:[{x,y},...], keys?}, ' +
     'move {x,y,keys?}, scroll {x,y,scroll_x,scroll_y,keys?} (pixels, scrolls whatever is under the point), ' +

@@ -71,6 +71,11 @@ export class ClientConnection {
     return owner.creatingDefault;
   }
 
+  /** True while a run works in the background in one of this connection's sessions. */
+  get isWorking(): boolean {
+    return this.sessions.list(this.id).some((s) => this.sessions.isHeld(s));
+  }
+
   newSession(startUrl?: string, environment?: Environment): Promise<ComputerSession> {
     return this.sessions.create(this.id, { startUrl, environment });
   }

@@ -1,5 +1,7 @@
 import { acknowledgeSafetyCheckTool } from './acknowledge-safety-check.js';
+import { cancelRunTool } from './cancel-run.js';
 import { computerTool } from './computer.js';
+import { getRunTool } from './get-run.js';
 import { launchAppTool } from './launch-app.js';
 import { navigateTool } from './navigate.js';
 import { runTaskTool } from './run-task.js';
@@ -13,4 +15,4 @@ import type { ToolDefinition } from './tool.js';
 export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
-export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool] as unknown as ToolDefinition[];
+export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { newRun, providerFor } from '../agent/registry.js';
+import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';
-import { mcpObserver } from './agent-observer.js';
-import { runResult, runResultShape } from './agent-result.js';
+import { runResultShape } from './agent-result.js';
+import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
@@ -15,7 +15,9 @@ export const runTaskTool = defineTool({
     'Hands a task to the configured computer-use model (OpenAI, Azure OpenAI, Anthropic, Gemini or an OpenAI-compatible open model), which operates a browser or desktop session screenshot by screenshot until it is done. ' +
     'Without session_id a new session is opened (its id comes back). Stops with status completed (the model\'s final message), ' +
     'max_steps (resume with step), needs_confirmation (a safety check: the flagged action has NOT run; ask the user, then call acknowledge_safety_check), ' +
-    'cancelled, failed (with the reason) or denied. The session survives every outcome.',
+    'cancelled, failed (with the reason) or denied. The session survives every outcome. ' +
+    'A run that is still working after wait_seconds answers with status running and goes on in the background: follow it with get_run, stop it with cancel_run. ' +
+    'Cancelling this call while it waits cancels the run.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
     session_id: optional(z.string()).describe('Session to work in (default: a new session)'),
@@ -23,25 +25,27 @@ export const runTaskTool = defineTool({
     start_url: optional(z.string()).describe('Page to open before the model starts'),
     max_steps: optional(z.number().int().min(1).max(1000)).describe('Most model turns this call may take (default: the server\'s --max-steps)'),
     instructions: optional(z.string()).describe('Extra system instructions for the model'),
+    wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
-  handler: async ({ task, session_id, environment, start_url, max_steps, instructions }, context) => {
-    const { connection, config, extra } = context;
+  handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
+    const { connection, config } = context;
     providerFor(config.agent); // says what to configure before a session is opened
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url, environment);
     if (environment && session.environment !== environment) {
       throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
     }
-    const run = newRun(session, config.agent, task, instructions);
-    recordRun(run, config.recording, connection.id);
     if (session_id && start_url) {
+      assertNoRunWorking(session);
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
-    const report = await run.start(mcpObserver(context), extra.signal, max_steps ?? config.agent.maxSteps);
-    return runResult(run, report, config.clientImage);
+    const run = newRun(session, config.agent, task, instructions);
+    recordRun(run, config.recording, connection.id);
+    run.start(max_steps ?? config.agent.maxSteps);
+    return followRun(run, context, wait_seconds, true);
   },
 });

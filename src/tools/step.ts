@@ -3,8 +3,8 @@ import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
-import { mcpObserver } from './agent-observer.js';
-import { runResult, runResultShape } from './agent-result.js';
+import { runResultShape } from './agent-result.js';
+import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
 import { defineTool } from './tool.js';
 
@@ -13,25 +13,28 @@ export const stepTool = defineTool({
   title: 'One computer-use model turn',
   description:
     'Runs exactly one model turn of the session\'s run: the model looks at the screen and its actions are executed. ' +
-    'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result as run_task.',
+    'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result and wait_seconds as run_task.',
   inputSchema: {
     session_id: z.string().min(1).describe('The session whose run to advance'),
     task: optional(z.string().min(1)).describe('Start a new run with this task instead of continuing'),
+    wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
-  handler: async ({ session_id, task }, context) => {
-    const { connection, config, extra } = context;
+  handler: async ({ session_id, task, wait_seconds }, context) => {
+    const { connection, config } = context;
     providerFor(config.agent);
     const session = await connection.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
       recordRun(run, config.recording, connection.id);
-      return runResult(run, await run.start(mcpObserver(context), extra.signal, 1), config.clientImage);
+      run.start(1);
+      return followRun(run, context, wait_seconds, true);
     }
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run yet: pass task to start one (or call run_task).`);
-    return runResult(run, await run.resume(mcpObserver(context), extra.signal, 1), config.clientImage);
+    run.resume(1);
+    return followRun(run, context, wait_seconds, true);
   },
 });

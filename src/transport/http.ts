@@ -162,11 +162,11 @@ class McpHttpServer {
     return session;
   }
 
-  /** Ends MCP sessions nobody has used for the idle timeout (their browser sessions with them). */
+  /** Ends MCP sessions nobody has used for the idle timeout (their browser sessions with them), unless a run of theirs is working. */
   closeIdle(idleMs: number): void {
     const now = Date.now();
     for (const [id, session] of this.mcpSessions) {
-      if (session.active === 0 && now - session.lastSeenAt > idleMs) {
+      if (session.active === 0 && !session.connection.isWorking && now - session.lastSeenAt > idleMs) {
         log.info(`MCP session ${id} idle for ${Math.round((now - session.lastSeenAt) / 1000)} s; closing it`);
         void session.server.close();
       }

@@ -46,6 +46,18 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
     this.last = undefined;
   }
 
+  /**
+   * A turn answered after `ms`, as a real model takes 1 to 5 s; `arrived`
+   * runs when its request comes in (to act while the request is in flight).
+   */
+  slow(ms: number, reply: Reply, arrived?: (request: Received) => void): Turn {
+    return async (request) => {
+      arrived?.(request);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return reply;
+    };
+  }
+
   // ---- item builders (the documented shapes) ----
 
   /** A computer_call: one `action` for the preview tool, a batch of `actions` for GA. */

@@ -1,0 +1,177 @@
+import { createClient, type XClient, type XTest } from 'x11';
+import { KeyboardMap } from './keyboard.js';
+
+/** A whole-screen frame as the X server holds it: 4 bytes a pixel, B G R and one unused byte, rows top to bottom. */
+export interface Frame {
+  width: number;
+  height: number;
+  /** BGRX pixels, width * height * 4 bytes. */
+  data: Buffer;
+}
+
+const Z_PIXMAP = 2;
+const LSB_FIRST = 0;
+/** Longest any X request may take before the call fails: a wedged or vanished X server must not hang a call. */
+const X_TIMEOUT_MS = 10_000;
+
+/** XTEST event types. */
+const KEY_PRESS = 2;
+const KEY_RELEASE = 3;
+const BUTTON_PRESS = 4;
+const BUTTON_RELEASE = 5;
+const MOTION = 6;
+
+/**
+ * One connection to an X display, in-process (npm `x11`: no process per
+ * frame or per action): reads the screen (GetImage of the root window),
+ * sends input through XTEST as a real keyboard and mouse would, reads and
+ * changes the keyboard mapping, and names the active window.
+ */
+export class XConnection {
+  private closed = false;
+  private readonly atoms = new Map<string, number>();
+
+  private constructor(
+    private readonly client: XClient,
+    private readonly xtest: XTest,
+    private readonly root: number,
+    readonly width: number,
+    readonly height: number,
+    readonly displayName: string,
+    private readonly keycodes: { min: number; max: number },
+  ) {
+    client.on('error', () => {}); // failures surface as the next capture's error
+  }
+
+  static connect(displayName: string): Promise<XConnection> {
+    return new Promise((resolve, reject) => {
+      const client = createClient({ display: displayName, shm: false }, (error, display) => {
+        if (error) return reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`));
+        const screen = display.screen[0]!;
+        const bpp = display.format[screen.root_depth]?.bits_per_pixel;
+        if (screen.root_depth !== 24 || bpp !== 32 || display.image_byte_order !== LSB_FIRST) {
+          client.terminate();
+          return reject(new Error(`X display ${displayName} has depth ${screen.root_depth} at ${bpp} bits a pixel; desktop sessions need 24-bit colour (32 bits a pixel, LSB first).`));
+        }
+        client.require('xtest', (xtestError, xtest) => {
+          if (xtestError) {
+            client.terminate();
+            return reject(new Error(`X display ${displayName} has no XTEST extension, which desktop sessions need for input: ${xtestError.message}`));
+          }
+          resolve(new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+        });
+      });
+      client.on('error', (error: Error) => reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`)));
+    });
+  }
+
+  /** A request's answer, or an error once the connection is closed or X_TIMEOUT_MS pass. */
+  private request<T>(what: string, send: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`The connection to X display ${this.displayName} is closed`));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`X display ${this.displayName} did not answer (${what}) within ${X_TIMEOUT_MS} ms`)), X_TIMEOUT_MS);
+      send(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(new Error(`${what} on X display ${this.displayName} failed: ${error.message}`));
+        },
+      );
+    });
+  }
+
+  /** The whole screen now. */
+  capture(): Promise<Frame> {
+    return this.request('screen capture', (resolve, reject) =>
+      this.client.GetImage(Z_PIXMAP, this.root, 0, 0, this.width, this.height, 0xffffffff, (error, image) =>
+        error ? reject(error) : resolve({ width: this.width, height: this.height, data: image.data }),
+      ),
+    );
+  }
+
+  /** The keyboard mapping: the keysyms of each keycode from `firstKeycode` on. */
+  private keyboardMapping(): Promise<{ firstKeycode: number; rows: number[][] }> {
+    const { min, max } = this.keycodes;
+    return this.request('keyboard mapping', (resolve, reject) =>
+      this.client.GetKeyboardMapping(min, max - min + 1, (error, rows) => (error ? reject(error) : resolve({ firstKeycode: min, rows }))),
+    );
+  }
+
+  /** The keyboard mapping now. */
+  async keyboard(): Promise<KeyboardMap> {
+    const { firstKeycode, rows } = await this.keyboardMapping();
+    return KeyboardMap.fromRows(firstKeycode, rows);
+  }
+
+  /** Maps each keycode to one keysym (0 = none, to give it back), and waits until the server has done it. */
+  async mapKeycodes(mapping: Map<number, number>): Promise<void> {
+    for (const [keycode, keysym] of mapping) this.client.ChangeKeyboardMapping(keycode, 2, [keysym, keysym]);
+    await this.client.sync();
+  }
+
+  /** Moves the pointer to a screen pixel. */
+  move(x: number, y: number): void {
+    this.xtest.FakeInput(MOTION, 0, 0, this.root, x, y);
+  }
+
+  button(button: number, down: boolean): void {
+    this.xtest.FakeInput(down ? BUTTON_PRESS : BUTTON_RELEASE, button, 0, 0, 0, 0);
+  }
+
+  key(keycode: number, down: boolean): void {
+    this.xtest.FakeInput(down ? KEY_PRESS : KEY_RELEASE, keycode, 0, 0, 0, 0);
+  }
+
+  /** Waits until the server has handled every request sent so far (the input included). */
+  sync(): Promise<void> {
+    return this.request('sync', (resolve, reject) => this.client.sync().then(resolve, reject));
+  }
+
+  private atom(name: string): Promise<number> {
+    const known = this.atoms.get(name);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.request(`atom ${name}`, (resolve, reject) =>
+      this.client.InternAtom(false, name, (error, atom) => {
+        if (error) return reject(error);
+        this.atoms.set(name, atom);
+        resolve(atom);
+      }),
+    );
+  }
+
+  private property(window: number, name: string): Promise<Buffer | undefined> {
+    return this.atom(name).then((atom) =>
+      this.request<Buffer | undefined>(`property ${name}`, (resolve) =>
+        // AnyPropertyType (0), up to 4 KiB.
+        this.client.GetProperty(0, window, atom, 0, 0, 1024, (error, prop) => resolve(error || prop.type === 0 ? undefined : prop.data)),
+      ),
+    );
+  }
+
+  /** The title of the window the window manager says is active (EWMH), '' when there is none. */
+  async activeWindowTitle(): Promise<string> {
+    const active = await this.property(this.root, '_NET_ACTIVE_WINDOW');
+    const window = active && active.length >= 4 ? active.readUInt32LE(0) : 0;
+    if (!window) return '';
+    const title = (await this.property(window, '_NET_WM_NAME')) ?? (await this.property(window, 'WM_NAME'));
+    return title ? title.toString('utf8') : '';
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.terminate();
+        resolve();
+      }, 1000);
+      this.client.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

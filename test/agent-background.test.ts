@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
+import { FakeResponses, type Turn } from './helpers/fake-responses.js';
+import { startHttpServer } from './helpers/http.js';
+import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+
+// Runs longer than a call: a slow fake model (1 to 2 s a turn), a client that can show forms, calls that wait 1 s by default.
+const fixture = await agentFixture();
+const fake = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-bg'] }).start();
+const env = { OPENAI_API_KEY: 'sk-bg', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
+let server: ServerHandle;
+let answer: (signal: AbortSignal) => Promise<ElicitResult>;
+const questions: string[] = [];
+
+before(async () => {
+  server = await startServer(['--call-wait', '1'], env, { capabilities: { elicitation: {} } });
+  server.client.setRequestHandler(ElicitRequestSchema, (request, extra) => {
+    questions.push(request.params.message);
+    return answer(extra.signal);
+  });
+});
+
+after(async () => {
+  await server?.close();
+  await fake.stop();
+  await fixture.stop();
+});
+
+type Result = CallToolResult & { structuredContent: Record<string, unknown> };
+const flagged = { id: 'sc_bg', code: 'sensitive_domain', message: 'This looks like a banking site.' };
+const type = (text: string) => ({ type: 'type', text });
+
+/** get_run until the run stops; every result's actions, in order. */
+async function follow(handle: ServerHandle, sessionId: string, progress: string[] = []): Promise<{ last: Result; actions: string[]; reasoning: string[]; calls: number }> {
+  const actions: string[] = [];
+  const reasoning: string[] = [];
+  let calls = 0;
+  for (;;) {
+    const last = (await handle.client.callTool({ name: 'get_run', arguments: { session_id: sessionId, wait_seconds: 5 } }, undefined, {
+      onprogress: (p) => void progress.push(p.message ?? ''),
+    })) as Result;
+    assert.ok(!last.isError, textOf(last));
+    calls++;
+    actions.push(...(last.structuredContent.actions as string[]));
+    reasoning.push(...(last.structuredContent.reasoning as string[]));
+    if (last.structuredContent.status !== 'running') return { last, actions, reasoning, calls };
+  }
+}
+
+test('run_task answers running within its wait; get_run follows the run to completed, each action reported once', async () => {
+  const letters = [...'abcdefghij'];
+  const turns: Turn[] = [
+    fake.slow(1000, { output: [fake.reasoning('The field is in the middle; I click it first.'), fake.call([click(FIELD)])] }),
+    ...letters.map((letter, i) => fake.slow(1000 + (i % 2) * 1000, { output: [fake.call([type(letter)])] })),
+    fake.slow(1500, { output: [fake.message('Typed abcdefghij.')] }),
+  ];
+  assert.equal(turns.length, 12);
+  fake.script(turns);
+  const started = await server.ok('run_task', { task: 'Type abcdefghij in the field', start_url: fixture.url('/') });
+  assert.equal(started.structuredContent.status, 'running', 'a 12-turn run of 1 to 2 s a turn is still working after --call-wait 1');
+  assert.match(textOf(started), /still working in the background; call get_run/);
+  // Clients that show their model only structuredContent (Claude Code, Codex) read the same advice there.
+  assert.match(String(started.structuredContent.next_step), /call get_run with session_id/);
+  assert.equal(imageOf(started).mimeType, 'image/png');
+  const sessionId = started.structuredContent.session_id as string;
+
+  const progress: string[] = [];
+  const { last, actions, reasoning, calls } = await follow(server, sessionId, progress);
+  assert.deepEqual(fake.violations, []);
+  assert.equal(last.structuredContent.status, 'completed');
+  assert.equal(last.structuredContent.steps, 12);
+  assert.equal(last.structuredContent.message, 'Typed abcdefghij.');
+  assert.equal(last.structuredContent.title, 'abcdefghij');
+  assert.deepEqual([...(started.structuredContent.actions as string[]), ...actions], ['click 250,270', ...letters.map((l) => `type "${l}"`)]);
+  assert.ok(calls > 1, 'a run of at least 12 s is followed over several get_run calls of at most 5 s');
+  assert.ok(progress.length > 0 && progress.every((m) => /^step \d+\/25: /.test(m)), progress.join('\n'));
+  assert.deepEqual([...(started.structuredContent.reasoning as string[]), ...reasoning], ['The field is in the middle; I click it first.']);
+
+  // Everything was handed over once: looking again reports no action twice.
+  const again = await server.ok('get_run', { session_id: sessionId });
+  assert.equal(again.structuredContent.status, 'completed');
+  assert.deepEqual(again.structuredContent.actions, []);
+  assert.deepEqual(again.structuredContent.reasoning, []);
+});
+
+test('cancel_run stops a run during a model request: that request is dropped and no other is made', async () => {
+  let arrived!: () => void;
+  const third = new Promise<void>((resolve) => (arrived = resolve));
+  fake.script([
+    fake.slow(1000, { output: [fake.call([click(FIELD)])] }),
+    fake.slow(1000, { output: [fake.call([type('a')])] }),
+    fake.slow(3000, { output: [fake.call([type('b')])] }, () => arrived()),
+    fake.slow(1000, { output: [fake.message('never reached')] }),
+  ]);
+  const started = await server.ok('run_task', { task: 'Type ab', start_url: fixture.url('/'), wait_seconds: 0 });
+  assert.equal(started.structuredContent.status, 'running');
+  const sessionId = started.structuredContent.session_id as string;
+  await third;
+  const cancelled = await server.ok('cancel_run', { session_id: sessionId });
+  assert.equal(cancelled.structuredContent.status, 'cancelled');
+  assert.equal(cancelled.structuredContent.steps, 2);
+  assert.deepEqual(cancelled.structuredContent.actions, ['click 250,270', 'type "a"']);
+  assert.match(String(cancelled.structuredContent.next_step), /call step with session_id/);
+  assert.equal(fake.received.length, 3);
+
+  // Longer than the dropped turn and the next one would take.
+  await sleep(4000);
+  assert.equal(fake.received.length, 3, 'no model request after the stop');
+  const later = await server.ok('get_run', { session_id: sessionId, wait_seconds: 0 });
+  assert.equal(later.structuredContent.status, 'cancelled');
+  assert.equal(later.structuredContent.title, 'a', 'the answer to the dropped request never ran');
+  assert.deepEqual(fake.violations, []);
+});
+
+test('cancelling a get_run call only stops that wait: the run goes on', async () => {
+  fake.script([
+    fake.slow(1000, { output: [fake.call([click(FIELD)])] }),
+    fake.slow(1000, { output: [fake.call([type('z')])] }),
+    fake.slow(1000, { output: [fake.message('Typed z.')] }),
+  ]);
+  const started = await server.ok('run_task', { task: 'Type z', start_url: fixture.url('/'), wait_seconds: 0 });
+  const sessionId = started.structuredContent.session_id as string;
+  const controller = new AbortController();
+  await assert.rejects(
+    server.client.callTool({ name: 'get_run', arguments: { session_id: sessionId, wait_seconds: 30 } }, undefined, {
+      signal: controller.signal,
+      // Cancel once the run has made a step, while the call is waiting.
+      onprogress: () => controller.abort(),
+    }),
+    /abort/i,
+  );
+  const { last, actions } = await follow(server, sessionId);
+  assert.equal(last.structuredContent.status, 'completed');
+  assert.equal(last.structuredContent.title, 'z');
+  assert.ok(actions.includes('type "z"'), actions.join(', '));
+  assert.deepEqual(fake.violations, []);
+});
+
+test('a safety check while nobody waits pauses the run; get_run shows it; acknowledge_safety_check answers it', async () => {
+  const clicksBefore = fixture.clicks();
+  questions.length = 0;
+  answer = async () => ({ action: 'accept', content: { decision: 'approve' } });
+  let replied!: () => void;
+  const flaggedSent = new Promise<void>((resolve) => (replied = resolve));
+  fake.script([
+    fake.slow(1000, { output: [fake.call([click(FIELD)])] }),
+    () => {
+      // Leave the run a moment to read the reply and pause before anyone looks.
+      setTimeout(replied, 1000);
+      return { output: [fake.call([click(BUTTON)], [flagged])] };
+    },
+    { output: [fake.message('Sent.')] },
+  ]);
+  const started = await server.ok('run_task', { task: 'Press Send', start_url: fixture.url('/'), wait_seconds: 0 });
+  assert.equal(started.structuredContent.status, 'running');
+  const sessionId = started.structuredContent.session_id as string;
+  await flaggedSent;
+  const actions: string[] = [];
+  let paused;
+  do {
+    paused = await server.ok('get_run', { session_id: sessionId, wait_seconds: 0 });
+    actions.push(...(paused.structuredContent.actions as string[]));
+  } while (paused.structuredContent.status === 'running' && (await sleep(200), true));
+  assert.equal(paused.structuredContent.status, 'needs_confirmation');
+  assert.deepEqual(paused.structuredContent.pending_safety_checks, [flagged]);
+  assert.deepEqual(paused.structuredContent.pending_actions, ['click 200,140']);
+  assert.deepEqual(actions, ['click 250,270']);
+  assert.match(textOf(paused), /has NOT run/);
+  assert.deepEqual(questions, [], 'nobody was waiting, so nobody was asked');
+  assert.equal(fixture.clicks(), clicksBefore);
+
+  const approved = await server.ok('acknowledge_safety_check', { session_id: sessionId, decision: 'approve', wait_seconds: 10 });
+  assert.equal(approved.structuredContent.status, 'completed');
+  assert.deepEqual(approved.structuredContent.actions, ['click 200,140']);
+  assert.equal(fixture.clicks(), clicksBefore + 1);
+  assert.deepEqual(fake.violations, []);
+});
+
+test('a get_run call that is waiting gets the safety question through elicitation, and the run goes on', async () => {
+  const clicksBefore = fixture.clicks();
+  questions.length = 0;
+  answer = async () => ({ action: 'accept', content: { decision: 'approve' } });
+  fake.script([
+    fake.slow(1500, { output: [fake.call([click(FIELD)])] }),
+    fake.slow(500, { output: [fake.call([click(BUTTON)], [flagged])] }),
+    { output: [fake.message('Sent.')] },
+  ]);
+  const started = await server.ok('run_task', { task: 'Press Send', start_url: fixture.url('/'), wait_seconds: 0 });
+  const done = await server.ok('get_run', { session_id: started.structuredContent.session_id, wait_seconds: 30 });
+  assert.equal(done.structuredContent.status, 'completed');
+  assert.deepEqual(done.structuredContent.actions, ['click 250,270', 'click 200,140']);
+  assert.equal(questions.length, 1);
+  assert.match(questions[0]!, /click 200,140/);
+  assert.equal(fixture.clicks(), clicksBefore + 1);
+  assert.deepEqual(fake.violations, []);
+});
+
+test('when the call stops waiting, its open question is withdrawn and the run stays paused', async () => {
+  const clicksBefore = fixture.clicks();
+  questions.length = 0;
+  let withdrawn = false;
+  // A person who never answers: the question stays open until the server withdraws it.
+  answer = (signal) =>
+    new Promise((resolve) =>
+      signal.addEventListener('abort', () => {
+        withdrawn = true;
+        resolve({ action: 'cancel' });
+      }),
+    );
+  fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
+  const paused = await server.ok('run_task', { task: 'Press Send', start_url: fixture.url('/'), wait_seconds: 2 });
+  assert.equal(paused.structuredContent.status, 'needs_confirmation');
+  assert.equal(questions.length, 1);
+  assert.ok(withdrawn, 'the elicitation request was cancelled when run_task answered');
+  const denied = await server.ok('acknowledge_safety_check', { session_id: paused.structuredContent.session_id, decision: 'deny' });
+  assert.equal(denied.structuredContent.status, 'denied');
+  assert.equal(fixture.clicks(), clicksBefore);
+  assert.deepEqual(fake.violations, []);
+});
+
+test('the idle timeout leaves a silent client\'s sessions alone while its run works in the background, and closes them after', async () => {
+  const idle = await startHttpServer(['--idle-timeout', '1'], env);
+  try {
+    const client = await idle.connect();
+    // Each model turn outlasts the idle timeout, and nothing touches the sessions while the model thinks.
+    fake.script([
+      fake.slow(2500, { output: [fake.call([click(FIELD)])] }),
+      fake.slow(2500, { output: [fake.call([type('x')])] }),
+      fake.slow(2500, { output: [fake.message('Typed x.')] }),
+    ]);
+    const started = await client.ok('run_task', { task: 'Type x', start_url: fixture.url('/'), wait_seconds: 0 });
+    const sessionId = started.structuredContent.session_id as string;
+    // The client says nothing for 6 s, six idle timeouts: only the run keeps its MCP and browser sessions open.
+    await sleep(6000);
+    const done = await client.ok('get_run', { session_id: sessionId, wait_seconds: 10 });
+    assert.equal(done.structuredContent.status, 'completed', textOf(done));
+    assert.deepEqual(done.structuredContent.actions, ['click 250,270', 'type "x"']);
+    assert.equal(done.structuredContent.title, 'x');
+    assert.deepEqual(fake.violations, []);
+    // Once the run has stopped, they idle out as any other.
+    await idle.waitForLog(`MCP session ${client.transport.sessionId} idle`, 15_000);
+    await client.client.close().catch(() => {});
+  } finally {
+    await idle.stop('SIGINT');
+  }
+});
+
+test('a run_task whose start_url is refused starts no run, and the session takes the next one', async () => {
+  const session = await server.ok('new_session', { start_url: fixture.url('/') });
+  const sessionId = session.structuredContent.session_id as string;
+  fake.script([{ output: [fake.message('Nothing to do.')] }]);
+  const refused = await server.call('run_task', { task: 'Look', session_id: sessionId, start_url: 'file:///etc/passwd' });
+  assert.ok(refused.isError);
+  assert.equal(fake.received.length, 0);
+  const next = await server.ok('run_task', { task: 'Look', session_id: sessionId });
+  assert.equal(next.structuredContent.status, 'completed');
+  assert.deepEqual(fake.violations, []);
+});
