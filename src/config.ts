@@ -5,8 +5,13 @@ import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import type { Retention } from './recording/run-store.js';
-import { PROVIDER_KINDS, type ProviderKind } from './model/provider.js';
+
+/** The model providers `--provider` can name (src/model/select.ts builds each). */
+export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** How many recorded runs to keep: the newest `runs`, or the newest that fit in `bytes` together. */
+export type Retention = { runs: number } | { bytes: number };
 
 /**
  * Every server option: one table gives the flag, the environment variable,

@@ -1,7 +1,25 @@
 import type { Screenshot } from '../computer/computer.js';
 import type { Environment } from '../session/computer-session.js';
 import type { AgentOptions } from '../config.js';
-import type { ParsedCall } from './types.js';
+import type { AgentAction } from './actions.js';
+
+export interface SafetyCheck {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** A call from the model (a computer_call, a tool_use...), checked: either runnable actions or the reason it cannot run. */
+export interface ParsedCall {
+  callId: string;
+  actions: AgentAction[];
+  descriptions: string[];
+  /** The model's safety checks: acknowledged back to it when a person approves. */
+  checks: SafetyCheck[];
+  /** Pauses the operator asked for (--confirm-actions): a person decides, the model is never told. */
+  holds?: SafetyCheck[];
+  problem?: string;
+}
 
 /** The screen after a turn's actions, as every provider sends it back. */
 export interface ScreenInput {

@@ -2,27 +2,11 @@ import type { Screenshot } from '../computer/computer.js';
 import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';
-import type { Translator } from './translator.js';
+import type { ParsedCall, SafetyCheck, Translator } from './translator.js';
+
+export type { ParsedCall, SafetyCheck } from './translator.js';
 
 export type RunStatus = 'running' | 'completed' | 'max_steps' | 'needs_confirmation' | 'cancelled' | 'failed' | 'denied';
-
-export interface SafetyCheck {
-  id: string;
-  code: string;
-  message: string;
-}
-
-/** A call from the model (a computer_call, a tool_use...), checked: either runnable actions or the reason it cannot run. */
-export interface ParsedCall {
-  callId: string;
-  actions: AgentAction[];
-  descriptions: string[];
-  /** The model's safety checks: acknowledged back to it when a person approves. */
-  checks: SafetyCheck[];
-  /** Pauses the operator asked for (--confirm-actions): a person decides, the model is never told. */
-  holds?: SafetyCheck[];
-  problem?: string;
-}
 
 /** A paused run as a person is asked about it. */
 export interface HeldRun {

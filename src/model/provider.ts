@@ -1,9 +1,7 @@
 import type { Translator, TranslatorContext } from '../agent/translator.js';
-import type { AgentOptions } from '../config.js';
+import type { AgentOptions, ProviderKind } from '../config.js';
 import { log } from '../log.js';
 
-export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** A configured model endpoint: how to name it in errors, and the translator that speaks its wire format. */
 export interface ModelProvider {

@@ -8,7 +8,8 @@ import { log } from '../log.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RecordedAction, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
-import { pruneRuns, type Retention } from './run-store.js';
+import type { Retention } from '../config.js';
+import { pruneRuns } from './run-store.js';
 
 /** Sortable by start time (to the millisecond), unique without coordination: 20261126-031502-123-5f3a9c. */
 /** An action as the recording keeps it: navigations in their own shape (goto/back/forward), the rest as the model sent them. */

@@ -1,10 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Retention } from '../config.js';
 import { log } from '../log.js';
 import { GOING_STATUSES, RUN_FILE, type RunRecord } from './records.js';
 
-/** How many recorded runs to keep: the newest `runs`, or the newest that fit in `bytes` together. */
-export type Retention = { runs: number } | { bytes: number };
 
 /** run ids as newRunId makes them; anything else is not a run of ours (and never a path). */
 const RUN_ID = /^\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/;
