@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 
 /**
  * A fake Anthropic Messages API on 127.0.0.1 for Claude Code
@@ -17,8 +17,7 @@ export interface ToolResultBlock {
   is_error?: boolean;
 }
 
-export class FakeAnthropic {
-  origin = '';
+export class FakeAnthropic extends LoopbackServer {
   readonly toolResults = new Map<string, ToolResultBlock>();
   /** Every request line, for failure messages. */
   readonly log: string[] = [];
@@ -26,22 +25,6 @@ export class FakeAnthropic {
   private counter = 0;
   /** tool_use id → tool name, for the calls this fake made. */
   private readonly calls = new Map<string, string>();
-  private readonly server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => this.handle(req, res, raw));
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 
   script(turns: ModelTurn[]): void {
     this.turns = [...turns];
@@ -51,7 +34,7 @@ export class FakeAnthropic {
     return this.turns.length;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.log.push(`${req.method} ${url.pathname}`);
     if (req.method !== 'POST' || url.pathname !== '/v1/messages') {

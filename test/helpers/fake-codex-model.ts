@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 
 /**
  * A fake Responses API on 127.0.0.1 for the Codex CLI (a custom model
@@ -11,27 +11,10 @@ import type { AddressInfo } from 'node:net';
  */
 export type Item = Record<string, unknown>;
 
-export class FakeCodexModel {
-  origin = '';
+export class FakeCodexModel extends LoopbackServer {
   readonly requests: { path: string; body: { input?: Item[]; tools?: Item[] } }[] = [];
   private turns: Item[] = [];
   private counter = 0;
-  private readonly server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => this.handle(req, res, raw));
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 
   /** One output item per model request, in order; then a final message. */
   script(turns: Item[]): void {
@@ -67,7 +50,7 @@ export class FakeCodexModel {
     return undefined;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method !== 'POST' || !path.endsWith('/responses')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `fake: no ${req.method} ${path}` } }));

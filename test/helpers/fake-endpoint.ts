@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 
 /**
  * The common part of the fake model APIs on 127.0.0.1 (Responses,
@@ -43,31 +43,14 @@ export function checkScreenshot(base64: string, mimeType: string, what: string, 
   return [];
 }
 
-export abstract class FakeEndpoint<Success extends object> {
+export abstract class FakeEndpoint<Success extends object> extends LoopbackServer {
   readonly received: Received[] = [];
   readonly violations: string[] = [];
-  origin = '';
   private turns: Array<Scripted<Success>> = [];
   private counter = 0;
-  private readonly server: http.Server;
 
   constructor(private readonly name: string) {
-    this.server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => void this.handle(req, res, raw));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    super();
   }
 
   /** Replaces the script; the next request must start a new conversation unless `continuing`. */
@@ -92,7 +75,7 @@ export abstract class FakeEndpoint<Success extends object> {
   /** The 200 body for a scripted success; the fake remembers it for the next request's checks. */
   protected abstract respond(success: Success, request: Received): unknown;
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     let body: Record<string, unknown> = {};
     try {
