@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from '../session/backend.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
+import { watchChanges } from './change-watch.js';
 import { watchPopups } from './page-probes.js';
 import { PolicyProxy } from './policy-proxy.js';
 import { watchScrolling } from './scroll-watch.js';
@@ -98,6 +99,7 @@ export class BrowserBackend implements SessionBackend {
       await watchPopups(context);
       await limitPopups(context);
       await watchScrolling(context);
+      await watchChanges(context);
       await watchKeys(context);
     }
     return context;

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import type { ChangeWatch } from './change-watch.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
 /**
@@ -44,10 +45,51 @@ export async function watchPopups(context: BrowserContext): Promise<void> {
   await context.addInitScript(WATCH_SCRIPT);
 }
 
-/** What one frame of the page showed: tabs it asked to open, and whether it is still scrolling (see scroll-watch.ts). */
+/** What one frame of the page showed: tabs it asked to open, whether it is still scrolling (see scroll-watch.ts), and, for an armed probe, whether anything changed since it was armed (see change-watch.ts). */
 export interface FrameProbe {
   popups: number;
   scrolling: boolean;
+  changed: boolean;
+}
+
+/** What a probe that cannot read the page reports: the document went away (navigation, close), which is itself the news. */
+const GONE: FrameProbe = { popups: 0, scrolling: false, changed: true };
+
+type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChanges?: ChangeWatch; __cuaArmedFrame?: Promise<FrameProbe> };
+
+/**
+ * Runs in the page: resolves after one rendered frame (or 100 ms if the
+ * page is not rendering) with what that frame showed, reading (and
+ * resetting) the popup count. Armed: first checks that the page can be
+ * watched and nothing is under way (no popup asked for, no scroll about to
+ * start, no canvas, fonts loaded), arms the change watch, stores the probe
+ * for armedFrame and returns true at once; false if it could not arm.
+ */
+async function probeFrame([expectFrames, armed]: readonly [number, boolean]): Promise<FrameProbe | boolean> {
+  const w = window as unknown as ProbedWindow;
+  const changes = w.__cuaChanges;
+  if (armed) {
+    const busy = (w.__cuaPopups ?? 0) > 0 || w.__cuaScroll?.pending(expectFrames) !== false;
+    const unwatchable = document.getElementsByTagName('canvas').length > 0 || document.fonts.status !== 'loaded';
+    if (!changes || busy || unwatchable || !changes.arm()) return false;
+  }
+  const probe = new Promise<FrameProbe>((resolve) => {
+    // Whichever comes first; the other must not read (and reset) the count later.
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(fallback);
+      const popups = w.__cuaPopups ?? 0;
+      w.__cuaPopups = 0;
+      resolve({ popups, scrolling: w.__cuaScroll?.check(expectFrames) ?? false, changed: armed && changes ? changes.disarm() : false });
+    };
+    const fallback = setTimeout(done, 100);
+    requestAnimationFrame(() => setTimeout(done, 0));
+  });
+  if (!armed) return probe;
+  w.__cuaArmedFrame = probe;
+  return true;
 }
 
 /**
@@ -58,31 +100,38 @@ export interface FrameProbe {
  */
 export async function nextFrame(page: Page): Promise<FrameProbe> {
   try {
-    const probe = page.evaluate(
-      (expectFrames) =>
-        new Promise<FrameProbe>((resolve) => {
-          const w = window as unknown as { __cuaPopups?: number; __cuaScroll?: ScrollState };
-          // Whichever comes first; the other must not read (and reset) the count later.
-          let finished = false;
-          const done = () => {
-            if (finished) return;
-            finished = true;
-            clearTimeout(fallback);
-            const popups = w.__cuaPopups ?? 0;
-            w.__cuaPopups = 0;
-            resolve({ popups, scrolling: w.__cuaScroll?.check(expectFrames) ?? false });
-          };
-          const fallback = setTimeout(done, 100);
-          requestAnimationFrame(() => setTimeout(done, 0));
-        }),
-      EXPECT_FRAMES,
-    );
+    const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false] as const);
     // The page falls back to a timer itself; one whose scripts never run again does not.
-    return await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame');
+    const found = await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame');
+    return typeof found === 'boolean' ? GONE : found;
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
-    // The document went away (navigation, close): that is itself the news.
-    return { popups: 0, scrolling: false };
+    return GONE;
+  }
+}
+
+/**
+ * Starts nextFrame's probe with the change watch armed, and returns once it
+ * is armed: true, or false when the page cannot be watched or something is
+ * already under way (then nothing was started). Collect it with armedFrame.
+ */
+export async function armFrame(page: Page): Promise<boolean> {
+  try {
+    return (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true] as const), PAGE_ANSWER_MS, 'watching the page')) === true;
+  } catch (error) {
+    if (error instanceof DeadlineError) throw error;
+    return false;
+  }
+}
+
+/** What the frame probe armFrame started found; a page that went away counts as changed. */
+export async function armedFrame(page: Page): Promise<FrameProbe> {
+  try {
+    const probe = page.evaluate(() => (window as unknown as ProbedWindow).__cuaArmedFrame ?? null);
+    return (await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame')) ?? GONE;
+  } catch (error) {
+    if (error instanceof DeadlineError) throw error;
+    return GONE;
   }
 }
 

@@ -14,7 +14,8 @@ export interface PageHost extends BrowserWindow {
   /** Screenshot pixels per CSS pixel. */
   readonly scale: number;
   readonly activity: ActivityMonitor;
-  settle(mark: ActivityMark, actedOn: Page): Promise<void>;
+  /** Waits for what the action started; its last check may be left for the page's next use (see BrowserSession.settleAction). */
+  settleAction(mark: ActivityMark, actedOn: Page): Promise<void>;
   screenshot(): Promise<Screenshot>;
   /** Runs work on the page; a missed deadline revives the page before the error (see BrowserSession.answering). */
   answering<T>(page: Page, work: () => Promise<T>): Promise<T>;
@@ -64,7 +65,7 @@ export class PlaywrightComputer implements Computer {
         // A click on "close" (window.close()) takes its own tab away mid-action: that is its effect, not a failure.
         if (error instanceof DeadlineError || !page.isClosed()) throw error;
       }
-      await this.session.settle(mark, page);
+      await this.session.settleAction(mark, page);
     });
   }
 

@@ -7,13 +7,14 @@ import type { SessionEvent } from '../session/events.js';
 import { readDocument } from './document-state.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
-import { capturePage } from './capture.js';
+import { captureDirect, capturePage } from './capture.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { answerDialog } from './dialogs.js';
 import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
-import { settle, type ActivityMark } from './settle.js';
+import { PendingSettle } from './pending-settle.js';
+import { settle, type ActivityMark, type SettleScope } from './settle.js';
 import { historyStep, type BrowserWindow } from './shortcuts.js';
 import { MAX_TABS } from './tab-limit.js';
 import { ScriptStopper } from './unresponsive.js';
@@ -78,6 +79,8 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private crashedUrl: string | undefined;
   private resetCount = 0;
   private readonly scripts = new ScriptStopper();
+  /** The check the last action's settle left for the page's next use (see settleAction). */
+  private readonly pendingSettle: PendingSettle;
 
   constructor(
     readonly id: string,
@@ -87,7 +90,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     private readonly config: ServerConfig,
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
-  ) {}
+  ) {
+    this.pendingSettle = new PendingSettle(id, (page) => this.revive(page), () => this.events.length);
+  }
 
   /** The session's context; after a browser crash, a new one at the last URL. */
   private contextReady(): Promise<BrowserContext> {
@@ -140,7 +145,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** Reopens `url` in a fresh page after a crash and reports the reset; `reason` says what was lost. */
   private async restore(what: 'browser' | 'tab', url: string, reason: string): Promise<void> {
     this.resetCount++;
-    const page = await this.page();
+    const page = await this.currentPage();
     const reopen = /^(https?|file|data):/.test(url) && this.config.domainPolicy.checkNavigation(url).allowed;
     if (reopen) {
       try {
@@ -194,8 +199,14 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     return this.closed;
   }
 
-  /** The page actions go to; a fresh one if every tab was closed or the current one crashed. */
+  /** The page actions go to, once the last action has settled; a fresh one if every tab was closed or the current one crashed. */
   async page(): Promise<Page> {
+    await this.pendingSettle.wait();
+    return this.currentPage();
+  }
+
+  /** page(), without waiting for the last action to settle: for settling itself, and for recovering a page. */
+  private async currentPage(): Promise<Page> {
     const usable = () => this.current !== undefined && !this.current.isClosed() && this.crashedUrl === undefined;
     if (!usable()) {
       const context = await this.contextReady();
@@ -385,20 +396,40 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     if (index >= 0) this.pages.splice(index, 1);
     if (this.current === page) this.current = this.pages.at(-1);
     this.resetCount++;
-    const next = await this.page();
+    const next = await this.currentPage();
     const detail = `Even with its script stopped it did not answer, so its tab was closed; the session now shows ${next.url()}.`;
     this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === url));
     this.events.push({ kind: 'not_answering', url, recovery: 'tab_closed', detail });
     return detail;
   }
 
+  private settleScope(): SettleScope {
+    return {
+      activity: this.activity,
+      currentPage: () => this.currentPage(),
+      timeoutMs: this.config.settleTimeoutMs,
+      sessionId: this.id,
+      followWindow: (page, url) => {
+        if (!this.pages.includes(page)) return;
+        this.current = page;
+        this.events.push({ kind: 'window_reused', url });
+      },
+    };
+  }
+
   /** Waits until what the action started after `mark` has finished (see settle.ts). */
-  settle(mark: ActivityMark, actedOn: Page): Promise<void> {
-    return settle(this.activity, mark, actedOn, () => this.page(), this.config.settleTimeoutMs, this.id, (page, url) => {
-      if (!this.pages.includes(page)) return;
-      this.current = page;
-      this.events.push({ kind: 'window_reused', url });
-    });
+  private settle(mark: ActivityMark, actedOn: Page): Promise<void> {
+    return settle(this.settleScope(), mark, actedOn);
+  }
+
+  /**
+   * settle for a protocol action, whose screen is usually asked for next:
+   * when the action visibly started nothing, its last check (one frame)
+   * is left to run while the caller goes on. The next use of the page
+   * waits for it (page()); a screenshot overlaps it (see screenshot()).
+   */
+  settleAction(mark: ActivityMark, actedOn: Page): Promise<void> {
+    return this.pendingSettle.settle(this.settleScope(), mark, actedOn);
   }
 
   /**
@@ -433,6 +464,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   /** A screenshot; a page that does not answer is revived first (see answering), then shot again. */
   async screenshot(): Promise<Screenshot> {
+    // The address bar is drawn over the page only by Playwright's screenshot.
+    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.screenshot(this.current, (page) => captureDirect(page, this.config, this.id)));
+    if (early) return early;
     const capture = () => capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
     try {
       return await this.answering(await this.page(), capture);
@@ -442,8 +476,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     }
   }
 
+  /** Reopens what crashed; the last action's deferred check may still run (screenshot() overlaps it, the rest wait for it). */
   async ready(): Promise<void> {
-    await this.page();
+    await this.currentPage();
   }
 
   async currentUrl(): Promise<string> {
