@@ -60,6 +60,8 @@ const delayed = (ms: number, fn: (res: import('node:http').ServerResponse) => vo
 export async function startPages(): Promise<FixtureServer> {
   const server = new FixtureServer({
     '/realistic': realisticPage(),
+    // The same page with a small canvas: the harness cannot see a script draw on it, so a step never overlaps its settle check there.
+    '/realistic-canvas': realisticPage().replace('<h3>Notes</h3>', '<canvas width="60" height="20"></canvas><h3>Notes</h3>'),
     '/nav': colourPage('start', 'Next page', `go.onclick = () => { location.href = '/navigated'; }`),
     '/navigated': delayed(SLOW_MS, (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(colourPage('navigated'))),
     '/fetch': colourPage('start', 'Save', `go.onclick = () => fetch('/api/save', { method: 'POST' }).then(() => { document.body.style.background = '${hex('fetched')}'; go.remove(); });`),
