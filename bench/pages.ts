@@ -62,6 +62,11 @@ export async function startPages(): Promise<FixtureServer> {
     '/realistic': realisticPage(),
     // The same page with a small canvas: the harness cannot see a script draw on it, so a step never overlaps its settle check there.
     '/realistic-canvas': realisticPage().replace('<h3>Notes</h3>', '<canvas width="60" height="20"></canvas><h3>Notes</h3>'),
+    // The same page counting clicks in its header a moment after each one: the early screenshot is taken, then thrown away.
+    '/realistic-late': realisticPage().replace(
+      '</header>',
+      ` <small id="clicks"></small></header><script>let n = 0; addEventListener('click', () => setTimeout(() => { clicks.textContent = ++n; }, 4));</script>`,
+    ),
     '/nav': colourPage('start', 'Next page', `go.onclick = () => { location.href = '/navigated'; }`),
     '/navigated': delayed(SLOW_MS, (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(colourPage('navigated'))),
     '/fetch': colourPage('start', 'Save', `go.onclick = () => fetch('/api/save', { method: 'POST' }).then(() => { document.body.style.background = '${hex('fetched')}'; go.remove(); });`),

@@ -1,22 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FixtureServer, page } from './helpers/fixture-server.js';
+import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
 import { imageOf, startServer, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
 
 /**
  * A step's screenshot may be taken while its last settle check (one frame)
  * still runs, and is kept only if the page changed nothing meanwhile. Each
- * page here changes itself just after the click, in the frame that check
- * watches (a timer set from the next animation frame), in a way that leaves
- * a different trace: the screenshot must show the change every time.
+ * page here changes itself at the worst moment for that screenshot: right
+ * after the check's frame is drawn (in a timer set from the first animation
+ * frame asked for after the click, which is the check's), so the screenshot
+ * may already hold that frame. Each change leaves a different trace; the
+ * screenshot must show it every time.
  */
 const WHITE: [number, number, number] = [255, 255, 255];
 const BLUE: [number, number, number] = [0, 0, 255];
 const FULL = 'position:fixed;inset:0;width:100vw;height:100vh;margin:0;border:0;padding:0';
 const button = (onclick: string) => `<button style="position:fixed;left:0;top:0;width:100px;height:40px;z-index:9" onclick="${onclick}">go</button>`;
-/** Runs `change` just after the frame that follows the click: inside the settle check's window, never before it is armed. */
-const soon = (change: string) => `requestAnimationFrame(() => setTimeout(() => { ${change} }, 0))`;
+/** Makes the change the page's next requestAnimationFrame caller sets off, just after its frame (see LOOKED_AT). */
+const soon = (change: string) => `window.__change = () => { ${change} }`;
+/** The page's requestAnimationFrame, set to run a pending change in a timer queued ahead of whatever its caller queues. */
+const LOOKED_AT = `<script>{ const raf = window.requestAnimationFrame;
+  window.requestAnimationFrame = (callback) => {
+    const change = window.__change;
+    window.__change = undefined;
+    return raf.call(window, (time) => { if (change) setTimeout(change, 0); callback(time); });
+  }; }</script>`;
+const page = (body: string) => fixturePage(LOOKED_AT + body);
 
 const PAGES: Record<string, string> = {
   '/dom': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'"))}`),
@@ -35,6 +45,9 @@ const PAGES: Record<string, string> = {
     `<div id="host"></div>${button(soon("root.firstElementChild.style.background = 'rgb(0,0,255)'"))}
      <script>const root = host.attachShadow({ mode: 'closed' }); root.innerHTML = '<div style="${FULL};background:rgb(255,255,255)"></div>';</script>`,
   ),
+  '/selection': page(
+    `<style>#s::selection { background: rgb(0,0,255); color: rgb(0,0,255) }</style><div id="s" style="font:300px/300px monospace;color:rgb(255,255,255);margin:0">MMMMMMMM MMMMMMMM MMMMMMMM</div>${button(soon('getSelection().selectAllChildren(s)'))}`,
+  ),
   '/popover': page(`<div id="p" popover style="${FULL};background:rgb(0,0,255)"></div><div style="${FULL};background:rgb(255,255,255)"></div>${button(soon('p.showPopover()'))}`),
   // Drawing leaves no trace at all: a page with a canvas is never taken early.
   '/canvas': page(
@@ -43,7 +56,8 @@ const PAGES: Record<string, string> = {
   ),
   // Changes inside a frame are not watched: a page with frames is never taken early.
   '/frame': page(`<iframe src="/frame-inner" style="${FULL}"></iframe>`),
-  '/frame-inner': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'"))}`),
+  // The check does not look into the frame: the frame sets its change off itself.
+  '/frame-inner': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(`${soon("d.style.background = 'rgb(0,0,255)'")}; requestAnimationFrame(() => {})`)}`),
   '/still': page(`<div style="${FULL};background:rgb(255,255,255)"></div>${button('void 0')}`),
   '/text': page(
     `<h1>Orders</h1>${Array.from({ length: 40 }, (_, i) => `<p style="color:hsl(${i * 37},60%,35%)">Order ${i}: ${'lorem ipsum dolor sit amet '.repeat(4)}</p>`).join('')}<input placeholder="Search">`,
@@ -62,18 +76,46 @@ describe('a step screenshot taken while the settle check runs', () => {
     await site?.stop();
   });
 
-  const clickShows = async (path: string, expected: [number, number, number]) => {
+  const OVERLAPPED = /the screenshot overlapped the settle check/;
+  const THROWN_AWAY = /the screenshot is taken after the settle \(waited\)/;
+
+  /** Clicks the button on a fresh copy of the page; returns the colour the screenshot shows and what the server logged. */
+  const clickButton = async (path: string) => {
     await server.ok('navigate', { url: site.url(path) });
+    // A click that changes nothing first: an early screenshot is tried only where the page's last check found no change.
+    await server.ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
+    const before = server.stderr().length;
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
-    assert.deepEqual(pixel(decodePng(imageOf(result).data), 600, 500), expected, `${path}: the screenshot shows the page from before its change`);
+    return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  for (const path of ['/dom', '/checked', '/value', '/focus', '/shadow', '/popover', '/canvas', '/frame']) {
+  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/popover']) {
     it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
       // Several times: the frame the screenshot catches varies from run to run.
-      for (let i = 0; i < 5; i++) await clickShows(path, BLUE);
+      for (let i = 0; i < 4; i++) {
+        const { colour, log } = await clickButton(path);
+        assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
+        assert.match(log, THROWN_AWAY, 'the early screenshot was not tried, or was kept');
+      }
     });
   }
+
+  for (const path of ['/canvas', '/frame']) {
+    it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
+      for (let i = 0; i < 4; i++) {
+        const { colour, log } = await clickButton(path);
+        assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
+        assert.doesNotMatch(log, /overlapped|taken after the settle/);
+      }
+    });
+  }
+
+  it('after a change, the next screenshot waits for the check instead of being taken twice', async () => {
+    await clickButton('/dom');
+    const before = server.stderr().length;
+    await server.ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
+    assert.match(server.stderr().slice(before), /waits for the settle check \(the page's last check found a change\)/);
+  });
 
   it('is taken early when nothing changed, and is the same image as a screenshot taken after', async () => {
     await server.ok('navigate', { url: site.url('/text') });
@@ -82,11 +124,13 @@ describe('a step screenshot taken while the settle check runs', () => {
     for (let i = 0; i < 5 && !early; i++) {
       const before = server.stderr().length;
       const clicked = await server.ok('computer', { actions: [{ type: 'click', x: 1000, y: 5 }] });
-      if (/the screenshot overlapped the settle check/.test(server.stderr().slice(before))) early = imageOf(clicked).data;
+      if (OVERLAPPED.test(server.stderr().slice(before))) early = imageOf(clicked).data;
     }
     assert.ok(early, `no screenshot was taken early:\n${server.stderr().slice(-2000)}`);
     const later = await server.ok('screenshot');
     assert.ok(decodePng(early).data.equals(decodePng(imageOf(later).data).data), 'the early screenshot differs from the one taken after');
-    await clickShows('/still', WHITE);
+    await server.ok('navigate', { url: site.url('/still') });
+    const still = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
+    assert.deepEqual(pixel(decodePng(imageOf(still).data), 600, 500), WHITE);
   });
 });

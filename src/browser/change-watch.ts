@@ -8,9 +8,9 @@ import type { BrowserContext } from 'playwright';
  * settleDeferred in settle.ts).
  *
  * Watched: the DOM (attributes, text, nodes) of the document and of every
- * shadow root, form state set by script (value, checked, selection), focus,
- * popovers. Not watched, so the caller does not arm on such pages: canvases
- * (scripts draw on them without a trace), frames, fonts still loading.
+ * shadow root, form state and selections set by script, focus, popovers.
+ * Not watched, so the caller does not arm on such pages: canvases (scripts
+ * draw on them without a trace), frames, fonts still loading.
  */
 const WATCH_SCRIPT = `(() => {
   if (window.__cuaChanges) return;
@@ -42,14 +42,17 @@ const WATCH_SCRIPT = `(() => {
       if (d && d.set) Object.defineProperty(proto, prop, { ...d, set(v) { note(); d.set.call(this, v); } });
     }
   }
-  for (const [proto, names] of [[HTMLInputElement.prototype, ['select', 'setSelectionRange', 'setRangeText']], [HTMLTextAreaElement.prototype, ['select', 'setSelectionRange', 'setRangeText']]]) {
+  // Selections made by script (selectionchange would say so, but it also comes late for selections the action made).
+  const selecting = ['select', 'setSelectionRange', 'setRangeText'];
+  const selection = ['addRange', 'removeRange', 'removeAllRanges', 'empty', 'collapse', 'setPosition', 'collapseToStart', 'collapseToEnd', 'extend', 'setBaseAndExtent', 'selectAllChildren', 'modify', 'deleteFromDocument'];
+  for (const [proto, names] of [[HTMLInputElement.prototype, selecting], [HTMLTextAreaElement.prototype, selecting], [Selection.prototype, selection]]) {
     for (const name of names) {
       const original = proto[name];
       if (typeof original === 'function') proto[name] = function (...args) { note(); return original.apply(this, args); };
     }
   }
   const opts = { capture: true, passive: true };
-  for (const type of ['focusin', 'focusout', 'selectionchange', 'beforetoggle', 'input', 'change']) addEventListener(type, note, opts);
+  for (const type of ['focusin', 'focusout', 'beforetoggle', 'input', 'change']) addEventListener(type, note, opts);
   w.arm = () => {
     roots = roots.filter((ref) => ref.deref());
     if (roots.length > MAX_ROOTS) return false;

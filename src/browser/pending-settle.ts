@@ -11,7 +11,15 @@ import { settleDeferred, type ActivityMark, type Settled, type SettleScope } fro
  * where a step saves the frame the check waits for.
  */
 export class PendingSettle {
-  private pending: { page: Page; events: number; settled: Promise<Settled> } | undefined;
+  private pending: { page: Page; events: number; settled: Promise<Settled>; overlap: boolean } | undefined;
+  /**
+   * How each page's last check ended. A screenshot that the check then
+   * throws away costs more than the frame it would save (two captures at
+   * once), so one overlaps the check only where the page's last check
+   * found it unchanged: a page that changes itself after every action pays
+   * for that once.
+   */
+  private readonly lastOutcome = new WeakMap<Page, Settled>();
 
   constructor(
     private readonly sessionId: string,
@@ -25,11 +33,15 @@ export class PendingSettle {
   async settle(scope: SettleScope, mark: ActivityMark, actedOn: Page): Promise<void> {
     const deferred = await settleDeferred(scope, mark, actedOn);
     if (!deferred) return;
-    const entry = { page: actedOn, events: this.eventCount(), settled: deferred.settled };
+    const entry = { page: actedOn, events: this.eventCount(), settled: deferred.settled, overlap: this.lastOutcome.get(actedOn) !== 'waited' };
     const clear = () => {
       if (this.pending === entry) this.pending = undefined;
     };
     entry.settled = deferred.settled
+      .then((outcome) => {
+        this.lastOutcome.set(actedOn, outcome);
+        return outcome;
+      })
       .catch(async (error: unknown): Promise<Settled> => {
         // Cleared first: reviving uses the session's page, which must not wait for this.
         clear();
@@ -51,11 +63,16 @@ export class PendingSettle {
    * watch was armed: kept only if the check finds nothing started and
    * nothing changed (no DOM change, popup, scroll, request, event), so it
    * shows what a screenshot after the check would. Undefined when no check
-   * is pending on `current`, or the image is not kept.
+   * is pending on `current`, the page's last check found a change, or the
+   * image is not kept.
    */
   async screenshot(current: Page | undefined, capture: (page: Page) => Promise<Screenshot> | undefined): Promise<Screenshot | undefined> {
     const pending = this.pending;
     if (!pending || pending.page !== current) return undefined;
+    if (!pending.overlap) {
+      log.debug(`session ${this.sessionId}: the screenshot waits for the settle check (the page's last check found a change)`);
+      return undefined;
+    }
     const early = capture(pending.page);
     if (!early) return undefined;
     early.catch(() => {});

@@ -48,10 +48,12 @@ const WATCH_SCRIPT = `(() => {
   // About to scroll: asked for, and no scroll event since (given up after \`frames\` frames: there may be nothing to scroll).
   s.pending = (frames) => s.expected > s.lastScroll && now() - s.expected < frames * 17;
   // Still scrolling: about to, or a scroll event since the last check not followed by scrollend, or a script asked for more.
+  s.scrolling = (frames) => s.pending(frames) || (s.moved && !(s.lastEnd >= s.lastScroll && s.lastCall <= s.lastScroll));
+  // scrolling(), and the next check starts afresh.
   s.check = (frames) => {
-    const moved = s.moved;
+    const scrolling = s.scrolling(frames);
     s.moved = false;
-    return s.pending(frames) || (moved && !(s.lastEnd >= s.lastScroll && s.lastCall <= s.lastScroll));
+    return scrolling;
   };
 })();`;
 
@@ -66,6 +68,8 @@ const QUIET_FRAMES = 2;
 
 export interface ScrollState {
   pending(frames: number): boolean;
+  /** Whether the page is still scrolling, or about to, as far as the page knows now. */
+  scrolling(frames: number): boolean;
   check(frames: number): boolean;
 }
 
