@@ -54,6 +54,16 @@ const PAGES: Record<string, string> = {
     `<canvas id="k" width="1024" height="768" style="${FULL}"></canvas>${button(soon("k.getContext('2d').fillStyle = 'rgb(0,0,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768)"))}
      <script>k.getContext('2d').fillStyle = 'rgb(255,255,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768);</script>`,
   ),
+  '/shadow-canvas': page(
+    `<div id="host"></div>${button(soon("k.getContext('2d').fillStyle = 'rgb(0,0,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768)"))}
+     <script>const root = host.attachShadow({ mode: 'open' }); root.innerHTML = '<canvas width="1024" height="768" style="${FULL}"></canvas>'; const k = root.firstElementChild; k.getContext('2d').fillStyle = 'rgb(255,255,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768);</script>`,
+  ),
+  // An image the click inserts: no request to wait for, and it may not be drawn yet when the check is armed.
+  '/image': page(
+    `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(
+      `const i = new Image(); i.style.cssText = '${FULL}'; i.src = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns=&quot;http://www.w3.org/2000/svg&quot; width=&quot;1024&quot; height=&quot;768&quot;><rect width=&quot;1024&quot; height=&quot;768&quot; fill=&quot;rgb(0,0,255)&quot;/></svg>'); d.append(i)`,
+    )}`,
+  ),
   // Changes inside a frame are not watched: a page with frames is never taken early.
   '/frame': page(`<iframe src="/frame-inner" style="${FULL}"></iframe>`),
   // The check does not look into the frame: the frame sets its change off itself.
@@ -100,7 +110,11 @@ describe('a step screenshot taken while the settle check runs', () => {
     });
   }
 
-  for (const path of ['/canvas', '/frame']) {
+  it('shows an image the click inserts', async () => {
+    for (let i = 0; i < 6; i++) assert.deepEqual((await clickButton('/image')).colour, BLUE, 'the screenshot shows the page before the image');
+  });
+
+  for (const path of ['/canvas', '/shadow-canvas', '/frame']) {
     it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
       for (let i = 0; i < 4; i++) {
         const { colour, log } = await clickButton(path);

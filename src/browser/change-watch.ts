@@ -9,8 +9,10 @@ import type { BrowserContext } from 'playwright';
  *
  * Watched: the DOM (attributes, text, nodes) of the document and of every
  * shadow root, form state and selections set by script, focus, popovers.
- * Not watched, so the caller does not arm on such pages: canvases (scripts
- * draw on them without a trace), frames, fonts still loading.
+ * Not watched, so arm() refuses such pages: canvases (scripts draw on them
+ * without a trace), fonts still loading. Nor frames: the caller does not
+ * arm on pages that have them. Images load through requests, which settle
+ * waits for.
  */
 const WATCH_SCRIPT = `(() => {
   if (window.__cuaChanges) return;
@@ -53,9 +55,14 @@ const WATCH_SCRIPT = `(() => {
   }
   const opts = { capture: true, passive: true };
   for (const type of ['focusin', 'focusout', 'beforetoggle', 'input', 'change']) addEventListener(type, note, opts);
+  // What changes the screen with no trace here: drawing on a canvas, a web font still loading.
+  const unseen = () =>
+    document.getElementsByTagName('canvas').length > 0 ||
+    roots.some((ref) => ref.deref()?.querySelector('canvas')) ||
+    document.fonts.status !== 'loaded';
   w.arm = () => {
     roots = roots.filter((ref) => ref.deref());
-    if (roots.length > MAX_ROOTS) return false;
+    if (roots.length > MAX_ROOTS || unseen()) return false;
     w.changed = false;
     w.armed = true;
     observer.observe(document, OPTIONS);
@@ -76,7 +83,7 @@ export async function watchChanges(context: BrowserContext): Promise<void> {
 
 /** The page side of the watch, as probes in page-probes.ts call it. */
 export interface ChangeWatch {
-  /** Starts watching; false when the page has too much to watch (then nothing is armed). */
+  /** Starts watching; false when the page shows what the watch cannot see, or has too much to watch (then nothing is armed). */
   arm(): boolean;
   /** Stops watching and says whether anything changed since arm(). */
   disarm(): boolean;

@@ -60,18 +60,18 @@ type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChan
 /**
  * Runs in the page: resolves after one rendered frame (or 100 ms if the
  * page is not rendering) with what that frame showed, reading (and
- * resetting) the popup count. Armed: first checks that the page can be
- * watched and nothing is under way (no popup asked for, no scrolling or
- * scroll about to start, no canvas, fonts loaded), arms the change watch, stores the probe
- * for armedFrame and returns true at once; false if it could not arm.
+ * resetting) the popup count. Armed: first checks that nothing is under
+ * way (no popup asked for, no scrolling or scroll about to start) and arms
+ * the change watch (which refuses pages it cannot see, see
+ * change-watch.ts), then stores the probe for armedFrame and returns true
+ * at once; false if it could not arm.
  */
 async function probeFrame([expectFrames, armed]: readonly [number, boolean]): Promise<FrameProbe | boolean> {
   const w = window as unknown as ProbedWindow;
   const changes = w.__cuaChanges;
   if (armed) {
     const busy = (w.__cuaPopups ?? 0) > 0 || w.__cuaScroll?.scrolling(expectFrames) !== false;
-    const unwatchable = document.getElementsByTagName('canvas').length > 0 || document.fonts.status !== 'loaded';
-    if (!changes || busy || unwatchable || !changes.arm()) return false;
+    if (!changes || busy || !changes.arm()) return false;
   }
   const probe = new Promise<FrameProbe>((resolve) => {
     // Whichever comes first; the other must not read (and reset) the count later.
