@@ -25,15 +25,15 @@ export class PendingSettle {
     private readonly sessionId: string,
     /** Makes a page that stopped answering during the check usable again, reporting it as an event: nobody awaits the action any more. */
     private readonly revive: (page: Page) => Promise<unknown>,
-    /** How many events the session holds: one during the check (a dialog, a download) means the screen may have changed. */
-    private readonly eventCount: () => number,
+    /** How many events the session ever added (EventLog.added): one during the check (a dialog, a download) means the screen may have changed. */
+    private readonly eventsAdded: () => number,
   ) {}
 
   /** Settles an action: at once, or leaving its last check pending. */
   async settle(scope: SettleScope, mark: ActivityMark, actedOn: Page): Promise<void> {
     const deferred = await settleDeferred(scope, mark, actedOn);
     if (!deferred) return;
-    const entry = { page: actedOn, events: this.eventCount(), settled: deferred.settled, overlap: this.lastOutcome.get(actedOn) !== 'waited' };
+    const entry = { page: actedOn, events: this.eventsAdded(), settled: deferred.settled, overlap: this.lastOutcome.get(actedOn) !== 'waited' };
     const clear = () => {
       if (this.pending === entry) this.pending = undefined;
     };
@@ -77,7 +77,7 @@ export class PendingSettle {
     if (!early) return undefined;
     early.catch(() => {});
     const settled = await pending.settled;
-    const shot = settled === 'unchanged' && this.eventCount() === pending.events ? await early.catch(() => undefined) : undefined;
+    const shot = settled === 'unchanged' && this.eventsAdded() === pending.events ? await early.catch(() => undefined) : undefined;
     log.debug(`session ${this.sessionId}: ${shot ? 'the screenshot overlapped the settle check' : `the screenshot is taken after the settle (${settled})`}`);
     return shot;
   }

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { ComputerSession, Navigation, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
+import { EventLog } from '../session/event-log.js';
 import { readDocument } from './document-state.js';
 import { ActivityMonitor } from './activity.js';
 import { AddressBar } from './address-bar.js';
@@ -64,7 +65,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private readonly pages: Page[] = [];
   private current: Page | undefined;
   private front: Page | undefined;
-  private events: SessionEvent[] = [];
+  private readonly events = new EventLog();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private running = 0;
@@ -91,7 +92,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
   ) {
-    this.pendingSettle = new PendingSettle(id, (page) => this.revive(page), () => this.events.length);
+    this.pendingSettle = new PendingSettle(id, (page) => this.revive(page), () => this.events.added);
   }
 
   /** The session's context; after a browser crash, a new one at the last URL. */
@@ -138,7 +139,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     this.current = undefined;
     this.front = undefined;
     // Those tabs died with the browser; the reset event says so once.
-    this.events = this.events.filter((e) => e.kind !== 'tab_closed');
+    this.events.forget((e) => e.kind === 'tab_closed');
     log.warn(`session ${this.id}: the browser went away; the next call reopens ${this.lostUrl}`);
   }
 
@@ -154,15 +155,14 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
         reason += `; reopening the page failed: ${(error as Error).message.split('\n')[0]}`;
       }
     }
-    this.events.push({ kind: 'reset', what, url: reopen ? url : page.url(), reason });
+    this.events.add({ kind: 'reset', what, url: reopen ? url : page.url(), reason });
   }
 
   private reportBlocked({ url, reason, page }: BlockedRequest): void {
     // A shared profile: report only what this session's pages asked for.
     if (!this.ownsContext && !(page && this.pages.includes(page))) return;
-    const blocked = this.events.filter((e) => e.kind === 'blocked');
-    if (blocked.length >= MAX_BLOCKED_EVENTS || blocked.some((e) => e.url === url)) return;
-    this.events.push({ kind: 'blocked', url, reason });
+    if (this.events.count('blocked') >= MAX_BLOCKED_EVENTS || this.events.peek().some((e) => e.kind === 'blocked' && e.url === url)) return;
+    this.events.add({ kind: 'blocked', url, reason });
   }
 
   /** Screenshot pixels: the coordinate space of every action. */
@@ -262,7 +262,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   }
 
   report(event: SessionEvent): void {
-    this.events.push(event);
+    this.events.add(event);
   }
 
   private async openPage(context: BrowserContext): Promise<Page> {
@@ -279,7 +279,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     if (crashed !== undefined) {
       this.crashedUrl = undefined;
       // The closed tab is not news beside the reset.
-      this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === crashed));
+      this.events.forget((e) => e.kind === 'tab_closed' && e.url === crashed);
       await this.restore('tab', crashed, 'its renderer died; a new tab replaced it');
     }
     return page;
@@ -293,7 +293,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private adopt(page: Page, announce: boolean): void {
     if (this.pages.includes(page)) return;
     if (this.pages.length >= MAX_TABS) {
-      this.overLimit('tabs', (n) => `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`);
+      this.events.overLimit('tabs', (n) => `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`);
       // Counted as opened, so settle does not wait for a tab that is never followed.
       this.activity.watchPage(page);
       void page.close({ runBeforeUnload: false }).catch(() => {});
@@ -313,12 +313,12 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     });
     page.on('dialog', (dialog) => {
       const event = answerDialog(dialog, this.config.dialogPolicy);
-      if (this.events.filter((e) => e.kind === 'dialog').length < MAX_DIALOG_EVENTS) this.events.push(event);
-      else this.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
+      if (this.events.count('dialog') < MAX_DIALOG_EVENTS) this.events.add(event);
+      else this.events.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
     });
     page.on('download', (download) => {
       const { event, saved } = saveDownload(download, this.config.outputDir);
-      this.events.push(event);
+      this.events.add(event);
       this.activity.trackDownload(saved);
     });
     page.on('close', () => {
@@ -330,12 +330,12 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
         this.current = this.pages.at(-1);
       }
       if (!this.closed && this.context === page.context()) {
-        this.events.push({ kind: 'tab_closed', url: page.url() });
+        this.events.add({ kind: 'tab_closed', url: page.url() });
         this.closedTabs.push(page.url());
         if (this.closedTabs.length > MAX_CLOSED_TABS) this.closedTabs.shift();
       }
     });
-    if (announce) this.events.push({ kind: 'popup', url: page.url() });
+    if (announce) this.events.add({ kind: 'popup', url: page.url() });
   }
 
   /** Runs calls on this session one at a time. */
@@ -387,7 +387,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     log.warn(`session ${this.id}: the page ${url} is not answering`);
     if (await this.scripts.stop(page)) {
       const detail = 'Its script was stopped; the page answers again (a script that starts again may need another call).';
-      this.events.push({ kind: 'not_answering', url, recovery: 'script_stopped', detail });
+      this.events.add({ kind: 'not_answering', url, recovery: 'script_stopped', detail });
       return detail;
     }
     await withDeadline(page.close({ runBeforeUnload: false }), PAGE_ANSWER_MS, 'closing the tab').catch(() => {});
@@ -398,8 +398,8 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     this.resetCount++;
     const next = await this.currentPage();
     const detail = `Even with its script stopped it did not answer, so its tab was closed; the session now shows ${next.url()}.`;
-    this.events = this.events.filter((e) => !(e.kind === 'tab_closed' && e.url === url));
-    this.events.push({ kind: 'not_answering', url, recovery: 'tab_closed', detail });
+    this.events.forget((e) => e.kind === 'tab_closed' && e.url === url);
+    this.events.add({ kind: 'not_answering', url, recovery: 'tab_closed', detail });
     return detail;
   }
 
@@ -412,7 +412,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       followWindow: (page, url) => {
         if (!this.pages.includes(page)) return;
         this.current = page;
-        this.events.push({ kind: 'window_reused', url });
+        this.events.add({ kind: 'window_reused', url });
       },
     };
   }
@@ -445,17 +445,16 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   private async load(page: Page, url: string): Promise<'loaded' | 'download' | 'blocked'> {
     const mark = this.activity.mark();
-    const count = (kind: SessionEvent['kind']) => this.events.filter((e) => e.kind === kind).length;
-    const blockedBefore = count('blocked');
-    const downloadsBefore = count('download');
+    const blockedBefore = this.events.count('blocked');
+    const downloadsBefore = this.events.count('download');
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
     } catch (error) {
       // Let the browser's error page commit (or the download be saved), so it cannot interrupt the next navigation.
       await this.settle(mark, page);
-      if (count('download') > downloadsBefore) return 'download';
+      if (this.events.count('download') > downloadsBefore) return 'download';
       // A redirect the policy stopped fails the navigation; that is a reported block, not an error.
-      if (count('blocked') === blockedBefore) throw error;
+      if (this.events.count('blocked') === blockedBefore) throw error;
       return 'blocked';
     }
     await this.settle(mark, page);
@@ -513,25 +512,12 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   /** The events takeEvents would return, left in place (for observers such as the recorder). */
   peekEvents(): readonly SessionEvent[] {
-    return this.events;
-  }
-
-  /** Counts one more thing dropped past a limit since the last result, in one `limit` event per limit. */
-  private overLimit(what: 'tabs' | 'dialogs', describe: (dropped: number) => string): void {
-    let event = this.events.find((e): e is Extract<SessionEvent, { kind: 'limit' }> => e.kind === 'limit' && e.what === what);
-    if (!event) {
-      event = { kind: 'limit', what, dropped: 0, detail: '' };
-      this.events.push(event);
-    }
-    event.dropped++;
-    event.detail = describe(event.dropped);
+    return this.events.peek();
   }
 
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
+    return this.events.take();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
+import { EventLog } from '../session/event-log.js';
 import { LaunchedApps, type AppSpec, type LaunchedApp } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
 import { X11Computer } from './x11-computer.js';
@@ -36,7 +37,7 @@ export class DesktopSession implements ComputerSession {
   /** Screenshot pixels: the screen scaled down to fit the configured screenshot size. */
   readonly display: { width: number; height: number };
   private readonly apps: LaunchedApps;
-  private events: SessionEvent[] = [];
+  private readonly events = new EventLog();
   private queue: Promise<unknown> = Promise.resolve();
   private running = 0;
   private closed = false;
@@ -145,17 +146,15 @@ export class DesktopSession implements ComputerSession {
   }
 
   peekEvents(): readonly SessionEvent[] {
-    return this.events;
+    return this.events.peek();
   }
 
   takeEvents(): SessionEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
+    return this.events.take();
   }
 
   report(event: SessionEvent): void {
-    this.events.push(event);
+    this.events.add(event);
   }
 
   /**
@@ -175,7 +174,7 @@ export class DesktopSession implements ComputerSession {
     await this.ready();
     const before = await this.capture();
     const launched = await this.apps.launch(spec, (app) => {
-      if (!this.closed) this.events.push({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
+      if (!this.closed) this.events.add({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
     });
     await this.changeFrom(before);
     return launched;
