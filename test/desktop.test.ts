@@ -182,7 +182,8 @@ describe('desktop sessions', { skip }, () => {
   it('runs Chromium inside the desktop, and text copied there (CLIPBOARD) pastes into another application', async () => {
     const sourceLog = path.join(tmp, 'clipboard.jsonl');
     const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
-    const page = `data:text/html,<title>ClipPage</title><input autofocus value=Clip${Date.now() % 100_000}word style=font-size:32px>`;
+    // The title says the field has the focus: a window title alone can come before the field (a copy then copies nothing). No ";": it separates --desktop-app entries.
+    const page = `data:text/html,<title>loading</title><input id=f data-title=ClipPage value=Clip${Date.now() % 100_000}word style=font-size:32px><script>onload=()=>(f.focus(),document.title=f.dataset.title)</script>`;
     // As REFERENCE.md §5 says for root and a closed network: no sandbox, no background traffic.
     const chromium = `browser=chromium --no-sandbox --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,300 --window-size=800,400 '--app=${page}'`;
     const server = await startServer(['--desktop-app', chromium, '--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} pasted:`], UTF8);
