@@ -1,6 +1,7 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { AnthropicTranslator } from '../agent/translators/anthropic.js';
 import type { AgentOptions } from '../config.js';
+import { anthropicSdk } from './anthropic-sdk.js';
 import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
 
 export const ANTHROPIC_ENV = { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' } as const;
@@ -11,12 +12,14 @@ function anthropicProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Model
   const model = options.model ?? ANTHROPIC_DEFAULT_MODEL;
   const baseURL = env[ANTHROPIC_ENV.baseUrl] || 'https://api.anthropic.com';
   // authToken: null: only ANTHROPIC_API_KEY authenticates, not an ANTHROPIC_AUTH_TOKEN the SDK would otherwise pick up.
-  const client = new Anthropic({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', baseURL) });
+  let client: Promise<Anthropic> | undefined;
+  const connect = () =>
+    (client ??= anthropicSdk().then((Sdk) => new Sdk({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', baseURL) })));
   return {
     kind: 'anthropic',
     model,
     description: `Anthropic endpoint ${baseURL}, model "${model}"`,
-    translator: (context) => new AnthropicTranslator(client, { ...context, model }),
+    translator: (context) => new AnthropicTranslator(connect, { ...context, model }),
     hint(status) {
       if (status === 401) return `Check ${ANTHROPIC_ENV.apiKey}: the key was rejected.`;
       if (status === 403) return `The key has no access to model "${model}" or to computer use.`;

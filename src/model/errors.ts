@@ -1,17 +1,19 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { APIConnectionError, APIUserAbortError } from 'openai';
+import { loadedAnthropicSdk } from './anthropic-sdk.js';
 import type { ModelProvider } from './provider.js';
 
 export class ModelRequestError extends Error {}
 
 /** An abort by our own signal: the run was cancelled, not failed. */
 function isAbort(error: unknown): boolean {
-  return error instanceof APIUserAbortError || error instanceof Anthropic.APIUserAbortError || (error as Error | undefined)?.name === 'AbortError';
+  const anthropic = loadedAnthropicSdk();
+  return error instanceof APIUserAbortError || (anthropic !== undefined && error instanceof anthropic.APIUserAbortError) || (error as Error | undefined)?.name === 'AbortError';
 }
 
 /** The endpoint could not be reached at all (DNS, refused, reset, timeout). */
 function isUnreachable(error: unknown): error is Error {
-  if (error instanceof APIConnectionError || error instanceof Anthropic.APIConnectionError) return true;
+  const anthropic = loadedAnthropicSdk();
+  if (error instanceof APIConnectionError || (anthropic !== undefined && error instanceof anthropic.APIConnectionError)) return true;
   // @google/genai uses fetch directly: an unreachable host is fetch's TypeError.
   return error instanceof TypeError && /fetch failed/i.test(error.message);
 }

@@ -1,4 +1,4 @@
-import { GoogleGenAI } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import { GeminiTranslator } from '../agent/translators/gemini.js';
 import type { AgentOptions } from '../config.js';
 import type { ModelProvider, ProviderSpec } from './provider.js';
@@ -14,17 +14,23 @@ function geminiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
   const model = options.model ?? GEMINI_DEFAULT_MODEL;
   const variable = keyVariable(env)!;
   const baseUrl = options.geminiBaseUrl ?? DEFAULT_BASE_URL;
-  const ai = new GoogleGenAI({
-    apiKey: env[variable],
-    // The Gemini API, never Vertex AI (which GOOGLE_GENAI_USE_VERTEXAI would otherwise switch on).
-    vertexai: false,
-    httpOptions: { baseUrl, retryOptions: { attempts: options.modelRetries + 1 } },
-  });
+  // Imported on the first request: the SDK adds ~80 ms to every start, most of which never talk to Gemini.
+  let ai: Promise<GoogleGenAI> | undefined;
+  const connect = () =>
+    (ai ??= import('@google/genai').then(
+      ({ GoogleGenAI }) =>
+        new GoogleGenAI({
+          apiKey: env[variable],
+          // The Gemini API, never Vertex AI (which GOOGLE_GENAI_USE_VERTEXAI would otherwise switch on).
+          vertexai: false,
+          httpOptions: { baseUrl, retryOptions: { attempts: options.modelRetries + 1 } },
+        }),
+    ));
   return {
     kind: 'gemini',
     model,
     description: `Gemini endpoint ${baseUrl}, model "${model}"`,
-    translator: (context) => new GeminiTranslator(ai, { ...context, model }),
+    translator: (context) => new GeminiTranslator(connect, { ...context, model }),
     hint(status) {
       if (status === 400 || status === 401) return `Check ${variable}: the Gemini API rejects a key it does not know with 400 or 401.`;
       if (status === 403) return `The key has no access to model "${model}" (enable the Gemini API for its project).`;

@@ -100,7 +100,8 @@ export class AnthropicTranslator implements Translator {
   private readonly cursorCalls = new Set<string>();
 
   constructor(
-    private readonly client: Anthropic,
+    /** The client, made on the first request (see anthropicSdk). */
+    private readonly client: () => Promise<Anthropic>,
     private readonly context: TranslatorContext,
   ) {
     this.tool = anthropicToolFor(context.model, context.options.anthropicTool);
@@ -153,8 +154,8 @@ export class AnthropicTranslator implements Translator {
     };
   }
 
-  send(request: unknown, signal: AbortSignal | undefined): Promise<BetaMessage> {
-    return this.client.beta.messages.create(request as MessageCreateParamsNonStreaming, { signal });
+  async send(request: unknown, signal: AbortSignal | undefined): Promise<BetaMessage> {
+    return (await this.client()).beta.messages.create(request as MessageCreateParamsNonStreaming, { signal });
   }
 
   read(reply: unknown): ModelReply {

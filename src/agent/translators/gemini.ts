@@ -1,4 +1,4 @@
-import { Environment, type Content, type GenerateContentParameters, type GenerateContentResponse, type GoogleGenAI, type Part } from '@google/genai';
+import type { Content, Environment, GenerateContentParameters, GenerateContentResponse, GoogleGenAI, Part } from '@google/genai';
 import { z } from 'zod';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
@@ -42,7 +42,8 @@ export class GeminiTranslator implements Translator {
   private calls = 0;
 
   constructor(
-    private readonly ai: GoogleGenAI,
+    /** The client, made on the first request (the SDK is imported then). */
+    private readonly ai: () => Promise<GoogleGenAI>,
     private readonly context: TranslatorContext,
   ) {}
 
@@ -64,15 +65,16 @@ export class GeminiTranslator implements Translator {
       model,
       contents: [...recentScreenshotsOnly(this.history, KEEP_SCREENSHOT_TURNS), ...(this.pendingContent ? [this.pendingContent] : [])],
       config: {
-        tools: [{ computerUse: { environment: Environment.ENVIRONMENT_BROWSER } }],
+        // The enum's value spelled out: reading the enum would import the SDK at start.
+        tools: [{ computerUse: { environment: 'ENVIRONMENT_BROWSER' as Environment.ENVIRONMENT_BROWSER } }],
         ...(instructions ? { systemInstruction: instructions } : {}),
       },
     };
   }
 
-  send(request: unknown, signal: AbortSignal | undefined): Promise<GenerateContentResponse> {
+  async send(request: unknown, signal: AbortSignal | undefined): Promise<GenerateContentResponse> {
     const params = request as GenerateContentParameters;
-    return this.ai.models.generateContent({ ...params, config: { ...params.config, abortSignal: signal } });
+    return (await this.ai()).models.generateContent({ ...params, config: { ...params.config, abortSignal: signal } });
   }
 
   read(reply: unknown): ModelReply {
