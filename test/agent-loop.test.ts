@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
+import { agentFixture, previewFake, BUTTON, click, FIELD } from './helpers/agent-fixture.js';
 import { page } from './helpers/fixture-server.js';
-import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // OpenAI provider, preview tool generation, history through previous_response_id.
 let clickHook: (() => void | Promise<void>) | undefined;
 const fixture = await agentFixture(() => clickHook?.());
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-test'],
-}).start();
+const fake = await previewFake('sk-test');
 let server: ServerHandle;
 const logs: string[] = [];
 

@@ -5,21 +5,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import { agentFixture, previewFake, BUTTON, click } from './helpers/agent-fixture.js';
 import type { StepRecord } from '../src/recording/records.js';
-import { FakeResponses } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
 
 // `cua-mcp run` in a terminal, with history=local (store:false, items resent with encrypted reasoning).
 const fixture = await agentFixture();
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-term'],
-  history: 'local',
-}).start();
+const fake = await previewFake('sk-term', { history: 'local' });
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-run-'));
 
 after(async () => {

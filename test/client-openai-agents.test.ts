@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Agent, getAllMcpTools, MCPServerStdio, RunContext, type FunctionTool, type Tool } from '@openai/agents';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
-import { FakeResponses } from './helpers/fake-responses.js';
+import { agentFixture, previewFake, BUTTON, click } from './helpers/agent-fixture.js';
 import { CLI } from './helpers/mcp.js';
 
 // The OpenAI Agents SDK as its users run it against MCP servers: over stdio, with
@@ -10,13 +9,7 @@ import { CLI } from './helpers/mcp.js';
 // argument the model leaves out.
 
 const fixture = await agentFixture();
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-test'],
-}).start();
+const fake = await previewFake('sk-test');
 const server = new MCPServerStdio({
   name: 'cua',
   command: process.execPath,

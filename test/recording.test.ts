@@ -7,22 +7,15 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
 import { parseOptions, resolveConfig } from '../src/config.js';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import { agentFixture, previewFake, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import type { StepRecord } from '../src/recording/records.js';
-import { FakeResponses } from './helpers/fake-responses.js';
 import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
 import { startHttpServer } from './helpers/http.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Every run is recorded: the folder, report.html in a real browser, the MCP resources, retention.
 const fixture = await agentFixture();
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-rec'],
-}).start();
+const fake = await previewFake('sk-rec');
 const env = { OPENAI_API_KEY: 'sk-rec', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
 const executablePath = findExecutable(resolveConfig(parseOptions([]).raw)).path;
 const check = { id: 'sc_r', code: 'sensitive_domain', message: 'The page looks like a bank.' };

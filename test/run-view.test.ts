@@ -7,21 +7,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
 import { parseOptions, resolveConfig } from '../src/config.js';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
-import { FakeResponses } from './helpers/fake-responses.js';
+import { agentFixture, previewFake, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import { startServer, type ServerHandle } from './helpers/mcp.js';
 
 // The MCP Apps view of a run, in real Chromium inside a small fake host that
 // speaks the ui/* postMessage protocol and relays tools/call and
 // resources/read to the real server through the SDK client.
 const fixture = await agentFixture();
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-view'],
-}).start();
+const fake = await previewFake('sk-view');
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-view-'));
 let server: ServerHandle;
 let browser: Browser;

@@ -1,3 +1,4 @@
+import { FakeResponses, type FakeOptions } from './fake-responses.js';
 import { FixtureServer, page } from './fixture-server.js';
 
 /** Centre of the fixture's button (it fetches /clicked when clicked) and of its text field (it mirrors its value into the title). */
@@ -21,3 +22,8 @@ export async function agentFixture(onClick?: () => void | Promise<void>): Promis
 }
 
 export const click = (at: { x: number; y: number }) => ({ type: 'click', button: 'left', x: at.x, y: at.y });
+
+/** The fake Responses API most agent tests talk to: the preview tool on the fixture's display at OpenAI's path, with `key` as the bearer token. */
+export function previewFake(key: string, options: Partial<FakeOptions> = {}): Promise<FakeResponses> {
+  return new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', `Bearer ${key}`], ...options }).start();
+}
