@@ -5,6 +5,7 @@ import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './transport/auth-tokens.js';
 
 /** The model providers `--provider` can name (src/model/select.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
@@ -74,10 +75,11 @@ export const OPTIONS = {
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
   maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most browser sessions open at once, all clients together (0 = no limit)' },
-  shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Let every client see and drive every browser session (for platforms that reconnect per call); default: each MCP session only sees its own' },
+  shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Make every HTTP client one principal, whatever its token (sessions already outlive reconnects: they belong to the token, not the MCP session)' },
   port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
   host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token' },
   authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
+  authTokens: { flag: 'auth-tokens', env: 'CUA_AUTH_TOKENS', kind: 'string', group: 'security', help: 'File of bearer tokens, one "NAME TOKEN" line per principal: each sees only its own sessions, runs and recordings' },
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
   maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
@@ -138,6 +140,8 @@ export interface HttpConfig {
   port: number;
   host: string;
   authToken?: string;
+  /** The tokens accepted (--auth-token's and --auth-tokens'), each with its principal; empty: no token needed, one local principal. */
+  tokens: TokenPrincipal[];
   /** Lower-case host names (no port) accepted in Host and Origin; '*' accepts any. */
   allowedHosts: string[];
   /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
@@ -364,7 +368,15 @@ function hostnameOnly(host: string): string {
 function resolveHttp(raw: RawOptions): HttpConfig {
   const host = typeof raw.host === 'string' && raw.host !== '' ? raw.host : '127.0.0.1';
   const authToken = typeof raw.authToken === 'string' && raw.authToken !== '' ? raw.authToken : undefined;
-  if (!isLoopback(host) && !authToken) {
+  const tokens = authToken ? [{ token: authToken, principal: AUTH_TOKEN_PRINCIPAL }] : [];
+  if (typeof raw.authTokens === 'string' && raw.authTokens !== '') {
+    try {
+      tokens.push(...readAuthTokens(raw.authTokens));
+    } catch (error) {
+      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (!isLoopback(host) && !tokens.length) {
     throw new ConfigError(
       `Refusing to listen on ${host} without a token: anyone who reaches it could drive the browser with your cookies. ` +
         'Set --auth-token (CUA_AUTH_TOKEN), or listen on 127.0.0.1.',
@@ -376,6 +388,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     port: integer('port', raw.port, 0, 65535),
     host,
     authToken,
+    tokens,
     allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
-import { ClientConnection, sharedOwner } from './tools/connection.js';
+import type { Principal } from './session/principal.js';
 import { agentTools, browserTools } from './tools/index.js';
 import { registerRunResources } from './tools/run-resources.js';
 import { registerTools } from './tools/tool.js';
@@ -14,21 +13,19 @@ export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.js
 const INSTRUCTIONS = [
   'Operates a real browser through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
-  'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
+  'Calls without session_id share one default browser session; `new_session` opens an isolated one and returns its session_id, a handle that stays valid across reconnects until close_session or the idle timeout.',
   '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',
   '`run_task` hands a whole task to a computer-use model that works the browser until done; when it pauses on a safety check, ask the user and call `acknowledge_safety_check`.',
   'A run still working when the call\'s wait is over answers with status `running` and goes on: follow it with `get_run`, stop it with `cancel_run`.',
 ].join(' ');
 
-/** One MCP server object per client connection; the browser sessions live in the shared manager. */
-export function createMcpServer(sessions: SessionManager, config: ServerConfig): { server: McpServer; connection: ClientConnection } {
+/** One MCP server object per client connection, serving the principal behind it; the sessions live in the shared manager. */
+export function createMcpServer(principal: Principal, config: ServerConfig): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
-  const connection = new ClientConnection(sessions, config.shareSessions ? sharedOwner(sessions) : undefined);
-  connection.mcpServer = server.server;
-  registerTools(server, [...browserTools, ...agentTools], { connection, config });
-  registerRunResources(server, connection, config);
-  return { server, connection };
+  registerTools(server, [...browserTools, ...agentTools], { principal, config });
+  registerRunResources(server, principal, config);
+  return server;
 }

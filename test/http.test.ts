@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,6 +12,11 @@ import { memoryOAuthProvider } from './helpers/oauth.js';
 
 const TOKEN = 'test-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
+/** A second principal, from an --auth-tokens file. */
+const OTHER_TOKEN = 'other-token-0123456789';
+const OTHER = { Authorization: `Bearer ${OTHER_TOKEN}` };
+const tokensFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cua-http-tokens-')), 'tokens');
+fs.writeFileSync(tokensFile, `other ${OTHER_TOKEN}\n`, { mode: 0o600 });
 
 const fixtures = new FixtureServer({
   '/a': page('<h1>Client A</h1>').replace('<title>fixture</title>', '<title>A</title>'),
@@ -18,11 +26,11 @@ const fixtures = new FixtureServer({
 before(() => fixtures.start());
 after(() => fixtures.stop());
 
-describe('Streamable HTTP with a token and --max-sessions 3', () => {
+describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
   let server: HttpServerProcess;
 
   before(async () => {
-    server = await startHttpServer(['--auth-token', TOKEN, '--max-sessions', '3']);
+    server = await startHttpServer(['--auth-token', TOKEN, '--auth-tokens', tokensFile, '--max-sessions', '3']);
   });
   after(async () => {
     assert.equal(await server.stop('SIGTERM'), 0, 'SIGTERM ends the HTTP server cleanly');
@@ -30,24 +38,26 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
   });
 
   type Client = Awaited<ReturnType<HttpServerProcess['connect']>>;
-  /** Two clients connected at once, both disconnected (DELETE) afterwards. */
+  /** Two clients of two principals connected at once, both disconnected (DELETE) and their sessions closed afterwards. */
   async function withTwoClients(body: (a: Client, b: Client) => Promise<void>): Promise<void> {
     const a = await server.connect(AUTH);
-    const b = await server.connect(AUTH);
+    const b = await server.connect(OTHER);
     try {
       await body(a, b);
     } finally {
-      await a.close();
-      await b.close();
+      for (const client of [a, b]) {
+        const open = (await client.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
+        for (const { session_id } of open) await client.ok('close_session', { session_id });
+        await client.close();
+      }
     }
   }
 
-  test('two clients at once: neither sees nor drives the other\'s browser sessions', () =>
+  test('two principals at once: neither sees nor drives the other\'s browser sessions', () =>
     withTwoClients(async (a, b) => {
       const sa = (await a.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
       const sb = (await b.ok('new_session', { start_url: fixtures.url('/b') })).structuredContent.session_id as string;
       assert.notEqual(sa, sb);
-      assert.notEqual(a.transport.sessionId, b.transport.sessionId, 'each client has its own MCP session');
 
       const listA = (await a.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
       const listB = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
@@ -64,7 +74,7 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
       for (const [tool, args] of attempts) {
         const result = await b.call(tool, args);
         assert.equal(result.isError, true, `${tool} on another client's session must fail`);
-        assert.match(textOf(result), new RegExp(`No browser session "${sa}".*list_sessions`), tool);
+        assert.match(textOf(result), new RegExp(`No browser session "${sa}"; nothing was done.*list_sessions`), tool);
       }
       assert.ok(!JSON.stringify(await b.call('list_sessions')).includes(sa), 'A\'s id never shows up for B');
 
@@ -92,25 +102,20 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
       assert.equal(opened.structuredContent.title, 'B');
     }));
 
-  test('ending an MCP session (DELETE) closes its browser sessions', async () => {
+  test('ending an MCP session (DELETE) closes none of the principal\'s sessions: the next MCP session goes on with them', async () => {
     const a = await server.connect(AUTH);
-    const ids = [
-      (await a.ok('new_session')).structuredContent.session_id as string,
-      (await a.ok('new_session')).structuredContent.session_id as string,
-      (await a.ok('new_session')).structuredContent.session_id as string,
-    ];
+    const kept = (await a.ok('new_session', { start_url: fixtures.url('/a') })).structuredContent.session_id as string;
     await a.close();
-    for (const id of ids) await server.waitForLog(`session ${id} closed`);
-    // All three slots are free again for someone else.
     const b = await server.connect(AUTH);
     try {
-      for (let i = 0; i < 3; i++) await b.ok('new_session');
       const list = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
-      assert.equal(list.length, 3);
-      assert.ok(list.every((s) => !ids.includes(s.session_id)));
+      assert.deepEqual(list.map((s) => s.session_id), [kept]);
+      assert.equal((await b.ok('screenshot', { session_id: kept })).structuredContent.title, 'A');
+      await b.ok('close_session', { session_id: kept });
     } finally {
       await b.close();
     }
+    assert.doesNotMatch(server.stderr(), new RegExp(`session ${kept} closed[^]*session ${kept} closed`), 'closed once, by close_session');
   });
 
   test('a request for an ended MCP session is answered 404', async () => {
@@ -236,10 +241,10 @@ describe('--max-body, --allowed-hosts, --allowed-origins', () => {
 });
 
 describe('--share-sessions', () => {
-  test('every client sees and drives the same browser sessions, default included', async () => {
-    const server = await startHttpServer(['--share-sessions']);
-    const a = await server.connect();
-    const b = await server.connect();
+  test('every client is one principal, whatever its token: all see and drive the same browser sessions, default included', async () => {
+    const server = await startHttpServer(['--share-sessions', '--auth-token', TOKEN, '--auth-tokens', tokensFile]);
+    const a = await server.connect(AUTH);
+    const b = await server.connect(OTHER);
     try {
       const sa = (await a.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
       // B's default session is A's: platforms that reconnect per call keep their page.
@@ -264,7 +269,7 @@ describe('--share-sessions', () => {
 });
 
 describe('idle MCP sessions', () => {
-  test('expire after --idle-timeout, and their browser sessions close with them', async () => {
+  test('expire after --idle-timeout, and so do the browser sessions nobody uses', async () => {
     const server = await startHttpServer(['--idle-timeout', '2']);
     try {
       const a = await server.connect();

@@ -222,17 +222,19 @@ describe('recording options', () => {
     }
   });
 
-  it('over HTTP each client lists and reads only its own runs', async () => {
+  it('over HTTP each principal (token) lists and reads only its own runs', async () => {
     const outputDir = tempDir();
-    const server = await startHttpServer(['--output-dir', outputDir], env);
-    const alice = await server.connect();
-    const bob = await server.connect();
+    const tokens = path.join(outputDir, 'tokens');
+    fs.writeFileSync(tokens, 'alice alice-token-0123456789\nbob bob-token-0123456789\n', { mode: 0o600 });
+    const server = await startHttpServer(['--output-dir', outputDir, '--auth-tokens', tokens], env);
+    const alice = await server.connect({ Authorization: 'Bearer alice-token-0123456789' });
+    const bob = await server.connect({ Authorization: 'Bearer bob-token-0123456789' });
     try {
       fake.script([{ output: [fake.message('done')] }]);
       const runId = String((await alice.ok('run_task', { task: 'alice only', start_url: fixture.url('/') })).structuredContent.run_id);
       const uri = `cua-mcp://runs/${runId}`;
       assert.ok((await alice.client.listResources()).resources.some((r) => r.uri === uri));
-      assert.ok(!(await bob.client.listResources()).resources.some((r) => r.uri === uri), 'another client does not see the run');
+      assert.ok(!(await bob.client.listResources()).resources.some((r) => r.uri === uri), 'another principal does not see the run');
       await assert.rejects(bob.client.readResource({ uri }), /No recorded run/);
       assert.match(String((await alice.client.readResource({ uri })).contents[0]?.uri), /report\.html$/);
     } finally {

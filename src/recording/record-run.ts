@@ -8,7 +8,7 @@ const latest = new WeakMap<AgentRun['session'], RunRecorder>();
 
 /**
  * Records the run from now on, unless recording is off (--no-record).
- * `owner` is the connection allowed to read it over MCP.
+ * `owner` is the principal allowed to read it over MCP.
  */
 export function recordRun(run: AgentRun, recording: ServerConfig['recording'], owner?: string): RunRecorder | undefined {
   if (!recording.enabled) return undefined;

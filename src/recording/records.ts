@@ -81,7 +81,7 @@ export interface RunRecord {
   error?: string;
   /** The process recording it, so another process can tell whether it is still going. */
   pid: number;
-  /** Who may see it over MCP (the connection's session owner); absent for the terminal. */
+  /** Who may see it over MCP (the principal owning the session); absent for the terminal. */
   owner?: string;
 }
 

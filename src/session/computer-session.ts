@@ -45,7 +45,7 @@ export interface Navigation {
  */
 export interface ComputerSession {
   readonly id: string;
-  /** The connection (owner) the session belongs to. */
+  /** The principal (owner) the session belongs to, see session/principal.ts. */
   readonly owner: string;
   readonly environment: Environment;
   readonly createdAt: number;

@@ -4,31 +4,42 @@ import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 
+/**
+ * A session's handle: what its principal passes as session_id from any
+ * connection. 122 random bits, so nobody finds one by guessing.
+ */
+const newHandle = (): string => randomUUID();
+
 export class SessionNotFoundError extends Error {}
 /** The id was one of the caller's sessions, closed by the idle timeout. */
 export class SessionExpiredError extends SessionNotFoundError {}
+/** The id was one of the caller's sessions, closed by close_session. */
+export class SessionClosedError extends SessionNotFoundError {}
 
-/** How many expired session ids are remembered (the newest), so a long-lived server does not grow. */
-const EXPIRED_REMEMBERED = 1000;
+/** How many ended session ids are remembered (the newest), so a long-lived server does not grow. */
+const ENDED_REMEMBERED = 1000;
+
+/** Why one of a principal's sessions is gone: closed on request, or by the idle timeout after idleSeconds. */
+type Ending = { owner: string; idleSeconds?: number };
 export class SessionLimitError extends Error {}
 
 export interface NewSessionOptions {
-  id?: string;
   startUrl?: string;
   environment?: Environment;
 }
 
 /**
  * All sessions of the process, of every environment. Each belongs to the
- * connection (owner) that created it; the limit counts them all; idle ones
- * are closed. Opening a session is the backend's job (see backend.ts).
+ * principal (owner, see principal.ts) that opened it, whatever connection
+ * it came through; the limit counts them all; idle ones are closed.
+ * Opening a session is the backend's job (see backend.ts).
  */
 export class SessionManager {
   private readonly sessions = new Map<string, ComputerSession>();
   private readonly backends = new Map<Environment, SessionBackend>();
   private readonly sweeper: NodeJS.Timeout | undefined;
-  /** Sessions the idle timeout closed, by id, oldest first: their owners get "expired", not "no such session". */
-  private readonly expired = new Map<string, { owner: string; idleSeconds: number }>();
+  /** Sessions closed or expired, by id, oldest first: their owners get "closed" or "expired", not "no such session". */
+  private readonly ended = new Map<string, Ending>();
   /** Sessions being created: counted against maxSessions before they exist. */
   private opening = 0;
   private stopped = false;
@@ -72,7 +83,7 @@ export class SessionManager {
     this.opening++;
     let session: ComputerSession;
     try {
-      session = await backend.open(options.id ?? randomUUID(), owner, startUrl);
+      session = await backend.open(newHandle(), owner, startUrl);
     } finally {
       this.opening--;
     }
@@ -89,20 +100,32 @@ export class SessionManager {
   get(id: string, owner: string): ComputerSession {
     const session = this.find(id, owner);
     if (session) return session;
-    const expiry = this.expiry(id, owner);
-    if (expiry) {
+    const ending = this.ended.get(id);
+    if (ending?.owner === owner && ending.idleSeconds !== undefined) {
       throw new SessionExpiredError(
-        `Browser session "${id}" expired: it was closed after ${expiry.idleSeconds} s without a call (--idle-timeout), with its pages, cookies and tabs. ` +
+        `Browser session "${id}" expired: it was closed after ${ending.idleSeconds} s without a call (--idle-timeout), with its pages, cookies and tabs. ` +
           'Open a new one with new_session, or omit session_id to use the default session.',
       );
     }
-    throw new SessionNotFoundError(`No browser session "${id}". Call list_sessions to see the open ones, or omit session_id to use the default session.`);
+    if (ending?.owner === owner) {
+      throw new SessionClosedError(
+        `Browser session "${id}" was closed (close_session), with its pages, cookies and tabs; nothing was done. ` +
+          'Open a new one with new_session, or omit session_id to use the default session.',
+      );
+    }
+    // Never opened, or another principal's: the same answer, so ids stay private.
+    throw new SessionNotFoundError(`No browser session "${id}"; nothing was done. Call list_sessions to see the open ones, or omit session_id to use the default session.`);
   }
 
   /** How the owner's session `id` expired, if the idle timeout closed it. Another owner learns nothing: its ids stay private. */
   expiry(id: string, owner: string): { idleSeconds: number } | undefined {
-    const expired = this.expired.get(id);
-    return expired?.owner === owner ? expired : undefined;
+    const ending = this.ended.get(id);
+    return ending?.owner === owner && ending.idleSeconds !== undefined ? { idleSeconds: ending.idleSeconds } : undefined;
+  }
+
+  private remember(id: string, ending: Ending): void {
+    this.ended.set(id, ending);
+    if (this.ended.size > ENDED_REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
   }
 
   find(id: string, owner: string): ComputerSession | undefined {
@@ -117,13 +140,9 @@ export class SessionManager {
   async close(id: string, owner: string): Promise<void> {
     const session = this.get(id, owner);
     this.sessions.delete(id);
+    this.remember(id, { owner });
     await session.close();
     log.info(`session ${id} closed`);
-  }
-
-  async closeOwnedBy(owner: string): Promise<void> {
-    for (const [id, expired] of this.expired) if (expired.owner === owner) this.expired.delete(id);
-    await Promise.all(this.list(owner).map((s) => this.close(s.id, owner)));
   }
 
   /** Keeps the session open whatever the idle timeout until the returned function is called; its idle time starts then. */
@@ -152,8 +171,7 @@ export class SessionManager {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);
-        this.expired.set(session.id, { owner: session.owner, idleSeconds });
-        if (this.expired.size > EXPIRED_REMEMBERED) this.expired.delete(this.expired.keys().next().value!);
+        this.remember(session.id, { owner: session.owner, idleSeconds });
         await session.close();
       }
     }

@@ -5,7 +5,7 @@ import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
-import { defineTool } from './tool.js';
+import { defineTool, sessionIdArg } from './tool.js';
 
 export const acknowledgeSafetyCheckTool = defineTool({
   name: 'acknowledge_safety_check',
@@ -15,7 +15,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
     'Only call this with the user\'s own decision. approve: the action runs now, its output acknowledges the checks, and the run continues as run_task would. ' +
     'deny: the action is dropped and the run ends with status denied; the session stays usable. Waits like run_task (wait_seconds, status running).',
   inputSchema: {
-    session_id: z.string().min(1).describe('The session whose run is paused'),
+    session_id: sessionIdArg('The session whose run is paused'),
     decision: z.enum(['approve', 'deny'], { error: 'decision must be "approve" or "deny"' }),
     check_ids: optional(z.array(z.string())).describe('The pending check ids being answered (default: all of them)'),
     wait_seconds: waitSecondsArg,
@@ -24,7 +24,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
   handler: async ({ session_id, decision, check_ids, wait_seconds }, context) => {
-    const session = await context.connection.session(session_id);
+    const session = await context.principal.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
     run.decide(decision, check_ids);

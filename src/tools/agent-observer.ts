@@ -1,4 +1,3 @@
-import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { HeldRun, RunObserver } from '../agent/types.js';
 import { log } from '../log.js';
 import type { ToolContext } from './tool.js';
@@ -17,25 +16,20 @@ export function safetyQuestion(run: HeldRun): string {
  * asked directly through elicitation. The question is withdrawn when
  * `signal` aborts (the call stops waiting): the run then stays paused.
  */
-export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSignal): RunObserver {
-  const token = extra._meta?.progressToken;
-  const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
+export function mcpObserver({ request }: ToolContext, signal: AbortSignal): RunObserver {
   return {
     confirmsBy: 'elicitation',
     step(done, total, description) {
-      if (token === undefined) return;
-      notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message: `step ${done}/${total}: ${description}` } });
+      request.progress(done, total, `step ${done}/${total}: ${description}`);
     },
     reasoning(summary) {
-      notify({ method: 'notifications/message', params: { level: 'info', logger: 'cua-mcp.agent', data: `reasoning: ${summary}` } });
+      request.log('info', 'cua-mcp.agent', `reasoning: ${summary}`);
     },
     async confirm(run) {
-      const server = connection.mcpServer;
-      if (!server?.getClientCapabilities()?.elicitation) return undefined;
+      if (!request.askForm) return undefined;
       try {
-        const answer = await server.elicitInput(
+        const answer = await request.askForm(
           {
-            mode: 'form',
             message: safetyQuestion(run),
             requestedSchema: {
               type: 'object',
@@ -45,7 +39,7 @@ export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSig
               required: ['decision'],
             },
           },
-          { signal, relatedRequestId: extra.requestId },
+          signal,
         );
         // decline is a "no"; cancel (dismissed without choosing) leaves the run paused for acknowledge_safety_check.
         if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';

@@ -26,8 +26,8 @@ export const computerTool = defineTool({
     not_run: z.array(z.string()).optional().describe('Actions of the batch that did not run because the browser was reset: look at the new screenshot and send them again'),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ session_id, actions }, { connection, config, extra }) => {
-    const session = await connection.session(session_id);
+  handler: async ({ session_id, actions }, { principal, config, request }) => {
+    const session = await principal.session(session_id);
     return session.exclusive(async () => {
       // The client's coordinates are pixels of the images it gets, which --max-image-pixels may make smaller than the screenshot.
       const display = clientDisplay(session.display, config.clientImage);
@@ -38,7 +38,7 @@ export const computerTool = defineTool({
       const resets = session.resets;
       for (const [index, action] of actions.entries()) {
         // A cancelled call (notifications/cancelled) stops here, and between keystrokes of a type action.
-        if (extra.signal.aborted) throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
+        if (request.signal.aborted) throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
         if (await session.resetSince(resets)) {
           const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
           const notRun = actions.slice(index).map(describeAction);
@@ -50,7 +50,7 @@ export const computerTool = defineTool({
           );
         }
         try {
-          await runAction(computer, toScreen.x === 1 && toScreen.y === 1 ? action : scaleAction(action, toScreen), extra.signal);
+          await runAction(computer, toScreen.x === 1 && toScreen.y === 1 ? action : scaleAction(action, toScreen), request.signal);
         } catch (error) {
           const before = done.length ? ` after ${done.length} completed action(s): ${done.join('; ')}` : '';
           throw new Error(`${describeAction(action)} failed${before}. ${(error as Error).message}`, { cause: error });

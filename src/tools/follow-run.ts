@@ -19,9 +19,9 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * only watches (get_run) just stops the waiting.
  */
 export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean): Promise<CallToolResult> {
-  const { extra, config, connection } = context;
+  const { request, config, principal } = context;
   if (drives) {
-    const release = connection.sessions.hold(run.session);
+    const release = principal.sessions.hold(run.session);
     void run.stopped().then(release);
   }
   const leaving = new AbortController();
@@ -29,7 +29,7 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
     if (drives) run.cancel();
     leaving.abort();
   };
-  extra.signal.addEventListener('abort', leave, { once: true });
+  request.signal.addEventListener('abort', leave, { once: true });
   const observer = mcpObserver(context, leaving.signal);
   let asking = false;
   const unwatch = run.watch({
@@ -47,7 +47,7 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
     const timeUp = sleep((waitSeconds ?? config.callWaitSeconds) * 1000, undefined, { signal: leaving.signal }).catch(() => {});
     await Promise.race([run.stopped(), timeUp]);
   } finally {
-    extra.signal.removeEventListener('abort', leave);
+    request.signal.removeEventListener('abort', leave);
     unwatch();
     leaving.abort();
   }

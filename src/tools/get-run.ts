@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
-import { defineTool } from './tool.js';
+import { defineTool, sessionIdArg } from './tool.js';
 
 export const getRunTool = defineTool({
   name: 'get_run',
@@ -14,14 +13,14 @@ export const getRunTool = defineTool({
     'While the run is working, waits up to wait_seconds for it to stop (completed, needs_confirmation, max_steps, cancelled, failed, denied); ' +
     'if it is still working then, the status is running: call get_run again. Cancelling this call only stops the waiting; cancel_run stops the run.',
   inputSchema: {
-    session_id: z.string().min(1).describe('The session whose run to follow'),
+    session_id: sessionIdArg('The session whose run to follow'),
     wait_seconds: waitSecondsArg,
   },
   outputSchema: runResultShape,
   _meta: RUN_VIEW_META,
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async ({ session_id, wait_seconds }, context) => {
-    const session = await context.connection.session(session_id);
+    const session = await context.principal.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run: start one with run_task.`);
     return followRun(run, context, wait_seconds, false);

@@ -16,8 +16,8 @@ export const launchAppTool = defineTool({
   },
   outputSchema: { ...screenStateShape, app: z.string(), pid: z.number() },
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ session_id, app }, { connection, config }) => {
-    const session = await connection.session(session_id);
+  handler: async ({ session_id, app }, { principal, config }) => {
+    const session = await principal.session(session_id);
     if (!(session instanceof DesktopSession)) {
       throw new WrongEnvironmentError(
         `launch_app needs a desktop session, and session ${session.id} is a ${session.environment} session. ` +

@@ -14,9 +14,9 @@ export const navigateTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ session_id, url }, { connection, config }) => {
+  handler: async ({ session_id, url }, { principal, config }) => {
     const target = normalizeUrl(url);
-    const session = browserOnly(await connection.session(session_id), 'navigate');
+    const session = browserOnly(await principal.session(session_id), 'navigate');
     return session.exclusive(async () => {
       let outcome;
       try {

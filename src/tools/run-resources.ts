@@ -5,7 +5,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config.js';
 import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
 import { listRuns, readRun } from '../recording/run-store.js';
-import type { ClientConnection } from './connection.js';
+import type { Principal } from '../session/principal.js';
 import { RUN_VIEW_HTML } from './run-view-html.js';
 
 /** The MCP Apps view of run_task, step and acknowledge_safety_check. */
@@ -21,14 +21,14 @@ export const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
 const RESOURCE_NOT_FOUND = -32002;
 
 /**
- * Recorded runs as MCP resources: resources/list names this connection's
- * runs (all of them with --share-sessions), and cua-mcp://runs/{run_id}
+ * Recorded runs as MCP resources: resources/list names the principal's
+ * runs, and cua-mcp://runs/{run_id}
  * reads the run's report.html and steps.jsonl. Plus the run view for
  * hosts that render MCP Apps.
  */
-export function registerRunResources(server: McpServer, connection: ClientConnection, config: ServerConfig): void {
+export function registerRunResources(server: McpServer, principal: Principal, config: ServerConfig): void {
   const { dir } = config.recording;
-  const visible = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.owner === connection.id;
+  const visible = (run: RunRecord | undefined): run is RunRecord => run !== undefined && run.owner === principal.id;
 
   server.registerResource(
     'run',
@@ -54,7 +54,7 @@ export function registerRunResources(server: McpServer, connection: ClientConnec
     async (uri, variables) => {
       const runId = String(variables.run_id);
       const run = await readRun(dir, runId);
-      if (!visible(run)) throw new McpError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for this connection: resources/list names the runs you can read.`);
+      if (!visible(run)) throw new McpError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
       const folder = path.join(dir, run.run_id);
       const read = (file: string) => fs.readFile(path.join(folder, file), 'utf8').catch(() => '');
       const [report, steps] = await Promise.all([read(REPORT_FILE), read(STEPS_FILE)]);

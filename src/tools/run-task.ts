@@ -6,7 +6,7 @@ import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
-import { defineTool } from './tool.js';
+import { defineTool, optionalSessionIdArg } from './tool.js';
 
 export const runTaskTool = defineTool({
   name: 'run_task',
@@ -20,7 +20,7 @@ export const runTaskTool = defineTool({
     'Cancelling this call while it waits cancels the run.',
   inputSchema: {
     task: z.string().min(1, { error: 'task must describe what the model should do' }).describe('What the model should do, in plain language'),
-    session_id: optional(z.string()).describe('Session to work in (default: a new session)'),
+    session_id: optionalSessionIdArg('Session to work in (default: a new session)'),
     environment: optional(z.enum(['browser', 'desktop'])).describe('What the new session drives when no session_id is given: browser (default) or desktop'),
     start_url: optional(z.string()).describe('Page to open before the model starts'),
     max_steps: optional(z.number().int().min(1).max(1000)).describe('Most model turns this call may take (default: the server\'s --max-steps)'),
@@ -31,10 +31,10 @@ export const runTaskTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
-    const { connection, config } = context;
+    const { principal, config } = context;
     providerFor(config.agent); // says what to configure before a session is opened
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
-    const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url, environment);
+    const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
     if (environment && session.environment !== environment) {
       throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
     }
@@ -44,7 +44,7 @@ export const runTaskTool = defineTool({
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
-    recordRun(run, config.recording, connection.id);
+    recordRun(run, config.recording, principal.id);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },

@@ -10,8 +10,8 @@ export const screenshotTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handler: async ({ session_id }, { connection, config }) => {
-    const session = await connection.session(session_id);
+  handler: async ({ session_id }, { principal, config }) => {
+    const session = await principal.session(session_id);
     return session.exclusive(() => screenResult(session, config.clientImage, 'Screenshot'));
   },
 });

@@ -13,8 +13,8 @@ export const selectTabTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-  handler: async ({ session_id, index }, { connection, config }) => {
-    const session = browserOnly(await connection.session(session_id), 'select_tab');
+  handler: async ({ session_id, index }, { principal, config }) => {
+    const session = browserOnly(await principal.session(session_id), 'select_tab');
     return session.exclusive(async () => {
       await session.selectTab(index);
       return screenResult(session, config.clientImage, `Switched to tab ${index}`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { optional } from '../strict-schema.js';
 import { PAGE_STRING_LIMITS, pageString, screenResult, screenStateShape } from './results.js';
-import { defineTool } from './tool.js';
+import { defineTool, sessionIdArg } from './tool.js';
 
 export const newSessionTool = defineTool({
   name: 'new_session',
@@ -15,11 +15,11 @@ export const newSessionTool = defineTool({
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
-  handler: async ({ environment, start_url }, { connection, config }) => {
+  handler: async ({ environment, start_url }, { principal, config }) => {
     if (environment === 'desktop' && start_url !== undefined) {
       throw new Error('start_url is for browser sessions; a desktop session starts empty: open an application with launch_app (a browser too, if the server allows one).');
     }
-    const session = await connection.newSession(start_url, environment);
+    const session = await principal.newSession(start_url, environment);
     return session.exclusive(() => screenResult(session, config.clientImage, `Opened session ${session.id}`));
   },
 });
@@ -39,14 +39,14 @@ const sessionSummary = z.object({
 export const listSessionsTool = defineTool({
   name: 'list_sessions',
   title: 'List browser sessions',
-  description: 'Lists this connection\'s open browser sessions with their current URL and title, and which browser drives them.',
+  description: 'Lists your open sessions (every connection of yours sees the same ones) with their current URL and title, and which browser drives them.',
   inputSchema: {},
   outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable(), desktop: z.string().nullable().describe('The X displays of the desktop sessions') },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handler: async (_args, { connection }) => {
+  handler: async (_args, { principal }) => {
     const now = Date.now();
     const sessions = await Promise.all(
-      connection.sessions.list(connection.id).map(async (s) => {
+      principal.list().map(async (s) => {
         const state = await s.state();
         return {
           session_id: s.id,
@@ -55,14 +55,14 @@ export const listSessionsTool = defineTool({
           title: pageString(state.title, PAGE_STRING_LIMITS.title),
           tab_count: state.tabs.length,
           tabs: state.tabs.length,
-          is_default: s.id === connection.defaultSession,
+          is_default: s.id === principal.defaultSession,
           created_at: new Date(s.createdAt).toISOString(),
           idle_seconds: Math.round((now - s.lastUsedAt) / 1000),
         };
       }),
     );
-    const browser = (await connection.sessions.description('browser')) ?? null;
-    const desktop = (await connection.sessions.description('desktop')) ?? null;
+    const browser = (await principal.sessions.description('browser')) ?? null;
+    const desktop = (await principal.sessions.description('desktop')) ?? null;
     const lines = sessions.length
       ? sessions.map((s) =>
           s.environment === 'desktop'
@@ -81,12 +81,12 @@ export const closeSessionTool = defineTool({
   title: 'Close a browser session',
   description: 'Closes a browser session and everything in it (tabs, cookies, storage).',
   inputSchema: {
-    session_id: z.string().min(1).describe('The session to close (see list_sessions)'),
+    session_id: sessionIdArg('The session to close (see list_sessions)'),
   },
   outputSchema: { session_id: z.string(), closed: z.boolean() },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  handler: async ({ session_id }, { connection }) => {
-    await connection.sessions.close(session_id, connection.id);
+  handler: async ({ session_id }, { principal }) => {
+    await principal.close(session_id);
     return { content: [{ type: 'text', text: `Closed session ${session_id}` }], structuredContent: { session_id, closed: true } };
   },
 });

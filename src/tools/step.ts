@@ -6,7 +6,7 @@ import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-resources.js';
-import { defineTool } from './tool.js';
+import { defineTool, sessionIdArg } from './tool.js';
 
 export const stepTool = defineTool({
   name: 'step',
@@ -15,7 +15,7 @@ export const stepTool = defineTool({
     'Runs exactly one model turn of the session\'s run: the model looks at the screen and its actions are executed. ' +
     'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result and wait_seconds as run_task.',
   inputSchema: {
-    session_id: z.string().min(1).describe('The session whose run to advance'),
+    session_id: sessionIdArg('The session whose run to advance'),
     task: optional(z.string().min(1)).describe('Start a new run with this task instead of continuing'),
     wait_seconds: waitSecondsArg,
   },
@@ -23,12 +23,12 @@ export const stepTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
   handler: async ({ session_id, task, wait_seconds }, context) => {
-    const { connection, config } = context;
+    const { principal, config } = context;
     providerFor(config.agent);
-    const session = await connection.session(session_id);
+    const session = await principal.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
-      recordRun(run, config.recording, connection.id);
+      recordRun(run, config.recording, principal.id);
       run.start(1);
       return followRun(run, context, wait_seconds, true);
     }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpConfig } from '../config.js';
+import { LOCAL_PRINCIPAL } from './auth-tokens.js';
 
 /** Why a request is turned away, before it reaches any MCP session. */
 export interface Refusal {
@@ -53,11 +54,18 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-/** Bearer token check; comparing digests keeps it constant-time whatever the lengths. */
-export function checkToken(headers: IncomingHttpHeaders, config: HttpConfig): Refusal | undefined {
-  if (!config.authToken) return undefined;
+/**
+ * Who is calling: the principal of the bearer token (compared as digests,
+ * so constant-time whatever the lengths), or the one local principal when
+ * the server takes no token.
+ */
+export function authenticate(headers: IncomingHttpHeaders, config: HttpConfig): { principal: string } | Refusal {
+  if (!config.tokens.length) return { principal: LOCAL_PRINCIPAL };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-  if (match && timingSafeEqual(digest(match[1]!), digest(config.authToken))) return undefined;
+  const given = match ? digest(match[1]!) : undefined;
+  // Every token is compared, so the time taken says nothing about which one (if any) matched.
+  const found = config.tokens.reduce<string | undefined>((hit, { token, principal }) => (given && timingSafeEqual(given, digest(token)) ? principal : hit), undefined);
+  if (found) return { principal: found };
   return {
     status: 401,
     message: match

@@ -4,20 +4,20 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { SessionManager } from '../session/session-manager.js';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../server.js';
-import type { ClientConnection } from '../tools/connection.js';
-import { checkCaller, checkToken, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
+import { Principals, type Principal } from '../session/principal.js';
+import type { SessionManager } from '../session/session-manager.js';
+import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 
 export const MCP_PATH = '/mcp';
 
-/** One MCP session over HTTP: its own McpServer, transport and browser-session owner. */
+/** One MCP session over HTTP: its own McpServer and transport, serving one principal (who owns the sessions it uses). */
 interface McpHttpSession {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-  connection: ClientConnection;
+  principal: Principal;
   lastSeenAt: number;
   /** POSTs in progress; a session with a running call is never idle. */
   active: number;
@@ -25,7 +25,7 @@ interface McpHttpSession {
 
 export interface HttpServerHandle {
   url: string;
-  /** Stops listening and closes every MCP session (and so their browser sessions). */
+  /** Stops listening and closes every MCP session (the caller closes the browser sessions). */
   close(): Promise<void>;
 }
 
@@ -77,23 +77,33 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 /** Streamable HTTP at /mcp: one McpServer per MCP session, keyed by the mcp-session-id header. */
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
+  private readonly principals: Principals;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
   private opening = 0;
 
   constructor(
-    private readonly sessions: SessionManager,
+    sessions: SessionManager,
     private readonly config: ServerConfig,
     private readonly http: HttpConfig,
-  ) {}
+  ) {
+    this.principals = new Principals(sessions);
+  }
+
+  /** The principal of a request: its token's, or (--share-sessions) one for every client. */
+  private principal(id: string): Principal {
+    return this.principals.get(this.config.shareSessions ? 'shared' : id);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     refuseIf(req, checkCaller(req.headers, this.http));
     // Before the token check: a client missing the token probes /.well-known/oauth-* and then starts an
     // OAuth flow when those answer 401; a 404 ends that at once, and says how to authenticate instead.
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const tokenRefusal = checkToken(req.headers, this.http);
+    const caller = authenticate(req.headers, this.http);
+    const tokenRefusal = 'status' in caller ? caller : undefined;
     if (path !== MCP_PATH) throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${tokenRefusal ? ` ${HOW_TO_SEND_TOKEN}` : ''}`);
     refuseIf(req, tokenRefusal);
+    const principal = this.principal((caller as { principal: string }).principal);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
       throw new HttpError(405, `Method not allowed: ${MCP_PATH} takes GET, POST and DELETE.`, -32000, { Allow: 'GET, POST, DELETE' });
     }
@@ -101,10 +111,11 @@ class McpHttpServer {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.mcpSessions.get(sessionId);
-      if (!session) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
+      // Another principal's MCP session is answered as if it did not exist: its id is no key to it.
+      if (!session || session.principal !== principal) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
       return this.forward(session, req, res, body);
     }
-    if (req.method === 'POST' && isInitializeRequest(body)) return this.initialize(req, res, body);
+    if (req.method === 'POST' && isInitializeRequest(body)) return this.initialize(req, res, body, principal);
     throw new HttpError(400, 'Bad Request: send initialize first, then the mcp-session-id header it returns with every request.');
   }
 
@@ -120,7 +131,7 @@ class McpHttpServer {
   }
 
   /** A new MCP session, unless maxClients are already open: each holds a server object until it is closed or idles out. */
-  private async initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  private async initialize(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
     const max = this.http.maxClients;
     if (max > 0 && this.mcpSessions.size + this.opening >= max) {
       log.warn(`refused initialize: ${max} MCP sessions are open (--max-clients)`);
@@ -134,15 +145,15 @@ class McpHttpServer {
     }
     this.opening++;
     try {
-      const session = await this.open();
+      const session = await this.open(principal);
       await this.forward(session, req, res, body);
     } finally {
       this.opening--;
     }
   }
 
-  private async open(): Promise<McpHttpSession> {
-    const { server, connection } = createMcpServer(this.sessions, this.config);
+  private async open(principal: Principal): Promise<McpHttpSession> {
+    const server = createMcpServer(principal, this.config);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -150,23 +161,23 @@ class McpHttpServer {
         log.info(`MCP session ${id} opened over HTTP`);
       },
     });
-    const session: McpHttpSession = { transport, server, connection, lastSeenAt: Date.now(), active: 0 };
+    const session: McpHttpSession = { transport, server, principal, lastSeenAt: Date.now(), active: 0 };
     // Set before connect(): the SDK chains its own close handler after ours.
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id && this.mcpSessions.get(id) === session) this.mcpSessions.delete(id);
-      log.info(`MCP session ${id ?? '(uninitialised)'} closed; closing its browser sessions`);
-      connection.close().catch((error: unknown) => log.warn(`closing the browser sessions of MCP session ${id} failed`, error));
+      // The browser sessions stay: they are the principal's, reachable from its next MCP session by their handles.
+      log.info(`MCP session ${id ?? '(uninitialised)'} closed`);
     };
     await server.connect(transport);
     return session;
   }
 
-  /** Ends MCP sessions nobody has used for the idle timeout (their browser sessions with them), unless a run of theirs is working. */
+  /** Ends MCP sessions nobody has used for the idle timeout, unless a run of their principal is working (a client may be waiting on it). */
   closeIdle(idleMs: number): void {
     const now = Date.now();
     for (const [id, session] of this.mcpSessions) {
-      if (session.active === 0 && !session.connection.isWorking && now - session.lastSeenAt > idleMs) {
+      if (session.active === 0 && !session.principal.isWorking && now - session.lastSeenAt > idleMs) {
         log.info(`MCP session ${id} idle for ${Math.round((now - session.lastSeenAt) / 1000)} s; closing it`);
         void session.server.close();
       }
@@ -174,9 +185,7 @@ class McpHttpServer {
   }
 
   async closeAll(): Promise<void> {
-    const open = [...this.mcpSessions.values()];
-    await Promise.all(open.map((s) => s.server.close().catch(() => {})));
-    await Promise.all(open.map((s) => s.connection.close().catch(() => {})));
+    await Promise.all([...this.mcpSessions.values()].map((s) => s.server.close().catch(() => {})));
   }
 }
 
@@ -206,7 +215,7 @@ export async function serveHttp(sessions: SessionManager, config: ServerConfig):
   const { port } = server.address() as AddressInfo;
   const host = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${host}:${port}${MCP_PATH}`;
-  log.info(`serving MCP over Streamable HTTP at ${url}${http.authToken ? ' (bearer token required)' : ''}`);
+  log.info(`serving MCP over Streamable HTTP at ${url}${http.tokens.length ? ' (bearer token required)' : ''}`);
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,0 +1,29 @@
+/** A form the person answers in the client (MCP elicitation, form mode): a message and a flat JSON schema of fields. */
+export interface FormRequest {
+  message: string;
+  requestedSchema: { type: 'object'; properties: Record<string, Record<string, unknown>>; required?: string[] };
+}
+
+/** The person's answer: accept with the fields, decline (a "no"), or cancel (dismissed without choosing). */
+export interface FormAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, unknown>;
+}
+
+/**
+ * One tool call as the tools see it, whatever protocol version or SDK
+ * carried it (src/mcp builds it): its cancellation, the reports it can
+ * send while it works, and the person it can ask.
+ */
+export interface RequestContext {
+  /** Aborted when the client cancels the call or goes away. */
+  readonly signal: AbortSignal;
+  /** The calling client's name as it introduced itself, if it did. */
+  readonly clientName: string | undefined;
+  /** Reports progress, if the caller asked for it; a report also keeps waiting clients from timing out. */
+  progress(done: number, total: number | undefined, message: string): void;
+  /** A message for the client's log. */
+  log(level: 'info' | 'warning', logger: string, data: string): void;
+  /** Asks the person through a form, when the client can show one (else undefined); `signal` withdraws the question. */
+  readonly askForm: ((form: FormRequest, signal: AbortSignal) => Promise<FormAnswer>) | undefined;
+}

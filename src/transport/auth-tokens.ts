@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+
+/** A bearer token and the principal (a person or an agent) it stands for. */
+export interface TokenPrincipal {
+  token: string;
+  principal: string;
+}
+
+/** The principal of --auth-token: the one every holder of that token is. */
+export const AUTH_TOKEN_PRINCIPAL = 'auth-token';
+/** The principal of every caller when no token is set (loopback only): the local user. */
+export const LOCAL_PRINCIPAL = 'local';
+
+const NAME = /^[\w.@+-]{1,64}$/;
+const MIN_TOKEN = 16;
+
+/**
+ * --auth-tokens FILE: one principal per line, `NAME TOKEN`, blank lines and
+ * `#` comments skipped. Each name is a principal of its own: it sees only
+ * its own sessions, runs and recordings.
+ */
+export function readAuthTokens(file: string): TokenPrincipal[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const entries: TokenPrincipal[] = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const [principal, token, ...rest] = line.split(/\s+/);
+    const where = `${file} line ${index + 1}`;
+    if (!principal || !token || rest.length) throw new Error(`${where}: expected "NAME TOKEN" (two fields separated by spaces)`);
+    if (!NAME.test(principal)) throw new Error(`${where}: the name may use letters, digits and . _ @ + - (at most 64)`);
+    if (token.length < MIN_TOKEN) throw new Error(`${where}: the token of ${principal} is shorter than ${MIN_TOKEN} characters`);
+    if (entries.some((e) => e.token === token)) throw new Error(`${where}: the token of ${principal} is already another line's; each principal needs its own`);
+    entries.push({ principal, token });
+  }
+  if (!entries.length) throw new Error(`${file} names no principal: write one "NAME TOKEN" line per principal`);
+  return entries;
+}
