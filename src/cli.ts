@@ -4,9 +4,9 @@ import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log, setLogLevel } from './log.js';
-import { SERVER_VERSION } from './server.js';
-import { serveHttp } from './transport/http.js';
-import { serveStdio } from './transport/stdio.js';
+import { SERVER_VERSION } from './mcp/server.js';
+import { serveHttp } from './mcp/http.js';
+import { serveStdio } from './mcp/stdio.js';
 
 async function main(): Promise<number> {
   let parsed;

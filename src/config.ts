@@ -5,7 +5,7 @@ import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './transport/auth-tokens.js';
+import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
 
 /** The model providers `--provider` can name (src/model/select.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;

@@ -4,7 +4,7 @@ import { RunStateError } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
-import { RUN_VIEW_META } from './run-resources.js';
+import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, sessionIdArg } from './tool.js';
 
 export const acknowledgeSafetyCheckTool = defineTool({

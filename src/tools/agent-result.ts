@@ -1,9 +1,9 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
 import type { ClientImageLimits } from '../config.js';
 import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
+import type { ToolResult } from './tool.js';
 import { screenResult, screenStateShape } from './results.js';
 
 const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
@@ -45,7 +45,7 @@ function nextStep(status: RunReport['status'], sessionId: string): string {
 }
 
 /** Text (status, next step, actions, reasoning, message, pending checks) + final screenshot + structuredContent. */
-export function runResult(run: AgentRun, report: RunReport, limits: ClientImageLimits): Promise<CallToolResult> {
+export function runResult(run: AgentRun, report: RunReport, limits: ClientImageLimits): Promise<ToolResult> {
   const session = run.session;
   const next = nextStep(report.status, session.id);
   const summary = `Status: ${report.status} after ${report.steps} step(s) in session ${session.id}.${next ? ` Next: ${next}` : ''}`;

@@ -1,7 +1,7 @@
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResult, runResultShape } from './agent-result.js';
-import { RUN_VIEW_META } from './run-resources.js';
+import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, sessionIdArg } from './tool.js';
 
 export const cancelRunTool = defineTool({

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { mcpObserver } from './agent-observer.js';
 import { runResult } from './agent-result.js';
-import type { ToolContext } from './tool.js';
+import type { ToolContext, ToolResult } from './tool.js';
 
 /** The `wait_seconds` argument of the tools that wait on a run. */
 export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
@@ -18,7 +17,7 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * call (the person pressing stop) cancels the run; cancelling a call that
  * only watches (get_run) just stops the waiting.
  */
-export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean): Promise<CallToolResult> {
+export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
     const release = principal.sessions.hold(run.session);

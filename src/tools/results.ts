@@ -1,9 +1,9 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ClientImageLimits } from '../config.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { clientDisplay, fitForClient } from './client-image.js';
+import type { ToolResult } from './tool.js';
 
 /** structuredContent of every result that shows the screen. */
 export const screenStateShape = {
@@ -137,7 +137,7 @@ export async function screenResult(
   extra: Record<string, unknown> = {},
   /** Text lines after the summary for facts that `extra` carries as fields. */
   details: string[] = [],
-): Promise<CallToolResult> {
+): Promise<ToolResult> {
   // Independent reads of the same settled page: overlapping them saves the titles' round trips.
   // page() first, so a tab that must be reopened (crash, all closed) is opened once, not by both.
   await session.ready();

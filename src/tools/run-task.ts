@@ -5,7 +5,7 @@ import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followRun, waitSecondsArg } from './follow-run.js';
-import { RUN_VIEW_META } from './run-resources.js';
+import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, optionalSessionIdArg } from './tool.js';
 
 export const runTaskTool = defineTool({

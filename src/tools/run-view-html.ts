@@ -7,6 +7,13 @@
  * tools/call and resources/read through the host. Everything from the run
  * is written with textContent, never parsed as HTML.
  */
+
+/** The MCP Apps view of run_task, step and acknowledge_safety_check. */
+export const RUN_VIEW_URI = 'ui://cua-mcp/run-view';
+
+/** `_meta` of the run tools: hosts that render MCP Apps show their results in the run view (the flat key is the older spelling some hosts still read). */
+export const RUN_VIEW_META = { ui: { resourceUri: RUN_VIEW_URI }, 'ui/resourceUri': RUN_VIEW_URI };
+
 export const RUN_VIEW_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Computer-use run</title>

@@ -1,15 +1,24 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ServerConfig } from '../config.js';
-import { log } from '../log.js';
 import type { Principal } from '../session/principal.js';
-import { closed, optional } from '../strict-schema.js';
+import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';
-import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 
-type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** What a tool answers, in MCP's shape: text and images for every client, the same facts as structured fields. */
+export interface ToolResult {
+  content: ({ type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string })[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+/** MCP's hints about what a tool does (the client may ask before running a tool that is not read-only). */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
 
 /** What every tool handler gets besides its arguments. */
 export interface ToolContext {
@@ -29,7 +38,7 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
   annotations?: ToolAnnotations;
   /** Protocol metadata of the tool, e.g. the MCP Apps view that shows its results. */
   _meta?: Record<string, unknown>;
-  handler: (args: z.infer<z.ZodObject<Input>>, context: ToolContext) => Promise<CallToolResult>;
+  handler: (args: z.infer<z.ZodObject<Input>>, context: ToolContext) => Promise<ToolResult>;
 }
 
 /**
@@ -51,51 +60,4 @@ export const optionalSessionId = optionalSessionIdArg('Session handle (from new_
 /** Keeps the argument type of each handler tied to its schema. */
 export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
   return tool;
-}
-
-/** The tools' view of one call, from what the SDK hands a handler. */
-function requestContext(server: McpServer, extra: ToolExtra): RequestContext {
-  const token = extra._meta?.progressToken;
-  const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
-  return {
-    signal: extra.signal,
-    clientName: server.server.getClientVersion()?.name,
-    progress(done, total, message) {
-      if (token !== undefined) notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } });
-    },
-    log(level, logger, data) {
-      notify({ method: 'notifications/message', params: { level, logger, data } });
-    },
-    askForm: server.server.getClientCapabilities()?.elicitation
-      ? (form, signal) => server.server.elicitInput({ mode: 'form', ...form } as never, { signal, relatedRequestId: extra.requestId })
-      : undefined,
-  };
-}
-
-export function registerTools(
-  server: McpServer,
-  tools: ToolDefinition[],
-  context: Omit<ToolContext, 'request'>,
-): void {
-  const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server);
-  for (const tool of tools) {
-    const registered = server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        // Closed, so strict-mode clients accept even a tool without arguments.
-        inputSchema: closed(tool.inputSchema),
-        outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
-        ...(tool._meta ? { _meta: tool._meta } : {}),
-      },
-      // The SDK has validated args against inputSchema before this runs.
-      (async (args: Record<string, unknown>, extra: ToolExtra) => {
-        const result = await tool.handler(args as never, { ...context, request: requestContext(server, extra) });
-        return structured() ? result : withoutStructuredContent(result);
-      }) as never,
-    );
-    outputSchemaFollowsPolicy(registered, structured);
-  }
 }

@@ -3,7 +3,7 @@ import { Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from '../server.js';
+import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 
 /** Serves one client over stdin/stdout until stdin closes; the caller then closes the sessions with the server. */

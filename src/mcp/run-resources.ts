@@ -6,16 +6,11 @@ import type { ServerConfig } from '../config.js';
 import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
 import { listRuns, readRun } from '../recording/run-store.js';
 import type { Principal } from '../session/principal.js';
-import { RUN_VIEW_HTML } from './run-view-html.js';
+import { RUN_VIEW_HTML, RUN_VIEW_URI } from '../tools/run-view-html.js';
 
-/** The MCP Apps view of run_task, step and acknowledge_safety_check. */
-export const RUN_VIEW_URI = 'ui://cua-mcp/run-view';
 const APP_MIME = 'text/html;profile=mcp-app';
 
-/** `_meta` of the run tools: hosts that render MCP Apps show their results in the run view (the flat key is the older spelling some hosts still read). */
-export const RUN_VIEW_META = { ui: { resourceUri: RUN_VIEW_URI }, 'ui/resourceUri': RUN_VIEW_URI };
-
-export const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
+const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
 
 /** -32002: the spec's "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ServerConfig } from './config.js';
-import type { Principal } from './session/principal.js';
-import { agentTools, browserTools } from './tools/index.js';
-import { registerRunResources } from './tools/run-resources.js';
-import { registerTools } from './tools/tool.js';
+import type { ServerConfig } from '../config.js';
+import type { Principal } from '../session/principal.js';
+import { agentTools, browserTools } from '../tools/index.js';
+import { registerTools } from './register-tools.js';
+import { registerRunResources } from './run-resources.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
-/** package.json is the one place the version is written: ../../ from dist/src/, in a clone and an installed package alike. */
-export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** package.json is the one place the version is written: ../../../ from dist/src/mcp/, in a clone and an installed package alike. */
+export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const INSTRUCTIONS = [
   'Operates a real browser through its screen.',

@@ -6,7 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from '../server.js';
+import { createMcpServer } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';

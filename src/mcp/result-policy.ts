@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config.js';
+import type { ToolResult } from '../tools/tool.js';
 
 /**
  * Whether a connection's results carry structuredContent. Clients differ in
@@ -36,7 +36,7 @@ export function outputSchemaFollowsPolicy(tool: RegisteredTool, structured: () =
 }
 
 /** The result as a connection without structuredContent gets it: text and image, which already carry every fact. */
-export function withoutStructuredContent(result: CallToolResult): CallToolResult {
+export function withoutStructuredContent(result: ToolResult): ToolResult {
   const { structuredContent: _dropped, ...rest } = result;
   return rest;
 }
