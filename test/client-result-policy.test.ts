@@ -117,22 +117,31 @@ const DISCOVER = {
   jsonrpc: '2.0',
   id: 'server-discover-probe-1',
   method: 'server/discover',
-  params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'claude-code', version: '2.1.332' } } },
+  params: {
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'claude-code', title: 'Claude Code', version: '2.1.332' },
+      'io.modelcontextprotocol/clientCapabilities': { roots: { listChanged: true }, elicitation: { form: {}, url: {} } },
+    },
+  },
 };
 
+type Answer = { id: unknown; error?: { code: number; message: string }; result?: { protocolVersion?: string; supportedVersions?: string[]; resultType?: string } };
+
 describe("Claude Code's server/discover probe", () => {
-  it('over stdio: answered at once with "method not found", so the client falls back to initialize', async () => {
+  it('over stdio: answered with the versions we speak; a client that sends initialize instead still gets 2025-11-25', async () => {
     const child = spawn(process.execPath, [CLI, '--headless'], { stdio: ['pipe', 'pipe', 'pipe'] });
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => {
         const line = await Promise.race([lines.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))]);
-        return JSON.parse(String(line.value)) as { id: unknown; error?: { code: number }; result?: { protocolVersion: string } };
+        return JSON.parse(String(line.value)) as Answer;
       };
       child.stdin.write(`${JSON.stringify(DISCOVER)}\n`);
       const probe = await next();
       assert.equal(probe.id, DISCOVER.id);
-      assert.equal(probe.error?.code, -32601);
+      assert.ok(probe.result?.supportedVersions?.includes('2026-07-28'), JSON.stringify(probe));
+      assert.equal(probe.result?.resultType, 'complete');
       child.stdin.write(`${INITIALIZE}\n`);
       const initialized = await next();
       assert.equal(initialized.result?.protocolVersion, '2025-11-25');
@@ -141,12 +150,14 @@ describe("Claude Code's server/discover probe", () => {
     }
   });
 
-  it('over HTTP: refused at once with a JSON-RPC error, and initialize then opens a session', async () => {
+  it('over HTTP: answered without an MCP session; initialize still opens one', async () => {
     const server = await startHttpServer();
     try {
-      const probe = await rawRequest(server.url, { headers: MCP_HEADERS, body: JSON.stringify(DISCOVER) });
-      assert.equal(probe.status, 400);
-      assert.ok((JSON.parse(probe.body) as { error?: { message: string } }).error?.message, probe.body);
+      const headers = { ...MCP_HEADERS, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'server/discover' };
+      const probe = await rawRequest(server.url, { headers, body: JSON.stringify(DISCOVER) });
+      assert.equal(probe.status, 200, probe.body);
+      assert.ok((JSON.parse(probe.body) as Answer).result?.supportedVersions?.includes('2026-07-28'), probe.body);
+      assert.equal(probe.headers['mcp-session-id'], undefined);
       const initialized = await rawRequest(server.url, { headers: MCP_HEADERS, body: INITIALIZE });
       assert.equal(initialized.status, 200);
       assert.ok(initialized.headers['mcp-session-id']);

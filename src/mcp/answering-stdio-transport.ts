@@ -1,5 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolErrorCode as ErrorCode, specTypeSchemas, type JSONRPCMessage, type StandardSchemaV1, type Transport } from '@modelcontextprotocol/server';
 import { log } from '../log.js';
 
 /** The longest message line read, as the SDK's own stdio reader allows; longer ones are answered with an error and skipped. */
@@ -21,6 +20,9 @@ export class AnsweringStdioTransport implements Transport {
   /** Set while the rest of an over-long line is thrown away, up to its newline. */
   private discarding = false;
   private closed = false;
+  private end!: () => void;
+  /** Settles once the transport has closed (stdin ended, or close()), whoever owns its onclose. */
+  readonly ended = new Promise<void>((resolve) => (this.end = resolve));
 
   constructor(
     private readonly input: NodeJS.ReadableStream = process.stdin,
@@ -79,13 +81,13 @@ export class AnsweringStdioTransport implements Transport {
       void this.send({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: `Parse error: ${(error as Error).message}` } } as unknown as JSONRPCMessage);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (parsed.success) {
-      this.onmessage?.(parsed.data);
+    const parsed = specTypeSchemas.JSONRPCMessage['~standard'].validate(value) as StandardSchemaV1.Result<JSONRPCMessage>;
+    if (!parsed.issues) {
+      this.onmessage?.(parsed.value);
       return;
     }
     const id = (value as { id?: unknown } | null)?.id;
-    const problem = parsed.error.issues.map((i) => `${i.message}${i.path.length ? ` at ${i.path.join('.')}` : ''}`).join('; ');
+    const problem = parsed.issues.map((i) => `${i.message}${i.path?.length ? ` at ${i.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}` : ''}`).join('; ');
     log.warn(`stdin: not a valid JSON-RPC message: ${problem}`);
     // Only a request (it has an id) expects an answer; a broken notification is just logged.
     if (typeof id === 'string' || typeof id === 'number') {
@@ -106,5 +108,6 @@ export class AnsweringStdioTransport implements Transport {
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.onclose?.();
+    this.end();
   }
 }

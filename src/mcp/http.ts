@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
@@ -15,7 +14,7 @@ export const MCP_PATH = '/mcp';
 
 /** One MCP session over HTTP: its own McpServer and transport, serving one principal (who owns the sessions it uses). */
 interface McpHttpSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
   principal: Principal;
   lastSeenAt: number;
@@ -74,10 +73,18 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   }
 }
 
-/** Streamable HTTP at /mcp: one McpServer per MCP session, keyed by the mcp-session-id header. */
+/**
+ * Streamable HTTP at /mcp, for both protocol eras. 2025-11-25 clients
+ * (initialize first) get one McpServer per MCP session, keyed by the
+ * mcp-session-id header. 2026-07-28 requests (each with its version in
+ * `_meta`, no handshake, no session) are answered one by one by the SDK's
+ * handler, each by a server for its principal.
+ */
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
   private readonly principals: Principals;
+  private readonly modern: McpHttpHandler;
+  private readonly serveModern: NodeMcpRequestHandler;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
   private opening = 0;
 
@@ -87,6 +94,13 @@ class McpHttpServer {
     private readonly http: HttpConfig,
   ) {
     this.principals = new Principals(sessions);
+    // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
+    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.config, request.era), {
+      legacy: 'reject',
+      maxRequestBodySize: http.maxBodyBytes,
+      onerror: (error) => log.debug('2026-07-28 request', error),
+    });
+    this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
   }
 
   /** The principal of a request: its token's, or (--share-sessions) one for every client. */
@@ -108,6 +122,9 @@ class McpHttpServer {
       throw new HttpError(405, `Method not allowed: ${MCP_PATH} takes GET, POST and DELETE.`, -32000, { Allow: 'GET, POST, DELETE' });
     }
     const body = req.method === 'POST' ? await readJson(req, this.http.maxBodyBytes) : undefined;
+    if (!(await isLegacyRequest(await toWebRequest(req, body), body, { maxRequestBodySize: this.http.maxBodyBytes }))) {
+      return this.serveModern(Object.assign(req, { auth: { token: '', clientId: principal.id, scopes: [] } }), res, body);
+    }
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.mcpSessions.get(sessionId);
@@ -153,8 +170,8 @@ class McpHttpServer {
   }
 
   private async open(principal: Principal): Promise<McpHttpSession> {
-    const server = createMcpServer(principal, this.config);
-    const transport = new StreamableHTTPServerTransport({
+    const server = createMcpServer(principal, this.config, 'legacy');
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.mcpSessions.set(id, session);
@@ -186,6 +203,7 @@ class McpHttpServer {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.mcpSessions.values()].map((s) => s.server.close().catch(() => {})));
+    await this.modern.close();
   }
 }
 

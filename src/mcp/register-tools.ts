@@ -1,39 +1,85 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, inputRequired, inputResponse, type McpServer, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import { log } from '../log.js';
 import { closed } from '../strict-schema.js';
-import type { RequestContext } from '../tools/request-context.js';
+import type { FormAnswer, QuestionState, RequestContext } from '../tools/request-context.js';
+import type { ToolResult } from '../tools/tool-result.js';
 import type { ToolContext, ToolDefinition } from '../tools/tool.js';
 import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 
-type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** Which protocol the server object speaks: 2025-11-25 and before, or 2026-07-28. */
+export type Era = 'legacy' | 'modern';
+
+/** The key of the one question a run tool asks in its result. */
+const QUESTION = 'safety_check';
+
+/** What a 2026-07-28 request says about its client, in its `_meta`. */
+type Envelope = { [CLIENT_INFO_META_KEY]?: { name?: string }; [CLIENT_CAPABILITIES_META_KEY]?: { elicitation?: unknown } };
 
 /** The tools' view of one call, from what the SDK hands a handler. */
-function requestContext(server: McpServer, extra: ToolExtra): RequestContext {
-  const token = extra._meta?.progressToken;
-  const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
+function requestContext(server: McpServer, ctx: ServerContext, questions: RequestStateCodec<QuestionState>): RequestContext {
+  const envelope = ctx.mcpReq.envelope as Envelope | undefined;
+  const state = ctx.mcpReq.requestState<QuestionState>();
+  const reply = inputResponse(ctx.mcpReq.inputResponses, QUESTION);
+  const token = ctx.mcpReq._meta?.progressToken;
+  const notify = (notification: { method: string; params: Record<string, unknown> }) =>
+    void ctx.mcpReq.notify(notification).catch((error: unknown) => log.debug('notification not sent', error));
   return {
-    signal: extra.signal,
-    clientName: server.server.getClientVersion()?.name,
+    signal: ctx.mcpReq.signal,
+    clientName: clientOf(server, ctx)?.name,
     progress(done, total, message) {
       if (token !== undefined) notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } });
     },
     log(level, logger, data) {
       notify({ method: 'notifications/message', params: { level, logger, data } });
     },
-    askForm: server.server.getClientCapabilities()?.elicitation
-      ? (form, signal) => server.server.elicitInput({ mode: 'form', ...form } as never, { signal, relatedRequestId: extra.requestId })
+    // A 2025 client is asked with elicitation/create; a 2026-07-28 request has no channel back (input_required is its way).
+    askForm: !envelope && server.server.getClientCapabilities()?.elicitation
+      ? (form, signal) => ctx.mcpReq.elicitInput({ mode: 'form', ...form } as never, { signal })
       : undefined,
+    askInResult: envelope?.[CLIENT_CAPABILITIES_META_KEY]?.elicitation
+      ? async (form, question) =>
+          inputRequired({
+            inputRequests: { [QUESTION]: inputRequired.elicit({ mode: 'form', ...form } as never) },
+            requestState: await questions.mint(question, ctx),
+          }) as unknown as ToolResult
+      : undefined,
+    // No answer to a question that was asked (the client dropped it) counts as dismissed: nothing is decided.
+    answered: state ? { state, answer: reply.kind === 'elicit' ? { action: reply.action, content: reply.content } : ({ action: 'cancel' } satisfies FormAnswer) } : undefined,
   };
+}
+
+/** Who is calling: from initialize (2025), or from the request's own envelope (2026-07-28). */
+function clientOf(server: McpServer, ctx: ServerContext): { name?: string } | undefined {
+  return (ctx.mcpReq.envelope as Envelope | undefined)?.[CLIENT_INFO_META_KEY] ?? server.server.getClientVersion();
+}
+
+/**
+ * The input schema a client of this era is shown. 2026-07-28 allows
+ * x-mcp-header only on a property of one primitive type (the SDK leaves a
+ * tool out of tools/list otherwise), so an optional header argument is
+ * listed there as plain `string` (strict-mode clients such as the OpenAI
+ * Agents SDK add the `null` themselves); 2025 clients see `string` or
+ * `null`. null is parsed as "not given" either way.
+ */
+function inputSchemaFor(shape: z.ZodRawShape, era: Era): z.ZodRawShape {
+  if (era === 'legacy') return shape;
+  return Object.fromEntries(
+    Object.entries(shape as Record<string, z.ZodType>).map(([name, schema]) => {
+      const meta = schema.meta();
+      return [name, meta?.['x-mcp-header'] ? schema.meta({ ...meta, type: 'string', anyOf: undefined }) : schema];
+    }),
+  );
 }
 
 export function registerTools(
   server: McpServer,
   tools: ToolDefinition[],
   context: Omit<ToolContext, 'request'>,
+  questions: RequestStateCodec<QuestionState>,
+  era: Era,
 ): void {
-  const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server);
+  const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server.getClientVersion()?.name);
   for (const tool of tools) {
     const registered = server.registerTool(
       tool.name,
@@ -41,14 +87,14 @@ export function registerTools(
         title: tool.title,
         description: tool.description,
         // Closed, so strict-mode clients accept even a tool without arguments.
-        inputSchema: closed(tool.inputSchema),
-        outputSchema: tool.outputSchema,
+        inputSchema: closed(inputSchemaFor(tool.inputSchema, era)),
+        outputSchema: tool.outputSchema ? z.object(tool.outputSchema) : undefined,
         annotations: { title: tool.title, ...tool.annotations },
         ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       // The SDK has validated args against inputSchema before this runs.
-      (async (args: Record<string, unknown>, extra: ToolExtra) => {
-        const result = await tool.handler(args as never, { ...context, request: requestContext(server, extra) });
+      (async (args: Record<string, unknown>, ctx: ServerContext) => {
+        const result = await tool.handler(args as never, { ...context, request: requestContext(server, ctx, questions) });
         return structured() ? result : withoutStructuredContent(result);
       }) as never,
     );

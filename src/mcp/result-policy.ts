@@ -1,7 +1,6 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RegisteredTool } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../config.js';
-import type { ToolResult } from '../tools/tool.js';
+import type { ToolResult } from '../tools/tool-result.js';
 
 /**
  * Whether a connection's results carry structuredContent. Clients differ in
@@ -17,10 +16,9 @@ import type { ToolResult } from '../tools/tool.js';
 /** clientInfo.name of clients that drop `content` when `structuredContent` is present. */
 export const CLIENTS_DROPPING_CONTENT = ['codex-mcp-client'];
 
-export function sendsStructuredContent(setting: ServerConfig['structuredOutput'], server: Server | undefined): boolean {
+export function sendsStructuredContent(setting: ServerConfig['structuredOutput'], client: string | undefined): boolean {
   if (setting !== 'auto') return setting === 'on';
   // Known once the client has sent initialize; before that nothing is listed or called.
-  const client = server?.getClientVersion()?.name;
   return !client || !CLIENTS_DROPPING_CONTENT.includes(client);
 }
 

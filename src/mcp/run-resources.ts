@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../config.js';
 import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
 import { listRuns, readRun } from '../recording/run-store.js';
@@ -49,7 +48,7 @@ export function registerRunResources(server: McpServer, principal: Principal, co
     async (uri, variables) => {
       const runId = String(variables.run_id);
       const run = await readRun(dir, runId);
-      if (!visible(run)) throw new McpError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
+      if (!visible(run)) throw new ProtocolError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
       const folder = path.join(dir, run.run_id);
       const read = (file: string) => fs.readFile(path.join(folder, file), 'utf8').catch(() => '');
       const [report, steps] = await Promise.all([read(REPORT_FILE), read(STEPS_FILE)]);

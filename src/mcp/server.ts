@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { randomBytes } from 'node:crypto';
+import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
+import type { QuestionState } from '../tools/request-context.js';
 import { agentTools, browserTools } from '../tools/index.js';
-import { registerTools } from './register-tools.js';
+import { registerTools, type Era } from './register-tools.js';
 import { registerRunResources } from './run-resources.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
@@ -19,13 +21,22 @@ const INSTRUCTIONS = [
   'A run still working when the call\'s wait is over answers with status `running` and goes on: follow it with `get_run`, stop it with `cancel_run`.',
 ].join(' ');
 
-/** One MCP server object per client connection, serving the principal behind it; the sessions live in the shared manager. */
-export function createMcpServer(principal: Principal, config: ServerConfig): McpServer {
+/** Signs the state a question in a result carries (2026-07-28 input_required): one key for the process, whose servers answer every retry. */
+const REQUEST_STATE_KEY = randomBytes(32);
+
+/**
+ * One MCP server object per client connection (2025-11-25) or per request
+ * (2026-07-28), serving the principal behind it; the sessions live in the
+ * shared manager.
+ */
+export function createMcpServer(principal: Principal, config: ServerConfig, era: Era): McpServer {
+  // Bound to the principal: a question's state, echoed back by someone else, is refused.
+  const questions = createRequestStateCodec<QuestionState>({ key: REQUEST_STATE_KEY, bind: () => principal.id });
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
-    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, config });
+  registerTools(server, [...browserTools, ...agentTools], { principal, config }, questions, era);
   registerRunResources(server, principal, config);
   return server;
 }

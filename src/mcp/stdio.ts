@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
@@ -6,15 +7,17 @@ import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 
-/** Serves one client over stdin/stdout until stdin closes; the caller then closes the sessions with the server. */
+/**
+ * Serves one client over stdin/stdout until stdin closes; the caller then
+ * closes the sessions with the server. The SDK picks the era from the
+ * opening message: `initialize` (2025-11-25) or `server/discover` and
+ * requests carrying their version (2026-07-28).
+ */
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
-  const server = createMcpServer(new Principal(`stdio:${randomUUID()}`, sessions), config);
+  const principal = new Principal(`stdio:${randomUUID()}`, sessions);
   const transport = new AnsweringStdioTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-  });
-  await server.connect(transport);
+  serveEras((request) => createMcpServer(principal, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
-  await closed;
+  await transport.ended;
 }

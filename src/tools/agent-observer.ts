@@ -1,5 +1,6 @@
 import type { HeldRun, RunObserver } from '../agent/types.js';
 import { log } from '../log.js';
+import type { FormAnswer, FormRequest } from './request-context.js';
 import type { ToolContext } from './tool.js';
 
 /** The text a person sees for a held action, in the tool result and the elicitation form. */
@@ -7,6 +8,26 @@ export function safetyQuestion(run: HeldRun): string {
   const checks = run.pendingChecks.map((c) => `- ${c.code}: ${c.message}`).join('\n');
   const actions = (run.pending ?? []).flatMap((c) => c.descriptions).join('; ');
   return `The computer-use model wants to run: ${actions || '(no action)'}\non ${run.session.id} for the task "${run.task}".\nThe safety system flagged it:\n${checks}\nApprove to run it now, or deny to drop it and end the run.`;
+}
+
+/** The form that asks a person about a held action: approve or deny. */
+export function safetyForm(run: HeldRun): FormRequest {
+  return {
+    message: safetyQuestion(run),
+    requestedSchema: {
+      type: 'object',
+      properties: {
+        decision: { type: 'string', title: 'Decision', enum: ['approve', 'deny'], description: 'approve runs the held action now; deny drops it and ends the run' },
+      },
+      required: ['decision'],
+    },
+  };
+}
+
+/** A person's answer to safetyForm: decline is a "no"; cancel (dismissed without choosing) decides nothing, and the run stays paused. */
+export function decisionOf(answer: FormAnswer): 'approve' | 'deny' | undefined {
+  if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';
+  return answer.action === 'decline' ? 'deny' : undefined;
 }
 
 /**
@@ -28,22 +49,7 @@ export function mcpObserver({ request }: ToolContext, signal: AbortSignal): RunO
     async confirm(run) {
       if (!request.askForm) return undefined;
       try {
-        const answer = await request.askForm(
-          {
-            message: safetyQuestion(run),
-            requestedSchema: {
-              type: 'object',
-              properties: {
-                decision: { type: 'string', title: 'Decision', enum: ['approve', 'deny'], description: 'approve runs the held action now; deny drops it and ends the run' },
-              },
-              required: ['decision'],
-            },
-          },
-          signal,
-        );
-        // decline is a "no"; cancel (dismissed without choosing) leaves the run paused for acknowledge_safety_check.
-        if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';
-        return answer.action === 'decline' ? 'deny' : undefined;
+        return decisionOf(await request.askForm(safetyForm(run), signal));
       } catch (error) {
         log.warn('asking the person through elicitation failed; the run stays paused', error);
         return undefined;

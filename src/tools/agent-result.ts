@@ -3,7 +3,7 @@ import type { AgentRun, RunReport } from '../agent/run.js';
 import type { ClientImageLimits } from '../config.js';
 import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
-import type { ToolResult } from './tool.js';
+import type { ToolResult } from './tool-result.js';
 import { screenResult, screenStateShape } from './results.js';
 
 const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });

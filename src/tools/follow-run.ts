@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { AgentRun } from '../agent/run.js';
+import { currentRun } from '../agent/registry.js';
+import { RunStateError, type AgentRun } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
-import { mcpObserver } from './agent-observer.js';
+import { decisionOf, mcpObserver, safetyForm } from './agent-observer.js';
 import { runResult } from './agent-result.js';
-import type { ToolContext, ToolResult } from './tool.js';
+import type { ToolContext } from './tool.js';
+import type { ToolResult } from './tool-result.js';
 
 /** The `wait_seconds` argument of the tools that wait on a run. */
 export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
@@ -15,9 +17,11 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * current screen. `drives`: the call started or resumed the work, so the
  * session stays open while the run works, and the client cancelling this
  * call (the person pressing stop) cancels the run; cancelling a call that
- * only watches (get_run) just stops the waiting.
+ * only watches (get_run) just stops the waiting. A run paused on a safety
+ * check is answered with the question itself to clients that take
+ * questions in results (2026-07-28), unless `ask` is false.
  */
-export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean): Promise<ToolResult> {
+export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean, ask = true): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
     const release = principal.sessions.hold(run.session);
@@ -52,5 +56,28 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
   }
   // A question this call was asking is withdrawn with it: the run pauses at once, and this result says so.
   if (asking) await run.stopped();
+  // Nothing is reported yet: the result of the call that brings the answer reports all of it.
+  if (ask && run.status === 'needs_confirmation' && request.askInResult) {
+    return request.askInResult(safetyForm(run), { session_id: run.session.id, check_ids: run.pendingChecks.map((c) => c.id) });
+  }
   return runResult(run, run.report(), config.clientImage);
+}
+
+/**
+ * The retry of a run tool's call that asked a person in its result
+ * (2026-07-28 input_required), bringing the answer: the answer goes to the
+ * run as acknowledge_safety_check would take it, and the call follows the
+ * run on. Undefined for any other call. The state names the checks that
+ * were asked about, so an answer never approves a different action.
+ */
+export async function followAnswer(context: ToolContext, waitSeconds: number | undefined): Promise<ToolResult | undefined> {
+  const answered = context.request.answered;
+  if (!answered) return undefined;
+  const session = await context.principal.session(answered.state.session_id);
+  const run = currentRun(session);
+  if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
+  const decision = decisionOf(answered.answer);
+  if (decision) run.decide(decision, answered.state.check_ids);
+  // Dismissed without a choice: the run stays paused, and the result says so instead of asking again.
+  return followRun(run, context, waitSeconds, decision !== undefined, decision !== undefined);
 }

@@ -1,7 +1,7 @@
 import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
-import { followRun, waitSecondsArg } from './follow-run.js';
+import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, sessionIdArg } from './tool.js';
 
@@ -20,6 +20,9 @@ export const getRunTool = defineTool({
   _meta: RUN_VIEW_META,
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async ({ session_id, wait_seconds }, context) => {
+    // The call again, with a person's answer to the question its result asked (2026-07-28).
+    const answered = await followAnswer(context, wait_seconds);
+    if (answered) return answered;
     const session = await context.principal.session(session_id);
     const run = currentRun(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run: start one with run_task.`);

@@ -1,3 +1,5 @@
+import type { ToolResult } from './tool-result.js';
+
 /** A form the person answers in the client (MCP elicitation, form mode): a message and a flat JSON schema of fields. */
 export interface FormRequest {
   message: string;
@@ -26,4 +28,19 @@ export interface RequestContext {
   log(level: 'info' | 'warning', logger: string, data: string): void;
   /** Asks the person through a form, when the client can show one (else undefined); `signal` withdraws the question. */
   readonly askForm: ((form: FormRequest, signal: AbortSignal) => Promise<FormAnswer>) | undefined;
+  /**
+   * Asks the person by answering the call with the form (2026-07-28
+   * `input_required`): the client shows it and calls the same tool again
+   * with the answer and `state` (signed, so it comes back unchanged).
+   * Undefined when the client cannot answer forms that way.
+   */
+  readonly askInResult: ((form: FormRequest, state: QuestionState) => Promise<ToolResult>) | undefined;
+  /** The answer this call brings to a question asked by askInResult, with the state that question carried. */
+  readonly answered: { state: QuestionState; answer: FormAnswer } | undefined;
+}
+
+/** What a question asked in a result remembers: the session whose run waits, and the checks asked about. */
+export interface QuestionState {
+  session_id: string;
+  check_ids: string[];
 }

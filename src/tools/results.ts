@@ -3,7 +3,7 @@ import type { ClientImageLimits } from '../config.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { clientDisplay, fitForClient } from './client-image.js';
-import type { ToolResult } from './tool.js';
+import type { ToolResult } from './tool-result.js';
 
 /** structuredContent of every result that shows the screen. */
 export const screenStateShape = {

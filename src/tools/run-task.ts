@@ -4,7 +4,7 @@ import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
-import { followRun, waitSecondsArg } from './follow-run.js';
+import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, optionalSessionIdArg } from './tool.js';
 
@@ -31,6 +31,9 @@ export const runTaskTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
+    // The call again, with a person's answer to the question its result asked (2026-07-28).
+    const answered = await followAnswer(context, wait_seconds);
+    if (answered) return answered;
     const { principal, config } = context;
     providerFor(config.agent); // says what to configure before a session is opened
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');

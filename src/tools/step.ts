@@ -4,7 +4,7 @@ import { RunStateError } from '../agent/run.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
-import { followRun, waitSecondsArg } from './follow-run.js';
+import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
 import { defineTool, sessionIdArg } from './tool.js';
 
@@ -23,6 +23,9 @@ export const stepTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   _meta: RUN_VIEW_META,
   handler: async ({ session_id, task, wait_seconds }, context) => {
+    // The call again, with a person's answer to the question its result asked (2026-07-28).
+    const answered = await followAnswer(context, wait_seconds);
+    if (answered) return answered;
     const { principal, config } = context;
     providerFor(config.agent);
     const session = await principal.session(session_id);

@@ -3,13 +3,7 @@ import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
 import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';
-
-/** What a tool answers, in MCP's shape: text and images for every client, the same facts as structured fields. */
-export interface ToolResult {
-  content: ({ type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string })[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-}
+import type { ToolResult } from './tool-result.js';
 
 /** MCP's hints about what a tool does (the client may ask before running a tool that is not read-only). */
 export interface ToolAnnotations {
