@@ -6,6 +6,7 @@ import type { SessionEvent } from '../session/events.js';
 import { EventLog } from '../session/event-log.js';
 import { LaunchedApps, type AppSpec, type LaunchedApp } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
+import { ProcessActivity } from './process-activity.js';
 import { ScreenActivity, type SettleOptions } from './screen-activity.js';
 import { X11Computer } from './x11-computer.js';
 import type { XDisplay } from './x-display.js';
@@ -17,7 +18,7 @@ import type { XConnection } from './x-connection.js';
  * little later when it is busy; nothing drawn by then means the action
  * changed nothing visible, and the step returns at once.
  */
-export const REACTION_MS = 120;
+export const REACTION_MS = 180;
 /** Once the screen changes, it has settled when nothing was drawn for this long (shorter than a caret's blink). */
 export const QUIET_MS = 300;
 /** launch_app: the longest wait for the application to draw and go quiet. */
@@ -44,6 +45,7 @@ export class DesktopSession implements ComputerSession {
   private readonly apps: LaunchedApps;
   private readonly events = new EventLog();
   private readonly activity = new ScreenActivity();
+  private readonly processes: ProcessActivity;
   /** Why the next screenshot may not show the end of what the last action started. */
   private settleNote: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -60,6 +62,7 @@ export class DesktopSession implements ComputerSession {
   ) {
     this.display = fitWithin(x, config.screenshot);
     this.apps = new LaunchedApps(xDisplay.name);
+    this.processes = new ProcessActivity(() => this.apps.groups());
     x.onDamage = (rect) => this.activity.record(rect);
   }
 
@@ -107,15 +110,17 @@ export class DesktopSession implements ComputerSession {
   /**
    * Waits until what was done at `since` has been drawn: for the screen to
    * start changing (at most REACTION_MS), then until nothing was drawn for
-   * QUIET_MS, at most the settle timeout in all. The desktop has no DOM or
-   * network to watch; the X server's repaint reports say when an action's
-   * effect has landed (see screen-activity.ts).
+   * QUIET_MS, and in both while the launched applications are at work, at
+   * most the settle timeout in all. The desktop has no DOM or network to
+   * watch; the X server's repaint reports say when an action's effect has
+   * landed (see screen-activity.ts), and the applications' CPU use whether
+   * more is coming (see process-activity.ts).
    */
   async settle(since: number, signal?: AbortSignal, waits: Partial<SettleOptions> = {}): Promise<boolean> {
-    const options = { reactionMs: REACTION_MS, quietMs: QUIET_MS, maxMs: this.config.settleTimeoutMs, signal, ...waits };
+    const options = { reactionMs: REACTION_MS, quietMs: QUIET_MS, maxMs: this.config.settleTimeoutMs, busy: () => this.processes.busy(), signal, ...waits };
     const outcome = await this.activity.settle(since, options);
-    this.settleNote = outcome.capped ? `the screen was still changing after ${options.maxMs} ms (an animation, a video, or an application still at work); it may change further` : undefined;
-    if (outcome.capped) log.debug(`session ${this.id}: the screen was still changing after ${options.maxMs} ms`);
+    this.settleNote = outcome.capped ? `the screen was still changing, or the applications still working, after ${options.maxMs} ms (an animation, a video, a long task); it may change further` : undefined;
+    log.debug(`session ${this.id}: settled in ${Math.round(this.now() - since)} ms (${outcome.capped ? 'still changing' : outcome.changed ? 'changed' : 'unchanged'})`);
     return outcome.changed;
   }
 
@@ -176,7 +181,7 @@ export class DesktopSession implements ComputerSession {
     const launched = await this.apps.launch(spec, (app) => {
       if (!this.closed) this.events.add({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
     });
-    const outcome = await this.activity.settle(since, { reactionMs: LAUNCH_READY_MS, quietMs: LAUNCH_QUIET_MS, maxMs: LAUNCH_READY_MS });
+    const outcome = await this.activity.settle(since, { reactionMs: LAUNCH_READY_MS, quietMs: LAUNCH_QUIET_MS, maxMs: LAUNCH_READY_MS, busy: () => this.processes.busy() });
     return { launched, ready: outcome.changed && !outcome.capped };
   }
 

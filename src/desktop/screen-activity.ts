@@ -14,13 +14,15 @@ export interface SettleOptions {
   quietMs: number;
   /** Longest wait in all, from `since`: a screen that never stops changing (a video) gets this long. */
   maxMs: number;
+  /** Whether the applications are at work (see process-activity.ts): while they are, the wait goes on, up to maxMs. */
+  busy?: () => boolean;
   signal?: AbortSignal;
 }
 
 export interface SettleOutcome {
   /** Something (other than a background animation) was drawn after `since`. */
   changed: boolean;
-  /** The screen was still changing when maxMs ran out. */
+  /** The screen was still changing, or the applications still working, when maxMs ran out. */
   capped: boolean;
 }
 
@@ -42,6 +44,8 @@ const KEEP_MS = 10_000;
 const KEEP_MAX = 5000;
 /** How often a settle looks at what arrived: damage comes as a stream of events, read in batches. */
 const POLL_MS = 10;
+/** How often it asks whether the applications are at work (a look at /proc). */
+const BUSY_SAMPLE_MS = 50;
 
 interface Damage {
   at: number;
@@ -80,7 +84,8 @@ export class ScreenActivity {
       this.lastAt.set(key, at);
       this.damage.push({ at, key, blink: previous !== undefined && at - previous >= BLINK_MS && at - previous <= BACKGROUND_WINDOW_MS });
     }
-    if (this.damage.length > KEEP_MAX || this.damage[0]!.at < at - KEEP_MS) this.prune(at);
+    // Pruned in batches: a flood of repaints (a terminal scrolling output) must not cost a scan each.
+    if (this.damage.length > 2 * KEEP_MAX || this.damage[0]!.at < at - 2 * KEEP_MS) this.prune(at);
   }
 
   private prune(now: number): void {
@@ -110,16 +115,22 @@ export class ScreenActivity {
   }
 
   /** Waits until what started at `since` (an action's input) has been drawn and the screen is quiet; see SettleOptions. */
-  async settle(since: number, { reactionMs, quietMs, maxMs, signal }: SettleOptions): Promise<SettleOutcome> {
+  async settle(since: number, { reactionMs, quietMs, maxMs, busy, signal }: SettleOptions): Promise<SettleOutcome> {
     const background = this.background(since);
+    let working = false;
+    let sampledAt = -Infinity;
     for (;;) {
       signal?.throwIfAborted();
       const now = this.now();
+      if (busy && now - sampledAt >= BUSY_SAMPLE_MS) {
+        working = busy();
+        sampledAt = now;
+      }
       const last = this.lastChange(since, background);
-      if (last === undefined && now >= since + reactionMs) return { changed: false, capped: false };
-      if (last !== undefined && now >= last + quietMs) return { changed: true, capped: false };
-      if (now >= since + maxMs) return { changed: last !== undefined, capped: last !== undefined };
-      const until = Math.min(since + maxMs, last === undefined ? since + reactionMs : last + quietMs);
+      if (!working && last === undefined && now >= since + reactionMs) return { changed: false, capped: false };
+      if (!working && last !== undefined && now >= last + quietMs) return { changed: true, capped: false };
+      if (now >= since + maxMs) return { changed: last !== undefined, capped: working || last !== undefined };
+      const until = working ? now + POLL_MS : Math.min(since + maxMs, last === undefined ? since + reactionMs : last + quietMs);
       await sleep(Math.max(1, Math.min(POLL_MS, until - now)));
     }
   }

@@ -56,8 +56,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The computer-use protocol on an X display, in-process: input through
  * XTEST, as from a real keyboard and mouse, then a wait until the screen
  * stops changing. Keys the keyboard lacks (é on a US keymap, 中文, emoji,
- * a chord's symbol) are mapped onto free keycodes for the time of the
- * action and given back after it settled (see typing.ts).
+ * a chord's symbol) are mapped onto free keycodes and left mapped for
+ * later actions (see keyboardWith and typing.ts).
  */
 export class X11Computer implements Computer {
   /** Keycodes mapped to keysyms the keyboard lacks, in the order they were mapped. */
