@@ -353,7 +353,7 @@ describe('desktop sessions', { skip }, () => {
       origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
       // --test-type: no warning bar about --no-sandbox over every screenshot.
       const chromium = `browser=chromium --no-sandbox --test-type --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,0 --window-size=1024,700 ${origin}/first`;
-      server = await startServer(['--desktop-app', XTERM, '--desktop-app', `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 100`, '--desktop-app', chromium], UTF8);
+      server = await startServer(['--desktop-app', XTERM, '--desktop-app', `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 150`, '--desktop-app', chromium], UTF8);
       session = await openDesktop(server);
     });
     after(async () => {
@@ -366,7 +366,7 @@ describe('desktop sessions', { skip }, () => {
       assert.notDeepEqual(pixel(png, 500, 400), [0, 0, 0]);
     });
 
-    it('a click on a button that shows the press, then repaints the window 100 ms later', async () => {
+    it('a click on a button that shows the press, then repaints the window 150 ms later', async () => {
       const launched = await server.ok('launch_app', { session_id: session, app: 'late' });
       assert.equal(launched.structuredContent.ready, true, textOf(launched));
       const button = (await until(() => probeEvents(lateLog), (events) => events.length > 0))[0]!;

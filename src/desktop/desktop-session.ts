@@ -18,7 +18,7 @@ import type { XConnection } from './x-connection.js';
  * little later when it is busy; nothing drawn by then means the action
  * changed nothing visible, and the step returns at once.
  */
-export const REACTION_MS = 180;
+export const REACTION_MS = 150;
 /** Once the screen changes, it has settled when nothing was drawn for this long (shorter than a caret's blink). */
 export const QUIET_MS = 300;
 /** launch_app: the longest wait for the application to draw and go quiet. */
@@ -163,8 +163,9 @@ export class DesktopSession implements ComputerSession {
 
   /**
    * Starts an allowed application on this display, then waits until it is
-   * ready: it has drawn (its window, its first content) and the screen has
-   * been quiet for LAUNCH_QUIET_MS, at most LAUNCH_READY_MS. `ready` says
+   * ready: it has drawn (its window, its first content), the screen has
+   * been quiet for LAUNCH_QUIET_MS and its processes have stopped working,
+   * at most LAUNCH_READY_MS. `ready` says
    * whether it got there; if not, the result shows what is there.
    */
   async launch(name: string, allowed: AppSpec[]): Promise<{ launched: LaunchedApp; ready: boolean }> {
