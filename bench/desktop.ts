@@ -23,6 +23,7 @@ const CAPTURE = '8. desktop screenshot 1024x768 (capture + PNG)';
 const NO_CHANGE = '8. desktop step that changes nothing (click on an empty spot)';
 const LATE = '8. desktop step whose reaction comes 100 ms later (a Tk button that shows nothing before)';
 const LAUNCH = '8. desktop launch_app to ready (a Tk window, fresh session)';
+const LINES = '8. desktop type of 60 lines into a window that ignores them';
 /** What simple harnesses do between an action and the screenshot. */
 const FIXED_SLEEP_MS = 500;
 /** tk-late-button.py's background colours, in the order presses cycle through them. */
@@ -108,6 +109,9 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
       ctx.warmup,
       ctx.rounds,
     );
+    // Each Return waits for the window to take the line; those waits share a budget per call (issue 25, item 5).
+    const typeLines = () => server.mcp.call('computer', { session_id: session, actions: [{ type: 'type', text: '\n'.repeat(60) }] });
+    const lines = await sideBySide([{ name: 'ours', rounds: 2, run: async () => ({ ms: (await timed(typeLines)).ms }) }], 0, 2);
     await server.mcp.call('close_session', { session_id: session });
     const launchRounds = Math.min(ctx.rounds, 5);
     /** The Tk window's button is drawn: the application is there. */
@@ -157,6 +161,7 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
       row(LATE, theirs, late.get('theirs')!),
       row(LAUNCH, 'cua-mcp (ours) launch_app', launches.get('ours')!, `ready = drawn, then quiet for ${LAUNCH_QUIET_MS} ms`),
       row(LAUNCH, `spawn + ${FIXED_SLEEP_MS} ms sleep + import`, launches.get('theirs')!),
+      row(LINES, 'cua-mcp (ours) computer type', lines.get('ours')!, 'the waits after Returns share 3 s per call (before: up to 1 s per line, 83 s here)'),
     ];
   } finally {
     await server.close();
