@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -83,15 +82,13 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /**
- * Ends a child started with `detached: true` (its own process group),
- * everything it started in that group, and its descendants that left the
- * group (a terminal's shell runs in a session of its own): SIGTERM, then
- * SIGKILL for what is left after a grace period. Resolves once the group
- * is empty.
+ * Ends the process group `pgid` (a child started with `detached: true` leads
+ * its own), everything it started in that group, and its descendants that
+ * left the group (a terminal's shell runs in a session of its own):
+ * SIGTERM, then SIGKILL for what is left after a grace period. Resolves
+ * once the group is empty.
  */
-export async function endProcessGroup(child: ChildProcess): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) return;
+export async function endGroup(pgid: number): Promise<void> {
   const others = descendants(pgid);
   signalGroup(pgid, 'SIGTERM');
   for (const pid of others) signal(pid, 'SIGTERM');
