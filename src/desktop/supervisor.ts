@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.js';
-import { endGroup } from './process-group.js';
+import { endGroup, onPath } from './process-group.js';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
 
@@ -74,13 +74,29 @@ class Supervisor {
 
 const supervisor = new Supervisor();
 
+let parentDeath: string[] | undefined;
+
+/**
+ * A second line behind the watchdog, for when something kills it with the
+ * server (`killall node`): util-linux's setpriv asks the kernel to send the
+ * child SIGTERM when the server dies. An Xvfb that ends takes its X
+ * clients with it. setpriv has --pdeathsig since util-linux 2.33: tried
+ * once, and left out where it fails.
+ */
+function parentDeathSignal(): string[] {
+  parentDeath ??= process.platform === 'linux' && onPath('setpriv') && spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true']).status === 0 ? ['setpriv', '--pdeathsig', 'TERM', '--'] : [];
+  return parentDeath;
+}
+
 /**
  * Starts `command` in a process group of its own (so that ending it ends
  * what it started) that ends with the server, even when the server is
  * killed: end it with endProcessGroup.
  */
 export function spawnGroup(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, { ...options, detached: true });
+  // A command that cannot run is spawned as it is, so that the spawn error names it.
+  const argv = onPath(command) ? [...parentDeathSignal(), command, ...args] : [command, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { ...options, detached: true });
   if (child.pid !== undefined) supervisor.holdGroup(child.pid);
   return child;
 }
