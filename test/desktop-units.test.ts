@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
 import { parseAppSpecs, splitCommand } from '../src/desktop/apps.js';
 import { fitWithin } from '../src/desktop/frame-image.js';
+import { lockedDown } from '../src/desktop/openbox.js';
 import { typingPlan } from '../src/desktop/typing.js';
 import { wheelClicks } from '../src/desktop/x11-computer.js';
 
@@ -62,5 +66,24 @@ describe('desktop rules', () => {
       { text: '😀', keysyms: [0x101f600] },
     ]);
     assert.deepEqual(typingPlan('a\nb', ascii, 1), [{ text: 'a\nb', keysyms: [] }]);
+  });
+});
+
+describe('window manager lockdown', () => {
+  it('gives openbox a configuration of ours, with an empty menu file; leaves other window managers and an operator\'s --config-file alone', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-lockdown-'));
+    try {
+      const command = lockedDown(['/usr/bin/openbox'], folder);
+      assert.deepEqual(command, ['/usr/bin/openbox', '--config-file', path.join(folder, 'openbox-rc.xml'), '--sm-disable']);
+      const rc = fs.readFileSync(path.join(folder, 'openbox-rc.xml'), 'utf8');
+      assert.ok(rc.includes(`<menu><file>${path.join(folder, 'openbox-menu.xml')}</file></menu>`));
+      assert.doesNotMatch(rc, /Execute|ShowMenu|Restart|<mouse>/);
+      assert.doesNotMatch(fs.readFileSync(path.join(folder, 'openbox-menu.xml'), 'utf8'), /<item|<menu /);
+      assert.equal(fs.statSync(path.join(folder, 'openbox-rc.xml')).mode & 0o777, 0o600);
+      assert.deepEqual(lockedDown(['openbox', '--config-file', '/etc/mine.xml'], folder), ['openbox', '--config-file', '/etc/mine.xml']);
+      assert.deepEqual(lockedDown(['fluxbox', '-rc', 'x'], folder), ['fluxbox', '-rc', 'x']);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
