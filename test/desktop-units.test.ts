@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +9,10 @@ import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
 import { parseAppSpecs, splitCommand } from '../src/desktop/apps.js';
 import { fitWithin } from '../src/desktop/frame-image.js';
 import { lockedDown } from '../src/desktop/openbox.js';
+import { startTime } from '../src/desktop/process-group.js';
 import { typingPlan } from '../src/desktop/typing.js';
 import { wheelClicks } from '../src/desktop/x11-computer.js';
+import { isAlive } from './helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
 
@@ -83,6 +87,30 @@ describe('window manager lockdown', () => {
       assert.deepEqual(lockedDown(['openbox', '--config-file', '/etc/mine.xml'], folder), ['openbox', '--config-file', '/etc/mine.xml']);
       assert.deepEqual(lockedDown(['fluxbox', '-rc', 'x'], folder), ['fluxbox', '-rc', 'x']);
     } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the watchdog', () => {
+  const WATCHDOG = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../src/desktop/watchdog.js');
+
+  it('when its pipe closes, ends the groups it was told of and removes the folders, but never a group whose id was given again', async () => {
+    const ours = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const reused = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-watchdog-'));
+    try {
+      const watchdog = spawn(process.execPath, [WATCHDOG], { stdio: ['pipe', 'ignore', 'inherit'] });
+      // `reused` stands for a process that got the id of a group that ended: it started at another time than told.
+      const told = [{ group: ours.pid, started: startTime(ours.pid!) }, { group: reused.pid, started: '1' }, { folder }];
+      watchdog.stdin.end(told.map((m) => `${JSON.stringify(m)}\n`).join(''));
+      await once(watchdog, 'exit');
+      assert.equal(isAlive(ours.pid!), false, 'the group it was told of ended');
+      assert.equal(isAlive(reused.pid!), true, 'a group led by a later process is left alone');
+      assert.equal(fs.existsSync(folder), false);
+    } finally {
+      ours.kill('SIGKILL');
+      reused.kill('SIGKILL');
       fs.rmSync(folder, { recursive: true, force: true });
     }
   });

@@ -34,6 +34,22 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The fields of /proc/PID/stat after the command name, the state first; undefined once the process is gone (and off Linux). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name may hold spaces and parentheses: the fields after it start past the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** When `pid` started (clock ticks since boot), which tells it from a later process given the same id; '' once it is gone. */
+export function startTime(pid: number): string {
+  return statFields(pid)?.[19] ?? '';
+}
+
 /** Every live descendant of `root` (Linux /proc; none elsewhere). */
 function descendants(root: number): number[] {
   let entries: string[];
@@ -44,14 +60,8 @@ function descendants(root: number): number[] {
   }
   const children = new Map<number, number[]>();
   for (const entry of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
-      // The command name may hold spaces and parentheses: the fields after it start past the last ')'.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
+    const parent = statFields(entry)?.[1];
+    if (parent !== undefined) children.set(Number(parent), [...(children.get(Number(parent)) ?? []), Number(entry)]);
   }
   const found: number[] = [];
   for (let queue = [root]; queue.length; ) {
@@ -65,12 +75,8 @@ function descendants(root: number): number[] {
 
 /** True while `pid` runs (a zombie has ended: only its parent's wait is missing). */
 function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../log.js';
-import { endGroup, onPath } from './process-group.js';
+import { endGroup, onPath, startTime } from './process-group.js';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
 
@@ -18,12 +18,14 @@ const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
  */
 class Supervisor {
   private watchdog?: ChildProcess;
-  private readonly groups = new Set<number>();
+  /** Each group with when its leader started, so that the watchdog never signals a later group given the same id. */
+  private readonly groups = new Map<number, string>();
   private readonly folders = new Set<string>();
 
   holdGroup(pgid: number): void {
-    this.groups.add(pgid);
-    this.tell({ group: pgid });
+    const started = startTime(pgid);
+    this.groups.set(pgid, started);
+    this.tell({ group: pgid, started });
   }
 
   releaseGroup(pgid: number): void {
@@ -60,7 +62,7 @@ class Supervisor {
       this.watchdog = undefined;
       log.warn(`the desktop watchdog exited (${signal ?? `code ${code}`}); another starts with the next desktop process`);
     });
-    const held = [...[...this.groups].map((group) => ({ group })), ...[...this.folders].map((folder) => ({ folder }))];
+    const held = [...[...this.groups].map(([group, started]) => ({ group, started })), ...[...this.folders].map((folder) => ({ folder }))];
     watchdog.stdin!.write(held.map((message) => `${JSON.stringify(message)}\n`).join(''));
   }
 

@@ -4,26 +4,38 @@
  * included, where the server runs no code at all).
  *
  * The server holds the other end of this process's stdin and writes one
- * JSON message a line: {"group": PGID} for each process group it starts,
- * {"ended": PGID} once it has ended one itself, {"folder": PATH} and
- * {"removed": PATH} for its private folders. The pipe closes when the
- * server exits, whatever killed it: then every group still listed is ended
- * (see endGroup) and every folder still listed removed.
+ * JSON message a line: {"group": PGID, "started": T} for each process group
+ * it starts (T: when its leader started), {"ended": PGID} once it has ended
+ * one itself, {"folder": PATH} and {"removed": PATH} for its private
+ * folders. The pipe closes when the server exits, whatever killed it: then
+ * every group still listed is ended (see endGroup) and every folder still
+ * listed removed.
  */
 import fs from 'node:fs';
-import { endGroup } from './process-group.js';
+import { endGroup, startTime } from './process-group.js';
 
-const groups = new Set<number>();
+/** Each group with when its leader started. */
+const groups = new Map<number, string>();
 const folders = new Set<string>();
 
+/**
+ * A group is still the one the server started unless a process that started
+ * at another time leads it now: its id was given again after ours ended.
+ * (While any member of ours lives, the kernel gives its group id to no one.)
+ */
+function stillOurs(pgid: number, started: string): boolean {
+  const now = startTime(pgid);
+  return now === '' || now === started;
+}
+
 function handle(line: string): void {
-  let message: { group?: unknown; ended?: unknown; folder?: unknown; removed?: unknown };
+  let message: { group?: unknown; started?: unknown; ended?: unknown; folder?: unknown; removed?: unknown };
   try {
     message = JSON.parse(line) as typeof message;
   } catch {
     return;
   }
-  if (typeof message.group === 'number' && message.group > 1) groups.add(message.group);
+  if (typeof message.group === 'number' && message.group > 1) groups.set(message.group, String(message.started ?? ''));
   if (typeof message.ended === 'number') groups.delete(message.ended);
   if (typeof message.folder === 'string') folders.add(message.folder);
   if (typeof message.removed === 'string') folders.delete(message.removed);
@@ -40,7 +52,7 @@ let ending = false;
 const end = async () => {
   if (ending) return;
   ending = true;
-  await Promise.all([...groups].map(endGroup));
+  await Promise.all([...groups].filter(([pgid, started]) => stillOurs(pgid, started)).map(([pgid]) => endGroup(pgid)));
   for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
   process.exit(0);
 };
