@@ -8,6 +8,7 @@ import { LAUNCH_QUIET_MS, QUIET_MS, REACTION_MS } from '../src/desktop/desktop-s
 import { encodePng } from '../src/desktop/frame-image.js';
 import { XConnection } from '../src/desktop/x-connection.js';
 import { decodePng, pixel } from '../test/helpers/png.js';
+import { xvfbAuthFile } from '../test/helpers/x-client.js';
 import type { BenchContext } from './context.js';
 import { row, speed, stat } from './context.js';
 import { OurServer } from './drivers.js';
@@ -60,7 +61,8 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
       const listed = await server.mcp.call('list_sessions', {});
       // One desktop session at a time here: the one display listed is this session's.
       const display = /Xvfb (:\d+)/.exec(String((listed.structuredContent as { desktop: string }).desktop))![1]!;
-      return { session, env: { ...process.env, DISPLAY: display } };
+      // The display takes only clients with its cookie: xdotool and import read it from XAUTHORITY.
+      return { session, env: { ...process.env, DISPLAY: display, XAUTHORITY: xvfbAuthFile(server.mcp.pid) } };
     };
     const { session, env } = await newDesktop();
     await server.mcp.call('launch_app', { session_id: session, app: 'late' });
@@ -186,6 +188,8 @@ export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
     await server.mcp.call('launch_app', { session_id: session, app: 'probe' });
     const listed = await server.mcp.call('list_sessions', {});
     const display = /Xvfb (:\d+)/.exec(String((listed.structuredContent as { desktop: string }).desktop))![1]!;
+    // The display takes only clients with its cookie: xdotool, import and our connection read it from XAUTHORITY.
+    process.env.XAUTHORITY = xvfbAuthFile(server.mcp.pid);
     const env = { ...process.env, DISPLAY: display };
     const screen = await XConnection.connect(display);
     let n = 0;

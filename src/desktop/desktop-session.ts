@@ -61,7 +61,7 @@ export class DesktopSession implements ComputerSession {
     private readonly onClosed: () => void,
   ) {
     this.display = fitWithin(x, config.screenshot);
-    this.apps = new LaunchedApps(xDisplay.name);
+    this.apps = new LaunchedApps(xDisplay);
     this.processes = new ProcessActivity(() => this.apps.groups());
     x.onDamage = (rect) => this.activity.record(rect);
   }

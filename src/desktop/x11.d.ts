@@ -60,5 +60,10 @@ declare module 'x11' {
     name: 'DamageNotify';
     area: { x: number; y: number; w: number; h: number };
   }
-  export function createClient(options: { display: string; shm?: boolean }, callback: (error: Error | null, display: XDisplayInfo) => void): XClient;
+  /** `auth` is the cookie to present; without it, the one the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds for the display. */
+  export function createClient(
+    options: { display: string; shm?: boolean; auth?: { name: string; data: string } },
+    callback: (error: Error | null, display: XDisplayInfo) => void,
+  ): XClient;
+  export const eventMask: Record<string, number>;
 }
