@@ -1,27 +1,24 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { onDemand } from './on-demand.js';
 
 /**
- * The real third-party clients, from their npm packages (devDependencies).
- * Both ship native binaries in per-platform packages; these paths use the
- * binary itself, so a missing install script cannot get in the way.
+ * The real third-party clients, from their npm packages, installed on first use
+ * into scripts/clients/<client> (see on-demand.ts). Both ship native binaries in
+ * per-platform packages; these paths use the binary itself, so a missing install
+ * script cannot get in the way.
  */
-const require = createRequire(import.meta.url);
-
-function packageDir(name: string): string {
-  return path.dirname(require.resolve(`${name}/package.json`));
-}
 
 /** Claude Code's native binary (`@anthropic-ai/claude-code-<platform>-<arch>`). */
-export function claudeBinary(): string {
-  return path.join(packageDir(`@anthropic-ai/claude-code-${process.platform}-${process.arch}`), process.platform === 'win32' ? 'claude.exe' : 'claude');
+export async function claudeBinary(): Promise<string> {
+  const modules = await onDemand('clients/claude-code');
+  return path.join(modules, `@anthropic-ai/claude-code-${process.platform}-${process.arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
 }
 
 /** The Codex CLI launcher, which runs the native binary of this platform. */
-export function codexCommand(): [command: string, ...args: string[]] {
-  return [process.execPath, path.join(packageDir('@openai/codex'), 'bin', 'codex.js')];
+export async function codexCommand(): Promise<[command: string, ...args: string[]]> {
+  return [process.execPath, path.join(await onDemand('clients/codex'), '@openai/codex', 'bin', 'codex.js')];
 }
 
 export interface ClientRun {
