@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { claudeBinary } from './helpers/clients.js';
+import { claudeBinary, cuaMcpOnPath } from './helpers/clients.js';
 import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
-import { CLI } from './helpers/mcp.js';
 import { claudeMcpAddCommands, givenServers, README, ROOT } from './helpers/readme.js';
 
 // Every client configuration the README and examples/ give, verbatim, in the real Claude
@@ -29,13 +28,10 @@ const PLACEHOLDERS: [string, string][] = [
 let claude: string;
 let http: HttpServerProcess;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-config-'));
-/** `cua-mcp` on PATH, as `npm install -g .` puts it there: this checkout's built server. */
-const bin = path.join(scratch, 'bin');
+const bin = cuaMcpOnPath(path.join(scratch, 'bin'));
 
 before(async () => {
   claude = await claudeBinary();
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'cua-mcp'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
   http = await startHttpServer([], { CUA_AUTH_TOKEN: TOKEN });
 });
 

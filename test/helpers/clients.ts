@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLI } from './mcp.js';
 import { onDemand } from './on-demand.js';
 
 /**
@@ -57,4 +59,11 @@ export function describeRun(name: string, run: ClientRun): string {
 /** The environment of the browsers Playwright installed, for a server started by a client with its own HOME. */
 export function browserEnv(): Record<string, string> {
   return { PLAYWRIGHT_BROWSERS_PATH: process.env.PLAYWRIGHT_BROWSERS_PATH ?? path.join(os.homedir(), '.cache', 'ms-playwright') };
+}
+
+/** Writes `dir/cua-mcp`, this checkout's built server as `npm install -g .` puts it on PATH, and returns `dir`. */
+export function cuaMcpOnPath(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'cua-mcp'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+  return dir;
 }
