@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
@@ -6,13 +5,12 @@ import { ClientConnection, sharedOwner } from './tools/connection.js';
 import { agentTools, browserTools } from './tools/index.js';
 import { registerRunResources } from './tools/run-resources.js';
 import { registerTools } from './tools/tool.js';
+import { SERVER_VERSION } from './version.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
-/** package.json is the one place the version is written: ../../ from dist/src/, in a clone and an installed package alike. */
-export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const INSTRUCTIONS = [
-  'Operates a real browser through its screen.',
+  'Operates a real browser, or a Linux desktop, through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
   'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
   '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',

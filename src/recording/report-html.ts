@@ -20,6 +20,8 @@ const DECIDERS: Record<DecidedBy, string> = {
   terminal: 'a person at the terminal',
   tool: 'acknowledge_safety_check',
   auto: 'automatically (--auto-acknowledge-safety-checks)',
+  'no-terminal': 'nobody: stdin was not a terminal and had ended, so no one could be asked',
+  'client-declined': 'the MCP client declining the question (a person, or a client that cannot ask one and declines at once, as codex exec does)',
 };
 
 /** Position of a point as a share of the screenshot, so markers stay on target at any rendered size. */
