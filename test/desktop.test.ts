@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +12,9 @@ import { onPath } from '../src/desktop/process-group.js';
 import { FakeAnthropic } from './helpers/fake-claude.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
-import { decodePng } from './helpers/png.js';
-import { isAlive, processesWithEnv, until } from './helpers/processes.js';
+import { decodePng, pixel } from './helpers/png.js';
+import { commandLine, descendants, isAlive, processesWithEnv, until } from './helpers/processes.js';
+import { connectX, startedBy, windowManagerCaughtUp, xvfbAuthFile } from './helpers/x-client.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const PYTHON = '/usr/bin/python3';
@@ -41,6 +44,14 @@ async function fileText(file: string, check: (text: string) => boolean = () => t
 async function openDesktop(server: ServerHandle): Promise<string> {
   const opened = await server.ok('new_session', { environment: 'desktop' });
   return String(opened.structuredContent.session_id);
+}
+
+/** The display of the Xvfb the server started, as list_sessions names it. */
+async function xvfbDisplay(server: ServerHandle): Promise<string> {
+  const list = textOf(await server.ok('list_sessions', {}));
+  const display = /Xvfb (:\d+)/.exec(list)?.[1];
+  assert.ok(display, `list_sessions names the display: ${list}`);
+  return display;
 }
 
 describe('desktop sessions', { skip }, () => {
@@ -127,6 +138,15 @@ describe('desktop sessions', { skip }, () => {
       assert.ok(wheel.every((e) => e.x === 600 && e.y === 400));
     });
 
+    it('keys typed while the application is busy all arrive, in order, as typed (the keyboard lacks é and 中)', async () => {
+      const seen = probeEvents(probeLog).length;
+      // F5 keeps the probe busy for 1.5 s: nothing is drawn, so the calls return while the keys wait in its queue.
+      await act([{ type: 'keypress', keys: ['F5'] }, { type: 'type', text: 'aé中b' }]);
+      await act([{ type: 'type', text: 'çz' }]);
+      const keys = await until(() => probeEvents(probeLog).slice(seen).filter((e) => e.kind === 'key' && e.keysym !== 'F5'), (e) => e.length >= 6);
+      assert.equal(keys.map((e) => e.char).join(''), 'aé中bçz');
+    });
+
     it('refuses applications that were not allowed, naming the allowed ones', async () => {
       const refused = await server.call('launch_app', { session_id: session, app: 'sh' });
       assert.equal(refused.isError, true);
@@ -210,6 +230,30 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
+  it('each desktop session has a clipboard of its own: what one copies, another cannot paste', async () => {
+    const secret = `Secret${Date.now() % 100_000}word`;
+    const [copyLog, pasteLog] = [path.join(tmp, 'copy.jsonl'), path.join(tmp, 'paste.jsonl')];
+    const source = path.join(FIXTURES, 'tk-source.py');
+    const server = await startServer(['--desktop-app', `copy=${PYTHON} ${source} ${copyLog} ${secret}`, '--desktop-app', `paste=${PYTHON} ${source} ${pasteLog} pasted:`], UTF8);
+    try {
+      const [a, b] = [await openDesktop(server), await openDesktop(server)];
+      const act = (session: string, actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+      const typedText = async (log: string) => (await until(() => probeEvents(log).filter((e) => e.kind === 'text'), (e) => e.length > 0)).map((e) => (e as { text?: string }).text);
+      // Session A selects its word (PRIMARY), copies it (CLIPBOARD) and pastes it back: the copy worked.
+      await server.ok('launch_app', { session_id: a, app: 'copy' });
+      const word = (await until(() => probeEvents(copyLog), (events) => events.length > 0))[0]!;
+      await act(a, [{ type: 'double_click', x: word.x, y: word.y }, { type: 'keypress', keys: ['ctrl', 'c'] }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
+      assert.deepEqual(await typedText(copyLog), [secret + secret]);
+      // Session B pastes CLIPBOARD (ctrl+v) and PRIMARY (middle click) into its own field: neither holds A's word.
+      await server.ok('launch_app', { session_id: b, app: 'paste' });
+      const field = (await until(() => probeEvents(pasteLog), (events) => events.length > 0))[0]!;
+      await act(b, [{ type: 'click', x: field.x! + 300, y: field.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'click', x: field.x! + 300, y: field.y, button: 'wheel' }, { type: 'keypress', keys: ['Return'] }]);
+      assert.deepEqual(await typedText(pasteLog), ['pasted:']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('says how to allow an application when none is', async () => {
     const server = await startServer([]);
     try {
@@ -217,8 +261,11 @@ describe('desktop sessions', { skip }, () => {
       const refused = await server.call('launch_app', { session_id: session, app: 'xterm' });
       assert.equal(refused.isError, true);
       assert.match(textOf(refused), /--desktop-app NAME=COMMAND/);
+      // Without session_id: refused at once, without opening a browser session just to refuse it.
       const browser = await server.call('launch_app', { app: 'xterm' });
-      assert.match(textOf(browser), /launch_app needs a desktop session/);
+      assert.match(textOf(browser), /launch_app needs the session_id of a desktop session/);
+      const listed = await server.ok('list_sessions', {});
+      assert.deepEqual((listed.structuredContent.sessions as { environment: string }[]).map((s) => s.environment), ['desktop']);
     } finally {
       await server.close();
     }
@@ -265,10 +312,9 @@ describe('desktop sessions', { skip }, () => {
     const first = await startServer([]);
     try {
       await openDesktop(first);
-      const list = await first.ok('list_sessions', {});
-      const display = /Xvfb (:\d+)/.exec(textOf(list))?.[1];
-      assert.ok(display, `list_sessions names the display: ${textOf(list)}`);
-      const second = await startServer(['--desktop-display', display]);
+      const display = await xvfbDisplay(first);
+      // An existing display is reached with the cookie the environment names, as any X client reaches it.
+      const second = await startServer(['--desktop-display', display], { XAUTHORITY: xvfbAuthFile(first.pid()!) ?? '' });
       try {
         await second.ok('new_session', { environment: 'desktop' });
         const again = await second.call('new_session', { environment: 'desktop' });
@@ -282,7 +328,63 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
-  for (const how of ['close_session', 'SIGTERM'] as const) {
+  it('the window manager starts nothing: clicks on the desktop, the menu items under them and its key bindings run no program', async () => {
+    // No application allowed: nothing at all may start on the display.
+    const server = await startServer([]);
+    try {
+      const session = await openDesktop(server);
+      const serverPid = server.pid()!;
+      const wm = startedBy(serverPid, 'openbox')[0];
+      assert.ok(wm, 'openbox runs');
+      const x = await connectX(await xvfbDisplay(server), xvfbAuthFile(serverPid));
+      try {
+        const before = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data).data;
+        // A root menu opens at the click: its first item ("Terminal emulator" in Debian's) is just below and right of it.
+        const item = { x: 330, y: 310 };
+        await server.ok('computer', {
+          session_id: session,
+          actions: [
+            { type: 'click', x: 300, y: 300, button: 'right' },
+            { type: 'click', ...item },
+            { type: 'click', x: 300, y: 300, button: 'wheel' },
+            { type: 'click', ...item },
+            { type: 'keypress', keys: ['super', 'e'] },
+            { type: 'keypress', keys: ['alt', 'F2'] },
+            { type: 'keypress', keys: ['ctrl', 'alt', 't'] },
+          ],
+        });
+        await windowManagerCaughtUp(x);
+        assert.deepEqual(descendants(wm.pid).map(commandLine), [], 'the window manager started no program');
+        const after = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data).data;
+        assert.ok(after.equals(before), 'no menu or window was drawn');
+      } finally {
+        x.client.terminate();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the display takes only clients that hold the session\'s cookie', async () => {
+    const server = await startServer([]);
+    try {
+      await openDesktop(server);
+      const display = await xvfbDisplay(server);
+      // Another local user has no way to the cookie: a client without it is turned away.
+      await assert.rejects(connectX(display, undefined), /authoriz|refused|closed/i);
+      const auth = xvfbAuthFile(server.pid()!);
+      assert.ok(auth, 'Xvfb runs with -auth');
+      const stat = fs.statSync(auth);
+      assert.equal(stat.mode & 0o777, 0o600, 'the cookie file is the server user\'s alone');
+      assert.equal(fs.statSync(path.dirname(auth)).mode & 0o777, 0o700, 'in a folder only that user enters');
+      const x = await connectX(display, auth);
+      x.client.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
+  for (const how of ['close_session', 'SIGTERM', 'SIGKILL', 'SIGKILL of the server and its watchdog'] as const) {
     it(`leaves no process behind after ${how}: the launched applications and the Xvfb end`, async () => {
       const [name, value] = ['CUA_TEST_RUN', randomUUID()];
       const server = await startServer(['--desktop-app', XTERM], { ...UTF8, [name]: value });
@@ -295,18 +397,147 @@ describe('desktop sessions', { skip }, () => {
         await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 600 &\n' }] });
         const started = await until(ours, (pids) => pids.length >= 5);
         assert.ok(started.length >= 5, `Xvfb, openbox, xterm, bash and sleep run: ${started.length}`);
+        const privateFolder = path.dirname(xvfbAuthFile(serverPid) ?? '/nonexistent/Xauthority');
         if (how === 'close_session') {
           await server.ok('close_session', { session_id: session });
         } else {
-          process.kill(serverPid, 'SIGTERM');
+          // SIGKILL gives the server no chance to clean up: what it started must end by itself.
+          const watchdogs = descendants(serverPid).filter((pid) => commandLine(pid).some((arg) => arg.endsWith('watchdog.js')));
+          if (how === 'SIGKILL of the server and its watchdog') for (const pid of watchdogs) process.kill(pid, 'SIGKILL');
+          process.kill(serverPid, how === 'SIGTERM' ? how : 'SIGKILL');
           await until(() => isAlive(serverPid), (alive) => !alive);
         }
         assert.deepEqual(await until(ours, (pids) => pids.length === 0), []);
+        // The watchdog removes it; killed too, it leaves a cookie of a display that is gone.
+        if (how !== 'SIGKILL of the server and its watchdog') {
+          assert.equal(await until(() => fs.existsSync(privateFolder), (exists) => !exists), false, 'the folder holding the cookie is removed');
+        } else {
+          fs.rmSync(privateFolder, { recursive: true, force: true });
+        }
       } finally {
         await server.close();
       }
     });
   }
+
+  describe('the screenshot of a call shows the application\'s reaction, as a screenshot taken seconds later does', () => {
+    let server: ServerHandle;
+    let session: string;
+    let pages: http.Server;
+    let origin: string;
+    const lateLog = path.join(tmp, 'late.jsonl');
+    const profile = fs.mkdtempSync(path.join(tmp, 'chromium-fresh-'));
+    const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+
+    /** How many pixels differ between the call's screenshot and one taken two seconds later (a caret blinking is a few dozen). */
+    async function staleness(shot: { content: unknown[] } & Parameters<typeof imageOf>[0]): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const later = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data);
+      const now = decodePng(imageOf(shot).data);
+      let differing = 0;
+      for (let i = 0; i < now.data.length; i += 4) if (now.data[i] !== later.data[i] || now.data[i + 1] !== later.data[i + 1] || now.data[i + 2] !== later.data[i + 2]) differing++;
+      return differing;
+    }
+    const FEW_PIXELS = 400;
+
+    before(async () => {
+      pages = http.createServer((request, response) => {
+        response.setHeader('content-type', 'text/html');
+        // The second page draws its content 100 ms after it loaded, as pages that render with a script do.
+        const late = request.url === '/second' ? `<script>setTimeout(() => { document.body.style.background = '#2a8'; h.textContent = 'Rendered'; }, 100)</script>` : '';
+        response.end(`<title>${request.url}</title><body style="background:#c33;margin:0"><h1 id=h style="font-size:90px">Page ${request.url}</h1>${late}</body>`);
+      });
+      await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+      origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+      // --test-type: no warning bar about --no-sandbox over every screenshot.
+      const chromium = `browser=chromium --no-sandbox --test-type --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,0 --window-size=1024,700 ${origin}/first`;
+      server = await startServer(['--desktop-app', XTERM, '--desktop-app', `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 150`, '--desktop-app', chromium], UTF8);
+      session = await openDesktop(server);
+    });
+    after(async () => {
+      await server.close();
+      pages.close();
+    });
+
+    it('a new desktop is not a black screen', async () => {
+      const png = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data);
+      assert.notDeepEqual(pixel(png, 500, 400), [0, 0, 0]);
+    });
+
+    it('a click on a button that shows the press, then repaints the window 150 ms later', async () => {
+      const launched = await server.ok('launch_app', { session_id: session, app: 'late' });
+      assert.equal(launched.structuredContent.ready, true, textOf(launched));
+      const button = (await until(() => probeEvents(lateLog), (events) => events.length > 0))[0]!;
+      const shot = await act([{ type: 'click', x: button.x, y: button.y }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the repaint\n${server.stderr().slice(-1500)}`);
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+    });
+
+    it('typing a command into a terminal: its output, which comes 100 ms after the Return', async () => {
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const shot = await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 0.1; echo REACTED\n' }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, 'the screenshot shows the command\'s output');
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+    });
+
+    it('a freshly launched browser, showing its page', async () => {
+      const launched = await server.ok('launch_app', { session_id: session, app: 'browser' });
+      assert.equal(launched.structuredContent.ready, true, textOf(launched));
+      assert.ok((await staleness(launched)) <= FEW_PIXELS, 'the screenshot shows the page');
+    });
+
+    it('a page loaded through the address bar, in one call', async () => {
+      const shot = await act([{ type: 'keypress', keys: ['ctrl', 'l'] }, { type: 'type', text: `${origin}/second\n` }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the new page\n${server.stderr().slice(-1500)}`);
+    });
+
+    it('a cancelled type stops between lines, and the session is free again at once', async () => {
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const lines = path.join(tmp, 'lines.txt');
+      await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `cat > ${lines}\n` }]);
+      const controller = new AbortController();
+      const typing = server.client.callTool(
+        { name: 'computer', arguments: { session_id: session, actions: [{ type: 'type', text: Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join('') }] } },
+        undefined,
+        { signal: controller.signal },
+      );
+      await until(() => (fs.existsSync(lines) ? fs.readFileSync(lines, 'utf8') : ''), (text) => text.includes('line 1\n'));
+      controller.abort();
+      await assert.rejects(typing);
+      // The next call on the session runs once the cancelled one has stopped: the typing ended there.
+      await server.ok('screenshot', { session_id: session });
+      const typed = fs.readFileSync(lines, 'utf8').split('\n').filter(Boolean).length;
+      assert.ok(typed < 60, `typing stopped when the call was cancelled (${typed} of 60 lines typed)`);
+    });
+  });
+
+  it('refuses a direct computer call while a run drives the session, naming the run', async () => {
+    const display = { width: 1024, height: 768 };
+    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const server = await startServer([], { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    try {
+      const session = await openDesktop(server);
+      let thinking!: () => void;
+      const modelAsked = new Promise<void>((resolve) => (thinking = resolve));
+      fake.script([fake.slow(4000, { output: [fake.message('done')] }, () => thinking())]);
+      const started = await server.ok('run_task', { session_id: session, task: 'Look at the desktop and say done.', wait_seconds: 0 });
+      assert.equal(started.structuredContent.status, 'running');
+      await modelAsked;
+      const refused = await server.call('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), new RegExp(`A run is driving session ${session} \\(task "Look at the desktop and say done\\."\\); computer actions are refused until it stops`));
+      await server.ok('cancel_run', { session_id: session });
+      await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
+    } finally {
+      await server.close();
+      await fake.stop();
+    }
+  });
+
   it('runs Claude\'s actions beyond the protocol on the desktop: button down and up, triple click, a held key', async () => {
     const claude = await new FakeAnthropic({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
     const log = path.join(tmp, 'claude-probe.jsonl');

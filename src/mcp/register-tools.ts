@@ -26,6 +26,7 @@ function requestContext(server: McpServer, ctx: ServerContext, questions: Reques
     void ctx.mcpReq.notify(notification).catch((error: unknown) => log.debug('notification not sent', error));
   return {
     signal: ctx.mcpReq.signal,
+    arrivedAt: Date.now(),
     clientName: clientOf(server, ctx)?.name,
     progress(done, total, message) {
       if (token !== undefined) notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../config.js';
@@ -6,14 +5,13 @@ import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
 import { agentTools, browserTools } from '../tools/index.js';
 import { registerTools, type Era } from './register-tools.js';
+import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
-/** package.json is the one place the version is written: ../../../ from dist/src/mcp/, in a clone and an installed package alike. */
-export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const INSTRUCTIONS = [
-  'Operates a real browser through its screen.',
+  'Operates a real browser, or a Linux desktop, through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
   'Calls without session_id share one default browser session; `new_session` opens an isolated one and returns its session_id, a handle that stays valid across reconnects until close_session or the idle timeout.',
   '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',

@@ -1,4 +1,4 @@
-import type { HeldRun, RunObserver } from '../agent/types.js';
+import type { Decision, HeldRun, RunObserver } from '../agent/types.js';
 import { log } from '../log.js';
 import type { FormAnswer, FormRequest } from './request-context.js';
 import type { ToolContext } from './tool.js';
@@ -24,10 +24,14 @@ export function safetyForm(run: HeldRun): FormRequest {
   };
 }
 
-/** A person's answer to safetyForm: decline is a "no"; cancel (dismissed without choosing) decides nothing, and the run stays paused. */
-export function decisionOf(answer: FormAnswer): 'approve' | 'deny' | undefined {
-  if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';
-  return answer.action === 'decline' ? 'deny' : undefined;
+/**
+ * An answer to safetyForm: decline is a "no" (given by the client, maybe
+ * without a person); cancel (dismissed without choosing) decides nothing,
+ * and the run stays paused.
+ */
+export function decisionOf(answer: FormAnswer): Decision | undefined {
+  if (answer.action === 'accept') return { decision: answer.content?.decision === 'approve' ? 'approve' : 'deny', by: 'elicitation' };
+  return answer.action === 'decline' ? { decision: 'deny', by: 'client-declined' } : undefined;
 }
 
 /**
@@ -39,7 +43,6 @@ export function decisionOf(answer: FormAnswer): 'approve' | 'deny' | undefined {
  */
 export function mcpObserver({ request }: ToolContext, signal: AbortSignal): RunObserver {
   return {
-    confirmsBy: 'elicitation',
     step(done, total, description) {
       request.progress(done, total, `step ${done}/${total}: ${description}`);
     },

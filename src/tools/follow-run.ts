@@ -12,7 +12,7 @@ import type { ToolResult } from './tool-result.js';
 export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
 
 /**
- * Waits on the run for up to `waitSeconds`, reporting its progress to this
+ * Waits on the run until `waitSeconds` after the call arrived, reporting its progress to this
  * call, then answers with what happened since the last look and the
  * current screen. `drives`: the call started or resumed the work, so the
  * session stays open while the run works, and the client cancelling this
@@ -47,7 +47,9 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
     },
   });
   try {
-    const timeUp = sleep((waitSeconds ?? config.callWaitSeconds) * 1000, undefined, { signal: leaving.signal }).catch(() => {});
+    // A deadline from the call's arrival: opening a browser first must not make the client wait longer than it asked.
+    const left = request.arrivedAt + (waitSeconds ?? config.callWaitSeconds) * 1000 - Date.now();
+    const timeUp = sleep(Math.max(0, left), undefined, { signal: leaving.signal }).catch(() => {});
     await Promise.race([run.stopped(), timeUp]);
   } finally {
     request.signal.removeEventListener('abort', leave);
@@ -77,7 +79,7 @@ export async function followAnswer(context: ToolContext, waitSeconds: number | u
   const run = currentRun(session);
   if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
   const decision = decisionOf(answered.answer);
-  if (decision) run.decide(decision, answered.state.check_ids);
+  if (decision) run.decide(decision.decision, answered.state.check_ids);
   // Dismissed without a choice: the run stays paused, and the result says so instead of asking again.
   return followRun(run, context, waitSeconds, decision !== undefined, decision !== undefined);
 }

@@ -20,6 +20,8 @@ export interface FormAnswer {
 export interface RequestContext {
   /** Aborted when the client cancels the call or goes away. */
   readonly signal: AbortSignal;
+  /** When the call arrived (Date.now()): waits the client asked for (wait_seconds) count from here, not from when a browser was ready. */
+  readonly arrivedAt: number;
   /** The calling client's name as it introduced itself, if it did. */
   readonly clientName: string | undefined;
   /** Reports progress, if the caller asked for it; a report also keeps waiting clients from timing out. */

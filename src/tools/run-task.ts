@@ -35,7 +35,8 @@ export const runTaskTool = defineTool({
     const answered = await followAnswer(context, wait_seconds);
     if (answered) return answered;
     const { principal, config } = context;
-    providerFor(config.agent); // says what to configure before a session is opened
+    // Says what to configure, or how to sign in, before a session is opened.
+    await providerFor(config.agent).checkCredentials?.();
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
     const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
     if (environment && session.environment !== environment) {
