@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ProtocolError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../config.js';
 import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
 import { listRuns, readRun } from '../recording/run-store.js';
@@ -11,8 +11,6 @@ const APP_MIME = 'text/html;profile=mcp-app';
 
 const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
 
-/** -32002: the spec's "resource not found". */
-const RESOURCE_NOT_FOUND = -32002;
 
 /**
  * Recorded runs as MCP resources: resources/list names the principal's
@@ -48,7 +46,8 @@ export function registerRunResources(server: McpServer, principal: Principal, co
     async (uri, variables) => {
       const runId = String(variables.run_id);
       const run = await readRun(dir, runId);
-      if (!visible(run)) throw new ProtocolError(RESOURCE_NOT_FOUND, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
+      // Invalid params: MCP 2026-07-28's answer to a resource that does not exist (the SDK maps the older -32002 to it anyway).
+      if (!visible(run)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
       const folder = path.join(dir, run.run_id);
       const read = (file: string) => fs.readFile(path.join(folder, file), 'utf8').catch(() => '');
       const [report, steps] = await Promise.all([read(REPORT_FILE), read(STEPS_FILE)]);
