@@ -263,6 +263,45 @@ describe('--share-sessions', () => {
   });
 });
 
+describe('a session still opening when its MCP session ends', () => {
+  test('is closed as soon as it opens: it holds no --max-sessions slot', async () => {
+    // The start page answers only when the test says so: new_session is still opening when A's DELETE arrives.
+    let requested!: () => void;
+    const arrived = new Promise<void>((resolve) => (requested = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fixtures.route('/held', async (_req, res) => {
+      requested();
+      await released;
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page('<h1>held</h1>'));
+    });
+    const server = await startHttpServer(['--max-sessions', '1']);
+    try {
+      const a = await server.connect();
+      const opening = a.call('new_session', { start_url: fixtures.url('/held') }).catch((error: unknown) => error);
+      await arrived;
+      await a.close();
+      release();
+      const browserSessionOpened = /info: session (\S+) opened\n/;
+      await server.waitForLog(browserSessionOpened);
+      const [, id] = server.stderr().match(browserSessionOpened)!;
+      await server.waitForLog(`session ${id} closed`);
+      await opening;
+      // The slot is free: another client opens its session.
+      const b = await server.connect();
+      try {
+        const opened = await b.ok('new_session', { start_url: fixtures.url('/b') });
+        assert.equal(opened.structuredContent.title, 'B');
+      } finally {
+        await b.close();
+      }
+    } finally {
+      release();
+      assert.equal(await server.stop('SIGTERM'), 0);
+    }
+  });
+});
+
 describe('idle MCP sessions', () => {
   test('expire after --idle-timeout, and their browser sessions close with them', async () => {
     const server = await startHttpServer(['--idle-timeout', '2']);

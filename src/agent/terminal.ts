@@ -69,7 +69,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     try {
       const session = await sessions.create('terminal', { startUrl: config.startUrl });
       const run = new AgentRun(session, provider, config.agent, task, undefined);
-      const recording = recordRun(run, config.recording);
+      const recording = await recordRun(run, config.recording);
       if (recording) out(`Recording to ${recording.dir}`);
       const observer: RunObserver = {
         confirmsBy: 'terminal',

@@ -11,6 +11,9 @@ import { renderReport } from './report-html.js';
 import type { Retention } from '../config.js';
 import { pruneRuns } from './run-store.js';
 
+/** A recording holds what was typed (passwords too) and what was on screen: only this user may read it. */
+const PRIVATE = { mode: 0o600 };
+
 /** Sortable by start time (to the millisecond), unique without coordination: 20261126-031502-123-5f3a9c. */
 /** An action as the recording keeps it: navigations in their own shape (goto/back/forward), the rest as the model sent them. */
 function recordedAction(action: AgentAction, description: string): RecordedAction {
@@ -93,7 +96,8 @@ export class RunRecorder implements RunObserver {
       pid: process.pid,
       ...(run.owner ? { owner: run.owner } : {}),
     };
-    this.queue(() => fs.mkdir(this.dir, { recursive: true }));
+    // runs/ is private (recordRun checked it); the run's own folder is too, and new: an existing one is not ours.
+    this.queue(() => fs.mkdir(this.dir, { mode: 0o700 }));
     this.refresh();
     if (retention) this.queue(() => pruneRuns(runsDir, retention, this.id));
   }
@@ -196,7 +200,7 @@ export class RunRecorder implements RunObserver {
   private saveShot(step: number, shot: Screenshot): string {
     const file = `step-${String(step).padStart(3, '0')}.${shot.mimeType === 'image/png' ? 'png' : 'jpg'}`;
     this.lastShot = file;
-    this.queue(() => fs.writeFile(path.join(this.dir, file), shot.data));
+    this.queue(() => fs.writeFile(path.join(this.dir, file), shot.data, PRIVATE));
     return file;
   }
 
@@ -213,7 +217,7 @@ export class RunRecorder implements RunObserver {
     }
     this.steps.push(turn);
     this.record.steps = this.answeredTurns;
-    this.queue(() => fs.appendFile(path.join(this.dir, STEPS_FILE), `${JSON.stringify(turn)}\n`));
+    this.queue(() => fs.appendFile(path.join(this.dir, STEPS_FILE), `${JSON.stringify(turn)}\n`, PRIVATE));
     this.refresh();
   }
 
@@ -227,14 +231,15 @@ export class RunRecorder implements RunObserver {
       const steps = this.open ? [...this.steps, this.open] : this.steps;
       // Written aside and renamed: a reader (resources/list, retention) never sees half a file.
       const runFile = path.join(this.dir, RUN_FILE);
-      await fs.writeFile(`${runFile}.tmp`, `${JSON.stringify(this.record, null, 1)}\n`);
+      await fs.writeFile(`${runFile}.tmp`, `${JSON.stringify(this.record, null, 1)}\n`, PRIVATE);
       await fs.rename(`${runFile}.tmp`, runFile);
-      await fs.writeFile(path.join(this.dir, REPORT_FILE), renderReport(this.record, steps));
+      await fs.writeFile(path.join(this.dir, REPORT_FILE), renderReport(this.record, steps), PRIVATE);
     });
   }
 
   private queue(write: () => Promise<unknown>): void {
-    this.writes = this.writes.then(write).then(
+    // After a failure nothing more is written: the folder may not be what it was.
+    this.writes = this.writes.then(() => (this.failed ? undefined : write())).then(
       () => undefined,
       (error: unknown) => {
         if (!this.failed) log.warn(`recording of run ${this.id} in ${this.dir} failed; the run goes on unrecorded`, error);

@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
 import type { ClientImageLimits } from '../config.js';
-import { recordingOf } from '../recording/record-run.js';
+import { recordingOf, recordingRefusal } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
 
@@ -58,6 +58,8 @@ export function runResult(run: AgentRun, report: RunReport, limits: ClientImageL
   const recording = recordingOf(run);
   const recorded = recording ? { run_id: recording.id, report: recording.reportPath } : {};
   if (recording) lines.push(`Run ${recording.id} recorded: ${recording.reportPath}`);
+  const refusal = recordingRefusal(run);
+  if (refusal) lines.push(`Not recorded: ${refusal}`);
   return session.exclusive(async () => {
     const result = await screenResult(session, limits, summary, { ...report, ...recorded, next_step: next }, lines);
     return report.status === 'failed' ? { ...result, isError: true } : result;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { ComputerSession, Environment } from '../session/computer-session.js';
-import type { SessionManager } from '../session/session-manager.js';
+import type { NewSessionOptions, SessionManager } from '../session/session-manager.js';
 
 /**
  * Who owns browser sessions, and which one is their default: one owner per
@@ -31,6 +31,8 @@ export function sharedOwner(sessions: SessionManager): SessionOwner {
 export class ClientConnection {
   /** The protocol server of this connection, for requests to the client (elicitation). */
   mcpServer: Server | undefined;
+  /** Set by close(): a session still opening then must not outlive the connection (nobody could list or close it). */
+  private closed = false;
 
   constructor(
     readonly sessions: SessionManager,
@@ -52,7 +54,7 @@ export class ClientConnection {
     const previous = owner.defaultSessionId;
     const existing = previous ? this.sessions.find(previous, this.id) : undefined;
     if (existing) return existing;
-    owner.creatingDefault ??= this.sessions.create(this.id).then(
+    owner.creatingDefault ??= this.create().then(
       (session) => {
         owner.defaultSessionId = session.id;
         owner.creatingDefault = undefined;
@@ -77,11 +79,20 @@ export class ClientConnection {
   }
 
   newSession(startUrl?: string, environment?: Environment): Promise<ComputerSession> {
-    return this.sessions.create(this.id, { startUrl, environment });
+    return this.create({ startUrl, environment });
+  }
+
+  /** A new session of this owner; closed at once if the connection closed while it was opening. */
+  private async create(options: NewSessionOptions = {}): Promise<ComputerSession> {
+    const session = await this.sessions.create(this.id, options);
+    if (!this.closed || this.owner.shared) return session;
+    await this.sessions.close(session.id, this.id);
+    throw new Error(`The MCP session ended while session ${session.id} was opening; it was closed again.`);
   }
 
   /** Closes this connection's browser sessions; shared ones outlive any one connection (the idle timeout ends them). */
   close(): Promise<void> {
+    this.closed = true;
     if (this.owner.shared) return Promise.resolve();
     return this.sessions.closeOwnedBy(this.id);
   }

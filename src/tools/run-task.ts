@@ -44,7 +44,7 @@ export const runTaskTool = defineTool({
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
-    recordRun(run, config.recording, connection.id);
+    await recordRun(run, config.recording, connection.id);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },

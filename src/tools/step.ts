@@ -28,7 +28,7 @@ export const stepTool = defineTool({
     const session = await connection.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
-      recordRun(run, config.recording, connection.id);
+      await recordRun(run, config.recording, connection.id);
       run.start(1);
       return followRun(run, context, wait_seconds, true);
     }
