@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { visibleText } from './visible-text.js';
 import { closed, optional, withDefault } from '../strict-schema.js';
 
 /**
@@ -177,7 +178,7 @@ export function describeAction(action: ComputerAction): string {
     case 'keypress':
       return `keypress ${action.keys.join('+')}`;
     case 'type':
-      return `type ${JSON.stringify(action.text.length > 60 ? action.text.slice(0, 57) + '...' : action.text)}`;
+      return `type ${visibleText(action.text)}`;
     case 'wait':
       return `wait ${action.ms ?? 1000}ms`;
     case 'screenshot':
