@@ -52,6 +52,10 @@ export const OPTIONS = {
   structuredOutput: { flag: 'structured-output', env: 'CUA_STRUCTURED_OUTPUT', kind: 'string', group: 'output', default: 'auto', help: 'structuredContent in tool results: on, off, or auto (off for clients known to show their model only structuredContent, dropping the screenshot: Codex)' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
   record: { flag: 'record', env: 'CUA_RECORD', kind: 'boolean', group: 'output', default: 'true', help: 'Record every model run (screenshots, steps.jsonl, report.html) in <output-dir>/runs/<run_id>/; --no-record or CUA_RECORD=0 turns it off' },
+  maxDownloadSize: { flag: 'max-download-size', env: 'CUA_MAX_DOWNLOAD_SIZE', kind: 'string', group: 'output', default: '1GB', help: 'Largest single download (500MB, 2GB; 0 = no limit): past it the download is cancelled as the bytes arrive' },
+  sessionDownloadSize: { flag: 'session-download-size', env: 'CUA_SESSION_DOWNLOAD_SIZE', kind: 'string', group: 'output', default: '2GB', help: 'All downloads of one session together (0 = no limit): past it the download under way is cancelled' },
+  maxDownloads: { flag: 'max-downloads', env: 'CUA_MAX_DOWNLOADS', kind: 'string', group: 'output', default: '100', help: 'Downloads one session may start (0 = no limit); later ones are cancelled at once' },
+  minFreeSpace: { flag: 'min-free-space', env: 'CUA_MIN_FREE_SPACE', kind: 'string', group: 'output', default: '512MB', help: 'Free space downloads leave on the file systems of the output folder and the temp folder the browser writes to (0 = none): a download that would go below it is cancelled' },
   keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
@@ -106,6 +110,8 @@ export interface ServerConfig {
   clientImage: ClientImageLimits;
   structuredOutput: 'auto' | 'on' | 'off';
   outputDir: string;
+  /** Limits of the downloads pages start, in bytes and counts (0 = no limit). */
+  downloads: DownloadLimits;
   /** Recordings of model runs: on/off, the runs folder, how many to keep. */
   recording: { enabled: boolean; dir: string; keep: Retention };
   logLevel: LogLevel;
@@ -132,6 +138,13 @@ export interface DesktopConfig {
   windowManager: string;
   /** The only applications launch_app may start. */
   apps: AppSpec[];
+}
+
+export interface DownloadLimits {
+  maxBytes: number;
+  sessionBytes: number;
+  maxCount: number;
+  minFreeBytes: number;
 }
 
 export interface HttpConfig {
@@ -296,6 +309,12 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     },
     structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
     outputDir,
+    downloads: {
+      maxBytes: size('maxDownloadSize', raw.maxDownloadSize),
+      sessionBytes: size('sessionDownloadSize', raw.sessionDownloadSize),
+      maxCount: integer('maxDownloads', raw.maxDownloads, 0, 1_000_000),
+      minFreeBytes: size('minFreeSpace', raw.minFreeSpace),
+    },
     recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
@@ -333,6 +352,13 @@ function resolveConfirmActions(value: string | boolean | undefined): string[] {
 const UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
 /** "100" keeps the newest 100 runs; "500MB" keeps the newest runs that fit in 500 MiB together. */
+/** A size in bytes: 1048576, 500KB, 500MB, 2GB; 0 = no limit. */
+function size(name: OptionName, value: string | boolean | undefined): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
+  if (!match) throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a size in bytes (1048576) or with a unit (500MB, 2GB), or 0 for no limit; got ${JSON.stringify(value)}`);
+  return Math.round(Number(match[1]) * (match[2] ? UNITS[match[2].toUpperCase()]! : 1));
+}
+
 function retention(value: string | boolean | undefined): Retention {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
   const amount = Number(match?.[1]);

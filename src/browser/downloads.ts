@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Download } from 'playwright';
 import { privateDir } from '../private-dir.js';
+import type { DownloadGuard } from './download-limits.js';
 import type { SessionEvent } from '../session/events.js';
 
 export type DownloadEvent = Extract<SessionEvent, { kind: 'download' }>;
@@ -23,8 +24,9 @@ const EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | co
  * someone planted. The event is reported at once and filled in (path and
  * size, or the error) when `saved` resolves.
  */
-export function saveDownload(download: Download, outputDir: string): { event: DownloadEvent; saved: Promise<void> } {
+export function saveDownload(download: Download, outputDir: string, guard: DownloadGuard): { event: DownloadEvent; saved: Promise<void> } {
   const event: DownloadEvent = { kind: 'download', url: download.url(), filename: download.suggestedFilename() };
+  let stopped: () => string | undefined = () => undefined;
   const saved = (async () => {
     const dir = await privateDir(outputDir, 'downloads', 'downloads');
     const { file, target } = await reserve(dir, sanitizeFilename(event.filename));
@@ -39,8 +41,9 @@ export function saveDownload(download: Download, outputDir: string): { event: Do
     event.path = target;
     event.bytes = (await fs.stat(target)).size;
   })().catch((error: Error) => {
-    event.error = error.message;
+    event.error = stopped() ?? error.message;
   });
+  stopped = guard.track(download, saved).reason;
   return { event, saved };
 }
 

@@ -11,6 +11,7 @@ import { AddressBar } from './address-bar.js';
 import { captureDirect, capturePage } from './capture.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { answerDialog } from './dialogs.js';
+import { DownloadGuard } from './download-limits.js';
 import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
@@ -80,6 +81,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private crashedUrl: string | undefined;
   private resetCount = 0;
   private readonly scripts = new ScriptStopper();
+  private readonly downloads: DownloadGuard;
   /** The check the last action's settle left for the page's next use (see settleAction). */
   private readonly pendingSettle: PendingSettle;
 
@@ -93,6 +95,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     private readonly ownsContext: boolean,
   ) {
     this.pendingSettle = new PendingSettle(id, (page) => this.revive(page), () => this.events.added);
+    this.downloads = new DownloadGuard(config.downloads, config.outputDir, (reason) =>
+      this.events.overLimit('downloads', (n) => `${n} download(s) stopped at a limit; the last ${reason}`),
+    );
   }
 
   /** The session's context; after a browser crash, a new one at the last URL. */
@@ -303,6 +308,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     this.current = page;
     this.activity.watchPage(page);
     this.scripts.watch(page);
+    this.downloads.watch(page);
     // A popup opened with window.open(url, name, 'width=400,...') would otherwise keep that size.
     void page.setViewportSize(this.config.display).catch(() => {});
     page.on('crash', () => {
@@ -317,7 +323,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       else this.events.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
     });
     page.on('download', (download) => {
-      const { event, saved } = saveDownload(download, this.config.outputDir);
+      const { event, saved } = saveDownload(download, this.config.outputDir, this.downloads);
       this.events.add(event);
       this.activity.trackDownload(saved);
     });
