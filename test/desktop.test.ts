@@ -210,6 +210,25 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
+  it('launched applications and the window manager get none of the server\'s keys or tokens', async () => {
+    const secret = `sk-${randomUUID()}`;
+    const marker = ['CUA_TEST_RUN', randomUUID()] as const;
+    const server = await startServer(['--desktop-app', XTERM], { ...UTF8, OPENAI_API_KEY: secret, AZURE_OPENAI_API_KEY: secret, CUA_AUTH_TOKEN: secret, [marker[0]]: marker[1] });
+    try {
+      const session = await openDesktop(server);
+      const { pid } = (await server.ok('launch_app', { session_id: session, app: 'xterm' })).structuredContent as { pid: number };
+      const serverPid = server.pid()!;
+      const started = await until(() => processesWithEnv(marker.join('='), serverPid), (pids) => pids.includes(pid));
+      assert.ok(started.includes(pid), 'xterm inherits the rest of the environment');
+      for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'CUA_AUTH_TOKEN']) {
+        const holders = processesWithEnv(`${name}=${secret}`, serverPid).filter((p) => started.includes(p));
+        assert.deepEqual(holders, [], `${name} reached a process on the display`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('says how to allow an application when none is', async () => {
     const server = await startServer([]);
     try {

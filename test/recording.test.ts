@@ -325,3 +325,26 @@ describe('recordings are private', () => {
       fs.chownSync(runs, 65534, 65534);
     }, /belongs to another user \(uid 65534\).*--output-dir/));
 });
+
+describe('credentials in an endpoint URL', () => {
+  it('are shown redacted in the result, run.json, report.html and stderr', async () => {
+    const outputDir = tempDir();
+    const password = `pw-${Date.now()}`;
+    const server = await startServer(['--output-dir', outputDir], { ...env, OPENAI_BASE_URL: `http://user:${password}@127.0.0.1:${new URL(fake.origin).port}/v1` });
+    try {
+      const result = await server.call('run_task', { task: 'look', start_url: fixture.url('/') });
+      const report = String(result.structuredContent?.report);
+      const seen = {
+        result: JSON.stringify(result),
+        'run.json': fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8'),
+        'report.html': fs.readFileSync(report, 'utf8'),
+        stderr: server.stderr(),
+      };
+      assert.match(seen.result, /http:\/\/\*\*\*@127\.0\.0\.1/, 'the endpoint is still named');
+      for (const [where, text] of Object.entries(seen)) assert.ok(!text.includes(password), `the password shows in ${where}`);
+    } finally {
+      await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+});

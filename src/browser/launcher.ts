@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserContextOptions, type BrowserType } from 'playwright';
+import { childEnvironment } from '../child-env.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 
@@ -124,6 +125,8 @@ export async function openBrowser(config: ServerConfig, contextOptions: BrowserC
     executablePath: executable.path,
     args: config.browser === 'chromium' ? [...chromiumArgs(), ...(network.proxy ? PROXIED_CHROMIUM_ARGS : [])] : [],
     proxy: network.proxy ? { server: network.proxy } : undefined,
+    // The pages it runs never see the server's keys and tokens.
+    env: childEnvironment(),
     // Our own SIGINT/SIGTERM handling closes the browser after sessions end.
     handleSIGINT: false,
     handleSIGTERM: false,

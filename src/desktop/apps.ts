@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endProcessGroup } from './process-group.js';
 
@@ -86,7 +87,7 @@ export class LaunchedApps {
       const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
         detached: true,
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, DISPLAY: this.display },
+        env: { ...childEnvironment(), DISPLAY: this.display },
       });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1000)));

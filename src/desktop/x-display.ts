@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endProcessGroup, onPath } from './process-group.js';
 
@@ -39,6 +40,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-nolisten', 'tcp', '-noreset'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
+    env: childEnvironment(),
   });
   let stderr = '';
   xvfb.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -67,7 +69,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   xvfb.on('exit', (code, signal) => log.debug(`Xvfb ${name} exited (${signal ?? `code ${code}`})`));
   let wm: ChildProcess | undefined;
   if (windowManager?.length) {
-    wm = spawn(windowManager[0]!, windowManager.slice(1), { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: name } });
+    wm = spawn(windowManager[0]!, windowManager.slice(1), { stdio: 'ignore', detached: true, env: { ...childEnvironment(), DISPLAY: name } });
     wm.on('error', (error) => log.warn(`window manager ${windowManager[0]} did not start on ${name}: ${error.message}`));
   }
   const sizeText = `${size.width}x${size.height}`;

@@ -12,6 +12,9 @@ export class ModelNotConfiguredError extends Error {}
 /** Every provider, in the order auto-selection tries them. */
 const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec, geminiSpec, compatibleSpec];
 
+/** Every environment variable a provider reads. */
+export const PROVIDER_VARIABLES: readonly string[] = PROVIDERS.flatMap((spec) => spec.variables);
+
 function notConfigured(): string {
   return [
     'No computer-use model is configured, so run_task and step cannot run (the browser tools still work).',
