@@ -10,9 +10,15 @@ import { memoryOAuthProvider } from './helpers/oauth.js';
 const TOKEN = 'test-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
+const FIELD = 'position:absolute;left:0;width:300px;height:40px';
 const fixtures = new FixtureServer({
   '/a': page('<h1>Client A</h1>').replace('<title>fixture</title>', '<title>A</title>'),
   '/b': page('<h1>Client B</h1>').replace('<title>fixture</title>', '<title>B</title>'),
+  // A field holding a secret at the top, an empty one below that shows what is pasted into it as the title.
+  '/fields': page(`<input value="hunter2-secret" style="${FIELD};top:0"><input style="${FIELD};top:100px" oninput="document.title = this.value">`),
+  // A page that plants text in every clipboard it can reach: the copy event, and the async clipboard API on a click.
+  '/plant': page(`<button style="${FIELD};top:0" onclick="navigator.clipboard.writeText('planted-write').catch(() => {})">go</button>
+<script>document.addEventListener('copy', (e) => { e.clipboardData.setData('text/plain', 'planted-copy'); e.preventDefault(); });</script>`),
 });
 
 before(() => fixtures.start());
@@ -72,6 +78,25 @@ describe('Streamable HTTP with a token and --max-sessions 3', () => {
       const shot = await a.ok('screenshot', { session_id: sa });
       assert.equal(shot.structuredContent.url, fixtures.url('/a'));
       assert.equal(shot.structuredContent.title, 'A');
+    }));
+
+  test('each session has its own clipboard: B cannot paste what A copied, nor plant what A pastes', () =>
+    withTwoClients(async (a, b) => {
+      const act = (client: Client, actions: unknown[]) => client.ok('computer', { actions });
+      const pasteBelow = [{ type: 'click', x: 50, y: 120 }, { type: 'keypress', keys: ['ctrl', 'v'] }];
+      await a.ok('navigate', { url: fixtures.url('/fields') });
+      await act(a, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+
+      await b.ok('navigate', { url: fixtures.url('/fields') });
+      const stolen = await act(b, pasteBelow);
+      assert.equal(stolen.structuredContent.title, 'fixture', 'B pasted what A copied');
+
+      await b.ok('navigate', { url: fixtures.url('/plant') });
+      await act(b, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+
+      const pasted = await act(a, pasteBelow);
+      assert.equal(pasted.structuredContent.title, 'hunter2-secret', 'A pastes its own copy, not what B\'s page planted');
+      assert.match(JSON.stringify(pasted.structuredContent.events), /pasted 14 character\(s\) from this session's clipboard/);
     }));
 
   test('past --max-sessions a new session gets a clear error, and the server keeps working', () =>

@@ -48,6 +48,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   readonly environment = 'browser';
   readonly computer = new PlaywrightComputer(this);
   readonly addressBar = new AddressBar();
+  readonly clipboard = { text: '' };
   /** goto/back/forward as a model's function calls: through the domain policy, each settled. */
   readonly navigation: Navigation = {
     goto: async (url) => {
