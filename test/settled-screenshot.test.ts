@@ -45,6 +45,14 @@ const PAGES: Record<string, string> = {
     `<div id="host"></div>${button(soon("root.firstElementChild.style.background = 'rgb(0,0,255)'"))}
      <script>const root = host.attachShadow({ mode: 'closed' }); root.innerHTML = '<div style="${FULL};background:rgb(255,255,255)"></div>';</script>`,
   ),
+  // Shadow roots declared in HTML, one inside another: no script attached them.
+  '/declarative-shadow': page(
+    `<div id="host"><template shadowrootmode="open"><div id="inner"><template shadowrootmode="open"><div style="${FULL};background:rgb(255,255,255)"></div></template></div></template></div>${button(soon("host.shadowRoot.getElementById('inner').shadowRoot.firstElementChild.style.background = 'rgb(0,0,255)'"))}`,
+  ),
+  // A page that finds the watch and tells it nothing changed.
+  '/tamper': page(
+    `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'; const w = window.__cuaChanges; if (w) { w.changed = false; w.disarm = () => false; w.armed = false; }"))}`,
+  ),
   '/selection': page(
     `<style>#s::selection { background: rgb(0,0,255); color: rgb(0,0,255) }</style><div id="s" style="font:300px/300px monospace;color:rgb(255,255,255);margin:0">MMMMMMMM MMMMMMMM MMMMMMMM</div>${button(soon('getSelection().selectAllChildren(s)'))}`,
   ),
@@ -99,7 +107,7 @@ describe('a step screenshot taken while the settle check runs', () => {
     return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/popover']) {
+  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/declarative-shadow', '/popover', '/tamper']) {
     it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
       // Several times: the frame the screenshot catches varies from run to run.
       for (let i = 0; i < 4; i++) {
