@@ -5,7 +5,34 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { OPTIONS } from '../src/config.js';
 
-const README = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The README and every page under docs/, as paths from the repository root. */
+const PAGES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
+/** Lines outside fenced code blocks: a `#` line inside a fence is a shell comment, not a heading. */
+function prose(markdown: string): string[] {
+  let fenced = false;
+  return markdown.split('\n').filter((line) => {
+    if (/^\s*```/.test(line)) fenced = !fenced;
+    return !fenced && !/^\s*```/.test(line);
+  });
+}
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  for (const line of prose(markdown)) {
+    const heading = /^#{1,6}\s+(.*?)\s*$/.exec(line);
+    if (!heading) continue;
+    const slug = (heading[1] ?? '').toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    result.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return result;
+}
 
 describe('README', () => {
   it('documents every option with its flag and environment variable', () => {
@@ -13,6 +40,24 @@ describe('README', () => {
       assert.ok(README.includes(`\`--${spec.flag}\``), `README lacks --${spec.flag}`);
       assert.ok(README.includes('`' + spec.env + '`'), `README lacks ${spec.env}`);
     }
+  });
+
+  it('has every link to a page of its own, and every #anchor, lead somewhere', () => {
+    const broken: string[] = [];
+    for (const page of PAGES) {
+      const text = prose(fs.readFileSync(path.join(ROOT, page), 'utf8')).join('\n').replace(/`[^`]*`/g, '');
+      for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target)) continue; // http(s), mailto: not ours to check
+        const [file = '', anchor] = target.split('#');
+        const linked = file ? path.normalize(path.join(path.dirname(page), file)) : page;
+        if (!fs.existsSync(path.join(ROOT, linked))) {
+          broken.push(`${page}: ${target} (no file ${linked})`);
+        } else if (anchor !== undefined && !anchors(fs.readFileSync(path.join(ROOT, linked), 'utf8')).has(anchor)) {
+          broken.push(`${page}: ${target} (no heading #${anchor} in ${linked})`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 
   it('ships a client configuration per file format, linked from the README, that names a command that exists', () => {
