@@ -123,8 +123,9 @@ describe('download limits', () => {
     const stream = streamingDownload();
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-flood-'));
     const site = await new FixtureServer({ '/': linkTo('/flood'), '/flood': stream.handler }).start();
-    const server = await startServer(['--output-dir', outputDir, '--settle-timeout', '30000', '--start-url', site.url('/'), ...limits]);
+    let server: ServerHandle | undefined;
     try {
+      server = await startServer(['--output-dir', outputDir, '--settle-timeout', '30000', '--start-url', site.url('/'), ...limits]);
       const result = await server.ok('computer', { actions: [click] });
       const events = result.structuredContent.events as { kind: string; what?: string; detail?: string }[];
       // The browser hangs up when the download is cancelled: the stream ends, it is not left to fill the disk.
@@ -135,7 +136,7 @@ describe('download limits', () => {
         saved: fs.existsSync(path.join(outputDir, 'downloads')) ? fs.readdirSync(path.join(outputDir, 'downloads')) : [],
       };
     } finally {
-      await server.close();
+      await server?.close();
       await site.stop();
       fs.rmSync(outputDir, { recursive: true, force: true });
     }
@@ -162,15 +163,16 @@ describe('download limits', () => {
   test('past --max-downloads a session\'s downloads are cancelled at once', async () => {
     const site = await new FixtureServer({ '/': linkTo('/small'), '/small': attachment('small.txt', 'small') }).start();
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-count-'));
-    const server = await startServer(['--output-dir', outputDir, '--start-url', site.url('/'), '--max-downloads', '2']);
+    let server: ServerHandle | undefined;
     try {
+      server = await startServer(['--output-dir', outputDir, '--start-url', site.url('/'), '--max-downloads', '2']);
       const results = [];
       for (let i = 0; i < 3; i++) results.push(downloadsIn(await server.ok('computer', { actions: [click] }))[0]);
       assert.ok(results[0]?.path && results[1]?.path, JSON.stringify(results));
       assert.match(results[2]?.error ?? '', /already started 2 download\(s\).*--max-downloads/, JSON.stringify(results[2]));
       assert.equal(fs.readdirSync(path.join(outputDir, 'downloads')).length, 2);
     } finally {
-      await server.close();
+      await server?.close();
       await site.stop();
       fs.rmSync(outputDir, { recursive: true, force: true });
     }
