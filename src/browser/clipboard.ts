@@ -54,8 +54,8 @@ async function focusedFrame(page: Page): Promise<Frame> {
   let frame = page.mainFrame();
   for (let depth = 0; depth < 10; depth++) {
     const element = await withDeadline(frame.evaluateHandle(() => document.activeElement), PAGE_ANSWER_MS, 'finding the focus');
-    const child = await element.asElement()?.contentFrame();
-    await element.dispose();
+    const child = await withDeadline(element.asElement()?.contentFrame() ?? Promise.resolve(null), PAGE_ANSWER_MS, 'finding the focused frame');
+    void element.dispose().catch(() => {});
     if (!child) break;
     frame = child;
   }
