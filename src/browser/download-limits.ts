@@ -19,12 +19,11 @@ interface Arriving {
  * bytes arriving (Chromium's download progress, several times a second):
  * a download past a limit is cancelled then, not when it ends, which an
  * endless one never does. Other engines have no progress reports; their
- * downloads are only counted.
+ * downloads are only counted. A download a limit stopped is never kept,
+ * even when its last bytes beat the cancellation.
  */
 export class DownloadGuard {
   private started = 0;
-  /** The browser reports download progress (Chromium). */
-  private followed = false;
   /** Bytes of this session's downloads, finished and arriving. */
   private total = 0;
   /** Arriving downloads by the browser's id. */
@@ -45,25 +44,22 @@ export class DownloadGuard {
   watch(page: Page): void {
     void pageDevtools(page).then(async (devtools) => {
       if (!devtools) return;
-      this.followed = true;
       devtools.on('Page.downloadWillBegin', ({ guid, url }: { guid: string; url: string }) => this.began(guid, url));
       devtools.on('Page.downloadProgress', (progress: { guid: string; receivedBytes: number; state: string }) => void this.progress(progress));
       await devtools.send('Page.enable').catch((error: unknown) => log.debug('download progress is not followed', error));
     });
   }
 
-  /** Playwright's object for a download; `reason()` says why a limit stopped it, if one did. */
+  /** Playwright's object for a download, counted here (in the order the session's downloads start); `reason()` says why a limit stopped it, if one did. */
   track(download: Download, saved: Promise<void>): { reason: () => string | undefined } {
     const entry: { reason?: string } = {};
     this.open.set(download, entry);
     void saved.finally(() => this.open.delete(download));
     const early = this.early.get(download.url());
-    if (early !== undefined) {
+    if (this.limits.maxCount > 0 && ++this.started > this.limits.maxCount) this.cancel(download, entry, this.countReason());
+    else if (early !== undefined) {
       this.early.delete(download.url());
       this.cancel(download, entry, early);
-    } else if (!this.followed && this.limits.maxCount > 0 && ++this.started > this.limits.maxCount) {
-      // No progress reports (not Chromium): counted here.
-      this.cancel(download, entry, this.countReason());
     }
     return { reason: () => entry.reason };
   }
@@ -74,7 +70,6 @@ export class DownloadGuard {
 
   private began(guid: string, url: string): void {
     this.arriving.set(guid, { url, bytes: 0 });
-    if (this.limits.maxCount > 0 && ++this.started > this.limits.maxCount) this.stop(guid, this.countReason());
   }
 
   private async progress({ guid, receivedBytes, state }: { guid: string; receivedBytes: number; state: string }): Promise<void> {

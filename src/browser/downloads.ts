@@ -32,6 +32,8 @@ export function saveDownload(download: Download, outputDir: string, guard: Downl
     const { file, target } = await reserve(dir, sanitizeFilename(event.filename));
     try {
       await pipeline(await download.createReadStream(), file.createWriteStream());
+      // A limit stopped it, but the last bytes arrived before the cancellation did.
+      if (stopped()) throw new Error('stopped at a limit');
     } catch (error) {
       await fs.unlink(target).catch(() => {});
       throw error;
