@@ -390,7 +390,8 @@ describe('desktop sessions', { skip }, () => {
       await openDesktop(server);
       const display = await xvfbDisplay(server);
       // Another local user has no way to the cookie: a client without it is turned away.
-      await assert.rejects(connectX(display, undefined), /authoriz|refused|closed/i);
+      // Xvfb answers with an authorization failure, or drops the connection while the client still writes (EPIPE/ECONNRESET).
+      await assert.rejects(connectX(display, undefined), /authoriz|refused|closed|EPIPE|ECONNRESET/i);
       const auth = xvfbAuthFile(server.pid()!);
       assert.ok(auth, 'Xvfb runs with -auth');
       const stat = fs.statSync(auth);
