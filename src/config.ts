@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -67,6 +68,7 @@ export const OPTIONS = {
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
+  modelPrices: { flag: 'model-prices', env: 'CUA_MODEL_PRICES', kind: 'string', group: 'model', help: 'Your model\'s prices in USD per million tokens, for the estimated cost of each run: input=3,output=15 and optionally cached=0.3,cache_write=3.75 (cache prices default to the input price); without it runs report tokens, never a guessed cost' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
@@ -165,6 +167,8 @@ export interface AgentOptions {
   textActionCoordinates: 'absolute' | 'relative';
   history: 'server' | 'local';
   maxSteps: number;
+  /** The operator's prices; undefined: runs report tokens and no cost. */
+  modelPrices: ModelPrices | undefined;
   modelRetries: number;
   autoAcknowledgeSafetyChecks: boolean;
   /** Action kinds a person approves before they run, whatever the model's safety system says. */
@@ -311,6 +315,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
+      modelPrices: resolvePrices(raw.modelPrices),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
       confirmActions: resolveConfirmActions(raw.confirmActions),
@@ -321,6 +326,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return parsePrices(value);
+  } catch (error) {
+    throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
+  }
 }
 
 function resolveConfirmActions(value: string | boolean | undefined): string[] {

@@ -5,6 +5,7 @@ import { runAction } from '../computer/computer.js';
 import { describeAgentAction, isExtra, type AgentAction } from './actions.js';
 import type { CallOutcome, ScreenInput, TurnOutcome } from './translator.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
+import { addUsage } from './usage.js';
 
 export async function screenshotInput(session: ComputerSession): Promise<ScreenInput> {
   const shot = await session.screenshot();
@@ -34,12 +35,14 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   const body = translator.request();
   progress.observer.request?.(body);
   let raw: unknown;
+  const sent = performance.now();
   try {
     raw = await translator.send(body, progress.signal);
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
   const reply = translator.read(raw);
+  addUsage(run.usage, reply.usage, performance.now() - sent, run.prices);
   run.steps++;
   progress.taken++;
   for (const summary of reply.reasoning) {
@@ -51,7 +54,7 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   const { calls, problems } = reply;
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
   holdForConfirmation(run, calls);
-  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems });
+  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems, ...(reply.usage ? { usage: reply.usage } : {}), total: { ...run.usage } });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {

@@ -5,6 +5,7 @@ import type { ComputerSession } from '../session/computer-session.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import type { Translator } from './translator.js';
 import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
+import { emptyUsage, type ModelPrices } from './usage.js';
 import { Watchers } from './watchers.js';
 
 export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
@@ -37,6 +38,8 @@ export class AgentRun implements TurnState, HeldRun {
   /** The provider's wire format and this run's conversation. */
   readonly translator: Translator;
   readonly confirmActions: readonly string[];
+  readonly usage = emptyUsage();
+  readonly prices: ModelPrices | undefined;
   /** Calls held back until a person decides. */
   pending: ParsedCall[] | undefined;
   unusableTurns = 0;
@@ -60,6 +63,7 @@ export class AgentRun implements TurnState, HeldRun {
   ) {
     this.translator = provider.translator({ options, instructions, environment: session.environment, display: session.display });
     this.confirmActions = options.confirmActions;
+    this.prices = options.modelPrices;
   }
 
   get pendingChecks(): SafetyCheck[] {
@@ -239,6 +243,7 @@ export class AgentRun implements TurnState, HeldRun {
       message: this.message,
       pending_safety_checks: paused ? this.pendingChecks : [],
       pending_actions: paused ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],
+      usage: { ...this.usage },
       ...(this.error ? { error: this.error } : {}),
     };
   }

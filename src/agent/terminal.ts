@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
 import { recordRun } from '../recording/record-run.js';
 import { AgentRun, type RunObserver, type RunReport } from './run.js';
+import { describeUsage } from './usage.js';
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {
@@ -95,6 +96,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       // A failure's reason is already on stderr: the loop logs it, for the server's runs too.
       out(`\n${report.status} after ${report.steps} step(s)${report.error ? ' (the error is above)' : ''}`);
       if (report.message) out(report.message);
+      if (report.usage?.requests) out(describeUsage(report.usage));
       if (recording) out(`Report: ${recording.reportPath}`);
       return EXIT[report.status];
     } finally {

@@ -2,6 +2,7 @@ import type { Screenshot } from '../computer/computer.js';
 import type { Environment } from '../session/computer-session.js';
 import type { AgentOptions } from '../config.js';
 import type { AgentAction } from './actions.js';
+import type { TokenUsage } from './usage.js';
 
 export interface SafetyCheck {
   id: string;
@@ -42,6 +43,8 @@ export interface ModelReply {
   message?: string;
   /** Reasoning summaries or narration, shown as the run goes. */
   reasoning: string[];
+  /** The tokens the reply says it used; undefined when the server did not say. */
+  usage?: TokenUsage;
 }
 
 /** What happened to one call when its turn ran. */

@@ -3,6 +3,7 @@ import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';
 import type { ParsedCall, SafetyCheck, Translator } from './translator.js';
+import type { ModelPrices, RunUsage, TokenUsage } from './usage.js';
 
 export type { ParsedCall, SafetyCheck } from './translator.js';
 
@@ -27,6 +28,10 @@ export interface TurnAnswer {
   calls: ParsedCall[];
   /** Output that could not be used, one line each. */
   problems: string[];
+  /** This turn's tokens, when the provider said. */
+  usage?: TokenUsage;
+  /** The run's usage so far, this turn included (the loop always gives it). */
+  total?: RunUsage;
 }
 
 /**
@@ -67,6 +72,8 @@ export interface RunReport {
   pending_safety_checks: SafetyCheck[];
   /** The held actions, not run yet. */
   pending_actions: string[];
+  /** Tokens, model requests and model time of the whole run so far, with the estimated cost at --model-prices. */
+  usage?: RunUsage;
   error?: string;
 }
 
@@ -89,6 +96,9 @@ export interface TurnState {
   readonly translator: Translator;
   /** Action kinds a person approves before they run (--confirm-actions). */
   readonly confirmActions: readonly string[];
+  /** The run's usage so far (the loop adds each reply), priced at `prices` when the operator gave them. */
+  readonly usage: RunUsage;
+  readonly prices: ModelPrices | undefined;
   steps: number;
   message: string;
   pending: ParsedCall[] | undefined;

@@ -132,6 +132,8 @@ export class RunRecorder implements RunObserver {
     turn.actions = [...this.recorded.values()];
     turn.safety_checks = answer.calls.flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
     turn.problems = answer.problems;
+    if (answer.usage) turn.usage = answer.usage;
+    if (answer.total) this.record.usage = answer.total;
     this.actionsFrom = performance.now();
   }
 
@@ -171,6 +173,7 @@ export class RunRecorder implements RunObserver {
   stopped(report: RunReport): Promise<void> {
     Object.assign(this.record, { status: report.status, steps: this.answeredTurns });
     if (report.message) this.record.message = report.message;
+    if (report.usage) this.record.usage = report.usage;
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();

@@ -35,6 +35,9 @@ export interface Check {
   message: string;
 }
 
+/** The usage every reply reports, in the documented shape: cached tokens within input_tokens, reasoning within output_tokens. */
+export const REPLY_USAGE = { input_tokens: 1200, input_tokens_details: { cached_tokens: 1000 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 30 }, total_tokens: 1280 };
+
 export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
   private last: { id: string; output: Item[] } | undefined;
 
@@ -99,6 +102,7 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
       incomplete_details: null,
       parallel_tool_calls: false,
       tools: request.body.tools,
+      usage: REPLY_USAGE,
     };
   }
 

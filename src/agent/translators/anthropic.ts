@@ -14,6 +14,7 @@ import { DEFAULT_WAIT_MS } from '../../computer/computer.js';
 import { describeAgentAction, lastPoint, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 export type AnthropicTool = 'computer_20250124' | 'computer_20251124';
 
@@ -50,6 +51,14 @@ function recentImagesOnly(messages: BetaMessageParam[], keep: number): BetaMessa
     ).reverse();
     return { ...message, content: trim(content) as BetaContentBlockParam[] };
   }).reverse();
+}
+
+/** Anthropic counts cache reads and writes apart from input_tokens: all three are what the model read. */
+function anthropicUsage(usage: BetaMessage['usage'] | undefined): { usage?: TokenUsage } {
+  if (!usage) return {};
+  const cached = count(usage.cache_read_input_tokens);
+  const written = count(usage.cache_creation_input_tokens);
+  return { usage: { ...NO_TOKENS, input_tokens: count(usage.input_tokens) + cached + written, cached_input_tokens: cached, cache_write_tokens: written, output_tokens: count(usage.output_tokens) } };
 }
 
 /** The tool version a model takes: computer_20251124 for Claude Opus 4.5 and for 4.6 and later. */
@@ -176,9 +185,10 @@ export class AnthropicTranslator implements Translator {
       if (call.problem) problems.push(call.problem);
     }
     if (message.stop_reason === 'refusal') texts.push('Refused: the model declined to go on.');
+    const usage = anthropicUsage(message.usage);
     // Text beside tool calls is narration; text alone is the answer.
-    if (calls.length) return { id: message.id, calls, problems, reasoning: texts };
-    return { id: message.id, calls, problems, reasoning: [], ...(texts.length ? { message: texts.join('\n') } : {}) };
+    if (calls.length) return { id: message.id, calls, problems, reasoning: texts, ...usage };
+    return { id: message.id, calls, problems, reasoning: [], ...(texts.length ? { message: texts.join('\n') } : {}), ...usage };
   }
 
   private parse(callId: string, name: string, raw: unknown): ParsedCall {

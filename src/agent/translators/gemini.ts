@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 /** Gemini gives points on a 1000x1000 grid (0-999 on each axis), whatever the screen size. */
 export const GRID = 1000;
@@ -100,8 +101,9 @@ export class GeminiTranslator implements Translator {
       }
     }
     const id = response.responseId;
-    if (calls.length) return { id, calls, problems, reasoning: [...reasoning, ...texts] };
-    return { id, calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}) };
+    const usage = geminiUsage(response.usageMetadata);
+    if (calls.length) return { id, calls, problems, reasoning: [...reasoning, ...texts], ...usage };
+    return { id, calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}), ...usage };
   }
 
   private parse(name: string, raw: Record<string, unknown>, id: string | undefined): ParsedCall {
@@ -210,6 +212,21 @@ export class GeminiTranslator implements Translator {
   end(): void {
     this.pendingContent = undefined;
   }
+}
+
+/** Gemini counts cached tokens within promptTokenCount, and thinking (thoughtsTokenCount) apart from candidatesTokenCount. */
+function geminiUsage(usage: GenerateContentResponse['usageMetadata']): { usage?: TokenUsage } {
+  if (!usage) return {};
+  const thoughts = count(usage.thoughtsTokenCount);
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount),
+      cached_input_tokens: count(usage.cachedContentTokenCount),
+      output_tokens: count(usage.candidatesTokenCount) + thoughts,
+      reasoning_tokens: thoughts,
+    },
+  };
 }
 
 /** The contents with screenshots only in the last `keep` user turns (the history itself is left whole). */

@@ -4,6 +4,7 @@ import type { Point } from '../../computer/actions.js';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 /**
  * How the model gives points. `absolute` (UI-TARS 1.5): pixels of the
@@ -180,6 +181,11 @@ export class TextActionTranslator implements Translator {
     if (this.pendingMessage) this.history.push(this.pendingMessage);
     this.history.push({ role: 'assistant', content: text });
     this.pendingMessage = undefined;
+    return { ...this.parseReply(text, id), ...chatUsage(completion.usage) };
+  }
+
+  /** The reply's `Thought:` and `Action:` lines as the loop's terms. */
+  private parseReply(text: string, id: string): ModelReply {
 
     const thought = /Thought:\s*([\s\S]*?)(?=\n\s*Action:|$)/.exec(text)?.[1]?.trim();
     const reasoning = thought ? [thought] : [];
@@ -270,6 +276,20 @@ export class TextActionTranslator implements Translator {
   end(): void {
     this.pendingMessage = undefined;
   }
+}
+
+/** Chat Completions counts cached tokens within prompt_tokens and reasoning within completion_tokens (vLLM leaves the details out). */
+function chatUsage(usage: ChatCompletion['usage']): { usage?: TokenUsage } {
+  if (!usage) return {};
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.prompt_tokens),
+      cached_input_tokens: count(usage.prompt_tokens_details?.cached_tokens),
+      output_tokens: count(usage.completion_tokens),
+      reasoning_tokens: count(usage.completion_tokens_details?.reasoning_tokens),
+    },
+  };
 }
 
 /** The messages with only the last `keep` screenshots; older ones become a note (the history itself is left whole). */
