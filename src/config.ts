@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { parseRetention } from './agent/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
@@ -66,6 +67,7 @@ export const OPTIONS = {
   openaiCompatibleApiKey: { flag: 'openai-compatible-api-key', env: 'CUA_OPENAI_COMPATIBLE_API_KEY', kind: 'string', group: 'model', help: 'API key for --openai-compatible-base-url (vllm serve --api-key; default: none)' },
   textActionCoordinates: { flag: 'text-action-coordinates', env: 'CUA_TEXT_ACTION_COORDINATES', kind: 'string', group: 'model', default: 'absolute', help: 'How the text-action model gives points: absolute (UI-TARS 1.5: pixels of the image as its processor resized it) or relative (0-1000 on each axis: UI-TARS 1.0)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
+  keepScreenshots: { flag: 'keep-screenshots', env: 'CUA_KEEP_SCREENSHOTS', kind: 'string', group: 'model', default: 'auto', help: 'Screenshots the model sees again in the resent history (Anthropic, Gemini, openai-compatible): N keeps the newest N, and older ones are dropped K at a time with N+K, so the prompt cache holds between drops; auto: 3+10 for Anthropic and Gemini, 4+4 for text-action models' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
   modelPrices: { flag: 'model-prices', env: 'CUA_MODEL_PRICES', kind: 'string', group: 'model', help: 'Your model\'s prices in USD per million tokens, for the estimated cost of each run: input=3,output=15 and optionally cached=0.3,cache_write=3.75 (cache prices default to the input price); without it runs report tokens, never a guessed cost' },
@@ -166,6 +168,8 @@ export interface AgentOptions {
   openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
   textActionCoordinates: 'absolute' | 'relative';
   history: 'server' | 'local';
+  /** --keep-screenshots; undefined (auto): each provider's default. */
+  keepScreenshots: { keep: number; batch?: number } | undefined;
   maxSteps: number;
   /** The operator's prices; undefined: runs report tokens and no cost. */
   modelPrices: ModelPrices | undefined;
@@ -314,6 +318,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
       textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
+      keepScreenshots: resolveRetention(raw.keepScreenshots),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
       modelPrices: resolvePrices(raw.modelPrices),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
@@ -326,6 +331,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {
+  if (typeof value !== 'string' || value === 'auto' || value === '') return undefined;
+  try {
+    return parseRetention(value);
+  } catch (error) {
+    throw new ConfigError(`--keep-screenshots (CUA_KEEP_SCREENSHOTS): ${(error as Error).message}, or auto`);
+  }
 }
 
 function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {

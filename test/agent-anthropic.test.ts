@@ -66,7 +66,9 @@ test('a scripted Claude clicks, types, presses ctrl+a and scrolls; the page repo
   assert.deepEqual((cursorAnswer as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text, 'X=500,Y=400');
   assert.match(mcp.stderr(), /model provider: anthropic \(picked because ANTHROPIC_API_KEY is set/);
   const first = claude.received[0]!;
-  assert.match(String(first.body.system), /web browser/);
+  const system = first.body.system as Array<{ type: string; text: string; cache_control?: unknown }>;
+  assert.match(system[0]!.text, /web browser/);
+  assert.deepEqual(system[0]!.cache_control, { type: 'ephemeral' }, 'the system prompt (and the tools before it) is the breakpoint every turn shares');
 });
 
 test('every Claude action maps onto the computer: buttons, multi-clicks, held modifiers, button down/up, drags, held keys', async () => {
@@ -128,6 +130,37 @@ test('every Claude action maps onto the computer: buttons, multi-clicks, held mo
     'wait 100ms',
     'screenshot',
   ]);
+});
+
+/** The image blocks a request carries, inside tool_result blocks too. */
+function imagesIn(body: Record<string, unknown>): number {
+  const blocks = (body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string; content?: unknown }>) : []));
+  return blocks.reduce((n, b) => n + (b.type === 'image' ? 1 : 0) + (Array.isArray(b.content) ? (b.content as Array<{ type: string }>).filter((c) => c.type === 'image').length : 0), 0);
+}
+
+test('a 50-turn run starts at least 80% of its requests with the prefix the previous one cached; old screenshots go in batches', async () => {
+  const first = claude.cacheOutcomes.length;
+  claude.script([
+    { content: [claude.toolUse({ action: 'left_click', coordinate: at(NAME) })] },
+    // The field grows by a letter a turn: every screenshot differs from the one before.
+    ...Array.from({ length: 48 }, () => ({ content: [claude.toolUse({ action: 'type', text: 'a' })] })),
+    { content: [claude.text('Typed 48 letters.')] },
+  ]);
+  const result = await mcp.ok('run_task', { task: 'type 48 letters into the field', start_url: fixture.url('/'), max_steps: 60, wait_seconds: 600 });
+  assert.deepEqual(claude.violations, [], 'the fake took every request: at most 4 breakpoints, each {type: "ephemeral"}');
+  assert.equal(result.structuredContent.status, 'completed', textOf(result));
+  assert.equal(fixture.state().value, 'a'.repeat(48));
+  const outcomes = claude.cacheOutcomes.slice(first);
+  assert.equal(outcomes.length, 50);
+  const hits = outcomes.slice(1).filter((o) => o.prefixHit).length;
+  assert.ok(hits / 49 >= 0.8, `${hits} of 49 requests repeated the previous request's cached prefix`);
+  // The newest 3 screenshots always; older ones dropped 10 at a time.
+  const images = claude.received.map((r) => imagesIn(r.body));
+  assert.equal(Math.max(...images), 12);
+  assert.ok(images.slice(3).every((n) => n >= 3), JSON.stringify(images));
+  // What the model read came mostly from the cache, and the run reports it.
+  const usage = result.structuredContent.usage as { input_tokens: number; cached_input_tokens: number };
+  assert.ok(usage.cached_input_tokens / usage.input_tokens > 0.5, JSON.stringify(usage));
 });
 
 test('a malformed tool_use is answered with an error tool_result and the model recovers', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { retentionFor, screenshotsToDrop } from '../src/agent/screenshot-retention.js';
 import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
 
 // The options of issue 22 as an operator writes them, and the errors for what cannot be used.
@@ -12,4 +13,21 @@ test('--model-prices: per million tokens; cache prices default to the input pric
   assert.throws(() => config(['--model-prices', 'output=15']), (e: Error) => e instanceof ConfigError && /--model-prices \(CUA_MODEL_PRICES\): needs at least input=PRICE and output=PRICE/.test(e.message));
   assert.throws(() => config(['--model-prices', 'input=3,output=15,images=2']), /"images=2" is not KIND=PRICE/);
   assert.throws(() => config(['--model-prices', 'input=cheap,output=15']), /"input=cheap" is not KIND=PRICE/);
+});
+
+test('--keep-screenshots: N or N+K, auto leaves each provider its default', () => {
+  assert.equal(config([]).agent.keepScreenshots, undefined);
+  assert.deepEqual(config(['--keep-screenshots', '5']).agent.keepScreenshots, { keep: 5 });
+  assert.deepEqual(config(['--keep-screenshots', '2+6']).agent.keepScreenshots, { keep: 2, batch: 6 });
+  assert.throws(() => config(['--keep-screenshots', '0']), /--keep-screenshots \(CUA_KEEP_SCREENSHOTS\): must be N or N\+K/);
+  assert.throws(() => config(['--keep-screenshots', 'all']), /must be N or N\+K .*got "all", or auto/);
+});
+
+test('screenshots are dropped in whole batches beyond the newest N', () => {
+  const retention = { keep: 3, batch: 10 };
+  const dropped = Array.from({ length: 30 }, (_, total) => screenshotsToDrop(total, retention));
+  assert.deepEqual(dropped.slice(0, 13), Array(13).fill(0), 'up to 12 screenshots, none dropped');
+  assert.deepEqual(dropped.slice(13, 23), Array(10).fill(10), 'then 10 at once, for the next 10 turns');
+  assert.equal(dropped[23], 20);
+  assert.deepEqual(retentionFor({ keep: 5 }, retention), { keep: 5, batch: 10 });
 });

@@ -14,6 +14,7 @@ import { DEFAULT_WAIT_MS } from '../../computer/computer.js';
 import { describeAgentAction, lastPoint, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
 import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 export type AnthropicTool = 'computer_20250124' | 'computer_20251124';
@@ -32,25 +33,60 @@ export const MAX_PIXELS = 1_150_000;
 export const SCROLL_UNIT_PX = 100;
 /** Longest wait or held key, in seconds: a turn must not stall the run. */
 const MAX_SECONDS = 30;
-/** Screenshots kept in the resent history, besides the new message's; older ones are replaced by a note (they only cost tokens). */
-const KEEP_IMAGES = 3;
+/** The newest 3 screenshots always, older ones dropped 10 at a time: the cached prefix then holds 9 turns in 10. */
+export const ANTHROPIC_RETENTION: ScreenshotRetention = { keep: 3, batch: 10 };
 const MAX_TOKENS = 4096;
+/** A cache breakpoint, as the prompt-caching guide spells it. */
+const EPHEMERAL = { type: 'ephemeral' } as const;
+/** User messages whose last block is a breakpoint; with the system prompt's that is the API's limit of 4. */
+const MESSAGE_BREAKPOINTS = 3;
+
+type UserBlock = BetaContentBlockParam;
+
+function countImages(messages: BetaMessageParam[]): number {
+  let total = 0;
+  for (const message of messages) {
+    if (message.role !== 'user' || !Array.isArray(message.content)) continue;
+    for (const block of message.content) {
+      if (block.type === 'image') total++;
+      else if (block.type === 'tool_result' && Array.isArray(block.content)) total += block.content.filter((c) => c.type === 'image').length;
+    }
+  }
+  return total;
+}
 
 /**
- * The messages with only the last `keep` images; older ones become a short
- * note (the history itself is left whole).
+ * The history and the new message, with the history's oldest screenshots
+ * left out as `retention` says (a short note instead of each; the new
+ * message keeps every one), and a cache breakpoint on the last block of the
+ * newest user messages. The history itself is left whole.
  */
-function recentImagesOnly(messages: BetaMessageParam[], keep: number): BetaMessageParam[] {
-  let left = keep;
-  const trim = <T extends { type: string }>(blocks: T[]): Array<T | BetaTextBlockParam> =>
-    [...blocks].reverse().map((block) => (block.type === 'image' && left-- <= 0 ? { type: 'text' as const, text: '(an older screenshot, left out)' } : block)).reverse();
-  return [...messages].reverse().map((message) => {
+function cacheFriendly(history: BetaMessageParam[], next: BetaMessageParam[], retention: ScreenshotRetention): BetaMessageParam[] {
+  const old = countImages(history);
+  const drop = dropOldest(Math.min(old, screenshotsToDrop(old + countImages(next), retention)));
+  const note = { type: 'text' as const, text: LEFT_OUT };
+  const kept = history.map((message): BetaMessageParam => {
     if (message.role !== 'user' || !Array.isArray(message.content)) return message;
-    const content = [...message.content].reverse().map((block) =>
-      block.type === 'tool_result' && Array.isArray(block.content) ? { ...block, content: trim(block.content) as BetaToolResultBlockParam['content'] } : block,
-    ).reverse();
-    return { ...message, content: trim(content) as BetaContentBlockParam[] };
-  }).reverse();
+    const content = message.content.map((block): UserBlock => {
+      if (block.type === 'image') return drop() ? note : block;
+      if (block.type === 'tool_result' && Array.isArray(block.content)) {
+        return { ...block, content: block.content.map((c) => (c.type === 'image' && drop() ? note : c)) as BetaToolResultBlockParam['content'] };
+      }
+      return block;
+    });
+    return { ...message, content };
+  });
+  const trimmed = [...kept, ...next];
+  let left = MESSAGE_BREAKPOINTS;
+  for (let i = trimmed.length - 1; i >= 0 && left > 0; i--) {
+    const message = trimmed[i]!;
+    if (message.role !== 'user' || !Array.isArray(message.content) || message.content.length === 0) continue;
+    const content = [...message.content];
+    content[content.length - 1] = { ...content.at(-1)!, cache_control: EPHEMERAL } as UserBlock;
+    trimmed[i] = { ...message, content };
+    left--;
+  }
+  return trimmed;
 }
 
 /** Anthropic counts cache reads and writes apart from input_tokens: all three are what the model read. */
@@ -97,10 +133,12 @@ const chord = (text: string) => text.split('+').map((k) => k.trim()).filter(Bool
  * in, a `tool_result` with the screenshot for each back. Claude has no
  * safety checks of its own: the run pauses only for --confirm-actions.
  * The conversation is resent whole each turn (the API keeps no state),
- * with only the last few screenshots.
+ * with only the last few screenshots, dropped in batches, and cache
+ * breakpoints on the system prompt and the newest user messages.
  */
 export class AnthropicTranslator implements Translator {
   readonly tool: AnthropicTool;
+  private readonly retention: ScreenshotRetention;
   private readonly history: BetaMessageParam[] = [];
   private pendingMessage: BetaMessageParam | undefined;
   /** Where the last pointer action left the pointer: the answer to cursor_position, and where coordinate-less clicks land. */
@@ -114,6 +152,7 @@ export class AnthropicTranslator implements Translator {
     private readonly context: TranslatorContext,
   ) {
     this.tool = anthropicToolFor(context.model, context.options.anthropicTool);
+    this.retention = retentionFor(context.options.keepScreenshots, ANTHROPIC_RETENTION);
     const { width, height } = context.display;
     if (Math.max(width, height) > MAX_LONG_EDGE || width * height > MAX_PIXELS) {
       throw new Error(
@@ -151,12 +190,12 @@ export class AnthropicTranslator implements Translator {
 
   request(): MessageCreateParamsNonStreaming {
     const { model, display } = this.context;
-    // Every tool_result of the message being sent keeps its screenshot; the history keeps only its last few.
-    const messages = [...recentImagesOnly(this.history, KEEP_IMAGES), ...(this.pendingMessage ? [this.pendingMessage] : [])];
+    const messages = cacheFriendly(this.history, this.pendingMessage ? [this.pendingMessage] : [], this.retention);
     return {
       model,
       max_tokens: MAX_TOKENS,
-      system: this.system(),
+      // The tools and the system prompt never change: their breakpoint is the one every turn shares.
+      system: [{ type: 'text', text: this.system(), cache_control: EPHEMERAL }],
       tools: [{ type: this.tool, name: 'computer', display_width_px: display.width, display_height_px: display.height }],
       messages,
       betas: [BETA[this.tool]],
