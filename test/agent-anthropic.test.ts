@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FakeAnthropic, toolResults } from './helpers/fake-claude.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+import { decodePng, pixel } from './helpers/png.js';
 import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
 
 // Claude's computer tool (Anthropic Messages API) against a strict fake, through the real @anthropic-ai/sdk.
@@ -161,6 +162,45 @@ test('a 50-turn run starts at least 80% of its requests with the prefix the prev
   // What the model read came mostly from the cache, and the run reports it.
   const usage = result.structuredContent.usage as { input_tokens: number; cached_input_tokens: number };
   assert.ok(usage.cached_input_tokens / usage.input_tokens > 0.5, JSON.stringify(usage));
+});
+
+test('a 1920x1080 browser reaches Claude at 1366x768; its clicks land where it pointed, and zoom shows a region at full resolution', async () => {
+  const wide = await fake({ display: { width: 1366, height: 768 } });
+  const big = await server(wide, ['--display-size', '1920x1080']);
+  let zoom: Buffer | undefined;
+  // SEND's centre (200,140) in Claude's pixels: 200 * 1366/1920 and 140 * 768/1080.
+  wide.script([
+    { content: [wide.toolUse({ action: 'zoom', region: [0, 0, 683, 384] })] },
+    (request) => {
+      const result = [...toolResults(request).values()][0]!;
+      const image = (result.content as Array<{ type: string; source?: { data: string } }>).find((c) => c.type === 'image')!;
+      zoom = Buffer.from(image.source!.data, 'base64');
+      return { content: [wide.toolUse({ action: 'left_click', coordinate: [142, 100] })] };
+    },
+    { content: [wide.text('Pressed Send.')] },
+  ]);
+  const result = await big.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.deepEqual(wide.violations, []);
+  assert.equal(result.structuredContent.status, 'completed', textOf(result));
+  assert.deepEqual(result.structuredContent.actions, ['click 200,141']);
+  assert.equal(fixture.state().clicks, 1);
+  assert.ok(fixture.state().events.includes('click left 1 200,141'), JSON.stringify(fixture.state().events));
+  // The top-left quarter (960x540 page pixels) fills the largest image Claude takes at that shape, and shows the button.
+  const png = decodePng(zoom!);
+  assert.deepEqual([png.width, png.height], [1365, 768]);
+  const scale = 1365 / 960;
+  assert.notDeepEqual(pixel(png, Math.round(200 * scale), Math.round(140 * scale)), [255, 255, 255], 'the Send button');
+  assert.deepEqual(pixel(png, Math.round(600 * scale), Math.round(140 * scale)), [255, 255, 255], 'the page beside it');
+});
+
+test('a 1280x800 browser reaches Claude at 1280x800, the size it takes as it is', async () => {
+  const wxga = await fake({ display: { width: 1280, height: 800 }, tool: 'computer_20250124', beta: 'computer-use-2025-01-24', model: 'claude-sonnet-4-5' });
+  const mcp1280 = await server(wxga, ['--display-size', '1280x800', '--model', 'claude-sonnet-4-5']);
+  wxga.script([{ content: [wxga.toolUse({ action: 'left_click', coordinate: at(SEND) })] }, { content: [wxga.text('done')] }]);
+  const result = await mcp1280.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.deepEqual(wxga.violations, [], 'every screenshot was 1280x800');
+  assert.deepEqual(result.structuredContent.actions, ['click 200,140']);
+  assert.equal(fixture.state().clicks, 1);
 });
 
 test('a malformed tool_use is answered with an error tool_result and the model recovers', async () => {

@@ -126,7 +126,7 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   progress.actions.push(...done);
   progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
-  return { outcomes, screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
+  return { outcomes, screen: (await run.translator.see?.(screen)) ?? screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** The session's browser navigation, for the actions that need it. */

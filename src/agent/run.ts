@@ -95,7 +95,7 @@ export class AgentRun implements TurnState, HeldRun {
     this.launch(async (signal) => {
       const shot = await this.session.exclusive(() => screenshotInput(this.session));
       this.watchers.screenshot(0, shot.shot, shot.url ?? '');
-      this.translator.start(this.task, shot);
+      this.translator.start(this.task, (await this.translator.see?.(shot)) ?? shot);
       await this.advance(signal, budget);
     });
   }

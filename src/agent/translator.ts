@@ -88,6 +88,8 @@ export interface TranslatorContext {
 export interface Translator {
   /** Whether there is something to send: false before the start, after the end, and while calls are held. */
   readonly ready: boolean;
+  /** The screen as this model takes it (Claude: scaled to its size, with the regions it zoomed into), before start or answer get it. */
+  see?(screen: ScreenInput): Promise<ScreenInput>;
   /** The first input: the task and the first screen. */
   start(task: string, screen: ScreenInput): void;
   /** The next request (the observers log it). */

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type http from 'node:http';
-import { checkScreenshot, FakeEndpoint, type Item, type Received } from './fake-endpoint.js';
+import { checkScreenshot, FakeEndpoint, imageSize, type Item, type Received } from './fake-endpoint.js';
 import { PromptCacheModel, type CacheOutcome } from './prompt-cache.js';
 
 export interface FakeAnthropicOptions {
@@ -82,7 +82,8 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
     const cached = this.cache.apply(body);
     this.cacheOutcomes.push(cached);
     problems.push(...cached.problems);
-    const tool = { type: options.tool, name: 'computer', display_width_px: options.display.width, display_height_px: options.display.height };
+    // computer_20251124 comes with zoom (enable_zoom), as the server declares it.
+    const tool = { type: options.tool, name: 'computer', display_width_px: options.display.width, display_height_px: options.display.height, ...(options.tool === 'computer_20251124' ? { enable_zoom: true } : {}) };
     if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
 
     const messages = Array.isArray(body.messages) ? (body.messages as Item[]) : [];
@@ -118,10 +119,20 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
       }
       const image = contentOf(found[0]).find((c) => c.type === 'image');
       if (!image) problems.push(`the tool_result of ${String(use.id)} carries no screenshot`);
+      else if ((use.input as Item | undefined)?.action === 'zoom') problems.push(...this.checkZoom(image, String(use.id)));
       else problems.push(...this.checkImage(image, `screenshot of ${String(use.id)}`));
     }
     if (uses.length === 0 && !answer.some((b) => b.type === 'text')) problems.push('after a reply without tool_use, the user message must be text');
     return problems;
+  }
+
+  /** A zoom answers with the region, enlarged: any size within the limits Claude takes. */
+  private checkZoom(block: Item, id: string): string[] {
+    const source = block.source as { data?: string } | undefined;
+    const size = typeof source?.data === 'string' ? imageSize(Buffer.from(source.data, 'base64')) : undefined;
+    if (!size) return [`the zoom of ${id} is not an image`];
+    if (Math.max(size.width, size.height) > 1568 || size.width * size.height > 1_150_000) return [`the zoom of ${id} is ${size.width}x${size.height}, over 1568 px or 1.15 MP`];
+    return [];
   }
 
   private checkImage(block: Item, what: string): string[] {

@@ -11,9 +11,12 @@ import type {
 import { z } from 'zod';
 import type { Point } from '../../computer/actions.js';
 import { DEFAULT_WAIT_MS } from '../../computer/computer.js';
-import { describeAgentAction, lastPoint, validateAgentActions, type AgentAction } from '../actions.js';
+import { describeAgentAction, lastPoint, scaleAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import type { Screenshot } from '../../computer/computer.js';
+import type { Size } from '../../tools/client-image.js';
+import { claudeImageSize, scaledScreen, zoomedRegion } from './claude-screen.js';
 import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
 import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
@@ -25,9 +28,6 @@ const BETA: Record<AnthropicTool, string> = {
   computer_20251124: 'computer-use-2025-11-24',
 };
 
-/** Anthropic downsamples larger images, and clicks then land off target: keep screenshots within both limits. */
-export const MAX_LONG_EDGE = 1568;
-export const MAX_PIXELS = 1_150_000;
 
 /** Pixels per `scroll_amount` unit: one mouse-wheel notch, as a browser scrolls it (100 px). */
 export const SCROLL_UNIT_PX = 100;
@@ -107,12 +107,6 @@ export function anthropicToolFor(model: string, option: 'auto' | AnthropicTool):
   return version >= 4.6 || (family!.toLowerCase() === 'opus' && version >= 4.5) ? 'computer_20251124' : 'computer_20250124';
 }
 
-/** A screenshot size within Anthropic's limits, same aspect ratio, for the error that asks for one. */
-function fittingSize(display: { width: number; height: number }): string {
-  const scale = Math.min(MAX_LONG_EDGE / Math.max(display.width, display.height), Math.sqrt(MAX_PIXELS / (display.width * display.height)));
-  return `${Math.floor(display.width * scale)}x${Math.floor(display.height * scale)}`;
-}
-
 const coordinate = z.tuple([z.number().int(), z.number().int()], { error: 'must be [x, y] in screenshot pixels' });
 const toolInput = z.looseObject({
   action: z.string({ error: 'action is required' }),
@@ -122,6 +116,7 @@ const toolInput = z.looseObject({
   duration: z.number().min(0).max(MAX_SECONDS, { error: `duration is at most ${MAX_SECONDS} seconds here` }).nullish(),
   scroll_direction: z.enum(['up', 'down', 'left', 'right']).nullish(),
   scroll_amount: z.number().int().min(0).max(100).nullish(),
+  region: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()], { error: 'must be [x0, y0, x1, y1] in screenshot pixels' }).nullish(),
 });
 type ToolInput = z.infer<typeof toolInput>;
 
@@ -138,7 +133,14 @@ const chord = (text: string) => text.split('+').map((k) => k.trim()).filter(Bool
  */
 export class AnthropicTranslator implements Translator {
   readonly tool: AnthropicTool;
+  /** The screenshot size Claude is told and sent; its coordinates are mapped back to the session's by `toScreen`. */
+  readonly size: Size;
+  private readonly toScreen: { x: number; y: number };
   private readonly retention: ScreenshotRetention;
+  /** zoom calls of the last reply: the region each asked for, in the session's screenshot pixels. */
+  private readonly zoomCalls = new Map<string, { left: number; top: number; width: number; height: number }>();
+  /** Their answers, cut from the screen after the turn (see). */
+  private readonly zoomImages = new Map<string, Screenshot>();
   private readonly history: BetaMessageParam[] = [];
   private pendingMessage: BetaMessageParam | undefined;
   /** Where the last pointer action left the pointer: the answer to cursor_position, and where coordinate-less clicks land. */
@@ -153,29 +155,33 @@ export class AnthropicTranslator implements Translator {
   ) {
     this.tool = anthropicToolFor(context.model, context.options.anthropicTool);
     this.retention = retentionFor(context.options.keepScreenshots, ANTHROPIC_RETENTION);
-    const { width, height } = context.display;
-    if (Math.max(width, height) > MAX_LONG_EDGE || width * height > MAX_PIXELS) {
-      throw new Error(
-        `Screenshots of ${width}x${height} are larger than Claude takes (${MAX_LONG_EDGE} px on the long edge, ${MAX_PIXELS / 1e6} megapixels): ` +
-          `it would shrink them and miss its clicks. Set --screenshot-size ${fittingSize(context.display)} (CUA_SCREENSHOT_SIZE): the server then scales screenshots and maps coordinates back.`,
-      );
-    }
+    const { display } = context;
+    this.size = claudeImageSize(display);
+    this.toScreen = { x: display.width / this.size.width, y: display.height / this.size.height };
+  }
+
+  /** Claude's screenshot at its size, and the regions the last reply's zoom calls asked for, at full resolution. */
+  async see(screen: ScreenInput): Promise<ScreenInput> {
+    this.zoomImages.clear();
+    for (const [callId, region] of this.zoomCalls) this.zoomImages.set(callId, await zoomedRegion(screen.shot, region, this.size));
+    return scaledScreen(screen, this.size);
   }
 
   get ready(): boolean {
     return this.pendingMessage !== undefined;
   }
 
-  private image(screen: ScreenInput): BetaImageBlockParam {
-    return { type: 'image', source: { type: 'base64', media_type: screen.shot.mimeType, data: screen.shot.data.toString('base64') } };
+  private image(shot: Screenshot): BetaImageBlockParam {
+    return { type: 'image', source: { type: 'base64', media_type: shot.mimeType, data: shot.data.toString('base64') } };
   }
 
   start(task: string, screen: ScreenInput): void {
-    this.pendingMessage = { role: 'user', content: [{ type: 'text', text: task }, this.image(screen)] };
+    this.pendingMessage = { role: 'user', content: [{ type: 'text', text: task }, this.image(screen.shot)] };
   }
 
   private system(): string {
-    const { environment, display, instructions } = this.context;
+    const { environment, instructions } = this.context;
+    const display = this.size;
     const screen =
       environment === 'browser'
         ? 'a web browser; the screenshot shows the page only, with no browser toolbar (ctrl+L opens an address bar to type a URL into, Enter goes there)'
@@ -189,14 +195,15 @@ export class AnthropicTranslator implements Translator {
   }
 
   request(): MessageCreateParamsNonStreaming {
-    const { model, display } = this.context;
+    const { model } = this.context;
+    const display = this.size;
     const messages = cacheFriendly(this.history, this.pendingMessage ? [this.pendingMessage] : [], this.retention);
     return {
       model,
       max_tokens: MAX_TOKENS,
       // The tools and the system prompt never change: their breakpoint is the one every turn shares.
       system: [{ type: 'text', text: this.system(), cache_control: EPHEMERAL }],
-      tools: [{ type: this.tool, name: 'computer', display_width_px: display.width, display_height_px: display.height }],
+      tools: [{ type: this.tool, name: 'computer', display_width_px: display.width, display_height_px: display.height, ...(this.tool === 'computer_20251124' ? { enable_zoom: true } : {}) }],
       messages,
       betas: [BETA[this.tool]],
     };
@@ -213,6 +220,7 @@ export class AnthropicTranslator implements Translator {
     this.history.push({ role: 'assistant', content: content as BetaContentBlockParam[] });
     this.pendingMessage = undefined;
     this.cursorCalls.clear();
+    this.zoomCalls.clear();
 
     const texts = content.flatMap((block) => (block.type === 'text' && block.text ? [block.text] : []));
     const calls: ParsedCall[] = [];
@@ -241,16 +249,38 @@ export class AnthropicTranslator implements Translator {
         call.descriptions = ['cursor_position'];
         return call;
       }
-      call.actions = this.actions(parsed.data);
-      validateAgentActions(call.actions, { display: this.context.display, environment: this.context.environment });
+      if (parsed.data.action === 'zoom' && this.tool === 'computer_20251124') {
+        const region = this.zoomRegion(parsed.data.region);
+        this.zoomCalls.set(callId, region);
+        call.descriptions = [`zoom ${region.left},${region.top} ${region.width}x${region.height}`];
+        return call;
+      }
+      // Claude's points are in its screenshot's pixels: checked there, then mapped to the session's.
+      const claudeActions = this.actions(parsed.data);
+      validateAgentActions(claudeActions, { display: this.size, environment: this.context.environment });
+      call.actions = this.toScreen.x === 1 && this.toScreen.y === 1 ? claudeActions : claudeActions.map((a) => scaleAgentAction(a, this.toScreen, this.context.display));
       call.descriptions = call.actions.map(describeAgentAction);
-      this.pointer = lastPoint(call.actions) ?? this.pointer;
+      this.pointer = lastPoint(claudeActions) ?? this.pointer;
     } catch (error) {
       call.actions = [];
       call.descriptions = [];
       call.problem = (error as Error).message;
     }
     return call;
+  }
+
+  /** A zoom region [x0, y0, x1, y1] in Claude's pixels, as a rectangle of the session's screenshot. */
+  private zoomRegion(region: ToolInput['region']): { left: number; top: number; width: number; height: number } {
+    if (!region) throw new Error('zoom needs region [x0, y0, x1, y1]');
+    const [x0, y0, x1, y1] = region;
+    const { width, height } = this.size;
+    if (x0 < 0 || y0 < 0 || x1 > width || y1 > height || x1 <= x0 || y1 <= y0) {
+      throw new Error(`zoom region [${region.join(', ')}] must lie within the ${width}x${height} screenshot, with x0 < x1 and y0 < y1`);
+    }
+    const { display } = this.context;
+    const left = Math.min(display.width - 1, Math.floor(x0 * this.toScreen.x));
+    const top = Math.min(display.height - 1, Math.floor(y0 * this.toScreen.y));
+    return { left, top, width: Math.max(1, Math.min(display.width - left, Math.round((x1 - x0) * this.toScreen.x))), height: Math.max(1, Math.min(display.height - top, Math.round((y1 - y0) * this.toScreen.y))) };
   }
 
   /** One tool_use input as our actions. */
@@ -317,7 +347,7 @@ export class AnthropicTranslator implements Translator {
   answer({ outcomes, screen, interrupted }: TurnOutcome): void {
     const results: BetaContentBlockParam[] = outcomes.map(({ call, error }): BetaToolResultBlockParam => {
       const text = error ?? (this.cursorCalls.has(call.callId) ? `X=${this.pointer.x},Y=${this.pointer.y}` : undefined);
-      const content: Array<BetaTextBlockParam | BetaImageBlockParam> = [...(text ? [{ type: 'text' as const, text }] : []), this.image(screen)];
+      const content: Array<BetaTextBlockParam | BetaImageBlockParam> = [...(text ? [{ type: 'text' as const, text }] : []), this.image(this.zoomImages.get(call.callId) ?? screen.shot)];
       return { type: 'tool_result', tool_use_id: call.callId, content, ...(error ? { is_error: true } : {}) };
     });
     if (interrupted) results.push({ type: 'text', text: interrupted });
