@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,7 @@ export const OPTIONS = {
   screenshotSize: { flag: 'screenshot-size', env: 'CUA_SCREENSHOT_SIZE', kind: 'string', group: 'browser', help: 'Smaller screenshots than the display, same aspect ratio (e.g. 1280x720 for a 1920x1080 display); coordinates are always screenshot pixels (default: the display size)' },
   startUrl: { flag: 'start-url', env: 'CUA_START_URL', kind: 'string', group: 'browser', default: 'about:blank', help: 'Page every new session opens' },
   userDataDir: { flag: 'user-data-dir', env: 'CUA_USER_DATA_DIR', kind: 'string', group: 'browser', help: 'Persistent browser profile directory; all sessions then share it (default: isolated in-memory contexts)' },
+  storageState: { flag: 'storage-state', env: 'CUA_STORAGE_STATE', kind: 'string', group: 'browser', help: 'A Playwright storage-state file (cookies and local storage, e.g. saved by save_storage_state) loaded into every new browser session: they all start logged in. It holds secrets: keep it private' },
   cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
   browserEndpoint: { flag: 'browser-endpoint', env: 'CUA_BROWSER_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a Playwright browser server (ws://... from launchServer / run-server)' },
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
@@ -101,6 +103,8 @@ export interface ServerConfig {
   screenshot: { width: number; height: number; scale: number };
   startUrl: string;
   userDataDir?: string;
+  /** A storage-state file every new browser context starts from. */
+  storageState?: string;
   cdpEndpoint?: string;
   browserEndpoint?: string;
   dialogPolicy: 'accept' | 'dismiss';
@@ -293,6 +297,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     screenshot,
     startUrl,
     userDataDir: str(raw.userDataDir),
+    storageState: resolveStorageState(str(raw.storageState), str(raw.userDataDir)),
     cdpEndpoint: str(raw.cdpEndpoint),
     browserEndpoint: str(raw.browserEndpoint),
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
@@ -331,6 +336,25 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+/** The file, checked now: a login that silently fails to load would only show as a logged-out page much later. */
+function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (userDataDir !== undefined) {
+    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
+  }
+  const resolved = path.resolve(file);
+  let state: { cookies?: unknown; origins?: unknown };
+  try {
+    state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
+  } catch (error) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
+  }
+  if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
+  }
+  return resolved;
 }
 
 function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {

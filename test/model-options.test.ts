@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { retentionFor, screenshotsToDrop } from '../src/agent/screenshot-retention.js';
 import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
@@ -30,4 +33,23 @@ test('screenshots are dropped in whole batches beyond the newest N', () => {
   assert.deepEqual(dropped.slice(13, 23), Array(10).fill(10), 'then 10 at once, for the next 10 turns');
   assert.equal(dropped[23], 20);
   assert.deepEqual(retentionFor({ keep: 5 }, retention), { keep: 5, batch: 10 });
+});
+
+test('--storage-state: a storage-state file, checked at start; not with --user-data-dir', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-state-'));
+  try {
+    const good = path.join(dir, 'state.json');
+    fs.writeFileSync(good, JSON.stringify({ cookies: [], origins: [] }));
+    assert.equal(config(['--storage-state', good]).storageState, good);
+    const notJson = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notJson, 'cookies!');
+    assert.throws(() => config(['--storage-state', notJson]), /--storage-state \(CUA_STORAGE_STATE\): cannot read .*notes\.txt as JSON/);
+    const other = path.join(dir, 'other.json');
+    fs.writeFileSync(other, '{"cookies": {}}');
+    assert.throws(() => config(['--storage-state', other]), /is not a storage state/);
+    assert.throws(() => config(['--storage-state', path.join(dir, 'missing.json')]), /cannot read .*missing\.json/);
+    assert.throws(() => config(['--storage-state', good, '--user-data-dir', dir]), /Pass one of them/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

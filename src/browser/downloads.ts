@@ -44,22 +44,22 @@ export function saveDownload(download: Download, outputDir: string): { event: Do
 }
 
 /**
- * `<outputDir>/downloads`, created private (0700) to this user. A folder
- * another user owns (e.g. one created first in a shared /tmp) or a symlink
- * in place of `downloads` is refused: whoever controls it could redirect
- * the page's bytes anywhere.
+ * `<outputDir>/<folder>` (downloads, saved logins), created private (0700)
+ * to this user. A folder another user owns (e.g. one created first in a
+ * shared /tmp) or a symlink in its place is refused: whoever controls it
+ * could redirect the bytes anywhere, or read them.
  */
-async function privateDir(outputDir: string): Promise<string> {
-  const dir = path.join(outputDir, 'downloads');
+export async function privateDir(outputDir: string, name = 'downloads'): Promise<string> {
+  const dir = path.join(outputDir, name);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.();
   for (const [folder, info] of [
     [outputDir, await fs.stat(outputDir)],
     [dir, await fs.lstat(dir)],
   ] as const) {
-    if (!info.isDirectory()) throw new Error(`${folder} is not a directory (a symlink?); refusing to save downloads there`);
+    if (!info.isDirectory()) throw new Error(`${folder} is not a directory (a symlink?); refusing to save ${name} there`);
     if (uid !== undefined && info.uid !== uid) {
-      throw new Error(`${folder} belongs to another user (uid ${info.uid}); refusing to save downloads there. Choose a folder of your own with --output-dir.`);
+      throw new Error(`${folder} belongs to another user (uid ${info.uid}); refusing to save ${name} there. Choose a folder of your own with --output-dir.`);
     }
   }
   return dir;

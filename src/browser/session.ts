@@ -475,6 +475,12 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     }
   }
 
+  /** The context's cookies and local storage (Playwright's storage state), for saving a login. */
+  async storageState(): Promise<Awaited<ReturnType<BrowserContext['storageState']>>> {
+    const context = await this.contextReady();
+    return withDeadline(context.storageState(), PAGE_ANSWER_MS, 'reading the cookies and storage');
+  }
+
   /** Reopens what crashed; the last action's deferred check may still run (screenshot() overlaps it, the rest wait for it). */
   async ready(): Promise<void> {
     await this.currentPage();
