@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { OPTIONS } from '../src/config.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+import { claudeMcpAddCommands, givenServers, README, ROOT } from './helpers/readme.js';
 /** The README and every page under docs/, as paths from the repository root. */
 const PAGES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
@@ -61,10 +58,9 @@ describe('README', () => {
   });
 
   it('ships a client configuration per file format, linked from the README, that names a command that exists', () => {
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
     for (const [file, key] of [['examples/claude-code.mcp.json', 'mcpServers'], ['examples/vscode.mcp.json', 'servers']] as const) {
       assert.ok(README.includes(`](${file})`), `README does not link ${file}`);
-      const servers = (JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Record<string, Record<string, { command: string; type?: string }>>)[key];
+      const servers = (JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, Record<string, { command: string; type?: string }>>)[key];
       assert.ok(servers, `${file} has no "${key}"`);
       for (const server of Object.values(servers)) {
         assert.equal(server.command, 'cua-mcp', `${file}: the command npm install -g . puts on PATH`);
@@ -73,6 +69,18 @@ describe('README', () => {
     }
     // No cua-mcp package exists on the registry: npx cua-mcp fails with E404.
     assert.doesNotMatch(README, /"command":\s*"npx"/);
+  });
+
+  it('names the server cua in every configuration it gives, a name every client accepts', () => {
+    // test/client-claude-code-config.test.ts runs each of these in the real Claude Code.
+    const given = givenServers();
+    assert.ok(given.length >= 8, `only ${given.length} configurations found: ${given.map((g) => g.source).join(', ')}`);
+    for (const { source, name } of given) assert.equal(name, 'cua', `${source} names the server "${name}"`);
+    const commands = claudeMcpAddCommands();
+    assert.ok(commands.length >= 3, commands.join('\n'));
+    for (const command of commands) assert.match(command, /^claude mcp add (--\S+ \S+ )*cua /, command);
+    // Claude Code refuses this name ("this name is reserved") and skips it in .mcp.json.
+    assert.doesNotMatch(README, /"computer-use"\s*:/);
   });
 
   it('documents every tool', async () => {
