@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { parseRetention } from './agent/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
-import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/domain-policy.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
@@ -74,6 +74,9 @@ export const OPTIONS = {
   callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
   modelPrices: { flag: 'model-prices', env: 'CUA_MODEL_PRICES', kind: 'string', group: 'model', help: 'Your model\'s prices in USD per million tokens, for the estimated cost of each run: input=3,output=15 and optionally cached=0.3,cache_write=3.75 (cache prices default to the input price); without it runs report tokens, never a guessed cost' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
+  approval: { flag: 'approval', env: 'CUA_APPROVAL', kind: 'string', group: 'security', default: 'safety-checks', help: 'When a person approves the model\'s actions: safety-checks (the model\'s own checks and the --confirm-* rules), always (before every action), or sandbox:NAME (in the throw-away sandbox NAME, the model\'s safety checks are approved without asking; the --confirm-* rules still ask); every decision is recorded with its rule' },
+  confirmDomains: { flag: 'confirm-domains', env: 'CUA_CONFIRM_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts (example.com, *.example.com) where any action pauses for a person first: checkout, banking (default: none)' },
+  confirmPasswordTyping: { flag: 'confirm-password-typing', env: 'CUA_CONFIRM_PASSWORD_TYPING', kind: 'boolean', group: 'security', help: 'Pause for a person before the model types into a password field (browser sessions)' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
@@ -181,6 +184,11 @@ export interface AgentOptions {
   autoAcknowledgeSafetyChecks: boolean;
   /** Action kinds a person approves before they run, whatever the model's safety system says. */
   confirmActions: string[];
+  /** always: a person approves every call; sandbox: the model's checks are approved without asking, in the named sandbox. */
+  approval: { mode: 'safety-checks' | 'always' } | { mode: 'sandbox'; sandbox: string };
+  /** Sites where every action waits for a person. */
+  confirmDomains: HostPatterns;
+  confirmPasswordTyping: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -329,6 +337,9 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
       confirmActions: resolveConfirmActions(raw.confirmActions),
+      approval: resolveApproval(raw.approval),
+      confirmDomains: resolveConfirmDomains(raw.confirmDomains),
+      confirmPasswordTyping: raw.confirmPasswordTyping === true,
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
@@ -372,6 +383,23 @@ function resolvePrices(value: string | boolean | undefined): ModelPrices | undef
     return parsePrices(value);
   } catch (error) {
     throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
+  }
+}
+
+function resolveApproval(value: string | boolean | undefined): AgentOptions['approval'] {
+  const text = typeof value === 'string' ? value.trim() : 'safety-checks';
+  if (text === 'safety-checks' || text === 'always') return { mode: text };
+  const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
+  if (sandbox) return { mode: 'sandbox', sandbox };
+  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
+}
+
+function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
+  try {
+    return new HostPatterns(typeof value === 'string' ? value : undefined, 'confirmDomains');
+  } catch (error) {
+    if (error instanceof DomainPatternError) throw new ConfigError(`--confirm-domains (CUA_CONFIRM_DOMAINS): ${error.message}`);
+    throw error;
   }
 }
 

@@ -243,7 +243,7 @@ test('--confirm-actions holds a flagged action for a person; approval runs it', 
   const s = paused.structuredContent;
   assert.equal(s.status, 'needs_confirmation');
   assert.deepEqual(s.pending_actions, ['type "secret"']);
-  assert.deepEqual(s.pending_safety_checks, [{ id: 'confirm_toolu_2', code: 'confirm_action', message: '--confirm-actions asks a person before every type.' }]);
+  assert.deepEqual(s.pending_safety_checks, [{ id: 'confirm_toolu_2', code: 'confirm_action', message: '--confirm-actions asks a person before every type.', rule: '--confirm-actions type' }]);
   assert.equal(fixture.state().value, '', 'nothing was typed before approval');
   const approved = await held.ok('acknowledge_safety_check', { session_id: s.session_id, decision: 'approve' });
   assert.equal(approved.structuredContent.status, 'completed');

@@ -53,3 +53,17 @@ test('--storage-state: a storage-state file, checked at start; not with --user-d
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--approval and --confirm-domains: the policies an operator can name, and what is refused', () => {
+  assert.deepEqual(config([]).agent.approval, { mode: 'safety-checks' });
+  assert.deepEqual(config(['--approval', 'always']).agent.approval, { mode: 'always' });
+  assert.deepEqual(config(['--approval', 'sandbox:ci-vm-42']).agent.approval, { mode: 'sandbox', sandbox: 'ci-vm-42' });
+  assert.throws(() => config(['--approval', 'sandbox']), /--approval \(CUA_APPROVAL\) must be safety-checks, always, or sandbox:NAME/);
+  assert.throws(() => config(['--approval', 'never']), /must be safety-checks, always, or sandbox:NAME/);
+  const domains = config(['--confirm-domains', 'pay.example.com,*.bank.example']).agent.confirmDomains;
+  assert.equal(domains.match('https://pay.example.com/checkout'), 'pay.example.com');
+  assert.equal(domains.match('https://login.bank.example/'), '*.bank.example');
+  assert.equal(domains.match('https://example.com/'), undefined);
+  assert.equal(domains.match('about:blank'), undefined);
+  assert.throws(() => config(['--confirm-domains', 'https://bank.example/login']), /--confirm-domains \(CUA_CONFIRM_DOMAINS\): .*give the host alone/);
+});

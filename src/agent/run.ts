@@ -37,7 +37,6 @@ export class AgentRun implements TurnState, HeldRun {
   error: string | undefined;
   /** The provider's wire format and this run's conversation. */
   readonly translator: Translator;
-  readonly confirmActions: readonly string[];
   readonly usage = emptyUsage();
   readonly prices: ModelPrices | undefined;
   /** Calls held back until a person decides. */
@@ -62,7 +61,6 @@ export class AgentRun implements TurnState, HeldRun {
     readonly instructions: string | undefined,
   ) {
     this.translator = provider.translator({ options, instructions, environment: session.environment, display: session.display });
-    this.confirmActions = options.confirmActions;
     this.prices = options.modelPrices;
   }
 
@@ -127,8 +125,22 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    this.watchers.decided(decision, 'tool');
+    this.watchers.decided(decision, 'tool', this.askedBecause());
     this.launch(async (signal) => (decision === 'deny' ? this.deny() : this.advance(signal, this.budgetLeft, 'approve')));
+  }
+
+  /** The option that approves the model's safety checks without asking, if any. */
+  private autoApproval(): string | undefined {
+    const { approval } = this.options;
+    if (approval.mode === 'sandbox') return `--approval sandbox:${approval.sandbox}`;
+    return this.options.autoAcknowledgeSafetyChecks ? '--auto-acknowledge-safety-checks' : undefined;
+  }
+
+  /** Why the held calls wait: the operator's rules, and the model's own checks. */
+  private askedBecause(): string {
+    const checks = this.pendingChecks;
+    const model = checks.filter((c) => !c.rule).map((c) => c.code);
+    return [...new Set([...checks.flatMap((c) => (c.rule ? [c.rule] : [])), ...(model.length ? [`the model's safety checks (${model.join(', ')})`] : [])])].join('; ');
   }
 
   /** Drops the held calls; what happened before the question is still reported. */
@@ -187,10 +199,11 @@ export class AgentRun implements TurnState, HeldRun {
         return;
       }
       if (this.pending) {
-        // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
-        const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
+        // A sandbox approves the model's checks, never the pauses the operator asked for.
+        const sandbox = this.autoApproval();
+        const automatic = !approved && sandbox !== undefined && this.pending.every((c) => !c.holds?.length);
         const answer = approved || automatic ? 'approve' : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
-        if (answer && !approved) this.watchers.decided(answer, automatic ? 'auto' : (this.watchers.confirmsBy ?? 'elicitation'));
+        if (answer && !approved) this.watchers.decided(answer, automatic ? 'auto' : (this.watchers.confirmsBy ?? 'elicitation'), automatic ? sandbox! : this.askedBecause());
         approved = false;
         if (signal.aborted) continue;
         if (answer === 'deny') return this.deny();
@@ -199,7 +212,7 @@ export class AgentRun implements TurnState, HeldRun {
           this.budgetLeft = progress.budget;
           return;
         }
-        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
+        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (${sandbox})`);
         const calls = this.pending;
         this.pending = undefined;
         this.translator.answer(await executeCalls(this, calls, progress, true));

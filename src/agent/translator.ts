@@ -8,6 +8,8 @@ export interface SafetyCheck {
   id: string;
   code: string;
   message: string;
+  /** The operator's rule that asked for this pause (`--confirm-domains *.bank.example`); absent for the model's own checks. */
+  rule?: string;
 }
 
 /** A call from the model (a computer_call, a tool_use...), checked: either runnable actions or the reason it cannot run. */

@@ -1,4 +1,5 @@
 import type { Screenshot } from '../computer/computer.js';
+import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';
@@ -50,7 +51,8 @@ export interface RunObserver {
   answered?(turn: TurnAnswer): void;
   /** The screen before the first turn (step 0), then after each turn's actions; `url` is empty where there is none. */
   screenshot?(step: number, shot: Screenshot, url: string): void;
-  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
+  /** `rule`: what asked (the operator's rules, or the model's checks), or what approved without asking. */
+  decided?(decision: 'approve' | 'deny', by: DecidedBy, rule: string): void;
   /** The call ended (any status, paused included); awaited before the call returns. */
   stopped?(report: RunReport): void | Promise<void>;
   /**
@@ -94,8 +96,8 @@ export interface TurnState {
   readonly session: ComputerSession;
   readonly provider: ModelProvider;
   readonly translator: Translator;
-  /** Action kinds a person approves before they run (--confirm-actions). */
-  readonly confirmActions: readonly string[];
+  /** The approval rules among them (--approval, --confirm-actions, --confirm-domains...). */
+  readonly options: AgentOptions;
   /** The run's usage so far (the loop adds each reply), priced at `prices` when the operator gave them. */
   readonly usage: RunUsage;
   readonly prices: ModelPrices | undefined;

@@ -137,10 +137,10 @@ export class RunRecorder implements RunObserver {
     this.actionsFrom = performance.now();
   }
 
-  decided(decision: 'approve' | 'deny', by: DecidedBy): void {
+  decided(decision: 'approve' | 'deny', by: DecidedBy, rule: string): void {
     const turn = this.open;
     if (!turn) return;
-    turn.safety_decision = { decision, by, time: new Date().toISOString() };
+    turn.safety_decision = { decision, by, rule, time: new Date().toISOString() };
     this.actionsFrom = performance.now();
   }
 

@@ -19,6 +19,8 @@ export const RUN_FILE = 'run.json';
 export interface SafetyDecision {
   decision: 'approve' | 'deny';
   by: DecidedBy;
+  /** What asked (the operator's rules, the model's checks), or what approved without asking (`--approval sandbox:ci-vm`). */
+  rule?: string;
   time: string;
 }
 

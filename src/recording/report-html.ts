@@ -80,7 +80,7 @@ function safety(step: StepRecord, waiting: boolean): string {
   const checks = step.safety_checks.map((c) => `<li><b>${esc(c.code)}</b>: ${esc(c.message)}</li>`).join('');
   const decision = step.safety_decision;
   const verdict = decision
-    ? `<p class="verdict">${decision.decision === 'approve' ? 'Approved' : 'Denied'} by ${esc(DECIDERS[decision.by])} at ${esc(decision.time.slice(11, 19))}</p>`
+    ? `<p class="verdict">${decision.decision === 'approve' ? 'Approved' : 'Denied'} by ${esc(DECIDERS[decision.by])} at ${esc(decision.time.slice(11, 19))}${decision.rule ? ` · rule: ${esc(decision.rule)}` : ''}</p>`
     : `<p class="verdict">${waiting ? 'Waiting for a decision: the flagged actions have not run.' : 'Never decided: the flagged actions never ran.'}</p>`;
   return `<div class="safety ${decision?.decision ?? 'waiting'}"><h3>Safety check</h3><ul>${checks}</ul>${verdict}</div>`;
 }

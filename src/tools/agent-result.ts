@@ -7,7 +7,12 @@ import { recordingOf } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import { screenResult, screenStateShape } from './results.js';
 
-const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
+const safetyCheckShape = z.object({
+  id: z.string(),
+  code: z.string(),
+  message: z.string(),
+  rule: z.string().optional().describe('The operator\'s approval rule that asked (absent for the model\'s own checks)'),
+});
 
 /** structuredContent of run_task, step, acknowledge_safety_check, get_run and cancel_run. */
 export const runResultShape = {
