@@ -34,7 +34,7 @@ describe('desktop options', () => {
     assert.throws(() => config(['--desktop-app', 'a=x "unclosed']), /unclosed " quote/);
     assert.throws(() => config(['--desktop-display', 'nope']), /X display name such as :1/);
     assert.throws(() => config(['--desktop-display', ':1', '--desktop-size', '1920x1080']), /Pass one of them/);
-    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must look like/);
+    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320/);
   });
 
   it('defaults the desktop to the display size', () => {
