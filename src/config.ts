@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { parseRetention } from './agent/screenshot-retention.js';
+import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -40,6 +43,7 @@ export const OPTIONS = {
   screenshotSize: { flag: 'screenshot-size', env: 'CUA_SCREENSHOT_SIZE', kind: 'string', group: 'browser', help: 'Smaller screenshots than the display, same aspect ratio (e.g. 1280x720 for a 1920x1080 display); coordinates are always screenshot pixels (default: the display size)' },
   startUrl: { flag: 'start-url', env: 'CUA_START_URL', kind: 'string', group: 'browser', default: 'about:blank', help: 'Page every new session opens' },
   userDataDir: { flag: 'user-data-dir', env: 'CUA_USER_DATA_DIR', kind: 'string', group: 'browser', help: 'Persistent browser profile directory; all sessions then share it (default: isolated in-memory contexts)' },
+  storageState: { flag: 'storage-state', env: 'CUA_STORAGE_STATE', kind: 'string', group: 'browser', help: 'A Playwright storage-state file (cookies and local storage, e.g. saved by save_storage_state) loaded into every new browser session: they all start logged in. It holds secrets: keep it private' },
   cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
   browserEndpoint: { flag: 'browser-endpoint', env: 'CUA_BROWSER_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a Playwright browser server (ws://... from launchServer / run-server)' },
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
@@ -71,9 +75,14 @@ export const OPTIONS = {
   openaiCompatibleApiKey: { flag: 'openai-compatible-api-key', env: 'CUA_OPENAI_COMPATIBLE_API_KEY', kind: 'string', group: 'model', help: 'API key for --openai-compatible-base-url (vllm serve --api-key; default: none)' },
   textActionCoordinates: { flag: 'text-action-coordinates', env: 'CUA_TEXT_ACTION_COORDINATES', kind: 'string', group: 'model', default: 'absolute', help: 'How the text-action model gives points: absolute (UI-TARS 1.5: pixels of the image as its processor resized it) or relative (0-1000 on each axis: UI-TARS 1.0)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
+  keepScreenshots: { flag: 'keep-screenshots', env: 'CUA_KEEP_SCREENSHOTS', kind: 'string', group: 'model', default: 'auto', help: 'Screenshots the model sees again in the resent history (Anthropic, Gemini, openai-compatible): N keeps the newest N, and older ones are dropped K at a time with N+K, so the prompt cache holds between drops; auto: 3+10 for Anthropic and Gemini, 4+4 for text-action models' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
+  modelPrices: { flag: 'model-prices', env: 'CUA_MODEL_PRICES', kind: 'string', group: 'model', help: 'Your model\'s prices in USD per million tokens, for the estimated cost of each run: input=3,output=15 and optionally cached=0.3,cache_write=3.75 (cache prices default to the input price); without it runs report tokens, never a guessed cost' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
+  approval: { flag: 'approval', env: 'CUA_APPROVAL', kind: 'string', group: 'security', default: 'safety-checks', help: 'When a person approves the model\'s actions: safety-checks (the model\'s own checks and the --confirm-* rules), always (before every action), or sandbox:NAME (in the throw-away sandbox NAME, the model\'s safety checks are approved without asking; the --confirm-* rules still ask); every decision is recorded with its rule' },
+  confirmDomains: { flag: 'confirm-domains', env: 'CUA_CONFIRM_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts (example.com, *.example.com) where any action pauses for a person first: checkout, banking (default: none)' },
+  confirmPasswordTyping: { flag: 'confirm-password-typing', env: 'CUA_CONFIRM_PASSWORD_TYPING', kind: 'boolean', group: 'security', help: 'Pause for a person before the model types into a password field (browser sessions)' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
@@ -103,6 +112,8 @@ export interface ServerConfig {
   screenshot: { width: number; height: number; scale: number };
   startUrl: string;
   userDataDir?: string;
+  /** A storage-state file every new browser context starts from. */
+  storageState?: string;
   cdpEndpoint?: string;
   browserEndpoint?: string;
   dialogPolicy: 'accept' | 'dismiss';
@@ -179,11 +190,20 @@ export interface AgentOptions {
   openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
   textActionCoordinates: 'absolute' | 'relative';
   history: 'server' | 'local';
+  /** --keep-screenshots; undefined (auto): each provider's default. */
+  keepScreenshots: { keep: number; batch?: number } | undefined;
   maxSteps: number;
+  /** The operator's prices; undefined: runs report tokens and no cost. */
+  modelPrices: ModelPrices | undefined;
   modelRetries: number;
   autoAcknowledgeSafetyChecks: boolean;
   /** Action kinds a person approves before they run, whatever the model's safety system says. */
   confirmActions: string[];
+  /** always: a person approves every call; sandbox: the model's checks are approved without asking, in the named sandbox. */
+  approval: { mode: 'safety-checks' | 'always' } | { mode: 'sandbox'; sandbox: string };
+  /** Sites where every action waits for a person. */
+  confirmDomains: HostPatterns;
+  confirmPasswordTyping: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -303,6 +323,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     screenshot,
     startUrl,
     userDataDir: str(raw.userDataDir),
+    storageState: resolveStorageState(str(raw.storageState), str(raw.userDataDir)),
     cdpEndpoint: str(raw.cdpEndpoint),
     browserEndpoint: str(raw.browserEndpoint),
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
@@ -334,10 +355,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
       textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
+      keepScreenshots: resolveRetention(raw.keepScreenshots),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
+      modelPrices: resolvePrices(raw.modelPrices),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
       confirmActions: resolveConfirmActions(raw.confirmActions),
+      approval: resolveApproval(raw.approval),
+      confirmDomains: resolveConfirmDomains(raw.confirmDomains),
+      confirmPasswordTyping: raw.confirmPasswordTyping === true,
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
@@ -345,6 +371,60 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+/** The file, checked now: a login that silently fails to load would only show as a logged-out page much later. */
+function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (userDataDir !== undefined) {
+    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
+  }
+  const resolved = path.resolve(file);
+  let state: { cookies?: unknown; origins?: unknown };
+  try {
+    state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
+  } catch (error) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
+  }
+  if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
+  }
+  return resolved;
+}
+
+function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {
+  if (typeof value !== 'string' || value === 'auto' || value === '') return undefined;
+  try {
+    return parseRetention(value);
+  } catch (error) {
+    throw new ConfigError(`--keep-screenshots (CUA_KEEP_SCREENSHOTS): ${(error as Error).message}, or auto`);
+  }
+}
+
+function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return parsePrices(value);
+  } catch (error) {
+    throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
+  }
+}
+
+function resolveApproval(value: string | boolean | undefined): AgentOptions['approval'] {
+  const text = typeof value === 'string' ? value.trim() : 'safety-checks';
+  if (text === 'safety-checks' || text === 'always') return { mode: text };
+  const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
+  if (sandbox) return { mode: 'sandbox', sandbox };
+  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
+}
+
+function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
+  try {
+    return new HostPatterns(typeof value === 'string' ? value : undefined, 'confirmDomains');
+  } catch (error) {
+    if (error instanceof DomainPatternError) throw new ConfigError(`--confirm-domains (CUA_CONFIRM_DOMAINS): ${error.message}`);
+    throw error;
+  }
 }
 
 /** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */

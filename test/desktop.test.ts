@@ -594,4 +594,27 @@ describe('desktop sessions', { skip }, () => {
       await claude.stop();
     }
   });
+  it('sends Claude a 1920x1080 desktop at 1366x768 and lands its clicks where it pointed', async () => {
+    const claude = await new FakeAnthropic({ display: { width: 1366, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-wide' }).start();
+    const log = path.join(tmp, 'claude-wide-probe.jsonl');
+    const server = await startServer(['--display-size', '1920x1080', '--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-wide', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
+    try {
+      const session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'probe' });
+      const box = (await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'))).find((e) => e.kind === 'ready')!;
+      // The box's corner area, in Claude's pixels; the server maps it back to the screen's.
+      const target = { x: box.x! + 30, y: box.y! + 30 };
+      const pointed = [Math.round((target.x * 1366) / 1920), Math.round((target.y * 768) / 1080)] as const;
+      claude.script([{ content: [claude.toolUse({ action: 'left_click', coordinate: [...pointed] })] }, { content: [claude.text('clicked')] }]);
+      const result = await server.ok('run_task', { session_id: session, task: 'click the box' });
+      assert.deepEqual(claude.violations, [], 'every screenshot reached Claude at 1366x768');
+      assert.equal(result.structuredContent.status, 'completed', textOf(result));
+      const press = (await until(() => probeEvents(log), (e) => e.some((x) => x.kind === 'press'))).find((e) => e.kind === 'press')!;
+      assert.deepEqual([press.x, press.y], [Math.round((pointed[0] * 1920) / 1366), Math.round((pointed[1] * 1080) / 768)]);
+      assert.ok(Math.abs(press.x! - target.x) <= 1 && Math.abs(press.y! - target.y) <= 1, 'within a pixel of the point Claude meant');
+    } finally {
+      await server.close();
+      await claude.stop();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
 import { recordRun } from '../recording/record-run.js';
 import { AgentRun, type RunObserver, type RunReport } from './run.js';
+import { describeUsage } from './usage.js';
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {
@@ -114,6 +115,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       const report = run.report();
       out(`\n${report.status} after ${report.steps} step(s)${report.error ? `: ${report.error}` : ''}`);
       if (report.message) out(report.message);
+      if (report.usage?.requests) out(describeUsage(report.usage));
       if (recording) out(`Report: ${recording.reportPath}`);
       return EXIT[report.status];
     } finally {

@@ -482,6 +482,45 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     }
   }
 
+  typesIntoPassword(point: { x: number; y: number } | undefined): Promise<boolean> {
+    const scale = this.config.screenshot.scale;
+    const at = point && { x: point.x / scale, y: point.y / scale };
+    const check = async () => {
+      const page = await this.page();
+      return page.evaluate((p) => {
+        // Into same-origin frames and shadow roots, to the element that would take the keys.
+        let doc: Document = document;
+        let x = p?.x ?? 0;
+        let y = p?.y ?? 0;
+        let el: Element | null = p ? doc.elementFromPoint(x, y) : doc.activeElement;
+        for (let depth = 0; el && depth < 10; depth++) {
+          const inner: Element | null | undefined = p ? el.shadowRoot?.elementFromPoint(x, y) : el.shadowRoot?.activeElement;
+          if (inner && inner !== el) {
+            el = inner;
+            continue;
+          }
+          if (el instanceof HTMLIFrameElement && el.contentDocument) {
+            const box = el.getBoundingClientRect();
+            doc = el.contentDocument;
+            x -= box.left;
+            y -= box.top;
+            el = p ? doc.elementFromPoint(x, y) : doc.activeElement;
+            continue;
+          }
+          break;
+        }
+        return el instanceof (el?.ownerDocument.defaultView ?? window).HTMLInputElement && el.type === 'password';
+      }, at);
+    };
+    return withDeadline(check(), PAGE_ANSWER_MS, 'checking for a password field').catch(() => true);
+  }
+
+  /** The context's cookies and local storage (Playwright's storage state), for saving a login. */
+  async storageState(): Promise<Awaited<ReturnType<BrowserContext['storageState']>>> {
+    const context = await this.contextReady();
+    return withDeadline(context.storageState(), PAGE_ANSWER_MS, 'reading the cookies and storage');
+  }
+
   /** Reopens what crashed; the last action's deferred check may still run (screenshot() overlaps it, the rest wait for it). */
   async ready(): Promise<void> {
     await this.currentPage();

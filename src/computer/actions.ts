@@ -201,9 +201,8 @@ export function actionPoints(action: ComputerAction): Point[] {
   }
 }
 
-/** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another). */
-export function scaleAction(action: ComputerAction, factor: { x: number; y: number }): ComputerAction {
-  const at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y });
+/** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another); `at` may round them too. */
+export function scaleAction(action: ComputerAction, factor: { x: number; y: number }, at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y })): ComputerAction {
   switch (action.type) {
     case 'click':
     case 'double_click':

@@ -136,13 +136,15 @@ export class RunRecorder implements RunObserver {
     turn.actions = [...this.recorded.values()];
     turn.safety_checks = answer.calls.flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
     turn.problems = answer.problems;
+    if (answer.usage) turn.usage = answer.usage;
+    if (answer.total) this.record.usage = answer.total;
     this.actionsFrom = performance.now();
   }
 
-  decided(decision: 'approve' | 'deny', by: DecidedBy): void {
+  decided(decision: 'approve' | 'deny', by: DecidedBy, rule: string): void {
     const turn = this.open;
     if (!turn) return;
-    turn.safety_decision = { decision, by, time: new Date().toISOString() };
+    turn.safety_decision = { decision, by, rule, time: new Date().toISOString() };
     this.actionsFrom = performance.now();
   }
 
@@ -175,6 +177,7 @@ export class RunRecorder implements RunObserver {
   stopped(report: RunReport): Promise<void> {
     Object.assign(this.record, { status: report.status, steps: this.answeredTurns });
     if (report.message) this.record.message = report.message;
+    if (report.usage) this.record.usage = report.usage;
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();
