@@ -32,6 +32,11 @@ function kib(file: string, field: string): number {
   }
 }
 
+/** The direct children of a process (e.g. the browser a Playwright launch in this process started). */
+export function childrenOf(pid: number): number[] {
+  return children().get(pid) ?? [];
+}
+
 export function treeMemory(root: number): TreeMemory {
   const byParent = children();
   const pids: number[] = [];
