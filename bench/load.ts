@@ -8,7 +8,7 @@ import type { ServerHandle } from '../test/helpers/mcp.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM, imageOf } from './drivers.js';
 import { clickAt, FakeModel, stepTimes, type Turn } from './fake-model.js';
-import { childrenOf, treeMemory, type TreeMemory } from './memory.js';
+import { childrenOf, treeCpu, treeMemory, type TreeMemory } from './memory.js';
 import { clicksShown } from './pixels.js';
 import type { Row } from './report.js';
 import { summarize } from './stats.js';
@@ -34,10 +34,18 @@ interface Step {
   error?: string;
 }
 
+/** CPU time spent during a phase, in ms: the browser's processes, what drives them (our server's Node, or bare Playwright in this process), and our MCP clients (this process). */
+interface Cpu {
+  browser: number;
+  driver: number;
+  clients: number;
+}
+
 /** N clients' steps, all started at once. */
 interface Phase {
   wallMs: number;
   steps: Step[];
+  cpu: Cpu;
 }
 
 /** A contender of the load comparison: N clients (or contexts) that each do `STEPS` click + screenshot steps. */
@@ -47,11 +55,20 @@ interface LoadDriver {
   prepare(): Promise<void>;
   /** Client `client`'s `clicks`-th click and the screenshot after it. */
   step(client: number, clicks: number): Promise<Buffer>;
+  /** CPU used so far, ms: the browser's processes, and the driver's if it is not this process. */
+  cpu(): { browser: number; driver?: number };
+}
+
+/** CPU used by this process so far, ms. */
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 async function runPhase(driver: LoadDriver, clients: number, steps: number): Promise<Phase> {
   await driver.prepare();
   const all: Step[] = [];
+  const cpuBefore = { ...driver.cpu(), own: ownCpu() };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -66,7 +83,21 @@ async function runPhase(driver: LoadDriver, clients: number, steps: number): Pro
       }
     }),
   );
-  return { wallMs: performance.now() - started, steps: all };
+  const wallMs = performance.now() - started;
+  const cpuAfter = { ...driver.cpu(), own: ownCpu() };
+  const own = cpuAfter.own - cpuBefore.own;
+  const cpu =
+    cpuAfter.driver === undefined
+      ? { browser: cpuAfter.browser - cpuBefore.browser, driver: own, clients: 0 }
+      : { browser: cpuAfter.browser - cpuBefore.browser, driver: cpuAfter.driver - cpuBefore.driver!, clients: own };
+  return { wallMs, steps: all, cpu };
+}
+
+/** Runs `work` for every item, a few at a time: setup (opening sessions, loading pages) is not what is measured, and a burst of page loads on a busy machine only measures the burst. */
+async function fewAtATime<T, R>(items: T[], work: (item: T) => Promise<R>, width = 4): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += width) results.push(...(await Promise.all(items.slice(i, i + width).map(work))));
+  return results;
 }
 
 /** Nearest-rank percentile. */
@@ -86,10 +117,12 @@ interface Outcome {
   steps: number;
   errors: string[];
   lost: number;
+  /** CPU ms per step, per round. */
+  cpu: Cpu[];
 }
 
 function emptyOutcome(): Outcome {
-  return { throughput: [], p50: [], p95: [], p99: [], pooled: [], steps: 0, errors: [], lost: 0 };
+  return { throughput: [], p50: [], p95: [], p99: [], pooled: [], steps: 0, errors: [], lost: 0, cpu: [] };
 }
 
 /** Adds a phase; screenshots are decoded here, after the timing, and dropped. */
@@ -103,6 +136,8 @@ function addPhase(outcome: Outcome, phase: Phase): void {
   outcome.pooled.push(...times);
   outcome.steps += phase.steps.length;
   outcome.errors.push(...phase.steps.flatMap((s) => (s.error ? [s.error] : [])));
+  const per = (ms: number) => ms / phase.steps.length;
+  outcome.cpu.push({ browser: per(phase.cpu.browser), driver: per(phase.cpu.driver), clients: per(phase.cpu.clients) });
   for (const s of ok) if (clicksShown(s.shot!) !== s.clicks % 4) outcome.lost++;
 }
 
@@ -128,6 +163,24 @@ function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, 
       note: `${x(med(ours.throughput), med(bare.throughput))} bare (rounds: ${perRound(ours.throughput, bare.throughput)}); ${checks(ours)}; ${memory}`,
     },
     { item: `${item}: throughput`, contender: bareName, stat: summarize(bare.throughput), unit: 'steps/s', note: checks(bare) },
+  );
+  const cpu = (o: Outcome, part: keyof Cpu) => med(o.cpu.map((c) => c[part]));
+  const total = (o: Outcome) => med(o.cpu.map((c) => c.browser + c.driver + c.clients));
+  rows.push(
+    {
+      item: `${item}: CPU per step`,
+      contender: oursName,
+      stat: summarize(ours.cpu.map((c) => c.browser + c.driver + c.clients)),
+      unit: 'ms',
+      note: `${x(total(ours), total(bare))} bare; browser ${cpu(ours, 'browser').toFixed(0)} ms, our server's Node ${cpu(ours, 'driver').toFixed(0)} ms, the MCP clients ${cpu(ours, 'clients').toFixed(0)} ms`,
+    },
+    {
+      item: `${item}: CPU per step`,
+      contender: bareName,
+      stat: summarize(bare.cpu.map((c) => c.browser + c.driver + c.clients)),
+      unit: 'ms',
+      note: `browser ${cpu(bare, 'browser').toFixed(0)} ms, Playwright in the bench process ${cpu(bare, 'driver').toFixed(0)} ms`,
+    },
   );
   for (const [label, q, key] of [['p50', 0.5, 'p50'], ['p95', 0.95, 'p95'], ['p99', 0.99, 'p99']] as const) {
     const pooled = (o: Outcome) => percentile(o.pooled, q);
@@ -155,22 +208,15 @@ class OurClients implements LoadDriver {
   ) {}
 
   async connect(count: number): Promise<void> {
-    // A few at a time: opening sessions is setup, not what is measured.
-    for (let i = 0; i < count; i += 4) {
-      this.clients.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(4, count - i) }, async () => {
-            const handle = await this.server.connect();
-            const opened = await handle.ok('new_session', { start_url: this.url });
-            return { handle, session: opened.structuredContent.session_id as string };
-          }),
-        )),
-      );
-    }
+    this.clients = await fewAtATime(Array.from({ length: count }), async () => {
+      const handle = await this.server.connect();
+      const opened = await handle.ok('new_session', { start_url: this.url });
+      return { handle, session: opened.structuredContent.session_id as string };
+    });
   }
 
   async prepare(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.handle.ok('navigate', { session_id: c.session, url: this.url })));
+    await fewAtATime(this.clients, (c) => c.handle.ok('navigate', { session_id: c.session, url: this.url }));
   }
 
   async step(client: number, clicks: number): Promise<Buffer> {
@@ -182,6 +228,11 @@ class OurClients implements LoadDriver {
     )) as CallToolResult;
     if (result.isError) throw new Error(JSON.stringify(result.content).slice(0, 300));
     return imageOf(result);
+  }
+
+  cpu(): { browser: number; driver: number } {
+    const { rootMs, descendantsMs } = treeCpu(this.server.child.pid!);
+    return { browser: descendantsMs, driver: rootMs };
   }
 
   async close(): Promise<void> {
@@ -208,13 +259,13 @@ class BareContexts implements LoadDriver {
 
   async open(count: number): Promise<void> {
     for (const context of this.browser.contexts()) await context.close();
-    this.pages = await Promise.all(
-      Array.from({ length: count }, async () => (await this.browser.newContext({ viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 })).newPage()),
+    this.pages = await fewAtATime(Array.from({ length: count }), async () =>
+      (await this.browser.newContext({ viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 })).newPage(),
     );
   }
 
   async prepare(): Promise<void> {
-    await Promise.all(this.pages.map((page) => page.goto(this.url)));
+    await fewAtATime(this.pages, (page) => page.goto(this.url));
   }
 
   async step(client: number, clicks: number): Promise<Buffer> {
@@ -222,6 +273,12 @@ class BareContexts implements LoadDriver {
     const at = clickAt(clicks);
     await page.mouse.click(at.x, at.y);
     return page.screenshot();
+  }
+
+  cpu(): { browser: number } {
+    if (!this.pid) return { browser: NaN };
+    const { rootMs, descendantsMs } = treeCpu(this.pid);
+    return { browser: rootMs + descendantsMs };
   }
 }
 
@@ -268,6 +325,8 @@ export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
       }
       rows.push(...loadRows(item, results.ours, results.bare, ours.name, bare.name, memory));
     }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- server stderr ---\n${server.stderr().slice(-3000)}`, { cause: error });
   } finally {
     await bare.browser.close();
     await server.stop();
@@ -281,13 +340,13 @@ function lostInRuns(turns: readonly Turn[]): number {
   return turns.filter((t) => t.screenshot && clicksShown(t.screenshot) !== t.step % 4).length;
 }
 
-/** Runs run_task in every client's session at once; resolves with the statuses that were not `completed`. */
-async function runTasks(clients: OurClients['clients'], url: string, steps: number): Promise<string[]> {
+/** Runs run_task in every client's session at once (from `url`, when given, loaded afresh); resolves with the statuses that were not `completed`. */
+async function runTasks(clients: OurClients['clients'], url: string | undefined, steps: number): Promise<string[]> {
   const statuses = await Promise.all(
     clients.map(async (c) => {
       try {
         const result = (await c.handle.client.callTool(
-          { name: 'run_task', arguments: { task: 'Click around the page', session_id: c.session, start_url: url, max_steps: steps + 2, wait_seconds: CALL_MS / 1000 - 10 } },
+          { name: 'run_task', arguments: { task: 'Click around the page', session_id: c.session, ...(url ? { start_url: url } : {}), max_steps: steps + 2, wait_seconds: CALL_MS / 1000 - 10 } },
           undefined,
           { timeout: CALL_MS },
         )) as CallToolResult;
@@ -375,7 +434,8 @@ export async function benchDensity(ctx: BenchContext): Promise<Row[]> {
     await clients.connect(n);
     const sampler = setInterval(() => samples.push(treeMemory(server.child.pid!)), 2_000);
     const started = performance.now();
-    const failures = await runTasks(clients.clients, url, DENSITY_STEPS).finally(() => clearInterval(sampler));
+    // The sessions show the page unclicked: loading it again in all of them at once would only measure that burst.
+    const failures = await runTasks(clients.clients, undefined, DENSITY_STEPS).finally(() => clearInterval(sampler));
     const wall = performance.now() - started;
     const { harness } = stepTimes(fake.turns);
     const lost = lostInRuns(fake.turns);
