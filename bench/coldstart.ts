@@ -21,7 +21,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<Row[]> {
   const results = await sideBySide(
     [
       { name: ours, run: coldStart(OurServer.cliArgs(), { CUA_LOG_LEVEL: 'warn' }, 'screenshot') },
-      { name: theirs, run: coldStart(PlaywrightMcp.cliArgs(ctx.tmp), {}, 'browser_take_screenshot') },
+      { name: theirs, run: coldStart(await PlaywrightMcp.cliArgs(ctx.tmp), {}, 'browser_take_screenshot') },
     ],
     1,
     rounds,

@@ -6,6 +6,7 @@ import { onPath } from '../src/desktop/process-group.js';
 import { encodePng } from '../src/desktop/frame-image.js';
 import { XConnection } from '../src/desktop/x-connection.js';
 import { decodePng, pixel } from '../test/helpers/png.js';
+import { xvfbAuthFile } from '../test/helpers/x-client.js';
 import type { BenchContext } from './context.js';
 import { row, speed, stat } from './context.js';
 import { OurServer } from './drivers.js';
@@ -41,6 +42,8 @@ export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
     await server.mcp.call('launch_app', { session_id: session, app: 'probe' });
     const listed = await server.mcp.call('list_sessions', {});
     const display = /Xvfb (:\d+)/.exec(String((listed.structuredContent as { desktop: string }).desktop))![1]!;
+    // The display takes only clients with its cookie: xdotool, import and our connection read it from XAUTHORITY.
+    process.env.XAUTHORITY = xvfbAuthFile(server.mcp.pid);
     const env = { ...process.env, DISPLAY: display };
     const screen = await XConnection.connect(display);
     let n = 0;

@@ -6,11 +6,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
 import { dragSteps } from '../src/browser/playwright-computer.js';
+import { onDemand } from '../test/helpers/on-demand.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUR_CLI = path.join(ROOT, 'dist/src/cli.js');
-const PLAYWRIGHT_MCP_CLI = path.join(ROOT, 'node_modules/@playwright/mcp/cli.js');
 
 export interface Point {
   x: number;
@@ -198,12 +198,14 @@ export class PlaywrightMcp implements ClickDriver {
   readonly name = '@playwright/mcp';
   private constructor(readonly mcp: McpProcess) {}
 
-  static cliArgs(outputDir: string): string[] {
-    return [PLAYWRIGHT_MCP_CLI, '--headless', '--executable-path', CHROMIUM, '--caps', 'vision', '--isolated', '--no-sandbox', '--viewport-size', '1024x768', '--output-dir', outputDir];
+  /** Its command line; the package installs on first use into scripts/playwright-mcp (a user's npm install does not carry it). */
+  static async cliArgs(outputDir: string): Promise<string[]> {
+    const cli = path.join(await onDemand('playwright-mcp'), '@playwright/mcp/cli.js');
+    return [cli, '--headless', '--executable-path', CHROMIUM, '--caps', 'vision', '--isolated', '--no-sandbox', '--viewport-size', '1024x768', '--output-dir', outputDir];
   }
 
   static async start(outputDir: string): Promise<PlaywrightMcp> {
-    return new PlaywrightMcp(await McpProcess.spawn(PlaywrightMcp.cliArgs(outputDir)));
+    return new PlaywrightMcp(await McpProcess.spawn(await PlaywrightMcp.cliArgs(outputDir)));
   }
 
   async open(url: string): Promise<void> {

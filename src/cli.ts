@@ -1,25 +1,28 @@
 #!/usr/bin/env node
-import { runInTerminal } from './agent/terminal.js';
-import { createBackends } from './backends.js';
-import { SessionManager } from './session/session-manager.js';
-import { ConfigError, helpText, parseOptions, resolveConfig } from './config.js';
 import { log, setLogLevel } from './log.js';
-import { SERVER_VERSION } from './server.js';
-import { serveHttp } from './transport/http.js';
-import { serveStdio } from './transport/stdio.js';
+import { SERVER_VERSION } from './version.js';
 
-async function main(): Promise<number> {
+/**
+ * The command's entry: light on purpose. --version answers before anything
+ * else is loaded, --help with the option table and the providers' setup
+ * only; the server's modules (Playwright, the MCP SDK, the model SDKs),
+ * which take seconds to load on a busy machine, are imported once needed.
+ */
+async function main(argv: string[]): Promise<number> {
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (options.includes('--version')) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const { ConfigError, helpText, parseOptions, resolveConfig } = await import('./config.js');
   let parsed;
   let config;
   try {
-    parsed = parseOptions(process.argv.slice(2));
+    parsed = parseOptions(argv);
     if (parsed.help) {
       // --help serves no protocol: stdout is the terminal's.
-      process.stdout.write(helpText() + '\n');
-      return 0;
-    }
-    if (parsed.version) {
-      process.stdout.write(`${SERVER_VERSION}\n`);
+      const { providerSetup } = await import('./model/select.js');
+      process.stdout.write(helpText(providerSetup()) + '\n');
       return 0;
     }
     config = resolveConfig(parsed.raw);
@@ -31,36 +34,19 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  if (parsed.positionals[0] === 'run') return runInTerminal(config, parsed.positionals.slice(1).join(' '));
+  if (parsed.positionals[0] === 'run') {
+    const { runInTerminal } = await import('./agent/terminal.js');
+    return runInTerminal(config, parsed.positionals.slice(1).join(' '));
+  }
   if (parsed.positionals.length > 0) {
     log.error(`unknown command ${JSON.stringify(parsed.positionals[0])}. Run cua-mcp --help.`);
     return 2;
   }
-
-  const sessions = new SessionManager(config, createBackends(config));
-  let stopping: Promise<void> | undefined;
-  let stopHttp: (() => Promise<void>) | undefined;
-  // A signal during a shutdown already under way (a client that closes stdin, then sends SIGTERM) waits for it: exiting at once would orphan what the sessions started.
-  const shutdown = (reason: string): Promise<void> =>
-    (stopping ??= (async () => {
-      log.info(`shutting down (${reason})`);
-      await stopHttp?.();
-      await sessions.shutdown();
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
-  }
-
-  if (config.http) {
-    stopHttp = (await serveHttp(sessions, config)).close;
-    return new Promise<number>(() => {}); // serves until a signal ends the process
-  }
-  await serveStdio(sessions, config);
-  await shutdown('client disconnected');
-  return 0;
+  const { serve } = await import('./serve.js');
+  return serve(config);
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     log.error('fatal', error);

@@ -2,7 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { checkArguments } from './argv.js';
 import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
@@ -43,14 +45,14 @@ export const OPTIONS = {
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
   desktopDisplay: { flag: 'desktop-display', env: 'CUA_DESKTOP_DISPLAY', kind: 'string', group: 'desktop', help: 'Existing X display desktop sessions drive (e.g. :1), one session at a time (default: each desktop session starts its own Xvfb)' },
   desktopSize: { flag: 'desktop-size', env: 'CUA_DESKTOP_SIZE', kind: 'string', group: 'desktop', help: 'Screen size of the Xvfb a desktop session starts, WIDTHxHEIGHT; screenshots are scaled down to fit --display-size (or --screenshot-size) and coordinates mapped back (default: the display size)' },
-  desktopWindowManager: { flag: 'desktop-window-manager', env: 'CUA_DESKTOP_WINDOW_MANAGER', kind: 'string', group: 'desktop', default: 'auto', help: 'Window manager started with that Xvfb: auto (openbox when installed), none, or a command' },
+  desktopWindowManager: { flag: 'desktop-window-manager', env: 'CUA_DESKTOP_WINDOW_MANAGER', kind: 'string', group: 'desktop', default: 'auto', help: 'Window manager started with that Xvfb: auto (openbox when installed, with a configuration of the server\'s that has no menus and runs no program), none, or a command' },
   desktopApp: { flag: 'desktop-app', env: 'CUA_DESKTOP_APPS', kind: 'string', multiple: true, group: 'desktop', help: 'An application launch_app may start, NAME=COMMAND (run without a shell); repeat the flag for more, or separate them with ; in the env variable (default: none)' },
   imageFormat: { flag: 'image-format', env: 'CUA_IMAGE_FORMAT', kind: 'string', group: 'output', default: 'png', help: 'Screenshot format: png or jpeg' },
   imageQuality: { flag: 'image-quality', env: 'CUA_IMAGE_QUALITY', kind: 'string', group: 'output', default: '80', help: 'JPEG quality 1-100' },
   maxImageBytes: { flag: 'max-image-bytes', env: 'CUA_MAX_IMAGE_BYTES', kind: 'string', group: 'output', default: '700000', help: 'Largest screenshot sent to the MCP client, in bytes (base64 makes it 4/3 larger in the message); a larger one is sent as JPEG, at lower quality, and only if that fails scaled down' },
   maxImagePixels: { flag: 'max-image-pixels', env: 'CUA_MAX_IMAGE_PIXELS', kind: 'string', group: 'output', help: 'Longest side, in pixels, of screenshots sent to the MCP client (e.g. 1568); larger ones are scaled down, and the client\'s coordinates are then in the scaled pixels (the model of run_task is not affected)' },
   structuredOutput: { flag: 'structured-output', env: 'CUA_STRUCTURED_OUTPUT', kind: 'string', group: 'output', default: 'auto', help: 'structuredContent in tool results: on, off, or auto (off for clients known to show their model only structuredContent, dropping the screenshot: Codex)' },
-  outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', help: 'Where downloads (and run logs) are written (default: <tmp>/cua-mcp)' },
+  outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', default: defaultOutputDir(), help: 'Where downloads (and run logs) are written' },
   record: { flag: 'record', env: 'CUA_RECORD', kind: 'boolean', group: 'output', default: 'true', help: 'Record every model run (screenshots, steps.jsonl, report.html) in <output-dir>/runs/<run_id>/; --no-record or CUA_RECORD=0 turns it off' },
   keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
@@ -173,6 +175,11 @@ export interface AgentOptions {
 
 export class ConfigError extends Error {}
 
+/** Where downloads and recordings go unless --output-dir says otherwise. */
+export function defaultOutputDir(): string {
+  return path.join(os.tmpdir(), 'cua-mcp');
+}
+
 function envValue(spec: OptionSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
   const value = env[spec.env];
   if (value === undefined || value === '') return undefined;
@@ -193,9 +200,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     negated.add(flag);
     return false;
   });
+  const checked = checkArguments(args, options, (message) => new ConfigError(`${message} Run cua-mcp --help for the options.`));
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: checked, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}. Run cua-mcp --help for the options.`);
   }
@@ -229,11 +237,10 @@ function oneOf<T extends string>(name: OptionName, value: string | boolean | und
 /** A WIDTHxHEIGHT option from 200x200 to 7680x4320. */
 function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
   const { flag, env } = OPTIONS[name];
-  const size = /^(\d{2,5})x(\d{2,5})$/.exec(String(value));
-  if (!size) throw new ConfigError(`--${flag} (${env}) must look like 1024x768, got ${JSON.stringify(value)}`);
-  const result = { width: Number(size[1]), height: Number(size[2]) };
-  if (result.width < 200 || result.height < 200 || result.width > 7680 || result.height > 4320) {
-    throw new ConfigError(`--${flag} must be between 200x200 and 7680x4320, got ${value}`);
+  const size = /^(\d{1,6})x(\d{1,6})$/.exec(String(value));
+  const result = size ? { width: Number(size[1]), height: Number(size[2]) } : undefined;
+  if (!result || result.width < 200 || result.height < 200 || result.width > 7680 || result.height > 4320) {
+    throw new ConfigError(`--${flag} (${env}) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 (e.g. 1024x768), got ${JSON.stringify(value)}`);
   }
   return result;
 }
@@ -273,10 +280,8 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
   }
   const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
   const domainPolicy = resolveDomainPolicy(raw);
-  const startUrl = str(raw.startUrl) ?? 'about:blank';
-  const outputDir = path.resolve(str(raw.outputDir) ?? path.join(os.tmpdir(), 'cua-mcp'));
-  const startVerdict = domainPolicy.checkNavigation(startUrl);
-  if (!startVerdict.allowed) throw new ConfigError(`--start-url ${startUrl} is not allowed: ${startVerdict.reason}`);
+  const startUrl = resolveStartUrl(str(raw.startUrl) ?? 'about:blank', domainPolicy);
+  const outputDir = path.resolve(str(raw.outputDir) ?? defaultOutputDir());
   return {
     browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
     executablePath: str(raw.executablePath),
@@ -321,6 +326,20 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+/** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */
+function resolveStartUrl(given: string, policy: DomainPolicy): string {
+  let url;
+  try {
+    url = normalizeUrl(given);
+  } catch (error) {
+    if (error instanceof UrlParseError) throw new ConfigError(`--start-url (CUA_START_URL): ${error.message}`);
+    throw error;
+  }
+  const verdict = policy.checkNavigation(url);
+  if (!verdict.allowed) throw new ConfigError(`--start-url ${url} is not allowed: ${verdict.reason}`);
+  return url;
 }
 
 function resolveConfirmActions(value: string | boolean | undefined): string[] {
@@ -386,7 +405,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
 function resolveScreenshotSize(value: string | boolean | undefined, display: { width: number; height: number }): ServerConfig['screenshot'] {
   if (typeof value !== 'string' || value === '') return { ...display, scale: 1 };
   const size = /^(\d{2,5})x(\d{2,5})$/.exec(value);
-  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must look like 1280x720, got ${JSON.stringify(value)}`);
+  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must be WIDTHxHEIGHT in pixels, the display size (${display.width}x${display.height}) or smaller with its aspect ratio (e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}), got ${JSON.stringify(value)}`);
   const width = Number(size[1]);
   const height = Number(size[2]);
   const scale = width / display.width;
@@ -412,7 +431,8 @@ function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
   }
 }
 
-export function helpText(): string {
+/** `--help`: usage, every option with its variable, and `providerSetup` (what each model provider needs, from its spec). */
+export function helpText(providerSetup: string[]): string {
   const groups = new Map<string, string[]>();
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
     const flag = spec.kind === 'boolean' ? `--${spec.flag}` : `--${spec.flag} <value>`;
@@ -422,12 +442,15 @@ export function helpText(): string {
   }
   const sections = [...groups].map(([group, lines]) => `${group[0]!.toUpperCase()}${group.slice(1)}:\n${lines.join('\n')}`);
   return [
-    'cua-mcp: a computer-use MCP server driving a real browser.',
+    'cua-mcp: a computer-use MCP server. It drives a real browser, or a Linux X desktop, through its screen.',
     '',
     'Usage:',
     '  cua-mcp [options]                 serve MCP over stdio',
     '  cua-mcp run ["task"] [options]    run the computer-use model loop in this terminal (asks for the task when none is given)',
     '  cua-mcp --port 8931 [options]     serve MCP over Streamable HTTP at http://127.0.0.1:8931/mcp',
+    '',
+    'Model credentials (run_task, step and cua-mcp run need one provider; the first one set is used, --provider picks another):',
+    ...providerSetup.map((line) => `  ${line}`),
     '',
     ...sections.flatMap((s) => [s, '']),
     '  -h, --help                   this text',

@@ -1,18 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnection, sharedOwner } from './tools/connection.js';
 import { agentTools, browserTools } from './tools/index.js';
 import { registerRunResources } from './tools/run-resources.js';
 import { registerTools } from './tools/tool.js';
+import { SERVER_VERSION } from './version.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
-/** package.json is the one place the version is written: ../../ from dist/src/, in a clone and an installed package alike. */
-export const SERVER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const INSTRUCTIONS = [
-  'Operates a real browser through its screen.',
+  'Operates a real browser, or a Linux desktop, through its screen.',
   'Use `computer` with computer-use actions (click, type, keypress, scroll, drag...) in screenshot pixel coordinates; every result carries the new screenshot.',
   'Calls without session_id share one default browser session; `new_session` opens an isolated one.',
   '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',
@@ -31,4 +31,23 @@ export function createMcpServer(sessions: SessionManager, config: ServerConfig):
   registerTools(server, [...browserTools, ...agentTools], { connection, config });
   registerRunResources(server, connection, config);
   return { server, connection };
+}
+
+/**
+ * A JSON-RPC error's message without the SDK's "MCP error <code>: " prefix.
+ * The SDK's McpError writes the prefix into its message and the SDK sends
+ * that message as is; the client's McpError adds it again, so users read
+ * `MCP error -32002: MCP error -32002: ...`. The code travels in `code`.
+ */
+function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
+  if (!('error' in message)) return message;
+  const prefix = `MCP error ${message.error.code}: `;
+  return message.error.message.startsWith(prefix) ? { ...message, error: { ...message.error, message: message.error.message.slice(prefix.length) } } : message;
+}
+
+/** Connects the server to a transport whose error responses carry their message once (see withoutCodePrefix). */
+export function connectServer(server: McpServer, transport: Transport): Promise<void> {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => send(withoutCodePrefix(message), options);
+  return server.connect(transport);
 }

@@ -7,18 +7,28 @@ import { z } from 'zod';
  * it refuses objects that do not say `additionalProperties: false`.
  */
 
+/**
+ * `schema` or `null`, listed as `anyOf: [schema, {type: "null"}]` whatever
+ * `schema` is. Zod folds a bare type into `type: ["string", "null"]` and
+ * keeps anyOf for the rest, so tools would spell optional arguments two ways
+ * (schema checkers flag the mix, and some clients read only one); a null
+ * branch with a description is never folded.
+ */
+function orNull<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>> {
+  return z.union([schema, z.null().describe('not given')]).optional();
+}
+
 /** An optional argument for which `null` means "not given", as strict-mode clients send it. */
-export function optional<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodPipe<z.ZodOptional<z.ZodNullable<T>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>>> {
+export function optional<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>>> {
   // The outer optional keeps the parsed field optional in the type, as a plain .optional() would.
-  return schema
-    .nullish()
+  return orNull(schema)
     .transform((value) => value ?? undefined)
     .optional();
 }
 
 /** An optional argument with a default, `null` included. */
-export function withDefault<T extends z.ZodType>(schema: T, fallback: z.output<T>): z.ZodPipe<z.ZodOptional<z.ZodNullable<T>>, z.ZodTransform<z.output<T>, z.output<T> | null | undefined>> {
-  return schema.nullish().transform((value) => value ?? fallback);
+export function withDefault<T extends z.ZodType>(schema: T, fallback: z.output<T>): z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T>, z.output<T> | null | undefined>> {
+  return orNull(schema).transform((value) => value ?? fallback);
 }
 
 /**

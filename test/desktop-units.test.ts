@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
 import { parseAppSpecs, splitCommand } from '../src/desktop/apps.js';
 import { fitWithin } from '../src/desktop/frame-image.js';
+import { lockedDown } from '../src/desktop/openbox.js';
+import { startTime } from '../src/desktop/process-group.js';
 import { typingPlan } from '../src/desktop/typing.js';
 import { wheelClicks } from '../src/desktop/x11-computer.js';
+import { isAlive } from './helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
 
@@ -26,7 +34,7 @@ describe('desktop options', () => {
     assert.throws(() => config(['--desktop-app', 'a=x "unclosed']), /unclosed " quote/);
     assert.throws(() => config(['--desktop-display', 'nope']), /X display name such as :1/);
     assert.throws(() => config(['--desktop-display', ':1', '--desktop-size', '1920x1080']), /Pass one of them/);
-    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must look like/);
+    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320/);
   });
 
   it('defaults the desktop to the display size', () => {
@@ -62,5 +70,48 @@ describe('desktop rules', () => {
       { text: '😀', keysyms: [0x101f600] },
     ]);
     assert.deepEqual(typingPlan('a\nb', ascii, 1), [{ text: 'a\nb', keysyms: [] }]);
+  });
+});
+
+describe('window manager lockdown', () => {
+  it('gives openbox a configuration of ours, with an empty menu file; leaves other window managers and an operator\'s --config-file alone', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-lockdown-'));
+    try {
+      const command = lockedDown(['/usr/bin/openbox'], folder);
+      assert.deepEqual(command, ['/usr/bin/openbox', '--config-file', path.join(folder, 'openbox-rc.xml'), '--sm-disable']);
+      const rc = fs.readFileSync(path.join(folder, 'openbox-rc.xml'), 'utf8');
+      assert.ok(rc.includes(`<menu><file>${path.join(folder, 'openbox-menu.xml')}</file></menu>`));
+      assert.doesNotMatch(rc, /Execute|ShowMenu|Restart|<mouse>/);
+      assert.doesNotMatch(fs.readFileSync(path.join(folder, 'openbox-menu.xml'), 'utf8'), /<item|<menu /);
+      assert.equal(fs.statSync(path.join(folder, 'openbox-rc.xml')).mode & 0o777, 0o600);
+      assert.deepEqual(lockedDown(['openbox', '--config-file', '/etc/mine.xml'], folder), ['openbox', '--config-file', '/etc/mine.xml']);
+      assert.deepEqual(lockedDown(['fluxbox', '-rc', 'x'], folder), ['fluxbox', '-rc', 'x']);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the watchdog', () => {
+  const WATCHDOG = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../src/desktop/watchdog.js');
+
+  it('when its pipe closes, ends the groups it was told of and removes the folders, but never a group whose id was given again', async () => {
+    const ours = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const reused = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-watchdog-'));
+    try {
+      const watchdog = spawn(process.execPath, [WATCHDOG], { stdio: ['pipe', 'ignore', 'inherit'] });
+      // `reused` stands for a process that got the id of a group that ended: it started at another time than told.
+      const told = [{ group: ours.pid, started: startTime(ours.pid!) }, { group: reused.pid, started: '1' }, { folder }];
+      watchdog.stdin.end(told.map((m) => `${JSON.stringify(m)}\n`).join(''));
+      await once(watchdog, 'exit');
+      assert.equal(isAlive(ours.pid!), false, 'the group it was told of ended');
+      assert.equal(isAlive(reused.pid!), true, 'a group led by a later process is left alone');
+      assert.equal(fs.existsSync(folder), false);
+    } finally {
+      ours.kill('SIGKILL');
+      reused.kill('SIGKILL');
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,8 @@ import { FakeAnthropic } from './helpers/fake-claude.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng } from './helpers/png.js';
-import { isAlive, processesWithEnv, until } from './helpers/processes.js';
+import { commandLine, descendants, isAlive, processesWithEnv, until } from './helpers/processes.js';
+import { connectX, startedBy, windowManagerCaughtUp, xvfbAuthFile } from './helpers/x-client.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const PYTHON = '/usr/bin/python3';
@@ -41,6 +42,14 @@ async function fileText(file: string, check: (text: string) => boolean = () => t
 async function openDesktop(server: ServerHandle): Promise<string> {
   const opened = await server.ok('new_session', { environment: 'desktop' });
   return String(opened.structuredContent.session_id);
+}
+
+/** The display of the Xvfb the server started, as list_sessions names it. */
+async function xvfbDisplay(server: ServerHandle): Promise<string> {
+  const list = textOf(await server.ok('list_sessions', {}));
+  const display = /Xvfb (:\d+)/.exec(list)?.[1];
+  assert.ok(display, `list_sessions names the display: ${list}`);
+  return display;
 }
 
 describe('desktop sessions', { skip }, () => {
@@ -210,6 +219,30 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
+  it('each desktop session has a clipboard of its own: what one copies, another cannot paste', async () => {
+    const secret = `Secret${Date.now() % 100_000}word`;
+    const [copyLog, pasteLog] = [path.join(tmp, 'copy.jsonl'), path.join(tmp, 'paste.jsonl')];
+    const source = path.join(FIXTURES, 'tk-source.py');
+    const server = await startServer(['--desktop-app', `copy=${PYTHON} ${source} ${copyLog} ${secret}`, '--desktop-app', `paste=${PYTHON} ${source} ${pasteLog} pasted:`], UTF8);
+    try {
+      const [a, b] = [await openDesktop(server), await openDesktop(server)];
+      const act = (session: string, actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+      const typedText = async (log: string) => (await until(() => probeEvents(log).filter((e) => e.kind === 'text'), (e) => e.length > 0)).map((e) => (e as { text?: string }).text);
+      // Session A selects its word (PRIMARY), copies it (CLIPBOARD) and pastes it back: the copy worked.
+      await server.ok('launch_app', { session_id: a, app: 'copy' });
+      const word = (await until(() => probeEvents(copyLog), (events) => events.length > 0))[0]!;
+      await act(a, [{ type: 'double_click', x: word.x, y: word.y }, { type: 'keypress', keys: ['ctrl', 'c'] }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
+      assert.deepEqual(await typedText(copyLog), [secret + secret]);
+      // Session B pastes CLIPBOARD (ctrl+v) and PRIMARY (middle click) into its own field: neither holds A's word.
+      await server.ok('launch_app', { session_id: b, app: 'paste' });
+      const field = (await until(() => probeEvents(pasteLog), (events) => events.length > 0))[0]!;
+      await act(b, [{ type: 'click', x: field.x! + 300, y: field.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'click', x: field.x! + 300, y: field.y, button: 'wheel' }, { type: 'keypress', keys: ['Return'] }]);
+      assert.deepEqual(await typedText(pasteLog), ['pasted:']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('says how to allow an application when none is', async () => {
     const server = await startServer([]);
     try {
@@ -265,10 +298,9 @@ describe('desktop sessions', { skip }, () => {
     const first = await startServer([]);
     try {
       await openDesktop(first);
-      const list = await first.ok('list_sessions', {});
-      const display = /Xvfb (:\d+)/.exec(textOf(list))?.[1];
-      assert.ok(display, `list_sessions names the display: ${textOf(list)}`);
-      const second = await startServer(['--desktop-display', display]);
+      const display = await xvfbDisplay(first);
+      // An existing display is reached with the cookie the environment names, as any X client reaches it.
+      const second = await startServer(['--desktop-display', display], { XAUTHORITY: xvfbAuthFile(first.pid()!) ?? '' });
       try {
         await second.ok('new_session', { environment: 'desktop' });
         const again = await second.call('new_session', { environment: 'desktop' });
@@ -282,7 +314,63 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
-  for (const how of ['close_session', 'SIGTERM'] as const) {
+  it('the window manager starts nothing: clicks on the desktop, the menu items under them and its key bindings run no program', async () => {
+    // No application allowed: nothing at all may start on the display.
+    const server = await startServer([]);
+    try {
+      const session = await openDesktop(server);
+      const serverPid = server.pid()!;
+      const wm = startedBy(serverPid, 'openbox')[0];
+      assert.ok(wm, 'openbox runs');
+      const x = await connectX(await xvfbDisplay(server), xvfbAuthFile(serverPid));
+      try {
+        const before = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data).data;
+        // A root menu opens at the click: its first item ("Terminal emulator" in Debian's) is just below and right of it.
+        const item = { x: 330, y: 310 };
+        await server.ok('computer', {
+          session_id: session,
+          actions: [
+            { type: 'click', x: 300, y: 300, button: 'right' },
+            { type: 'click', ...item },
+            { type: 'click', x: 300, y: 300, button: 'wheel' },
+            { type: 'click', ...item },
+            { type: 'keypress', keys: ['super', 'e'] },
+            { type: 'keypress', keys: ['alt', 'F2'] },
+            { type: 'keypress', keys: ['ctrl', 'alt', 't'] },
+          ],
+        });
+        await windowManagerCaughtUp(x);
+        assert.deepEqual(descendants(wm.pid).map(commandLine), [], 'the window manager started no program');
+        const after = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data).data;
+        assert.ok(after.equals(before), 'no menu or window was drawn');
+      } finally {
+        x.client.terminate();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the display takes only clients that hold the session\'s cookie', async () => {
+    const server = await startServer([]);
+    try {
+      await openDesktop(server);
+      const display = await xvfbDisplay(server);
+      // Another local user has no way to the cookie: a client without it is turned away.
+      await assert.rejects(connectX(display, undefined), /authoriz|refused|closed/i);
+      const auth = xvfbAuthFile(server.pid()!);
+      assert.ok(auth, 'Xvfb runs with -auth');
+      const stat = fs.statSync(auth);
+      assert.equal(stat.mode & 0o777, 0o600, 'the cookie file is the server user\'s alone');
+      assert.equal(fs.statSync(path.dirname(auth)).mode & 0o777, 0o700, 'in a folder only that user enters');
+      const x = await connectX(display, auth);
+      x.client.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
+  for (const how of ['close_session', 'SIGTERM', 'SIGKILL', 'SIGKILL of the server and its watchdog'] as const) {
     it(`leaves no process behind after ${how}: the launched applications and the Xvfb end`, async () => {
       const [name, value] = ['CUA_TEST_RUN', randomUUID()];
       const server = await startServer(['--desktop-app', XTERM], { ...UTF8, [name]: value });
@@ -295,13 +383,23 @@ describe('desktop sessions', { skip }, () => {
         await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 600 &\n' }] });
         const started = await until(ours, (pids) => pids.length >= 5);
         assert.ok(started.length >= 5, `Xvfb, openbox, xterm, bash and sleep run: ${started.length}`);
+        const privateFolder = path.dirname(xvfbAuthFile(serverPid) ?? '/nonexistent/Xauthority');
         if (how === 'close_session') {
           await server.ok('close_session', { session_id: session });
         } else {
-          process.kill(serverPid, 'SIGTERM');
+          // SIGKILL gives the server no chance to clean up: what it started must end by itself.
+          const watchdogs = descendants(serverPid).filter((pid) => commandLine(pid).some((arg) => arg.endsWith('watchdog.js')));
+          if (how === 'SIGKILL of the server and its watchdog') for (const pid of watchdogs) process.kill(pid, 'SIGKILL');
+          process.kill(serverPid, how === 'SIGTERM' ? how : 'SIGKILL');
           await until(() => isAlive(serverPid), (alive) => !alive);
         }
         assert.deepEqual(await until(ours, (pids) => pids.length === 0), []);
+        // The watchdog removes it; killed too, it leaves a cookie of a display that is gone.
+        if (how !== 'SIGKILL of the server and its watchdog') {
+          assert.equal(await until(() => fs.existsSync(privateFolder), (exists) => !exists), false, 'the folder holding the cookie is removed');
+        } else {
+          fs.rmSync(privateFolder, { recursive: true, force: true });
+        }
       } finally {
         await server.close();
       }

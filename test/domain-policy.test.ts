@@ -231,3 +231,52 @@ describe('domain policy in the browser', () => {
     assert.equal(dataClick.structuredContent.url, a.url('/data-link'));
   });
 });
+
+describe('one reading of a typed address (navigate, start_url, --start-url, the address bar)', () => {
+  test('bare loopback and private hosts get http://, as browsers give them; other hosts https://', async () => {
+    const { normalizeUrl } = await import('../src/browser/urls.js');
+    const cases: Array<[string, string]> = [
+      ['127.0.0.1:8765', 'http://127.0.0.1:8765/'],
+      ['localhost:3000/app', 'http://localhost:3000/app'],
+      ['[::1]:8080', 'http://[::1]:8080/'],
+      ['10.0.0.5:80', 'http://10.0.0.5/'],
+      ['192.168.1.20', 'http://192.168.1.20/'],
+      ['172.16.0.1:8443/x', 'http://172.16.0.1:8443/x'],
+      ['dev.localhost', 'http://dev.localhost/'],
+      ['example.com', 'https://example.com/'],
+      ['example.com:8080/a?b=1', 'https://example.com:8080/a?b=1'],
+      ['8.8.8.8', 'https://8.8.8.8/'],
+      ['http://example.com/', 'http://example.com/'],
+      ['about:blank', 'about:blank'],
+    ];
+    for (const [typed, url] of cases) assert.equal(normalizeUrl(typed), url, typed);
+    assert.throws(() => normalizeUrl('http://[bad'), /Not a valid URL: "http:\/\/\[bad"/);
+  });
+
+  test('--start-url takes what navigate takes', async () => {
+    const { parseOptions, resolveConfig } = await import('../src/config.js');
+    const startUrl = (value: string) => resolveConfig(parseOptions(['--start-url', value], {}).raw, {}).startUrl;
+    assert.equal(startUrl('example.com'), 'https://example.com/');
+    assert.equal(startUrl('127.0.0.1:8765'), 'http://127.0.0.1:8765/');
+  });
+
+  test('in the browser: navigate and new_session open 127.0.0.1:PORT over http; a bad address is a parse error, not a policy verdict', async () => {
+    const site = await new FixtureServer({ '/': page('<h1>local</h1>') }).start();
+    const server = await startServer();
+    try {
+      const bare = site.origin.replace('http://', '');
+      const navigated = await server.ok('navigate', { url: bare });
+      assert.equal(navigated.structuredContent.url, `${site.origin}/`);
+      const opened = await server.ok('new_session', { start_url: bare });
+      const shot = await server.ok('screenshot', { session_id: opened.structuredContent.session_id });
+      assert.equal(shot.structuredContent.url, `${site.origin}/`);
+      const bad = await server.call('new_session', { start_url: 'http://[bad' });
+      assert.equal(bad.isError, true);
+      assert.match(textOf(bad), /Not a valid URL: "http:\/\/\[bad"/);
+      assert.doesNotMatch(textOf(bad), /domain policy/);
+    } finally {
+      await server.close();
+      await site.stop();
+    }
+  });
+});

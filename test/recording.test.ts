@@ -136,6 +136,28 @@ describe('a recorded run', () => {
     await page.close();
   });
 
+  it('report.html for people: a click on a screenshot shows it at full size; click markers are rings that leave the target visible', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(report).href);
+    const first = page.locator('section.step#s1');
+    const mark = first.locator('.mark.click');
+    // A ring: nothing painted inside it, so what was clicked shows through.
+    assert.equal(await mark.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgba(0, 0, 0, 0)');
+    assert.equal(await mark.evaluate((el) => getComputedStyle(el).borderRadius), '50%');
+    assert.equal(await mark.locator('b').textContent(), '1', 'the number sits beside the ring');
+    const drawn = (await first.locator('.shot img').boundingBox())!;
+    assert.ok(drawn.width < DISPLAY.width, 'drawn smaller than the screenshot');
+    await first.locator('.shot img').click({ position: { x: 20, y: drawn.height - 20 } });
+    const full = page.locator('#full img');
+    await full.waitFor({ state: 'visible' });
+    await full.evaluate((el: HTMLImageElement) => (el.complete ? undefined : new Promise((resolve) => el.addEventListener('load', resolve, { once: true }))));
+    assert.equal(await full.getAttribute('src'), await first.locator('.shot img').getAttribute('src'));
+    assert.equal((await full.boundingBox())!.width, DISPLAY.width, 'shown at its own size');
+    await page.keyboard.press('Escape');
+    await full.waitFor({ state: 'hidden' });
+    await page.close();
+  });
+
   it('is an MCP resource: resources/list names it, resources/read returns the report and steps.jsonl', async () => {
     const { resources } = await server.client.listResources();
     const listed = resources.find((r) => r.uri === `cua-mcp://runs/${runId}`);

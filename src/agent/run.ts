@@ -4,10 +4,22 @@ import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import type { Translator } from './translator.js';
-import type { HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
+import type { DecidedBy, Decision, HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
 import { Watchers } from './watchers.js';
 
 export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
+
+/** The run's message after a denial: who denied, so nobody reads "the person denied" where no person was asked. */
+const DENIALS: Record<DecidedBy, string> = {
+  elicitation: 'A person denied the flagged action in the client\'s form; it was not run.',
+  terminal: 'Denied at the terminal; the flagged action was not run.',
+  tool: 'Denied with acknowledge_safety_check; the flagged action was not run.',
+  auto: 'Denied; the flagged action was not run.',
+  'no-terminal': 'Nobody could be asked: stdin is not a terminal and had ended, so the safety check was denied and the flagged action was not run. Run cua-mcp run in a terminal to decide yourself.',
+  'client-declined':
+    'The MCP client declined the safety question, so the flagged action was not run. A person may have declined it, or the client cannot ask anyone and declines at once (codex exec does): ' +
+    'run the task from a client that shows the question to a person.',
+};
 
 /** Model turns in a row that gave nothing usable before the run fails. */
 export const MAX_UNUSABLE_TURNS = 3;
@@ -124,17 +136,17 @@ export class AgentRun implements TurnState, HeldRun {
       }
     }
     this.watchers.decided(decision, 'tool');
-    this.launch(async (signal) => (decision === 'deny' ? this.deny() : this.advance(signal, this.budgetLeft, 'approve')));
+    this.launch(async (signal) => (decision === 'deny' ? this.deny('tool') : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** Drops the held calls; what happened before the question is still reported. */
-  private deny(): void {
+  private deny(by: DecidedBy): void {
     const dropped = (this.pending ?? []).flatMap((c) => c.descriptions);
     log.info(`session ${this.session.id}: safety check denied; dropped ${dropped.join('; ') || 'the held call'}`);
     this.pending = undefined;
     this.translator.end();
     this.status = 'denied';
-    this.message = this.message || 'The person denied the flagged action; it was not run.';
+    this.message = this.message || DENIALS[by];
   }
 
   /** Refuses while the run is working: a second piece of work would fight it for the screen. */
@@ -156,7 +168,8 @@ export class AgentRun implements TurnState, HeldRun {
         this.status = controller.signal.aborted ? 'cancelled' : 'failed';
         if (this.status === 'failed') {
           this.error = (error as Error).message;
-          log.warn(`session ${this.session.id}: run failed: ${this.error}`);
+          // Logged for the server's operator, unless a person following the run is shown the error anyway.
+          if (!this.watchers.showsErrors) log.warn(`session ${this.session.id}: run failed: ${this.error}`);
         }
       })
       // Observers (the recorder) have seen the stop before anyone is told the run stopped.
@@ -185,12 +198,16 @@ export class AgentRun implements TurnState, HeldRun {
       if (this.pending) {
         // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
         const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
-        const answer = approved || automatic ? 'approve' : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
-        if (answer && !approved) this.watchers.decided(answer, automatic ? 'auto' : (this.watchers.confirmsBy ?? 'elicitation'));
+        const answer: Decision | undefined = approved
+          ? { decision: 'approve', by: 'tool' }
+          : automatic
+            ? { decision: 'approve', by: 'auto' }
+            : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
+        if (answer && !approved) this.watchers.decided(answer.decision, answer.by);
         approved = false;
         if (signal.aborted) continue;
-        if (answer === 'deny') return this.deny();
-        if (answer !== 'approve') {
+        if (answer?.decision === 'deny') return this.deny(answer.by);
+        if (answer?.decision !== 'approve') {
           this.status = 'needs_confirmation';
           this.budgetLeft = progress.budget;
           return;

@@ -18,6 +18,11 @@ class Prompt {
     }),
   );
 
+  /** stdin has ended: nobody can answer any more. */
+  get ended(): boolean {
+    return this.isClosed;
+  }
+
   /** The answer, or undefined when stdin has ended. */
   async ask(question: string): Promise<string | undefined> {
     if (this.isClosed) return undefined;
@@ -47,16 +52,27 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
+  try {
+    await provider.checkCredentials?.();
+  } catch (error) {
+    // Before the browser opens and a run is recorded: the run could not make one model request.
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   const prompt = new Prompt();
   // `cua-mcp run` is a terminal program, never the stdio server: its report goes to stdout, its prompts and errors to stderr.
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const task = taskArgument?.trim() || (await prompt.ask('Task: '))?.trim();
+    const given = taskArgument?.trim();
+    const task = given || (await prompt.ask('Task: '))?.trim();
     if (!task) {
       process.stderr.write('\nNo task given: cua-mcp run "what to do" [--start-url URL]\n');
       return 2;
     }
-    out(`Task: ${task}\nUsing the ${provider.description}`);
+    // A terminal echoed the typed task after the prompt; piped stdin did not, and the prompt line still waits for it.
+    if (given) out(`Task: ${task}`);
+    else if (!process.stdin.isTTY) out(task);
+    out(`Using the ${provider.description}`);
 
     const sessions = new SessionManager(config, createBackends(config));
     const controller = new AbortController();
@@ -72,17 +88,21 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       const recording = recordRun(run, config.recording);
       if (recording) out(`Recording to ${recording.dir}`);
       const observer: RunObserver = {
-        confirmsBy: 'terminal',
+        showsErrors: true,
         step: (done, total, description) => out(`step ${done}/${total}: ${description}`),
         reasoning: (summary) => out(`  thinking: ${summary}`),
         action: (description) => out(`  > ${description}`),
         async confirm(paused) {
           out(`\nSafety check before: ${(paused.pending ?? []).flatMap((c) => c.descriptions).join('; ')}`);
           for (const check of paused.pendingChecks) out(`  ${check.code}: ${check.message}`);
-          const answer = (await prompt.ask('Run this action? [y/N] '))?.trim().toLowerCase();
+          const answer = prompt.ended ? undefined : (await prompt.ask('Run this action? [y/N] '))?.trim().toLowerCase();
+          if (answer === undefined) {
+            out('No terminal to ask (stdin is not a terminal and has ended): denied, the action is dropped.');
+            return { decision: 'deny', by: 'no-terminal' };
+          }
           const decision = answer === 'y' || answer === 'yes' ? 'approve' : 'deny';
           out(decision === 'approve' ? 'Approved.' : 'Denied: the action is dropped.');
-          return decision;
+          return { decision, by: 'terminal' };
         },
       };
       run.watch(observer);
@@ -92,8 +112,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       else controller.signal.addEventListener('abort', () => run.cancel(), { once: true });
       await run.stopped();
       const report = run.report();
-      // A failure's reason is already on stderr: the loop logs it, for the server's runs too.
-      out(`\n${report.status} after ${report.steps} step(s)${report.error ? ' (the error is above)' : ''}`);
+      out(`\n${report.status} after ${report.steps} step(s)${report.error ? `: ${report.error}` : ''}`);
       if (report.message) out(report.message);
       if (recording) out(`Report: ${recording.reportPath}`);
       return EXIT[report.status];

@@ -16,8 +16,21 @@ export interface HeldRun {
   readonly pendingChecks: SafetyCheck[];
 }
 
-/** Who answered a safety check: a person through an elicitation form or at the terminal, acknowledge_safety_check, or --auto-acknowledge-safety-checks. */
-export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto';
+/**
+ * Who answered a safety check: a person through an elicitation form or at
+ * the terminal, acknowledge_safety_check, --auto-acknowledge-safety-checks;
+ * or nobody: `no-terminal` (cua-mcp run whose stdin had ended, so no one
+ * could be asked), `client-declined` (the client answered the form with
+ * decline, which clients that cannot ask a person, such as codex exec, do
+ * at once).
+ */
+export type DecidedBy = 'elicitation' | 'terminal' | 'tool' | 'auto' | 'no-terminal' | 'client-declined';
+
+/** An answer to a safety check, and who gave it. */
+export interface Decision {
+  decision: 'approve' | 'deny';
+  by: DecidedBy;
+}
 
 /** A model's answer as the loop read it. */
 export interface TurnAnswer {
@@ -52,9 +65,9 @@ export interface RunObserver {
    * Asks a person about the held action right now. `undefined` means nobody
    * could answer here: the run stays paused until acknowledge_safety_check.
    */
-  confirm?(run: HeldRun): Promise<'approve' | 'deny' | undefined>;
-  /** How confirm asks, for the record of who decided. */
-  readonly confirmsBy?: DecidedBy;
+  confirm?(run: HeldRun): Promise<Decision | undefined>;
+  /** This observer shows a failed run's error to a person itself (the terminal): the run need not log it too. */
+  readonly showsErrors?: boolean;
 }
 
 export interface RunReport {

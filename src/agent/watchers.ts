@@ -1,4 +1,4 @@
-import type { DecidedBy, HeldRun, RunObserver, RunReport } from './types.js';
+import type { Decision, HeldRun, RunObserver, RunReport } from './types.js';
 
 type EventName = 'step' | 'reasoning' | 'action' | 'request' | 'answered' | 'screenshot' | 'decided';
 
@@ -11,8 +11,6 @@ type EventName = 'step' | 'reasoning' | 'action' | 'request' | 'answered' | 'scr
  */
 export class Watchers implements RunObserver {
   private readonly observers: RunObserver[] = [];
-  /** How the last question was asked, for the record of who decided. */
-  private askedBy: DecidedBy | undefined;
 
   /** Adds an observer; the returned function removes it. */
   add(observer: RunObserver): () => void {
@@ -41,13 +39,12 @@ export class Watchers implements RunObserver {
     await Promise.all([...this.observers].map((observer) => observer.stopped?.(report)));
   }
 
-  confirm(run: HeldRun): Promise<'approve' | 'deny' | undefined> {
+  confirm(run: HeldRun): Promise<Decision | undefined> {
     const asker = this.observers.findLast((o) => o.confirm);
-    this.askedBy = asker?.confirmsBy;
     return asker?.confirm?.(run) ?? Promise.resolve(undefined);
   }
 
-  get confirmsBy(): DecidedBy | undefined {
-    return this.askedBy;
+  get showsErrors(): boolean {
+    return this.observers.some((o) => o.showsErrors);
   }
 }

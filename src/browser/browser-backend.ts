@@ -10,6 +10,7 @@ import { watchScrolling } from './scroll-watch.js';
 import { watchKeys } from './shortcuts.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
 import { limitPopups } from './tab-limit.js';
+import { normalizeUrl } from './urls.js';
 
 /**
  * Browser sessions: one browser, started lazily with the first session and
@@ -38,8 +39,9 @@ export class BrowserBackend implements SessionBackend {
 
   /** Refuses a start page the domain policy forbids, before anything is opened. */
   checkStart(startUrl: string): void {
-    const verdict = this.config.domainPolicy.checkNavigation(startUrl);
-    if (!verdict.allowed) throw new NavigationBlockedError(`Cannot open a session at ${startUrl}: blocked by the domain policy: ${verdict.reason}`);
+    const url = normalizeUrl(startUrl);
+    const verdict = this.config.domainPolicy.checkNavigation(url);
+    if (!verdict.allowed) throw new NavigationBlockedError(`Cannot open a session at ${url}: blocked by the domain policy: ${verdict.reason}`);
   }
 
   async open(id: string, owner: string, startUrl: string): Promise<BrowserSession> {

@@ -287,7 +287,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   async openStartPage(url: string): Promise<void> {
     const page = await this.page();
-    if (url && url !== 'about:blank') await this.goto(page, url);
+    if (url && url !== 'about:blank') await this.goto(page, normalizeUrl(url));
   }
 
   private adopt(page: Page, announce: boolean): void {

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { log } from '../log.js';
-import { endProcessGroup } from './process-group.js';
+import { endProcessGroup, spawnGroup } from './supervisor.js';
+import type { XDisplay } from './x-display.js';
 
 /** An application the operator allowed (--desktop-app NAME=COMMAND): the only things launch_app can start. */
 export interface AppSpec {
@@ -78,15 +79,14 @@ export interface LaunchedApp {
 export class LaunchedApps {
   private readonly children: { child: ChildProcess; launched: LaunchedApp }[] = [];
 
-  constructor(private readonly display: string) {}
+  constructor(private readonly display: Pick<XDisplay, 'name' | 'env'>) {}
 
   /** Starts `spec`; calls `onExit` when it ends by itself. Rejects if the command cannot be started at all. */
   launch(spec: AppSpec, onExit: (app: LaunchedApp) => void): Promise<LaunchedApp> {
     return new Promise((resolve, reject) => {
-      const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
-        detached: true,
+      const child = spawnGroup(spec.argv[0]!, spec.argv.slice(1), {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, DISPLAY: this.display },
+        env: { ...process.env, ...this.display.env },
       });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1000)));
@@ -94,7 +94,7 @@ export class LaunchedApps {
       child.once('spawn', () => {
         const launched: LaunchedApp = { app: spec.name, pid: child.pid! };
         this.children.push({ child, launched });
-        log.info(`launched ${spec.name} (pid ${child.pid}) on ${this.display}`);
+        log.info(`launched ${spec.name} (pid ${child.pid}) on ${this.display.name}`);
         child.once('exit', (code, signal) => {
           launched.exit = { code, signal, stderr: stderr.trim() };
           onExit(launched);

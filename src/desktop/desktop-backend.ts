@@ -42,7 +42,7 @@ export class DesktopBackend implements SessionBackend {
     }
     let x: XConnection;
     try {
-      x = await XConnection.connect(display.name);
+      x = await XConnection.connect(display.name, display.cookie);
     } catch (error) {
       this.displays.delete(display.name);
       await display.stop();

@@ -51,7 +51,7 @@ export class DesktopSession implements ComputerSession {
     private readonly onClosed: () => void,
   ) {
     this.display = fitWithin(x, config.screenshot);
-    this.apps = new LaunchedApps(xDisplay.name);
+    this.apps = new LaunchedApps(xDisplay);
   }
 
   get screen(): { width: number; height: number } {

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -35,6 +34,22 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The fields of /proc/PID/stat after the command name, the state first; undefined once the process is gone (and off Linux). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name may hold spaces and parentheses: the fields after it start past the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** When `pid` started (clock ticks since boot), which tells it from a later process given the same id; '' once it is gone. */
+export function startTime(pid: number): string {
+  return statFields(pid)?.[19] ?? '';
+}
+
 /** Every live descendant of `root` (Linux /proc; none elsewhere). */
 function descendants(root: number): number[] {
   let entries: string[];
@@ -45,14 +60,8 @@ function descendants(root: number): number[] {
   }
   const children = new Map<number, number[]>();
   for (const entry of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
-      // The command name may hold spaces and parentheses: the fields after it start past the last ')'.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
+    const parent = statFields(entry)?.[1];
+    if (parent !== undefined) children.set(Number(parent), [...(children.get(Number(parent)) ?? []), Number(entry)]);
   }
   const found: number[] = [];
   for (let queue = [root]; queue.length; ) {
@@ -66,12 +75,8 @@ function descendants(root: number): number[] {
 
 /** True while `pid` runs (a zombie has ended: only its parent's wait is missing). */
 function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -83,15 +88,13 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /**
- * Ends a child started with `detached: true` (its own process group),
- * everything it started in that group, and its descendants that left the
- * group (a terminal's shell runs in a session of its own): SIGTERM, then
- * SIGKILL for what is left after a grace period. Resolves once the group
- * is empty.
+ * Ends the process group `pgid` (a child started with `detached: true` leads
+ * its own), everything it started in that group, and its descendants that
+ * left the group (a terminal's shell runs in a session of its own):
+ * SIGTERM, then SIGKILL for what is left after a grace period. Resolves
+ * once the group is empty.
  */
-export async function endProcessGroup(child: ChildProcess): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) return;
+export async function endGroup(pgid: number): Promise<void> {
   const others = descendants(pgid);
   signalGroup(pgid, 'SIGTERM');
   for (const pid of others) signal(pid, 'SIGTERM');

@@ -1,5 +1,6 @@
 import { createClient, type XClient, type XTest } from 'x11';
 import { KeyboardMap } from './keyboard.js';
+import { COOKIE_PROTOCOL } from './x-auth.js';
 
 /** A whole-screen frame as the X server holds it: 4 bytes a pixel, B G R and one unused byte, rows top to bottom. */
 export interface Frame {
@@ -43,9 +44,11 @@ export class XConnection {
     client.on('error', () => {}); // failures surface as the next capture's error
   }
 
-  static connect(displayName: string): Promise<XConnection> {
+  /** Connects presenting `cookie`, or without one the cookie the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds. */
+  static connect(displayName: string, cookie?: Buffer): Promise<XConnection> {
     return new Promise((resolve, reject) => {
-      const client = createClient({ display: displayName, shm: false }, (error, display) => {
+      const auth = cookie && { name: COOKIE_PROTOCOL, data: cookie.toString('latin1') };
+      const client = createClient({ display: displayName, shm: false, ...(auth && { auth }) }, (error, display) => {
         if (error) return reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`));
         const screen = display.screen[0]!;
         const bpp = display.format[screen.root_depth]?.bits_per_pixel;

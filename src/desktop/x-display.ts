@@ -1,6 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { log } from '../log.js';
-import { endProcessGroup, onPath } from './process-group.js';
+import { lockedDown } from './openbox.js';
+import { onPath } from './process-group.js';
+import { endProcessGroup, privateFolder, removePrivateFolder, spawnGroup } from './supervisor.js';
+import { writeXauthority } from './x-auth.js';
 
 /** Deadline for Xvfb to say which display it took. */
 const XVFB_START_MS = 10_000;
@@ -11,12 +15,16 @@ export interface XDisplay {
   readonly name: string;
   /** What it is, for logs and list_sessions. */
   readonly description: string;
+  /** What a program started on it needs in its environment: DISPLAY, and XAUTHORITY when the server holds the cookie. */
+  readonly env: Record<string, string>;
+  /** The cookie our own connection presents; undefined: the one the environment's Xauthority file holds, as for any client. */
+  readonly cookie?: Buffer;
   stop(): Promise<void>;
 }
 
-/** A display that was there before the server: never stopped by us. */
+/** A display that was there before the server, reached as its environment says (DISPLAY, XAUTHORITY): never stopped by us. */
 export function existingDisplay(name: string): XDisplay {
-  return { name, description: `X display ${name}`, stop: async () => {} };
+  return { name, description: `X display ${name}`, env: { DISPLAY: name }, stop: async () => {} };
 }
 
 /** The window manager command for `--desktop-window-manager`: auto = openbox when installed. */
@@ -30,16 +38,30 @@ export function windowManagerCommand(setting: string): string[] | undefined {
  * Starts Xvfb at `size` on a free display number (Xvfb picks it and writes
  * it to -displayfd, so parallel servers never collide), then the window
  * manager, each in its own process group so that stopping ends everything
- * they started.
+ * they started, and so does the server's end however it comes (supervisor.ts).
+ * The display takes only clients that present a random cookie kept in a
+ * folder of the server's own (-auth): no other local user reads the screen
+ * or types into it. No TCP.
  */
 export async function startXvfb(size: { width: number; height: number }, windowManager: string[] | undefined): Promise<XDisplay> {
   if (!onPath('Xvfb')) {
     throw new Error('Desktop sessions need Xvfb to start a virtual display (apt-get install xvfb), or --desktop-display naming an existing X display.');
   }
-  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-nolisten', 'tcp', '-noreset'], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const folder = privateFolder('cua-mcp-display-');
+  const xauthority = path.join(folder, 'Xauthority');
+  let cookie: Buffer;
+  let wmCommand: string[] | undefined;
+  let xvfb: ChildProcess;
+  try {
+    cookie = writeXauthority(xauthority);
+    wmCommand = windowManager?.length ? lockedDown(windowManager, folder) : undefined;
+    xvfb = spawnGroup('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    removePrivateFolder(folder);
+    throw error;
+  }
   let stderr = '';
   xvfb.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const name = await new Promise<string>((resolve, reject) => {
@@ -61,22 +83,27 @@ export async function startXvfb(size: { width: number; height: number }, windowM
     xvfb.once('exit', (code, signal) => fail(new Error(`Xvfb exited (${signal ?? `code ${code}`})`)));
   }).catch(async (error: unknown) => {
     await endProcessGroup(xvfb);
+    removePrivateFolder(folder);
     throw error;
   });
   xvfb.removeAllListeners('exit');
   xvfb.on('exit', (code, signal) => log.debug(`Xvfb ${name} exited (${signal ?? `code ${code}`})`));
+  const env = { DISPLAY: name, XAUTHORITY: xauthority };
   let wm: ChildProcess | undefined;
-  if (windowManager?.length) {
-    wm = spawn(windowManager[0]!, windowManager.slice(1), { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: name } });
-    wm.on('error', (error) => log.warn(`window manager ${windowManager[0]} did not start on ${name}: ${error.message}`));
+  if (wmCommand) {
+    wm = spawnGroup(wmCommand[0]!, wmCommand.slice(1), { stdio: 'ignore', env: { ...process.env, ...env } });
+    wm.on('error', (error) => log.warn(`window manager ${wmCommand[0]} did not start on ${name}: ${error.message}`));
   }
   const sizeText = `${size.width}x${size.height}`;
   log.info(`started Xvfb ${name} (${sizeText})${wm ? ` with ${windowManager![0]}` : ' without a window manager'}`);
   return {
     name,
     description: `Xvfb ${name} (${sizeText}${wm ? `, ${windowManager![0]}` : ''}), started by the server`,
+    env,
+    cookie,
     async stop() {
       await Promise.all([wm && endProcessGroup(wm), endProcessGroup(xvfb)]);
+      removePrivateFolder(folder);
     },
   };
 }

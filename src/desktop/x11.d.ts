@@ -47,5 +47,10 @@ declare module 'x11' {
   export interface XTest {
     FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
   }
-  export function createClient(options: { display: string; shm?: boolean }, callback: (error: Error | null, display: XDisplayInfo) => void): XClient;
+  /** `auth` is the cookie to present; without it, the one the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds for the display. */
+  export function createClient(
+    options: { display: string; shm?: boolean; auth?: { name: string; data: string } },
+    callback: (error: Error | null, display: XDisplayInfo) => void,
+  ): XClient;
+  export const eventMask: Record<string, number>;
 }

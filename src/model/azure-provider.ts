@@ -12,10 +12,30 @@ export const AZURE_ENV = {
 
 const ENTRA_SCOPE = 'https://cognitiveservices.azure.com/.default';
 
+/** Keyless sign-in found no token: said in one paragraph, not as the chain of every credential's failure. */
+export class EntraSignInError extends Error {}
+
+/**
+ * DefaultAzureCredential's failure, condensed: it throws one error per
+ * credential source it tried (seven, 1.5 kB, when nothing is signed in).
+ */
+function signInFailure(error: unknown): EntraSignInError {
+  const failures = (error as { errors?: unknown[] }).errors;
+  const first = String((error as Error).message ?? error).split('\n')[0];
+  const what = Array.isArray(failures)
+    ? `DefaultAzureCredential found no Entra ID credential: none of the ${failures.length} sources it tries could sign in (environment variables, workload and managed identity, VS Code, the Azure CLI, Azure PowerShell, the Azure Developer CLI)`
+    : `DefaultAzureCredential could not get a token: ${first}`;
+  return new EntraSignInError(
+    `Keyless sign-in to Azure OpenAI failed. ${what}. Sign in with az login (the Azure CLI) and try again, or set ${AZURE_ENV.apiKey} to a key of the resource (Keys and Endpoint in the Azure portal).`,
+    { cause: error },
+  );
+}
+
 /**
  * An Entra ID token source for the SDK's apiKey callback. @azure/identity is
  * loaded on the first request that needs it, not at server start (it costs
  * about 150 ms of cold start, and most runs use a key or no model at all).
+ * Tokens are cached until shortly before they expire.
  */
 function entraTokenProvider(): () => Promise<string> {
   let getToken: Promise<() => Promise<string>> | undefined;
@@ -23,7 +43,12 @@ function entraTokenProvider(): () => Promise<string> {
     getToken ??= import('@azure/identity').then(({ DefaultAzureCredential, getBearerTokenProvider }) =>
       getBearerTokenProvider(new DefaultAzureCredential(), ENTRA_SCOPE),
     );
-    return (await getToken)();
+    const get = await getToken;
+    try {
+      return await get();
+    } catch (error) {
+      throw signInFailure(error);
+    }
   };
 }
 
@@ -39,10 +64,11 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
   const baseURL = `${endpoint}/openai/v1/`;
   const apiVersion = env[AZURE_ENV.apiVersion];
   const apiKey = env[AZURE_ENV.apiKey];
+  const token = apiKey ? undefined : entraTokenProvider();
   const client = new OpenAI({
     baseURL,
     // The SDK sends `Authorization: Bearer <apiKey>`; a function is called before each request, so tokens refresh.
-    apiKey: apiKey ? 'unused' : entraTokenProvider(),
+    apiKey: token ?? 'unused',
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
@@ -54,6 +80,8 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
     model,
     translator: (context) => new ResponsesTranslator(client, { ...context, model }),
     description: `Azure OpenAI endpoint ${baseURL}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`,
+    // Keyless: a token now, before a browser is opened for a run that could not make one request.
+    checkCredentials: token && (async () => void (await token())),
     hint(status) {
       if (status === 401) {
         return apiKey

@@ -12,6 +12,8 @@ export interface ModelProvider {
   readonly description: string;
   /** What to check when the endpoint answers with this HTTP status. */
   hint(status: number): string;
+  /** Where credentials are obtained rather than given (keyless Azure): gets them now, throwing what to do when that fails. */
+  checkCredentials?(): Promise<void>;
   /** A new conversation for one run. */
   translator(context: Omit<TranslatorContext, 'model'>): Translator;
 }

@@ -12,10 +12,15 @@ export class ModelNotConfiguredError extends Error {}
 /** Every provider, in the order auto-selection tries them. */
 const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec, geminiSpec, compatibleSpec];
 
+/** What each provider needs set, one line each, in the order auto-selection tries them (for --help). */
+export function providerSetup(): string[] {
+  return PROVIDERS.map((spec) => spec.setup);
+}
+
 function notConfigured(): string {
   return [
     'No computer-use model is configured, so run_task and step cannot run (the browser tools still work).',
-    ...PROVIDERS.map((spec) => spec.setup),
+    ...providerSetup(),
     'Then set CUA_MODEL (or --model) to the model or Azure deployment name, or leave it out for the provider\'s default; --provider (CUA_PROVIDER) picks one when several are set.',
   ].join('\n');
 }

@@ -6,7 +6,8 @@ import type { RunRecord, StepRecord } from './records.js';
  * report.html: one self-contained page per run, opened straight from disk.
  * Rendered here as plain HTML (no framework, no data to fetch): it shows
  * with scripts off, the screenshots beside it load lazily, and its few
- * lines of script only add keyboard navigation. A CSP forbids any request
+ * lines of script only add keyboard navigation and a full-size view of a
+ * clicked screenshot. A CSP forbids any request
  * but the local images.
  */
 
@@ -20,6 +21,8 @@ const DECIDERS: Record<DecidedBy, string> = {
   terminal: 'a person at the terminal',
   tool: 'acknowledge_safety_check',
   auto: 'automatically (--auto-acknowledge-safety-checks)',
+  'no-terminal': 'nobody: stdin was not a terminal and had ended, so no one could be asked',
+  'client-declined': 'the MCP client declining the question (a person, or a client that cannot ask one and declines at once, as codex exec does)',
 };
 
 /** Position of a point as a share of the screenshot, so markers stay on target at any rendered size. */
@@ -43,10 +46,10 @@ function marker(action: AgentAction, number: number, display: RunRecord['display
     case 'double_click':
     case 'triple_click':
     case 'move':
-      return `<span class="mark ${action.type}" data-x="${action.x}" data-y="${action.y}" style="${at(action.x, action.y, display)}">${label}</span>`;
+      return `<span class="mark ${action.type}" data-x="${action.x}" data-y="${action.y}" style="${at(action.x, action.y, display)}"><b>${label}</b></span>`;
     case 'scroll': {
       const direction = scrollDirection(action.scroll_x, action.scroll_y);
-      return `<span class="mark scroll" data-direction="${direction}" data-x="${action.x}" data-y="${action.y}" style="${at(action.x, action.y, display)}">${ARROWS[direction]}</span>`;
+      return `<span class="mark scroll" data-direction="${direction}" data-x="${action.x}" data-y="${action.y}" style="${at(action.x, action.y, display)}"><b>${ARROWS[direction]}</b></span>`;
     }
     case 'drag': {
       const points = action.path.map((p) => `${p.x},${p.y}`).join(' ');
@@ -54,8 +57,8 @@ function marker(action: AgentAction, number: number, display: RunRecord['display
       const end = action.path[action.path.length - 1]!;
       return (
         `<svg class="drag" viewBox="0 0 ${display.width} ${display.height}" preserveAspectRatio="none"><polyline points="${points}"/></svg>` +
-        `<span class="mark drag" data-x="${start.x}" data-y="${start.y}" style="${at(start.x, start.y, display)}">${label}</span>` +
-        `<span class="mark drag-end" data-x="${end.x}" data-y="${end.y}" style="${at(end.x, end.y, display)}">●</span>`
+        `<span class="mark drag" data-x="${start.x}" data-y="${start.y}" style="${at(start.x, start.y, display)}"><b>${label}</b></span>` +
+        `<span class="mark drag-end" data-x="${end.x}" data-y="${end.y}" style="${at(end.x, end.y, display)}"></span>`
       );
     }
     default:
@@ -65,7 +68,8 @@ function marker(action: AgentAction, number: number, display: RunRecord['display
 
 function screenshot(file: string | undefined, alt: string, display: RunRecord['display'], markers = ''): string {
   if (!file) return '<div class="noshot">no screenshot</div>';
-  return `<div class="shot"><img src="${esc(file)}" loading="lazy" decoding="async" width="${display.width}" height="${display.height}" alt="${esc(alt)}">${markers}</div>`;
+  // A link to the image itself: a click shows it at full size (in the page's viewer with scripts, as a plain image without).
+  return `<div class="shot"><a href="${esc(file)}" title="Click for full size"><img src="${esc(file)}" loading="lazy" decoding="async" width="${display.width}" height="${display.height}" alt="${esc(alt)}"></a>${markers}</div>`;
 }
 
 function summary(step: StepRecord): string {
@@ -125,8 +129,11 @@ main{padding:0 20px 40vh}
 .body{display:grid;grid-template-columns:minmax(0,3fr) minmax(240px,2fr);gap:16px;align-items:start}
 .shot{position:relative;line-height:0;border:1px solid var(--line)}.shot img{width:100%;height:auto;display:block}
 .noshot{color:var(--muted);border:1px dashed var(--line);padding:40px;text-align:center}
-.mark{position:absolute;transform:translate(-50%,-50%);min-width:22px;height:22px;border-radius:11px;background:rgba(207,34,46,.85);color:#fff;border:2px solid #fff;font:bold 12px/18px system-ui;text-align:center;box-shadow:0 0 0 2px rgba(207,34,46,.5);pointer-events:none}
-.mark.move{background:rgba(9,105,218,.8)}.mark.scroll{background:rgba(154,103,0,.9);font-size:15px}.mark.drag-end{min-width:14px;height:14px;font-size:8px;line-height:10px}
+.shot a{display:block;cursor:zoom-in}
+.mark{--c:rgba(207,34,46,.95);position:absolute;transform:translate(-50%,-50%);width:26px;height:26px;border-radius:50%;border:3px solid var(--c);box-shadow:0 0 0 1.5px #fff,inset 0 0 0 1.5px #fff;pointer-events:none}
+.mark b{position:absolute;left:calc(100% - 2px);bottom:calc(100% - 2px);min-width:18px;padding:0 4px;border-radius:9px;background:var(--c);color:#fff;border:1px solid #fff;font:bold 11px/16px system-ui;text-align:center;white-space:nowrap}
+.mark.move{--c:rgba(9,105,218,.95)}.mark.scroll{--c:rgba(154,103,0,.95)}.mark.scroll b{font-size:13px}.mark.drag-end{width:14px;height:14px;border-width:2px}
+#full{position:fixed;inset:0;z-index:10;overflow:auto;background:rgba(0,0,0,.85);cursor:zoom-out;display:none}#full.open{display:block}#full img{display:block;margin:20px auto;max-width:none}
 svg.drag{position:absolute;inset:0;width:100%;height:100%;pointer-events:none}svg.drag polyline{fill:none;stroke:rgba(207,34,46,.85);stroke-width:4;vector-effect:non-scaling-stroke}
 .actions{margin:0;padding-left:20px}.actions .not-run{color:var(--muted)}.err{color:var(--bad)}.muted{color:var(--muted);word-break:break-all}
 .reasoning p,.message p{margin:2px 0;white-space:pre-wrap}.message{border-left:3px solid var(--accent);padding-left:8px}
@@ -147,7 +154,11 @@ const keys={j:1,n:1,ArrowRight:1,ArrowDown:1,k:-1,p:-1,ArrowLeft:-1,ArrowUp:-1};
 document.addEventListener('keydown',e=>{if(e.altKey||e.ctrlKey||e.metaKey)return;
 if(e.key in keys){e.preventDefault();show(index+keys[e.key],true);}else if(e.key==='Home'){e.preventDefault();show(0,true);}else if(e.key==='End'){e.preventDefault();show(steps.length-1,true);}});
 for(const [id,a] of links)a.addEventListener('click',()=>show(steps.findIndex(s=>s.id===id),false));
-show(index,false);`;
+show(index,false);
+const full=document.getElementById('full'),fullImg=full.querySelector('img');
+function closeFull(){full.classList.remove('open');fullImg.removeAttribute('src');}
+for(const a of document.querySelectorAll('.shot a'))a.addEventListener('click',e=>{e.preventDefault();fullImg.src=a.getAttribute('href');fullImg.alt=a.querySelector('img').alt;full.classList.add('open');full.focus();});
+full.addEventListener('click',closeFull);document.addEventListener('keydown',e=>{if(e.key==='Escape')closeFull();},true);`;
 
 export function renderReport(run: RunRecord, steps: StepRecord[]): string {
   const decisions = steps.filter((s) => s.safety_decision).length;
@@ -172,6 +183,6 @@ ${run.message ? `<p class="message">${esc(run.message)}</p>` : ''}${run.error ? 
 <div class="layout"><nav aria-label="Steps">${nav}</nav><main>
 ${steps.map((s) => stepSection(s, run)).join('\n')}
 <section class="step" id="end" tabindex="-1"><h2>Last screen</h2>${screenshot(last, 'the last screen', run.display)}</section>
-</main></div><script>${SCRIPT}</script></body></html>
+</main></div><div id="full" tabindex="-1" role="dialog" aria-label="Screenshot at full size (click or Esc to close)"><img alt=""></div><script>${SCRIPT}</script></body></html>
 `;
 }

@@ -21,7 +21,6 @@ export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSig
   const token = extra._meta?.progressToken;
   const notify = (notification: ServerNotification) => void extra.sendNotification(notification).catch((error: unknown) => log.debug('notification not sent', error));
   return {
-    confirmsBy: 'elicitation',
     step(done, total, description) {
       if (token === undefined) return;
       notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message: `step ${done}/${total}: ${description}` } });
@@ -47,9 +46,9 @@ export function mcpObserver({ extra, connection }: ToolContext, signal: AbortSig
           },
           { signal, relatedRequestId: extra.requestId },
         );
-        // decline is a "no"; cancel (dismissed without choosing) leaves the run paused for acknowledge_safety_check.
-        if (answer.action === 'accept') return answer.content?.decision === 'approve' ? 'approve' : 'deny';
-        return answer.action === 'decline' ? 'deny' : undefined;
+        // decline is a "no" (given by the client, maybe without a person); cancel (dismissed without choosing) leaves the run paused for acknowledge_safety_check.
+        if (answer.action === 'accept') return { decision: answer.content?.decision === 'approve' ? 'approve' : 'deny', by: 'elicitation' };
+        return answer.action === 'decline' ? { decision: 'deny', by: 'client-declined' } : undefined;
       } catch (error) {
         log.warn('asking the person through elicitation failed; the run stays paused', error);
         return undefined;

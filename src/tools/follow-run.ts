@@ -11,7 +11,7 @@ import type { ToolContext } from './tool.js';
 export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
 
 /**
- * Waits on the run for up to `waitSeconds`, reporting its progress to this
+ * Waits on the run until `waitSeconds` after the call arrived, reporting its progress to this
  * call, then answers with what happened since the last look and the
  * current screen. `drives`: the call started or resumed the work, so the
  * session stays open while the run works, and the client cancelling this
@@ -44,7 +44,9 @@ export async function followRun(run: AgentRun, context: ToolContext, waitSeconds
     },
   });
   try {
-    const timeUp = sleep((waitSeconds ?? config.callWaitSeconds) * 1000, undefined, { signal: leaving.signal }).catch(() => {});
+    // A deadline from the call's arrival: opening a browser first must not make the client wait longer than it asked.
+    const left = context.arrivedAt + (waitSeconds ?? config.callWaitSeconds) * 1000 - Date.now();
+    const timeUp = sleep(Math.max(0, left), undefined, { signal: leaving.signal }).catch(() => {});
     await Promise.race([run.stopped(), timeUp]);
   } finally {
     extra.signal.removeEventListener('abort', leave);

@@ -32,7 +32,8 @@ export const runTaskTool = defineTool({
   _meta: RUN_VIEW_META,
   handler: async ({ task, session_id, environment, start_url, max_steps, instructions, wait_seconds }, context) => {
     const { connection, config } = context;
-    providerFor(config.agent); // says what to configure before a session is opened
+    // Says what to configure, or how to sign in, before a session is opened.
+    await providerFor(config.agent).checkCredentials?.();
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
     const session = session_id ? await connection.session(session_id) : await connection.newSession(start_url, environment);
     if (environment && session.environment !== environment) {

@@ -14,6 +14,8 @@ export interface ToolContext {
   connection: ClientConnection;
   config: ServerConfig;
   extra: ToolExtra;
+  /** When the call arrived (Date.now()): waits the client asked for (wait_seconds) count from here, not from when a browser was ready. */
+  arrivedAt: number;
 }
 
 export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
@@ -39,7 +41,7 @@ export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Inp
 export function registerTools(
   server: McpServer,
   tools: ToolDefinition[],
-  context: Omit<ToolContext, 'extra'>,
+  context: Omit<ToolContext, 'extra' | 'arrivedAt'>,
 ): void {
   const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server);
   for (const tool of tools) {
@@ -56,7 +58,7 @@ export function registerTools(
       },
       // The SDK has validated args against inputSchema before this runs.
       (async (args: Record<string, unknown>, extra: ToolExtra) => {
-        const result = await tool.handler(args as never, { ...context, extra });
+        const result = await tool.handler(args as never, { ...context, extra, arrivedAt: Date.now() });
         return structured() ? result : withoutStructuredContent(result);
       }) as never,
     );

@@ -7,7 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from '../server.js';
+import { connectServer, createMcpServer } from '../server.js';
 import type { ClientConnection } from '../tools/connection.js';
 import { checkCaller, checkToken, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 
@@ -160,7 +160,7 @@ class McpHttpServer {
       log.info(`MCP session ${id ?? '(uninitialised)'} closed; closing its browser sessions`);
       connection.close().catch((error: unknown) => log.warn(`closing the browser sessions of MCP session ${id} failed`, error));
     };
-    await server.connect(transport);
+    await connectServer(server, transport);
     return session;
   }
 

@@ -1,7 +1,7 @@
 import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from '../server.js';
+import { connectServer, createMcpServer } from '../server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 
 /** Serves one client over stdin/stdout until stdin closes. */
@@ -11,7 +11,7 @@ export async function serveStdio(sessions: SessionManager, config: ServerConfig)
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
   });
-  await server.connect(transport);
+  await connectServer(server, transport);
   log.info('serving MCP over stdio');
   await closed;
   await connection.close();

@@ -1,27 +1,26 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLI } from './mcp.js';
+import { onDemand } from './on-demand.js';
 
 /**
- * The real third-party clients, from their npm packages (devDependencies).
- * Both ship native binaries in per-platform packages; these paths use the
- * binary itself, so a missing install script cannot get in the way.
+ * The real third-party clients, from their npm packages, installed on first use
+ * into scripts/clients/<client> (see on-demand.ts). Both ship native binaries in
+ * per-platform packages; these paths use the binary itself, so a missing install
+ * script cannot get in the way.
  */
-const require = createRequire(import.meta.url);
-
-function packageDir(name: string): string {
-  return path.dirname(require.resolve(`${name}/package.json`));
-}
 
 /** Claude Code's native binary (`@anthropic-ai/claude-code-<platform>-<arch>`). */
-export function claudeBinary(): string {
-  return path.join(packageDir(`@anthropic-ai/claude-code-${process.platform}-${process.arch}`), process.platform === 'win32' ? 'claude.exe' : 'claude');
+export async function claudeBinary(): Promise<string> {
+  const modules = await onDemand('clients/claude-code');
+  return path.join(modules, `@anthropic-ai/claude-code-${process.platform}-${process.arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
 }
 
 /** The Codex CLI launcher, which runs the native binary of this platform. */
-export function codexCommand(): [command: string, ...args: string[]] {
-  return [process.execPath, path.join(packageDir('@openai/codex'), 'bin', 'codex.js')];
+export async function codexCommand(): Promise<[command: string, ...args: string[]]> {
+  return [process.execPath, path.join(await onDemand('clients/codex'), '@openai/codex', 'bin', 'codex.js')];
 }
 
 export interface ClientRun {
@@ -60,4 +59,11 @@ export function describeRun(name: string, run: ClientRun): string {
 /** The environment of the browsers Playwright installed, for a server started by a client with its own HOME. */
 export function browserEnv(): Record<string, string> {
   return { PLAYWRIGHT_BROWSERS_PATH: process.env.PLAYWRIGHT_BROWSERS_PATH ?? path.join(os.homedir(), '.cache', 'ms-playwright') };
+}
+
+/** Writes `dir/cua-mcp`, this checkout's built server as `npm install -g .` puts it on PATH, and returns `dir`. */
+export function cuaMcpOnPath(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'cua-mcp'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+  return dir;
 }
