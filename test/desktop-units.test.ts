@@ -10,6 +10,7 @@ import { parseAppSpecs, splitCommand } from '../src/desktop/apps.js';
 import { fitWithin } from '../src/desktop/frame-image.js';
 import { lockedDown } from '../src/desktop/openbox.js';
 import { startTime } from '../src/desktop/process-group.js';
+import { ScreenActivity } from '../src/desktop/screen-activity.js';
 import { typingPlan } from '../src/desktop/typing.js';
 import { wheelClicks } from '../src/desktop/x11-computer.js';
 import { isAlive } from './helpers/processes.js';
@@ -70,6 +71,61 @@ describe('desktop rules', () => {
       { text: '😀', keysyms: [0x101f600] },
     ]);
     assert.deepEqual(typingPlan('a\nb', ascii, 1), [{ text: 'a\nb', keysyms: [] }]);
+  });
+});
+
+describe('desktop settle on repaint reports', () => {
+  const caret = { x: 16, y: 243, width: 1, height: 15 };
+  const spinner = { x: 49, y: 9, width: 22, height: 22 };
+  const page = { x: 0, y: 80, width: 1000, height: 600 };
+  const waits = { reactionMs: 120, quietMs: 300, maxMs: 5000 };
+  /** Lets the settle's polling see the clock moved. */
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
+
+  it('a caret that was blinking before the action is not a reaction: the step returns as unchanged', async () => {
+    let t = 0;
+    const activity = new ScreenActivity(() => t);
+    for (const at of [0, 600, 1200]) {
+      t = at;
+      activity.record(caret);
+    }
+    t = 1500;
+    const settled = activity.settle(1500, waits);
+    t = 1550;
+    activity.record(caret);
+    await tick();
+    t = 1700;
+    assert.deepEqual(await settled, { changed: false, capped: false });
+  });
+
+  it('a spinner the action started is waited for, and so is the page drawn after it', async () => {
+    let t = 1000;
+    const activity = new ScreenActivity(() => t);
+    const settled = activity.settle(1000, waits);
+    for (let at = 1010; at <= 1600; at += 16) {
+      t = at;
+      activity.record(spinner);
+      await tick();
+    }
+    t = 1650;
+    activity.record(page);
+    await tick();
+    t = 1900; // 250 ms after the page: not quiet yet
+    await tick();
+    t = 1960;
+    assert.deepEqual(await settled, { changed: true, capped: false });
+  });
+
+  it('a screen that never goes quiet ends the wait at maxMs, saying so', async () => {
+    let t = 0;
+    const activity = new ScreenActivity(() => t);
+    const settled = activity.settle(0, { ...waits, maxMs: 1000 });
+    for (let at = 10; at <= 1010; at += 50) {
+      t = at;
+      activity.record(page);
+      await tick();
+    }
+    assert.deepEqual(await settled, { changed: true, capped: true });
   });
 });
 

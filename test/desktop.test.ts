@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,7 @@ import { onPath } from '../src/desktop/process-group.js';
 import { FakeAnthropic } from './helpers/fake-claude.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
-import { decodePng } from './helpers/png.js';
+import { decodePng, pixel } from './helpers/png.js';
 import { commandLine, descendants, isAlive, processesWithEnv, until } from './helpers/processes.js';
 import { connectX, startedBy, windowManagerCaughtUp, xvfbAuthFile } from './helpers/x-client.js';
 
@@ -136,6 +138,15 @@ describe('desktop sessions', { skip }, () => {
       assert.ok(wheel.every((e) => e.x === 600 && e.y === 400));
     });
 
+    it('keys typed while the application is busy all arrive, in order, as typed (the keyboard lacks é and 中)', async () => {
+      const seen = probeEvents(probeLog).length;
+      // F5 keeps the probe busy for 1.5 s: nothing is drawn, so the calls return while the keys wait in its queue.
+      await act([{ type: 'keypress', keys: ['F5'] }, { type: 'type', text: 'aé中b' }]);
+      await act([{ type: 'type', text: 'çz' }]);
+      const keys = await until(() => probeEvents(probeLog).slice(seen).filter((e) => e.kind === 'key' && e.keysym !== 'F5'), (e) => e.length >= 6);
+      assert.equal(keys.map((e) => e.char).join(''), 'aé中bçz');
+    });
+
     it('refuses applications that were not allowed, naming the allowed ones', async () => {
       const refused = await server.call('launch_app', { session_id: session, app: 'sh' });
       assert.equal(refused.isError, true);
@@ -250,8 +261,11 @@ describe('desktop sessions', { skip }, () => {
       const refused = await server.call('launch_app', { session_id: session, app: 'xterm' });
       assert.equal(refused.isError, true);
       assert.match(textOf(refused), /--desktop-app NAME=COMMAND/);
+      // Without session_id: refused at once, without opening a browser session just to refuse it.
       const browser = await server.call('launch_app', { app: 'xterm' });
-      assert.match(textOf(browser), /launch_app needs a desktop session/);
+      assert.match(textOf(browser), /launch_app needs the session_id of a desktop session/);
+      const listed = await server.ok('list_sessions', {});
+      assert.deepEqual((listed.structuredContent.sessions as { environment: string }[]).map((s) => s.environment), ['desktop']);
     } finally {
       await server.close();
     }
@@ -405,6 +419,125 @@ describe('desktop sessions', { skip }, () => {
       }
     });
   }
+
+  describe('the screenshot of a call shows the application\'s reaction, as a screenshot taken seconds later does', () => {
+    let server: ServerHandle;
+    let session: string;
+    let pages: http.Server;
+    let origin: string;
+    const lateLog = path.join(tmp, 'late.jsonl');
+    const profile = fs.mkdtempSync(path.join(tmp, 'chromium-fresh-'));
+    const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
+
+    /** How many pixels differ between the call's screenshot and one taken two seconds later (a caret blinking is a few dozen). */
+    async function staleness(shot: { content: unknown[] } & Parameters<typeof imageOf>[0]): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const later = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data);
+      const now = decodePng(imageOf(shot).data);
+      let differing = 0;
+      for (let i = 0; i < now.data.length; i += 4) if (now.data[i] !== later.data[i] || now.data[i + 1] !== later.data[i + 1] || now.data[i + 2] !== later.data[i + 2]) differing++;
+      return differing;
+    }
+    const FEW_PIXELS = 400;
+
+    before(async () => {
+      pages = http.createServer((request, response) => {
+        response.setHeader('content-type', 'text/html');
+        // The second page draws its content 100 ms after it loaded, as pages that render with a script do.
+        const late = request.url === '/second' ? `<script>setTimeout(() => { document.body.style.background = '#2a8'; h.textContent = 'Rendered'; }, 100)</script>` : '';
+        response.end(`<title>${request.url}</title><body style="background:#c33;margin:0"><h1 id=h style="font-size:90px">Page ${request.url}</h1>${late}</body>`);
+      });
+      await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+      origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+      // --test-type: no warning bar about --no-sandbox over every screenshot.
+      const chromium = `browser=chromium --no-sandbox --test-type --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,0 --window-size=1024,700 ${origin}/first`;
+      server = await startServer(['--desktop-app', XTERM, '--desktop-app', `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 150`, '--desktop-app', chromium], UTF8);
+      session = await openDesktop(server);
+    });
+    after(async () => {
+      await server.close();
+      pages.close();
+    });
+
+    it('a new desktop is not a black screen', async () => {
+      const png = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data);
+      assert.notDeepEqual(pixel(png, 500, 400), [0, 0, 0]);
+    });
+
+    it('a click on a button that shows the press, then repaints the window 150 ms later', async () => {
+      const launched = await server.ok('launch_app', { session_id: session, app: 'late' });
+      assert.equal(launched.structuredContent.ready, true, textOf(launched));
+      const button = (await until(() => probeEvents(lateLog), (events) => events.length > 0))[0]!;
+      const shot = await act([{ type: 'click', x: button.x, y: button.y }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the repaint\n${server.stderr().slice(-1500)}`);
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+    });
+
+    it('typing a command into a terminal: its output, which comes 100 ms after the Return', async () => {
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const shot = await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 0.1; echo REACTED\n' }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, 'the screenshot shows the command\'s output');
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+    });
+
+    it('a freshly launched browser, showing its page', async () => {
+      const launched = await server.ok('launch_app', { session_id: session, app: 'browser' });
+      assert.equal(launched.structuredContent.ready, true, textOf(launched));
+      assert.ok((await staleness(launched)) <= FEW_PIXELS, 'the screenshot shows the page');
+    });
+
+    it('a page loaded through the address bar, in one call', async () => {
+      const shot = await act([{ type: 'keypress', keys: ['ctrl', 'l'] }, { type: 'type', text: `${origin}/second\n` }]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the new page\n${server.stderr().slice(-1500)}`);
+    });
+
+    it('a cancelled type stops between lines, and the session is free again at once', async () => {
+      await server.ok('close_session', { session_id: session });
+      session = await openDesktop(server);
+      await server.ok('launch_app', { session_id: session, app: 'xterm' });
+      const lines = path.join(tmp, 'lines.txt');
+      await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `cat > ${lines}\n` }]);
+      const controller = new AbortController();
+      const typing = server.client.callTool(
+        { name: 'computer', arguments: { session_id: session, actions: [{ type: 'type', text: Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join('') }] } },
+        undefined,
+        { signal: controller.signal },
+      );
+      await until(() => (fs.existsSync(lines) ? fs.readFileSync(lines, 'utf8') : ''), (text) => text.includes('line 1\n'));
+      controller.abort();
+      await assert.rejects(typing);
+      // The next call on the session runs once the cancelled one has stopped: the typing ended there.
+      await server.ok('screenshot', { session_id: session });
+      const typed = fs.readFileSync(lines, 'utf8').split('\n').filter(Boolean).length;
+      assert.ok(typed < 60, `typing stopped when the call was cancelled (${typed} of 60 lines typed)`);
+    });
+  });
+
+  it('refuses a direct computer call while a run drives the session, naming the run', async () => {
+    const display = { width: 1024, height: 768 };
+    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const server = await startServer([], { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    try {
+      const session = await openDesktop(server);
+      let thinking!: () => void;
+      const modelAsked = new Promise<void>((resolve) => (thinking = resolve));
+      fake.script([fake.slow(4000, { output: [fake.message('done')] }, () => thinking())]);
+      const started = await server.ok('run_task', { session_id: session, task: 'Look at the desktop and say done.', wait_seconds: 0 });
+      assert.equal(started.structuredContent.status, 'running');
+      await modelAsked;
+      const refused = await server.call('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
+      assert.equal(refused.isError, true);
+      assert.match(textOf(refused), new RegExp(`A run is driving session ${session} \\(task "Look at the desktop and say done\\."\\); computer actions are refused until it stops`));
+      await server.ok('cancel_run', { session_id: session });
+      await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
+    } finally {
+      await server.close();
+      await fake.stop();
+    }
+  });
+
   it('runs Claude\'s actions beyond the protocol on the desktop: button down and up, triple click, a held key', async () => {
     const claude = await new FakeAnthropic({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
     const log = path.join(tmp, 'claude-probe.jsonl');

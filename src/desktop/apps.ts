@@ -104,6 +104,11 @@ export class LaunchedApps {
     });
   }
 
+  /** The process groups of the applications still running (each is its group's leader). */
+  groups(): number[] {
+    return this.children.filter(({ launched }) => !launched.exit).map(({ launched }) => launched.pid);
+  }
+
   /** Ends every launched application and whatever it started in its process group. */
   async endAll(): Promise<void> {
     const children = this.children.splice(0);

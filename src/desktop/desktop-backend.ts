@@ -6,6 +6,9 @@ import { XConnection } from './x-connection.js';
 
 export class DisplayInUseError extends Error {}
 
+/** The colour of an empty desktop the server started (0xRRGGBB): a muted blue. */
+const DESKTOP_BACKGROUND = 0x3c5a78;
+
 /**
  * Desktop sessions: each on an X display of its own. With
  * --desktop-display, the one existing display, for one session at a time
@@ -48,6 +51,8 @@ export class DesktopBackend implements SessionBackend {
       await display.stop();
       throw error;
     }
+    // A fresh Xvfb is black, which reads as a broken screen: a plain desktop colour instead (an existing display keeps its own).
+    if (fixed === undefined) await x.paintBackground(DESKTOP_BACKGROUND).catch(() => {});
     const session = new DesktopSession(id, owner, display, x, this.config, () => this.displays.delete(display.name));
     this.displays.set(display.name, session);
     if (this.stopped) {

@@ -6,19 +6,25 @@ import type { SessionEvent } from '../session/events.js';
 import { EventLog } from '../session/event-log.js';
 import { LaunchedApps, type AppSpec, type LaunchedApp } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
+import { ProcessActivity } from './process-activity.js';
+import { ScreenActivity, type SettleOptions } from './screen-activity.js';
 import { X11Computer } from './x11-computer.js';
 import type { XDisplay } from './x-display.js';
-import type { Frame, XConnection } from './x-connection.js';
+import type { XConnection } from './x-connection.js';
 
 /**
- * Time between the frames settle compares. Two frames this far apart
- * being identical means the screen has caught up: long enough for an
- * application to handle the input and redraw (a frame or two at 60 Hz),
- * short enough that a step costs little more than the capture.
+ * After input, the longest wait for the screen to start changing: an
+ * application reacts to a key or a click within a frame or two, or a
+ * little later when it is busy; nothing drawn by then means the action
+ * changed nothing visible, and the step returns at once.
  */
-export const SETTLE_FRAME_INTERVAL_MS = 50;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const REACTION_MS = 150;
+/** Once the screen changes, it has settled when nothing was drawn for this long (shorter than a caret's blink). */
+export const QUIET_MS = 300;
+/** launch_app: the longest wait for the application to draw and go quiet. */
+export const LAUNCH_READY_MS = 15_000;
+/** launch_app: quiet this long once drawn: an application starts in bursts (a window, then a shell's prompt or a page). */
+export const LAUNCH_QUIET_MS = 1000;
 
 export class AppNotAllowedError extends Error {}
 
@@ -38,6 +44,10 @@ export class DesktopSession implements ComputerSession {
   readonly display: { width: number; height: number };
   private readonly apps: LaunchedApps;
   private readonly events = new EventLog();
+  private readonly activity = new ScreenActivity();
+  private readonly processes: ProcessActivity;
+  /** Why the next screenshot may not show the end of what the last action started. */
+  private settleNote: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private running = 0;
   private closed = false;
@@ -52,6 +62,8 @@ export class DesktopSession implements ComputerSession {
   ) {
     this.display = fitWithin(x, config.screenshot);
     this.apps = new LaunchedApps(xDisplay);
+    this.processes = new ProcessActivity(() => this.apps.groups());
+    x.onDamage = (rect) => this.activity.record(rect);
   }
 
   get screen(): { width: number; height: number } {
@@ -90,41 +102,33 @@ export class DesktopSession implements ComputerSession {
     if (this.closed) throw new Error(`Desktop session ${this.id} is closed`);
   }
 
-  capture(): Promise<Frame> {
-    return this.x.capture();
+  /** The clock `settle` measures from. */
+  now(): number {
+    return performance.now();
   }
 
   /**
-   * Waits until two frames SETTLE_FRAME_INTERVAL_MS apart are identical,
-   * for at most the settle timeout: the desktop has no DOM or network to
-   * watch, so the screen itself says when an action's effect has landed.
+   * Waits until what was done at `since` has been drawn: for the screen to
+   * start changing (at most REACTION_MS), then until nothing was drawn for
+   * QUIET_MS, and in both while the launched applications are at work, at
+   * most the settle timeout in all. The desktop has no DOM or network to
+   * watch; the X server's repaint reports say when an action's effect has
+   * landed (see screen-activity.ts), and the applications' CPU use whether
+   * more is coming (see process-activity.ts).
    */
-  async settle(): Promise<void> {
-    const deadline = Date.now() + this.config.settleTimeoutMs;
-    let previous = await this.capture();
-    let takenAt = Date.now();
-    while (Date.now() + SETTLE_FRAME_INTERVAL_MS <= deadline) {
-      await sleep(takenAt + SETTLE_FRAME_INTERVAL_MS - Date.now());
-      const frame = await this.capture();
-      takenAt = Date.now();
-      if (frame.data.equals(previous.data)) return;
-      previous = frame;
-    }
-    log.debug(`session ${this.id}: the screen was still changing after ${this.config.settleTimeoutMs} ms`);
-  }
-
-  /** Waits until the screen differs from `before` (a new window drawn, a line echoed), at most `maxMs` (default: the settle timeout), then settles. */
-  async changeFrom(before: Frame, maxMs = this.config.settleTimeoutMs): Promise<void> {
-    const deadline = Date.now() + maxMs;
-    while (Date.now() < deadline) {
-      await sleep(SETTLE_FRAME_INTERVAL_MS);
-      if (!(await this.capture()).data.equals(before.data)) break;
-    }
-    await this.settle();
+  async settle(since: number, signal?: AbortSignal, waits: Partial<SettleOptions> = {}): Promise<boolean> {
+    const options = { reactionMs: REACTION_MS, quietMs: QUIET_MS, maxMs: this.config.settleTimeoutMs, busy: () => this.processes.busy(), signal, ...waits };
+    const outcome = await this.activity.settle(since, options);
+    this.settleNote = outcome.capped ? `the screen was still changing, or the applications still working, after ${options.maxMs} ms (an animation, a video, a long task); it may change further` : undefined;
+    log.debug(`session ${this.id}: settled in ${Math.round(this.now() - since)} ms (${outcome.capped ? 'still changing' : outcome.changed ? 'changed' : 'unchanged'})`);
+    return outcome.changed;
   }
 
   async screenshot(): Promise<Screenshot> {
-    return encodePng(await this.capture(), this.display);
+    const shot = encodePng(await this.x.capture(), this.display);
+    const note = this.settleNote;
+    this.settleNote = undefined;
+    return note ? { ...shot, note } : shot;
   }
 
   async state(): Promise<ScreenState> {
@@ -158,11 +162,13 @@ export class DesktopSession implements ComputerSession {
   }
 
   /**
-   * Starts an allowed application on this display, then waits for it to
-   * draw: until the screen changes (bounded by the settle timeout) and
-   * settles.
+   * Starts an allowed application on this display, then waits until it is
+   * ready: it has drawn (its window, its first content), the screen has
+   * been quiet for LAUNCH_QUIET_MS and its processes have stopped working,
+   * at most LAUNCH_READY_MS. `ready` says
+   * whether it got there; if not, the result shows what is there.
    */
-  async launch(name: string, allowed: AppSpec[]): Promise<LaunchedApp> {
+  async launch(name: string, allowed: AppSpec[]): Promise<{ launched: LaunchedApp; ready: boolean }> {
     const spec = allowed.find((a) => a.name === name);
     if (!spec) {
       throw new AppNotAllowedError(
@@ -172,19 +178,20 @@ export class DesktopSession implements ComputerSession {
       );
     }
     await this.ready();
-    const before = await this.capture();
+    const since = this.now();
     const launched = await this.apps.launch(spec, (app) => {
       if (!this.closed) this.events.add({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
     });
-    await this.changeFrom(before);
-    return launched;
+    const outcome = await this.activity.settle(since, { reactionMs: LAUNCH_READY_MS, quietMs: LAUNCH_QUIET_MS, maxMs: LAUNCH_READY_MS, busy: () => this.processes.busy() });
+    return { launched, ready: outcome.changed && !outcome.capped };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // All at once: a client gives a closing server about two seconds before it kills it.
-    await Promise.all([this.apps.endAll(), this.x.close(), this.xDisplay.stop()]);
+    const giveBackKeys = this.computer.giveBackKeys().catch(() => {});
+    await Promise.all([this.apps.endAll(), giveBackKeys.then(() => this.x.close()), this.xDisplay.stop()]);
     this.onClosed();
   }
 }

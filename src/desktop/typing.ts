@@ -1,7 +1,8 @@
 /**
  * Typing text the keyboard has no key for (é on a US keymap, 中文, emoji):
  * the characters' keysyms are mapped onto free keycodes once, before the
- * text is typed, and given back after. A keycode remapped per character
+ * text is typed, and left mapped after (an application busy when the keys
+ * arrive reads them later). A keycode remapped per character
  * (what xdotool does) races the application: it may read the mapping
  * after the next character has replaced it, and 中文 arrives as 文.
  */

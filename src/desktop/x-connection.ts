@@ -1,5 +1,6 @@
-import { createClient, type XClient, type XTest } from 'x11';
+import { createClient, type XClient, type XDamageNotify, type XTest } from 'x11';
 import { KeyboardMap } from './keyboard.js';
+import type { DamageRect } from './screen-activity.js';
 import { COOKIE_PROTOCOL } from './x-auth.js';
 
 /** A whole-screen frame as the X server holds it: 4 bytes a pixel, B G R and one unused byte, rows top to bottom. */
@@ -25,12 +26,15 @@ const MOTION = 6;
 /**
  * One connection to an X display, in-process (npm `x11`: no process per
  * frame or per action): reads the screen (GetImage of the root window),
- * sends input through XTEST as a real keyboard and mouse would, reads and
- * changes the keyboard mapping, and names the active window.
+ * reports every repaint on it (DAMAGE), sends input through XTEST as a
+ * real keyboard and mouse would, reads and changes the keyboard mapping,
+ * and names the active window.
  */
 export class XConnection {
   private closed = false;
   private readonly atoms = new Map<string, number>();
+  /** Called with each repainted rectangle of the screen. */
+  onDamage: (rect: DamageRect) => void = () => {};
 
   private constructor(
     private readonly client: XClient,
@@ -42,6 +46,9 @@ export class XConnection {
     private readonly keycodes: { min: number; max: number },
   ) {
     client.on('error', () => {}); // failures surface as the next capture's error
+    client.on('event', (event: XDamageNotify) => {
+      if (event.name === 'DamageNotify') this.onDamage({ x: event.area.x, y: event.area.y, width: event.area.w, height: event.area.h });
+    });
   }
 
   /** Connects presenting `cookie`, or without one the cookie the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds. */
@@ -61,7 +68,15 @@ export class XConnection {
             client.terminate();
             return reject(new Error(`X display ${displayName} has no XTEST extension, which desktop sessions need for input: ${xtestError.message}`));
           }
-          resolve(new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+          client.require('damage', (damageError, damage) => {
+            if (damageError) {
+              client.terminate();
+              return reject(new Error(`X display ${displayName} has no DAMAGE extension, which desktop sessions need to see when the screen has caught up: ${damageError.message}`));
+            }
+            // On the root window, every repaint on the screen: without a compositor, windows draw straight into the screen.
+            damage.Create(client.AllocID(), screen.root, damage.ReportLevel.RawRectangles);
+            resolve(new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+          });
         });
       });
       client.on('error', (error: Error) => reject(new Error(`Cannot connect to X display ${displayName}: ${error.message}`)));
@@ -112,7 +127,14 @@ export class XConnection {
   /** Maps each keycode to one keysym (0 = none, to give it back), and waits until the server has done it. */
   async mapKeycodes(mapping: Map<number, number>): Promise<void> {
     for (const [keycode, keysym] of mapping) this.client.ChangeKeyboardMapping(keycode, 2, [keysym, keysym]);
-    await this.client.sync();
+    await this.sync();
+  }
+
+  /** Fills the empty screen (the root window) with one colour (0xRRGGBB) instead of black. */
+  async paintBackground(rgb: number): Promise<void> {
+    this.client.ChangeWindowAttributes(this.root, { backgroundPixel: rgb });
+    this.client.ClearArea(this.root, 0, 0, 0, 0, false);
+    await this.sync();
   }
 
   /** Moves the pointer to a screen pixel. */

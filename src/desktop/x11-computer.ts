@@ -1,8 +1,9 @@
 import type { Point } from '../computer/actions.js';
 import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
 import { chordKeysyms, RETURN_KEYSYM, SHIFT_KEYSYM, typedKeysym, type KeyboardMap } from './keyboard.js';
+import type { SettleOptions } from './screen-activity.js';
 import { typingPlan } from './typing.js';
-import type { Frame, XConnection } from './x-connection.js';
+import type { XConnection } from './x-connection.js';
 
 /** What the computer needs of a desktop session. */
 export interface DesktopHost {
@@ -12,11 +13,10 @@ export interface DesktopHost {
   readonly display: { width: number; height: number };
   /** The X screen's real size. */
   readonly screen: { width: number; height: number };
-  /** Waits until the screen has stopped changing. */
-  settle(): Promise<void>;
-  capture(): Promise<Frame>;
-  /** Waits (at most maxMs) until the screen differs from `before`, then settles. */
-  changeFrom(before: Frame, maxMs: number): Promise<void>;
+  /** The clock settle measures from. */
+  now(): number;
+  /** Waits until what was done since `since` has been drawn and the screen is quiet; says whether anything was drawn. */
+  settle(since: number, signal?: AbortSignal, waits?: Partial<SettleOptions>): Promise<boolean>;
   screenshot(): Promise<Screenshot>;
 }
 
@@ -32,6 +32,10 @@ const PIXELS_PER_WHEEL_CLICK = 100;
 const MAX_WHEEL_CLICKS = 50;
 /** Longest wait, after a Return inside typed text, for the application to show that it took the line. */
 const LINE_ECHO_MS = 1000;
+/** All the waits after Returns of one type action together: beyond it, the remaining lines are typed without waiting. */
+const LINE_WAITS_MS = 3000;
+/** Keystrokes sent between two round trips to the X server: typing keeps pace with it, and a cancelled call stops between them. */
+const KEYSTROKES_PER_SYNC = 16;
 /** Between drag moves, as a hand moves a mouse: sent all at once, applications merge queued motion into its last point and miss the corners. */
 const DRAG_MOVE_MS = 10;
 
@@ -52,10 +56,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The computer-use protocol on an X display, in-process: input through
  * XTEST, as from a real keyboard and mouse, then a wait until the screen
  * stops changing. Keys the keyboard lacks (é on a US keymap, 中文, emoji,
- * a chord's symbol) are mapped onto free keycodes for the time of the
- * action and given back after it settled (see typing.ts).
+ * a chord's symbol) are mapped onto free keycodes and left mapped for
+ * later actions (see keyboardWith and typing.ts).
  */
 export class X11Computer implements Computer {
+  /** Keycodes mapped to keysyms the keyboard lacks, in the order they were mapped. */
+  private readonly borrowed = new Map<number, number>();
+
   constructor(private readonly host: DesktopHost) {}
 
   get display() {
@@ -78,23 +85,16 @@ export class X11Computer implements Computer {
 
   /**
    * Runs `send` with `keysyms` available (missing ones mapped onto free
-   * keycodes) and `held` pressed in order; releases them in reverse, waits
-   * for the screen, then gives the keycodes back.
+   * keycodes) and `held` pressed in order; releases them in reverse, then
+   * waits for the screen.
    */
-  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, held: string[] = [], keysyms: number[] = []): Promise<void> {
+  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, held: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
     const { x } = this.host;
-    const heldKeysyms = chordKeysyms(held);
-    let keyboard = await x.keyboard();
-    const missing = [...new Set([...heldKeysyms, ...keysyms])].filter((k) => !keyboard.stroke(k));
-    if (missing.length > keyboard.free.length) throw new Error(`The keyboard has no free keycode left for ${missing.length} key(s) it lacks.`);
-    const mapped = new Map(missing.map((keysym, i) => [keyboard.free[i]!, keysym]));
-    if (mapped.size) {
-      await x.mapKeycodes(mapped);
-      keyboard = keyboard.with(mapped);
-    }
+    const since = this.host.now();
+    const keyboard = await this.keyboardWith([...chordKeysyms(held), ...keysyms]);
     const pressed: number[] = [];
     try {
-      for (const keycode of chordKeycodes(keyboard, heldKeysyms)) {
+      for (const keycode of chordKeycodes(keyboard, chordKeysyms(held))) {
         x.key(keycode, true);
         pressed.push(keycode);
       }
@@ -103,8 +103,40 @@ export class X11Computer implements Computer {
       for (const keycode of pressed.reverse()) x.key(keycode, false);
       await x.sync();
     }
-    await this.host.settle();
-    if (mapped.size) await x.mapKeycodes(new Map([...mapped.keys()].map((keycode) => [keycode, 0])));
+    await this.host.settle(since, signal);
+  }
+
+  /**
+   * The keyboard, with the keysyms it lacks mapped onto free keycodes. They
+   * stay mapped after the action (reused by the next one, taken back only
+   * when the free keycodes run out): an application busy when the keys
+   * arrive reads them later, and must find them mapped as they were typed.
+   */
+  private async keyboardWith(keysyms: number[]): Promise<KeyboardMap> {
+    const { x } = this.host;
+    const keyboard = await x.keyboard();
+    const missing = [...new Set(keysyms)].filter((k) => !keyboard.stroke(k));
+    if (!missing.length) return keyboard;
+    const needed = new Set(keysyms);
+    // Keycodes mapped for earlier actions, oldest first, that this one does not need.
+    const reusable = [...this.borrowed].filter(([, keysym]) => !needed.has(keysym)).map(([keycode]) => keycode);
+    const available = [...keyboard.free, ...reusable];
+    if (missing.length > available.length) throw new Error(`The keyboard has no free keycode left for ${missing.length} key(s) it lacks.`);
+    const mapped = new Map(missing.map((keysym, i) => [available[i]!, keysym]));
+    await x.mapKeycodes(mapped);
+    for (const [keycode, keysym] of mapped) {
+      this.borrowed.delete(keycode);
+      this.borrowed.set(keycode, keysym);
+    }
+    return keyboard.with(mapped);
+  }
+
+  /** Gives back the keycodes mapped for typing (the display outlives the session when it is not ours). */
+  async giveBackKeys(): Promise<void> {
+    if (!this.borrowed.size) return;
+    const keycodes = [...this.borrowed.keys()];
+    this.borrowed.clear();
+    await this.host.x.mapKeycodes(new Map(keycodes.map((keycode) => [keycode, 0])));
   }
 
   private press(button: number, times = 1): void {
@@ -152,13 +184,14 @@ export class X11Computer implements Computer {
       try {
         let from = start;
         for (const to of rest) {
+          const since = this.host.now();
           for (const p of dragSteps(from, to)) {
             await sleep(DRAG_MOVE_MS);
             this.moveTo(p);
           }
           // At each point of the path, the application catches up before the pointer turns: a busy one merges queued motion and would cut the corner.
           await this.host.x.sync();
-          await this.host.settle();
+          await this.host.settle(since);
           from = to;
         }
       } finally {
@@ -205,48 +238,60 @@ export class X11Computer implements Computer {
   /**
    * Types through the keyboard, in pieces whose missing characters fit into
    * the free keycodes (see typing.ts). After a Return with more text to
-   * come, the screen must change (at most LINE_ECHO_MS) and settle before
-   * the next line: a line often starts something (a shell runs a command
-   * and changes the terminal's modes) that must be ready for the keys after
-   * it, and a busy application may not have drawn anything yet.
+   * come, the application gets time to take the line (the screen starts
+   * changing within LINE_ECHO_MS, then goes quiet) before the next line: a
+   * line often starts something (a shell runs a command and changes the
+   * terminal's modes) that must be ready for the keys after it. Those waits
+   * share LINE_WAITS_MS per call; a cancelled call stops between
+   * keystrokes and during the waits.
    */
-  async type(text: string): Promise<void> {
-    if (text === '') return this.host.settle();
+  async type(text: string, signal?: AbortSignal): Promise<void> {
+    if (text === '') return void (await this.host.settle(this.host.now(), signal));
+    const waitsEnd = this.host.now() + LINE_WAITS_MS;
     const keyboard = await this.host.x.keyboard();
-    for (const piece of typingPlan(text, keyboard.keysyms, keyboard.free.length)) {
+    // Keycodes borrowed earlier count as free: a piece may need them again, or they make room for its other keys.
+    const present = new Set([...keyboard.keysyms].filter((k) => ![...this.borrowed.values()].includes(k)));
+    for (const piece of typingPlan(text, present, keyboard.free.length + this.borrowed.size)) {
+      signal?.throwIfAborted();
       const keysyms = [...piece.text].map(typedKeysym).filter((k) => k !== undefined);
       await this.act(
         async (mapped) => {
-          let beforeLine: Frame | undefined;
           for (const [i, keysym] of keysyms.entries()) {
-            if (beforeLine) {
+            if (i % KEYSTROKES_PER_SYNC === 0) {
               await this.host.x.sync();
-              await this.host.changeFrom(beforeLine, LINE_ECHO_MS);
-              beforeLine = undefined;
+              signal?.throwIfAborted();
             }
-            if (keysym === RETURN_KEYSYM && i < keysyms.length - 1) {
-              // The line as the application shows it, so that what changes next is the Return's doing.
+            const lineSince = this.host.now();
+            this.stroke(mapped, keysym);
+            const waitLeft = waitsEnd - this.host.now();
+            if (keysym === RETURN_KEYSYM && i < keysyms.length - 1 && waitLeft > 0) {
               await this.host.x.sync();
-              await this.host.settle();
-              beforeLine = await this.host.capture();
+              await this.host.settle(lineSince, signal, { reactionMs: Math.min(LINE_ECHO_MS, waitLeft), maxMs: waitLeft });
             }
-            const { keycode, shift } = mapped.stroke(keysym)!;
-            const shiftKeycode = shift ? mapped.stroke(SHIFT_KEYSYM)?.keycode : undefined;
-            if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, true);
-            this.host.x.key(keycode, true);
-            this.host.x.key(keycode, false);
-            if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, false);
           }
         },
         [],
         keysyms,
+        signal,
       );
     }
   }
 
+  /** One key, pressed and released, with Shift for a shifted one. */
+  private stroke(keyboard: KeyboardMap, keysym: number): void {
+    const { keycode, shift } = keyboard.stroke(keysym)!;
+    const shiftKeycode = shift ? keyboard.stroke(SHIFT_KEYSYM)?.keycode : undefined;
+    if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, true);
+    this.host.x.key(keycode, true);
+    this.host.x.key(keycode, false);
+    if (shiftKeycode !== undefined) this.host.x.key(shiftKeycode, false);
+  }
+
+  /** Sleeps `ms`; returns then, or once the screen is quiet if it is still changing. */
   async wait(ms: number): Promise<void> {
+    const since = this.host.now();
     await sleep(ms);
-    await this.host.settle();
+    await this.host.settle(since, undefined, { reactionMs: 0 });
   }
 
   screenshot(): Promise<Screenshot> {

@@ -1,4 +1,4 @@
-/** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, the keyboard mapping, window properties. */
+/** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, DAMAGE reports, the keyboard mapping, window properties. */
 declare module 'x11' {
   import type { EventEmitter } from 'node:events';
 
@@ -31,6 +31,10 @@ declare module 'x11' {
     ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
     sync(): Promise<void>;
     require(extension: 'xtest', callback: (error: Error | null, xtest: XTest) => void): void;
+    require(extension: 'damage', callback: (error: Error | null, damage: XDamage) => void): void;
+    AllocID(): number;
+    ChangeWindowAttributes(window: number, values: { backgroundPixel?: number }): void;
+    ClearArea(window: number, x: number, y: number, width: number, height: number, exposures: boolean): void;
     InternAtom(onlyIfExists: boolean, name: string, callback: (error: Error | null, atom: number) => void): void;
     GetProperty(
       del: number,
@@ -46,6 +50,15 @@ declare module 'x11' {
   }
   export interface XTest {
     FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
+  }
+  export interface XDamage {
+    ReportLevel: { RawRectangles: number };
+    /** DamageNotify events arrive as the client's 'event' with name 'DamageNotify'. */
+    Create(damage: number, drawable: number, level: number): void;
+  }
+  export interface XDamageNotify {
+    name: 'DamageNotify';
+    area: { x: number; y: number; w: number; h: number };
   }
   /** `auth` is the cookie to present; without it, the one the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds for the display. */
   export function createClient(

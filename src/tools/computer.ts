@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { currentRun } from '../agent/registry.js';
 import { computerActionSchema, describeAction, scaleAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
 import { validateActions } from '../computer/validate.js';
@@ -29,6 +30,14 @@ export const computerTool = defineTool({
   handler: async ({ session_id, actions }, { connection, config, extra }) => {
     const session = await connection.session(session_id);
     return session.exclusive(async () => {
+      // Actions slipped between a run's steps would change the screen under its model, which would never know.
+      const run = currentRun(session);
+      if (run?.isActive) {
+        throw new Error(
+          `A run is driving session ${session.id} (task ${JSON.stringify(run.task.length > 80 ? `${run.task.slice(0, 80)}…` : run.task)}); computer actions are refused until it stops. ` +
+            'Follow it with get_run, or stop it with cancel_run first.',
+        );
+      }
       // The client's coordinates are pixels of the images it gets, which --max-image-pixels may make smaller than the screenshot.
       const display = clientDisplay(session.display, config.clientImage);
       validateActions(actions, display);

@@ -146,7 +146,7 @@ export async function screenResult(
   const bounded = boundedScreen(fullState, session.takeEvents());
   const { state, eventsLeftOut } = bounded;
   const events = bounded.events.map((event) => ({ ...event, description: describeEvent(event) }));
-  const lines = [summary, ...details, `Session ${state.session_id}: ${state.url}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
+  const lines = [summary, ...details, `Session ${state.session_id}:${state.url ? ` ${state.url}` : ''}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
   if (state.http_status !== null && (state.http_status < 200 || state.http_status > 299)) lines.push(`The page came with HTTP status ${state.http_status}, not a success.`);
   if (eventsLeftOut) lines.push(`(${eventsLeftOut} more event(s) since the last call not shown)`);
   lines.push(...image.notes.map((note) => `Screenshot: ${note}.`));
