@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -247,6 +248,27 @@ describe('--max-body, --allowed-hosts, --allowed-origins', () => {
     const res = await rawRequest(server.url, { headers: MCP_HEADERS, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
     assert.equal(res.status, 413);
     assert.match(errorMessage(res), /limited to 2048 bytes \(--max-body\)/);
+  });
+
+  test('an idle connection stays open for a client whose next call comes after a model turn', async () => {
+    // Node's default is 5 s: a client sending its next call just as the server closes the connection gets a reset.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = http.request(server.url, { method: 'POST', agent, headers: MCP_HEADERS }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.reusedSocket));
+        });
+        req.on('error', reject);
+        req.end(INITIALIZE);
+      });
+    try {
+      await post();
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      assert.equal(await post(), true, 'the server closed the idle connection: the second call needed a new one');
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('hosts and origins added by the options are accepted, others still refused', async () => {

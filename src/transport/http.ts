@@ -12,6 +12,8 @@ import type { ClientConnection } from '../tools/connection.js';
 import { checkCaller, checkToken, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 
 export const MCP_PATH = '/mcp';
+/** How long an idle HTTP connection stays open for the client's next request. */
+const KEEP_ALIVE_MS = 65_000;
 
 /** One MCP session over HTTP: its own McpServer, transport and browser-session owner. */
 interface McpHttpSession {
@@ -191,6 +193,9 @@ export async function serveHttp(sessions: SessionManager, config: ServerConfig):
       replyError(res, error instanceof HttpError ? error : new HttpError(500, `Internal error: ${(error as Error).message}`, -32603));
     });
   });
+  // Node closes an idle keep-alive connection after 5 s, and a client whose next call comes later (a model turn, a
+  // busy event loop) may send on it just as it closes: that call fails with a reset. Clients keep theirs open longer.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   const sweeper =
     config.idleTimeoutMs > 0 ? setInterval(() => mcp.closeIdle(config.idleTimeoutMs), Math.min(config.idleTimeoutMs, 60_000)) : undefined;
   sweeper?.unref();
