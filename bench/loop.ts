@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +5,7 @@ import { chromium } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM, OurServer } from './drivers.js';
+import { FakeModel, stepTimes } from './fake-model.js';
 import type { Row } from './report.js';
 import { summarize, type Stat } from './stats.js';
 import { RunRecorder } from '../src/recording/recorder.js';
@@ -14,88 +13,18 @@ import { renderReport } from '../src/recording/report-html.js';
 
 const STEPS_PER_RUN = 10;
 
-interface Turn {
-  arrived: number;
-  answered: number;
-  step: number;
-}
-
-/**
- * A Responses API with zero model latency: every request is answered at
- * once with a click (STEPS_PER_RUN times per run), then a final message.
- * It records when each request arrived and when it was answered, so the
- * time between an answer and the next request is the harness's alone.
- */
-class FakeResponses {
-  readonly turns: Turn[] = [];
-  private readonly depth = new Map<string, number>();
-  private readonly server = http.createServer((req, res) => {
-    const arrived = performance.now();
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => this.answer(req, res, body, arrived));
-  });
-  private seq = 0;
-  origin = '';
-
-  private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string, arrived: number): void {
-    if (req.method !== 'POST' || !req.url?.endsWith('/responses')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
-      return;
-    }
-    const request = JSON.parse(body) as { model: string; previous_response_id?: string; input?: unknown; tools?: { type: string }[] };
-    const outputs = Array.isArray(request.input) ? request.input.filter((i: { type?: string }) => i.type === 'computer_call_output').length : 0;
-    const step = request.previous_response_id ? (this.depth.get(request.previous_response_id) ?? 0) + 1 : outputs;
-    const id = `resp_${++this.seq}`;
-    this.depth.set(id, step);
-    const batched = request.tools?.some((t) => t.type === 'computer') ?? false;
-    const action = { type: 'click', button: 'left', x: 100 + ((step * 67) % 800), y: 600 + (step % 5) * 20 };
-    const output =
-      step < STEPS_PER_RUN
-        ? [{ type: 'computer_call', id: `cu_${this.seq}`, call_id: `call_${this.seq}`, status: 'completed', pending_safety_checks: [], ...(batched ? { actions: [action] } : { action }) }]
-        : [{ type: 'message', id: `msg_${this.seq}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Done.', annotations: [] }] }];
-    const response = { id, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', model: request.model, output, usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
-    this.turns.push({ arrived, answered: performance.now(), step });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 /** One server against its own zero-latency model. */
 interface Contender {
   label: string;
-  fake: FakeResponses;
+  fake: FakeModel;
   server: OurServer;
   statuses: string[];
 }
 
 async function contender(label: string, args: string[]): Promise<Contender> {
-  const fake = await new FakeResponses().start();
-  const server = await OurServer.start(args, { OPENAI_BASE_URL: `${fake.origin}/v1`, OPENAI_API_KEY: 'bench-key', AZURE_OPENAI_ENDPOINT: '' });
+  const fake = await new FakeModel({ steps: STEPS_PER_RUN }).start();
+  const server = await OurServer.start(args, fake.env);
   return { label, fake, server, statuses: [] };
-}
-
-/** A step: from the model's answer to the next request (our harness) plus the model's own turn. */
-function stepTimes(turns: Turn[]): { steps: number[]; harness: number[] } {
-  const steps: number[] = [];
-  const harness: number[] = [];
-  for (let i = 1; i < turns.length; i++) {
-    const [prev, turn] = [turns[i - 1]!, turns[i]!];
-    if (turn.step === 0) continue;
-    steps.push(turn.answered - prev.answered);
-    harness.push(turn.arrived - prev.answered);
-  }
-  return { steps, harness };
 }
 
 /**

@@ -9,6 +9,8 @@ import type { BenchContext } from './context.js';
 import { CHROMIUM } from './drivers.js';
 import { benchDesktop } from './desktop.js';
 import { benchEncoding } from './encoding.js';
+import { benchHistory } from './history.js';
+import { benchDensity, benchLoad } from './load.js';
 import { benchLoop } from './loop.js';
 import { startPages } from './pages.js';
 import { machine, markdownTable, writeResults, type Row } from './report.js';
@@ -18,7 +20,7 @@ import { benchSteps } from './steps.js';
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop };
+const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity };
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

@@ -49,6 +49,24 @@ img{width:100%;border-radius:6px}aside p{font-size:13px;color:#333}</style>`;
   );
 }
 
+/** The colours of the load page's corner mark: the n-th click anywhere on the page shows CLICK_MARKS[n % 4]. */
+export const CLICK_MARKS = [
+  [0xd0, 0x20, 0x20],
+  [0x20, 0xb0, 0x20],
+  [0x20, 0x40, 0xd0],
+  [0xe0, 0xc0, 0x20],
+] as const;
+
+/** The realistic page with a mark in its top-left corner that changes colour at every click, as a page answers a click at once. */
+function loadPage(): string {
+  const colours = JSON.stringify(CLICK_MARKS.map((c) => `rgb(${c.join(',')})`));
+  return realisticPage().replace(
+    '</header>',
+    `</header><div id="mark" style="position:fixed;left:0;top:0;width:40px;height:40px;background:${`rgb(${CLICK_MARKS[0].join(',')})`}"></div>` +
+      `<script>{ const colours = ${colours}; let clicks = 0; addEventListener('click', () => { document.getElementById('mark').style.background = colours[++clicks % colours.length]; }); }</script>`,
+  );
+}
+
 /** The button's centre on the colour pages, and a spot on the realistic page where a click changes nothing. */
 export const BUTTON = { x: 512, y: 384 };
 export const INERT = { x: 700, y: 12 };
@@ -60,6 +78,7 @@ const delayed = (ms: number, fn: (res: import('node:http').ServerResponse) => vo
 export async function startPages(): Promise<FixtureServer> {
   const server = new FixtureServer({
     '/realistic': realisticPage(),
+    '/load': loadPage(),
     // The same page with a small canvas: the harness cannot see a script draw on it, so a step never overlaps its settle check there.
     '/realistic-canvas': realisticPage().replace('<h3>Notes</h3>', '<canvas width="60" height="20"></canvas><h3>Notes</h3>'),
     // The same page counting clicks in its header a moment after each one: the early screenshot is taken, then thrown away.

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { parseRetention } from './agent/screenshot-retention.js';
+import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy } from './browser/domain-policy.js';
+import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/apps.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -41,6 +44,7 @@ export const OPTIONS = {
   screenshotSize: { flag: 'screenshot-size', env: 'CUA_SCREENSHOT_SIZE', kind: 'string', group: 'browser', help: 'Smaller screenshots than the display, same aspect ratio (e.g. 1280x720 for a 1920x1080 display); coordinates are always screenshot pixels (default: the display size)' },
   startUrl: { flag: 'start-url', env: 'CUA_START_URL', kind: 'string', group: 'browser', default: 'about:blank', help: 'Page every new session opens' },
   userDataDir: { flag: 'user-data-dir', env: 'CUA_USER_DATA_DIR', kind: 'string', group: 'browser', help: 'Persistent browser profile directory; all sessions then share it (default: isolated in-memory contexts)' },
+  storageState: { flag: 'storage-state', env: 'CUA_STORAGE_STATE', kind: 'string', group: 'browser', help: 'A Playwright storage-state file (cookies and local storage, e.g. saved by save_storage_state) loaded into every new browser session: they all start logged in. It holds secrets: keep it private' },
   cdpEndpoint: { flag: 'cdp-endpoint', env: 'CUA_CDP_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a running Chromium over CDP (http://host:9222 or ws://...)' },
   browserEndpoint: { flag: 'browser-endpoint', env: 'CUA_BROWSER_ENDPOINT', kind: 'string', group: 'browser', help: 'Drive a Playwright browser server (ws://... from launchServer / run-server)' },
   dialogPolicy: { flag: 'dialog-policy', env: 'CUA_DIALOG_POLICY', kind: 'string', group: 'browser', default: 'dismiss', help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported' },
@@ -55,6 +59,10 @@ export const OPTIONS = {
   structuredOutput: { flag: 'structured-output', env: 'CUA_STRUCTURED_OUTPUT', kind: 'string', group: 'output', default: 'auto', help: 'structuredContent in tool results: on, off, or auto (off for clients known to show their model only structuredContent, dropping the screenshot: Codex)' },
   outputDir: { flag: 'output-dir', env: 'CUA_OUTPUT_DIR', kind: 'string', group: 'output', default: defaultOutputDir(), help: 'Where downloads (and run logs) are written' },
   record: { flag: 'record', env: 'CUA_RECORD', kind: 'boolean', group: 'output', default: 'true', help: 'Record every model run (screenshots, steps.jsonl, report.html) in <output-dir>/runs/<run_id>/; --no-record or CUA_RECORD=0 turns it off' },
+  maxDownloadSize: { flag: 'max-download-size', env: 'CUA_MAX_DOWNLOAD_SIZE', kind: 'string', group: 'output', default: '1GB', help: 'Largest single download (500MB, 2GB; 0 = no limit): past it the download is cancelled as the bytes arrive' },
+  sessionDownloadSize: { flag: 'session-download-size', env: 'CUA_SESSION_DOWNLOAD_SIZE', kind: 'string', group: 'output', default: '2GB', help: 'All downloads of one session together (0 = no limit): past it the download under way is cancelled' },
+  maxDownloads: { flag: 'max-downloads', env: 'CUA_MAX_DOWNLOADS', kind: 'string', group: 'output', default: '100', help: 'Downloads one session may start (0 = no limit); later ones are cancelled at once' },
+  minFreeSpace: { flag: 'min-free-space', env: 'CUA_MIN_FREE_SPACE', kind: 'string', group: 'output', default: '512MB', help: 'Free space downloads leave on the file systems of the output folder and the temp folder the browser writes to (0 = none): a download that would go below it is cancelled' },
   keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
   idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
@@ -68,9 +76,14 @@ export const OPTIONS = {
   openaiCompatibleApiKey: { flag: 'openai-compatible-api-key', env: 'CUA_OPENAI_COMPATIBLE_API_KEY', kind: 'string', group: 'model', help: 'API key for --openai-compatible-base-url (vllm serve --api-key; default: none)' },
   textActionCoordinates: { flag: 'text-action-coordinates', env: 'CUA_TEXT_ACTION_COORDINATES', kind: 'string', group: 'model', default: 'absolute', help: 'How the text-action model gives points: absolute (UI-TARS 1.5: pixels of the image as its processor resized it) or relative (0-1000 on each axis: UI-TARS 1.0)' },
   history: { flag: 'history', env: 'CUA_HISTORY', kind: 'string', group: 'model', default: 'server', help: 'Conversation state: server (previous_response_id) or local (store:false, every item resent with encrypted reasoning)' },
+  keepScreenshots: { flag: 'keep-screenshots', env: 'CUA_KEEP_SCREENSHOTS', kind: 'string', group: 'model', default: 'auto', help: 'Screenshots the model sees again in the resent history (Anthropic, Gemini, openai-compatible): N keeps the newest N, and older ones are dropped K at a time with N+K, so the prompt cache holds between drops; auto: 3+10 for Anthropic and Gemini, 4+4 for text-action models' },
   maxSteps: { flag: 'max-steps', env: 'CUA_MAX_STEPS', kind: 'string', group: 'model', default: '25', help: 'Default step budget (model turns) of run_task' },
   callWait: { flag: 'call-wait', env: 'CUA_CALL_WAIT', kind: 'string', group: 'model', default: '45', help: 'Seconds run_task, step, acknowledge_safety_check and get_run wait for a run before answering with status running (the run goes on; get_run follows it); keep it below the client\'s call timeout, often 60 s' },
+  modelPrices: { flag: 'model-prices', env: 'CUA_MODEL_PRICES', kind: 'string', group: 'model', help: 'Your model\'s prices in USD per million tokens, for the estimated cost of each run: input=3,output=15 and optionally cached=0.3,cache_write=3.75 (cache prices default to the input price); without it runs report tokens, never a guessed cost' },
   modelRetries: { flag: 'model-retries', env: 'CUA_MODEL_RETRIES', kind: 'string', group: 'model', default: '4', help: 'Retries of a model request on 408/409/429/5xx and connection errors, with backoff honouring Retry-After' },
+  approval: { flag: 'approval', env: 'CUA_APPROVAL', kind: 'string', group: 'security', default: 'safety-checks', help: 'When a person approves the model\'s actions: safety-checks (the model\'s own checks and the --confirm-* rules), always (before every action), or sandbox:NAME (in the throw-away sandbox NAME, the model\'s safety checks are approved without asking; the --confirm-* rules still ask); every decision is recorded with its rule' },
+  confirmDomains: { flag: 'confirm-domains', env: 'CUA_CONFIRM_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts (example.com, *.example.com) where any action pauses for a person first: checkout, banking (default: none)' },
+  confirmPasswordTyping: { flag: 'confirm-password-typing', env: 'CUA_CONFIRM_PASSWORD_TYPING', kind: 'boolean', group: 'security', help: 'Pause for a person before the model types into a password field (browser sessions)' },
   autoAcknowledgeSafetyChecks: { flag: 'auto-acknowledge-safety-checks', env: 'CUA_AUTO_ACKNOWLEDGE_SAFETY_CHECKS', kind: 'boolean', group: 'security', help: 'DANGER, throw-away sandboxes only: acknowledge every safety check without asking a person' },
   confirmActions: { flag: 'confirm-actions', env: 'CUA_CONFIRM_ACTIONS', kind: 'string', group: 'security', help: `Comma-separated action kinds that always pause for a person before they run, with every provider (${AGENT_ACTION_TYPES.join(', ')}; default: none)` },
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
@@ -101,6 +114,8 @@ export interface ServerConfig {
   screenshot: { width: number; height: number; scale: number };
   startUrl: string;
   userDataDir?: string;
+  /** A storage-state file every new browser context starts from. */
+  storageState?: string;
   cdpEndpoint?: string;
   browserEndpoint?: string;
   dialogPolicy: 'accept' | 'dismiss';
@@ -110,6 +125,8 @@ export interface ServerConfig {
   clientImage: ClientImageLimits;
   structuredOutput: 'auto' | 'on' | 'off';
   outputDir: string;
+  /** Limits of the downloads pages start, in bytes and counts (0 = no limit). */
+  downloads: DownloadLimits;
   /** Recordings of model runs: on/off, the runs folder, how many to keep. */
   recording: { enabled: boolean; dir: string; keep: Retention };
   logLevel: LogLevel;
@@ -136,6 +153,13 @@ export interface DesktopConfig {
   windowManager: string;
   /** The only applications launch_app may start. */
   apps: AppSpec[];
+}
+
+export interface DownloadLimits {
+  maxBytes: number;
+  sessionBytes: number;
+  maxCount: number;
+  minFreeBytes: number;
 }
 
 export interface HttpConfig {
@@ -170,11 +194,20 @@ export interface AgentOptions {
   openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
   textActionCoordinates: 'absolute' | 'relative';
   history: 'server' | 'local';
+  /** --keep-screenshots; undefined (auto): each provider's default. */
+  keepScreenshots: { keep: number; batch?: number } | undefined;
   maxSteps: number;
+  /** The operator's prices; undefined: runs report tokens and no cost. */
+  modelPrices: ModelPrices | undefined;
   modelRetries: number;
   autoAcknowledgeSafetyChecks: boolean;
   /** Action kinds a person approves before they run, whatever the model's safety system says. */
   confirmActions: string[];
+  /** always: a person approves every call; sandbox: the model's checks are approved without asking, in the named sandbox. */
+  approval: { mode: 'safety-checks' | 'always' } | { mode: 'sandbox'; sandbox: string };
+  /** Sites where every action waits for a person. */
+  confirmDomains: HostPatterns;
+  confirmPasswordTyping: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -294,6 +327,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     screenshot,
     startUrl,
     userDataDir: str(raw.userDataDir),
+    storageState: resolveStorageState(str(raw.storageState), str(raw.userDataDir)),
     cdpEndpoint: str(raw.cdpEndpoint),
     browserEndpoint: str(raw.browserEndpoint),
     dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
@@ -305,6 +339,12 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     },
     structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
     outputDir,
+    downloads: {
+      maxBytes: size('maxDownloadSize', raw.maxDownloadSize),
+      sessionBytes: size('sessionDownloadSize', raw.sessionDownloadSize),
+      maxCount: integer('maxDownloads', raw.maxDownloads, 0, 1_000_000),
+      minFreeBytes: size('minFreeSpace', raw.minFreeSpace),
+    },
     recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
@@ -319,10 +359,15 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
       textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
       history: oneOf('history', raw.history, ['server', 'local'] as const),
+      keepScreenshots: resolveRetention(raw.keepScreenshots),
       maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
+      modelPrices: resolvePrices(raw.modelPrices),
       modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
       autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
       confirmActions: resolveConfirmActions(raw.confirmActions),
+      approval: resolveApproval(raw.approval),
+      confirmDomains: resolveConfirmDomains(raw.confirmDomains),
+      confirmPasswordTyping: raw.confirmPasswordTyping === true,
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
@@ -330,6 +375,60 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
+}
+
+/** The file, checked now: a login that silently fails to load would only show as a logged-out page much later. */
+function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (userDataDir !== undefined) {
+    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
+  }
+  const resolved = path.resolve(file);
+  let state: { cookies?: unknown; origins?: unknown };
+  try {
+    state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
+  } catch (error) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
+  }
+  if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
+    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
+  }
+  return resolved;
+}
+
+function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {
+  if (typeof value !== 'string' || value === 'auto' || value === '') return undefined;
+  try {
+    return parseRetention(value);
+  } catch (error) {
+    throw new ConfigError(`--keep-screenshots (CUA_KEEP_SCREENSHOTS): ${(error as Error).message}, or auto`);
+  }
+}
+
+function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return parsePrices(value);
+  } catch (error) {
+    throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
+  }
+}
+
+function resolveApproval(value: string | boolean | undefined): AgentOptions['approval'] {
+  const text = typeof value === 'string' ? value.trim() : 'safety-checks';
+  if (text === 'safety-checks' || text === 'always') return { mode: text };
+  const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
+  if (sandbox) return { mode: 'sandbox', sandbox };
+  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
+}
+
+function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
+  try {
+    return new HostPatterns(typeof value === 'string' ? value : undefined, 'confirmDomains');
+  } catch (error) {
+    if (error instanceof DomainPatternError) throw new ConfigError(`--confirm-domains (CUA_CONFIRM_DOMAINS): ${error.message}`);
+    throw error;
+  }
 }
 
 /** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */
@@ -356,6 +455,13 @@ function resolveConfirmActions(value: string | boolean | undefined): string[] {
 const UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
 /** "100" keeps the newest 100 runs; "500MB" keeps the newest runs that fit in 500 MiB together. */
+/** A size in bytes: 1048576, 500KB, 500MB, 2GB; 0 = no limit. */
+function size(name: OptionName, value: string | boolean | undefined): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
+  if (!match) throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a size in bytes (1048576) or with a unit (500MB, 2GB), or 0 for no limit; got ${JSON.stringify(value)}`);
+  return Math.round(Number(match[1]) * (match[2] ? UNITS[match[2].toUpperCase()]! : 1));
+}
+
 function retention(value: string | boolean | undefined): Retention {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
   const amount = Number(match?.[1]);

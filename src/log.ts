@@ -1,3 +1,5 @@
+import { redactCredentials } from './redact.js';
+
 /** Logs go to stderr: stdout of the stdio server carries protocol messages only. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,7 +15,7 @@ export function setLogLevel(level: LogLevel): void {
 function write(level: LogLevel, message: string, extra?: unknown): void {
   if (ORDER[level] < ORDER[threshold]) return;
   const detail = extra instanceof Error ? ` ${extra.message}` : extra === undefined ? '' : ` ${JSON.stringify(extra)}`;
-  process.stderr.write(`[cua-mcp] ${level}: ${message}${detail}\n`);
+  process.stderr.write(redactCredentials(`[cua-mcp] ${level}: ${message}${detail}\n`));
 }
 
 export const log = {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { FakeAnthropic } from './helpers/fake-claude.js';
-import { FakeChat } from './helpers/fake-chat.js';
+import { FakeChat, REPLY_USAGE as CHAT_USAGE } from './helpers/fake-chat.js';
 import type { FakeEndpoint } from './helpers/fake-endpoint.js';
-import { FakeGemini } from './helpers/fake-gemini.js';
-import { FakeResponses } from './helpers/fake-responses.js';
+import { FakeGemini, REPLY_USAGE as GEMINI_USAGE } from './helpers/fake-gemini.js';
+import { FakeResponses, REPLY_USAGE as RESPONSES_USAGE } from './helpers/fake-responses.js';
 import { startServer, textOf } from './helpers/mcp.js';
 import { taskFixture } from './helpers/task-fixture.js';
 
@@ -26,7 +28,17 @@ interface Case {
   provider: string;
   /** Starts the fake, scripts the task on it, and says how the server reaches it. */
   setup(): Promise<{ fake: FakeEndpoint<object>; args: string[]; env: Record<string, string>; scrollY: number }>;
+  /** The tokens of one reply as the run reports them (input includes cached, output includes reasoning); Anthropic's come from its cache. */
+  reply?: { input_tokens: number; cached_input_tokens: number; cache_write_tokens: number; output_tokens: number; reasoning_tokens: number };
 }
+
+const RESPONSES_REPLY = {
+  input_tokens: RESPONSES_USAGE.input_tokens,
+  cached_input_tokens: RESPONSES_USAGE.input_tokens_details.cached_tokens,
+  cache_write_tokens: 0,
+  output_tokens: RESPONSES_USAGE.output_tokens,
+  reasoning_tokens: RESPONSES_USAGE.output_tokens_details.reasoning_tokens,
+};
 
 const at = (x: number, y: number) => ({ x, y });
 const SEND = at(200, 140);
@@ -43,8 +55,9 @@ const cases: Case[] = [
         { output: [fake.call([{ type: 'scroll', x: 500, y: 400, scroll_x: 0, scroll_y: 300 }])] },
         { output: [fake.message('done')] },
       ]);
-      return { fake, args: ['--provider', 'openai', '--model', 'gpt-5.4'], env: { OPENAI_API_KEY: 'sk-all', OPENAI_BASE_URL: `${fake.origin}/v1` }, scrollY: 300 };
+      return { fake, args: ['--provider', 'openai', '--model', 'gpt-5.4', '--model-prices', 'input=2,output=10,cached=0.5'], env: { OPENAI_API_KEY: 'sk-all', OPENAI_BASE_URL: `${fake.origin}/v1` }, scrollY: 300 };
     },
+    reply: RESPONSES_REPLY,
   },
   {
     provider: 'azure',
@@ -61,6 +74,7 @@ const cases: Case[] = [
       ]);
       return { fake, args: ['--provider', 'azure', '--model', 'cua-deployment', '--tool-generation', 'preview'], env: { AZURE_OPENAI_ENDPOINT: fake.origin, AZURE_OPENAI_API_KEY: 'azure-all' }, scrollY: 300 };
     },
+    reply: RESPONSES_REPLY,
   },
   {
     provider: 'anthropic',
@@ -91,6 +105,13 @@ const cases: Case[] = [
       ]);
       return { fake, args: ['--provider', 'gemini', '--gemini-base-url', fake.origin], env: { GOOGLE_API_KEY: 'gemini-all' }, scrollY: 300 };
     },
+    reply: {
+      input_tokens: GEMINI_USAGE.promptTokenCount,
+      cached_input_tokens: GEMINI_USAGE.cachedContentTokenCount,
+      cache_write_tokens: 0,
+      output_tokens: GEMINI_USAGE.candidatesTokenCount + GEMINI_USAGE.thoughtsTokenCount,
+      reasoning_tokens: GEMINI_USAGE.thoughtsTokenCount,
+    },
   },
   {
     provider: 'openai-compatible',
@@ -109,10 +130,30 @@ const cases: Case[] = [
         scrollY: 500,
       };
     },
+    reply: { input_tokens: CHAT_USAGE.prompt_tokens, cached_input_tokens: CHAT_USAGE.prompt_tokens_details.cached_tokens, cache_write_tokens: 0, output_tokens: CHAT_USAGE.completion_tokens, reasoning_tokens: 0 },
   },
 ];
 
-for (const { provider, setup } of cases) {
+/** The sum of `count` replies of `reply`. */
+function times(reply: NonNullable<Case['reply']>, count: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(reply).map(([key, value]) => [key, value * count]));
+}
+
+/** What the fake Anthropic's prompt cache reported for each request, summed as the run reports it. */
+function anthropicTokens(fake: FakeAnthropic): Record<string, number> {
+  const sum = (pick: (u: FakeAnthropic['cacheOutcomes'][number]['usage']) => number) => fake.cacheOutcomes.reduce((total, o) => total + pick(o.usage), 0);
+  const read = sum((u) => u.cache_read_input_tokens);
+  const written = sum((u) => u.cache_creation_input_tokens);
+  return {
+    input_tokens: sum((u) => u.input_tokens) + read + written,
+    cached_input_tokens: read,
+    cache_write_tokens: written,
+    output_tokens: FakeAnthropic.OUTPUT_TOKENS * fake.cacheOutcomes.length,
+    reasoning_tokens: 0,
+  };
+}
+
+for (const { provider, setup, reply } of cases) {
   test(`run_task passes the fixture task on ${provider}`, async () => {
     const { fake, args, env, scrollY } = await setup();
     fakes.push(fake);
@@ -127,6 +168,25 @@ for (const { provider, setup } of cases) {
       assert.equal(state.value, 'world', 'the field holds only "world": select-all worked');
       assert.equal(state.scrollY, scrollY);
       assert.equal(fake.remaining, 0, 'every scripted turn was used');
+
+      // The run's usage: every reply's tokens, summed, in the result, its text, run.json and report.html.
+      const usage = result.structuredContent.usage as Record<string, number>;
+      const requests = fake.received.length;
+      const { requests: counted, model_ms, cost_usd, ...tokens } = usage;
+      assert.equal(counted, requests);
+      assert.ok(model_ms! >= 0);
+      assert.deepEqual(tokens, fake instanceof FakeAnthropic ? anthropicTokens(fake) : times(reply!, requests));
+      if (provider === 'openai') {
+        // 4 replies of 200 fresh, 1000 cached and 80 output tokens at 2, 0.5 and 10 USD per million.
+        assert.equal(cost_usd, (4 * 200 * 2 + 4 * 1000 * 0.5 + 4 * 80 * 10) / 1e6);
+        assert.match(textOf(result), /Usage: 4,800 input tokens \(4,000 cached\), 320 output \(120 reasoning\); 4 model request\(s\), model time [\d.]+ s; estimated cost \$0\.0068/);
+      } else assert.equal(cost_usd, undefined, 'no prices, no cost');
+      const report = String(result.structuredContent.report);
+      const record = JSON.parse(fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8')) as { usage: unknown };
+      assert.deepEqual(record.usage, usage);
+      assert.match(fs.readFileSync(report, 'utf8'), /Usage: [\d,]+ input tokens/);
+      const later = await server.ok('get_run', { session_id: result.structuredContent.session_id });
+      assert.deepEqual(later.structuredContent.usage, usage);
     } finally {
       await server.close();
     }

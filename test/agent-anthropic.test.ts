@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FakeAnthropic, toolResults } from './helpers/fake-claude.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+import { decodePng, pixel } from './helpers/png.js';
 import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
 
 // Claude's computer tool (Anthropic Messages API) against a strict fake, through the real @anthropic-ai/sdk.
@@ -66,7 +67,9 @@ test('a scripted Claude clicks, types, presses ctrl+a and scrolls; the page repo
   assert.deepEqual((cursorAnswer as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')?.text, 'X=500,Y=400');
   assert.match(mcp.stderr(), /model provider: anthropic \(picked because ANTHROPIC_API_KEY is set/);
   const first = claude.received[0]!;
-  assert.match(String(first.body.system), /web browser/);
+  const system = first.body.system as Array<{ type: string; text: string; cache_control?: unknown }>;
+  assert.match(system[0]!.text, /web browser/);
+  assert.deepEqual(system[0]!.cache_control, { type: 'ephemeral' }, 'the system prompt (and the tools before it) is the breakpoint every turn shares');
 });
 
 test('every Claude action maps onto the computer: buttons, multi-clicks, held modifiers, button down/up, drags, held keys', async () => {
@@ -130,6 +133,76 @@ test('every Claude action maps onto the computer: buttons, multi-clicks, held mo
   ]);
 });
 
+/** The image blocks a request carries, inside tool_result blocks too. */
+function imagesIn(body: Record<string, unknown>): number {
+  const blocks = (body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string; content?: unknown }>) : []));
+  return blocks.reduce((n, b) => n + (b.type === 'image' ? 1 : 0) + (Array.isArray(b.content) ? (b.content as Array<{ type: string }>).filter((c) => c.type === 'image').length : 0), 0);
+}
+
+test('a 50-turn run starts at least 80% of its requests with the prefix the previous one cached; old screenshots go in batches', async () => {
+  const first = claude.cacheOutcomes.length;
+  claude.script([
+    { content: [claude.toolUse({ action: 'left_click', coordinate: at(NAME) })] },
+    // The field grows by a letter a turn: every screenshot differs from the one before.
+    ...Array.from({ length: 48 }, () => ({ content: [claude.toolUse({ action: 'type', text: 'a' })] })),
+    { content: [claude.text('Typed 48 letters.')] },
+  ]);
+  const result = await mcp.ok('run_task', { task: 'type 48 letters into the field', start_url: fixture.url('/'), max_steps: 60, wait_seconds: 600 });
+  assert.deepEqual(claude.violations, [], 'the fake took every request: at most 4 breakpoints, each {type: "ephemeral"}');
+  assert.equal(result.structuredContent.status, 'completed', textOf(result));
+  assert.equal(fixture.state().value, 'a'.repeat(48));
+  const outcomes = claude.cacheOutcomes.slice(first);
+  assert.equal(outcomes.length, 50);
+  const hits = outcomes.slice(1).filter((o) => o.prefixHit).length;
+  assert.ok(hits / 49 >= 0.8, `${hits} of 49 requests repeated the previous request's cached prefix`);
+  // The newest 3 screenshots always; older ones dropped 10 at a time.
+  const images = claude.received.map((r) => imagesIn(r.body));
+  assert.equal(Math.max(...images), 12);
+  assert.ok(images.slice(3).every((n) => n >= 3), JSON.stringify(images));
+  // What the model read came mostly from the cache, and the run reports it.
+  const usage = result.structuredContent.usage as { input_tokens: number; cached_input_tokens: number };
+  assert.ok(usage.cached_input_tokens / usage.input_tokens > 0.5, JSON.stringify(usage));
+});
+
+test('a 1920x1080 browser reaches Claude at 1366x768; its clicks land where it pointed, and zoom shows a region at full resolution', async () => {
+  const wide = await fake({ display: { width: 1366, height: 768 } });
+  const big = await server(wide, ['--display-size', '1920x1080']);
+  let zoom: Buffer | undefined;
+  // SEND's centre (200,140) in Claude's pixels: 200 * 1366/1920 and 140 * 768/1080.
+  wide.script([
+    { content: [wide.toolUse({ action: 'zoom', region: [0, 0, 683, 384] })] },
+    (request) => {
+      const result = [...toolResults(request).values()][0]!;
+      const image = (result.content as Array<{ type: string; source?: { data: string } }>).find((c) => c.type === 'image')!;
+      zoom = Buffer.from(image.source!.data, 'base64');
+      return { content: [wide.toolUse({ action: 'left_click', coordinate: [142, 100] })] };
+    },
+    { content: [wide.text('Pressed Send.')] },
+  ]);
+  const result = await big.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.deepEqual(wide.violations, []);
+  assert.equal(result.structuredContent.status, 'completed', textOf(result));
+  assert.deepEqual(result.structuredContent.actions, ['click 200,141']);
+  assert.equal(fixture.state().clicks, 1);
+  assert.ok(fixture.state().events.includes('click left 1 200,141'), JSON.stringify(fixture.state().events));
+  // The top-left quarter (960x540 page pixels) fills the largest image Claude takes at that shape, and shows the button.
+  const png = decodePng(zoom!);
+  assert.deepEqual([png.width, png.height], [1365, 768]);
+  const scale = 1365 / 960;
+  assert.notDeepEqual(pixel(png, Math.round(200 * scale), Math.round(140 * scale)), [255, 255, 255], 'the Send button');
+  assert.deepEqual(pixel(png, Math.round(600 * scale), Math.round(140 * scale)), [255, 255, 255], 'the page beside it');
+});
+
+test('a 1280x800 browser reaches Claude at 1280x800, the size it takes as it is', async () => {
+  const wxga = await fake({ display: { width: 1280, height: 800 }, tool: 'computer_20250124', beta: 'computer-use-2025-01-24', model: 'claude-sonnet-4-5' });
+  const mcp1280 = await server(wxga, ['--display-size', '1280x800', '--model', 'claude-sonnet-4-5']);
+  wxga.script([{ content: [wxga.toolUse({ action: 'left_click', coordinate: at(SEND) })] }, { content: [wxga.text('done')] }]);
+  const result = await mcp1280.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+  assert.deepEqual(wxga.violations, [], 'every screenshot was 1280x800');
+  assert.deepEqual(result.structuredContent.actions, ['click 200,140']);
+  assert.equal(fixture.state().clicks, 1);
+});
+
 test('a malformed tool_use is answered with an error tool_result and the model recovers', async () => {
   claude.script([
     { content: [claude.toolUse({ action: 'teleport', coordinate: [1, 2] }), claude.toolUse({ action: 'left_click', coordinate: [5000, 1] })] },
@@ -170,7 +243,7 @@ test('--confirm-actions holds a flagged action for a person; approval runs it', 
   const s = paused.structuredContent;
   assert.equal(s.status, 'needs_confirmation');
   assert.deepEqual(s.pending_actions, ['type "secret"']);
-  assert.deepEqual(s.pending_safety_checks, [{ id: 'confirm_toolu_2', code: 'confirm_action', message: '--confirm-actions asks a person before every type.' }]);
+  assert.deepEqual(s.pending_safety_checks, [{ id: 'confirm_toolu_2', code: 'confirm_action', message: '--confirm-actions asks a person before every type.', rule: '--confirm-actions type' }]);
   assert.equal(fixture.state().value, '', 'nothing was typed before approval');
   const approved = await held.ok('acknowledge_safety_check', { session_id: s.session_id, decision: 'approve' });
   assert.equal(approved.structuredContent.status, 'completed');

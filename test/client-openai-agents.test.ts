@@ -81,7 +81,7 @@ test('every tool converts to strict mode, without the SDK falling back', async (
   assert.deepEqual(warnings, [], 'the SDK warned while converting schemas to strict mode');
   assert.deepEqual(
     [...tools.keys()].sort(),
-    ['acknowledge_safety_check', 'cancel_run', 'close_session', 'computer', 'get_run', 'launch_app', 'list_sessions', 'navigate', 'new_session', 'run_task', 'screenshot', 'select_tab', 'step'],
+    ['acknowledge_safety_check', 'cancel_run', 'close_session', 'computer', 'get_run', 'launch_app', 'list_sessions', 'navigate', 'new_session', 'run_task', 'save_storage_state', 'screenshot', 'select_tab', 'step'],
   );
   for (const [name, tool] of tools) {
     assert.equal(tool.strict, true, `${name} fell back to non-strict`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { attachment, endlessDownload, linkTo } from './fixtures/hostile-pages.js';
+import { attachment, endlessDownload, linkTo, streamingDownload } from './fixtures/hostile-pages.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
@@ -116,3 +116,70 @@ describe('an output folder another user owns', { skip: process.getuid?.() !== 0 
     }
   });
 });
+
+describe('download limits', () => {
+  /** A session whose page streams a download without end, under `limits`: the result of the click that starts it. */
+  async function flood(limits: string[]): Promise<{ download?: DownloadEvent; limit?: string; saved: string[] }> {
+    const stream = streamingDownload();
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-flood-'));
+    const site = await new FixtureServer({ '/': linkTo('/flood'), '/flood': stream.handler }).start();
+    let server: ServerHandle | undefined;
+    try {
+      server = await startServer(['--output-dir', outputDir, '--settle-timeout', '30000', '--start-url', site.url('/'), ...limits]);
+      const result = await server.ok('computer', { actions: [click] });
+      const events = result.structuredContent.events as { kind: string; what?: string; detail?: string }[];
+      // The browser hangs up when the download is cancelled: the stream ends, it is not left to fill the disk.
+      await withTimeout(stream.ended(), 20_000, 'the download was not stopped');
+      return {
+        download: downloadsIn(result)[0],
+        limit: events.find((e) => e.kind === 'limit' && e.what === 'downloads')?.detail,
+        saved: fs.existsSync(path.join(outputDir, 'downloads')) ? fs.readdirSync(path.join(outputDir, 'downloads')) : [],
+      };
+    } finally {
+      await server?.close();
+      await site.stop();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  }
+
+  test('a download past --max-download-size is cancelled as it arrives, reported, and nothing is kept', async () => {
+    const { download, limit, saved } = await flood(['--max-download-size', '1MB']);
+    assert.match(download?.error ?? '', /cancelled after .*larger than 1\.0 MiB.*--max-download-size/, JSON.stringify(download));
+    assert.match(limit ?? '', /1 download\(s\) stopped at a limit.*--max-download-size/);
+    assert.deepEqual(saved, []);
+  });
+
+  test('the downloads of a session together stop at --session-download-size', async () => {
+    const { download, limit } = await flood(['--max-download-size', '0', '--session-download-size', '2MB']);
+    assert.match(download?.error ?? '', /this session's downloads passed 2\.0 MiB together \(--session-download-size\)/, JSON.stringify(download));
+    assert.match(limit ?? '', /--session-download-size/);
+  });
+
+  test('a download that would leave less than --min-free-space is cancelled', async () => {
+    const { download } = await flood(['--min-free-space', '1000000GB']);
+    assert.match(download?.error ?? '', /nearly full|too little room.*--min-free-space/, JSON.stringify(download));
+  });
+
+  test('past --max-downloads a session\'s downloads are cancelled at once', async () => {
+    const site = await new FixtureServer({ '/': linkTo('/small'), '/small': attachment('small.txt', 'small') }).start();
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-count-'));
+    let server: ServerHandle | undefined;
+    try {
+      server = await startServer(['--output-dir', outputDir, '--start-url', site.url('/'), '--max-downloads', '2']);
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(downloadsIn(await server.ok('computer', { actions: [click] }))[0]);
+      assert.ok(results[0]?.path && results[1]?.path, JSON.stringify(results));
+      assert.match(results[2]?.error ?? '', /already started 2 download\(s\).*--max-downloads/, JSON.stringify(results[2]));
+      assert.equal(fs.readdirSync(path.join(outputDir, 'downloads')).length, 2);
+    } finally {
+      await server?.close();
+      await site.stop();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+}

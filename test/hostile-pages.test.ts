@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buttonRunning, hugeTitle, textArea } from './fixtures/hostile-pages.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
+import { processesWithEnv } from './helpers/processes.js';
 
 const click = { type: 'click', x: 50, y: 50 };
 type Event = { kind: string; what?: string; recovery?: string; dropped?: number };
@@ -132,5 +134,31 @@ describe('hostile pages', () => {
     const title = (await server.ok('screenshot')).structuredContent.title as string;
     const typed = Number(/typed (\d+)/.exec(title)?.[1] ?? 0);
     assert.ok(typed < 6000, `typed ${typed} characters after the cancel`);
+  });
+});
+
+describe('secrets stay with the server', () => {
+  test('the browser the pages run in has none of the server\'s keys or tokens in its environment', { timeout: 60_000 }, async () => {
+    const secret = `sk-${randomUUID()}`;
+    const marker = `CUA_TEST_RUN=${randomUUID()}`;
+    const server = await startServer([], {
+      OPENAI_API_KEY: secret,
+      AZURE_CLIENT_SECRET: secret,
+      ANTHROPIC_AUTH_TOKEN: secret,
+      GOOGLE_APPLICATION_CREDENTIALS: secret,
+      CUA_AUTH_TOKEN: secret,
+      CUA_TEST_RUN: marker.split('=')[1]!,
+    });
+    try {
+      await server.ok('screenshot');
+      const serverPid = server.pid()!;
+      // The browser runs (it carries the harmless marker), and no process the server started holds a secret.
+      assert.ok(processesWithEnv(marker, serverPid).length > 0, 'the browser inherits the rest of the environment');
+      for (const name of ['OPENAI_API_KEY', 'AZURE_CLIENT_SECRET', 'ANTHROPIC_AUTH_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS', 'CUA_AUTH_TOKEN']) {
+        assert.deepEqual(processesWithEnv(`${name}=${secret}`, serverPid), [], `${name} reached the browser`);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

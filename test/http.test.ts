@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,9 +19,15 @@ const OTHER = { Authorization: `Bearer ${OTHER_TOKEN}` };
 const tokensFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cua-http-tokens-')), 'tokens');
 fs.writeFileSync(tokensFile, `other ${OTHER_TOKEN}\n`, { mode: 0o600 });
 
+const FIELD = 'position:absolute;left:0;width:300px;height:40px';
 const fixtures = new FixtureServer({
   '/a': page('<h1>Client A</h1>').replace('<title>fixture</title>', '<title>A</title>'),
   '/b': page('<h1>Client B</h1>').replace('<title>fixture</title>', '<title>B</title>'),
+  // A field holding a secret at the top, an empty one below that shows what is pasted into it as the title.
+  '/fields': page(`<input value="hunter2-secret" style="${FIELD};top:0"><input style="${FIELD};top:100px" oninput="document.title = this.value">`),
+  // A page that plants text in every clipboard it can reach: the copy event, and the async clipboard API on a click.
+  '/plant': page(`<button style="${FIELD};top:0" onclick="navigator.clipboard.writeText('planted-write').catch(() => {})">go</button>
+<script>document.addEventListener('copy', (e) => { e.clipboardData.setData('text/plain', 'planted-copy'); e.preventDefault(); });</script>`),
 });
 
 before(() => fixtures.start());
@@ -82,6 +89,25 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
       const shot = await a.ok('screenshot', { session_id: sa });
       assert.equal(shot.structuredContent.url, fixtures.url('/a'));
       assert.equal(shot.structuredContent.title, 'A');
+    }));
+
+  test('each session has its own clipboard: B cannot paste what A copied, nor plant what A pastes', () =>
+    withTwoClients(async (a, b) => {
+      const act = (client: Client, actions: unknown[]) => client.ok('computer', { actions });
+      const pasteBelow = [{ type: 'click', x: 50, y: 120 }, { type: 'keypress', keys: ['ctrl', 'v'] }];
+      await a.ok('navigate', { url: fixtures.url('/fields') });
+      await act(a, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+
+      await b.ok('navigate', { url: fixtures.url('/fields') });
+      const stolen = await act(b, pasteBelow);
+      assert.equal(stolen.structuredContent.title, 'fixture', 'B pasted what A copied');
+
+      await b.ok('navigate', { url: fixtures.url('/plant') });
+      await act(b, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+
+      const pasted = await act(a, pasteBelow);
+      assert.equal(pasted.structuredContent.title, 'hunter2-secret', 'A pastes its own copy, not what B\'s page planted');
+      assert.match(JSON.stringify(pasted.structuredContent.events), /pasted 14 character\(s\) from this session's clipboard/);
     }));
 
   test('past --max-sessions a new session gets a clear error, and the server keeps working', () =>
@@ -229,6 +255,27 @@ describe('--max-body, --allowed-hosts, --allowed-origins', () => {
     assert.match(errorMessage(res), /limited to 2048 bytes \(--max-body\)/);
   });
 
+  test('an idle connection stays open for a client whose next call comes after a model turn', async () => {
+    // Node's default is 5 s: a client sending its next call just as the server closes the connection gets a reset.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = http.request(server.url, { method: 'POST', agent, headers: MCP_HEADERS }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.reusedSocket));
+        });
+        req.on('error', reject);
+        req.end(INITIALIZE);
+      });
+    try {
+      await post();
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      assert.equal(await post(), true, 'the server closed the idle connection: the second call needed a new one');
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test('hosts and origins added by the options are accepted, others still refused', async () => {
     const post = (headers: Record<string, string>) => rawRequest(server.url, { headers: { ...MCP_HEADERS, ...headers }, body: INITIALIZE });
     assert.equal((await post({ Host: 'MyBox.lan:1234' })).status, 200);
@@ -264,6 +311,47 @@ describe('--share-sessions', () => {
       // SIGTERM with a client still connected (its event stream open) and browser sessions open.
       assert.equal(await server.stop('SIGTERM'), 0);
       await a.close();
+    }
+  });
+});
+
+describe('a session still opening when its MCP session ends', () => {
+  test('stays the principal\'s: the next MCP session lists it and closes it, and its --max-sessions slot is free again', async () => {
+    // The start page answers only when the test says so: new_session is still opening when A's DELETE arrives.
+    let requested!: () => void;
+    const arrived = new Promise<void>((resolve) => (requested = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fixtures.route('/held', async (_req, res) => {
+      requested();
+      await released;
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page('<h1>held</h1>'));
+    });
+    const server = await startHttpServer(['--max-sessions', '1']);
+    try {
+      const a = await server.connect();
+      const opening = a.call('new_session', { start_url: fixtures.url('/held') }).catch((error: unknown) => error);
+      await arrived;
+      await a.close();
+      release();
+      const browserSessionOpened = /info: session (\S+) opened\n/;
+      await server.waitForLog(browserSessionOpened);
+      const [, id] = server.stderr().match(browserSessionOpened)!;
+      await opening;
+      const b = await server.connect();
+      try {
+        const listed = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
+        assert.deepEqual(listed.map((s) => s.session_id), [id]);
+        await b.ok('close_session', { session_id: id });
+        // The slot is free: a new session opens.
+        const opened = await b.ok('new_session', { start_url: fixtures.url('/b') });
+        assert.equal(opened.structuredContent.title, 'B');
+      } finally {
+        await b.close();
+      }
+    } finally {
+      release();
+      assert.equal(await server.stop('SIGTERM'), 0);
     }
   });
 });

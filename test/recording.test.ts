@@ -295,3 +295,80 @@ describe('recording options', () => {
     }
   });
 });
+
+describe('recordings are private', () => {
+  const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+  it('a fresh output folder, runs/ and each run folder are 0700, its files 0600', async () => {
+    const parent = tempDir();
+    const outputDir = path.join(parent, 'fresh');
+    const server = await startServer(['--output-dir', outputDir], env);
+    try {
+      fake.script([{ output: [fake.message('done')] }]);
+      const result = await server.ok('run_task', { task: 'type a password', start_url: fixture.url('/') });
+      const dir = path.dirname(String(result.structuredContent.report));
+      for (const folder of [outputDir, path.join(outputDir, 'runs'), dir]) assert.equal(mode(folder).toString(8), '700', folder);
+      const files = fs.readdirSync(dir);
+      assert.ok(files.includes('steps.jsonl') && files.includes('run.json') && files.includes('report.html'), files.join(' '));
+      for (const file of files) assert.equal(mode(path.join(dir, file)).toString(8), '600', file);
+    } finally {
+      await server.close();
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  /** A run with `runs` planted by `plant`: it completes unrecorded, says why, and nothing is written into the planted folder. */
+  async function plantedRuns(plant: (runs: string, elsewhere: string) => void, why: RegExp): Promise<void> {
+    const outputDir = tempDir();
+    const elsewhere = tempDir();
+    plant(path.join(outputDir, 'runs'), elsewhere);
+    const server = await startServer(['--output-dir', outputDir], env);
+    try {
+      fake.script([{ output: [fake.message('done')] }]);
+      const result = await server.ok('run_task', { task: 'look', start_url: fixture.url('/') });
+      assert.equal(result.structuredContent.status, 'completed');
+      assert.equal(result.structuredContent.run_id, undefined);
+      assert.match(textOf(result), new RegExp(`Not recorded: recording is off for this run: .*${why.source}`));
+      assert.match(server.stderr(), new RegExp(`warn: recording is off for this run: .*${why.source}`));
+      assert.deepEqual(fs.readdirSync(elsewhere), []);
+      assert.deepEqual(fs.readdirSync(path.join(outputDir, 'runs')), []);
+    } finally {
+      await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }
+
+  it('a symlink planted as runs/ is refused: recording is off for the run, with a warning', () =>
+    plantedRuns((runs, elsewhere) => fs.symlinkSync(elsewhere, runs), /is not a directory \(a symlink\?\)/));
+
+  it('a runs/ folder another user owns is refused', { skip: process.getuid?.() !== 0 && 'needs root to give a folder away' }, () =>
+    plantedRuns((runs) => {
+      fs.mkdirSync(runs, { mode: 0o777 });
+      fs.chmodSync(runs, 0o777);
+      fs.chownSync(runs, 65534, 65534);
+    }, /belongs to another user \(uid 65534\).*--output-dir/));
+});
+
+describe('credentials in an endpoint URL', () => {
+  it('are shown redacted in the result, run.json, report.html and stderr', async () => {
+    const outputDir = tempDir();
+    const password = `pw-${Date.now()}`;
+    const server = await startServer(['--output-dir', outputDir], { ...env, OPENAI_BASE_URL: `http://user:${password}@127.0.0.1:${new URL(fake.origin).port}/v1` });
+    try {
+      const result = await server.call('run_task', { task: 'look', start_url: fixture.url('/') });
+      const report = String(result.structuredContent?.report);
+      const seen = {
+        result: JSON.stringify(result),
+        'run.json': fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8'),
+        'report.html': fs.readFileSync(report, 'utf8'),
+        stderr: server.stderr(),
+      };
+      assert.match(seen.result, /http:\/\/\*\*\*@127\.0\.0\.1/, 'the endpoint is still named');
+      for (const [where, text] of Object.entries(seen)) assert.ok(!text.includes(password), `the password shows in ${where}`);
+    } finally {
+      await server.close();
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+});

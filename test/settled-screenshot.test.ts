@@ -45,6 +45,14 @@ const PAGES: Record<string, string> = {
     `<div id="host"></div>${button(soon("root.firstElementChild.style.background = 'rgb(0,0,255)'"))}
      <script>const root = host.attachShadow({ mode: 'closed' }); root.innerHTML = '<div style="${FULL};background:rgb(255,255,255)"></div>';</script>`,
   ),
+  // Shadow roots declared in HTML, one inside another: no script attached them.
+  '/declarative-shadow': page(
+    `<div id="host"><template shadowrootmode="open"><div id="inner"><template shadowrootmode="open"><div style="${FULL};background:rgb(255,255,255)"></div></template></div></template></div>${button(soon("host.shadowRoot.getElementById('inner').shadowRoot.firstElementChild.style.background = 'rgb(0,0,255)'"))}`,
+  ),
+  // A page that finds the watch and tells it nothing changed.
+  '/tamper': page(
+    `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'; const w = window.__cuaChanges; if (w) { w.changed = false; w.disarm = () => false; w.armed = false; }"))}`,
+  ),
   '/selection': page(
     `<style>#s::selection { background: rgb(0,0,255); color: rgb(0,0,255) }</style><div id="s" style="font:300px/300px monospace;color:rgb(255,255,255);margin:0">MMMMMMMM MMMMMMMM MMMMMMMM</div>${button(soon('getSelection().selectAllChildren(s)'))}`,
   ),
@@ -68,6 +76,8 @@ const PAGES: Record<string, string> = {
   '/frame': page(`<iframe src="/frame-inner" style="${FULL}"></iframe>`),
   // The check does not look into the frame: the frame sets its change off itself.
   '/frame-inner': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(`${soon("d.style.background = 'rgb(0,0,255)'")}; requestAnimationFrame(() => {})`)}`),
+  // The title is part of the page state read beside the screenshot.
+  '/title': page(`<div style="${FULL};background:rgb(255,255,255)"></div>${button(soon("document.title = 'after'"))}`),
   '/still': page(`<div style="${FULL};background:rgb(255,255,255)"></div>${button('void 0')}`),
   '/text': page(
     `<h1>Orders</h1>${Array.from({ length: 40 }, (_, i) => `<p style="color:hsl(${i * 37},60%,35%)">Order ${i}: ${'lorem ipsum dolor sit amet '.repeat(4)}</p>`).join('')}<input placeholder="Search">`,
@@ -99,7 +109,7 @@ describe('a step screenshot taken while the settle check runs', () => {
     return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/popover']) {
+  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/declarative-shadow', '/popover', '/tamper']) {
     it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
       // Several times: the frame the screenshot catches varies from run to run.
       for (let i = 0; i < 4; i++) {
@@ -109,6 +119,17 @@ describe('a step screenshot taken while the settle check runs', () => {
       }
     });
   }
+
+  it('reports the title a page sets just after the click, not the one read beside the early screenshot', async () => {
+    for (let i = 0; i < 4; i++) {
+      await server.ok('navigate', { url: site.url('/title') });
+      await server.ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
+      const before = server.stderr().length;
+      const result = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
+      assert.equal(result.structuredContent.title, 'after', 'the result carries the title from before the change');
+      assert.match(server.stderr().slice(before), /the page state is taken after the settle \(waited\)/);
+    }
+  });
 
   it('shows an image the click inserts', async () => {
     for (let i = 0; i < 6; i++) assert.deepEqual((await clickButton('/image')).colour, BLUE, 'the screenshot shows the page before the image');
@@ -138,7 +159,12 @@ describe('a step screenshot taken while the settle check runs', () => {
     for (let i = 0; i < 5 && !early; i++) {
       const before = server.stderr().length;
       const clicked = await server.ok('computer', { actions: [{ type: 'click', x: 1000, y: 5 }] });
-      if (OVERLAPPED.test(server.stderr().slice(before))) early = imageOf(clicked).data;
+      const log = server.stderr().slice(before);
+      if (OVERLAPPED.test(log)) {
+        early = imageOf(clicked).data;
+        // The page state (title, scroll, size) is read beside it, in the same check.
+        assert.match(log, /the page state overlapped the settle check/);
+      }
     }
     assert.ok(early, `no screenshot was taken early:\n${server.stderr().slice(-2000)}`);
     const later = await server.ok('screenshot');

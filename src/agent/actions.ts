@@ -1,4 +1,4 @@
-import { actionPoints, ACTION_TYPES, describeAction, type ComputerAction, type Point } from '../computer/actions.js';
+import { actionPoints, ACTION_TYPES, describeAction, scaleAction, type ComputerAction, type Point } from '../computer/actions.js';
 import type { PressableButton } from '../computer/computer.js';
 import { checkAction, type ActionKeys } from '../computer/validate.js';
 import type { ComputerSession } from '../session/computer-session.js';
@@ -64,6 +64,13 @@ export function validateAgentActions(actions: AgentAction[], session: Pick<Compu
       throw new Error(`${where} needs a browser session, and this is a ${session.environment} session: use the mouse and keyboard instead.`);
     }
   });
+}
+
+/** The action with its points mapped from a model's image to the screen (`factor` on each axis), rounded and kept on the screen. */
+export function scaleAgentAction(action: AgentAction, factor: { x: number; y: number }, screen: { width: number; height: number }): AgentAction {
+  const at = (p: Point): Point => ({ x: Math.min(screen.width - 1, Math.round(p.x * factor.x)), y: Math.min(screen.height - 1, Math.round(p.y * factor.y)) });
+  if (!isExtra(action)) return scaleAction(action, factor, at);
+  return action.type === 'triple_click' ? { ...action, ...at(action) } : action;
 }
 
 /** The last point the pointer was sent to by these actions, if any. */

@@ -5,6 +5,8 @@ import { runAction } from '../computer/computer.js';
 import { describeAgentAction, isExtra, type AgentAction } from './actions.js';
 import type { CallOutcome, ScreenInput, TurnOutcome } from './translator.js';
 import type { ParsedCall, Progress, TurnState } from './types.js';
+import { addUsage } from './usage.js';
+import { approvalHolds } from './approval.js';
 
 export async function screenshotInput(session: ComputerSession): Promise<ScreenInput> {
   const shot = await session.screenshot();
@@ -12,15 +14,12 @@ export async function screenshotInput(session: ComputerSession): Promise<ScreenI
   return { shot, url, dataUrl: `data:${shot.mimeType};base64,${shot.data.toString('base64')}` };
 }
 
-/** Adds the operator's pauses: a call with an action of a kind in --confirm-actions waits for a person. */
-function holdForConfirmation(run: TurnState, calls: ParsedCall[]): void {
-  if (run.confirmActions.length === 0) return;
+/** Adds the operator's pauses (approval.ts): a call they hold waits for a person. */
+async function holdForApproval(run: TurnState, calls: ParsedCall[]): Promise<void> {
   for (const call of calls) {
     if (call.problem) continue;
-    const kinds = [...new Set(call.actions.map((a) => a.type).filter((type) => run.confirmActions.includes(type)))];
-    if (kinds.length) {
-      call.holds = [{ id: `confirm_${call.callId}`, code: 'confirm_action', message: `--confirm-actions asks a person before every ${kinds.join(', ')}.` }];
-    }
+    const holds = await approvalHolds(run, call);
+    if (holds.length) call.holds = holds;
   }
 }
 
@@ -34,12 +33,14 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   const body = translator.request();
   progress.observer.request?.(body);
   let raw: unknown;
+  const sent = performance.now();
   try {
     raw = await translator.send(body, progress.signal);
   } catch (error) {
     throw explainModelError(error, run.provider);
   }
   const reply = translator.read(raw);
+  addUsage(run.usage, reply.usage, performance.now() - sent, run.prices);
   run.steps++;
   progress.taken++;
   for (const summary of reply.reasoning) {
@@ -50,8 +51,8 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
 
   const { calls, problems } = reply;
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
-  holdForConfirmation(run, calls);
-  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems });
+  await holdForApproval(run, calls);
+  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems, ...(reply.usage ? { usage: reply.usage } : {}), total: { ...run.usage } });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {
@@ -123,7 +124,7 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
   progress.actions.push(...done);
   progress.observer.screenshot?.(run.steps, screen.shot, screen.url ?? '');
   progress.observer.step?.(progress.taken, progress.total, done.join('; ') || 'no action run');
-  return { outcomes, screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
+  return { outcomes, screen: (await run.translator.see?.(screen)) ?? screen, acknowledged, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** The session's browser navigation, for the actions that need it. */

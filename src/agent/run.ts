@@ -5,6 +5,7 @@ import type { ComputerSession } from '../session/computer-session.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import type { Translator } from './translator.js';
 import type { DecidedBy, Decision, HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
+import { emptyUsage, type ModelPrices } from './usage.js';
 import { Watchers } from './watchers.js';
 
 export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js';
@@ -48,7 +49,8 @@ export class AgentRun implements TurnState, HeldRun {
   error: string | undefined;
   /** The provider's wire format and this run's conversation. */
   readonly translator: Translator;
-  readonly confirmActions: readonly string[];
+  readonly usage = emptyUsage();
+  readonly prices: ModelPrices | undefined;
   /** Calls held back until a person decides. */
   pending: ParsedCall[] | undefined;
   unusableTurns = 0;
@@ -71,7 +73,7 @@ export class AgentRun implements TurnState, HeldRun {
     readonly instructions: string | undefined,
   ) {
     this.translator = provider.translator({ options, instructions, environment: session.environment, display: session.display });
-    this.confirmActions = options.confirmActions;
+    this.prices = options.modelPrices;
   }
 
   get pendingChecks(): SafetyCheck[] {
@@ -103,7 +105,7 @@ export class AgentRun implements TurnState, HeldRun {
     this.launch(async (signal) => {
       const shot = await this.session.exclusive(() => screenshotInput(this.session));
       this.watchers.screenshot(0, shot.shot, shot.url ?? '');
-      this.translator.start(this.task, shot);
+      this.translator.start(this.task, (await this.translator.see?.(shot)) ?? shot);
       await this.advance(signal, budget);
     });
   }
@@ -135,8 +137,22 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    this.watchers.decided(decision, 'tool');
+    this.watchers.decided(decision, 'tool', this.askedBecause());
     this.launch(async (signal) => (decision === 'deny' ? this.deny('tool') : this.advance(signal, this.budgetLeft, 'approve')));
+  }
+
+  /** The option that approves the model's safety checks without asking, if any. */
+  private autoApproval(): string | undefined {
+    const { approval } = this.options;
+    if (approval.mode === 'sandbox') return `--approval sandbox:${approval.sandbox}`;
+    return this.options.autoAcknowledgeSafetyChecks ? '--auto-acknowledge-safety-checks' : undefined;
+  }
+
+  /** Why the held calls wait: the operator's rules, and the model's own checks. */
+  private askedBecause(): string {
+    const checks = this.pendingChecks;
+    const model = checks.filter((c) => !c.rule).map((c) => c.code);
+    return [...new Set([...checks.flatMap((c) => (c.rule ? [c.rule] : [])), ...(model.length ? [`the model's safety checks (${model.join(', ')})`] : [])])].join('; ');
   }
 
   /** Drops the held calls; what happened before the question is still reported. */
@@ -196,14 +212,15 @@ export class AgentRun implements TurnState, HeldRun {
         return;
       }
       if (this.pending) {
-        // --auto-acknowledge-safety-checks answers the model's checks, never the pauses the operator asked for.
-        const automatic = !approved && this.options.autoAcknowledgeSafetyChecks && this.pending.every((c) => !c.holds?.length);
+        // A sandbox approves the model's checks, never the pauses the operator asked for.
+        const sandbox = this.autoApproval();
+        const automatic = !approved && sandbox !== undefined && this.pending.every((c) => !c.holds?.length);
         const answer: Decision | undefined = approved
           ? { decision: 'approve', by: 'tool' }
           : automatic
             ? { decision: 'approve', by: 'auto' }
             : await Promise.race([this.watchers.confirm(this), abortion(signal)]);
-        if (answer && !approved) this.watchers.decided(answer.decision, answer.by);
+        if (answer && !approved) this.watchers.decided(answer.decision, answer.by, automatic ? sandbox! : this.askedBecause());
         approved = false;
         if (signal.aborted) continue;
         if (answer?.decision === 'deny') return this.deny(answer.by);
@@ -212,7 +229,7 @@ export class AgentRun implements TurnState, HeldRun {
           this.budgetLeft = progress.budget;
           return;
         }
-        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (--auto-acknowledge-safety-checks)`);
+        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (${sandbox})`);
         const calls = this.pending;
         this.pending = undefined;
         this.translator.answer(await executeCalls(this, calls, progress, true));
@@ -256,6 +273,7 @@ export class AgentRun implements TurnState, HeldRun {
       message: this.message,
       pending_safety_checks: paused ? this.pendingChecks : [],
       pending_actions: paused ? (this.pending ?? []).flatMap((c) => c.descriptions) : [],
+      usage: { ...this.usage },
       ...(this.error ? { error: this.error } : {}),
     };
   }

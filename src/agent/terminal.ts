@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import { createProvider, ModelNotConfiguredError } from '../model/select.js';
 import { recordRun } from '../recording/record-run.js';
 import { AgentRun, type RunObserver, type RunReport } from './run.js';
+import { describeUsage } from './usage.js';
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {
@@ -85,7 +86,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     try {
       const session = await sessions.create('terminal', { startUrl: config.startUrl });
       const run = new AgentRun(session, provider, config.agent, task, undefined);
-      const recording = recordRun(run, config.recording);
+      const recording = await recordRun(run, config.recording);
       if (recording) out(`Recording to ${recording.dir}`);
       const observer: RunObserver = {
         showsErrors: true,
@@ -114,6 +115,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
       const report = run.report();
       out(`\n${report.status} after ${report.steps} step(s)${report.error ? `: ${report.error}` : ''}`);
       if (report.message) out(report.message);
+      if (report.usage?.requests) out(describeUsage(report.usage));
       if (recording) out(`Report: ${recording.reportPath}`);
       return EXIT[report.status];
     } finally {

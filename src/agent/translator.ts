@@ -2,11 +2,14 @@ import type { Screenshot } from '../computer/computer.js';
 import type { Environment } from '../session/computer-session.js';
 import type { AgentOptions } from '../config.js';
 import type { AgentAction } from './actions.js';
+import type { TokenUsage } from './usage.js';
 
 export interface SafetyCheck {
   id: string;
   code: string;
   message: string;
+  /** The operator's rule that asked for this pause (`--confirm-domains *.bank.example`); absent for the model's own checks. */
+  rule?: string;
 }
 
 /** A call from the model (a computer_call, a tool_use...), checked: either runnable actions or the reason it cannot run. */
@@ -42,6 +45,8 @@ export interface ModelReply {
   message?: string;
   /** Reasoning summaries or narration, shown as the run goes. */
   reasoning: string[];
+  /** The tokens the reply says it used; undefined when the server did not say. */
+  usage?: TokenUsage;
 }
 
 /** What happened to one call when its turn ran. */
@@ -85,6 +90,8 @@ export interface TranslatorContext {
 export interface Translator {
   /** Whether there is something to send: false before the start, after the end, and while calls are held. */
   readonly ready: boolean;
+  /** The screen as this model takes it (Claude: scaled to its size, with the regions it zoomed into), before start or answer get it. */
+  see?(screen: ScreenInput): Promise<ScreenInput>;
   /** The first input: the task and the first screen. */
   start(task: string, screen: ScreenInput): void;
   /** The next request (the observers log it). */

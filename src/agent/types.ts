@@ -1,8 +1,10 @@
 import type { Screenshot } from '../computer/computer.js';
+import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';
 import type { ParsedCall, SafetyCheck, Translator } from './translator.js';
+import type { ModelPrices, RunUsage, TokenUsage } from './usage.js';
 
 export type { ParsedCall, SafetyCheck } from './translator.js';
 
@@ -40,6 +42,10 @@ export interface TurnAnswer {
   calls: ParsedCall[];
   /** Output that could not be used, one line each. */
   problems: string[];
+  /** This turn's tokens, when the provider said. */
+  usage?: TokenUsage;
+  /** The run's usage so far, this turn included (the loop always gives it). */
+  total?: RunUsage;
 }
 
 /**
@@ -58,7 +64,8 @@ export interface RunObserver {
   answered?(turn: TurnAnswer): void;
   /** The screen before the first turn (step 0), then after each turn's actions; `url` is empty where there is none. */
   screenshot?(step: number, shot: Screenshot, url: string): void;
-  decided?(decision: 'approve' | 'deny', by: DecidedBy): void;
+  /** `rule`: what asked (the operator's rules, or the model's checks), or what approved without asking. */
+  decided?(decision: 'approve' | 'deny', by: DecidedBy, rule: string): void;
   /** The call ended (any status, paused included); awaited before the call returns. */
   stopped?(report: RunReport): void | Promise<void>;
   /**
@@ -80,6 +87,8 @@ export interface RunReport {
   pending_safety_checks: SafetyCheck[];
   /** The held actions, not run yet. */
   pending_actions: string[];
+  /** Tokens, model requests and model time of the whole run so far, with the estimated cost at --model-prices. */
+  usage?: RunUsage;
   error?: string;
 }
 
@@ -100,8 +109,11 @@ export interface TurnState {
   readonly session: ComputerSession;
   readonly provider: ModelProvider;
   readonly translator: Translator;
-  /** Action kinds a person approves before they run (--confirm-actions). */
-  readonly confirmActions: readonly string[];
+  /** The approval rules among them (--approval, --confirm-actions, --confirm-domains...). */
+  readonly options: AgentOptions;
+  /** The run's usage so far (the loop adds each reply), priced at `prices` when the operator gave them. */
+  readonly usage: RunUsage;
+  readonly prices: ModelPrices | undefined;
   steps: number;
   message: string;
   pending: ParsedCall[] | undefined;

@@ -34,6 +34,8 @@ export class BrowserBackend implements SessionBackend {
       deviceScaleFactor: config.screenshot.scale,
       // Service-worker fetches bypass request routing; the host policy must see every request.
       serviceWorkers: config.domainPolicy.restrictsHosts ? 'block' : 'allow',
+      // Read again for every context: each new session starts from the file as it is then.
+      ...(config.storageState ? { storageState: config.storageState } : {}),
     };
   }
 

@@ -28,24 +28,40 @@ function playwrightShooter(style: string | undefined): Shooter {
 }
 
 const devtools = new WeakMap<Page, Promise<CDPSession>>();
+/**
+ * Pages whose last PNG, encoded for speed, came near the size a client
+ * takes (--max-image-bytes): their next PNGs are compressed harder, so a
+ * busy page is not sent as JPEG just to save the browser's time.
+ */
+const compressHarder = new WeakSet<Page>();
+/** The share of the client's image limit a speed-encoded PNG may reach before the page's PNGs are compressed harder. */
+const SPEED_ENCODING_SHARE = 0.75;
 
 /**
  * Chromium's own capture of the viewport, in device pixels: the same image
  * as Playwright's in one round trip instead of four or five (Playwright
  * first waits for fonts and prepares and restores every frame). For a page
  * the caller knows has its fonts loaded and needs no style drawn over it.
+ * PNGs are encoded for speed (the same pixels, about a third more bytes):
+ * under load the browser's PNG encoding is most of a step's CPU, and
+ * encoding it harder took 3-4 times as long (see docs/performance.md).
  */
-const devtoolsShooter: Shooter = async (page, type, quality) => {
-  let session = devtools.get(page);
-  if (!session) {
-    session = page.context().newCDPSession(page);
-    devtools.set(page, session);
-    session.catch(() => devtools.delete(page));
-  }
-  const capture = session.then((s) => s.send('Page.captureScreenshot', { format: type, quality, captureBeyondViewport: false }));
-  const { data } = await withDeadline(capture, PAGE_ANSWER_MS, 'the screenshot');
-  return Buffer.from(data, 'base64');
-};
+function devtoolsShooter(maxClientBytes: number): Shooter {
+  return async (page, type, quality) => {
+    let session = devtools.get(page);
+    if (!session) {
+      session = page.context().newCDPSession(page);
+      devtools.set(page, session);
+      session.catch(() => devtools.delete(page));
+    }
+    const fast = type === 'png' && !compressHarder.has(page);
+    const capture = session.then((s) => s.send('Page.captureScreenshot', { format: type, quality, captureBeyondViewport: false, optimizeForSpeed: fast }));
+    const { data } = await withDeadline(capture, PAGE_ANSWER_MS, 'the screenshot');
+    const image = Buffer.from(data, 'base64');
+    if (fast && image.length > maxClientBytes * SPEED_ENCODING_SHARE) compressHarder.add(page);
+    return image;
+  };
+}
 
 /**
  * A screenshot of the page at the screenshot size, in the configured
@@ -64,7 +80,7 @@ export function capturePage(page: () => Promise<Page>, config: ServerConfig, ses
  */
 export function captureDirect(page: Page, config: ServerConfig, sessionId: string): Promise<Screenshot> | undefined {
   if (config.browser !== 'chromium') return undefined;
-  return captureWith(devtoolsShooter, () => Promise.resolve(page), config, sessionId);
+  return captureWith(devtoolsShooter(config.clientImage.maxBytes), () => Promise.resolve(page), config, sessionId);
 }
 
 async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: ServerConfig, sessionId: string): Promise<Screenshot> {

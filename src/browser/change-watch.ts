@@ -1,4 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { BrowserContext } from 'playwright';
+import type { FrameProbe } from './page-probes.js';
+
+/**
+ * The page cannot read or change the watch: it lives in the script's
+ * closure, and `window.__cuaChanges` (fixed, not replaceable) hands it
+ * only to a caller with this process's key, which never enters the page
+ * except as an argument of our own probes.
+ */
+export const WATCH_KEY = randomBytes(16).toString('hex');
 
 /**
  * Tells whether the page changed what it shows between two moments: from
@@ -7,8 +17,12 @@ import type { BrowserContext } from 'playwright';
  * changed in between, so it need not wait for that frame (see
  * settleDeferred in settle.ts).
  *
- * Watched: the DOM (attributes, text, nodes) of the document and of every
- * shadow root, form state and selections set by script, focus, popovers.
+ * Watched: the DOM (attributes, text, nodes) of the document and of its
+ * shadow roots: every one a script attaches (open or closed), and open
+ * ones declared in HTML (`<template shadowrootmode="open">`), cloned or
+ * moved in, found as they enter the document; form state and selections
+ * set by script, focus, popovers. A closed root declared in HTML is
+ * invisible to every script, ours included.
  * Not watched, so arm() refuses such pages: canvases (scripts draw on them
  * without a trace), fonts still loading. Nor frames: the caller does not
  * arm on pages that have them. Images load through requests, which settle
@@ -16,19 +30,38 @@ import type { BrowserContext } from 'playwright';
  */
 const WATCH_SCRIPT = `(() => {
   if (window.__cuaChanges) return;
+  const KEY = ${JSON.stringify(WATCH_KEY)};
   const OPTIONS = { subtree: true, childList: true, attributes: true, characterData: true };
   /** Past this many shadow roots, arming would cost more than the frame it saves. */
   const MAX_ROOTS = 500;
-  const w = window.__cuaChanges = { armed: false, changed: false };
+  const w = { armed: false, changed: false };
+  Object.defineProperty(window, '__cuaChanges', { value: (key) => (key === KEY ? w : undefined) });
   const note = () => { if (w.armed) w.changed = true; };
   const observer = new MutationObserver(note);
   let roots = [];
+  const known = new WeakSet();
+  // Finds the open shadow roots no script attached (declared in HTML, cloned, moved in) as their hosts enter the document.
+  const finder = new MutationObserver((records) => {
+    for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) found(node);
+  });
+  const found = (element) => {
+    if (element.shadowRoot) addRoot(element.shadowRoot);
+    if (element.firstElementChild) for (const inner of element.querySelectorAll('*')) if (inner.shadowRoot) addRoot(inner.shadowRoot);
+  };
+  const addRoot = (root) => {
+    if (known.has(root)) return;
+    known.add(root);
+    roots.push(new WeakRef(root));
+    finder.observe(root, { childList: true, subtree: true });
+    if (w.armed) observer.observe(root, OPTIONS);
+    for (const inner of root.querySelectorAll('*')) if (inner.shadowRoot) addRoot(inner.shadowRoot);
+  };
+  finder.observe(document, { childList: true, subtree: true });
   const attachShadow = Element.prototype.attachShadow;
   if (attachShadow) {
     Element.prototype.attachShadow = function (...args) {
       const root = attachShadow.apply(this, args);
-      roots.push(new WeakRef(root));
-      if (w.armed) observer.observe(root, OPTIONS);
+      addRoot(root);
       return root;
     };
   }
@@ -81,10 +114,12 @@ export async function watchChanges(context: BrowserContext): Promise<void> {
   await context.addInitScript(WATCH_SCRIPT);
 }
 
-/** The page side of the watch, as probes in page-probes.ts call it. */
+/** The page side of the watch, as probes in page-probes.ts get it: `window.__cuaChanges(WATCH_KEY)`. */
 export interface ChangeWatch {
   /** Starts watching; false when the page shows what the watch cannot see, or has too much to watch (then nothing is armed). */
   arm(): boolean;
   /** Stops watching and says whether anything changed since arm(). */
   disarm(): boolean;
+  /** The frame probe armFrame started, for armedFrame to collect. */
+  armedFrame?: Promise<FrameProbe>;
 }

@@ -18,8 +18,8 @@ const NETWORK_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 export class DomainPatternError extends Error {
   constructor(
     message: string,
-    /** The DomainPolicyOptions field that was wrong. */
-    readonly field: keyof DomainPolicyOptions,
+    /** The option that was wrong: a DomainPolicyOptions field, or --confirm-domains. */
+    readonly field: keyof DomainPolicyOptions | 'confirmDomains',
   ) {
     super(message);
   }
@@ -59,7 +59,7 @@ export function canonicalAddress(host: string): string {
   return canonicalAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
 }
 
-function parsePattern(text: string, field: keyof DomainPolicyOptions): HostPattern {
+function parsePattern(text: string, field: DomainPatternError['field']): HostPattern {
   const trimmed = text.trim();
   if (trimmed === '*') return { text: trimmed, host: '', wildcard: true };
   const wildcard = trimmed.startsWith('*.');
@@ -81,7 +81,7 @@ function parsePattern(text: string, field: keyof DomainPolicyOptions): HostPatte
 }
 
 /** Parses a comma-separated pattern list; empty items are ignored. */
-function parseHostPatterns(list: string | undefined, field: keyof DomainPolicyOptions): HostPattern[] {
+function parseHostPatterns(list: string | undefined, field: DomainPatternError['field']): HostPattern[] {
   if (!list) return [];
   return list
     .split(',')
@@ -92,6 +92,26 @@ function parseHostPatterns(list: string | undefined, field: keyof DomainPolicyOp
 function matches(pattern: HostPattern, host: string): boolean {
   if (pattern.host === '') return true;
   return host === pattern.host || (pattern.wildcard && host.endsWith(`.${pattern.host}`));
+}
+
+/** Host patterns spelled as in --allowed-domains, for the options that name sites (--confirm-domains). */
+export class HostPatterns {
+  private readonly patterns: HostPattern[];
+
+  constructor(list: string | undefined, field: DomainPatternError['field']) {
+    this.patterns = parseHostPatterns(list, field);
+  }
+
+  get size(): number {
+    return this.patterns.length;
+  }
+
+  /** The pattern (as written) the URL's host matches; undefined when none does or it has no host. */
+  match(url: string | undefined): string | undefined {
+    const host = url ? parseUrl(url)?.url.hostname : undefined;
+    if (!host) return undefined;
+    return this.patterns.find((p) => matches(p, normalizeHost(host)))?.text;
+  }
 }
 
 /** The URL and its scheme without the colon; undefined when it does not parse. */

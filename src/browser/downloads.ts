@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Download } from 'playwright';
+import { privateDir } from '../private-dir.js';
+import type { DownloadGuard } from './download-limits.js';
 import type { SessionEvent } from '../session/events.js';
 
 export type DownloadEvent = Extract<SessionEvent, { kind: 'download' }>;
@@ -22,13 +24,16 @@ const EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | co
  * someone planted. The event is reported at once and filled in (path and
  * size, or the error) when `saved` resolves.
  */
-export function saveDownload(download: Download, outputDir: string): { event: DownloadEvent; saved: Promise<void> } {
+export function saveDownload(download: Download, outputDir: string, guard: DownloadGuard): { event: DownloadEvent; saved: Promise<void> } {
   const event: DownloadEvent = { kind: 'download', url: download.url(), filename: download.suggestedFilename() };
+  let stopped: () => string | undefined = () => undefined;
   const saved = (async () => {
-    const dir = await privateDir(outputDir);
+    const dir = await privateDir(outputDir, 'downloads', 'downloads');
     const { file, target } = await reserve(dir, sanitizeFilename(event.filename));
     try {
       await pipeline(await download.createReadStream(), file.createWriteStream());
+      // A limit stopped it, but the last bytes arrived before the cancellation did.
+      if (stopped()) throw new Error('stopped at a limit');
     } catch (error) {
       await fs.unlink(target).catch(() => {});
       throw error;
@@ -38,31 +43,10 @@ export function saveDownload(download: Download, outputDir: string): { event: Do
     event.path = target;
     event.bytes = (await fs.stat(target)).size;
   })().catch((error: Error) => {
-    event.error = error.message;
+    event.error = stopped() ?? error.message;
   });
+  stopped = guard.track(download, saved).reason;
   return { event, saved };
-}
-
-/**
- * `<outputDir>/downloads`, created private (0700) to this user. A folder
- * another user owns (e.g. one created first in a shared /tmp) or a symlink
- * in place of `downloads` is refused: whoever controls it could redirect
- * the page's bytes anywhere.
- */
-async function privateDir(outputDir: string): Promise<string> {
-  const dir = path.join(outputDir, 'downloads');
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const uid = process.getuid?.();
-  for (const [folder, info] of [
-    [outputDir, await fs.stat(outputDir)],
-    [dir, await fs.lstat(dir)],
-  ] as const) {
-    if (!info.isDirectory()) throw new Error(`${folder} is not a directory (a symlink?); refusing to save downloads there`);
-    if (uid !== undefined && info.uid !== uid) {
-      throw new Error(`${folder} belongs to another user (uid ${info.uid}); refusing to save downloads there. Choose a folder of your own with --output-dir.`);
-    }
-  }
-  return dir;
 }
 
 /** Creates the first free name of `name`, `name (1)`, ... exclusively; the caller owns the file. */

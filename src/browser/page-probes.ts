@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
-import type { ChangeWatch } from './change-watch.js';
+import { WATCH_KEY, type ChangeWatch } from './change-watch.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
 /**
@@ -55,7 +55,7 @@ export interface FrameProbe {
 /** What a probe that cannot read the page reports: the document went away (navigation, close), which is itself the news. */
 const GONE: FrameProbe = { popups: 0, scrolling: false, changed: true };
 
-type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChanges?: ChangeWatch; __cuaArmedFrame?: Promise<FrameProbe> };
+type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChanges?: (key: string) => ChangeWatch | undefined };
 
 /**
  * Runs in the page: resolves after one rendered frame (or 100 ms if the
@@ -66,9 +66,9 @@ type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChan
  * change-watch.ts), then stores the probe for armedFrame and returns true
  * at once; false if it could not arm.
  */
-async function probeFrame([expectFrames, armed]: readonly [number, boolean]): Promise<FrameProbe | boolean> {
+async function probeFrame([expectFrames, armed, key]: readonly [number, boolean, string]): Promise<FrameProbe | boolean> {
   const w = window as unknown as ProbedWindow;
-  const changes = w.__cuaChanges;
+  const changes = armed ? w.__cuaChanges?.(key) : undefined;
   if (armed) {
     const busy = (w.__cuaPopups ?? 0) > 0 || w.__cuaScroll?.scrolling(expectFrames) !== false;
     if (!changes || busy || !changes.arm()) return false;
@@ -87,8 +87,8 @@ async function probeFrame([expectFrames, armed]: readonly [number, boolean]): Pr
     const fallback = setTimeout(done, 100);
     requestAnimationFrame(() => setTimeout(done, 0));
   });
-  if (!armed) return probe;
-  w.__cuaArmedFrame = probe;
+  if (!armed || !changes) return probe;
+  changes.armedFrame = probe;
   return true;
 }
 
@@ -100,7 +100,7 @@ async function probeFrame([expectFrames, armed]: readonly [number, boolean]): Pr
  */
 export async function nextFrame(page: Page): Promise<FrameProbe> {
   try {
-    const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false] as const);
+    const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false, ''] as const);
     // The page falls back to a timer itself; one whose scripts never run again does not.
     const found = await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame');
     return typeof found === 'boolean' ? GONE : found;
@@ -117,7 +117,7 @@ export async function nextFrame(page: Page): Promise<FrameProbe> {
  */
 export async function armFrame(page: Page): Promise<boolean> {
   try {
-    return (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true] as const), PAGE_ANSWER_MS, 'watching the page')) === true;
+    return (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), PAGE_ANSWER_MS, 'watching the page')) === true;
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
     return false;
@@ -127,7 +127,7 @@ export async function armFrame(page: Page): Promise<boolean> {
 /** What the frame probe armFrame started found; a page that went away counts as changed. */
 export async function armedFrame(page: Page): Promise<FrameProbe> {
   try {
-    const probe = page.evaluate(() => (window as unknown as ProbedWindow).__cuaArmedFrame ?? null);
+    const probe = page.evaluate((key) => (window as unknown as ProbedWindow).__cuaChanges?.(key)?.armedFrame ?? null, WATCH_KEY);
     return (await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame')) ?? GONE;
   } catch (error) {
     if (error instanceof DeadlineError) throw error;

@@ -11,6 +11,7 @@ import { AddressBar } from './address-bar.js';
 import { captureDirect, capturePage } from './capture.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { answerDialog } from './dialogs.js';
+import { DownloadGuard } from './download-limits.js';
 import { saveDownload } from './downloads.js';
 import { PlaywrightComputer } from './playwright-computer.js';
 import { guardContext, type BlockedRequest } from './policy-guard.js';
@@ -47,6 +48,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   readonly environment = 'browser';
   readonly computer = new PlaywrightComputer(this);
   readonly addressBar = new AddressBar();
+  readonly clipboard = { text: '' };
   /** goto/back/forward as a model's function calls: through the domain policy, each settled. */
   readonly navigation: Navigation = {
     goto: async (url) => {
@@ -80,6 +82,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   private crashedUrl: string | undefined;
   private resetCount = 0;
   private readonly scripts = new ScriptStopper();
+  private readonly downloads: DownloadGuard;
   /** The check the last action's settle left for the page's next use (see settleAction). */
   private readonly pendingSettle: PendingSettle;
 
@@ -93,6 +96,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     private readonly ownsContext: boolean,
   ) {
     this.pendingSettle = new PendingSettle(id, (page) => this.revive(page), () => this.events.added);
+    this.downloads = new DownloadGuard(config.downloads, config.outputDir, (reason) =>
+      this.events.overLimit('downloads', (n) => `${n} download(s) stopped at a limit; the last ${reason}`),
+    );
   }
 
   /** The session's context; after a browser crash, a new one at the last URL. */
@@ -303,6 +309,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     this.current = page;
     this.activity.watchPage(page);
     this.scripts.watch(page);
+    this.downloads.watch(page);
     // A popup opened with window.open(url, name, 'width=400,...') would otherwise keep that size.
     void page.setViewportSize(this.config.display).catch(() => {});
     page.on('crash', () => {
@@ -317,7 +324,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       else this.events.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
     });
     page.on('download', (download) => {
-      const { event, saved } = saveDownload(download, this.config.outputDir);
+      const { event, saved } = saveDownload(download, this.config.outputDir, this.downloads);
       this.events.add(event);
       this.activity.trackDownload(saved);
     });
@@ -464,7 +471,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** A screenshot; a page that does not answer is revived first (see answering), then shot again. */
   async screenshot(): Promise<Screenshot> {
     // The address bar is drawn over the page only by Playwright's screenshot.
-    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.screenshot(this.current, (page) => captureDirect(page, this.config, this.id)));
+    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.overlap(this.current, (page) => captureDirect(page, this.config, this.id), 'the screenshot'));
     if (early) return early;
     const capture = () => capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
     try {
@@ -473,6 +480,45 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
       if (!(error instanceof PageNotAnsweringError)) throw error;
       return capture();
     }
+  }
+
+  typesIntoPassword(point: { x: number; y: number } | undefined): Promise<boolean> {
+    const scale = this.config.screenshot.scale;
+    const at = point && { x: point.x / scale, y: point.y / scale };
+    const check = async () => {
+      const page = await this.page();
+      return page.evaluate((p) => {
+        // Into same-origin frames and shadow roots, to the element that would take the keys.
+        let doc: Document = document;
+        let x = p?.x ?? 0;
+        let y = p?.y ?? 0;
+        let el: Element | null = p ? doc.elementFromPoint(x, y) : doc.activeElement;
+        for (let depth = 0; el && depth < 10; depth++) {
+          const inner: Element | null | undefined = p ? el.shadowRoot?.elementFromPoint(x, y) : el.shadowRoot?.activeElement;
+          if (inner && inner !== el) {
+            el = inner;
+            continue;
+          }
+          if (el instanceof HTMLIFrameElement && el.contentDocument) {
+            const box = el.getBoundingClientRect();
+            doc = el.contentDocument;
+            x -= box.left;
+            y -= box.top;
+            el = p ? doc.elementFromPoint(x, y) : doc.activeElement;
+            continue;
+          }
+          break;
+        }
+        return el instanceof (el?.ownerDocument.defaultView ?? window).HTMLInputElement && el.type === 'password';
+      }, at);
+    };
+    return withDeadline(check(), PAGE_ANSWER_MS, 'checking for a password field').catch(() => true);
+  }
+
+  /** The context's cookies and local storage (Playwright's storage state), for saving a login. */
+  async storageState(): Promise<Awaited<ReturnType<BrowserContext['storageState']>>> {
+    const context = await this.contextReady();
+    return withDeadline(context.storageState(), PAGE_ANSWER_MS, 'reading the cookies and storage');
   }
 
   /** Reopens what crashed; the last action's deferred check may still run (screenshot() overlaps it, the rest wait for it). */
@@ -485,9 +531,11 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   }
 
   async state(): Promise<ScreenState> {
+    // Read while the last action's check runs, like the screenshot (see screenshot()): under load that round trip is a tenth of a step.
+    const early = await this.pendingSettle.overlap(this.current, (page) => readDocument(page, TITLE_MS), 'the page state');
     const page = await this.page();
     // The current tab's title comes in the same round trip as its status, scroll and size; other tabs need only theirs.
-    const current = readDocument(page, TITLE_MS);
+    const current = early ? Promise.resolve(early) : readDocument(page, TITLE_MS);
     const tabs: Tab[] = await Promise.all(
       this.pages.map(async (tab, index) => ({
         index,

@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from 'playwright';
 import { BROWSER_KEYS, type KeyStroke } from '../computer/keys.js';
 import type { SessionEvent } from '../session/events.js';
 import type { AddressBar } from './address-bar.js';
+import { clipboardShortcut, type ClipboardKind } from './clipboard.js';
 import { PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { normalizeUrl } from './urls.js';
 
@@ -18,6 +19,8 @@ export interface BrowserWindow {
   tabPosition(): { index: number; count: number };
   /** The URL of the most recently closed tab, taken off the list; undefined when none was closed. */
   takeClosedTab(): string | undefined;
+  /** The session's own clipboard (ctrl+C/X/V): never the browser's, which every session shares. */
+  readonly clipboard: { text: string };
   report(event: SessionEvent): void;
 }
 
@@ -25,8 +28,29 @@ interface Shortcut {
   /** A browser keeps these for itself: the page never sees the keys. Others reach the page first, which may prevent them. */
   reserved: boolean;
   /** Does it; says what happened, for the event. */
-  run(window: BrowserWindow, page: Page): Promise<string>;
+  run(window: BrowserWindow, page: Page, chord: string[]): Promise<string>;
 }
+
+/**
+ * Copy, cut and paste, against the session's clipboard. Reserved: the
+ * real keys would make Chromium copy into (or paste from) the clipboard
+ * all sessions share; the page still sees the keydown, and may prevent it
+ * (clipboard.ts sends it).
+ */
+const clipboardKey = (kind: ClipboardKind): Shortcut => ({
+  reserved: true,
+  run: async (window, page, chord) => {
+    const bar = window.addressBar;
+    if (bar.focused) {
+      if (kind === 'paste') bar.insert(window.clipboard.text);
+      else window.clipboard.text = bar.value;
+      return kind === 'paste' ? `pasted ${window.clipboard.text.length} character(s) into the address bar` : `copied the address bar's ${bar.value.length} character(s)`;
+    }
+    const has = (k: string) => chord.includes(k);
+    const key = chord.find((k) => !['Control', 'Meta', 'Shift', 'Alt'].includes(k))!;
+    return clipboardShortcut(page, kind, { key, ctrlKey: has('Control'), metaKey: has('Meta'), shiftKey: has('Shift'), altKey: has('Alt') }, window.clipboard);
+  },
+});
 
 const focusAddressBar: Shortcut = {
   reserved: false,
@@ -114,6 +138,9 @@ function shortcutFor(chord: string[]): Shortcut | undefined {
   if (only({ primary: true, shift: true }) && key === 't') return reopenTab;
   if ((only({ primary: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageDown')) return selectTab(({ index, count }) => (index + 1) % count, true);
   if ((only({ primary: true, shift: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageUp')) return selectTab(({ index, count }) => (index - 1 + count) % count, true);
+  if (only({ primary: true }) && (key === 'c' || key === 'Insert')) return clipboardKey('copy');
+  if ((only({ primary: true }) && key === 'x') || (only({ shift: true }) && key === 'Delete')) return clipboardKey('cut');
+  if (((only({ primary: true }) || only({ primary: true, shift: true })) && key === 'v') || (only({ shift: true }) && key === 'Insert')) return clipboardKey('paste');
   if (only({ primary: true }) && /^[1-8]$/.test(key)) return selectTab(() => Number(key) - 1, false);
   if (only({ primary: true }) && key === '9') return selectTab(({ count }) => count - 1, false);
   return undefined;
@@ -163,7 +190,7 @@ export async function browserKeypress(window: BrowserWindow, page: Page, stroke:
   const report = async (keys: string, effect: Promise<string>) => window.report({ kind: 'shortcut', keys, effect: await effect });
   if (bar.focused) {
     if ('text' in stroke) bar.insert(stroke.text);
-    else if (shortcut) await report(describeChord(stroke.chord), shortcut.run(window, page));
+    else if (shortcut) await report(describeChord(stroke.chord), shortcut.run(window, page, stroke.chord));
     else {
       const result = bar.key(stroke.chord);
       if (result === 'enter') await report('Enter', submitAddressBar(window, page));
@@ -180,7 +207,7 @@ export async function browserKeypress(window: BrowserWindow, page: Page, stroke:
     await press();
     if (await preventedByPage(page)) return true;
   }
-  await report(describeChord(stroke.chord), shortcut.run(window, page));
+  await report(describeChord(stroke.chord), shortcut.run(window, page, stroke.chord));
   return true;
 }
 

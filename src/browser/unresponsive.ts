@@ -1,5 +1,6 @@
-import type { CDPSession, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { DeadlineError, withDeadline } from './deadline.js';
+import { pageDevtools } from './devtools.js';
 
 /** How long a page gets to answer a ping, or a stop request. */
 const PING_MS = 2_000;
@@ -12,21 +13,13 @@ const PING_MS = 2_000;
  * when it opens. Other engines have none; their stuck tabs are closed.
  */
 export class ScriptStopper {
-  private readonly sessions = new WeakMap<Page, Promise<CDPSession | undefined>>();
-
   watch(page: Page): void {
-    this.sessions.set(
-      page,
-      page
-        .context()
-        .newCDPSession(page)
-        .catch(() => undefined),
-    );
+    void pageDevtools(page);
   }
 
   /** Interrupts the script running in `page`; true when the page answers again. */
   async stop(page: Page): Promise<boolean> {
-    const session = await withDeadline(this.sessions.get(page) ?? Promise.resolve(undefined), PING_MS, 'attaching').catch(() => undefined);
+    const session = await withDeadline(pageDevtools(page), PING_MS, 'attaching').catch(() => undefined);
     if (session) await withDeadline(session.send('Runtime.terminateExecution'), PING_MS, 'stopping the script').catch(() => {});
     return answers(page);
   }

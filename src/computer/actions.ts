@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { visibleText } from './visible-text.js';
 import { closed, optional, withDefault } from '../strict-schema.js';
 
 /**
@@ -177,7 +178,7 @@ export function describeAction(action: ComputerAction): string {
     case 'keypress':
       return `keypress ${action.keys.join('+')}`;
     case 'type':
-      return `type ${JSON.stringify(action.text.length > 60 ? action.text.slice(0, 57) + '...' : action.text)}`;
+      return `type ${visibleText(action.text)}`;
     case 'wait':
       return `wait ${action.ms ?? 1000}ms`;
     case 'screenshot':
@@ -200,9 +201,8 @@ export function actionPoints(action: ComputerAction): Point[] {
   }
 }
 
-/** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another). */
-export function scaleAction(action: ComputerAction, factor: { x: number; y: number }): ComputerAction {
-  const at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y });
+/** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another); `at` may round them too. */
+export function scaleAction(action: ComputerAction, factor: { x: number; y: number }, at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y })): ComputerAction {
   switch (action.type) {
     case 'click':
     case 'double_click':

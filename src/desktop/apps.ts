@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endProcessGroup, spawnGroup } from './supervisor.js';
 import type { XDisplay } from './x-display.js';
@@ -86,7 +87,7 @@ export class LaunchedApps {
     return new Promise((resolve, reject) => {
       const child = spawnGroup(spec.argv[0]!, spec.argv.slice(1), {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, ...this.display.env },
+        env: { ...childEnvironment(), ...this.display.env },
       });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1000)));

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endGroup, onPath, startTime } from './process-group.js';
 
@@ -50,7 +51,7 @@ class Supervisor {
   }
 
   private start(): void {
-    const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: childEnvironment() });
     this.watchdog = watchdog;
     // Neither the process nor its pipe keeps the server running.
     watchdog.unref();

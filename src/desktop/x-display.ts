@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { lockedDown } from './openbox.js';
 import { onPath } from './process-group.js';
@@ -57,6 +58,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
     wmCommand = windowManager?.length ? lockedDown(windowManager, folder) : undefined;
     xvfb = spawnGroup('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: childEnvironment(),
     });
   } catch (error) {
     removePrivateFolder(folder);
@@ -91,7 +93,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   const env = { DISPLAY: name, XAUTHORITY: xauthority };
   let wm: ChildProcess | undefined;
   if (wmCommand) {
-    wm = spawnGroup(wmCommand[0]!, wmCommand.slice(1), { stdio: 'ignore', env: { ...process.env, ...env } });
+    wm = spawnGroup(wmCommand[0]!, wmCommand.slice(1), { stdio: 'ignore', env: { ...childEnvironment(), ...env } });
     wm.on('error', (error) => log.warn(`window manager ${wmCommand[0]} did not start on ${name}: ${error.message}`));
   }
   const sizeText = `${size.width}x${size.height}`;

@@ -11,6 +11,8 @@ import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 
 export const MCP_PATH = '/mcp';
+/** How long an idle HTTP connection stays open for the client's next request. */
+const KEEP_ALIVE_MS = 65_000;
 
 /** One MCP session over HTTP: its own McpServer and transport, serving one principal (who owns the sessions it uses). */
 interface McpHttpSession {
@@ -218,6 +220,9 @@ export async function serveHttp(sessions: SessionManager, config: ServerConfig):
       replyError(res, error instanceof HttpError ? error : new HttpError(500, `Internal error: ${(error as Error).message}`, -32603));
     });
   });
+  // Node closes an idle keep-alive connection after 5 s, and a client whose next call comes later (a model turn, a
+  // busy event loop) may send on it just as it closes: that call fails with a reset. Clients keep theirs open longer.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   const sweeper =
     config.idleTimeoutMs > 0 ? setInterval(() => mcp.closeIdle(config.idleTimeoutMs), Math.min(config.idleTimeoutMs, 60_000)) : undefined;
   sweeper?.unref();

@@ -3,6 +3,7 @@ import { AnthropicTranslator } from '../agent/translators/anthropic.js';
 import type { AgentOptions } from '../config.js';
 import { anthropicSdk } from './anthropic-sdk.js';
 import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
+import { redactCredentials } from '../redact.js';
 
 export const ANTHROPIC_ENV = { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' } as const;
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -14,11 +15,11 @@ function anthropicProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Model
   // authToken: null: only ANTHROPIC_API_KEY authenticates, not an ANTHROPIC_AUTH_TOKEN the SDK would otherwise pick up.
   let client: Promise<Anthropic> | undefined;
   const connect = () =>
-    (client ??= anthropicSdk().then((Sdk) => new Sdk({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', baseURL) })));
+    (client ??= anthropicSdk().then((Sdk) => new Sdk({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', redactCredentials(baseURL)) })));
   return {
     kind: 'anthropic',
     model,
-    description: `Anthropic endpoint ${baseURL}, model "${model}"`,
+    description: `Anthropic endpoint ${redactCredentials(baseURL)}, model "${model}"`,
     translator: (context) => new AnthropicTranslator(connect, { ...context, model }),
     hint(status) {
       if (status === 401) return `Check ${ANTHROPIC_ENV.apiKey}: the key was rejected.`;
@@ -31,6 +32,7 @@ function anthropicProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Model
 
 export const anthropicSpec: ProviderSpec = {
   kind: 'anthropic',
+  variables: Object.values(ANTHROPIC_ENV),
   configuredBy: (_options, env) => (env[ANTHROPIC_ENV.apiKey] ? ANTHROPIC_ENV.apiKey : undefined),
   setup: `Anthropic (Claude): set ${ANTHROPIC_ENV.apiKey} (and ${ANTHROPIC_ENV.baseUrl} for a proxy or another endpoint).`,
   create: anthropicProvider,

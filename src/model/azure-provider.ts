@@ -3,6 +3,7 @@ import type { AgentOptions } from '../config.js';
 import { OPENAI_DEFAULT_MODEL } from './openai-provider.js';
 import { ResponsesTranslator } from '../agent/translators/responses.js';
 import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
+import { redactCredentials } from '../redact.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -72,14 +73,14 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
     defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
     defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
     maxRetries: options.modelRetries,
-    ...sdkLogging('openai', baseURL),
+    ...sdkLogging('openai', redactCredentials(baseURL)),
   });
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
   return {
     kind: 'azure',
     model,
     translator: (context) => new ResponsesTranslator(client, { ...context, model }),
-    description: `Azure OpenAI endpoint ${baseURL}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`,
+    description: `Azure OpenAI endpoint ${redactCredentials(baseURL)}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`,
     // Keyless: a token now, before a browser is opened for a run that could not make one request.
     checkCredentials: token && (async () => void (await token())),
     hint(status) {
@@ -99,6 +100,7 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
 
 export const azureSpec: ProviderSpec = {
   kind: 'azure',
+  variables: Object.values(AZURE_ENV),
   configuredBy: (_options, env) => (env[AZURE_ENV.endpoint] ? AZURE_ENV.endpoint : undefined),
   setup: `Azure OpenAI: set ${AZURE_ENV.endpoint} (https://<resource>.openai.azure.com), and ${AZURE_ENV.apiKey} or sign in for keyless Entra ID auth (az login / managed identity); optional ${AZURE_ENV.apiVersion} (e.g. preview).`,
   create: azureProvider,

@@ -1,6 +1,7 @@
 import { APIConnectionError, APIUserAbortError } from 'openai';
 import { loadedAnthropicSdk } from './anthropic-sdk.js';
 import type { ModelProvider } from './provider.js';
+import { redactCredentials } from '../redact.js';
 
 export class ModelRequestError extends Error {}
 
@@ -26,6 +27,13 @@ function isUnreachable(error: unknown): error is Error {
  */
 export function explainModelError(error: unknown, provider: ModelProvider): Error {
   if (isAbort(error)) return error as Error;
+  const explained = explain(error, provider);
+  // The SDK's own words may quote the endpoint, credentials and all.
+  explained.message = redactCredentials(explained.message);
+  return explained;
+}
+
+function explain(error: unknown, provider: ModelProvider): Error {
   if (isUnreachable(error)) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return new ModelRequestError(`Could not reach the ${provider.description}: ${error.message}${cause}. Check the endpoint URL and the network.`, { cause: error });

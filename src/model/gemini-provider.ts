@@ -2,6 +2,7 @@ import type { GoogleGenAI } from '@google/genai';
 import { GeminiTranslator } from '../agent/translators/gemini.js';
 import type { AgentOptions } from '../config.js';
 import type { ModelProvider, ProviderSpec } from './provider.js';
+import { redactCredentials } from '../redact.js';
 
 export const GEMINI_ENV = { apiKey: 'GEMINI_API_KEY', googleApiKey: 'GOOGLE_API_KEY' } as const;
 export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-computer-use-preview-10-2025';
@@ -29,7 +30,7 @@ function geminiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
   return {
     kind: 'gemini',
     model,
-    description: `Gemini endpoint ${baseUrl}, model "${model}"`,
+    description: `Gemini endpoint ${redactCredentials(baseUrl)}, model "${model}"`,
     translator: (context) => new GeminiTranslator(connect, { ...context, model }),
     hint(status) {
       if (status === 400 || status === 401) return `Check ${variable}: the Gemini API rejects a key it does not know with 400 or 401.`;
@@ -42,6 +43,7 @@ function geminiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
 
 export const geminiSpec: ProviderSpec = {
   kind: 'gemini',
+  variables: Object.values(GEMINI_ENV),
   configuredBy: (_options, env) => keyVariable(env),
   setup: `Gemini: set ${GEMINI_ENV.apiKey} (or ${GEMINI_ENV.googleApiKey}), and --gemini-base-url (GOOGLE_GEMINI_BASE_URL) for another endpoint.`,
   create: geminiProvider,

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { AgentOptions } from '../config.js';
 import { ResponsesTranslator } from '../agent/translators/responses.js';
 import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
+import { redactCredentials } from '../redact.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 
@@ -12,12 +13,12 @@ export const OPENAI_DEFAULT_MODEL = 'computer-use-preview';
 function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
-  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', baseURL) });
+  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) });
   return {
     kind: 'openai',
     model,
     translator: (context) => new ResponsesTranslator(client, { ...context, model }),
-    description: `OpenAI endpoint ${baseURL}, model "${model}"`,
+    description: `OpenAI endpoint ${redactCredentials(baseURL)}, model "${model}"`,
     hint(status) {
       if (status === 401) return `Check ${OPENAI_ENV.apiKey}: the key was rejected.`;
       if (status === 403) return `The key has no access to model "${model}" (computer-use models need approved access) or to this project.`;
@@ -29,6 +30,7 @@ function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
 
 export const openaiSpec: ProviderSpec = {
   kind: 'openai',
+  variables: Object.values(OPENAI_ENV),
   configuredBy: (_options, env) => (env[OPENAI_ENV.apiKey] ? OPENAI_ENV.apiKey : undefined),
   setup: `OpenAI: set ${OPENAI_ENV.apiKey} (and ${OPENAI_ENV.baseUrl} for a compatible endpoint).`,
   create: openaiProvider,

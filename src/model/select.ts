@@ -12,6 +12,9 @@ export class ModelNotConfiguredError extends Error {}
 /** Every provider, in the order auto-selection tries them. */
 const PROVIDERS: ProviderSpec[] = [azureSpec, openaiSpec, anthropicSpec, geminiSpec, compatibleSpec];
 
+/** Every environment variable a provider reads. */
+export const PROVIDER_VARIABLES: readonly string[] = PROVIDERS.flatMap((spec) => spec.variables);
+
 /** What each provider needs set, one line each, in the order auto-selection tries them (for --help). */
 export function providerSetup(): string[] {
   return PROVIDERS.map((spec) => spec.setup);

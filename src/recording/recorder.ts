@@ -11,6 +11,9 @@ import { renderReport } from './report-html.js';
 import type { Retention } from '../config.js';
 import { pruneRuns } from './run-store.js';
 
+/** A recording holds what was typed (passwords too) and what was on screen: only this user may read it. */
+const PRIVATE = { mode: 0o600 };
+
 /** Sortable by start time (to the millisecond), unique without coordination: 20261126-031502-123-5f3a9c. */
 /** An action as the recording keeps it: navigations in their own shape (goto/back/forward), the rest as the model sent them. */
 function recordedAction(action: AgentAction, description: string): RecordedAction {
@@ -93,7 +96,8 @@ export class RunRecorder implements RunObserver {
       pid: process.pid,
       ...(run.owner ? { owner: run.owner } : {}),
     };
-    this.queue(() => fs.mkdir(this.dir, { recursive: true }));
+    // runs/ is private (recordRun checked it); the run's own folder is too, and new: an existing one is not ours.
+    this.queue(() => fs.mkdir(this.dir, { mode: 0o700 }));
     this.refresh();
     if (retention) this.queue(() => pruneRuns(runsDir, retention, this.id));
   }
@@ -132,13 +136,15 @@ export class RunRecorder implements RunObserver {
     turn.actions = [...this.recorded.values()];
     turn.safety_checks = answer.calls.flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
     turn.problems = answer.problems;
+    if (answer.usage) turn.usage = answer.usage;
+    if (answer.total) this.record.usage = answer.total;
     this.actionsFrom = performance.now();
   }
 
-  decided(decision: 'approve' | 'deny', by: DecidedBy): void {
+  decided(decision: 'approve' | 'deny', by: DecidedBy, rule: string): void {
     const turn = this.open;
     if (!turn) return;
-    turn.safety_decision = { decision, by, time: new Date().toISOString() };
+    turn.safety_decision = { decision, by, rule, time: new Date().toISOString() };
     this.actionsFrom = performance.now();
   }
 
@@ -171,6 +177,7 @@ export class RunRecorder implements RunObserver {
   stopped(report: RunReport): Promise<void> {
     Object.assign(this.record, { status: report.status, steps: this.answeredTurns });
     if (report.message) this.record.message = report.message;
+    if (report.usage) this.record.usage = report.usage;
     if (report.error) this.record.error = report.error;
     else delete this.record.error;
     if (report.status !== 'needs_confirmation') this.closeTurn();
@@ -196,7 +203,7 @@ export class RunRecorder implements RunObserver {
   private saveShot(step: number, shot: Screenshot): string {
     const file = `step-${String(step).padStart(3, '0')}.${shot.mimeType === 'image/png' ? 'png' : 'jpg'}`;
     this.lastShot = file;
-    this.queue(() => fs.writeFile(path.join(this.dir, file), shot.data));
+    this.queue(() => fs.writeFile(path.join(this.dir, file), shot.data, PRIVATE));
     return file;
   }
 
@@ -213,7 +220,7 @@ export class RunRecorder implements RunObserver {
     }
     this.steps.push(turn);
     this.record.steps = this.answeredTurns;
-    this.queue(() => fs.appendFile(path.join(this.dir, STEPS_FILE), `${JSON.stringify(turn)}\n`));
+    this.queue(() => fs.appendFile(path.join(this.dir, STEPS_FILE), `${JSON.stringify(turn)}\n`, PRIVATE));
     this.refresh();
   }
 
@@ -227,14 +234,15 @@ export class RunRecorder implements RunObserver {
       const steps = this.open ? [...this.steps, this.open] : this.steps;
       // Written aside and renamed: a reader (resources/list, retention) never sees half a file.
       const runFile = path.join(this.dir, RUN_FILE);
-      await fs.writeFile(`${runFile}.tmp`, `${JSON.stringify(this.record, null, 1)}\n`);
+      await fs.writeFile(`${runFile}.tmp`, `${JSON.stringify(this.record, null, 1)}\n`, PRIVATE);
       await fs.rename(`${runFile}.tmp`, runFile);
-      await fs.writeFile(path.join(this.dir, REPORT_FILE), renderReport(this.record, steps));
+      await fs.writeFile(path.join(this.dir, REPORT_FILE), renderReport(this.record, steps), PRIVATE);
     });
   }
 
   private queue(write: () => Promise<unknown>): void {
-    this.writes = this.writes.then(write).then(
+    // After a failure nothing more is written: the folder may not be what it was.
+    this.writes = this.writes.then(() => (this.failed ? undefined : write())).then(
       () => undefined,
       (error: unknown) => {
         if (!this.failed) log.warn(`recording of run ${this.id} in ${this.dir} failed; the run goes on unrecorded`, error);

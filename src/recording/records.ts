@@ -1,5 +1,6 @@
 import type { AgentAction } from '../agent/actions.js';
 import type { DecidedBy } from '../agent/types.js';
+import type { RunUsage, TokenUsage } from '../agent/usage.js';
 
 /** A navigation as recorded: the goto/back/forward of the model (Gemini's navigate, go_back and go_forward too). */
 export type NavigationCall = { name: 'goto'; url: string } | { name: 'back' | 'forward'; url?: undefined };
@@ -18,6 +19,8 @@ export const RUN_FILE = 'run.json';
 export interface SafetyDecision {
   decision: 'approve' | 'deny';
   by: DecidedBy;
+  /** What asked (the operator's rules, the model's checks), or what approved without asking (`--approval sandbox:ci-vm`). */
+  rule?: string;
   time: string;
 }
 
@@ -58,6 +61,8 @@ export interface StepRecord {
   url?: string;
   /** Output the loop could not use (bad actions, no computer_call). */
   problems: string[];
+  /** The tokens of this turn's reply, as the provider counted them. */
+  usage?: TokenUsage;
   error?: string;
 }
 
@@ -75,6 +80,8 @@ export interface RunRecord {
   model_ms: number;
   action_ms: number;
   display: { width: number; height: number };
+  /** Tokens, model requests and model time of the run, with the estimated cost at --model-prices. */
+  usage?: RunUsage;
   /** The first screenshot, before any turn. */
   first_screenshot?: string;
   message?: string;

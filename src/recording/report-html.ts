@@ -1,5 +1,6 @@
 import type { DecidedBy } from '../agent/types.js';
 import type { AgentAction } from '../agent/actions.js';
+import { describeUsage } from '../agent/usage.js';
 import type { RunRecord, StepRecord } from './records.js';
 
 /**
@@ -83,7 +84,7 @@ function safety(step: StepRecord, waiting: boolean): string {
   const checks = step.safety_checks.map((c) => `<li><b>${esc(c.code)}</b>: ${esc(c.message)}</li>`).join('');
   const decision = step.safety_decision;
   const verdict = decision
-    ? `<p class="verdict">${decision.decision === 'approve' ? 'Approved' : 'Denied'} by ${esc(DECIDERS[decision.by])} at ${esc(decision.time.slice(11, 19))}</p>`
+    ? `<p class="verdict">${decision.decision === 'approve' ? 'Approved' : 'Denied'} by ${esc(DECIDERS[decision.by])} at ${esc(decision.time.slice(11, 19))}${decision.rule ? ` · rule: ${esc(decision.rule)}` : ''}</p>`
     : `<p class="verdict">${waiting ? 'Waiting for a decision: the flagged actions have not run.' : 'Never decided: the flagged actions never ran.'}</p>`;
   return `<div class="safety ${decision?.decision ?? 'waiting'}"><h3>Safety check</h3><ul>${checks}</ul>${verdict}</div>`;
 }
@@ -101,7 +102,7 @@ function stepSection(step: StepRecord, run: RunRecord): string {
   return `<section class="step${step.safety_checks.length ? ' flagged' : ''}" id="s${step.step}" tabindex="-1">
 <h2>Step ${step.step} <small>${esc(step.time.slice(11, 19))} · model ${seconds(step.model_ms)} · actions ${seconds(step.action_ms)}</small></h2>
 <div class="body">${screenshot(step.seen, `the screen the model saw before step ${step.step}`, display, markers)}
-<div class="details">${safety(step, run.status === 'needs_confirmation')}${actions}${reasoning}${message}${events}${problems}${step.url ? `<p class="muted">${esc(step.url)}</p>` : ''}${step.response_id ? `<p class="muted">response ${esc(step.response_id)}</p>` : ''}</div></div>
+<div class="details">${safety(step, run.status === 'needs_confirmation')}${actions}${reasoning}${message}${events}${problems}${step.url ? `<p class="muted">${esc(step.url)}</p>` : ''}${step.response_id ? `<p class="muted">response ${esc(step.response_id)}</p>` : ''}${step.usage ? `<p class="muted">tokens: ${step.usage.input_tokens} in (${step.usage.cached_input_tokens} cached), ${step.usage.output_tokens} out</p>` : ''}</div></div>
 </section>`;
 }
 
@@ -178,7 +179,7 @@ export function renderReport(run: RunRecord, steps: StepRecord[]): string {
 <span>model <b>${esc(run.model)}</b> (${esc(run.provider)})</span><span>session <b>${esc(run.session_id)}</b></span>
 <span>started <b>${esc(run.started.replace('T', ' ').slice(0, 19))}</b> UTC</span><span><b>${run.steps}</b> steps in <b>${seconds(duration)}</b></span>
 <span>model <b>${seconds(run.model_ms)}</b> · actions <b>${seconds(run.action_ms)}</b></span><span><b>${decisions}</b> safety decision(s)</span>
-<span>run <b>${esc(run.run_id)}</b></span><span><kbd>j</kbd>/<kbd>k</kbd> next/previous step</span></div>
+${run.usage ? `<span class="usage">${esc(describeUsage(run.usage))}</span>` : ''}<span>run <b>${esc(run.run_id)}</b></span><span><kbd>j</kbd>/<kbd>k</kbd> next/previous step</span></div>
 ${run.message ? `<p class="message">${esc(run.message)}</p>` : ''}${run.error ? `<p class="err">${esc(run.error)}</p>` : ''}</header>
 <div class="layout"><nav aria-label="Steps">${nav}</nav><main>
 ${steps.map((s) => stepSection(s, run)).join('\n')}

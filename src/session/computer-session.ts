@@ -71,6 +71,12 @@ export interface ComputerSession {
   state(): Promise<ScreenState>;
   /** The URL the model's domain safety checks are told about; undefined where there is none. */
   currentUrl(): Promise<string | undefined>;
+  /**
+   * Browsers only: whether typing would go into a password field, the one at
+   * `point` (screenshot pixels) when the same call clicks there first, else
+   * the focused one. True when the page cannot tell (ask rather than guess).
+   */
+  typesIntoPassword?(point: { x: number; y: number } | undefined): Promise<boolean>;
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[];
   /** Adds an event the session layer saw (not the backend) to the next result. */

@@ -13,7 +13,7 @@ export type SessionEvent =
   /** A page did not answer in time (a script spinning the CPU, a dialog loop): its script was stopped, or its tab closed. */
   | { kind: 'not_answering'; url: string; recovery: 'script_stopped' | 'tab_closed'; detail: string }
   /** A per-call limit was reached: what was over it was dropped (tabs closed, dialogs answered but not listed). */
-  | { kind: 'limit'; what: 'tabs' | 'dialogs'; dropped: number; detail: string }
+  | { kind: 'limit'; what: 'tabs' | 'dialogs' | 'downloads'; dropped: number; detail: string }
   | { kind: 'app_exited'; app: string; pid: number; code: number | null; signal: string | null; stderr: string }
   /** This session is a new default: the previous one expired (--idle-timeout), with its pages, cookies and tabs. */
   | { kind: 'session_replaced'; previous_session_id: string; reason: string };

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
 import type { ClientImageLimits } from '../config.js';
-import { recordingOf } from '../recording/record-run.js';
+import { describeUsage } from '../agent/usage.js';
+import { recordingOf, recordingRefusal } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';
 import type { ToolResult } from './tool-result.js';
 import { screenResult, screenStateShape } from './results.js';
 
-const safetyCheckShape = z.object({ id: z.string(), code: z.string(), message: z.string() });
+const safetyCheckShape = z.object({
+  id: z.string(),
+  code: z.string(),
+  message: z.string(),
+  rule: z.string().optional().describe('The operator\'s approval rule that asked (absent for the model\'s own checks)'),
+});
 
 /** structuredContent of run_task, step, acknowledge_safety_check, get_run and cancel_run. */
 export const runResultShape = {
@@ -18,6 +24,19 @@ export const runResultShape = {
   message: z.string().describe('The model\'s last message (its answer when completed)'),
   pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
   pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
+  usage: z
+    .object({
+      input_tokens: z.number(),
+      cached_input_tokens: z.number(),
+      cache_write_tokens: z.number(),
+      output_tokens: z.number(),
+      reasoning_tokens: z.number(),
+      requests: z.number(),
+      model_ms: z.number(),
+      cost_usd: z.number().optional(),
+    })
+    .optional()
+    .describe('Tokens of the whole run so far (input includes cached and cache writes; output includes reasoning), model requests, time waiting for the model, and the estimated cost in USD when the operator set --model-prices'),
   error: z.string().optional(),
   run_id: z.string().optional().describe('The recording of this run (absent with --no-record): resource cua-mcp://runs/{run_id}'),
   report: z.string().optional().describe('Path of the recording\'s report.html, a page to open in a browser'),
@@ -55,9 +74,12 @@ export function runResult(run: AgentRun, report: RunReport, limits: ClientImageL
   if (report.message) lines.push(`Message: ${report.message}`);
   if (report.status === 'needs_confirmation') lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
   if (report.error) lines.push(`Error: ${report.error}`);
+  if (report.usage?.requests) lines.push(describeUsage(report.usage));
   const recording = recordingOf(run);
   const recorded = recording ? { run_id: recording.id, report: recording.reportPath } : {};
   if (recording) lines.push(`Run ${recording.id} recorded: ${recording.reportPath}`);
+  const refusal = recordingRefusal(run);
+  if (refusal) lines.push(`Not recorded: ${refusal}`);
   return session.exclusive(async () => {
     const result = await screenResult(session, limits, summary, { ...report, ...recorded, next_step: next }, lines);
     return report.status === 'failed' ? { ...result, isError: true } : result;

@@ -28,7 +28,7 @@ export interface ClientImage {
 let sharpModule: Promise<typeof import('sharp')> | undefined;
 
 /** sharp loads libvips (hundreds of ms): on the first image that must change, not at every server start. */
-async function loadSharp(): Promise<typeof import('sharp').default> {
+export async function loadSharp(): Promise<typeof import('sharp').default> {
   return (await (sharpModule ??= import('sharp'))).default;
 }
 

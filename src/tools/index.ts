@@ -5,6 +5,7 @@ import { getRunTool } from './get-run.js';
 import { launchAppTool } from './launch-app.js';
 import { navigateTool } from './navigate.js';
 import { runTaskTool } from './run-task.js';
+import { saveStorageStateTool } from './save-storage-state.js';
 import { screenshotTool } from './screenshot.js';
 import { selectTabTool } from './select-tab.js';
 import { closeSessionTool, listSessionsTool, newSessionTool } from './sessions.js';
@@ -12,7 +13,7 @@ import { stepTool } from './step.js';
 import type { ToolDefinition } from './tool.js';
 
 /** Tools that act on the screen directly, for the calling assistant. */
-export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool] as unknown as ToolDefinition[];
+export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool, saveStorageStateTool] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];

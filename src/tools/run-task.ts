@@ -48,7 +48,7 @@ export const runTaskTool = defineTool({
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
-    recordRun(run, config.recording, principal.id);
+    await recordRun(run, config.recording, principal.id);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },

@@ -31,6 +31,7 @@ button:disabled{opacity:.5;cursor:default}.err{color:var(--bad)}
 #shot{max-width:100%;border:1px solid var(--line);display:block;margin:8px 0}
 #steps{margin:4px 0;padding-left:22px;max-height:240px;overflow:auto}#steps li.flagged::marker{color:var(--warn)}
 #message{white-space:pre-wrap;border-left:3px solid var(--line);padding-left:8px}
+#pending-actions{white-space:pre-wrap;overflow-wrap:anywhere}
 </style></head>
 <body>
 <header><span id="status">waiting for the run</span><span id="meta" class="muted"></span></header>

@@ -31,7 +31,7 @@ export const stepTool = defineTool({
     const session = await principal.session(session_id);
     if (task) {
       const run = newRun(session, config.agent, task);
-      recordRun(run, config.recording, principal.id);
+      await recordRun(run, config.recording, principal.id);
       run.start(1);
       return followRun(run, context, wait_seconds, true);
     }

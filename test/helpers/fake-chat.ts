@@ -19,6 +19,9 @@ export interface ChatTurn {
  * grammar, the task, the screenshot), the assistant's replies being resent
  * unchanged, and a screenshot in every answer.
  */
+/** The usage of every completion, as vLLM reports it with prefix caching on. */
+export const REPLY_USAGE = { prompt_tokens: 1300, completion_tokens: 60, total_tokens: 1360, prompt_tokens_details: { cached_tokens: 512 } };
+
 export class FakeChat extends FakeEndpoint<ChatTurn> {
   private last: string | undefined;
 
@@ -38,7 +41,7 @@ export class FakeChat extends FakeEndpoint<ChatTurn> {
       created: Math.floor(Date.now() / 1000),
       model: this.options.model,
       choices: [{ index: 0, message: { role: 'assistant', content: turn.text }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      usage: REPLY_USAGE,
     };
   }
 

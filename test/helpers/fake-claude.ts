@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type http from 'node:http';
-import { checkScreenshot, FakeEndpoint, type Item, type Received } from './fake-endpoint.js';
+import { checkScreenshot, FakeEndpoint, imageSize, type Item, type Received } from './fake-endpoint.js';
+import { PromptCacheModel, type CacheOutcome } from './prompt-cache.js';
 
 export interface FakeAnthropicOptions {
   display: { width: number; height: number };
@@ -26,6 +27,11 @@ export interface ClaudeTurn {
 export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
   /** The content of the last reply: the next request must resend it and answer its tool_use blocks. */
   private last: Item[] | undefined;
+  /** The prompt cache this fake keeps, as the API would: its outcome for each request, in order. */
+  private readonly cache = new PromptCacheModel();
+  readonly cacheOutcomes: CacheOutcome[] = [];
+  /** Output tokens each reply reports. */
+  static readonly OUTPUT_TOKENS = 70;
 
   constructor(readonly options: FakeAnthropicOptions) {
     super('Anthropic Messages API');
@@ -54,7 +60,7 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
       content: turn.content,
       stop_reason: turn.stop_reason ?? (calls ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
-      usage: { input_tokens: 1, output_tokens: 1 },
+      usage: { ...(this.cacheOutcomes.at(-1)?.usage ?? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }), output_tokens: FakeAnthropic.OUTPUT_TOKENS },
     };
   }
 
@@ -73,7 +79,11 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
     if (Object.keys(body).length === 0) return [...problems, 'body is not a JSON object'];
     if (body.model !== options.model) problems.push(`model ${JSON.stringify(body.model)}, expected ${options.model}`);
     if (typeof body.max_tokens !== 'number') problems.push('max_tokens is required');
-    const tool = { type: options.tool, name: 'computer', display_width_px: options.display.width, display_height_px: options.display.height };
+    const cached = this.cache.apply(body);
+    this.cacheOutcomes.push(cached);
+    problems.push(...cached.problems);
+    // computer_20251124 comes with zoom (enable_zoom), as the server declares it.
+    const tool = { type: options.tool, name: 'computer', display_width_px: options.display.width, display_height_px: options.display.height, ...(options.tool === 'computer_20251124' ? { enable_zoom: true } : {}) };
     if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
 
     const messages = Array.isArray(body.messages) ? (body.messages as Item[]) : [];
@@ -109,10 +119,20 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
       }
       const image = contentOf(found[0]).find((c) => c.type === 'image');
       if (!image) problems.push(`the tool_result of ${String(use.id)} carries no screenshot`);
+      else if ((use.input as Item | undefined)?.action === 'zoom') problems.push(...this.checkZoom(image, String(use.id)));
       else problems.push(...this.checkImage(image, `screenshot of ${String(use.id)}`));
     }
     if (uses.length === 0 && !answer.some((b) => b.type === 'text')) problems.push('after a reply without tool_use, the user message must be text');
     return problems;
+  }
+
+  /** A zoom answers with the region, enlarged: any size within the limits Claude takes. */
+  private checkZoom(block: Item, id: string): string[] {
+    const source = block.source as { data?: string } | undefined;
+    const size = typeof source?.data === 'string' ? imageSize(Buffer.from(source.data, 'base64')) : undefined;
+    if (!size) return [`the zoom of ${id} is not an image`];
+    if (Math.max(size.width, size.height) > 1568 || size.width * size.height > 1_150_000) return [`the zoom of ${id} is ${size.width}x${size.height}, over 1568 px or 1.15 MP`];
+    return [];
   }
 
   private checkImage(block: Item, what: string): string[] {

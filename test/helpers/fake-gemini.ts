@@ -20,6 +20,9 @@ export interface GeminiTurn {
  * the URL and a screenshot, with `safety_acknowledgement: "true"` exactly
  * when the call asked for confirmation.
  */
+/** The usageMetadata of every reply: cached tokens within promptTokenCount, thinking apart from candidatesTokenCount. */
+export const REPLY_USAGE = { promptTokenCount: 1500, cachedContentTokenCount: 1024, candidatesTokenCount: 40, thoughtsTokenCount: 25, totalTokenCount: 1565 };
+
 export class FakeGemini extends FakeEndpoint<GeminiTurn> {
   private last: Item[] | undefined;
 
@@ -44,7 +47,7 @@ export class FakeGemini extends FakeEndpoint<GeminiTurn> {
     this.last = turn.parts;
     return {
       candidates: [{ content: { role: 'model', parts: turn.parts }, finishReason: 'STOP', index: 0 }],
-      usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
+      usageMetadata: REPLY_USAGE,
       modelVersion: this.options.model,
     };
   }

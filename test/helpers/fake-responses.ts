@@ -35,8 +35,13 @@ export interface Check {
   message: string;
 }
 
+/** The usage every reply reports, in the documented shape: cached tokens within input_tokens, reasoning within output_tokens. */
+export const REPLY_USAGE = { input_tokens: 1200, input_tokens_details: { cached_tokens: 1000 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 30 }, total_tokens: 1280 };
+
 export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
   private last: { id: string; output: Item[] } | undefined;
+  /** With history=local: the last request's input, which the next one must start with. */
+  private lastInput: Item[] = [];
 
   constructor(readonly options: FakeOptions) {
     super('Responses API');
@@ -99,6 +104,7 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
       incomplete_details: null,
       parallel_tool_calls: false,
       tools: request.body.tools,
+      usage: REPLY_USAGE,
     };
   }
 
@@ -136,6 +142,8 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
     const startsConversation = local
       ? !this.last || !input.some((i) => ['computer_call_output', 'computer_call', 'function_call_output', 'function_call'].includes(String(i.type)))
       : body.previous_response_id === undefined;
+    const previousInput = this.lastInput;
+    if (local) this.lastInput = input;
     if (startsConversation) {
       this.last = undefined;
       const first = input.find((i) => i.role === 'user');
@@ -149,6 +157,8 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
     if (!this.last) return [...problems, 'request continues a conversation this fake never started'];
     if (!local && body.previous_response_id !== this.last.id) problems.push(`previous_response_id ${JSON.stringify(body.previous_response_id)}, expected ${this.last.id}`);
     if (local) {
+      // OpenAI's prompt cache reuses what a request repeats from the start: the whole previous input, unchanged.
+      if (!isDeepStrictEqual(input.slice(0, previousInput.length), previousInput)) problems.push('store:false: the input does not start with the previous request\'s input unchanged (no prompt-cache prefix)');
       for (const item of this.last.output) {
         const resent = input.find((i) => i.id === item.id);
         if (!resent || !isDeepStrictEqual(resent, item)) problems.push(`store:false: output item ${String(item.id)} was not resent unchanged`);

@@ -27,9 +27,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-/** Spawns `cua-mcp --headless --port 0 ...args` and waits until it listens. */
-export async function startHttpServer(args: string[] = [], env: Record<string, string> = {}): Promise<HttpServerProcess> {
-  const child = spawn(process.execPath, [CLI, '--headless', '--port', '0', ...args], {
+/** Spawns `cua-mcp --headless --port 0 ...args` and waits until it listens; `nodeArgs` go to node itself (the bench's --cpu-prof). */
+export async function startHttpServer(args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, '--headless', '--port', '0', ...args], {
     env: { ...process.env, CUA_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

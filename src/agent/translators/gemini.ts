@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 /** Gemini gives points on a 1000x1000 grid (0-999 on each axis), whatever the screen size. */
 export const GRID = 1000;
@@ -11,8 +13,8 @@ export const SEARCH_PAGE = 'https://www.google.com/';
 /** scroll_document moves by this share of the screen; scroll_at's magnitude is in grid units (default 800). */
 export const DOCUMENT_SCROLL_SHARE = 0.8;
 const DEFAULT_MAGNITUDE = 800;
-/** User turns whose screenshots stay in the resent history, besides the new one's. */
-const KEEP_SCREENSHOT_TURNS = 3;
+/** The newest 3 screenshots always, older ones dropped 10 at a time, so the implicit cache's prefix holds between drops. */
+export const GEMINI_RETENTION: ScreenshotRetention = { keep: 3, batch: 10 };
 
 const gridValue = z.number({ error: 'must be a number from 0 to 999' }).min(0, { error: 'must be 0-999' }).max(GRID, { error: 'must be 0-999' });
 const direction = z.enum(['up', 'down', 'left', 'right'], { error: 'direction must be up, down, left or right' });
@@ -40,12 +42,15 @@ export class GeminiTranslator implements Translator {
   /** The function name (and the model's call id) of each call of the last reply, for its response. */
   private readonly functions = new Map<string, { name: string; id?: string }>();
   private calls = 0;
+  private readonly retention: ScreenshotRetention;
 
   constructor(
     /** The client, made on the first request (the SDK is imported then). */
     private readonly ai: () => Promise<GoogleGenAI>,
     private readonly context: TranslatorContext,
-  ) {}
+  ) {
+    this.retention = retentionFor(context.options.keepScreenshots, GEMINI_RETENTION);
+  }
 
   get ready(): boolean {
     return this.pendingContent !== undefined;
@@ -63,7 +68,7 @@ export class GeminiTranslator implements Translator {
     const { model, instructions } = this.context;
     return {
       model,
-      contents: [...recentScreenshotsOnly(this.history, KEEP_SCREENSHOT_TURNS), ...(this.pendingContent ? [this.pendingContent] : [])],
+      contents: [...recentScreenshotsOnly(this.history, this.pendingContent, this.retention), ...(this.pendingContent ? [this.pendingContent] : [])],
       config: {
         // The enum's value spelled out: reading the enum would import the SDK at start.
         tools: [{ computerUse: { environment: 'ENVIRONMENT_BROWSER' as Environment.ENVIRONMENT_BROWSER } }],
@@ -100,8 +105,9 @@ export class GeminiTranslator implements Translator {
       }
     }
     const id = response.responseId;
-    if (calls.length) return { id, calls, problems, reasoning: [...reasoning, ...texts] };
-    return { id, calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}) };
+    const usage = geminiUsage(response.usageMetadata);
+    if (calls.length) return { id, calls, problems, reasoning: [...reasoning, ...texts], ...usage };
+    return { id, calls, problems, reasoning, ...(texts.length ? { message: texts.join('\n') } : {}), ...usage };
   }
 
   private parse(name: string, raw: Record<string, unknown>, id: string | undefined): ParsedCall {
@@ -212,18 +218,40 @@ export class GeminiTranslator implements Translator {
   }
 }
 
-/** The contents with screenshots only in the last `keep` user turns (the history itself is left whole). */
-function recentScreenshotsOnly(contents: Content[], keep: number): Content[] {
-  let left = keep;
-  return [...contents]
-    .reverse()
-    .map((content) => {
-      const hasImage = content.role === 'user' && (content.parts ?? []).some((p) => p.inlineData || p.functionResponse?.parts?.length);
-      if (!hasImage || left-- > 0) return content;
-      const parts = (content.parts ?? [])
-        .filter((p) => !p.inlineData)
-        .map((p) => (p.functionResponse ? { functionResponse: { ...p.functionResponse, parts: undefined } } : p));
-      return { ...content, parts: parts.length ? parts : [{ text: '(an older screenshot, left out)' }] };
-    })
-    .reverse();
+/** Gemini counts cached tokens within promptTokenCount, and thinking (thoughtsTokenCount) apart from candidatesTokenCount. */
+function geminiUsage(usage: GenerateContentResponse['usageMetadata']): { usage?: TokenUsage } {
+  if (!usage) return {};
+  const thoughts = count(usage.thoughtsTokenCount);
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount),
+      cached_input_tokens: count(usage.cachedContentTokenCount),
+      output_tokens: count(usage.candidatesTokenCount) + thoughts,
+      reasoning_tokens: thoughts,
+    },
+  };
+}
+
+const imagesIn = (content: Content | undefined): number =>
+  (content?.parts ?? []).reduce((n, p) => n + (p.inlineData ? 1 : 0) + (p.functionResponse?.parts?.length ? 1 : 0), 0);
+
+/**
+ * The history with its oldest screenshots left out as `retention` says,
+ * counting the new content's (which keeps them all). A function response
+ * loses its image part; a lone image becomes a note. The history itself is
+ * left whole.
+ */
+function recentScreenshotsOnly(contents: Content[], next: Content | undefined, retention: ScreenshotRetention): Content[] {
+  const old = contents.reduce((n, c) => n + imagesIn(c), 0);
+  const drop = dropOldest(Math.min(old, screenshotsToDrop(old + imagesIn(next), retention)));
+  return contents.map((content) => {
+    if (content.role !== 'user' || imagesIn(content) === 0) return content;
+    const parts = (content.parts ?? []).map((p): Part => {
+      if (p.inlineData) return drop() ? { text: LEFT_OUT } : p;
+      if (p.functionResponse?.parts?.length && drop()) return { functionResponse: { ...p.functionResponse, parts: undefined } };
+      return p;
+    });
+    return { ...content, parts };
+  });
 }

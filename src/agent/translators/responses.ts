@@ -8,6 +8,7 @@ import { rawActions, toolGenerationFor, toolRequest, type ToolGeneration } from 
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import { functionOutput, parseFunctionCall } from './navigation-functions.js';
 import type { ParsedCall } from '../types.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 const callEnvelope = z.looseObject({
   type: z.literal('computer_call'),
@@ -47,6 +48,20 @@ function parseCall(item: unknown, display: { width: number; height: number }): P
   parsed.actions = parsed.problem ? [] : actions;
   parsed.descriptions = parsed.actions.map((a) => describeAction(a as ComputerAction));
   return parsed;
+}
+
+/** The Responses API counts cached tokens within input_tokens, and reasoning tokens within output_tokens. */
+function responsesUsage(usage: Response['usage'] | undefined): { usage?: TokenUsage } {
+  if (!usage) return {};
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.input_tokens),
+      cached_input_tokens: count(usage.input_tokens_details?.cached_tokens),
+      output_tokens: count(usage.output_tokens),
+      reasoning_tokens: count(usage.output_tokens_details?.reasoning_tokens),
+    },
+  };
 }
 
 /** Reasoning summaries and the assistant's message text of a response's output. */
@@ -135,7 +150,7 @@ export class ResponsesTranslator implements Translator {
         if (parsed.problem) problems.push(parsed.problem);
       }
     }
-    return { id: response.id, calls, problems, ...readText(output) };
+    return { id: response.id, calls, problems, ...readText(output), ...responsesUsage(response.usage) };
   }
 
   answer({ outcomes, screen, acknowledged, interrupted }: TurnOutcome): void {

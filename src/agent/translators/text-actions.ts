@@ -4,6 +4,8 @@ import type { Point } from '../../computer/actions.js';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
 import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
 import type { ParsedCall } from '../types.js';
+import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
+import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
 
 /**
  * How the model gives points. `absolute` (UI-TARS 1.5): pixels of the
@@ -17,8 +19,8 @@ export type TextCoordinates = 'absolute' | 'relative';
 export const TEXT_SCROLL_PX = 500;
 /** `wait()` sleeps this long, as the grammar documents. */
 const WAIT_MS = 5000;
-/** Screenshots kept in the resent history, besides the new one (UI-TARS is trained with a few recent ones). */
-const KEEP_IMAGES = 4;
+/** UI-TARS is trained with a few recent screenshots: 4 to 7 of them, older ones dropped 4 at a time (the server's prefix cache holds between drops). */
+export const TEXT_ACTION_RETENTION: ScreenshotRetention = { keep: 4, batch: 4 };
 const MAX_TOKENS = 1024;
 
 const PATCH = 28;
@@ -140,11 +142,13 @@ export class TextActionTranslator implements Translator {
   private turns = 0;
   /** The size of the image the model sees, in the coordinates it answers in. */
   private readonly grid: { width: number; height: number };
+  private readonly retention: ScreenshotRetention;
 
   constructor(
     private readonly client: OpenAI,
     private readonly context: TranslatorContext,
   ) {
+    this.retention = retentionFor(context.options.keepScreenshots, TEXT_ACTION_RETENTION);
     this.grid = context.options.textActionCoordinates === 'relative' ? { width: 1000, height: 1000 } : smartResize(context.display.width, context.display.height);
   }
 
@@ -163,7 +167,7 @@ export class TextActionTranslator implements Translator {
   request(): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.context.model,
-      messages: [...recentImagesOnly(this.history, KEEP_IMAGES), ...(this.pendingMessage ? [this.pendingMessage] : [])],
+      messages: [...recentImagesOnly(this.history, this.pendingMessage, this.retention), ...(this.pendingMessage ? [this.pendingMessage] : [])],
       temperature: 0,
       max_tokens: MAX_TOKENS,
     };
@@ -180,6 +184,11 @@ export class TextActionTranslator implements Translator {
     if (this.pendingMessage) this.history.push(this.pendingMessage);
     this.history.push({ role: 'assistant', content: text });
     this.pendingMessage = undefined;
+    return { ...this.parseReply(text, id), ...chatUsage(completion.usage) };
+  }
+
+  /** The reply's `Thought:` and `Action:` lines as the loop's terms. */
+  private parseReply(text: string, id: string): ModelReply {
 
     const thought = /Thought:\s*([\s\S]*?)(?=\n\s*Action:|$)/.exec(text)?.[1]?.trim();
     const reasoning = thought ? [thought] : [];
@@ -272,15 +281,29 @@ export class TextActionTranslator implements Translator {
   }
 }
 
-/** The messages with only the last `keep` screenshots; older ones become a note (the history itself is left whole). */
-function recentImagesOnly(messages: ChatCompletionMessageParam[], keep: number): ChatCompletionMessageParam[] {
-  let left = keep;
-  return [...messages]
-    .reverse()
-    .map((message) => {
-      if (message.role !== 'user' || !Array.isArray(message.content)) return message;
-      const content = [...message.content].reverse().map((part) => (part.type === 'image_url' && left-- <= 0 ? { type: 'text' as const, text: '(an older screenshot, left out)' } : part)).reverse();
-      return { ...message, content };
-    })
-    .reverse();
+/** Chat Completions counts cached tokens within prompt_tokens and reasoning within completion_tokens (vLLM leaves the details out). */
+function chatUsage(usage: ChatCompletion['usage']): { usage?: TokenUsage } {
+  if (!usage) return {};
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.prompt_tokens),
+      cached_input_tokens: count(usage.prompt_tokens_details?.cached_tokens),
+      output_tokens: count(usage.completion_tokens),
+      reasoning_tokens: count(usage.completion_tokens_details?.reasoning_tokens),
+    },
+  };
+}
+
+const imagesIn = (message: ChatCompletionMessageParam | undefined): number =>
+  message?.role === 'user' && Array.isArray(message.content) ? message.content.filter((part) => part.type === 'image_url').length : 0;
+
+/** The history with its oldest screenshots left out as `retention` says (a note instead), counting the new message's; the history itself is left whole. */
+function recentImagesOnly(messages: ChatCompletionMessageParam[], next: ChatCompletionMessageParam | undefined, retention: ScreenshotRetention): ChatCompletionMessageParam[] {
+  const old = messages.reduce((n, m) => n + imagesIn(m), 0);
+  const drop = dropOldest(Math.min(old, screenshotsToDrop(old + imagesIn(next), retention)));
+  return messages.map((message) => {
+    if (message.role !== 'user' || !Array.isArray(message.content)) return message;
+    return { ...message, content: message.content.map((part) => (part.type === 'image_url' && drop() ? { type: 'text' as const, text: LEFT_OUT } : part)) };
+  });
 }
