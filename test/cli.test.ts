@@ -185,7 +185,7 @@ describe('cua-mcp command line', () => {
       const src = path.join(root, 'dist', 'src');
       fs.mkdirSync(src, { recursive: true });
       fs.copyFileSync(path.join(path.dirname(CLI), '../../package.json'), path.join(root, 'package.json'));
-      for (const file of ['cli.js', 'version.js', 'log.js']) fs.copyFileSync(path.join(path.dirname(CLI), file), path.join(src, file));
+      for (const file of ['cli.js', 'version.js', 'log.js', 'redact.js']) fs.copyFileSync(path.join(path.dirname(CLI), file), path.join(src, file));
       const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
       const run = spawnSync(process.execPath, [path.join(src, 'cli.js'), '--version'], { encoding: 'utf8' });
       assert.equal(run.stderr, '');
