@@ -192,7 +192,7 @@ describe('what actions cause', () => {
     await server.ok('close_session', { session_id: otherId });
     const gone = await server.call('screenshot', { session_id: otherId });
     assert.equal(gone.isError, true);
-    assert.match(textOf(gone), /No browser session/);
+    assert.match(textOf(gone), /No browser session|was closed \(close_session\)/);
   });
 
   it('refuses bad arguments with clear errors and keeps the session working', async () => {
