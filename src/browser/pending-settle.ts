@@ -1,4 +1,5 @@
 import type { Page } from 'playwright';
+import type { Screenshot } from '../computer/computer.js';
 import { log } from '../log.js';
 import { DeadlineError } from './deadline.js';
 import { settleDeferred, type ActivityMark, type Settled, type SettleScope } from './settle.js';
@@ -6,8 +7,8 @@ import { settleDeferred, type ActivityMark, type Settled, type SettleScope } fro
 /**
  * The last action's settle check, left running until the page's next use
  * (see settleDeferred in settle.ts). Whatever uses the page next waits for
- * it (wait()); a screenshot and the page's state overlap it instead
- * (overlap()), which is where a step saves the frame the check waits for.
+ * it (wait()); a screenshot overlaps it instead (screenshot()), which is
+ * where a step saves the frame the check waits for.
  */
 export class PendingSettle {
   private pending: { page: Page; events: number; settled: Promise<Settled>; overlap: boolean } | undefined;
@@ -58,26 +59,26 @@ export class PendingSettle {
   }
 
   /**
-   * A read of the page (a screenshot, the document's state) begun now,
-   * while the check runs, after the page's change watch was armed: kept
-   * only if the check finds nothing started and nothing changed (no DOM
-   * change, popup, scroll, request, event), so it shows what a read after
-   * the check would. Undefined when no check is pending on `current`, the
-   * page's last check found a change, or the result is not kept.
+   * A screenshot begun now, while the check runs, after the page's change
+   * watch was armed: kept only if the check finds nothing started and
+   * nothing changed (no DOM change, popup, scroll, request, event), so it
+   * shows what a screenshot after the check would. Undefined when no check
+   * is pending on `current`, the page's last check found a change, or the
+   * image is not kept.
    */
-  async overlap<T>(current: Page | undefined, read: (page: Page) => Promise<T> | undefined, what: string): Promise<T | undefined> {
+  async screenshot(current: Page | undefined, capture: (page: Page) => Promise<Screenshot> | undefined): Promise<Screenshot | undefined> {
     const pending = this.pending;
     if (!pending || pending.page !== current) return undefined;
     if (!pending.overlap) {
-      log.debug(`session ${this.sessionId}: ${what} waits for the settle check (the page's last check found a change)`);
+      log.debug(`session ${this.sessionId}: the screenshot waits for the settle check (the page's last check found a change)`);
       return undefined;
     }
-    const early = read(pending.page);
+    const early = capture(pending.page);
     if (!early) return undefined;
     early.catch(() => {});
     const settled = await pending.settled;
-    const kept = settled === 'unchanged' && this.eventsAdded() === pending.events ? await early.catch(() => undefined) : undefined;
-    log.debug(`session ${this.sessionId}: ${kept ? `${what} overlapped the settle check` : `${what} is taken after the settle (${settled})`}`);
-    return kept;
+    const shot = settled === 'unchanged' && this.eventsAdded() === pending.events ? await early.catch(() => undefined) : undefined;
+    log.debug(`session ${this.sessionId}: ${shot ? 'the screenshot overlapped the settle check' : `the screenshot is taken after the settle (${settled})`}`);
+    return shot;
   }
 }

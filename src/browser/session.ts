@@ -471,7 +471,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** A screenshot; a page that does not answer is revived first (see answering), then shot again. */
   async screenshot(): Promise<Screenshot> {
     // The address bar is drawn over the page only by Playwright's screenshot.
-    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.overlap(this.current, (page) => captureDirect(page, this.config, this.id), 'the screenshot'));
+    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.screenshot(this.current, (page) => captureDirect(page, this.config, this.id)));
     if (early) return early;
     const capture = () => capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
     try {
@@ -531,11 +531,9 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   }
 
   async state(): Promise<ScreenState> {
-    // Read while the last action's check runs, like the screenshot (see screenshot()): under load that round trip is a tenth of a step.
-    const early = await this.pendingSettle.overlap(this.current, (page) => readDocument(page, TITLE_MS), 'the page state');
     const page = await this.page();
     // The current tab's title comes in the same round trip as its status, scroll and size; other tabs need only theirs.
-    const current = early ? Promise.resolve(early) : readDocument(page, TITLE_MS);
+    const current = readDocument(page, TITLE_MS);
     const tabs: Tab[] = await Promise.all(
       this.pages.map(async (tab, index) => ({
         index,
