@@ -39,7 +39,7 @@ describe('where the browser comes from', () => {
     const port = 9300 + Math.floor(Math.random() * 500);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-cdp-'));
     // A browser started by someone else, as a remote browser pool would.
-    const remote = spawn(executablePath!, ['--headless', ...chromiumArgs(), `--remote-debugging-port=${port}`, `--user-data-dir=${dataDir}`, 'about:blank'], { stdio: 'ignore' });
+    const remote = spawn(executablePath!, ['--headless', ...chromiumArgs(), `--remote-debugging-port=${port}`, `--user-data-dir=${dataDir}`, 'about:blank'], { stdio: 'ignore', detached: true });
     await waitForCdp(port);
     const server = await startServer(['--cdp-endpoint', `http://127.0.0.1:${port}`]);
     try {
@@ -49,8 +49,10 @@ describe('where the browser comes from', () => {
       assert.match(String(list.structuredContent.browser), /over CDP at http:\/\/127\.0\.0\.1/);
     } finally {
       await server.close();
-      remote.kill();
-      await new Promise((r) => remote.once('exit', r));
+      // The whole process group: Chromium's helper processes outlive its main process briefly and keep writing the profile.
+      const exited = new Promise((r) => remote.once('exit', r));
+      process.kill(-remote.pid!, 'SIGKILL');
+      await exited;
       fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
