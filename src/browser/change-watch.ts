@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext } from 'playwright';
-import type { FrameProbe } from './page-probes.js';
 
 /**
  * The page cannot read or change the watch: it lives in the script's
@@ -112,14 +111,4 @@ const WATCH_SCRIPT = `(() => {
 
 export async function watchChanges(context: BrowserContext): Promise<void> {
   await context.addInitScript(WATCH_SCRIPT);
-}
-
-/** The page side of the watch, as probes in page-probes.ts get it: `window.__cuaChanges(WATCH_KEY)`. */
-export interface ChangeWatch {
-  /** Starts watching; false when the page shows what the watch cannot see, or has too much to watch (then nothing is armed). */
-  arm(): boolean;
-  /** Stops watching and says whether anything changed since arm(). */
-  disarm(): boolean;
-  /** The frame probe armFrame started, for armedFrame to collect. */
-  armedFrame?: Promise<FrameProbe>;
 }

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
-import { WATCH_KEY, type ChangeWatch } from './change-watch.js';
+import { WATCH_KEY } from './change-watch.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
 /**
@@ -50,6 +50,16 @@ export interface FrameProbe {
   popups: number;
   scrolling: boolean;
   changed: boolean;
+}
+
+/** The page side of the watch, as the probes below get it (the script is in change-watch.ts): `window.__cuaChanges(WATCH_KEY)`. */
+interface ChangeWatch {
+  /** Starts watching; false when the page shows what the watch cannot see, or has too much to watch (then nothing is armed). */
+  arm(): boolean;
+  /** Stops watching and says whether anything changed since arm(). */
+  disarm(): boolean;
+  /** The frame probe armFrame started, for armedFrame to collect. */
+  armedFrame?: Promise<FrameProbe>;
 }
 
 /** What a probe that cannot read the page reports: the document went away (navigation, close), which is itself the news. */
