@@ -486,7 +486,7 @@ describe('desktop sessions', { skip }, () => {
 
     it('a click on a button that shows the press, then repaints the window 150 ms later', async () => {
       const launched = await server.ok('launch_app', { session_id: session, app: 'late' });
-      assert.equal(launched.structuredContent.ready, true, textOf(launched));
+      assert.equal(launched.structuredContent.ready, true, `${textOf(launched)}\n${JSON.stringify(launched.structuredContent.events)}\n${server.stderr().slice(-1500)}`);
       const button = (await until(() => probeEvents(lateLog), (events) => events.length > 0))[0]!;
       const shot = await act([{ type: 'click', x: button.x, y: button.y }]);
       assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the repaint\n${server.stderr().slice(-1500)}`);
