@@ -22,7 +22,6 @@ export interface Screenshot {
  * (src/agent/actions.ts): triple click, button down/up, held keys.
  */
 export interface Computer {
-  readonly display: { width: number; height: number };
   click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void>;
   doubleClick(x: number, y: number, keys: string[]): Promise<void>;
   /** Three clicks in a row (selects a line or paragraph); for models whose action set has it. */
@@ -39,7 +38,6 @@ export interface Computer {
   /** `signal`: the call was cancelled; stop between keystrokes. */
   type(text: string, signal?: AbortSignal): Promise<void>;
   wait(ms: number): Promise<void>;
-  screenshot(): Promise<Screenshot>;
 }
 
 type ActionRunners = {

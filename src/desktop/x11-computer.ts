@@ -1,5 +1,5 @@
 import type { Point } from '../computer/actions.js';
-import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
+import type { Computer, MouseButton, PressableButton } from '../computer/computer.js';
 import { chordKeysyms, RETURN_KEYSYM, SHIFT_KEYSYM, typedKeysym, type KeyboardMap } from './keyboard.js';
 import type { SettleOptions } from './screen-activity.js';
 import { typingPlan } from './typing.js';
@@ -17,7 +17,6 @@ export interface DesktopHost {
   now(): number;
   /** Waits until what was done since `since` has been drawn and the screen is quiet; says whether anything was drawn. */
   settle(since: number, signal?: AbortSignal, waits?: Partial<SettleOptions>): Promise<boolean>;
-  screenshot(): Promise<Screenshot>;
 }
 
 /** X pointer buttons: 2 is the middle (wheel) button; 8 and 9 are the side buttons browsers map to back and forward. */
@@ -64,10 +63,6 @@ export class X11Computer implements Computer {
   private readonly borrowed = new Map<number, number>();
 
   constructor(private readonly host: DesktopHost) {}
-
-  get display() {
-    return this.host.display;
-  }
 
   /** Screenshot pixel → screen pixel: the centre of the screen area the screenshot pixel shows. */
   private toScreen(p: Point): Point {
@@ -292,10 +287,6 @@ export class X11Computer implements Computer {
     const since = this.host.now();
     await sleep(ms);
     await this.host.settle(since, undefined, { reactionMs: 0 });
-  }
-
-  screenshot(): Promise<Screenshot> {
-    return this.host.screenshot();
   }
 }
 

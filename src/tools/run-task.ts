@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
-import { browserOnly } from './browser-only.js';
+import { capability } from './capability.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
@@ -44,8 +44,8 @@ export const runTaskTool = defineTool({
     }
     if (session_id && start_url) {
       assertNoRunWorking(session);
-      const browser = browserOnly(session, 'start_url');
-      await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
+      const navigation = capability(session, 'navigation', 'start_url');
+      await session.exclusive(() => navigation.open(start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
     await recordRun(run, config.recording, principal.id);

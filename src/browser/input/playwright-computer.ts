@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
 import type { Point } from '../../computer/actions.js';
-import type { Computer, MouseButton, PressableButton, Screenshot } from '../../computer/computer.js';
+import type { Computer, MouseButton, PressableButton } from '../../computer/computer.js';
 import { toChord, toKeyStroke } from '../../computer/keys.js';
 import type { ActivityMonitor } from '../settle/activity.js';
 import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
@@ -10,13 +10,11 @@ import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './short
 
 /** What the computer needs of a browser session: its current page and the means to wait for an action's effects. */
 export interface PageHost extends BrowserWindow {
-  readonly display: { width: number; height: number };
   /** Screenshot pixels per CSS pixel. */
   readonly scale: number;
   readonly activity: ActivityMonitor;
   /** Waits for what the action started; its last check may be left for the page's next use (see BrowserSession.settleAction). */
   settleAction(mark: ActivityMark, actedOn: Page): Promise<void>;
-  screenshot(): Promise<Screenshot>;
   /** Runs work on the page; a missed deadline revives the page before the error (see BrowserSession.answering). */
   answering<T>(page: Page, work: () => Promise<T>): Promise<T>;
 }
@@ -48,10 +46,6 @@ function playwrightButton(button: PressableButton): 'left' | 'right' | 'middle' 
  */
 export class PlaywrightComputer implements Computer {
   constructor(private readonly session: PageHost) {}
-
-  get display() {
-    return this.session.display;
-  }
 
   /** Screenshot pixels (what the caller sees and points at) to CSS pixels (what the page and the mouse use). */
   private css(screenshotPixels: number): number {
@@ -192,9 +186,5 @@ export class PlaywrightComputer implements Computer {
 
   wait(ms: number): Promise<void> {
     return this.act(() => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
-
-  screenshot(): Promise<Screenshot> {
-    return this.session.screenshot();
   }
 }
