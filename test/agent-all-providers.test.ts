@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { FakeAnthropic } from './helpers/fake-claude.js';
+import { FakeAnthropic } from './helpers/fake-claude-computer-use.js';
 import { FakeChat, REPLY_USAGE as CHAT_USAGE } from './helpers/fake-chat.js';
 import type { FakeEndpoint } from './helpers/fake-endpoint.js';
 import { FakeGemini, REPLY_USAGE as GEMINI_USAGE } from './helpers/fake-gemini.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { FakeAnthropic, toolResults } from './helpers/fake-claude.js';
+import { FakeAnthropic, toolResults } from './helpers/fake-claude-computer-use.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
 import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';

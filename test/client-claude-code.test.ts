@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import { browserEnv, claudeBinary, describeRun, runClient, type ClientRun } from './helpers/clients.js';
-import { FakeAnthropic, type ToolResultBlock } from './helpers/fake-anthropic.js';
+import { FakeAnthropic, type ToolResultBlock } from './helpers/fake-claude-code-model.js';
 import { FakeResponses, imageSize } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
 

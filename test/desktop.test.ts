@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { onPath } from '../src/desktop/process-group.js';
-import { FakeAnthropic } from './helpers/fake-claude.js';
+import { FakeAnthropic } from './helpers/fake-claude-computer-use.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
