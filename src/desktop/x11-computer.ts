@@ -80,16 +80,16 @@ export class X11Computer implements Computer {
 
   /**
    * Runs `send` with `keysyms` available (missing ones mapped onto free
-   * keycodes) and `held` pressed in order; releases them in reverse, then
+   * keycodes) and the keys `down` pressed in order; releases them in reverse, then
    * waits for the screen.
    */
-  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, held: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
+  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, down: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
     const { x } = this.host;
     const since = this.host.now();
-    const keyboard = await this.keyboardWith([...chordKeysyms(held), ...keysyms]);
+    const keyboard = await this.keyboardWith([...chordKeysyms(down), ...keysyms]);
     const pressed: number[] = [];
     try {
-      for (const keycode of chordKeycodes(keyboard, chordKeysyms(held))) {
+      for (const keycode of chordKeycodes(keyboard, chordKeysyms(down))) {
         x.key(keycode, true);
         pressed.push(keycode);
       }
@@ -223,8 +223,8 @@ export class X11Computer implements Computer {
     );
   }
 
-  /** The keys held down for `ms`; act releases them in reverse, even when the wait is cut short. */
-  holdKeys(keys: string[], ms: number): Promise<void> {
+  /** The keys kept down for `ms`; act releases them in reverse, even when the wait is cut short. */
+  pressKeysFor(keys: string[], ms: number): Promise<void> {
     return this.act(async () => {
       await sleep(ms);
     }, keys);

@@ -26,7 +26,7 @@ interface McpHttpSession {
 
 export interface HttpServerHandle {
   url: string;
-  /** Stops listening and closes every MCP session (the caller closes the browser sessions). */
+  /** Stops listening and closes every MCP session (the caller closes the computer sessions). */
   close(): Promise<void>;
 }
 
@@ -185,7 +185,7 @@ class McpHttpServer {
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id && this.mcpSessions.get(id) === session) this.mcpSessions.delete(id);
-      // The browser sessions stay: they are the principal's, reachable from its next MCP session by their handles.
+      // The sessions (browser or desktop) stay: they are the principal's, reachable from its next MCP session by their handles.
       log.info(`MCP session ${id ?? '(uninitialised)'} closed`);
     };
     await server.connect(transport);

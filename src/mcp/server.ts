@@ -3,7 +3,7 @@ import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server
 import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
-import { agentTools, browserTools } from '../tools/index.js';
+import { agentTools, sessionTools } from '../tools/index.js';
 import { registerTools, type Era } from './register-tools.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
@@ -34,7 +34,7 @@ export function createMcpServer(principal: Principal, config: ServerConfig, era:
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, config }, questions, era);
+  registerTools(server, [...sessionTools, ...agentTools], { principal, config }, questions, era);
   registerRunResources(server, principal, config);
   return server;
 }

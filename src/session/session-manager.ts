@@ -43,8 +43,8 @@ export class SessionManager {
   /** Sessions being created: counted against maxSessions before they exist. */
   private opening = 0;
   private stopped = false;
-  /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
-  private readonly held = new Map<string, number>();
+  /** Sessions kept open past the idle timeout by work that does not touch them for a while (a model run between actions), with how many keep each. */
+  private readonly keptOpen = new Map<string, number>();
 
   constructor(
     readonly config: ServerConfig,
@@ -146,28 +146,28 @@ export class SessionManager {
   }
 
   /** Keeps the session open whatever the idle timeout until the returned function is called; its idle time starts then. */
-  hold(session: ComputerSession): () => void {
-    this.held.set(session.id, (this.held.get(session.id) ?? 0) + 1);
+  keepOpen(session: ComputerSession): () => void {
+    this.keptOpen.set(session.id, (this.keptOpen.get(session.id) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const count = (this.held.get(session.id) ?? 1) - 1;
-      if (count > 0) this.held.set(session.id, count);
-      else this.held.delete(session.id);
+      const count = (this.keptOpen.get(session.id) ?? 1) - 1;
+      if (count > 0) this.keptOpen.set(session.id, count);
+      else this.keptOpen.delete(session.id);
       session.lastUsedAt = Date.now();
     };
   }
 
-  /** True while something holds the session (see hold). */
-  isHeld(session: ComputerSession): boolean {
-    return this.held.has(session.id);
+  /** True while something keeps the session open (see keepOpen). */
+  isKeptOpen(session: ComputerSession): boolean {
+    return this.keptOpen.has(session.id);
   }
 
   private async closeIdle(): Promise<void> {
     const now = Date.now();
     for (const session of this.sessions.values()) {
-      if (!session.busy && !this.isHeld(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
+      if (!session.busy && !this.isKeptOpen(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);

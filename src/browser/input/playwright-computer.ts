@@ -66,12 +66,12 @@ export class PlaywrightComputer implements Computer {
     });
   }
 
-  /** Holds modifier keys for the duration of a pointer action, releasing them in reverse. */
-  private async holding(page: Page, keys: string[], fn: () => Promise<void>): Promise<void> {
-    const held = toChord(keys);
+  /** Keeps modifier keys down for the duration of a pointer action, releasing them in reverse. */
+  private async withKeysDown(page: Page, keys: string[], fn: () => Promise<void>): Promise<void> {
+    const chord = toChord(keys);
     const pressed: string[] = [];
     try {
-      for (const key of held) {
+      for (const key of chord) {
         await input(page.keyboard.down(key), `holding ${key}`);
         pressed.push(key);
       }
@@ -99,16 +99,16 @@ export class PlaywrightComputer implements Computer {
         if (this.css(y) < ADDRESS_BAR_HEIGHT) return;
         bar.blur();
       }
-      await this.holding(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'));
+      await this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'));
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')));
   }
 
   mouseDown(button: PressableButton): Promise<void> {
@@ -121,7 +121,7 @@ export class PlaywrightComputer implements Computer {
 
   drag(path: Point[], keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.holding(page, keys, async () => {
+      this.withKeysDown(page, keys, async () => {
         const [start, ...rest] = path;
         if (!start) return;
         await input(page.mouse.move(this.css(start.x), this.css(start.y)), 'a mouse move');
@@ -137,12 +137,12 @@ export class PlaywrightComputer implements Computer {
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.holding(page, keys, async () => {
+      this.withKeysDown(page, keys, async () => {
         await input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move');
         await input(page.mouse.wheel(this.css(scrollX), this.css(scrollY)), 'the wheel turn');
       }),
@@ -164,8 +164,8 @@ export class PlaywrightComputer implements Computer {
     });
   }
 
-  holdKeys(keys: string[], ms: number): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => new Promise((resolve) => setTimeout(resolve, ms))));
+  pressKeysFor(keys: string[], ms: number): Promise<void> {
+    return this.act((page) => this.withKeysDown(page, keys, () => new Promise((resolve) => setTimeout(resolve, ms))));
   }
 
   /**
