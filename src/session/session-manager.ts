@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
@@ -22,6 +21,16 @@ const ENDED_REMEMBERED = 1000;
 /** Why one of a principal's sessions is gone: closed on request, or by the idle timeout after idleSeconds. */
 type Ending = { owner: string; idleSeconds?: number };
 export class SessionLimitError extends Error {}
+
+/** What the manager reads of the server's options (a ServerConfig has them). */
+export interface SessionLimits {
+  /** Closes a session after this long without a call (0 = never). */
+  idleTimeoutMs: number;
+  /** Most sessions open at once, all owners together (0 = no limit). */
+  maxSessions: number;
+  /** Where a browser session starts when the caller names no page. */
+  startUrl: string;
+}
 
 export interface NewSessionOptions {
   startUrl?: string;
@@ -47,7 +56,7 @@ export class SessionManager {
   private readonly keptOpen = new Map<string, number>();
 
   constructor(
-    readonly config: ServerConfig,
+    private readonly config: SessionLimits,
     backends: SessionBackend[],
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
