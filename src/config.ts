@@ -7,7 +7,7 @@ import { parseRetention } from './agent/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
 import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
-import { normalizeUrl, UrlParseError } from './browser/urls.js';
+import { normalizeUrl, UrlParseError } from './urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';

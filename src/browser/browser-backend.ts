@@ -11,7 +11,7 @@ import { watchKeys } from './input/shortcuts.js';
 import { NavigationBlockedError } from './navigation.js';
 import { BrowserSession } from './session.js';
 import { limitPopups } from './tabs/tab-limit.js';
-import { normalizeUrl } from './urls.js';
+import { normalizeUrl } from '../urls.js';
 
 /**
  * Browser sessions: one browser, started lazily with the first session and

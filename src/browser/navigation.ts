@@ -5,7 +5,7 @@ import type { Navigation, NavigationOutcome } from '../session/computer-session.
 import { historyStep } from './input/shortcuts.js';
 import type { ActivityMonitor } from './settle/activity.js';
 import type { ActivityMark } from './settle/settle.js';
-import { normalizeUrl } from './urls.js';
+import { normalizeUrl } from '../urls.js';
 
 /** A navigation the domain policy does not allow; nothing was loaded. */
 export class NavigationBlockedError extends Error {}

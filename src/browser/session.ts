@@ -20,7 +20,7 @@ import { settle, type ActivityMark, type SettleScope } from './settle/settle.js'
 import { saveStorageState } from './storage-state.js';
 import { MAX_TABS } from './tabs/tab-limit.js';
 import { TabList } from './tabs/tab-list.js';
-import { normalizeUrl } from './urls.js';
+import { normalizeUrl } from '../urls.js';
 
 /** A page did not answer in time; the message says how the session recovered. */
 export class PageNotAnsweringError extends Error {}

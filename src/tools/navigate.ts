@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeUrl } from '../browser/urls.js';
+import { normalizeUrl } from '../urls.js';
 import { capability } from './capability.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
