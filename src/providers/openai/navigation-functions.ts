@@ -1,8 +1,8 @@
 import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses';
 import { z } from 'zod';
-import { describeAgentAction, type AgentAction } from '../actions.js';
-import type { ScreenInput } from '../translator.js';
-import type { ParsedCall } from '../types.js';
+import { describeAgentAction, type AgentAction } from '../../agent/actions.js';
+import type { ScreenInput } from '../../agent/translator.js';
+import type { ParsedCall } from '../../agent/types.js';
 
 /**
  * The navigation functions the OpenAI sample harness offers a

@@ -11,14 +11,14 @@ import type {
 import { z } from 'zod';
 import type { Point } from '../../computer/actions.js';
 import { DEFAULT_WAIT_MS } from '../../computer/computer.js';
-import { describeAgentAction, lastPoint, scaleAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
-import type { ParsedCall } from '../types.js';
+import { describeAgentAction, lastPoint, scaleAgentAction, validateAgentActions, type AgentAction } from '../../agent/actions.js';
+import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
+import type { ParsedCall } from '../../agent/types.js';
 import type { Screenshot } from '../../computer/computer.js';
 import type { Size } from '../../tools/client-image.js';
 import { claudeImageSize, scaledScreen, zoomedRegion } from './claude-screen.js';
 import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
-import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
+import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 
 export type AnthropicTool = 'computer_20250124' | 'computer_20251124';
 

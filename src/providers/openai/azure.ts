@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
-import type { AgentOptions } from '../config.js';
-import { OPENAI_DEFAULT_MODEL } from './openai-provider.js';
-import { ResponsesTranslator } from '../agent/translators/responses.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
-import { redactCredentials } from '../redact.js';
+import type { AgentOptions } from '../../config.js';
+import { OPENAI_DEFAULT_MODEL } from './openai.js';
+import { ResponsesTranslator } from './responses.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import { redactCredentials } from '../../redact.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',

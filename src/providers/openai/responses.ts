@@ -3,12 +3,12 @@ import type { Response, ResponseCreateParamsNonStreaming, ResponseInputItem } fr
 import { z } from 'zod';
 import { computerActionSchema, describeAction, type ComputerAction } from '../../computer/actions.js';
 import { validateActions } from '../../computer/validate.js';
-import { ModelRequestError } from '../../model/errors.js';
-import { rawActions, toolGenerationFor, toolRequest, type ToolGeneration } from '../tool-generation.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
+import { ModelRequestError } from '../errors.js';
+import { rawActions, toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
+import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
 import { functionOutput, parseFunctionCall } from './navigation-functions.js';
-import type { ParsedCall } from '../types.js';
-import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
+import type { ParsedCall } from '../../agent/types.js';
+import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 
 const callEnvelope = z.looseObject({
   type: z.literal('computer_call'),

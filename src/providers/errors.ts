@@ -1,5 +1,5 @@
 import { APIConnectionError, APIUserAbortError } from 'openai';
-import { loadedAnthropicSdk } from './anthropic-sdk.js';
+import { loadedAnthropicSdk } from './anthropic/sdk.js';
 import type { ModelProvider } from './provider.js';
 import { redactCredentials } from '../redact.js';
 

@@ -1,12 +1,12 @@
 import readline from 'node:readline/promises';
-import { createBackends } from '../backends.js';
-import { SessionManager } from '../session/session-manager.js';
-import type { ServerConfig } from '../config.js';
-import { log } from '../log.js';
-import { createProvider, ModelNotConfiguredError } from '../model/select.js';
-import { recordRun } from '../recording/record-run.js';
-import { AgentRun, type RunObserver, type RunReport } from './run.js';
-import { describeUsage } from './usage.js';
+import { createBackends } from './backends.js';
+import { SessionManager } from './session/session-manager.js';
+import type { ServerConfig } from './config.js';
+import { log } from './log.js';
+import { createProvider, ModelNotConfiguredError } from './providers/index.js';
+import { recordRun } from './recording/record-run.js';
+import { AgentRun, type RunObserver, type RunReport } from './agent/run.js';
+import { describeUsage } from './agent/usage.js';
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
 class Prompt {

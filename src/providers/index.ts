@@ -1,10 +1,10 @@
 import type { AgentOptions } from '../config.js';
 import { log } from '../log.js';
-import { anthropicSpec } from './anthropic-provider.js';
-import { azureSpec } from './azure-provider.js';
-import { geminiSpec } from './gemini-provider.js';
-import { compatibleSpec } from './openai-compatible-provider.js';
-import { openaiSpec } from './openai-provider.js';
+import { anthropicSpec } from './anthropic/anthropic.js';
+import { azureSpec } from './openai/azure.js';
+import { geminiSpec } from './gemini/gemini.js';
+import { compatibleSpec } from './openai-compatible/openai-compatible.js';
+import { openaiSpec } from './openai/openai.js';
 import type { ModelProvider, ProviderSpec } from './provider.js';
 
 export class ModelNotConfiguredError extends Error {}

@@ -40,7 +40,7 @@ export function sdkLogging(sdk: string, endpoint: string) {
   };
 }
 
-/** A provider as the registry (select.ts) knows it: how to tell it is configured, and how to build it. */
+/** A provider as the registry (index.ts) knows it: how to tell it is configured, and how to build it. */
 export interface ProviderSpec {
   readonly kind: ProviderKind;
   /** The variable or option that configures it, when it is set; auto-selection takes the first configured provider. */

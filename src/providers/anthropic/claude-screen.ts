@@ -1,6 +1,6 @@
 import type { Screenshot } from '../../computer/computer.js';
 import { loadSharp, type Size } from '../../tools/client-image.js';
-import type { ScreenInput } from '../translator.js';
+import type { ScreenInput } from '../../agent/translator.js';
 
 /** Anthropic downsamples larger images, and clicks then land off target: Claude's screenshots stay within both limits. */
 export const MAX_LONG_EDGE = 1568;

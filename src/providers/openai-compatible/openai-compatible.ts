@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
-import { TextActionTranslator } from '../agent/translators/text-actions.js';
-import type { AgentOptions } from '../config.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
-import { redactCredentials } from '../redact.js';
+import { TextActionTranslator } from './text-actions.js';
+import type { AgentOptions } from '../../config.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import { redactCredentials } from '../../redact.js';
 
 export const COMPATIBLE_DEFAULT_MODEL = 'ByteDance-Seed/UI-TARS-1.5-7B';
 

@@ -1,8 +1,8 @@
 import type { GoogleGenAI } from '@google/genai';
-import { GeminiTranslator } from '../agent/translators/gemini.js';
-import type { AgentOptions } from '../config.js';
-import type { ModelProvider, ProviderSpec } from './provider.js';
-import { redactCredentials } from '../redact.js';
+import { GeminiTranslator } from './translator.js';
+import type { AgentOptions } from '../../config.js';
+import type { ModelProvider, ProviderSpec } from '../provider.js';
+import { redactCredentials } from '../../redact.js';
 
 export const GEMINI_ENV = { apiKey: 'GEMINI_API_KEY', googleApiKey: 'GOOGLE_API_KEY' } as const;
 export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-computer-use-preview-10-2025';

@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { AnthropicTranslator } from '../agent/translators/anthropic.js';
-import type { AgentOptions } from '../config.js';
-import { anthropicSdk } from './anthropic-sdk.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
-import { redactCredentials } from '../redact.js';
+import { AnthropicTranslator } from './translator.js';
+import type { AgentOptions } from '../../config.js';
+import { anthropicSdk } from './sdk.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import { redactCredentials } from '../../redact.js';
 
 export const ANTHROPIC_ENV = { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' } as const;
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';

@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
-import type { AgentOptions } from '../config.js';
-import { ResponsesTranslator } from '../agent/translators/responses.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from './provider.js';
-import { redactCredentials } from '../redact.js';
+import type { AgentOptions } from '../../config.js';
+import { ResponsesTranslator } from './responses.js';
+import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import { redactCredentials } from '../../redact.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 

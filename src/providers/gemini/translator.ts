@@ -1,10 +1,10 @@
 import type { Content, Environment, GenerateContentParameters, GenerateContentResponse, GoogleGenAI, Part } from '@google/genai';
 import { z } from 'zod';
-import { describeAgentAction, validateAgentActions, type AgentAction } from '../actions.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../translator.js';
-import type { ParsedCall } from '../types.js';
+import { describeAgentAction, validateAgentActions, type AgentAction } from '../../agent/actions.js';
+import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
+import type { ParsedCall } from '../../agent/types.js';
 import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
-import { count, NO_TOKENS, type TokenUsage } from '../usage.js';
+import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 
 /** Gemini gives points on a 1000x1000 grid (0-999 on each axis), whatever the screen size. */
 export const GRID = 1000;

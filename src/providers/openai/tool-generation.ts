@@ -1,7 +1,7 @@
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
-import type { AgentOptions } from '../config.js';
-import { NAVIGATION_TOOLS } from './translators/navigation-functions.js';
-import type { Environment } from '../session/computer-session.js';
+import type { AgentOptions } from '../../config.js';
+import { NAVIGATION_TOOLS } from './navigation-functions.js';
+import type { Environment } from '../../session/computer-session.js';
 
 /**
  * The two generations of the Responses API computer tool: the preview
