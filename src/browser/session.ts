@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
-import type { ComputerSession, LoginStorage, ScreenState, Tabs } from '../session/computer-session.js';
+import type { ComputerSession, LoginStorage, NavigationOutcome, ScreenState, Tabs } from '../session/computer-session.js';
 import { SessionCore } from '../session/session-core.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { AddressBar } from './input/address-bar.js';
@@ -180,7 +180,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   }
 
   /** A top-level load in `page` through the domain policy, for the browser's own shortcuts (see BrowserNavigation.load). */
-  goto(page: Page, url: string): ReturnType<BrowserNavigation['load']> {
+  goto(page: Page, url: string): Promise<NavigationOutcome> {
     return this.navigation.load(page, url);
   }
 
