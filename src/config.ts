@@ -6,7 +6,7 @@ import { AGENT_ACTION_TYPES } from './agent/actions.js';
 import { parseRetention } from './providers/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/domain-policy.js';
+import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';

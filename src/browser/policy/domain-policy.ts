@@ -2,7 +2,7 @@ import net from 'node:net';
 
 /**
  * Which hosts and URL schemes a browser session may reach. Pure logic: the
- * enforcement lives in policy-guard.ts (request routing) and policy-proxy.ts
+ * enforcement lives in guard.ts (request routing) and proxy.ts
  * (the network path).
  */
 

@@ -1,11 +1,11 @@
 import type { Page } from 'playwright';
-import type { Point } from '../computer/actions.js';
-import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
-import { toChord, toKeyStroke } from '../computer/keys.js';
-import type { ActivityMonitor } from './activity.js';
+import type { Point } from '../../computer/actions.js';
+import type { Computer, MouseButton, PressableButton, Screenshot } from '../../computer/computer.js';
+import { toChord, toKeyStroke } from '../../computer/keys.js';
+import type { ActivityMonitor } from '../settle/activity.js';
 import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
-import type { ActivityMark } from './settle.js';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import type { ActivityMark } from '../settle/settle.js';
 import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './shortcuts.js';
 
 /** What the computer needs of a browser session: its current page and the means to wait for an action's effects. */

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
-import type { Screenshot } from '../computer/computer.js';
-import { log } from '../log.js';
-import { DeadlineError } from './deadline.js';
+import type { Screenshot } from '../../computer/computer.js';
+import { log } from '../../log.js';
+import { DeadlineError } from '../deadline.js';
 import { settleDeferred, type ActivityMark, type Settled, type SettleScope } from './settle.js';
 
 /**

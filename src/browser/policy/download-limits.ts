@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { Download, Page } from 'playwright';
-import type { DownloadLimits } from '../config.js';
-import { log } from '../log.js';
-import { pageDevtools } from './devtools.js';
+import type { DownloadLimits } from '../../config.js';
+import { log } from '../../log.js';
+import { pageDevtools } from '../devtools.js';
 
 const MiB = 1024 * 1024;
 const size = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`);

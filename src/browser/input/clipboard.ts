@@ -1,5 +1,5 @@
 import type { Frame, Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
 
 /** The most a session's clipboard holds; a longer copy is cut (and says so). */
 export const CLIPBOARD_LIMIT = 1_000_000;

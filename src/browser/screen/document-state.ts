@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 
 /** What the current document says about itself besides the screenshot, read in one round trip. */
 export interface DocumentState {

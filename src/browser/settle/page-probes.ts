@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
 import { WATCH_KEY } from './change-watch.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { log } from '../log.js';
+import { log } from '../../log.js';
 import type { ActivityMonitor } from './activity.js';
 import { armedFrame, armFrame, documentLoaded, nextFrame, type FrameProbe } from './page-probes.js';
 import { scrollEnded } from './scroll-watch.js';

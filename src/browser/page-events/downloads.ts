@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Download } from 'playwright';
-import { privateDir } from '../private-dir.js';
-import type { DownloadGuard } from './download-limits.js';
-import type { SessionEvent } from '../session/events.js';
+import { privateDir } from '../../private-dir.js';
+import type { DownloadGuard } from '../policy/download-limits.js';
+import type { SessionEvent } from '../../session/events.js';
 
 export type DownloadEvent = Extract<SessionEvent, { kind: 'download' }>;
 

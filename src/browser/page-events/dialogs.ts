@@ -1,7 +1,7 @@
 import type { Dialog } from 'playwright';
-import type { ServerConfig } from '../config.js';
-import { log } from '../log.js';
-import type { SessionEvent } from '../session/events.js';
+import type { ServerConfig } from '../../config.js';
+import { log } from '../../log.js';
+import type { SessionEvent } from '../../session/events.js';
 
 /**
  * Answers a native dialog by policy so it never blocks the page, and

@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
 
 /**
  * Scrolling that an action set off can end after the action returns:

@@ -2,7 +2,7 @@ import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { log } from '../log.js';
+import { log } from '../../log.js';
 import { BLOCKED_HEADER, blockedPage, type DomainPolicy } from './domain-policy.js';
 
 /**

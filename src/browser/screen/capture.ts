@@ -1,8 +1,8 @@
 import { errors, type CDPSession, type Page } from 'playwright';
-import type { Screenshot } from '../computer/computer.js';
-import type { ServerConfig } from '../config.js';
-import { log } from '../log.js';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import type { Screenshot } from '../../computer/computer.js';
+import type { ServerConfig } from '../../config.js';
+import { log } from '../../log.js';
+import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
 
 export class ScreenshotError extends Error {}
 

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
-import { DeadlineError, withDeadline } from './deadline.js';
-import { pageDevtools } from './devtools.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
+import { pageDevtools } from '../devtools.js';
 
 /** How long a page gets to answer a ping, or a stop request. */
 const PING_MS = 2_000;
