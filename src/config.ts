@@ -93,7 +93,7 @@ export const OPTIONS = {
   maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most browser sessions open at once, all clients together (0 = no limit)' },
   shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Make every HTTP client one principal, whatever its token (sessions already outlive reconnects: they belong to the token, not the MCP session)' },
   port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
-  host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token' },
+  host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token, --auth-tokens or --oauth-issuer' },
   authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
   authTokens: { flag: 'auth-tokens', env: 'CUA_AUTH_TOKENS', kind: 'string', group: 'security', help: 'File of bearer tokens, one "NAME TOKEN" line per principal: each sees only its own sessions, runs and recordings' },
   oauthIssuer: { flag: 'oauth-issuer', env: 'CUA_OAUTH_ISSUER', kind: 'string', group: 'security', help: 'Accept OAuth access tokens (JWT) of this authorization server (its issuer URL: Keycloak realm, Entra ID tenant, Auth0 tenant...); each token\'s subject is a principal of its own' },

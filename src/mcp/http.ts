@@ -134,13 +134,14 @@ class McpHttpServer {
     }
     // Without OAuth, before the token check: a client missing the token probes /.well-known/oauth-* and then
     // starts an OAuth flow when those answer 401; a 404 ends that at once, and says how to authenticate instead.
-    const caller = this.oauth ? undefined : authenticate(req.headers, this.http);
+    const caller = this.http.oauth ? undefined : authenticate(req.headers, this.http);
     const tokenRefusal = caller && 'status' in caller ? caller : undefined;
     if (path !== MCP_PATH) {
       const hint = this.oauth ? ` Its OAuth metadata is at ${this.oauth.metadataUrl}.` : tokenRefusal ? ` ${HOW_TO_SEND_TOKEN}` : '';
       throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${hint}`);
     }
-    const verified = caller ?? (await this.oauth!.authenticate(req.headers, this.http));
+    // With an issuer, never the fixed tokens alone: until the resource server exists (not yet listening), nobody gets in.
+    const verified = caller ?? (this.oauth ? await this.oauth.authenticate(req.headers, this.http) : { status: 503, message: 'Service unavailable: the server is starting.' });
     refuseIf(req, 'status' in verified ? verified : undefined);
     const principal = this.principal((verified as { principal: string }).principal);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
