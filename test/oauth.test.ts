@@ -154,7 +154,7 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
     }
   });
 
-  test('refuses a token for another audience, an expired one, a forged one, one without the scope and an opaque one, saying why without repeating it', async () => {
+  test('refuses a token for another audience, an expired one, a forged one, one without the scope, another kind of token and an opaque one, saying why without repeating it', async () => {
     const now = Math.floor(Date.now() / 1000);
     const valid = { sub: 'mallory', aud: server.url, scope: SCOPE, exp: now + 600 };
     const { privateKey: otherKey } = await generateKeyPair('RS256');
@@ -165,6 +165,8 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
       // Same kid as the provider's key, signed by another: only the signature check can tell.
       { name: 'forged', token: await idp.sign(valid, otherKey), status: 401, error: 'invalid_token', says: /signature does not verify against the keys http:\/\/127\.0\.0\.1:\d+ publishes/ },
       { name: 'without the scope', token: await idp.sign({ ...valid, scope: 'openid profile' }), status: 403, error: 'insufficient_scope', says: /lacks the scope mcp this server requires .*it carries openid profile/ },
+      // A token of the provider, but not an access token (OpenID back-channel logout tokens are signed JWTs too).
+      { name: 'logout token', token: await idp.sign(valid, undefined, 'logout+jwt'), status: 401, error: 'invalid_token', says: /is a logout\+jwt token of .*not an access token/ },
       { name: 'opaque', token: 'an-opaque-token-0123456789abcdef', status: 401, error: 'invalid_token', says: /not a JWT access token/ },
     ];
     for (const { name, token, status, error, says } of cases) {

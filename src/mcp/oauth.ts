@@ -175,8 +175,9 @@ export class OAuthResourceServer {
       return this.unavailable((error as Error).message);
     }
     let payload: JWTPayload;
+    let typ: string | undefined;
     try {
-      ({ payload } = await jwtVerify(match[1]!, jwks.keys, {
+      ({ payload, protectedHeader: { typ } } = await jwtVerify(match[1]!, jwks.keys, {
         issuer: this.config.issuer,
         audience: this.audience,
         clockTolerance: CLOCK_TOLERANCE_S,
@@ -184,6 +185,11 @@ export class OAuthResourceServer {
       }));
     } catch (error) {
       return this.refusalOf(error, jwks.uri);
+    }
+    // RFC 9068 access tokens say at+jwt, many providers' plain JWT; any other type (logout+jwt...) is another kind of token of the issuer.
+    const type = typ?.toLowerCase().replace(/^application\//, '');
+    if (type !== undefined && type !== 'at+jwt' && type !== 'jwt') {
+      return this.invalid('the token is not an access token', `the bearer token is a ${type} token of ${this.config.issuer}, not an access token (at+jwt): send the access token the client got.`);
     }
     if (payload.cnf !== undefined) {
       return this.invalid(

@@ -7,7 +7,7 @@ export interface TestIdp {
   /** http://127.0.0.1:PORT, what its tokens' iss says. */
   issuer: string;
   /** Signs a token with the provider's own key, as the provider signs its access tokens (for claims it would not issue on demand). */
-  sign(claims: JWTPayload, key?: CryptoKey): Promise<string>;
+  sign(claims: JWTPayload, key?: CryptoKey, typ?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ export async function startIdp(resource: () => string, scope: string): Promise<T
   server.on('request', provider.callback());
   return {
     issuer,
-    sign: (claims, key = privateKey) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: KID, typ: 'at+jwt' }).setIssuer(issuer).setIssuedAt().sign(key),
+    sign: (claims, key = privateKey, typ = 'at+jwt') =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: KID, typ }).setIssuer(issuer).setIssuedAt().sign(key),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
