@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { findExecutable } from '../src/browser/launcher.js';
 import { parseOptions, resolveConfig } from '../src/config.js';
-import { BrowserHost, FarmBalancer } from './helpers/browser-farm.js';
+import { BrowserHost, FARM_MANIFEST, FarmBalancer } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { until } from './helpers/processes.js';
@@ -19,11 +21,14 @@ describe('a browser farm behind HAProxy', () => {
   let hosts: [BrowserHost, BrowserHost];
   let balancer: FarmBalancer;
   let server: ServerHandle;
+  /** Resolves when a browser asks for /hang, which never answers: a call is then in flight. */
+  let hangAsked: () => void;
+  const hanging = new Promise<void>((resolve) => (hangAsked = resolve));
   /** Session id → the host its browser runs on, as the hosts' own processes show. */
   const hostOf = new Map<string, BrowserHost>();
 
   before(async () => {
-    site = await new FixtureServer({ '/': page('<p>farm page</p>') }).start();
+    site = await new FixtureServer({ '/': page('<p>farm page</p>'), '/hang': () => hangAsked() }).start();
     hosts = [await BrowserHost.start(), await BrowserHost.start()];
     balancer = await FarmBalancer.start(hosts);
     server = await startServer(['--browser-endpoint', balancer.endpoint, '--executable-path', executablePath]);
@@ -59,7 +64,12 @@ describe('a browser farm behind HAProxy', () => {
 
   it('a host that dies fails only its sessions, with a clear error; the others and new sessions work', async () => {
     const [dying, surviving] = hosts;
+    // One of its sessions is in the middle of a call when the host dies.
+    const busy = [...hostOf].find(([, h]) => h === dying)![0];
+    const inFlight = server.call('navigate', { session_id: busy, url: site.url('/hang') });
+    await hanging;
     await dying.kill();
+    assert.match(textOf(await inFlight), new RegExp(`^The browser host of session ${busy} went away .*Open a new session`));
     for (const [id, host] of hostOf) {
       const result = await server.call('screenshot', { session_id: id });
       if (host === dying) {
@@ -87,5 +97,14 @@ describe('a browser farm behind HAProxy', () => {
     assert.equal((await until(() => surviving.browsers().length, (n) => n === open.length - 1)), open.length - 1);
     await server.close();
     assert.equal((await until(() => surviving.browsers().length, (n) => n === 0)), 0);
+  });
+});
+
+describe('the Kubernetes browser farm manifest', () => {
+  it('runs the Playwright version this server speaks (major.minor must match, or connections are refused)', () => {
+    const { version } = createRequire(import.meta.url)('playwright/package.json') as { version: string };
+    const manifest = fs.readFileSync(FARM_MANIFEST, 'utf8');
+    assert.match(manifest, new RegExp(`image: mcr\\.microsoft\\.com/playwright:v${version.replaceAll('.', '\\.')}-`));
+    assert.match(manifest, new RegExp(`npx -y playwright@${version.replaceAll('.', '\\.')} run-server`));
   });
 });

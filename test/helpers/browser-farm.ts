@@ -7,8 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandLine, descendants, isAlive } from './processes.js';
 
-/** deploy/haproxy/browsers.cfg in the source tree: the tests run the file we ship. */
-export const FARM_CONFIG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/haproxy/browsers.cfg');
+const DEPLOY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy');
+/** The files we ship: the tests run (and read) them as they are. */
+export const FARM_CONFIG = path.join(DEPLOY, 'haproxy/browsers.cfg');
+export const FARM_MANIFEST = path.join(DEPLOY, 'kubernetes/browser-farm.yaml');
 
 /** How long a browser server or HAProxy may take to listen. */
 const START_MS = 30_000;
