@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
+import { withDeadline } from './deadline.js';
 import { chromiumArgs, ENGINES } from './launcher.js';
 
 /** A session's browser host went away (stopped, crashed, cut off): its pages, cookies and tabs are gone with it. */
@@ -8,7 +9,7 @@ export class BrowserHostGoneError extends Error {}
 
 const shuttingDown = () => new Error('The server is shutting down; no browser is connected.');
 
-/** How long connecting may take: `playwright run-server` launches a browser for each connection before it answers. */
+/** How long connecting (and opening the context) may take: `playwright run-server` launches a browser for each connection before it answers. */
 const CONNECT_MS = 60_000;
 
 /**
@@ -38,7 +39,7 @@ export class BrowserFarm {
     const browser = await this.connect();
     let context: BrowserContext;
     try {
-      context = await browser.newContext(this.contextOptions);
+      context = await withDeadline(browser.newContext(this.contextOptions), CONNECT_MS, 'opening a context on the browser server');
     } catch (error) {
       await this.disconnect(browser);
       throw error;
