@@ -26,6 +26,10 @@ describe('a browser farm behind HAProxy', () => {
   const hanging = new Promise<void>((resolve) => (hangAsked = resolve));
   /** Session id → the host its browser runs on, as the hosts' own processes show. */
   const hostOf = new Map<string, BrowserHost>();
+  let defaultId: string;
+  /** The host killed (the default session's) and the other one. */
+  let dying: BrowserHost;
+  let surviving: BrowserHost;
 
   before(async () => {
     site = await new FixtureServer({ '/': page('<p>farm page</p>'), '/hang': () => hangAsked() }).start();
@@ -41,19 +45,21 @@ describe('a browser farm behind HAProxy', () => {
     await site?.stop();
   });
 
-  /** Opens a session at the fixture page and finds the host that started a browser for it. */
-  async function openSession(): Promise<string> {
+  /** Opens a session (or the default one, by a call without session_id) at the fixture page and finds the host that started a browser for it; returns the first result. */
+  async function open(asDefault = false): Promise<Record<string, unknown>> {
     const before = hosts.map((h) => h.browsers().length);
-    const opened = await server.ok('new_session', { start_url: site.url('/') });
+    const opened = asDefault ? await server.ok('navigate', { url: site.url('/') }) : await server.ok('new_session', { start_url: site.url('/') });
     const id = String(opened.structuredContent.session_id);
     const grown = hosts.filter((h, i) => h.browsers().length > before[i]!);
     assert.equal(grown.length, 1, `exactly one host started a browser for session ${id}`);
     hostOf.set(id, grown[0]!);
-    return id;
+    return opened.structuredContent;
   }
+  const openSession = async (asDefault = false) => String((await open(asDefault)).session_id);
 
   it('spreads sessions over the hosts, a connection (and a browser) each', async () => {
-    for (let i = 0; i < 4; i++) await openSession();
+    defaultId = await openSession(true);
+    for (let i = 0; i < 3; i++) await openSession();
     assert.deepEqual(
       hosts.map((h) => h.browsers().length),
       [2, 2],
@@ -63,9 +69,10 @@ describe('a browser farm behind HAProxy', () => {
   });
 
   it('a host that dies fails only its sessions, with a clear error; the others and new sessions work', async () => {
-    const [dying, surviving] = hosts;
-    // One of its sessions is in the middle of a call when the host dies.
-    const busy = [...hostOf].find(([, h]) => h === dying)![0];
+    dying = hostOf.get(defaultId)!;
+    surviving = hosts.find((h) => h !== dying)!;
+    // Its other session is in the middle of a call when the host dies.
+    const busy = [...hostOf].find(([id, h]) => h === dying && id !== defaultId)![0];
     const inFlight = server.call('navigate', { session_id: busy, url: site.url('/hang') });
     await hanging;
     await dying.kill();
@@ -85,13 +92,19 @@ describe('a browser farm behind HAProxy', () => {
     const listed = (await server.ok('list_sessions', {})).structuredContent.sessions as { session_id: string }[];
     assert.deepEqual(listed.map((s) => s.session_id).sort(), [...hostOf].filter(([, h]) => h === surviving).map(([id]) => id).sort());
 
-    // Before or after HAProxy's checks mark the dead host down, a new session lands on the living one.
+    // Before or after HAProxy's checks mark the dead host down, new sessions land on the living one. A call
+    // without session_id gets a new default session, which says what became of the old one.
     const fresh = await openSession();
     assert.equal(hostOf.get(fresh), surviving);
+    const newDefault = await open(true);
+    assert.equal(hostOf.get(String(newDefault.session_id)), surviving);
+    const events = newDefault.events as { kind: string; previous_session_id?: string; description: string }[];
+    const replaced = events.find((e) => e.kind === 'session_replaced');
+    assert.equal(replaced?.previous_session_id, defaultId, JSON.stringify(events));
+    assert.match(replaced.description, /the browser host it ran on went away/);
   });
 
   it('closing a session, and the server, closes their connections and the hosts\' browsers', async () => {
-    const surviving = hosts[1];
     const open = [...hostOf].filter(([, h]) => h === surviving).map(([id]) => id);
     await server.ok('close_session', { session_id: open[0] });
     assert.equal((await until(() => surviving.browsers().length, (n) => n === open.length - 1)), open.length - 1);

@@ -124,6 +124,12 @@ export class SessionManager {
     return ending?.owner === owner && ending.idleSeconds !== undefined ? { idleSeconds: ending.idleSeconds } : undefined;
   }
 
+  /** Why the owner's session `id` ended by itself (see ComputerSession.endedBy), if it did. */
+  endedBy(id: string, owner: string): Error | undefined {
+    const ending = this.ended.get(id) ?? this.endedByItself(id);
+    return ending?.owner === owner ? ending.endedBy : undefined;
+  }
+
   /** A session that ended by itself (see ComputerSession.endedBy) is remembered from then on like a closed one. */
   private endedByItself(id: string): Ending | undefined {
     const session = this.sessions.get(id);
