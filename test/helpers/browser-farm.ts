@@ -57,7 +57,11 @@ export class BrowserHost {
   /** The browsers this host runs (their main processes): one per session connected to it. */
   browsers(): number[] {
     const pid = this.process.pid!;
-    return descendants(pid).filter((p) => isAlive(p) && commandLine(p).some((arg) => arg === '--remote-debugging-pipe'));
+    // The main process: Playwright drives it over a pipe; its helpers (renderers, GPU, zygotes) carry a --type.
+    return descendants(pid).filter((p) => {
+      const args = commandLine(p);
+      return isAlive(p) && args.includes('--remote-debugging-pipe') && !args.some((arg) => arg.startsWith('--type='));
+    });
   }
 
   /** Kills the host outright, as a machine that dies would; its browsers lose their pipe to it. */
