@@ -26,7 +26,6 @@ export interface FakeOptions {
   environment?: 'browser' | 'linux';
 }
 
-export type Reply = { output: unknown[] } | Failure;
 export type Turn = Scripted<{ output: unknown[] }>;
 
 export interface Check {
@@ -49,18 +48,6 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
 
   protected forget(): void {
     this.last = undefined;
-  }
-
-  /**
-   * A turn answered after `ms`, as a real model takes 1 to 5 s; `arrived`
-   * runs when its request comes in (to act while the request is in flight).
-   */
-  slow(ms: number, reply: Reply, arrived?: (request: Received) => void): Turn {
-    return async (request) => {
-      arrived?.(request);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return reply;
-    };
   }
 
   // ---- item builders (the documented shapes) ----
