@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type http from 'node:http';
-import { checkScreenshot, FakeEndpoint, type Failure, type Item, type Received, type Scripted } from './fake-endpoint.js';
+import { checkScreenshot, FakeEndpoint, type Item, type Received, type Scripted } from './fake-endpoint.js';
 
 /**
  * A fake Responses API on 127.0.0.1 for the real `openai` SDK: scripted per
