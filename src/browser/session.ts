@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
+import { log } from '../log.js';
 import type { ComputerSession, LoginStorage, NavigationOutcome, ScreenState, Tabs } from '../session/computer-session.js';
 import { SessionCore } from '../session/session-core.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
@@ -55,6 +56,8 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   private lastClosedUrl: string | undefined;
   /** The check the last action's settle left for the page's next use (see settleAction). */
   private readonly pendingSettle: PendingSettle;
+  /** Set when the session ended by itself (see end): what its calls fail with. */
+  private endedWith: Error | undefined;
 
   constructor(
     id: string,
@@ -81,7 +84,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   }
 
   private async attach(): Promise<BrowserContext> {
-    if (this.closed) throw new Error(`Browser session ${this.id} is closed`);
+    if (this.closed) throw this.endedWith ?? new Error(`Browser session ${this.id} is closed`);
     const context = await this.openContext();
     context.on('page', (page) => {
       if (this.ownsContext) return this.adopt(page, !this.openingPage);
@@ -231,7 +234,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
 
   /** A call that failed because the browser died says so, and what the next call will do. */
   protected override explainFailure(error: unknown): unknown {
-    return this.closed ? error : this.recovery.explain(error);
+    return this.closed ? (this.endedWith ?? error) : this.recovery.explain(error);
   }
 
   /**
@@ -316,6 +319,25 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
 
   async state(): Promise<ScreenState> {
     return readScreenState(this.id, await this.page(), this.tabList, { display: this.display, viewport: { ...this.config.display } });
+  }
+
+  /**
+   * The screen is gone for good (a remote browser host went away, see
+   * browser-farm.ts): instead of reopening its URL elsewhere without its
+   * cookies and logins, the session ends, and its calls fail with `reason`.
+   * Ignored once the session closed itself.
+   */
+  end(reason: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.endedWith = reason;
+    this.context = undefined;
+    log.warn(`session ${this.id}: ${reason.message}`);
+  }
+
+  /** Why the session ended by itself (see end), for its owner's next call. */
+  get endedBy(): Error | undefined {
+    return this.endedWith;
   }
 
   async close(): Promise<void> {

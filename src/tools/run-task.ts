@@ -48,7 +48,10 @@ export const runTaskTool = defineTool({
       await session.exclusive(() => navigation.open(start_url));
     }
     const run = newRun(session, config.agent, task, instructions);
-    await recordRun(run, config.recording, principal.id);
+    // Until the run keeps the session open (followRun, at once after this), writing the recording is the one wait: a
+    // session just opened could be closed by a short --idle-timeout meanwhile.
+    const release = principal.sessions.keepOpen(session);
+    await recordRun(run, config.recording, principal.id).finally(release);
     run.start(max_steps ?? config.agent.maxSteps);
     return followRun(run, context, wait_seconds, true);
   },
