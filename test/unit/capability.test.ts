@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WrongEnvironmentError, type ComputerSession } from '../src/session/computer-session.js';
-import { capability } from '../src/tools/capability.js';
+import { WrongEnvironmentError, type ComputerSession } from '../../src/session/computer-session.js';
+import { capability } from '../../src/tools/capability.js';
 
 /**
  * A tool asks a session for what it needs; a session without it is refused
