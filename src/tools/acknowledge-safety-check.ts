@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
+import { currentRun } from '../mcp/runs.js';
 import { RunStateError } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';

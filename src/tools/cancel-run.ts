@@ -1,4 +1,4 @@
-import { currentRun } from '../agent/registry.js';
+import { currentRun } from '../mcp/runs.js';
 import { RunStateError } from '../agent/run.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { RUN_VIEW_META } from './run-view-html.js';

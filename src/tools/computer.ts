@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
+import { currentRun } from '../mcp/runs.js';
 import { computerActionSchema, describeAction, scaleAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
 import { validateActions } from '../computer/validate.js';

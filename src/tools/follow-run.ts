@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
+import { currentRun } from '../mcp/runs.js';
 import { RunStateError, type AgentRun } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { decisionOf, mcpObserver, safetyForm } from './agent-observer.js';

@@ -1,4 +1,4 @@
-import { currentRun } from '../agent/registry.js';
+import { currentRun } from '../mcp/runs.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
+import { assertNoRunWorking, newRun, providerFor } from '../mcp/runs.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';

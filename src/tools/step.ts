@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentRun, newRun, providerFor } from '../agent/registry.js';
+import { currentRun, newRun, providerFor } from '../mcp/runs.js';
 import { RunStateError } from '../agent/run.js';
 import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';

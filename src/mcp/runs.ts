@@ -2,7 +2,7 @@ import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import { createProvider } from '../model/select.js';
 import type { ComputerSession } from '../session/computer-session.js';
-import { AgentRun } from './run.js';
+import { AgentRun } from '../agent/run.js';
 
 /** The run of each browser session; it goes away with the session. */
 const runs = new WeakMap<ComputerSession, AgentRun>();
