@@ -1,38 +1,57 @@
-import type { AgentOptions } from '../config.js';
+import type { ServerConfig } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import { createProvider } from '../model/select.js';
+import { recordRun } from '../recording/record-run.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { AgentRun } from '../agent/run.js';
 
-/** The run of each browser session; it goes away with the session. */
-const runs = new WeakMap<ComputerSession, AgentRun>();
-
-export function currentRun(session: ComputerSession): AgentRun | undefined {
-  return runs.get(session);
+/** What a new run is given besides its session and task. */
+export interface RunStart {
+  /** Model turns before it stops with max_steps (default: the server's --max-steps). */
+  maxSteps?: number;
+  instructions?: string;
+  /** The principal allowed to read its recording over MCP (none for the terminal runner). */
+  owner?: string;
 }
 
-/** Refuses while a run is working in the session: another would fight it for the screen. */
-export function assertNoRunWorking(session: ComputerSession): void {
-  runs.get(session)?.assertIdle();
-}
+/**
+ * The runs of one server: the run of each browser or desktop session (it
+ * goes away with the session), and the model client they share, built on
+ * first use so the browser tools work without a model. Whoever serves
+ * (the MCP server, the terminal runner) owns one.
+ */
+export class Runs {
+  private readonly bySession = new WeakMap<ComputerSession, AgentRun>();
+  private model: ModelProvider | undefined;
 
-/** A new run in the session, replacing a finished or paused one (a held action is dropped). */
-export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
-  const provider = providerFor(options);
-  assertNoRunWorking(session);
-  const run = new AgentRun(session, provider, options, task, instructions);
-  runs.set(session, run);
-  return run;
-}
+  constructor(private readonly config: Pick<ServerConfig, 'agent' | 'recording'>) {}
 
-const providers = new WeakMap<AgentOptions, ModelProvider>();
-
-/** One client per server configuration, built on first use so the browser tools work without a model. */
-export function providerFor(options: AgentOptions): ModelProvider {
-  let provider = providers.get(options);
-  if (!provider) {
-    provider = createProvider(options);
-    providers.set(options, provider);
+  /** The model client; throws ModelNotConfiguredError, saying what to configure, when no model is. */
+  get provider(): ModelProvider {
+    return (this.model ??= createProvider(this.config.agent));
   }
-  return provider;
+
+  current(session: ComputerSession): AgentRun | undefined {
+    return this.bySession.get(session);
+  }
+
+  /** Refuses while a run is working in the session: another would fight it for the screen. */
+  assertNoneWorking(session: ComputerSession): void {
+    this.bySession.get(session)?.assertIdle();
+  }
+
+  /**
+   * Starts `task` in the session, recorded (unless recording is off), in
+   * the background; it replaces a finished or paused run (a held action is
+   * dropped). Follow it with watch/stopped/report.
+   */
+  async start(session: ComputerSession, task: string, { maxSteps, instructions, owner }: RunStart = {}): Promise<AgentRun> {
+    const provider = this.provider;
+    this.assertNoneWorking(session);
+    const run = new AgentRun(session, provider, this.config.agent, task, instructions);
+    this.bySession.set(session, run);
+    await recordRun(run, this.config.recording, owner);
+    run.start(maxSteps ?? this.config.agent.maxSteps);
+    return run;
+  }
 }

@@ -7,6 +7,7 @@ import { agentTools, browserTools } from '../tools/index.js';
 import { registerTools, type Era } from './register-tools.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
+import type { Runs } from './runs.js';
 
 export const SERVER_NAME = 'cua-mcp-server';
 
@@ -25,16 +26,16 @@ const REQUEST_STATE_KEY = randomBytes(32);
 /**
  * One MCP server object per client connection (2025-11-25) or per request
  * (2026-07-28), serving the principal behind it; the sessions live in the
- * shared manager.
+ * shared manager, their runs in the server's run table.
  */
-export function createMcpServer(principal: Principal, config: ServerConfig, era: Era): McpServer {
+export function createMcpServer(principal: Principal, runs: Runs, config: ServerConfig, era: Era): McpServer {
   // Bound to the principal: a question's state, echoed back by someone else, is refused.
   const questions = createRequestStateCodec<QuestionState>({ key: REQUEST_STATE_KEY, bind: () => principal.id });
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, config }, questions, era);
+  registerTools(server, [...browserTools, ...agentTools], { principal, runs, config }, questions, era);
   registerRunResources(server, principal, config);
   return server;
 }

@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
+import { Runs } from './runs.js';
 
 /**
  * Serves one client over stdin/stdout until stdin closes; the caller then
@@ -16,8 +17,9 @@ import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
   const principal = new Principal(`stdio:${randomUUID()}`, sessions);
+  const runs = new Runs(config);
   const transport = new AnsweringStdioTransport();
-  serveEras((request) => createMcpServer(principal, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
+  serveEras((request) => createMcpServer(principal, runs, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
   await transport.ended;
 }

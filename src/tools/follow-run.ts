@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { currentRun } from '../mcp/runs.js';
 import { RunStateError, type AgentRun } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { decisionOf, mcpObserver, safetyForm } from './agent-observer.js';
@@ -76,7 +75,7 @@ export async function followAnswer(context: ToolContext, waitSeconds: number | u
   const answered = context.request.answered;
   if (!answered) return undefined;
   const session = await context.principal.session(answered.state.session_id);
-  const run = currentRun(session);
+  const run = context.runs.current(session);
   if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
   const decision = decisionOf(answered.answer);
   if (decision) run.decide(decision.decision, answered.state.check_ids);
