@@ -5,10 +5,11 @@ import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type No
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, type ServedRuns } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
+import { RunTasks } from './run-tasks.js';
 import { Runs } from './runs.js';
 
 export const MCP_PATH = '/mcp';
@@ -86,7 +87,7 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
   private readonly principals: Principals;
-  private readonly runs: Runs;
+  private readonly served: ServedRuns;
   private readonly modern: McpHttpHandler;
   private readonly serveModern: NodeMcpRequestHandler;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
@@ -98,9 +99,10 @@ class McpHttpServer {
     private readonly http: HttpConfig,
   ) {
     this.principals = new Principals(sessions);
-    this.runs = new Runs(config);
+    const runs = new Runs(config);
+    this.served = { runs, tasks: new RunTasks(runs) };
     // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
-    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.runs, this.config, request.era), {
+    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era), {
       legacy: 'reject',
       maxRequestBodySize: http.maxBodyBytes,
       onerror: (error) => log.debug('2026-07-28 request', error),
@@ -175,7 +177,7 @@ class McpHttpServer {
   }
 
   private async open(principal: Principal): Promise<McpHttpSession> {
-    const server = createMcpServer(principal, this.runs, this.config, 'legacy');
+    const server = createMcpServer(principal, this.served, this.config, 'legacy');
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

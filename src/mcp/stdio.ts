@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
+import { RunTasks } from './run-tasks.js';
 import { Runs } from './runs.js';
 
 /**
@@ -18,8 +19,9 @@ export async function serveStdio(sessions: SessionManager, config: ServerConfig)
   // The one client of this process is its one principal; its recorded runs are this process's.
   const principal = new Principal(`stdio:${randomUUID()}`, sessions);
   const runs = new Runs(config);
+  const served = { runs, tasks: new RunTasks(runs) };
   const transport = new AnsweringStdioTransport();
-  serveEras((request) => createMcpServer(principal, runs, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
+  serveEras((request) => createMcpServer(principal, served, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
   await transport.ended;
 }

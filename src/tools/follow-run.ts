@@ -18,13 +18,16 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * call (the person pressing stop) cancels the run; cancelling a call that
  * only watches (get_run) just stops the waiting. A run paused on a safety
  * check is answered with the question itself to clients that take
- * questions in results (2026-07-28), unless `ask` is false.
+ * questions in results (2026-07-28), unless `ask` is false. A client that
+ * takes tasks gets one at once instead (its call does not wait).
  */
 export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean, ask = true): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
     const release = principal.sessions.hold(run.session);
     void run.stopped().then(release);
+    // The client follows it as a task (tasks/get) instead of this call waiting on it.
+    if (request.followAsTask) return request.followAsTask(run, (stopped) => runResult(stopped, stopped.report(), config.clientImage));
   }
   const leaving = new AbortController();
   const leave = () => {
