@@ -26,7 +26,7 @@ fs.writeFileSync(tokensFile, `alice ${ALICE}\nbob ${BOB}\n`, { mode: 0o600 });
 let server: HttpServerProcess;
 
 before(async () => {
-  server = await startHttpServer(['--auth-tokens', tokensFile, '--no-record'], env);
+  server = await startHttpServer(['--auth-tokens', tokensFile, '--output-dir', dir], env);
 });
 after(async () => {
   await server?.stop();
@@ -47,6 +47,16 @@ async function settleTask(client: TasksClient, name: string, args: Record<string
   const statuses: string[] = [];
   const { outcome } = await execution.settle({ onEvent: (event: TaskExecutionEvent<unknown>) => void (event.type === 'task' && statuses.push(event.task.status)) });
   return { taskId: execution.handle!.taskId, outcome, statuses };
+}
+
+/** Listens (subscriptions/listen) for the recorded runs' list changes; settles at the first. */
+async function runsListChanged(client: TasksClient['client']) {
+  let changed!: () => void;
+  const seen = new Promise<void>((resolve) => (changed = resolve));
+  client.setNotificationHandler('notifications/resources/list_changed', () => changed());
+  const subscription = await client.listen({ resourcesListChanged: true });
+  assert.equal(subscription.honoredFilter.resourcesListChanged, true);
+  return { seen, close: () => subscription.close() };
 }
 
 /** A raw 2026-07-28 request by `token`, declaring the Tasks extension unless told not to. */
@@ -70,6 +80,7 @@ describe('runs as tasks over HTTP', () => {
     try {
       assert.equal(alice.client.getNegotiatedProtocolVersion(), '2026-07-28');
       assert.deepEqual(alice.client.getServerCapabilities()?.extensions?.['io.modelcontextprotocol/tasks'], {});
+      const listening = await runsListChanged(alice.client);
       fake.script([{ output: [fake.reasoning('The button is at the top.'), fake.call([click(BUTTON)])] }, { output: [fake.message('Pressed it.')] }]);
       const clicks = fixture.clicks();
       const { taskId, outcome, statuses } = await settleTask(alice, 'run_task', { task: 'press the button', start_url: fixture.url('/') });
@@ -84,6 +95,11 @@ describe('runs as tasks over HTTP', () => {
       assert.ok(result.content.some((c) => c.type === 'image'), 'the screenshot');
       assert.equal(fixture.clicks(), clicks + 1);
       assert.ok(statuses.includes('completed'), statuses.join());
+      // Its recording is a new resource, and the subscription said the list changed.
+      await listening.seen;
+      const listed = await alice.client.listResources();
+      assert.ok(listed.resources.some((r) => r.uri === `cua-mcp://runs/${String(result.structuredContent.run_id)}`), JSON.stringify(listed.resources));
+      await listening.close();
 
       // Bob is told nothing about it, as about a task that never existed; Alice's raw tasks/get still finds it.
       const bobs = await rawTaskRequest(BOB, 'tasks/get', { taskId });
@@ -170,15 +186,18 @@ describe('runs as tasks over HTTP', () => {
   });
 });
 
-test('runs as tasks over stdio: polled to completion', async () => {
+test('runs as tasks over stdio: polled to completion, and the recorded runs\' list change is heard', async () => {
   const client = await connectTasksClient(
-    new StdioClientTransport({ command: process.execPath, args: [CLI, '--headless', '--no-record'], env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' }),
+    new StdioClientTransport({ command: process.execPath, args: [CLI, '--headless', '--output-dir', dir], env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' }),
   );
   try {
+    const listening = await runsListChanged(client.client);
     fake.script([{ output: [fake.call([click(BUTTON)])] }, { output: [fake.message('Done.')] }]);
     const { outcome } = await settleTask(client, 'run_task', { task: 'press the button', start_url: fixture.url('/') });
     assert.equal(outcome.status, 'completed', JSON.stringify(outcome));
     assert.equal((outcome as { result: Result }).result.structuredContent.status, 'completed');
+    await listening.seen;
+    await listening.close();
   } finally {
     await client.close();
   }

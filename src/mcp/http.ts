@@ -99,7 +99,7 @@ class McpHttpServer {
     private readonly http: HttpConfig,
   ) {
     this.principals = new Principals(sessions);
-    const runs = new Runs(config);
+    const runs = new Runs(config, (owner) => this.runsChanged(owner));
     this.served = { runs, tasks: new RunTasks(runs) };
     // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
     this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era), {
@@ -108,6 +108,18 @@ class McpHttpServer {
       onerror: (error) => log.debug('2026-07-28 request', error),
     });
     this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
+  }
+
+  /**
+   * A principal's recorded runs changed: its 2025 MCP sessions are told, and every 2026-07-28
+   * subscriptions/listen stream (the SDK's streams are not per principal; the notification says only
+   * that the list changed, and resources/list shows each principal its own runs).
+   */
+  private runsChanged(owner: string | undefined): void {
+    this.modern.notify.resourcesChanged();
+    for (const session of this.mcpSessions.values()) {
+      if (session.principal.id === owner) void session.server.sendResourceListChanged();
+    }
   }
 
   /** The principal of a request: its token's, or (--share-sessions) one for every client. */

@@ -24,7 +24,11 @@ export class Runs {
   private readonly bySession = new WeakMap<ComputerSession, AgentRun>();
   private model: ModelProvider | undefined;
 
-  constructor(private readonly config: Pick<ServerConfig, 'agent' | 'recording'>) {}
+  constructor(
+    private readonly config: Pick<ServerConfig, 'agent' | 'recording'>,
+    /** Told when a run of `owner` starts being recorded: its recorded runs (resources/list) changed. */
+    private readonly recorded: (owner: string | undefined) => void = () => {},
+  ) {}
 
   /** The model client; throws ModelNotConfiguredError, saying what to configure, when no model is. */
   get provider(): ModelProvider {
@@ -50,7 +54,7 @@ export class Runs {
     this.assertNoneWorking(session);
     const run = new AgentRun(session, provider, this.config.agent, task, instructions);
     this.bySession.set(session, run);
-    await recordRun(run, this.config.recording, owner);
+    if (await recordRun(run, this.config.recording, owner)) this.recorded(owner);
     run.start(maxSteps ?? this.config.agent.maxSteps);
     return run;
   }
