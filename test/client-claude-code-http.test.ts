@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { agentFixture } from './helpers/agent-fixture.js';
-import { claudeBinary, describeRun, runClient, type ClientRun } from './helpers/clients.js';
+import { describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
 import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
 
@@ -31,22 +31,10 @@ before(async () => {
   }
   fs.writeFileSync(path.join(home, 'mcp.json'), JSON.stringify({ mcpServers: { cua: { type: 'http', url: server.url, headers: AUTH } } }));
   anthropic.script([{ tool: 'mcp__cua__screenshot', input: { session_id: handle } }, { text: 'Done.' }]);
-  run = await runClient(
-    await claudeBinary(),
+  run = await runClaudeCode(
     ['-p', 'Look at my browser session.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', '--output-format', 'json'],
-    {
-      cwd: home,
-      timeoutMs: 90_000,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        ANTHROPIC_BASE_URL: anthropic.origin,
-        ANTHROPIC_API_KEY: 'sk-test',
-        ENABLE_TOOL_SEARCH: 'false',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_AUTOUPDATER: '1',
-      },
-    },
+    home,
+    anthropic.origin,
   );
 });
 after(async () => {
