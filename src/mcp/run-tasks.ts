@@ -48,6 +48,8 @@ class RunTask {
   private asked = 0;
   private cancelled = false;
   private result: ToolResult | undefined;
+  /** How the run stood when the result was made (it may go on later, with step, as another task). */
+  private stoppedAs: { status: AgentRun['status']; steps: number } | undefined;
   private failure: string | undefined;
   private following: Promise<void> | undefined;
   private readonly unwatch: () => void;
@@ -81,6 +83,7 @@ class RunTask {
         const checkIds = this.run.pendingChecks.map((c) => c.id);
         this.question = { key: `safety_check_${++this.asked}`, held: this.run.pending, checkIds };
       } else {
+        this.stoppedAs = { status: this.run.status, steps: this.run.steps };
         try {
           this.result = await this.finish(this.run);
         } catch (error) {
@@ -113,9 +116,9 @@ class RunTask {
   view(): DetailedTaskV2 {
     this.catchUp();
     const base = { taskId: this.id, createdAt: this.createdAt, lastUpdatedAt: this.lastUpdatedAt, ttlMs: null, pollIntervalMs: POLL_INTERVAL_MS };
-    if (this.result) {
-      const status = this.cancelled || this.run.status === 'cancelled' ? 'cancelled' : 'completed';
-      const statusMessage = `The run stopped: ${this.run.status} after ${this.run.steps} step(s).`;
+    if (this.result && this.stoppedAs) {
+      const status = this.stoppedAs.status === 'cancelled' ? 'cancelled' : 'completed';
+      const statusMessage = `The run stopped: ${this.stoppedAs.status} after ${this.stoppedAs.steps} step(s).`;
       return status === 'cancelled' ? { ...base, status, statusMessage } : { ...base, status, statusMessage, result: json({ ...this.result, resultType: 'complete' }) };
     }
     const lost = this.failure ?? (this.question ? this.lost() : undefined);
