@@ -45,7 +45,10 @@ export const runTaskTool = defineTool({
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
-    const run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id });
+    // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
+    // session just opened could be closed by a short --idle-timeout meanwhile.
+    const release = principal.sessions.hold(session);
+    const run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id }).finally(release);
     return followRun(run, context, wait_seconds, true);
   },
 });
