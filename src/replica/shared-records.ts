@@ -58,7 +58,7 @@ export class SharedRecords implements SessionOwnership {
     const sessionsDir = await privateDir(dir, 'sessions', 'replica records');
     const records = new SharedRecords(replica, dir, sessionsDir, runsDir);
     const record: ReplicaRecord = { replica, instance: records.instance, pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
-    await fs.promises.writeFile(records.replicaFile(replica), JSON.stringify(record) + '\n', { mode: 0o600 });
+    await writeWhole(records.replicaFile(replica), record);
     log.info(`replica ${replica}: records in ${dir}, recordings in ${runsDir}`);
     return records;
   }
@@ -76,7 +76,7 @@ export class SharedRecords implements SessionOwnership {
     const file = this.sessionFile(session.id);
     if (!file) return;
     const record: SessionRecord = { session_id: session.id, replica: this.replica, instance: this.instance, owner: session.owner, opened: new Date().toISOString() };
-    fs.promises.writeFile(file, JSON.stringify(record) + '\n', { mode: 0o600 }).catch((error: unknown) => log.warn(`session ${session.id} not recorded as ours: ${(error as Error).message}`));
+    writeWhole(file, record).catch((error: unknown) => log.warn(`session ${session.id} not recorded as ours: ${(error as Error).message}`));
   }
 
   closed(id: string): void {
@@ -105,6 +105,13 @@ export class SharedRecords implements SessionOwnership {
       `Its recordings are at ${this.runsDir} (resources cua-mcp://runs/...). Open a new session with new_session.`
     );
   }
+}
+
+/** Written beside, then renamed into place: another replica reading it never sees half a record. */
+async function writeWhole(file: string, record: object): Promise<void> {
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  await fs.promises.writeFile(temporary, JSON.stringify(record) + '\n', { mode: 0o600 });
+  await fs.promises.rename(temporary, file);
 }
 
 function readJson<T>(file: string): T | undefined {
