@@ -38,9 +38,13 @@ export function haproxyConfig({ listen, replicas, dns = false }: HaproxyOptions)
 # Replicas of cua-mcp behind one address; see docs/deployment.md.
 global
   maxconn 4096
+  # One line per request on stderr: which replica answered, the timings, and who ended it (the termination state).
+  log stderr format raw local0 info
 
 defaults
   mode http
+  log global
+  option httplog
   timeout connect 5s
   timeout http-request 30s
   # A tool call may wait this long (run_task answers within --call-wait, 45 s); a 2025-11-25 GET stream stays open longer.

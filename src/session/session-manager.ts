@@ -5,6 +5,10 @@ import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 
 export class SessionNotFoundError extends Error {}
+/** The id was one of the caller's sessions, closed by the idle timeout. */
+export class SessionExpiredError extends SessionNotFoundError {}
+/** The id was one of the caller's sessions, closed by close_session. */
+export class SessionClosedError extends SessionNotFoundError {}
 /** The id was one of the caller's sessions, held by a replica that died or restarted (see src/replica). */
 export class SessionLostError extends SessionNotFoundError {}
 
@@ -15,10 +19,6 @@ export interface SessionOwnership {
   /** Why the owner's session `id`, not held here, was lost with its replica; undefined if it was not. */
   lost(id: string, owner: string): string | undefined;
 }
-/** The id was one of the caller's sessions, closed by the idle timeout. */
-export class SessionExpiredError extends SessionNotFoundError {}
-/** The id was one of the caller's sessions, closed by close_session. */
-export class SessionClosedError extends SessionNotFoundError {}
 
 /** How many ended session ids are remembered (the newest), so a long-lived server does not grow. */
 const ENDED_REMEMBERED = 1000;
