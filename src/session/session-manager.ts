@@ -23,8 +23,8 @@ export interface SessionOwnership {
 /** How many ended session ids are remembered (the newest), so a long-lived server does not grow. */
 const ENDED_REMEMBERED = 1000;
 
-/** Why one of a principal's sessions is gone: closed on request, or by the idle timeout after idleSeconds. */
-type Ending = { owner: string; idleSeconds?: number };
+/** Why one of a principal's sessions is gone: closed on request, by the idle timeout after idleSeconds, or by itself (endedBy). */
+type Ending = { owner: string; idleSeconds?: number; endedBy?: Error };
 export class SessionLimitError extends Error {}
 
 export interface NewSessionOptions {
@@ -107,7 +107,8 @@ export class SessionManager {
   get(id: string, owner: string): ComputerSession {
     const session = this.find(id, owner);
     if (session) return session;
-    const ending = this.ended.get(id);
+    const ending = this.ended.get(id) ?? this.endedByItself(id);
+    if (ending?.owner === owner && ending.endedBy) throw ending.endedBy;
     if (ending?.owner === owner && ending.idleSeconds !== undefined) {
       throw new SessionExpiredError(
         `Browser session "${id}" expired: it was closed after ${ending.idleSeconds} s without a call (--idle-timeout), with its pages, cookies and tabs. ` +
@@ -130,6 +131,23 @@ export class SessionManager {
   expiry(id: string, owner: string): { idleSeconds: number } | undefined {
     const ending = this.ended.get(id);
     return ending?.owner === owner && ending.idleSeconds !== undefined ? { idleSeconds: ending.idleSeconds } : undefined;
+  }
+
+  /** Why the owner's session `id` ended by itself (see ComputerSession.endedBy), if it did. */
+  endedBy(id: string, owner: string): Error | undefined {
+    const ending = this.ended.get(id) ?? this.endedByItself(id);
+    return ending?.owner === owner ? ending.endedBy : undefined;
+  }
+
+  /** A session that ended by itself (see ComputerSession.endedBy) is remembered from then on like a closed one. */
+  private endedByItself(id: string): Ending | undefined {
+    const session = this.sessions.get(id);
+    if (!session?.endedBy) return undefined;
+    this.sessions.delete(id);
+    this.ownership?.closed(id);
+    const ending = { owner: session.owner, endedBy: session.endedBy };
+    this.remember(id, ending);
+    return ending;
   }
 
   private remember(id: string, ending: Ending): void {
@@ -182,7 +200,7 @@ export class SessionManager {
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);
         this.ownership?.closed(session.id);
-        this.remember(session.id, { owner: session.owner, idleSeconds });
+        this.remember(session.id, { owner: session.owner, idleSeconds, endedBy: session.endedBy });
         await session.close();
       }
     }
