@@ -173,7 +173,7 @@ class McpHttpServer {
     if (typeof sessionId === 'string') {
       const session = this.mcpSessions.get(sessionId);
       if (!session && req.method === 'POST' && isOtherReplicas(sessionId, this.config.replica)) {
-        return answerWithoutMcpSession(createMcpServer(principal, this.config, 'legacy'), req, res, body);
+        return answerWithoutMcpSession(createMcpServer(principal, this.served, this.config, 'legacy'), req, res, body);
       }
       // Another principal's MCP session is answered as if it did not exist: its id is no key to it.
       if (!session || session.principal !== principal) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
