@@ -11,6 +11,7 @@ import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
+import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
 
 /** The model providers `--provider` can name (src/model/select.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
@@ -499,6 +500,11 @@ function resolveHttp(raw: RawOptions): HttpConfig {
       tokens.push(...readAuthTokens(raw.authTokens));
     } catch (error) {
       throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): ${(error as Error).message}`, { cause: error });
+    }
+    // A named principal that took one of these would share that user's sessions, runs and files.
+    const taken = tokens.slice(authToken ? 1 : 0).find((t) => ONE_USER_PRINCIPALS.includes(t.principal));
+    if (taken) {
+      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`);
     }
   }
   if (!isLoopback(host) && !tokens.length) {

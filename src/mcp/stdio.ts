@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
+import { stdioPrincipal } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
@@ -15,7 +15,7 @@ import { AnsweringStdioTransport } from './answering-stdio-transport.js';
  */
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
-  const principal = new Principal(`stdio:${randomUUID()}`, sessions);
+  const principal = new Principal(stdioPrincipal(), sessions);
   const transport = new AnsweringStdioTransport();
   serveEras((request) => createMcpServer(principal, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
