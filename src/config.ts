@@ -12,6 +12,7 @@ import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.j
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
 import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
+import type { PrincipalLimits } from './session/quotas.js';
 
 /** The model providers `--provider` can name (src/model/select.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
@@ -91,6 +92,10 @@ export const OPTIONS = {
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
   maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most browser sessions open at once, all clients together (0 = no limit)' },
+  maxSessionsPerPrincipal: { flag: 'max-sessions-per-principal', env: 'CUA_MAX_SESSIONS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most sessions one principal (a token\'s holder) may have open at once; past it that principal is refused until it closes one (0 = only --max-sessions applies)' },
+  maxRunsPerPrincipal: { flag: 'max-runs-per-principal', env: 'CUA_MAX_RUNS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most model runs one principal may have working at once (a run paused on a safety check does not count; 0 = no limit)' },
+  maxStepsPerMinute: { flag: 'max-steps-per-minute', env: 'CUA_MAX_STEPS_PER_MINUTE', kind: 'string', group: 'sessions', default: '0', help: 'Most model steps (turns) one principal\'s runs may take together in any 60 s; past it a run stops (failed, resumable with step) and new ones are refused, saying how long to wait (0 = no limit)' },
+  operators: { flag: 'operators', env: 'CUA_OPERATORS', kind: 'string', group: 'security', help: 'Comma-separated principal ids (names in the --auth-tokens file) who get the server_status tool: every principal\'s sessions, runs and recent model steps (default: nobody)' },
   shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Make every HTTP client one principal, whatever its token (sessions already outlive reconnects: they belong to the token, not the MCP session)' },
   port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
   host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token' },
@@ -139,6 +144,10 @@ export interface ServerConfig {
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
   maxSessions: number;
+  /** Limits per principal (session/quotas.ts); 0 = no limit. */
+  principalLimits: PrincipalLimits;
+  /** Principal ids that get the operator's view (server_status). */
+  operators: string[];
   shareSessions: boolean;
   http?: HttpConfig;
   desktop: DesktopConfig;
@@ -372,6 +381,12 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    principalLimits: {
+      sessions: integer('maxSessionsPerPrincipal', raw.maxSessionsPerPrincipal, 0, 1000),
+      runs: integer('maxRunsPerPrincipal', raw.maxRunsPerPrincipal, 0, 1000),
+      stepsPerMinute: integer('maxStepsPerMinute', raw.maxStepsPerMinute, 0, 1_000_000),
+    },
+    operators: list(raw.operators),
     shareSessions: Boolean(raw.shareSessions),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),

@@ -2,6 +2,7 @@ import type { AgentOptions } from '../config.js';
 import type { ModelProvider } from '../model/provider.js';
 import { createProvider } from '../model/select.js';
 import type { ComputerSession } from '../session/computer-session.js';
+import type { RunGate } from '../session/quotas.js';
 import { AgentRun } from './run.js';
 
 /** The run of each browser session; it goes away with the session. */
@@ -16,11 +17,11 @@ export function assertNoRunWorking(session: ComputerSession): void {
   runs.get(session)?.assertIdle();
 }
 
-/** A new run in the session, replacing a finished or paused one (a held action is dropped). */
-export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string): AgentRun {
+/** A new run in the session, replacing a finished or paused one (a held action is dropped); `gate`: its principal's limits. */
+export function newRun(session: ComputerSession, options: AgentOptions, task: string, instructions?: string, gate?: RunGate): AgentRun {
   const provider = providerFor(options);
   assertNoRunWorking(session);
-  const run = new AgentRun(session, provider, options, task, instructions);
+  const run = new AgentRun(session, provider, options, task, instructions, gate);
   runs.set(session, run);
   return run;
 }

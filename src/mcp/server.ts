@@ -3,7 +3,8 @@ import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server
 import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
-import { agentTools, browserTools } from '../tools/index.js';
+import { agentTools, browserTools, operatorTools } from '../tools/index.js';
+import { isOperator } from '../tools/server-status.js';
 import { registerTools, type Era } from './register-tools.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
@@ -34,7 +35,9 @@ export function createMcpServer(principal: Principal, config: ServerConfig, era:
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, config }, questions, era);
+  // Another principal's server object never lists the operator's tools: calling one is "not found".
+  const tools = [...browserTools, ...agentTools, ...(isOperator(principal, config) ? operatorTools : [])];
+  registerTools(server, tools, { principal, config }, questions, era);
   registerRunResources(server, principal, config);
   return server;
 }

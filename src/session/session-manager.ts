@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
+import { Quotas } from './quotas.js';
 
 /**
  * A session's handle: what its principal passes as session_id from any
@@ -45,12 +46,15 @@ export class SessionManager {
   private stopped = false;
   /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
   private readonly held = new Map<string, number>();
+  /** What each principal holds, against its limits (quotas.ts). */
+  readonly quotas: Quotas;
 
   constructor(
     readonly config: ServerConfig,
     backends: SessionBackend[],
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
+    this.quotas = new Quotas(config.principalLimits);
     if (config.idleTimeoutMs > 0) {
       this.sweeper = setInterval(() => void this.closeIdle(), Math.min(config.idleTimeoutMs, 60_000));
       this.sweeper.unref();
@@ -80,12 +84,14 @@ export class SessionManager {
           'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
       );
     }
+    const opened = this.quotas.of(owner).admitSession(this.list(owner).length);
     this.opening++;
     let session: ComputerSession;
     try {
       session = await backend.open(newHandle(), owner, startUrl);
     } finally {
       this.opening--;
+      opened();
     }
     this.sessions.set(session.id, session);
     log.info(`session ${session.id} opened`);

@@ -6,6 +6,7 @@ import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
+import { startRun } from './start-run.js';
 import { defineTool, optionalSessionIdArg } from './tool.js';
 
 export const runTaskTool = defineTool({
@@ -38,18 +39,20 @@ export const runTaskTool = defineTool({
     // Says what to configure, or how to sign in, before a session is opened.
     await providerFor(config.agent).checkCredentials?.();
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
-    const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
-    if (environment && session.environment !== environment) {
-      throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
-    }
-    if (session_id && start_url) {
-      assertNoRunWorking(session);
-      const browser = browserOnly(session, 'start_url');
-      await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
-    }
-    const run = newRun(session, config.agent, task, instructions);
-    await recordRun(run, config.recording, principal.id);
-    run.start(max_steps ?? config.agent.maxSteps);
+    const run = await startRun(principal, max_steps ?? config.agent.maxSteps, async () => {
+      const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
+      if (environment && session.environment !== environment) {
+        throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
+      }
+      if (session_id && start_url) {
+        assertNoRunWorking(session);
+        const browser = browserOnly(session, 'start_url');
+        await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
+      }
+      const run = newRun(session, config.agent, task, instructions, principal.quota);
+      await recordRun(run, config.recording, principal.id);
+      return run;
+    });
     return followRun(run, context, wait_seconds, true);
   },
 });

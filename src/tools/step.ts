@@ -6,6 +6,7 @@ import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
+import { startRun } from './start-run.js';
 import { defineTool, sessionIdArg } from './tool.js';
 
 export const stepTool = defineTool({
@@ -30,9 +31,11 @@ export const stepTool = defineTool({
     providerFor(config.agent);
     const session = await principal.session(session_id);
     if (task) {
-      const run = newRun(session, config.agent, task);
-      await recordRun(run, config.recording, principal.id);
-      run.start(1);
+      const run = await startRun(principal, 1, async () => {
+        const run = newRun(session, config.agent, task, undefined, principal.quota);
+        await recordRun(run, config.recording, principal.id);
+        return run;
+      });
       return followRun(run, context, wait_seconds, true);
     }
     const run = currentRun(session);
