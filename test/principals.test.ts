@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { agentFixture, click, FIELD, previewFake } from './helpers/agent-fixture.js';
+import { agentFixture, BUTTON, click, FIELD, previewFake } from './helpers/agent-fixture.js';
 import type { Received } from './helpers/fake-endpoint.js';
-import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { MCP_HEADERS, messageOf, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { textOf, type ServerHandle } from './helpers/mcp.js';
 
 // Several people sharing one server over HTTP, each a principal of the --auth-tokens file: the limits each
 // one meets, what one can do to another's things (nothing), and the operator's view of who holds what.
-const NAMES = ['alice', 'bob', 'carol', 'dave'] as const;
+// Every principal takes at most 3 model steps here (the limit, within any minute), except dave, who meets it.
+const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 type Name = (typeof NAMES)[number];
 const tokenOf = (name: Name) => `${name}-token-0123456789abcdef`;
 
@@ -49,6 +50,20 @@ after(async () => {
 function taskOf(request: Received): string {
   const first = (request.body.input as { role?: string; content?: { type: string; text?: string }[] }[] | undefined)?.find((i) => i.role === 'user');
   return first?.content?.find((c) => c.type === 'input_text')?.text ?? '';
+}
+
+/** A 2026-07-28 tools/call as raw HTTP from a client that takes form questions in results (input_required). */
+async function modernCall(name: Name, tool: string, args: Record<string, unknown>, retry: Record<string, unknown> = {}) {
+  const _meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'raw-2026', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
+  };
+  const response = await rawRequest(server.url, {
+    headers: { ...MCP_HEADERS, Authorization: `Bearer ${tokenOf(name)}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': tool },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: args, ...retry, _meta } }),
+  });
+  return messageOf(response.body);
 }
 
 async function sessionsOf(name: Name): Promise<string[]> {
@@ -185,10 +200,7 @@ describe('the operator\'s view', () => {
     assert.equal(typeof of('alice').idle_seconds, 'number');
 
     // Not listed, and not callable either: a non-operator learns nothing from it.
-    const refused = await clients.alice.call('server_status').catch((error: Error) => ({ isError: true, content: [{ type: 'text' as const, text: error.message }] }));
-    assert.equal(refused.isError, true);
-    assert.match(textOf(refused), /server_status/);
-    assert.doesNotMatch(textOf(refused), /dave|bob/);
+    await assert.rejects(clients.alice.call('server_status'), /Tool server_status not found/);
     await closeAll('dave');
   });
 });
@@ -217,5 +229,26 @@ describe('what one principal can do to another\'s things', () => {
     assert.ok(fs.existsSync(saved.alice!));
     await closeAll('alice');
     await closeAll('bob');
+  });
+
+  test('a question\'s requestState (2026-07-28) is bound to its principal: replayed by another, refused, and nothing is decided', async () => {
+    const flagged = { id: 'sc_bound', code: 'sensitive_domain', message: 'This looks like a banking site.' };
+    fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
+    const args = { task: 'erin presses Send', start_url: fixture.url('/') };
+    const asked = (await modernCall('erin', 'run_task', args)).result!;
+    assert.equal(asked.resultType, 'input_required', JSON.stringify(asked));
+    const approve = { requestState: asked.requestState, inputResponses: { safety_check: { action: 'accept', content: { decision: 'approve' } } } };
+
+    const replayed = await modernCall('bob', 'run_task', args, approve);
+    assert.equal(replayed.error?.code, -32602, JSON.stringify(replayed));
+    assert.match(replayed.error!.message, /requestState/);
+    assert.equal(fixture.clicks(), 0, 'the flagged click never ran');
+
+    const deny = { ...approve, inputResponses: { safety_check: { action: 'accept', content: { decision: 'deny' } } } };
+    const denied = (await modernCall('erin', 'run_task', args, deny)).result!;
+    assert.equal((denied.structuredContent as Record<string, unknown>).status, 'denied', JSON.stringify(denied));
+    assert.equal(fixture.clicks(), 0);
+    assert.deepEqual(fake.violations, []);
+    await closeAll('erin');
   });
 });
