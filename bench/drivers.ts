@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
-import { dragSteps } from '../src/browser/playwright-computer.js';
+import { dragSteps } from '../src/browser/input/playwright-computer.js';
 import { onDemand } from '../test/helpers/on-demand.js';
 
 export const CHROMIUM = '/usr/bin/chromium';

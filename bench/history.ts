@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import type { BetaMessage } from '@anthropic-ai/sdk/resources/beta/messages/messages';
-import { AnthropicTranslator } from '../src/agent/translators/anthropic.js';
+import { AnthropicTranslator } from '../src/providers/anthropic/translator.js';
 import type { ScreenInput } from '../src/agent/translator.js';
 import { parseOptions, resolveConfig } from '../src/config.js';
 import { PromptCacheModel } from '../test/helpers/prompt-cache.js';

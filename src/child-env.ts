@@ -1,5 +1,5 @@
 import { OPTIONS } from './config.js';
-import { PROVIDER_VARIABLES } from './model/select.js';
+import { PROVIDER_VARIABLES } from './providers/index.js';
 
 const family = (name: string) => name.slice(0, name.indexOf('_') + 1);
 

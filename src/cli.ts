@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseOptions(argv);
     if (parsed.help) {
       // --help serves no protocol: stdout is the terminal's.
-      const { providerSetup } = await import('./model/select.js');
+      const { providerSetup } = await import('./providers/index.js');
       process.stdout.write(helpText(providerSetup()) + '\n');
       return 0;
     }
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (parsed.positionals[0] === 'run') {
-    const { runInTerminal } = await import('./agent/terminal.js');
+    const { runInTerminal } = await import('./run-command.js');
     return runInTerminal(config, parsed.positionals.slice(1).join(' '));
   }
   if (parsed.positionals.length > 0) {

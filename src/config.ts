@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './agent/actions.js';
-import { parseRetention } from './agent/screenshot-retention.js';
+import { parseRetention } from './providers/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/domain-policy.js';
+import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -14,7 +14,7 @@ import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp
 import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
 import type { PrincipalLimits } from './session/quotas.js';
 
-/** The model providers `--provider` can name (src/model/select.ts builds each). */
+/** The model providers `--provider` can name (src/providers/index.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -193,7 +193,7 @@ export interface ClientImageLimits {
   maxSide?: number;
 }
 
-/** How the computer-use model loop runs (see src/agent and src/model). */
+/** How the computer-use model loop runs (see src/agent and src/providers). */
 export interface AgentOptions {
   provider: 'auto' | ProviderKind;
   /** Undefined: the provider's default model. */

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { providerSetup } from '../src/model/select.js';
+import { providerSetup } from '../src/providers/index.js';
 import { CLI, imageOf, startServer, textOf } from './helpers/mcp.js';
 import { commandLine, descendants, isAlive, until } from './helpers/processes.js';
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { DomainPolicy } from '../src/browser/domain-policy.js';
+import { DomainPolicy } from '../src/browser/policy/domain-policy.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { CLI, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 

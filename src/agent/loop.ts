@@ -1,5 +1,5 @@
 import { log } from '../log.js';
-import { explainModelError } from '../model/errors.js';
+import { explainModelError } from '../providers/errors.js';
 import type { ComputerSession, Navigation } from '../session/computer-session.js';
 import { runAction } from '../computer/computer.js';
 import { describeAgentAction, isExtra, type AgentAction } from './actions.js';

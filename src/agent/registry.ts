@@ -1,6 +1,6 @@
 import type { AgentOptions } from '../config.js';
-import type { ModelProvider } from '../model/provider.js';
-import { createProvider } from '../model/select.js';
+import type { ModelProvider } from '../providers/provider.js';
+import { createProvider } from '../providers/index.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { RunGate } from '../session/quotas.js';
 import { AgentRun } from './run.js';

@@ -3,13 +3,13 @@ import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from '../session/backend.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
-import { watchChanges } from './change-watch.js';
-import { watchPopups } from './page-probes.js';
-import { PolicyProxy } from './policy-proxy.js';
-import { watchScrolling } from './scroll-watch.js';
-import { watchKeys } from './shortcuts.js';
+import { watchChanges } from './settle/change-watch.js';
+import { watchPopups } from './settle/page-probes.js';
+import { PolicyProxy } from './policy/proxy.js';
+import { watchScrolling } from './settle/scroll-watch.js';
+import { watchKeys } from './input/shortcuts.js';
 import { BrowserSession, NavigationBlockedError } from './session.js';
-import { limitPopups } from './tab-limit.js';
+import { limitPopups } from './tabs/tab-limit.js';
 import { normalizeUrl } from './urls.js';
 
 /**
