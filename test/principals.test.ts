@@ -231,7 +231,7 @@ describe('what one principal can do to another\'s things', () => {
     await closeAll('bob');
   });
 
-  test('a question\'s requestState (2026-07-28) is bound to its principal: replayed by another, refused, and nothing is decided', async () => {
+  test('a question\'s requestState (2026-07-28) is bound to its principal: replayed by another, refused, and nothing is decided; an approval past the run limit leaves the run paused', async () => {
     const flagged = { id: 'sc_bound', code: 'sensitive_domain', message: 'This looks like a banking site.' };
     fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
     const args = { task: 'erin presses Send', start_url: fixture.url('/') };
@@ -243,6 +243,19 @@ describe('what one principal can do to another\'s things', () => {
     assert.equal(replayed.error?.code, -32602, JSON.stringify(replayed));
     assert.match(replayed.error!.message, /requestState/);
     assert.equal(fixture.clicks(), 0, 'the flagged click never ran');
+
+    // At her run limit, Erin's own approval is refused too, and the run stays paused on the question.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fake.script([async () => (await released, { output: [fake.message('done')] })]);
+    const other = await clients.erin.ok('run_task', { task: 'erin waits', start_url: fixture.url('/'), wait_seconds: 0 });
+    const paused = (await sessionsOf('erin')).find((id) => id !== other.structuredContent.session_id)!;
+    const approval = await clients.erin.call('acknowledge_safety_check', { session_id: paused, decision: 'approve' });
+    assert.match(textOf(approval), /Run limit reached: 1 of your runs \(principal "erin"\) are working/);
+    assert.equal((await clients.erin.ok('get_run', { session_id: paused })).structuredContent.status, 'needs_confirmation');
+    release();
+    assert.equal((await clients.erin.ok('get_run', { session_id: other.structuredContent.session_id, wait_seconds: 30 })).structuredContent.status, 'completed');
+    assert.equal(fixture.clicks(), 0);
 
     const deny = { ...approve, inputResponses: { safety_check: { action: 'accept', content: { decision: 'deny' } } } };
     const denied = (await modernCall('erin', 'run_task', args, deny)).result!;

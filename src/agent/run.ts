@@ -143,10 +143,11 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
+    // Admitted before the decision is recorded: an approval refused by the limits decides nothing. A denial ends
+    // the run at once, so the limits never stand in its way.
+    const admitted = decision === 'deny' ? () => {} : this.gate?.admitRun();
     this.watchers.decided(decision, 'tool', this.askedBecause());
-    // A denial ends the run at once, so the limits never stand in its way.
-    if (decision === 'deny') this.launch(() => {}, async () => this.deny('tool'));
-    else this.launch(undefined, (signal) => this.advance(signal, this.budgetLeft, 'approve'));
+    this.launch(admitted, async (signal) => (decision === 'deny' ? this.deny('tool') : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** The option that approves the model's safety checks without asking, if any. */
