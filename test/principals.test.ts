@@ -218,6 +218,21 @@ describe('what one principal can do to another\'s things', () => {
     await closeAll('carol');
   });
 
+  test('list_sessions describes only its own desktops: another principal\'s X displays are not named', async () => {
+    const displays: Record<string, string> = {};
+    for (const name of ['alice', 'bob'] as const) {
+      await clients[name].ok('new_session', { environment: 'desktop' });
+      displays[name] = String((await clients[name].ok('list_sessions')).structuredContent.desktop);
+    }
+    const aliceNow = String((await clients.alice.ok('list_sessions')).structuredContent.desktop);
+    assert.match(aliceNow, /^Xvfb :\d+ \([^;]*\), started by the server$/, 'one display: her own');
+    assert.equal(aliceNow, displays.alice);
+    assert.match(displays.bob!, /^Xvfb :\d+ [^;]*$/);
+    assert.notEqual(displays.bob, displays.alice);
+    await closeAll('alice');
+    await closeAll('bob');
+  });
+
   test('saved logins go to each principal\'s own folder: the same name never replaces another\'s file', async () => {
     const saved: Record<string, string> = {};
     for (const name of ['alice', 'bob'] as const) {

@@ -67,9 +67,9 @@ export class SessionManager {
     return backend;
   }
 
-  /** What drives the sessions of an environment (the browser, the displays), once something was started. */
-  description(environment: Environment): Promise<string | undefined> {
-    return this.backends.get(environment)?.describe() ?? Promise.resolve(undefined);
+  /** What drives the owner's sessions of an environment (the browser, their displays), once something was started. */
+  description(environment: Environment, owner: string): Promise<string | undefined> {
+    return this.backends.get(environment)?.describe(owner) ?? Promise.resolve(undefined);
   }
 
   async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {
