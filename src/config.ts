@@ -11,6 +11,7 @@ import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
+import { resolveOAuth, type OAuthConfig } from './mcp/oauth-options.js';
 import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
 import type { PrincipalLimits } from './session/quotas.js';
 
@@ -98,9 +99,13 @@ export const OPTIONS = {
   operators: { flag: 'operators', env: 'CUA_OPERATORS', kind: 'string', group: 'security', help: 'Comma-separated principal ids (names in the --auth-tokens file) who get the server_status tool: every principal\'s sessions, runs and recent model steps (default: nobody)' },
   shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Make every HTTP client one principal, whatever its token (sessions already outlive reconnects: they belong to the token, not the MCP session)' },
   port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
-  host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token' },
+  host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token, --auth-tokens or --oauth-issuer' },
   authToken: { flag: 'auth-token', env: 'CUA_AUTH_TOKEN', kind: 'string', group: 'security', help: 'Bearer token every HTTP request must carry (Authorization: Bearer TOKEN)' },
   authTokens: { flag: 'auth-tokens', env: 'CUA_AUTH_TOKENS', kind: 'string', group: 'security', help: 'File of bearer tokens, one "NAME TOKEN" line per principal: each sees only its own sessions, runs and recordings' },
+  oauthIssuer: { flag: 'oauth-issuer', env: 'CUA_OAUTH_ISSUER', kind: 'string', group: 'security', help: 'Accept OAuth access tokens (JWT) of this authorization server (its issuer URL: Keycloak realm, Entra ID tenant, Auth0 tenant...); each token\'s subject is a principal of its own' },
+  oauthResource: { flag: 'oauth-resource', env: 'CUA_OAUTH_RESOURCE', kind: 'string', group: 'security', help: 'This server\'s /mcp URL as clients reach it, published in /.well-known/oauth-protected-resource (default: http://HOST:PORT/mcp; required beyond loopback)' },
+  oauthAudience: { flag: 'oauth-audience', env: 'CUA_OAUTH_AUDIENCE', kind: 'string', group: 'security', help: 'The aud every access token must carry (Entra ID: api://APP-ID, Auth0: the API identifier) (default: --oauth-resource)' },
+  oauthScopes: { flag: 'oauth-scopes', env: 'CUA_OAUTH_SCOPES', kind: 'string', group: 'security', help: 'Comma-separated scopes every access token must carry; a token without one gets 403 insufficient_scope (default: none)' },
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
   maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
@@ -178,6 +183,8 @@ export interface HttpConfig {
   authToken?: string;
   /** The tokens accepted (--auth-token's and --auth-tokens'), each with its principal; empty: no token needed, one local principal. */
   tokens: TokenPrincipal[];
+  /** --oauth-issuer and its options: access tokens of that authorization server are accepted too. */
+  oauth?: OAuthConfig;
   /** Lower-case host names (no port) accepted in Host and Origin; '*' accepts any. */
   allowedHosts: string[];
   /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
@@ -522,10 +529,16 @@ function resolveHttp(raw: RawOptions): HttpConfig {
       throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`);
     }
   }
-  if (!isLoopback(host) && !tokens.length) {
+  let oauth: OAuthConfig | undefined;
+  try {
+    oauth = resolveOAuth(raw, isLoopback(host), isLoopback);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
+  }
+  if (!isLoopback(host) && !tokens.length && !oauth) {
     throw new ConfigError(
       `Refusing to listen on ${host} without a token: anyone who reaches it could drive the browser with your cookies. ` +
-        'Set --auth-token (CUA_AUTH_TOKEN), or listen on 127.0.0.1.',
+        'Set --auth-token (CUA_AUTH_TOKEN) or --oauth-issuer (CUA_OAUTH_ISSUER), or listen on 127.0.0.1.',
     );
   }
   // A concrete bind address is a name clients legitimately use; a wildcard one is not.
@@ -535,6 +548,7 @@ function resolveHttp(raw: RawOptions): HttpConfig {
     host,
     authToken,
     tokens,
+    oauth,
     allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
     allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
     maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),

@@ -1,5 +1,4 @@
 import { log } from '../log.js';
-import { explainModelError } from '../providers/errors.js';
 import type { ComputerSession, Navigation } from '../session/computer-session.js';
 import { runAction } from '../computer/computer.js';
 import { describeAgentAction, isExtra, type AgentAction } from './actions.js';
@@ -37,7 +36,7 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   try {
     raw = await translator.send(body, progress.signal);
   } catch (error) {
-    throw explainModelError(error, run.provider);
+    throw run.provider.explain(error);
   }
   const reply = translator.read(raw);
   addUsage(run.usage, reply.usage, performance.now() - sent, run.prices);

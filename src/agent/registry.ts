@@ -1,5 +1,5 @@
 import type { AgentOptions } from '../config.js';
-import type { ModelProvider } from '../providers/provider.js';
+import type { ModelProvider } from './model-provider.js';
 import { createProvider } from '../providers/index.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { RunGate } from '../session/quotas.js';

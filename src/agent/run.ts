@@ -1,6 +1,6 @@
 import type { AgentOptions } from '../config.js';
 import { log } from '../log.js';
-import type { ModelProvider } from '../providers/provider.js';
+import type { ModelProvider } from './model-provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { RunGate } from '../session/quotas.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';

@@ -1,6 +1,6 @@
 import type { Screenshot } from '../computer/computer.js';
 import type { AgentOptions } from '../config.js';
-import type { ModelProvider } from '../providers/provider.js';
+import type { ModelProvider } from './model-provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';
 import type { ParsedCall, SafetyCheck, Translator } from './translator.js';

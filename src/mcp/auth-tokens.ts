@@ -14,6 +14,24 @@ export const LOCAL_PRINCIPAL = 'local';
 const NAME = /^[\w.@+-]{1,64}$/;
 const MIN_TOKEN = 16;
 
+class OpenFileError extends Error {}
+
+/**
+ * Like ssh with a private key: a tokens file other users may read (or write) is refused, since
+ * whoever reads it can act as every principal in it. Checked on the open file, so what is checked is what is read.
+ */
+function checkPrivate(file: string, stat: fs.Stats): void {
+  if (process.platform === 'win32') return; // no POSIX modes there: NTFS ACLs guard the file
+  if (!stat.isFile()) throw new OpenFileError(`${file} is not a regular file`);
+  const mode = stat.mode & 0o777;
+  if (mode & 0o077) {
+    throw new OpenFileError(
+      `${file} is open to other users (mode ${mode.toString(8).padStart(4, '0')}): anyone who can read it can use its tokens. ` +
+        `Make it private with: chmod 600 ${/^[\w./@%+=:,-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`}`,
+    );
+  }
+}
+
 /**
  * --auth-tokens FILE: one principal per line, `NAME TOKEN`, blank lines and
  * `#` comments skipped. Each name is a principal of its own: it sees only
@@ -21,10 +39,16 @@ const MIN_TOKEN = 16;
  */
 export function readAuthTokens(file: string): TokenPrincipal[] {
   let text: string;
+  let fd: number | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
+    checkPrivate(file, fs.fstatSync(fd));
+    text = fs.readFileSync(fd, 'utf8');
   } catch (error) {
+    if (error instanceof OpenFileError) throw error;
     throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   const entries: TokenPrincipal[] = [];
   for (const [index, raw] of text.split('\n').entries()) {

@@ -10,6 +10,7 @@ import { Principals, type Principal } from '../session/principal.js';
 import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
+import { OAuthResourceServer } from './oauth.js';
 
 export const MCP_PATH = '/mcp';
 /** How long an idle HTTP connection stays open for the client's next request. */
@@ -90,6 +91,8 @@ class McpHttpServer {
   private readonly serveModern: NodeMcpRequestHandler;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
   private opening = 0;
+  /** With --oauth-issuer, from the moment the server listens (its URL is the default resource). */
+  private oauth: OAuthResourceServer | undefined;
 
   constructor(
     sessions: SessionManager,
@@ -106,6 +109,17 @@ class McpHttpServer {
     this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
   }
 
+  listening(url: string): void {
+    if (!this.http.oauth) return;
+    const oauth = (this.oauth = new OAuthResourceServer(this.http.oauth, url));
+    log.info(`OAuth: accepting access tokens of ${oauth.issuer} for ${oauth.audience}; metadata at ${oauth.metadataUrl}`);
+    // Found now so a wrong issuer shows at start; the first request tries again if this fails.
+    oauth.keys().then(
+      ({ uri }) => log.info(`OAuth: the issuer's keys are at ${uri.href}`),
+      (error: unknown) => log.warn(`OAuth: ${(error as Error).message}; requests get 503 until it answers`),
+    );
+  }
+
   /** The principal of a request: its token's, or (--share-sessions) one for every client. */
   private principal(id: string): Principal {
     return this.principals.get(this.config.shareSessions ? SHARED_PRINCIPAL : id);
@@ -113,14 +127,24 @@ class McpHttpServer {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     refuseIf(req, checkCaller(req.headers, this.http));
-    // Before the token check: a client missing the token probes /.well-known/oauth-* and then starts an
-    // OAuth flow when those answer 401; a 404 ends that at once, and says how to authenticate instead.
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const caller = authenticate(req.headers, this.http);
-    const tokenRefusal = 'status' in caller ? caller : undefined;
-    if (path !== MCP_PATH) throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${tokenRefusal ? ` ${HOW_TO_SEND_TOKEN}` : ''}`);
-    refuseIf(req, tokenRefusal);
-    const principal = this.principal((caller as { principal: string }).principal);
+    const metadata = req.method === 'GET' ? this.oauth?.metadataAt(path) : undefined;
+    if (metadata) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify(metadata));
+    }
+    // Without OAuth, before the token check: a client missing the token probes /.well-known/oauth-* and then
+    // starts an OAuth flow when those answer 401; a 404 ends that at once, and says how to authenticate instead.
+    const caller = this.http.oauth ? undefined : authenticate(req.headers, this.http);
+    const tokenRefusal = caller && 'status' in caller ? caller : undefined;
+    if (path !== MCP_PATH) {
+      const hint = this.oauth ? ` Its OAuth metadata is at ${this.oauth.metadataUrl}.` : tokenRefusal ? ` ${HOW_TO_SEND_TOKEN}` : '';
+      throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${hint}`);
+    }
+    // With an issuer, never the fixed tokens alone: until the resource server exists (not yet listening), nobody gets in.
+    const verified = caller ?? (this.oauth ? await this.oauth.authenticate(req.headers, this.http) : { status: 503, message: 'Service unavailable: the server is starting.' });
+    refuseIf(req, 'status' in verified ? verified : undefined);
+    const principal = this.principal((verified as { principal: string }).principal);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
       throw new HttpError(405, `Method not allowed: ${MCP_PATH} takes GET, POST and DELETE.`, -32000, { Allow: 'GET, POST, DELETE' });
     }
@@ -239,7 +263,8 @@ export async function serveHttp(sessions: SessionManager, config: ServerConfig):
   const { port } = server.address() as AddressInfo;
   const host = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${host}:${port}${MCP_PATH}`;
-  log.info(`serving MCP over Streamable HTTP at ${url}${http.tokens.length ? ' (bearer token required)' : ''}`);
+  log.info(`serving MCP over Streamable HTTP at ${url}${http.oauth ? ' (OAuth access token required)' : http.tokens.length ? ' (bearer token required)' : ''}`);
+  mcp.listening(url);
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,7 +5,8 @@ import { azureSpec } from './openai/azure.js';
 import { geminiSpec } from './gemini/gemini.js';
 import { compatibleSpec } from './openai-compatible/openai-compatible.js';
 import { openaiSpec } from './openai/openai.js';
-import type { ModelProvider, ProviderSpec } from './provider.js';
+import type { ModelProvider } from '../agent/model-provider.js';
+import type { ProviderSpec } from './spec.js';
 
 export class ModelNotConfiguredError extends Error {}
 

@@ -1,5 +1,6 @@
 import type { Screenshot } from '../computer/computer.js';
 import type { ClientImageLimits } from '../config.js';
+import { loadSharp, type Size } from '../images.js';
 
 /**
  * Screenshots as MCP clients accept them. Several clients refuse a tool
@@ -8,11 +9,6 @@ import type { ClientImageLimits } from '../config.js';
  * run_task never goes through here: it gets the screenshot at the display
  * size it was told.
  */
-
-export interface Size {
-  width: number;
-  height: number;
-}
 
 /** The image a client gets, and what was done to it. */
 export interface ClientImage {
@@ -23,13 +19,6 @@ export interface ClientImage {
   /** Image pixels per coordinate pixel: below 1 only when the bytes limit forced an image smaller than the client's coordinate space. */
   scale: number;
   notes: string[];
-}
-
-let sharpModule: Promise<typeof import('sharp')> | undefined;
-
-/** sharp loads libvips (hundreds of ms): on the first image that must change, not at every server start. */
-export async function loadSharp(): Promise<typeof import('sharp').default> {
-  return (await (sharpModule ??= import('sharp'))).default;
 }
 
 const JPEG_QUALITIES = [80, 60, 40];

@@ -1,5 +1,5 @@
 import type { Screenshot } from '../../computer/computer.js';
-import { loadSharp, type Size } from '../../tools/client-image.js';
+import { loadSharp, type Size } from '../../images.js';
 import type { ScreenInput } from '../../agent/translator.js';
 
 /** Anthropic downsamples larger images, and clicks then land off target: Claude's screenshots stay within both limits. */

@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { SdkErrors } from '../errors.js';
 
 let loaded: typeof Anthropic | undefined;
 
@@ -8,7 +9,8 @@ export async function anthropicSdk(): Promise<typeof Anthropic> {
   return loaded;
 }
 
-/** The SDK if a request has loaded it; until then no error can be one of its classes. */
-export function loadedAnthropicSdk(): typeof Anthropic | undefined {
-  return loaded;
-}
+/** The Anthropic SDK's failures; until a request has loaded the SDK, no error can be one of its classes. */
+export const ANTHROPIC_SDK_ERRORS: SdkErrors = {
+  isAbort: (error) => loaded !== undefined && error instanceof loaded.APIUserAbortError,
+  isUnreachable: (error): error is Error => loaded !== undefined && error instanceof loaded.APIConnectionError,
+};

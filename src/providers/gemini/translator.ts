@@ -1,8 +1,7 @@
 import type { Content, Environment, GenerateContentParameters, GenerateContentResponse, GoogleGenAI, Part } from '@google/genai';
 import { z } from 'zod';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../../agent/actions.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
-import type { ParsedCall } from '../../agent/types.js';
+import type { ModelReply, ParsedCall, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
 import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
 import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 

@@ -1,7 +1,11 @@
 import OpenAI from 'openai';
 import { TextActionTranslator } from './text-actions.js';
 import type { AgentOptions } from '../../config.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import type { ModelProvider } from '../../agent/model-provider.js';
+import { explainModelError } from '../errors.js';
+import { OPENAI_SDK_ERRORS } from '../openai/sdk-errors.js';
+import { sdkLogging } from '../sdk-logging.js';
+import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
 
 export const COMPATIBLE_DEFAULT_MODEL = 'ByteDance-Seed/UI-TARS-1.5-7B';
@@ -17,16 +21,18 @@ function compatibleProvider(options: AgentOptions): ModelProvider {
   const baseURL = options.openaiCompatible.baseUrl!;
   // vLLM without --api-key takes any key; the SDK needs one.
   const client = new OpenAI({ apiKey: options.openaiCompatible.apiKey ?? 'EMPTY', baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) });
+  const description = `OpenAI-compatible endpoint ${redactCredentials(baseURL)}, model "${model}"`;
+  const hint = (status: number): string => {
+    if (status === 401 || status === 403) return 'Check --openai-compatible-api-key (CUA_OPENAI_COMPATIBLE_API_KEY): the server wants the key it was started with (vllm serve --api-key).';
+    if (status === 404) return `Model "${model}" was not found: set --model (CUA_MODEL) to the name the server serves (vllm serve <model> or --served-model-name), and check that the base URL ends in /v1.`;
+    return '';
+  };
   return {
     kind: 'openai-compatible',
     model,
-    description: `OpenAI-compatible endpoint ${redactCredentials(baseURL)}, model "${model}"`,
+    description,
     translator: (context) => new TextActionTranslator(client, { ...context, model }),
-    hint(status) {
-      if (status === 401 || status === 403) return 'Check --openai-compatible-api-key (CUA_OPENAI_COMPATIBLE_API_KEY): the server wants the key it was started with (vllm serve --api-key).';
-      if (status === 404) return `Model "${model}" was not found: set --model (CUA_MODEL) to the name the server serves (vllm serve <model> or --served-model-name), and check that the base URL ends in /v1.`;
-      return '';
-    },
+    explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),
   };
 }
 

@@ -2,8 +2,7 @@ import type OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Point } from '../../computer/actions.js';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../../agent/actions.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
-import type { ParsedCall } from '../../agent/types.js';
+import type { ModelReply, ParsedCall, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
 import { dropOldest, LEFT_OUT, retentionFor, screenshotsToDrop, type ScreenshotRetention } from '../screenshot-retention.js';
 import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 

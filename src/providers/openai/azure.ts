@@ -2,8 +2,12 @@ import OpenAI from 'openai';
 import type { AgentOptions } from '../../config.js';
 import { OPENAI_DEFAULT_MODEL } from './openai.js';
 import { ResponsesTranslator } from './responses.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import type { ModelProvider } from '../../agent/model-provider.js';
+import { explainModelError } from '../errors.js';
+import { sdkLogging } from '../sdk-logging.js';
+import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
+import { OPENAI_SDK_ERRORS } from './sdk-errors.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -76,25 +80,27 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
     ...sdkLogging('openai', redactCredentials(baseURL)),
   });
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
+  const description = `Azure OpenAI endpoint ${redactCredentials(baseURL)}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`;
+  const hint = (status: number): string => {
+    if (status === 401) {
+      return apiKey
+        ? `Check ${AZURE_ENV.apiKey}: it must be a key of this resource (Keys and Endpoint in the Azure portal).`
+        : `The Entra ID token was rejected: sign in with az login to the right tenant, or set ${AZURE_ENV.apiKey}.`;
+    }
+    if (status === 403) return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
+    if (status === 404) {
+      return `Check that a deployment named "${model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
+    }
+    return '';
+  };
   return {
     kind: 'azure',
     model,
+    description,
     translator: (context) => new ResponsesTranslator(client, { ...context, model }),
-    description: `Azure OpenAI endpoint ${redactCredentials(baseURL)}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`,
     // Keyless: a token now, before a browser is opened for a run that could not make one request.
     checkCredentials: token && (async () => void (await token())),
-    hint(status) {
-      if (status === 401) {
-        return apiKey
-          ? `Check ${AZURE_ENV.apiKey}: it must be a key of this resource (Keys and Endpoint in the Azure portal).`
-          : `The Entra ID token was rejected: sign in with az login to the right tenant, or set ${AZURE_ENV.apiKey}.`;
-      }
-      if (status === 403) return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
-      if (status === 404) {
-        return `Check that a deployment named "${model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
-      }
-      return '';
-    },
+    explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),
   };
 }
 

@@ -1,8 +1,7 @@
 import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { describeAgentAction, type AgentAction } from '../../agent/actions.js';
-import type { ScreenInput } from '../../agent/translator.js';
-import type { ParsedCall } from '../../agent/types.js';
+import type { ParsedCall, ScreenInput } from '../../agent/translator.js';
 
 /**
  * The navigation functions the OpenAI sample harness offers a

@@ -1,8 +1,12 @@
 import OpenAI from 'openai';
 import type { AgentOptions } from '../../config.js';
 import { ResponsesTranslator } from './responses.js';
-import { sdkLogging, type ModelProvider, type ProviderSpec } from '../provider.js';
+import type { ModelProvider } from '../../agent/model-provider.js';
+import { explainModelError } from '../errors.js';
+import { sdkLogging } from '../sdk-logging.js';
+import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
+import { OPENAI_SDK_ERRORS } from './sdk-errors.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 
@@ -14,17 +18,19 @@ function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
   const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) });
+  const description = `OpenAI endpoint ${redactCredentials(baseURL)}, model "${model}"`;
+  const hint = (status: number): string => {
+    if (status === 401) return `Check ${OPENAI_ENV.apiKey}: the key was rejected.`;
+    if (status === 403) return `The key has no access to model "${model}" (computer-use models need approved access) or to this project.`;
+    if (status === 404) return `Model "${model}" was not found: set CUA_MODEL (--model) to a computer-use model your account can use, e.g. computer-use-preview or gpt-5.4.`;
+    return '';
+  };
   return {
     kind: 'openai',
     model,
+    description,
     translator: (context) => new ResponsesTranslator(client, { ...context, model }),
-    description: `OpenAI endpoint ${redactCredentials(baseURL)}, model "${model}"`,
-    hint(status) {
-      if (status === 401) return `Check ${OPENAI_ENV.apiKey}: the key was rejected.`;
-      if (status === 403) return `The key has no access to model "${model}" (computer-use models need approved access) or to this project.`;
-      if (status === 404) return `Model "${model}" was not found: set CUA_MODEL (--model) to a computer-use model your account can use, e.g. computer-use-preview or gpt-5.4.`;
-      return '';
-    },
+    explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),
   };
 }
 

@@ -5,9 +5,8 @@ import { computerActionSchema, describeAction, type ComputerAction } from '../..
 import { validateActions } from '../../computer/validate.js';
 import { ModelRequestError } from '../errors.js';
 import { rawActions, toolGenerationFor, toolRequest, type ToolGeneration } from './tool-generation.js';
-import type { ModelReply, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
+import type { ModelReply, ParsedCall, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
 import { functionOutput, parseFunctionCall } from './navigation-functions.js';
-import type { ParsedCall } from '../../agent/types.js';
 import { count, NO_TOKENS, type TokenUsage } from '../../agent/usage.js';
 
 const callEnvelope = z.looseObject({
