@@ -9,6 +9,7 @@ import type { BenchContext } from './context.js';
 import { CHROMIUM } from './drivers.js';
 import { benchDesktop } from './desktop.js';
 import { benchEncoding } from './encoding.js';
+import { benchFarm } from './farm.js';
 import { benchHistory } from './history.js';
 import { benchDensity, benchLoad } from './load.js';
 import { benchLoop } from './loop.js';
@@ -20,7 +21,7 @@ import { benchSteps } from './steps.js';
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity };
+const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity, farm: benchFarm };
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

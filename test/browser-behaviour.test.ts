@@ -89,7 +89,7 @@ describe('the browser behaves as a computer-use model expects', () => {
     assert.equal(title(inner), await afterPause());
   });
 
-  it('a named window reused by a link and by window.open: the session follows it at once', { timeout: 10_000 }, async () => {
+  it('a named window reused by a link and by window.open: the session follows it at once', { timeout: 60_000 }, async () => {
     await server.ok('navigate', { url: site.url('/opener') });
     const first = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
     assert.equal(title(first), 'docs ?by=link');

@@ -541,16 +541,17 @@ describe('desktop sessions', { skip }, () => {
     const server = await startServer([], { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
     try {
       const session = await openDesktop(server);
-      let thinking!: () => void;
-      const modelAsked = new Promise<void>((resolve) => (thinking = resolve));
-      fake.script([fake.slow(4000, { output: [fake.message('done')] }, () => thinking())]);
+      // The model answers only after the run is cancelled: the run drives the session all along.
+      const thinking = fake.hold({ output: [fake.message('done')] });
+      fake.script([thinking]);
       const started = await server.ok('run_task', { session_id: session, task: 'Look at the desktop and say done.', wait_seconds: 0 });
       assert.equal(started.structuredContent.status, 'running');
-      await modelAsked;
+      await thinking.arrived;
       const refused = await server.call('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
       assert.equal(refused.isError, true);
       assert.match(textOf(refused), new RegExp(`A run is driving session ${session} \\(task "Look at the desktop and say done\\."\\); computer actions are refused until it stops`));
       await server.ok('cancel_run', { session_id: session });
+      thinking.release();
       await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
     } finally {
       await server.close();

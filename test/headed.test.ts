@@ -11,13 +11,20 @@ const skip = fs.existsSync(XVFB) ? false : `needs ${XVFB} (apt-get install xvfb)
 
 describe('a visible browser window', { skip }, () => {
   let xvfb: ChildProcess;
-  const display = `:${100 + (process.pid % 400)}`;
+  let display: string;
 
   before(async () => {
-    xvfb = spawn(XVFB, [display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-    const socket = `/tmp/.X11-unix/X${display.slice(1)}`;
-    for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(fs.existsSync(socket), `Xvfb did not start on ${display}`);
+    // Xvfb picks a free display and writes its number to fd 3 once it accepts clients.
+    xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    const announced = new Promise<string>((resolve, reject) => {
+      let text = '';
+      xvfb.stdio[3]!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('\n')) resolve(`:${text.trim()}`);
+      });
+      xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before opening a display`)));
+    });
+    display = await announced;
   });
   after(() => {
     xvfb.kill();

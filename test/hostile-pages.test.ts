@@ -14,10 +14,12 @@ const eventsOf = (result: { structuredContent?: Record<string, unknown> }) => (r
 describe('hostile pages', () => {
   const site = new FixtureServer({
     '/calm': page('<h1>calm</h1>').replace('<title>fixture</title>', '<title>calm</title>'),
-    '/spin': buttonRunning('for(;;){}'),
+    // Each spinning page says so first (a beacon the fixture server records), so a test can wait for the spinning.
+    '/spin': buttonRunning("navigator.sendBeacon('/spinning'); for(;;){}"),
     '/spin-later': buttonRunning('setTimeout(() => { for(;;){} }, 10)'),
     '/alert-loop': buttonRunning("for(;;) alert('x')"),
-    '/spin-alone': page('<script>setTimeout(() => { for(;;){} }, 300)</script>'),
+    '/spin-alone': page("<script>setTimeout(() => { navigator.sendBeacon('/spinning'); for(;;){} }, 300)</script>"),
+    '/spinning': (_req, res) => void res.writeHead(204).end(),
     '/popups': buttonRunning("for (let i = 0; i < 150; i++) window.open('/calm')"),
     '/title': hugeTitle(3_600_000),
     '/text': textArea(),
@@ -32,6 +34,12 @@ describe('hostile pages', () => {
     await server?.close();
     await site.stop();
   });
+
+  /** Resolves when a page next says it starts spinning (deadline: the test's own). */
+  async function spun(): Promise<void> {
+    const seen = site.requests.filter((path) => path === '/spinning').length;
+    while (site.requests.filter((path) => path === '/spinning').length === seen) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 
   /** The session still works: it can navigate away and show the new page. */
   async function stillUsable(): Promise<void> {
@@ -81,8 +89,9 @@ describe('hostile pages', () => {
 
   test('a page that starts spinning on its own: navigate away still works', { timeout: 90_000 }, async () => {
     // Reported by this call or the next, whichever meets the spinning script first.
+    const spinning = spun();
     await server.call('navigate', { url: site.url('/spin-alone') });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await spinning;
     const away = await server.call('navigate', { url: site.url('/calm') });
     if (away.isError) assert.match(textOf(away), /not answering/);
     await stillUsable();
@@ -90,8 +99,9 @@ describe('hostile pages', () => {
 
   test('list_sessions answers while a call is stuck on a spinning page', { timeout: 90_000 }, async () => {
     await server.ok('navigate', { url: site.url('/spin') });
+    const spinning = spun();
     const stuck = server.call('computer', { actions: [click] });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await spinning;
     const list = await server.ok('list_sessions');
     assert.equal((list.structuredContent.sessions as unknown[]).length, 1);
     await stuck;

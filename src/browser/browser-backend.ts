@@ -2,6 +2,7 @@ import type { BrowserContext, BrowserContextOptions } from 'playwright';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from '../session/backend.js';
+import { BrowserFarm } from './browser-farm.js';
 import { openBrowser, type BrowserHandle } from './launcher.js';
 import { watchChanges } from './settle/change-watch.js';
 import { watchPopups } from './settle/page-probes.js';
@@ -16,6 +17,8 @@ import { normalizeUrl } from './urls.js';
  * Browser sessions: one browser, started lazily with the first session and
  * again on the next use after it crashed or was killed (sessions keep
  * their ids and reopen their last URL), one isolated context per session.
+ * On Playwright browser servers (--browser-endpoint), each session has a
+ * connection of its own instead (see browser-farm.ts).
  */
 export class BrowserBackend implements SessionBackend {
   readonly environment = 'browser';
@@ -25,6 +28,7 @@ export class BrowserBackend implements SessionBackend {
   private stopped = false;
   /** A shared persistent context is handed out many times; it gets the popup watch once. */
   private readonly watchedContexts = new WeakSet<BrowserContext>();
+  private readonly farm: BrowserFarm | undefined;
 
   constructor(private readonly config: ServerConfig) {
     this.contextOptions = {
@@ -37,6 +41,11 @@ export class BrowserBackend implements SessionBackend {
       // Read again for every context: each new session starts from the file as it is then.
       ...(config.storageState ? { storageState: config.storageState } : {}),
     };
+    const { browserEndpoint } = config;
+    if (browserEndpoint) {
+      this.farm = new BrowserFarm({ ...config, browserEndpoint }, this.contextOptions);
+      this.logRemotePolicy();
+    }
   }
 
   /** Refuses a start page the domain policy forbids, before anything is opened. */
@@ -47,9 +56,21 @@ export class BrowserBackend implements SessionBackend {
   }
 
   async open(id: string, owner: string, startUrl: string): Promise<BrowserSession> {
-    const handle = await this.handle();
-    const session = new BrowserSession(id, owner, () => this.newContext(), this.config, !handle.sharedContext);
-    await session.page();
+    const farm = this.farm;
+    let session: BrowserSession;
+    if (farm) {
+      session = new BrowserSession(id, owner, () => farm.openContext(id, (reason) => session.end(reason)).then((c) => this.watch(c)), this.config, true);
+    } else {
+      const handle = await this.handle();
+      session = new BrowserSession(id, owner, () => this.newContext(), this.config, !handle.sharedContext);
+    }
+    try {
+      await session.page();
+    } catch (error) {
+      // What was opened (a whole browser, on a browser server) must not outlive the session that failed to start.
+      await session.close();
+      throw error;
+    }
     try {
       await session.openStartPage(startUrl);
     } catch (error) {
@@ -82,22 +103,30 @@ export class BrowserBackend implements SessionBackend {
   private async launch(): Promise<BrowserHandle> {
     const policy = this.config.domainPolicy;
     // A remote browser cannot reach our loopback proxy; routing alone guards it.
-    const remote = Boolean(this.config.cdpEndpoint || this.config.browserEndpoint);
+    const remote = Boolean(this.config.cdpEndpoint);
     if (policy.restrictsHosts && !remote) this.proxy ??= new PolicyProxy(policy).start();
     const proxy = this.proxy ? (await this.proxy).url : undefined;
     const handle = await openBrowser(this.config, this.contextOptions, { proxy });
-    if (policy.restrictsHosts && remote) {
-      log.warn(`domain policy: ${policy.describe()}, enforced by request routing only on a remote browser: redirect hops, WebSockets and preconnects are not checked`);
-    } else if (policy.restrictsHosts) {
-      log.info(`domain policy: ${policy.describe()} (enforced by routing and the proxy ${proxy})`);
-    }
+    if (remote) this.logRemotePolicy();
+    else if (policy.restrictsHosts) log.info(`domain policy: ${policy.describe()} (enforced by routing and the proxy ${proxy})`);
     return handle;
+  }
+
+  private logRemotePolicy(): void {
+    const policy = this.config.domainPolicy;
+    if (policy.restrictsHosts) {
+      log.warn(`domain policy: ${policy.describe()}, enforced by request routing only on a remote browser: redirect hops, WebSockets and preconnects are not checked`);
+    }
   }
 
   /** A context for a new session, or for one whose browser was restarted. */
   private async newContext(): Promise<BrowserContext> {
     const handle = await this.handle();
-    const context = await handle.newContext(this.contextOptions);
+    return this.watch(await handle.newContext(this.contextOptions));
+  }
+
+  /** Installs the page watches a session's context needs (once, for a shared persistent context). */
+  private async watch(context: BrowserContext): Promise<BrowserContext> {
     if (!this.watchedContexts.has(context)) {
       this.watchedContexts.add(context);
       await watchPopups(context);
@@ -110,6 +139,7 @@ export class BrowserBackend implements SessionBackend {
   }
 
   async describe(): Promise<string | undefined> {
+    if (this.farm) return this.farm.describe();
     if (!this.browser) return undefined;
     return this.browser.then((h) => h.description).catch(() => undefined);
   }
@@ -120,6 +150,7 @@ export class BrowserBackend implements SessionBackend {
     const browser = this.browser;
     this.browser = undefined;
     if (browser) await browser.then((h) => h.close()).catch(() => {});
+    await this.farm?.shutdown();
     const proxy = this.proxy;
     this.proxy = undefined;
     if (proxy) await proxy.then((p) => p.close()).catch(() => {});

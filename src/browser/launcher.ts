@@ -19,7 +19,7 @@ export interface BrowserHandle {
 
 export class BrowserNotFoundError extends Error {}
 
-const ENGINES: Record<ServerConfig['browser'], BrowserType> = { chromium, firefox, webkit };
+export const ENGINES: Record<ServerConfig['browser'], BrowserType> = { chromium, firefox, webkit };
 
 /** System Chromium/Chrome installs, tried when Playwright's own Chromium is absent. */
 const SYSTEM_CHROMIUM: Partial<Record<NodeJS.Platform, string[]>> = {
@@ -116,10 +116,6 @@ export async function openBrowser(config: ServerConfig, contextOptions: BrowserC
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
     const browser = await engine.connectOverCDP(config.cdpEndpoint);
     return wrapBrowser(browser, `Chromium over CDP at ${config.cdpEndpoint} (${browser.version()})`, false);
-  }
-  if (config.browserEndpoint) {
-    const browser = await engine.connect(config.browserEndpoint);
-    return wrapBrowser(browser, `${config.browser} browser server at ${config.browserEndpoint} (${browser.version()})`, true);
   }
   const executable = findExecutable(config);
   const launchOptions = {

@@ -81,6 +81,8 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** Set when the current tab crashed: the URL its replacement reopens. */
   private crashedUrl: string | undefined;
   private resetCount = 0;
+  /** Set when the session ended by itself (see end): what its calls fail with. */
+  private endedWith: Error | undefined;
   private readonly scripts = new ScriptStopper();
   private readonly downloads: DownloadGuard;
   /** The check the last action's settle left for the page's next use (see settleAction). */
@@ -109,7 +111,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   }
 
   private async attach(): Promise<BrowserContext> {
-    if (this.closed) throw new Error(`Browser session ${this.id} is closed`);
+    if (this.closed) throw this.endedWith ?? new Error(`Browser session ${this.id} is closed`);
     const context = await this.openContext();
     context.on('page', (page) => {
       if (this.ownsContext) return this.adopt(page, !this.openingPage);
@@ -361,7 +363,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
 
   /** A call that failed because the browser died says so, and what the next call will do. */
   private explainLoss(error: unknown): unknown {
-    if (this.closed) return error;
+    if (this.closed) return this.endedWith ?? error;
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     if (this.lostUrl !== undefined) {
       return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
@@ -564,6 +566,25 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
   /** Events since the last call, oldest first. */
   takeEvents(): SessionEvent[] {
     return this.events.take();
+  }
+
+  /**
+   * The screen is gone for good (a remote browser host went away, see
+   * browser-farm.ts): instead of reopening its URL elsewhere without its
+   * cookies and logins, the session ends, and its calls fail with `reason`.
+   * Ignored once the session closed itself.
+   */
+  end(reason: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.endedWith = reason;
+    this.context = undefined;
+    log.warn(`session ${this.id}: ${reason.message}`);
+  }
+
+  /** Why the session ended by itself (see end), for its owner's next call. */
+  get endedBy(): Error | undefined {
+    return this.endedWith;
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,8 @@ export interface ComputerSession {
   /** True while a call is running on it: the idle sweeper leaves it alone. */
   readonly busy: boolean;
   readonly isClosed: boolean;
+  /** Set when the session ended by itself (its remote browser host went away): the error its owner's calls get. */
+  readonly endedBy?: Error;
   /** How many times the screen was replaced under this session (a crashed browser or tab); see resetSince. */
   readonly resets: number;
   /** Runs calls on this session one at a time. */

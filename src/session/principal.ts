@@ -46,6 +46,8 @@ export class Principal {
         const expiry = previous ? this.sessions.expiry(previous, this.id) : undefined;
         if (expiry) {
           session.report({ kind: 'session_replaced', previous_session_id: previous!, reason: `it expired after ${expiry.idleSeconds} s without a call (--idle-timeout)` });
+        } else if (previous && this.sessions.endedBy(previous, this.id)) {
+          session.report({ kind: 'session_replaced', previous_session_id: previous, reason: 'the browser host it ran on went away' });
         }
         return session;
       },

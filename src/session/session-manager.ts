@@ -20,8 +20,8 @@ export class SessionClosedError extends SessionNotFoundError {}
 /** How many ended session ids are remembered (the newest), so a long-lived server does not grow. */
 const ENDED_REMEMBERED = 1000;
 
-/** Why one of a principal's sessions is gone: closed on request, or by the idle timeout after idleSeconds. */
-type Ending = { owner: string; idleSeconds?: number };
+/** Why one of a principal's sessions is gone: closed on request, by the idle timeout after idleSeconds, or by itself (endedBy). */
+type Ending = { owner: string; idleSeconds?: number; endedBy?: Error };
 export class SessionLimitError extends Error {}
 
 export interface NewSessionOptions {
@@ -106,7 +106,8 @@ export class SessionManager {
   get(id: string, owner: string): ComputerSession {
     const session = this.find(id, owner);
     if (session) return session;
-    const ending = this.ended.get(id);
+    const ending = this.ended.get(id) ?? this.endedByItself(id);
+    if (ending?.owner === owner && ending.endedBy) throw ending.endedBy;
     if (ending?.owner === owner && ending.idleSeconds !== undefined) {
       throw new SessionExpiredError(
         `Browser session "${id}" expired: it was closed after ${ending.idleSeconds} s without a call (--idle-timeout), with its pages, cookies and tabs. ` +
@@ -127,6 +128,22 @@ export class SessionManager {
   expiry(id: string, owner: string): { idleSeconds: number } | undefined {
     const ending = this.ended.get(id);
     return ending?.owner === owner && ending.idleSeconds !== undefined ? { idleSeconds: ending.idleSeconds } : undefined;
+  }
+
+  /** Why the owner's session `id` ended by itself (see ComputerSession.endedBy), if it did. */
+  endedBy(id: string, owner: string): Error | undefined {
+    const ending = this.ended.get(id) ?? this.endedByItself(id);
+    return ending?.owner === owner ? ending.endedBy : undefined;
+  }
+
+  /** A session that ended by itself (see ComputerSession.endedBy) is remembered from then on like a closed one. */
+  private endedByItself(id: string): Ending | undefined {
+    const session = this.sessions.get(id);
+    if (!session?.endedBy) return undefined;
+    this.sessions.delete(id);
+    const ending = { owner: session.owner, endedBy: session.endedBy };
+    this.remember(id, ending);
+    return ending;
   }
 
   private remember(id: string, ending: Ending): void {
@@ -177,7 +194,7 @@ export class SessionManager {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);
-        this.remember(session.id, { owner: session.owner, idleSeconds });
+        this.remember(session.id, { owner: session.owner, idleSeconds, endedBy: session.endedBy });
         await session.close();
       }
     }

@@ -50,7 +50,10 @@ export const runTaskTool = defineTool({
         await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
       }
       const run = newRun(session, config.agent, task, instructions, principal.quota);
-      await recordRun(run, config.recording, principal.id);
+      // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
+      // session just opened could be closed by a short --idle-timeout meanwhile.
+      const release = principal.sessions.hold(session);
+      await recordRun(run, config.recording, principal.id).finally(release);
       return run;
     });
     return followRun(run, context, wait_seconds, true);

@@ -12,6 +12,8 @@ export interface Received {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown>;
+  /** Aborts when the client drops the request before the reply is sent (a cancelled run stops waiting for its model). */
+  dropped: AbortSignal;
 }
 
 /** A documented success shape (per API), or an HTTP failure to play back. */
@@ -19,6 +21,17 @@ export type Failure = { status: number; body: unknown; headers?: Record<string, 
 export type Scripted<Success extends object> = Success | Failure | ((request: Received) => Success | Failure | Promise<Success | Failure>);
 
 export type Item = Record<string, unknown>;
+
+/**
+ * A scripted turn the test answers when it says so ("answer this turn
+ * now") instead of after a delay: `arrived` resolves with the request when
+ * it comes in; the reply goes out once `release()` has been called (at once
+ * if it was called before the request came).
+ */
+export type HeldTurn<Success extends object> = ((request: Received) => Promise<Success | Failure>) & {
+  arrived: Promise<Received>;
+  release(): void;
+};
 
 /** Width and height from a PNG's IHDR or a JPEG's SOF marker. */
 export function imageSize(data: Buffer): { width: number; height: number; type: 'png' | 'jpeg' } | undefined {
@@ -60,6 +73,20 @@ export abstract class FakeEndpoint<Success extends object> extends LoopbackServe
     this.received.length = 0;
   }
 
+  /** A turn that waits for the test's `release()`: see HeldTurn. */
+  hold(reply: Success | Failure): HeldTurn<Success> {
+    let arrive!: (request: Received) => void;
+    let release!: () => void;
+    const arrived = new Promise<Received>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const turn = async (request: Received) => {
+      arrive(request);
+      await released;
+      return reply;
+    };
+    return Object.assign(turn, { arrived, release });
+  }
+
   get remaining(): number {
     return this.turns.length;
   }
@@ -83,7 +110,11 @@ export abstract class FakeEndpoint<Success extends object> extends LoopbackServe
     } catch {
       /* reported by verify */
     }
-    const request: Received = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+    const dropped = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) dropped.abort();
+    });
+    const request: Received = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, dropped: dropped.signal };
     this.received.push(request);
     const problems = req.method !== 'POST' ? [`method ${req.method}, expected POST`] : this.verify(req, request, raw);
     if (problems.length) {

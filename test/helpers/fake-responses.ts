@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type http from 'node:http';
-import { checkScreenshot, FakeEndpoint, type Failure, type Item, type Received, type Scripted } from './fake-endpoint.js';
+import { checkScreenshot, FakeEndpoint, type Item, type Received, type Scripted } from './fake-endpoint.js';
 
 /**
  * A fake Responses API on 127.0.0.1 for the real `openai` SDK: scripted per
@@ -26,7 +26,6 @@ export interface FakeOptions {
   environment?: 'browser' | 'linux';
 }
 
-export type Reply = { output: unknown[] } | Failure;
 export type Turn = Scripted<{ output: unknown[] }>;
 
 export interface Check {
@@ -49,18 +48,6 @@ export class FakeResponses extends FakeEndpoint<{ output: unknown[] }> {
 
   protected forget(): void {
     this.last = undefined;
-  }
-
-  /**
-   * A turn answered after `ms`, as a real model takes 1 to 5 s; `arrived`
-   * runs when its request comes in (to act while the request is in flight).
-   */
-  slow(ms: number, reply: Reply, arrived?: (request: Received) => void): Turn {
-    return async (request) => {
-      arrived?.(request);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return reply;
-    };
   }
 
   // ---- item builders (the documented shapes) ----

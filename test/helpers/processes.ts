@@ -58,13 +58,13 @@ export function processesWithEnv(entry: string, exceptPid?: number): number[] {
   return allPids().filter((pid) => pid !== exceptPid && isAlive(pid) && read(pid, 'environ').split('\0').includes(entry));
 }
 
-/** Polls until `check` holds or `ms` pass; returns the last value for the assertion. */
-export async function until<T>(probe: () => T, check: (value: T) => boolean, ms = 20_000): Promise<T> {
+/** Polls until `check` holds or `ms` pass (a failure guard, not a figure); returns the last value for the assertion. */
+export async function until<T>(probe: () => T | Promise<T>, check: (value: T) => boolean, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
-  let value = probe();
+  let value = await probe();
   while (!check(value) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    value = probe();
+    value = await probe();
   }
   return value;
 }

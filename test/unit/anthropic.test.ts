@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { claudeImageSize, scaledScreen, MAX_LONG_EDGE, MAX_PIXELS } from '../src/providers/anthropic/claude-screen.js';
-import { AnthropicTranslator, anthropicToolFor } from '../src/providers/anthropic/translator.js';
-import { ranTurn, screenInput, translatorContext } from './helpers/translator-fixtures.js';
+import { claudeImageSize, scaledScreen, MAX_LONG_EDGE, MAX_PIXELS } from '../../src/providers/anthropic/claude-screen.js';
+import { AnthropicTranslator, anthropicToolFor } from '../../src/providers/anthropic/translator.js';
+import { ranTurn, screenInput, translatorContext } from '../helpers/translator-fixtures.js';
 
 // Claude's computer tool (Messages API, beta), as the reference documents it: the tool version a
 // model takes, the screenshot size Claude is told, tool_use blocks read into actions, tool_result answers.

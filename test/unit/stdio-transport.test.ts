@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PassThrough } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { AnsweringStdioTransport, MAX_LINE_BYTES } from '../src/mcp/answering-stdio-transport.js';
+import { AnsweringStdioTransport, MAX_LINE_BYTES } from '../../src/mcp/answering-stdio-transport.js';
 
 /** The transport between two pipes: what it received, and what it answered (parsed lines). */
 async function connect() {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { ResponsesTranslator } from '../src/providers/openai/responses.js';
-import { ranTurn, screenInput, translatorContext } from './helpers/translator-fixtures.js';
+import { ResponsesTranslator } from '../../src/providers/openai/responses.js';
+import { ranTurn, screenInput, translatorContext } from '../helpers/translator-fixtures.js';
 
 // The Responses API computer tool, both generations, as the reference documents its items:
 // what the translator sends, what it reads from a reply, and the input it answers with.

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError } from '@google/genai';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { parseOptions, resolveConfig } from '../src/config.js';
-import { anthropicSdk } from '../src/providers/anthropic/sdk.js';
-import { createProvider, ModelNotConfiguredError } from '../src/providers/index.js';
+import { parseOptions, resolveConfig } from '../../src/config.js';
+import { anthropicSdk } from '../../src/providers/anthropic/sdk.js';
+import { createProvider, ModelNotConfiguredError } from '../../src/providers/index.js';
 
 // The registry picks a provider from the options and the environment, and each provider explains
 // its SDK's failures in one shape: the endpoint tried, its words, and what to check.

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { retentionFor, screenshotsToDrop } from '../src/providers/screenshot-retention.js';
-import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
+import { retentionFor, screenshotsToDrop } from '../../src/providers/screenshot-retention.js';
+import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
 
 // The options of issue 22 as an operator writes them, and the errors for what cannot be used.
 const config = (argv: string[]) => resolveConfig(parseOptions(argv, {}).raw, {});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { parseActionText, smartResize, TextActionTranslator } from '../src/providers/openai-compatible/text-actions.js';
-import { ranTurn, screenInput, translatorContext } from './helpers/translator-fixtures.js';
+import { parseActionText, smartResize, TextActionTranslator } from '../../src/providers/openai-compatible/text-actions.js';
+import { ranTurn, screenInput, translatorContext } from '../helpers/translator-fixtures.js';
 
 // UI-TARS's text actions on a Chat Completions server, as its grammar writes them:
 // `Thought: ...` then `Action: name(key='value')`, points in the image its processor resized.

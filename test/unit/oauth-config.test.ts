@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
-import { OAuthResourceServer, oauthPrincipal } from '../src/mcp/oauth.js';
+import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { OAuthResourceServer, oauthPrincipal } from '../../src/mcp/oauth.js';
 
 const http = (...args: string[]) => resolveConfig(parseOptions(['--port', '0', ...args], {}).raw, {}).http!;
 const refused = (args: string[], message: RegExp) => assert.throws(() => http(...args), (error: Error) => error instanceof ConfigError && message.test(error.message));

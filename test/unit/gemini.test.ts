@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Content } from '@google/genai';
-import { GeminiTranslator, SEARCH_PAGE } from '../src/providers/gemini/translator.js';
-import { ranTurn, screenInput, translatorContext } from './helpers/translator-fixtures.js';
+import { GeminiTranslator, SEARCH_PAGE } from '../../src/providers/gemini/translator.js';
+import { ranTurn, screenInput, translatorContext } from '../helpers/translator-fixtures.js';
 
 // Gemini computer use, as the reference documents it: predefined functions with points on a
 // 0-999 grid, a safety_decision that asks first, function responses with the URL and the screenshot.

@@ -5,15 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
-import { parseAppSpecs, splitCommand } from '../src/desktop/app-specs.js';
-import { fitWithin } from '../src/desktop/frame-image.js';
-import { lockedDown } from '../src/desktop/openbox.js';
-import { startTime } from '../src/desktop/process-group.js';
-import { ScreenActivity } from '../src/desktop/screen-activity.js';
-import { typingPlan } from '../src/desktop/typing.js';
-import { wheelClicks } from '../src/desktop/x11-computer.js';
-import { isAlive } from './helpers/processes.js';
+import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
+import { fitWithin } from '../../src/desktop/frame-image.js';
+import { lockedDown } from '../../src/desktop/openbox.js';
+import { startTime } from '../../src/desktop/process-group.js';
+import { ScreenActivity } from '../../src/desktop/screen-activity.js';
+import { typingPlan } from '../../src/desktop/typing.js';
+import { wheelClicks } from '../../src/desktop/x11-computer.js';
+import { isAlive } from '../helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
 
@@ -149,7 +149,7 @@ describe('window manager lockdown', () => {
 });
 
 describe('the watchdog', () => {
-  const WATCHDOG = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../src/desktop/watchdog.js');
+  const WATCHDOG = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../src/desktop/watchdog.js');
 
   it('when its pipe closes, ends the groups it was told of and removes the folders, but never a group whose id was given again', async () => {
     const ours = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
