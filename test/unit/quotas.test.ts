@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../src/config.js';
-import { ownerFolder, stdioPrincipal } from '../src/session/principal-ids.js';
-import { PrincipalQuota, QuotaError, StepWindow } from '../src/session/quotas.js';
+import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ownerFolder, stdioPrincipal } from '../../src/session/principal-ids.js';
+import { PrincipalQuota, QuotaError, StepWindow } from '../../src/session/quotas.js';
 
 // The limits per principal in process, on a clock the test moves: the end-to-end cases (over HTTP, two
 // principals) are in principals.test.ts.
