@@ -128,8 +128,8 @@ export class AgentRun implements TurnState, HeldRun {
     this.launch(undefined, (signal) => this.advance(signal, budget));
   }
 
-  /** A person's answer to the pending safety check(s): deny ends the run now; approve runs the held action in the background. */
-  decide(decision: 'approve' | 'deny', checkIds: string[] | undefined): void {
+  /** A person's answer to the pending safety check(s), and how it came: deny ends the run now; approve runs the held action in the background. */
+  decide(decision: 'approve' | 'deny', checkIds: string[] | undefined, by: DecidedBy = 'tool'): void {
     this.assertIdle();
     if (this.status !== 'needs_confirmation' || !this.pending) {
       throw new RunStateError(`No safety check is pending on session ${this.session.id} (the run is ${this.status}).`);
@@ -146,8 +146,8 @@ export class AgentRun implements TurnState, HeldRun {
     // Admitted before the decision is recorded: an approval refused by the limits decides nothing. A denial ends
     // the run at once, so the limits never stand in its way.
     const admitted = decision === 'deny' ? () => {} : this.gate?.admitRun();
-    this.watchers.decided(decision, 'tool', this.askedBecause());
-    this.launch(admitted, async (signal) => (decision === 'deny' ? this.deny('tool') : this.advance(signal, this.budgetLeft, 'approve')));
+    this.watchers.decided(decision, by, this.askedBecause());
+    this.launch(admitted, async (signal) => (decision === 'deny' ? this.deny(by) : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** The option that approves the model's safety checks without asking, if any. */

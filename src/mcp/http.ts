@@ -5,12 +5,14 @@ import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type No
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
 import type { HttpConfig, ServerConfig } from '../config.js';
 import { log } from '../log.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, type ServedRuns } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';
 import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 import { OAuthResourceServer } from './oauth.js';
+import { RunTasks } from './run-tasks.js';
+import { Runs } from './runs.js';
 
 export const MCP_PATH = '/mcp';
 /** How long an idle HTTP connection stays open for the client's next request. */
@@ -87,6 +89,7 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
   private readonly principals: Principals;
+  private readonly served: ServedRuns;
   private readonly modern: McpHttpHandler;
   private readonly serveModern: NodeMcpRequestHandler;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
@@ -100,13 +103,27 @@ class McpHttpServer {
     private readonly http: HttpConfig,
   ) {
     this.principals = new Principals(sessions);
+    const runs = new Runs(config, (owner) => this.runsChanged(owner));
+    this.served = { runs, tasks: new RunTasks(runs) };
     // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
-    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.config, request.era), {
+    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era), {
       legacy: 'reject',
       maxRequestBodySize: http.maxBodyBytes,
       onerror: (error) => log.debug('2026-07-28 request', error),
     });
     this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
+  }
+
+  /**
+   * A principal's recorded runs changed: its 2025 MCP sessions are told, and every 2026-07-28
+   * subscriptions/listen stream (the SDK's streams are not per principal; the notification says only
+   * that the list changed, and resources/list shows each principal its own runs).
+   */
+  private runsChanged(owner: string | undefined): void {
+    this.modern.notify.resourcesChanged();
+    for (const session of this.mcpSessions.values()) {
+      if (session.principal.id === owner) void session.server.sendResourceListChanged();
+    }
   }
 
   listening(url: string): void {
@@ -197,7 +214,7 @@ class McpHttpServer {
   }
 
   private async open(principal: Principal): Promise<McpHttpSession> {
-    const server = createMcpServer(principal, this.config, 'legacy');
+    const server = createMcpServer(principal, this.served, this.config, 'legacy');
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
 import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
 import { defineTool } from './tool.js';
@@ -37,7 +36,7 @@ export const serverStatusTool = defineTool({
     limits: z.object({ max_sessions: z.number(), sessions_per_principal: z.number(), runs_per_principal: z.number(), steps_per_minute: z.number() }).describe('0 = no limit'),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handler: async (_args, { principal, config }) => {
+  handler: async (_args, { principal, runs, config }) => {
     // Listed only for operators; refused here too, whatever server object carried the call.
     if (!isOperator(principal, config)) throw new Error('server_status is for the server\'s operators (--operators); nothing is shown.');
     const { sessions } = principal;
@@ -50,7 +49,7 @@ export const serverStatusTool = defineTool({
         session_id: s.id,
         environment: s.environment,
         idle_seconds: seconds(now - s.lastUsedAt),
-        run: currentRun(s)?.status ?? null,
+        run: runs.current(s)?.status ?? null,
       }));
       return {
         principal: id,
