@@ -11,6 +11,7 @@ import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
+import { REPLICA_NAME } from './replica/handles.js';
 import { resolveOAuth, type OAuthConfig } from './mcp/oauth-options.js';
 import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
 import type { PrincipalLimits } from './session/quotas.js';
@@ -109,6 +110,7 @@ export const OPTIONS = {
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
   maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
+  replica: { flag: 'replica', env: 'CUA_REPLICA', kind: 'string', group: 'http', help: 'This server\'s name among several behind a load balancer (r1, cua-mcp-0: lower-case letters, digits, -): every handle it mints starts with NAME. so requests reach it, and all replicas must share --output-dir, where each records its sessions so the others can answer for the ones it lost (docs/deployment.md)' },
   maxBody: { flag: 'max-body', env: 'CUA_MAX_BODY', kind: 'string', group: 'http', default: '4194304', help: 'Largest HTTP request body in bytes (larger: 413)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -154,6 +156,8 @@ export interface ServerConfig {
   /** Principal ids that get the operator's view (server_status). */
   operators: string[];
   shareSessions: boolean;
+  /** This server's name among replicas (--replica); undefined: a server alone. */
+  replica?: string;
   http?: HttpConfig;
   desktop: DesktopConfig;
 }
@@ -395,6 +399,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     },
     operators: list(raw.operators),
     shareSessions: Boolean(raw.shareSessions),
+    replica: resolveReplica(raw),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, display),
   };
@@ -501,6 +506,15 @@ export function isLoopback(host: string): boolean {
 
 function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
+}
+
+function resolveReplica(raw: RawOptions): string | undefined {
+  if (typeof raw.replica !== 'string' || raw.replica === '') return undefined;
+  if (!REPLICA_NAME.test(raw.replica)) {
+    throw new ConfigError(`--replica (CUA_REPLICA) must be a DNS label (lower-case letters, digits and -, at most 63, e.g. r1 or cua-mcp-0), got ${JSON.stringify(raw.replica)}`);
+  }
+  if (raw.port === undefined) throw new ConfigError('--replica names one of several HTTP servers behind a load balancer: it needs --port.');
+  return raw.replica;
 }
 
 /** "MyBox.lan:8931" → "mybox.lan": the Host check compares names, whatever the port. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
@@ -10,6 +9,8 @@ import { Principals, type Principal } from '../session/principal.js';
 import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
+import { isOtherReplicas, mintHandle } from '../replica/handles.js';
+import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
 import { RunTasks } from './run-tasks.js';
 import { Runs } from './runs.js';
@@ -172,6 +173,9 @@ class McpHttpServer {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.mcpSessions.get(sessionId);
+      if (!session && req.method === 'POST' && isOtherReplicas(sessionId, this.config.replica)) {
+        return answerWithoutMcpSession(createMcpServer(principal, this.served, this.config, 'legacy'), req, res, body);
+      }
       // Another principal's MCP session is answered as if it did not exist: its id is no key to it.
       if (!session || session.principal !== principal) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
       return this.forward(session, req, res, body);
@@ -216,7 +220,7 @@ class McpHttpServer {
   private async open(principal: Principal): Promise<McpHttpSession> {
     const server = createMcpServer(principal, this.served, this.config, 'legacy');
     const transport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => mintHandle(this.config.replica),
       onsessioninitialized: (id) => {
         this.mcpSessions.set(id, session);
         log.info(`MCP session ${id} opened over HTTP`);
