@@ -13,6 +13,8 @@ import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
 import { REPLICA_NAME } from './replica/handles.js';
 import { resolveOAuth, type OAuthConfig } from './mcp/oauth-options.js';
+import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
+import type { PrincipalLimits } from './session/quotas.js';
 
 /** The model providers `--provider` can name (src/providers/index.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
@@ -92,6 +94,10 @@ export const OPTIONS = {
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
   maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most sessions (browser and desktop) open at once, all clients together (0 = no limit)' },
+  maxSessionsPerPrincipal: { flag: 'max-sessions-per-principal', env: 'CUA_MAX_SESSIONS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most sessions one principal (a token\'s holder) may have open at once; past it that principal is refused until it closes one (0 = only --max-sessions applies)' },
+  maxRunsPerPrincipal: { flag: 'max-runs-per-principal', env: 'CUA_MAX_RUNS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most model runs one principal may have working at once (a run paused on a safety check does not count; 0 = no limit)' },
+  maxStepsPerMinute: { flag: 'max-steps-per-minute', env: 'CUA_MAX_STEPS_PER_MINUTE', kind: 'string', group: 'sessions', default: '0', help: 'Most model steps (turns) one principal\'s runs may take together in any 60 s; past it a run stops (failed, resumable with step) and new ones are refused, saying how long to wait (0 = no limit)' },
+  operators: { flag: 'operators', env: 'CUA_OPERATORS', kind: 'string', group: 'security', help: 'Comma-separated principal ids (names in the --auth-tokens file) who get the server_status tool: every principal\'s sessions, runs and recent model steps (default: nobody)' },
   shareSessions: { flag: 'share-sessions', env: 'CUA_SHARE_SESSIONS', kind: 'boolean', group: 'sessions', help: 'Make every HTTP client one principal, whatever its token (sessions already outlive reconnects: they belong to the token, not the MCP session)' },
   port: { flag: 'port', env: 'CUA_PORT', kind: 'string', group: 'http', help: 'Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio' },
   host: { flag: 'host', env: 'CUA_HOST', kind: 'string', group: 'http', default: '127.0.0.1', help: 'Address to listen on; anything but loopback needs --auth-token, --auth-tokens or --oauth-issuer' },
@@ -145,6 +151,10 @@ export interface ServerConfig {
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
   maxSessions: number;
+  /** Limits per principal (session/quotas.ts); 0 = no limit. */
+  principalLimits: PrincipalLimits;
+  /** Principal ids that get the operator's view (server_status). */
+  operators: string[];
   shareSessions: boolean;
   /** This server's name among replicas (--replica); undefined: a server alone. */
   replica?: string;
@@ -382,6 +392,12 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     },
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    principalLimits: {
+      sessions: integer('maxSessionsPerPrincipal', raw.maxSessionsPerPrincipal, 0, 1000),
+      runs: integer('maxRunsPerPrincipal', raw.maxRunsPerPrincipal, 0, 1000),
+      stepsPerMinute: integer('maxStepsPerMinute', raw.maxStepsPerMinute, 0, 1_000_000),
+    },
+    operators: list(raw.operators),
     shareSessions: Boolean(raw.shareSessions),
     replica: resolveReplica(raw),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
@@ -520,6 +536,11 @@ function resolveHttp(raw: RawOptions): HttpConfig {
       tokens.push(...readAuthTokens(raw.authTokens));
     } catch (error) {
       throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): ${(error as Error).message}`, { cause: error });
+    }
+    // A named principal that took one of these would share that user's sessions, runs and files.
+    const taken = tokens.slice(authToken ? 1 : 0).find((t) => ONE_USER_PRINCIPALS.includes(t.principal));
+    if (taken) {
+      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`);
     }
   }
   let oauth: OAuthConfig | undefined;

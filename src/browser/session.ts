@@ -3,6 +3,7 @@ import type { Screenshot } from '../computer/computer.js';
 import type { ServerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { ComputerSession, LoginStorage, NavigationOutcome, ScreenState, Tabs } from '../session/computer-session.js';
+import { ownerFolder } from '../session/principal-ids.js';
 import { SessionCore } from '../session/session-core.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
 import { AddressBar } from './input/address-bar.js';
@@ -73,7 +74,8 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
     this.recovery = new Recovery({ id, tabs: this.tabList, currentPage: () => this.currentPage(), load: (page, url) => this.navigation.load(page, url) }, this.events, config);
     this.reports = new PageReports(this.events, config, this.activity);
     this.pendingSettle = new PendingSettle(id, (page) => this.recovery.revive(page), () => this.events.added);
-    this.logins = { save: (name) => saveStorageState(() => this.storageState(), config.outputDir, name) };
+    // Each principal's saved logins in a folder of its own: the same name never replaces another's.
+    this.logins = { save: (name) => saveStorageState(() => this.storageState(), config.outputDir, name, ownerFolder(owner)) };
   }
 
   /** The session's context; after a browser crash, a new one at the last URL. */

@@ -2,6 +2,7 @@ import { log } from '../log.js';
 import { mintHandle } from '../replica/handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
+import { Quotas, type PrincipalLimits } from './quotas.js';
 
 export class SessionNotFoundError extends Error {}
 /** The id was one of the caller's sessions, closed by the idle timeout. */
@@ -36,6 +37,8 @@ export interface SessionOptions {
   maxSessions: number;
   /** Where a browser session starts when the caller names no page. */
   startUrl: string;
+  /** Each principal's own limits (see quotas.ts). */
+  principalLimits: PrincipalLimits;
 }
 
 export interface NewSessionOptions {
@@ -60,6 +63,8 @@ export class SessionManager {
   private stopped = false;
   /** Sessions kept open past the idle timeout by work that does not touch them for a while (a model run between actions), with how many keep each. */
   private readonly keptOpen = new Map<string, number>();
+  /** What each principal holds, against its limits (quotas.ts). */
+  readonly quotas: Quotas;
 
   constructor(
     private readonly config: SessionOptions,
@@ -67,6 +72,7 @@ export class SessionManager {
     private readonly ownership?: SessionOwnership,
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
+    this.quotas = new Quotas(config.principalLimits);
     if (config.idleTimeoutMs > 0) {
       this.sweeper = setInterval(() => void this.closeIdle(), Math.min(config.idleTimeoutMs, 60_000));
       this.sweeper.unref();
@@ -79,9 +85,9 @@ export class SessionManager {
     return backend;
   }
 
-  /** What drives the sessions of an environment (the browser, the displays), once something was started. */
-  description(environment: Environment): Promise<string | undefined> {
-    return this.backends.get(environment)?.describe() ?? Promise.resolve(undefined);
+  /** What drives the owner's sessions of an environment (the browser, their displays), once something was started. */
+  description(environment: Environment, owner: string): Promise<string | undefined> {
+    return this.backends.get(environment)?.describe(owner) ?? Promise.resolve(undefined);
   }
 
   async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {
@@ -96,6 +102,7 @@ export class SessionManager {
           'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
       );
     }
+    const opened = this.quotas.of(owner).admitSession(this.list(owner).length);
     this.opening++;
     let session: ComputerSession;
     try {
@@ -103,6 +110,7 @@ export class SessionManager {
       session = await backend.open(mintHandle(this.config.replica), owner, startUrl);
     } finally {
       this.opening--;
+      opened();
     }
     this.sessions.set(session.id, session);
     this.ownership?.opened(session);
