@@ -3,7 +3,7 @@ import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { log } from './log.js';
-import { Runs } from './mcp/runs.js';
+import { Runs } from './runs.js';
 import { ModelNotConfiguredError } from './providers/index.js';
 import { recordingOf } from './recording/record-run.js';
 import type { RunObserver, RunReport } from './agent/run.js';

@@ -13,7 +13,7 @@ import { isOtherReplicas, mintHandle } from '../replica/handles.js';
 import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
 import { RunTasks } from './run-tasks.js';
-import { Runs } from './runs.js';
+import { Runs } from '../runs.js';
 
 export const MCP_PATH = '/mcp';
 /** How long an idle HTTP connection stays open for the client's next request. */

@@ -6,7 +6,7 @@ import { decisionOf, safetyForm } from '../tools/agent-observer.js';
 import type { FormAnswer } from '../tools/request-context.js';
 import type { ToolResult } from '../tools/tool-result.js';
 import { mintHandle, replicaOf } from '../replica/handles.js';
-import type { Runs } from './runs.js';
+import type { Runs } from '../runs.js';
 
 /** How often a client should poll tasks/get: a model turn takes seconds, a person longer. */
 const POLL_INTERVAL_MS = 500;

@@ -11,7 +11,7 @@ import type { RunTasks } from './run-tasks.js';
 import { registerTaskMethods } from './task-methods.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
-import type { Runs } from './runs.js';
+import type { Runs } from '../runs.js';
 
 /** What every MCP server object of one process shares: the run in each session, and the runs followed as tasks. */
 export interface ServedRuns {
