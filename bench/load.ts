@@ -4,7 +4,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
 import { connectHttp, startHttpServer, type HttpServerProcess } from '../test/helpers/http.js';
-import { startReplicaSet } from '../test/helpers/replicas.js';
+import { BrowserHost, FarmBalancer } from '../test/helpers/browser-farm.js';
+import { startReplicaSet, type ReplicaSet } from '../test/helpers/replicas.js';
 import type { ServerHandle } from '../test/helpers/mcp.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM, imageOf } from './drivers.js';
@@ -21,7 +22,7 @@ export const STEPS = Number(process.env.LOAD_STEPS ?? 20);
 export const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 3);
 const RUN_CLIENTS = numbers('LOAD_RUN_CLIENTS', '1,8');
 const REPLICA_CLIENTS = numbers('LOAD_REPLICA_CLIENTS', '16');
-/** Which parts of the load item run (all by default): clients (ours beside bare), run-task, replicas. */
+/** Which parts of the load item run (all but replicas-farm by default): clients (ours beside bare), run-task, replicas; replicas-farm adds replicas on a browser farm to the replicas part. */
 const PARTS = (process.env.LOAD_PARTS ?? 'clients,run-task,replicas').split(',');
 const DENSITY_SESSIONS = Number(process.env.DENSITY_SESSIONS ?? 60);
 const DENSITY_STEPS = Number(process.env.DENSITY_STEPS ?? 10);
@@ -316,6 +317,7 @@ export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
   if (PARTS.includes('clients')) rows.push(...(await oursBesideBare(ctx)));
   if (PARTS.includes('run-task')) rows.push(...(await runTaskBesideComputer(ctx)));
   if (PARTS.includes('replicas')) rows.push(...(await replicasBesideOne(ctx)));
+  if (PARTS.includes('replicas-farm')) rows.push(...(await replicasBesideOne(ctx, true)));
   return rows;
 }
 
@@ -361,40 +363,61 @@ async function oursBesideBare(ctx: BenchContext): Promise<Row[]> {
 /**
  * Item 12: N clients through HAProxy to two replicas (each its own Node and
  * Chromium, sessions spread by least load, every call routed by its handle)
- * beside the same clients on one replica alone; rounds alternate which goes
+ * beside the same clients on one replica alone; rounds rotate which goes
  * first. On one machine both replicas share its cores: this measures what
  * the routing and a second process cost or gain here, not a second
  * machine's capacity. HAProxy's own CPU is not counted.
+ *
+ * With `farm` (LOAD_PARTS=replicas-farm), a third contender in the same
+ * rounds: two more replicas whose --browser-endpoint is a second HAProxy
+ * (TCP, deploy/haproxy/browsers.cfg) in front of two `playwright run-server`
+ * hosts, a browser per session. Its CPU counts the replicas' Node and the
+ * hosts' trees (run-server and the browsers it launched).
  */
-async function replicasBesideOne(ctx: BenchContext): Promise<Row[]> {
+async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]> {
   const url = ctx.pages.url('/load');
   const rows: Row[] = [];
+  const replicaArgs = ['--executable-path', CHROMIUM, '--max-sessions', '0'];
   const one = await startServer(ctx, {}, 'replica-alone');
-  const set = await startReplicaSet(['r1', 'r2'], () => ['--executable-path', CHROMIUM, '--max-sessions', '0'], { CUA_LOG_LEVEL: 'info' });
-  const logs = () => [...set.replicas.values()].map((r) => r.stderr().slice(-1500)).join('\n');
+  const set = await startReplicaSet(['r1', 'r2'], () => replicaArgs, { CUA_LOG_LEVEL: 'info' });
+  const hosts: BrowserHost[] = farm ? [await BrowserHost.start(), await BrowserHost.start()] : [];
+  const balancer = farm ? await FarmBalancer.start(hosts as [BrowserHost, BrowserHost]) : undefined;
+  const farmed = balancer ? await startReplicaSet(['f1', 'f2'], () => [...replicaArgs, '--browser-endpoint', balancer.endpoint], { CUA_LOG_LEVEL: 'info' }) : undefined;
+  const sets = farmed ? [set, farmed] : [set];
+  const logs = () => sets.flatMap((s) => [...s.replicas.values()].map((r) => r.stderr().slice(-1500))).join('\n');
+  const through = (s: ReplicaSet): ServerUnderLoad => ({ connect: () => connectHttp(s.url, logs), pids: () => [...s.replicas.values()].map((r) => r.child.pid!) });
   try {
     for (const n of REPLICA_CLIENTS) {
-      process.stderr.write(`bench: ${n} clients on two replicas behind HAProxy, and on one alone...\n`);
+      process.stderr.write(`bench: ${n} clients on two replicas behind HAProxy${farmed ? ', on two replicas on a browser farm' : ''}, and on one alone...\n`);
       const single = new OurClients(alone(one), url, 'one replica alone');
-      const pair = new OurClients({ connect: () => connectHttp(set.url, logs), pids: () => [...set.replicas.values()].map((r) => r.child.pid!) }, url, 'two replicas behind HAProxy');
-      await single.connect(n);
-      await pair.connect(n);
-      const spread = perReplica(pair.clients.map((c) => c.session));
-      const results = { pair: emptyOutcome(), single: emptyOutcome() };
+      const pair = new OurClients(through(set), url, 'two replicas behind HAProxy');
+      // The farm's browsers are the hosts' descendants, not the replicas': count both.
+      const onFarm = farmed && new OurClients({ ...through(farmed), pids: () => [...through(farmed).pids(), ...hosts.map((h) => h.process.pid!)] }, url, 'two replicas on a browser farm (HAProxy ×2, run-server ×2)');
+      const contenders = onFarm ? [pair, single, onFarm] : [pair, single];
+      for (const c of contenders) await c.connect(n);
+      const outcomes = new Map(contenders.map((c) => [c, emptyOutcome()]));
+      const perHost = hosts.map((h) => h.browsers().length).join(' / ');
       try {
         for (let round = 0; round < ROUNDS; round++) {
-          const order = round % 2 ? (['single', 'pair'] as const) : (['pair', 'single'] as const);
-          for (const who of order) addPhase(results[who], await runPhase(who === 'pair' ? pair : single, n, STEPS));
+          const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+          for (const c of order) addPhase(outcomes.get(c)!, await runPhase(c, n, STEPS));
         }
       } finally {
-        await Promise.all([single.close(), pair.close()]);
+        await Promise.all(contenders.map((c) => c.close()));
       }
-      rows.push(...loadRows(`12. replicas, ${n} clients × ${STEPS} clicks`, results.pair, results.single, pair.name, single.name, `sessions per replica: ${spread}`, 'one replica'));
+      const item = `12. replicas, ${n} clients × ${STEPS} clicks`;
+      rows.push(...loadRows(item, outcomes.get(pair)!, outcomes.get(single)!, pair.name, single.name, `sessions per replica: ${perReplica(pair.clients.map((c) => c.session))}`, 'one replica'));
+      if (onFarm) {
+        const spread = `sessions per replica: ${perReplica(onFarm.clients.map((c) => c.session))}; per browser host: ${perHost}`;
+        rows.push(...loadRows(`${item}, browser farm`, outcomes.get(onFarm)!, outcomes.get(pair)!, onFarm.name, pair.name, spread, 'local browsers'));
+      }
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${set.haproxyLog().slice(-3000)}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${sets.map((s) => s.haproxyLog().slice(-3000)).join('\n')}`, { cause: error });
   } finally {
-    await set.stop();
+    for (const s of sets) await s.stop();
+    await balancer?.stop();
+    for (const host of hosts) await host.kill();
     await one.stop();
   }
   return rows;
