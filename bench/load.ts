@@ -396,7 +396,8 @@ async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]
       const contenders = onFarm ? [pair, single, onFarm] : [pair, single];
       for (const c of contenders) await c.connect(n);
       const outcomes = new Map(contenders.map((c) => [c, emptyOutcome()]));
-      const perHost = hosts.map((h) => h.browsers().length).join(' / ');
+      const spread = `sessions per replica: ${perReplica(pair.clients.map((c) => c.session))}`;
+      const farmSpread = onFarm && `sessions per replica: ${perReplica(onFarm.clients.map((c) => c.session))}; per browser host: ${hosts.map((h) => h.browsers().length).join(' / ')}`;
       try {
         for (let round = 0; round < ROUNDS; round++) {
           const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
@@ -406,11 +407,8 @@ async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]
         await Promise.all(contenders.map((c) => c.close()));
       }
       const item = `12. replicas, ${n} clients × ${STEPS} clicks`;
-      rows.push(...loadRows(item, outcomes.get(pair)!, outcomes.get(single)!, pair.name, single.name, `sessions per replica: ${perReplica(pair.clients.map((c) => c.session))}`, 'one replica'));
-      if (onFarm) {
-        const spread = `sessions per replica: ${perReplica(onFarm.clients.map((c) => c.session))}; per browser host: ${perHost}`;
-        rows.push(...loadRows(`${item}, browser farm`, outcomes.get(onFarm)!, outcomes.get(pair)!, onFarm.name, pair.name, spread, 'local browsers'));
-      }
+      rows.push(...loadRows(item, outcomes.get(pair)!, outcomes.get(single)!, pair.name, single.name, spread, 'one replica'));
+      if (onFarm) rows.push(...loadRows(`${item}, browser farm`, outcomes.get(onFarm)!, outcomes.get(pair)!, onFarm.name, pair.name, farmSpread as string, 'local browsers'));
     }
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${sets.map((s) => s.haproxyLog().slice(-3000)).join('\n')}`, { cause: error });
