@@ -7,7 +7,7 @@ import { parseRetention } from './providers/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
 import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
-import { normalizeUrl, UrlParseError } from './browser/urls.js';
+import { normalizeUrl, UrlParseError } from './urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
@@ -69,7 +69,7 @@ export const OPTIONS = {
   minFreeSpace: { flag: 'min-free-space', env: 'CUA_MIN_FREE_SPACE', kind: 'string', group: 'output', default: '512MB', help: 'Free space downloads leave on the file systems of the output folder and the temp folder the browser writes to (0 = none): a download that would go below it is cancelled' },
   keepRuns: { flag: 'keep-runs', env: 'CUA_KEEP_RUNS', kind: 'string', group: 'output', default: '100', help: 'Recorded runs to keep: a count (100) or a total size (500MB, 2GB); the oldest are deleted first, never a run still going' },
   logLevel: { flag: 'log-level', env: 'CUA_LOG_LEVEL', kind: 'string', group: 'output', default: 'info', help: 'What the server logs to stderr: debug, info, warn or error' },
-  idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a browser session, and an HTTP MCP session, after this many seconds without a call (0 = never)' },
+  idleTimeout: { flag: 'idle-timeout', env: 'CUA_IDLE_TIMEOUT', kind: 'string', group: 'sessions', default: '1800', help: 'Close a session (browser or desktop), and an HTTP MCP session, after this many seconds without a call (0 = never)' },
   settleTimeout: { flag: 'settle-timeout', env: 'CUA_SETTLE_TIMEOUT', kind: 'string', group: 'sessions', default: '5000', help: 'Longest wait in ms, after an action, for the navigation or requests it started' },
   provider: { flag: 'provider', env: 'CUA_PROVIDER', kind: 'string', group: 'model', default: 'auto', help: 'Model provider: azure, openai, anthropic, gemini, openai-compatible, or auto (the first whose credentials are set, in that order; the server logs which)' },
   model: { flag: 'model', env: 'CUA_MODEL', kind: 'string', group: 'model', help: 'Computer-use model, or the deployment name on Azure OpenAI (default per provider: computer-use-preview, claude-sonnet-4-6, gemini-2.5-computer-use-preview-10-2025, ByteDance-Seed/UI-TARS-1.5-7B)' },
@@ -93,7 +93,7 @@ export const OPTIONS = {
   allowedDomains: { flag: 'allowed-domains', env: 'CUA_ALLOWED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser may reach (example.com, *.example.com = it and its subdomains); every other host is blocked, on every request (default: all)' },
   blockedDomains: { flag: 'blocked-domains', env: 'CUA_BLOCKED_DOMAINS', kind: 'string', group: 'security', help: 'Comma-separated hosts the browser must never reach, same patterns; wins over --allowed-domains' },
   allowSchemes: { flag: 'allow-schemes', env: 'CUA_ALLOW_SCHEMES', kind: 'string', group: 'security', help: 'Comma-separated schemes pages may also be opened at: file, data, view-source, chrome (default: none; only http, https, about, blob)' },
-  maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most browser sessions open at once, all clients together (0 = no limit)' },
+  maxSessions: { flag: 'max-sessions', env: 'CUA_MAX_SESSIONS', kind: 'string', group: 'sessions', default: '10', help: 'Most sessions (browser and desktop) open at once, all clients together (0 = no limit)' },
   maxSessionsPerPrincipal: { flag: 'max-sessions-per-principal', env: 'CUA_MAX_SESSIONS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most sessions one principal (a token\'s holder) may have open at once; past it that principal is refused until it closes one (0 = only --max-sessions applies)' },
   maxRunsPerPrincipal: { flag: 'max-runs-per-principal', env: 'CUA_MAX_RUNS_PER_PRINCIPAL', kind: 'string', group: 'sessions', default: '0', help: 'Most model runs one principal may have working at once (a run paused on a safety check does not count; 0 = no limit)' },
   maxStepsPerMinute: { flag: 'max-steps-per-minute', env: 'CUA_MAX_STEPS_PER_MINUTE', kind: 'string', group: 'sessions', default: '0', help: 'Most model steps (turns) one principal\'s runs may take together in any 60 s; past it a run stops (failed, resumable with step) and new ones are refused, saying how long to wait (0 = no limit)' },
