@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_ACTION_TYPES } from './agent/actions.js';
+import { AGENT_ACTION_TYPES } from './computer/action-kinds.js';
 import { parseRetention } from './providers/screenshot-retention.js';
 import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
