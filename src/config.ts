@@ -10,15 +10,13 @@ import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
 import { resolveOAuth, type OAuthConfig } from './mcp/oauth-options.js';
 
 /** The model providers `--provider` can name (src/providers/index.ts builds each). */
 export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
-
-/** How many recorded runs to keep: the newest `runs`, or the newest that fit in `bytes` together. */
-export type Retention = { runs: number } | { bytes: number };
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -133,7 +131,7 @@ export interface ServerConfig {
   /** Limits of the downloads pages start, in bytes and counts (0 = no limit). */
   downloads: DownloadLimits;
   /** Recordings of model runs: on/off, the runs folder, how many to keep. */
-  recording: { enabled: boolean; dir: string; keep: Retention };
+  recording: RecordingConfig;
   logLevel: LogLevel;
   idleTimeoutMs: number;
   settleTimeoutMs: number;
@@ -265,7 +263,13 @@ function hasDisplay(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 }
 
-function integer(name: OptionName, value: string | boolean | undefined, min: number, max: number): number {
+/** The value of a string option, or undefined when it is not set or empty. */
+export function optionString(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A whole number option from min to max. */
+export function integer(name: OptionName, value: string | boolean | undefined, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
@@ -273,13 +277,14 @@ function integer(name: OptionName, value: string | boolean | undefined, min: num
   return n;
 }
 
-function oneOf<T extends string>(name: OptionName, value: string | boolean | undefined, allowed: readonly T[]): T {
+/** A string option that must be one of `allowed`. */
+export function oneOf<T extends string>(name: OptionName, value: string | boolean | undefined, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 /** A WIDTHxHEIGHT option from 200x200 to 7680x4320. */
-function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
+export function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
   const { flag, env } = OPTIONS[name];
   const size = /^(\d{1,6})x(\d{1,6})$/.exec(String(value));
   const result = size ? { width: Number(size[1]), height: Number(size[2]) } : undefined;
@@ -352,7 +357,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
       maxCount: integer('maxDownloads', raw.maxDownloads, 0, 1_000_000),
       minFreeBytes: size('minFreeSpace', raw.minFreeSpace),
     },
-    recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
+    recording: resolveRecording(raw, outputDir),
     logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
@@ -459,22 +464,14 @@ function resolveConfirmActions(value: string | boolean | undefined): string[] {
   return kinds;
 }
 
-const UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+/** Multipliers of the size units options accept. */
+export const SIZE_UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
-/** "100" keeps the newest 100 runs; "500MB" keeps the newest runs that fit in 500 MiB together. */
 /** A size in bytes: 1048576, 500KB, 500MB, 2GB; 0 = no limit. */
-function size(name: OptionName, value: string | boolean | undefined): number {
+export function size(name: OptionName, value: string | boolean | undefined): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
   if (!match) throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a size in bytes (1048576) or with a unit (500MB, 2GB), or 0 for no limit; got ${JSON.stringify(value)}`);
-  return Math.round(Number(match[1]) * (match[2] ? UNITS[match[2].toUpperCase()]! : 1));
-}
-
-function retention(value: string | boolean | undefined): Retention {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
-  const amount = Number(match?.[1]);
-  if (match?.[2] && amount > 0) return { bytes: Math.round(amount * UNITS[match[2].toUpperCase()]!) };
-  if (match && !match[2] && Number.isInteger(amount) && amount >= 1) return { runs: amount };
-  throw new ConfigError(`--keep-runs (CUA_KEEP_RUNS) must be a number of runs (100) or a size (500MB, 2GB), got ${JSON.stringify(value)}`);
+  return Math.round(Number(match[1]) * (match[2] ? SIZE_UNITS[match[2].toUpperCase()]! : 1));
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -483,7 +480,8 @@ export function isLoopback(host: string): boolean {
   return ['localhost', '::1', '[::1]'].includes(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-function list(value: string | boolean | undefined): string[] {
+/** A comma-separated list option: its trimmed, non-empty items. */
+export function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
 }
 
