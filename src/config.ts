@@ -8,7 +8,7 @@ import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
 import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
-import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
+import { resolveDesktop, type DesktopConfig } from './desktop/desktop-config.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
 import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
@@ -146,18 +146,6 @@ export interface ServerConfig {
   desktop: DesktopConfig;
 }
 
-/** Desktop sessions (src/desktop). */
-export interface DesktopConfig {
-  /** An existing X display to drive; undefined: each session starts an Xvfb. */
-  display?: string;
-  /** The screen size of the Xvfb a session starts. */
-  size: { width: number; height: number };
-  /** auto, none, or a window manager command. */
-  windowManager: string;
-  /** The only applications launch_app may start. */
-  apps: AppSpec[];
-}
-
 export interface DownloadLimits {
   maxBytes: number;
   sessionBytes: number;
@@ -292,30 +280,6 @@ export function screenSize(name: 'displaySize' | 'desktopSize', value: string | 
     throw new ConfigError(`--${flag} (${env}) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 (e.g. 1024x768), got ${JSON.stringify(value)}`);
   }
   return result;
-}
-
-function resolveDesktop(raw: RawOptions, display: { width: number; height: number }): DesktopConfig {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-  const displayName = text(raw.desktopDisplay);
-  if (displayName !== undefined && !/^[\w.-]*:\d+(\.\d+)?$/.test(displayName)) {
-    throw new ConfigError(`--desktop-display (CUA_DESKTOP_DISPLAY) must be an X display name such as :1, got ${JSON.stringify(displayName)}`);
-  }
-  if (displayName !== undefined && raw.desktopSize !== undefined) {
-    throw new ConfigError('--desktop-size sets the size of the Xvfb the server starts; with --desktop-display the screen keeps the size it has. Pass one of them.');
-  }
-  let apps: AppSpec[];
-  try {
-    apps = parseAppSpecs(text(raw.desktopApp) ?? '');
-  } catch (error) {
-    if (error instanceof AppSpecError) throw new ConfigError(`--desktop-app (CUA_DESKTOP_APPS): ${error.message}`);
-    throw error;
-  }
-  return {
-    display: displayName,
-    size: raw.desktopSize === undefined ? { ...display } : screenSize('desktopSize', raw.desktopSize),
-    windowManager: text(raw.desktopWindowManager) ?? 'auto',
-    apps,
-  };
 }
 
 export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {

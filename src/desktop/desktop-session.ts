@@ -1,5 +1,5 @@
 import type { Screenshot } from '../computer/computer.js';
-import type { ServerConfig } from '../config.js';
+import type { DesktopSessionSettings } from './desktop-config.js';
 import { log } from '../log.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
@@ -58,7 +58,7 @@ export class DesktopSession implements ComputerSession {
     readonly owner: string,
     private readonly xDisplay: XDisplay,
     readonly x: XConnection,
-    private readonly config: ServerConfig,
+    private readonly config: DesktopSessionSettings,
     private readonly onClosed: () => void,
   ) {
     this.display = fitWithin(x, config.screenshot);
