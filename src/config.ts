@@ -3,19 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_ACTION_TYPES } from './computer/action-kinds.js';
-import { parseRetention } from './providers/screenshot-retention.js';
-import { parsePrices, type ModelPrices } from './agent/usage.js';
+import { resolveKeepScreenshots } from './providers/provider-options.js';
+import { resolveAgentOptions, type AgentOptions } from './agent/agent-options.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
+import { DomainPatternError, DomainPolicy } from './browser/policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from './browser/urls.js';
 import { resolveDesktop, type DesktopConfig } from './desktop/desktop-config.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
 import { resolveHttp, type HttpConfig } from './mcp/http-config.js';
-
-/** The model providers `--provider` can name (src/providers/index.ts builds each). */
-export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -158,33 +154,6 @@ export interface ClientImageLimits {
   maxSide?: number;
 }
 
-/** How the computer-use model loop runs (see src/agent and src/providers). */
-export interface AgentOptions {
-  provider: 'auto' | ProviderKind;
-  /** Undefined: the provider's default model. */
-  model: string | undefined;
-  toolGeneration: 'auto' | 'preview' | 'ga';
-  anthropicTool: 'auto' | 'computer_20250124' | 'computer_20251124';
-  geminiBaseUrl: string | undefined;
-  openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
-  textActionCoordinates: 'absolute' | 'relative';
-  history: 'server' | 'local';
-  /** --keep-screenshots; undefined (auto): each provider's default. */
-  keepScreenshots: { keep: number; batch?: number } | undefined;
-  maxSteps: number;
-  /** The operator's prices; undefined: runs report tokens and no cost. */
-  modelPrices: ModelPrices | undefined;
-  modelRetries: number;
-  autoAcknowledgeSafetyChecks: boolean;
-  /** Action kinds a person approves before they run, whatever the model's safety system says. */
-  confirmActions: string[];
-  /** always: a person approves every call; sandbox: the model's checks are approved without asking, in the named sandbox. */
-  approval: { mode: 'safety-checks' | 'always' } | { mode: 'sandbox'; sandbox: string };
-  /** Sites where every action waits for a person. */
-  confirmDomains: HostPatterns;
-  confirmPasswordTyping: boolean;
-}
-
 export class ConfigError extends Error {}
 
 /** Where downloads and recordings go unless --output-dir says otherwise. */
@@ -308,25 +277,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
     callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
-    agent: {
-      provider: oneOf('provider', raw.provider, ['auto', ...PROVIDER_KINDS] as const),
-      model: str(raw.model),
-      toolGeneration: oneOf('toolGeneration', raw.toolGeneration, ['auto', 'preview', 'ga'] as const),
-      anthropicTool: oneOf('anthropicTool', raw.anthropicTool, ['auto', 'computer_20250124', 'computer_20251124'] as const),
-      geminiBaseUrl: str(raw.geminiBaseUrl),
-      openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
-      textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
-      history: oneOf('history', raw.history, ['server', 'local'] as const),
-      keepScreenshots: resolveRetention(raw.keepScreenshots),
-      maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
-      modelPrices: resolvePrices(raw.modelPrices),
-      modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
-      autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
-      confirmActions: resolveConfirmActions(raw.confirmActions),
-      approval: resolveApproval(raw.approval),
-      confirmDomains: resolveConfirmDomains(raw.confirmDomains),
-      confirmPasswordTyping: raw.confirmPasswordTyping === true,
-    },
+    agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
     domainPolicy,
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
     shareSessions: Boolean(raw.shareSessions),
@@ -354,41 +305,6 @@ function resolveStorageState(file: string | undefined, userDataDir: string | und
   return resolved;
 }
 
-function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {
-  if (typeof value !== 'string' || value === 'auto' || value === '') return undefined;
-  try {
-    return parseRetention(value);
-  } catch (error) {
-    throw new ConfigError(`--keep-screenshots (CUA_KEEP_SCREENSHOTS): ${(error as Error).message}, or auto`);
-  }
-}
-
-function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  try {
-    return parsePrices(value);
-  } catch (error) {
-    throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
-  }
-}
-
-function resolveApproval(value: string | boolean | undefined): AgentOptions['approval'] {
-  const text = typeof value === 'string' ? value.trim() : 'safety-checks';
-  if (text === 'safety-checks' || text === 'always') return { mode: text };
-  const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
-  if (sandbox) return { mode: 'sandbox', sandbox };
-  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
-}
-
-function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
-  try {
-    return new HostPatterns(typeof value === 'string' ? value : undefined, 'confirmDomains');
-  } catch (error) {
-    if (error instanceof DomainPatternError) throw new ConfigError(`--confirm-domains (CUA_CONFIRM_DOMAINS): ${error.message}`);
-    throw error;
-  }
-}
-
 /** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */
 function resolveStartUrl(given: string, policy: DomainPolicy): string {
   let url;
@@ -401,13 +317,6 @@ function resolveStartUrl(given: string, policy: DomainPolicy): string {
   const verdict = policy.checkNavigation(url);
   if (!verdict.allowed) throw new ConfigError(`--start-url ${url} is not allowed: ${verdict.reason}`);
   return url;
-}
-
-function resolveConfirmActions(value: string | boolean | undefined): string[] {
-  const kinds = list(value);
-  const unknown = kinds.filter((kind) => !(AGENT_ACTION_TYPES as readonly string[]).includes(kind));
-  if (unknown.length) throw new ConfigError(`--confirm-actions (CUA_CONFIRM_ACTIONS): unknown action kind(s) ${unknown.join(', ')}; use ${AGENT_ACTION_TYPES.join(', ')}`);
-  return kinds;
 }
 
 /** Multipliers of the size units options accept. */

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { TextActionTranslator } from './text-actions.js';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
 import { OPENAI_SDK_ERRORS } from '../openai/sdk-errors.js';
