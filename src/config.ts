@@ -1,17 +1,15 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_ACTION_TYPES } from './computer/action-kinds.js';
-import { resolveKeepScreenshots } from './providers/provider-options.js';
-import { resolveAgentOptions, type AgentOptions } from './agent/agent-options.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy } from './browser/policy/domain-policy.js';
-import { normalizeUrl, UrlParseError } from './browser/urls.js';
+import { AGENT_ACTION_TYPES } from './computer/action-kinds.js';
+import { resolveAgentOptions, type AgentOptions } from './agent/agent-options.js';
+import { resolveBrowser, type BrowserConfig } from './browser/browser-config.js';
 import { resolveDesktop, type DesktopConfig } from './desktop/desktop-config.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
 import { resolveHttp, type HttpConfig } from './mcp/http-config.js';
+import { resolveKeepScreenshots } from './providers/provider-options.js';
+import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -102,58 +100,6 @@ export const OPTIONS = {
 export type OptionName = keyof typeof OPTIONS;
 export type RawOptions = Partial<Record<OptionName, string | boolean>>;
 
-export interface ServerConfig {
-  browser: 'chromium' | 'firefox' | 'webkit';
-  executablePath?: string;
-  headless: boolean;
-  /** The viewport, in CSS pixels. */
-  display: { width: number; height: number };
-  /** Screenshot size, the coordinate space of every action; `scale` = screenshot / display (at most 1). */
-  screenshot: { width: number; height: number; scale: number };
-  startUrl: string;
-  userDataDir?: string;
-  /** A storage-state file every new browser context starts from. */
-  storageState?: string;
-  cdpEndpoint?: string;
-  browserEndpoint?: string;
-  dialogPolicy: 'accept' | 'dismiss';
-  imageFormat: 'png' | 'jpeg';
-  imageQuality: number;
-  /** Limits of the screenshots sent to the MCP client (not to the computer-use model). */
-  clientImage: ClientImageLimits;
-  structuredOutput: 'auto' | 'on' | 'off';
-  outputDir: string;
-  /** Limits of the downloads pages start, in bytes and counts (0 = no limit). */
-  downloads: DownloadLimits;
-  /** Recordings of model runs: on/off, the runs folder, how many to keep. */
-  recording: RecordingConfig;
-  logLevel: LogLevel;
-  idleTimeoutMs: number;
-  settleTimeoutMs: number;
-  /** How long a run tool call waits for the run by default before answering `running`. */
-  callWaitSeconds: number;
-  agent: AgentOptions;
-  /** Hosts and schemes the browser may reach. */
-  domainPolicy: DomainPolicy;
-  maxSessions: number;
-  shareSessions: boolean;
-  http?: HttpConfig;
-  desktop: DesktopConfig;
-}
-
-export interface DownloadLimits {
-  maxBytes: number;
-  sessionBytes: number;
-  maxCount: number;
-  minFreeBytes: number;
-}
-
-export interface ClientImageLimits {
-  maxBytes: number;
-  /** Longest side in pixels; unset: the screenshot size. */
-  maxSide?: number;
-}
-
 export class ConfigError extends Error {}
 
 /** Where downloads and recordings go unless --output-dir says otherwise. */
@@ -197,11 +143,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help), version: Boolean(parsed.values.version) };
 }
 
-function hasDisplay(env: NodeJS.ProcessEnv): boolean {
-  if (process.platform !== 'linux') return true;
-  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
-}
-
 /** The value of a string option, or undefined when it is not set or empty. */
 export function optionString(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -233,92 +174,6 @@ export function screenSize(name: 'displaySize' | 'desktopSize', value: string | 
   return result;
 }
 
-export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const display = screenSize('displaySize', raw.displaySize);
-  const screenshot = resolveScreenshotSize(raw.screenshotSize, display);
-  if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
-  const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
-  // A remote browser has its own display; a local one needs ours.
-  if (raw.headed && !hasDisplay(env) && !raw.cdpEndpoint && !raw.browserEndpoint) {
-    throw new ConfigError('--headed needs a display, and DISPLAY/WAYLAND_DISPLAY is not set. Run under a virtual display (xvfb-run cua-mcp --headed) or leave out --headed.');
-  }
-  const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const domainPolicy = resolveDomainPolicy(raw);
-  const startUrl = resolveStartUrl(str(raw.startUrl) ?? 'about:blank', domainPolicy);
-  const outputDir = path.resolve(str(raw.outputDir) ?? defaultOutputDir());
-  return {
-    browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
-    executablePath: str(raw.executablePath),
-    headless,
-    display,
-    screenshot,
-    startUrl,
-    userDataDir: str(raw.userDataDir),
-    storageState: resolveStorageState(str(raw.storageState), str(raw.userDataDir)),
-    cdpEndpoint: str(raw.cdpEndpoint),
-    browserEndpoint: str(raw.browserEndpoint),
-    dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
-    imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
-    imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
-    clientImage: {
-      maxBytes: integer('maxImageBytes', raw.maxImageBytes, 10_000, 6 * 1024 * 1024),
-      maxSide: raw.maxImagePixels === undefined || raw.maxImagePixels === '' ? undefined : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
-    },
-    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
-    outputDir,
-    downloads: {
-      maxBytes: size('maxDownloadSize', raw.maxDownloadSize),
-      sessionBytes: size('sessionDownloadSize', raw.sessionDownloadSize),
-      maxCount: integer('maxDownloads', raw.maxDownloads, 0, 1_000_000),
-      minFreeBytes: size('minFreeSpace', raw.minFreeSpace),
-    },
-    recording: resolveRecording(raw, outputDir),
-    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
-    idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
-    settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
-    callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
-    agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
-    domainPolicy,
-    maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
-    shareSessions: Boolean(raw.shareSessions),
-    http: raw.port === undefined ? undefined : resolveHttp(raw),
-    desktop: resolveDesktop(raw, display),
-  };
-}
-
-/** The file, checked now: a login that silently fails to load would only show as a logged-out page much later. */
-function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  if (userDataDir !== undefined) {
-    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
-  }
-  const resolved = path.resolve(file);
-  let state: { cookies?: unknown; origins?: unknown };
-  try {
-    state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
-  } catch (error) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
-  }
-  if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
-  }
-  return resolved;
-}
-
-/** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */
-function resolveStartUrl(given: string, policy: DomainPolicy): string {
-  let url;
-  try {
-    url = normalizeUrl(given);
-  } catch (error) {
-    if (error instanceof UrlParseError) throw new ConfigError(`--start-url (CUA_START_URL): ${error.message}`);
-    throw error;
-  }
-  const verdict = policy.checkNavigation(url);
-  if (!verdict.allowed) throw new ConfigError(`--start-url ${url} is not allowed: ${verdict.reason}`);
-  return url;
-}
-
 /** Multipliers of the size units options accept. */
 export const SIZE_UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
@@ -334,33 +189,42 @@ export function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
 }
 
-function resolveScreenshotSize(value: string | boolean | undefined, display: { width: number; height: number }): ServerConfig['screenshot'] {
-  if (typeof value !== 'string' || value === '') return { ...display, scale: 1 };
-  const size = /^(\d{2,5})x(\d{2,5})$/.exec(value);
-  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must be WIDTHxHEIGHT in pixels, the display size (${display.width}x${display.height}) or smaller with its aspect ratio (e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}), got ${JSON.stringify(value)}`);
-  const width = Number(size[1]);
-  const height = Number(size[2]);
-  const scale = width / display.width;
-  // Rounding allows one pixel of slack; anything more would stretch the image and move every click.
-  if (scale > 1 || scale < 0.1 || Math.abs(display.height * scale - height) > 1) {
-    throw new ConfigError(
-      `--screenshot-size ${value} must be the display size (${display.width}x${display.height}) scaled down by at most 10x, keeping its aspect ratio: e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}`,
-    );
-  }
-  return { width, height, scale };
+/**
+ * The configuration the programs (serve, cua-mcp run) use: each area's
+ * slice, resolved by that area from the parsed option table. Deep layers take
+ * their own slice type, not this.
+ */
+export interface ServerConfig extends BrowserConfig {
+  structuredOutput: 'auto' | 'on' | 'off';
+  /** Recordings of model runs: on/off, the runs folder, how many to keep. */
+  recording: RecordingConfig;
+  logLevel: LogLevel;
+  idleTimeoutMs: number;
+  /** How long a run tool call waits for the run by default before answering `running`. */
+  callWaitSeconds: number;
+  agent: AgentOptions;
+  maxSessions: number;
+  shareSessions: boolean;
+  http?: HttpConfig;
+  desktop: DesktopConfig;
 }
 
-function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
-  try {
-    return new DomainPolicy({ allowedDomains: text(raw.allowedDomains), blockedDomains: text(raw.blockedDomains), allowSchemes: text(raw.allowSchemes) });
-  } catch (error) {
-    if (error instanceof DomainPatternError) {
-      const spec = OPTIONS[error.field];
-      throw new ConfigError(`--${spec.flag} (${spec.env}): ${error.message}`);
-    }
-    throw error;
-  }
+export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const outputDir = path.resolve(optionString(raw.outputDir) ?? defaultOutputDir());
+  const browser = resolveBrowser(raw, env, outputDir);
+  return {
+    ...browser,
+    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
+    recording: resolveRecording(raw, outputDir),
+    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
+    idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
+    callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
+    agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
+    maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    shareSessions: Boolean(raw.shareSessions),
+    http: raw.port === undefined ? undefined : resolveHttp(raw),
+    desktop: resolveDesktop(raw, browser.display),
+  };
 }
 
 /** `--help`: usage, every option with its variable, and `providerSetup` (what each model provider needs, from its spec). */

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import { withDeadline } from './deadline.js';
 import { chromiumArgs, ENGINES } from './launcher.js';
@@ -26,7 +26,7 @@ export class BrowserFarm {
   private stopped = false;
 
   constructor(
-    private readonly config: ServerConfig & { browserEndpoint: string },
+    private readonly config: BrowserConfig & { browserEndpoint: string },
     private readonly contextOptions: BrowserContextOptions,
   ) {}
 

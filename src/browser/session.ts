@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import type { ComputerSession, Navigation, ScreenState, Tab } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
@@ -93,7 +93,7 @@ export class BrowserSession implements ComputerSession, BrowserWindow {
     readonly owner: string,
     /** Opens a context in the (possibly relaunched) browser. */
     private readonly openContext: () => Promise<BrowserContext>,
-    private readonly config: ServerConfig,
+    private readonly config: BrowserConfig,
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
   ) {
