@@ -1,5 +1,5 @@
 import { BrowserBackend } from './browser/browser-backend.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import { DesktopBackend } from './desktop/desktop-backend.js';
 import type { SessionBackend } from './session/backend.js';
 

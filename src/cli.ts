@@ -14,7 +14,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
-  const { ConfigError, helpText, parseOptions, resolveConfig } = await import('./config.js');
+  const { ConfigError, helpText, parseOptions } = await import('./config.js');
+  const { resolveConfig } = await import('./server-config.js');
   let parsed;
   let config;
   try {

@@ -1,7 +1,7 @@
 import readline from 'node:readline/promises';
 import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './server-config.js';
 import { log } from './log.js';
 import { createProvider, ModelNotConfiguredError } from './providers/index.js';
 import { recordRun } from './recording/record-run.js';

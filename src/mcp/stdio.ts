@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from '../server-config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';

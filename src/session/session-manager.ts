@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from '../server-config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from '../server-config.js';
 import type { Principal } from '../session/principal.js';
 import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { resolveAgentOptions, type AgentOptions } from './agent/agent-options.js';
+import { resolveBrowser, type BrowserConfig } from './browser/browser-config.js';
+import { defaultOutputDir, integer, oneOf, optionString, type RawOptions } from './config.js';
+import { resolveDesktop, type DesktopConfig } from './desktop/desktop-config.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { resolveHttp, type HttpConfig } from './mcp/http-config.js';
+import { resolveKeepScreenshots } from './providers/provider-options.js';
+import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
+
+/**
+ * The configuration the programs (serve, cua-mcp run) use: each area's
+ * slice, resolved by that area from the parsed option table. Deep layers take
+ * their own slice type, not this.
+ */
+export interface ServerConfig extends BrowserConfig {
+  structuredOutput: 'auto' | 'on' | 'off';
+  /** Recordings of model runs: on/off, the runs folder, how many to keep. */
+  recording: RecordingConfig;
+  logLevel: LogLevel;
+  idleTimeoutMs: number;
+  /** How long a run tool call waits for the run by default before answering `running`. */
+  callWaitSeconds: number;
+  agent: AgentOptions;
+  maxSessions: number;
+  shareSessions: boolean;
+  http?: HttpConfig;
+  desktop: DesktopConfig;
+}
+
+export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const outputDir = path.resolve(optionString(raw.outputDir) ?? defaultOutputDir());
+  const browser = resolveBrowser(raw, env, outputDir);
+  return {
+    ...browser,
+    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
+    recording: resolveRecording(raw, outputDir),
+    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
+    idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
+    callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
+    agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
+    maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    shareSessions: Boolean(raw.shareSessions),
+    http: raw.port === undefined ? undefined : resolveHttp(raw),
+    desktop: resolveDesktop(raw, browser.display),
+  };
+}
