@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser, type Page } from 'playwright';
 import { chromiumArgs } from '../src/browser/launcher.js';
-import { startHttpServer, type HttpServerProcess } from '../test/helpers/http.js';
+import { connectHttp, startHttpServer, type HttpServerProcess } from '../test/helpers/http.js';
+import { startReplicaSet } from '../test/helpers/replicas.js';
 import type { ServerHandle } from '../test/helpers/mcp.js';
 import type { BenchContext } from './context.js';
 import { CHROMIUM, imageOf } from './drivers.js';
@@ -16,9 +17,12 @@ import { summarize } from './stats.js';
 /** Sizes of the load runs; every figure is measured beside bare Playwright (or `computer`) in the same process run. */
 const numbers = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
 const CLIENTS = numbers('LOAD_CLIENTS', '8,32');
-const STEPS = Number(process.env.LOAD_STEPS ?? 20);
-const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 3);
+export const STEPS = Number(process.env.LOAD_STEPS ?? 20);
+export const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 3);
 const RUN_CLIENTS = numbers('LOAD_RUN_CLIENTS', '1,8');
+const REPLICA_CLIENTS = numbers('LOAD_REPLICA_CLIENTS', '16');
+/** Which parts of the load item run (all by default): clients (ours beside bare), run-task, replicas. */
+const PARTS = (process.env.LOAD_PARTS ?? 'clients,run-task,replicas').split(',');
 const DENSITY_SESSIONS = Number(process.env.DENSITY_SESSIONS ?? 60);
 const DENSITY_STEPS = Number(process.env.DENSITY_STEPS ?? 10);
 const MODEL_TURN_MS = 2_000;
@@ -49,7 +53,7 @@ interface Phase {
 }
 
 /** A contender of the load comparison: N clients (or contexts) that each do `STEPS` click + screenshot steps. */
-interface LoadDriver {
+export interface LoadDriver {
   name: string;
   /** Untimed: each client's page freshly loaded (no clicks yet). */
   prepare(): Promise<void>;
@@ -65,7 +69,7 @@ function ownCpu(): number {
   return (user + system) / 1000;
 }
 
-async function runPhase(driver: LoadDriver, clients: number, steps: number): Promise<Phase> {
+export async function runPhase(driver: LoadDriver, clients: number, steps: number): Promise<Phase> {
   await driver.prepare();
   const all: Step[] = [];
   const cpuBefore = { ...driver.cpu(), own: ownCpu() };
@@ -121,12 +125,12 @@ interface Outcome {
   cpu: Cpu[];
 }
 
-function emptyOutcome(): Outcome {
+export function emptyOutcome(): Outcome {
   return { throughput: [], p50: [], p95: [], p99: [], pooled: [], steps: 0, errors: [], lost: 0, cpu: [] };
 }
 
 /** Adds a phase; screenshots are decoded here, after the timing, and dropped. */
-function addPhase(outcome: Outcome, phase: Phase): void {
+export function addPhase(outcome: Outcome, phase: Phase): void {
   const ok = phase.steps.filter((s) => !s.error);
   const times = ok.map((s) => s.ms);
   outcome.throughput.push((ok.length * 1000) / phase.wallMs);
@@ -149,8 +153,8 @@ function checks(o: Outcome): string {
   return `${errors}, ${o.lost} clicks lost of ${o.steps}`;
 }
 
-/** The rows comparing ours and bare at one load: throughput and each percentile, median over rounds, pooled figures and ratios in the notes. */
-function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, bareName: string, memory: string): Row[] {
+/** The rows comparing ours and bare (or another baseline) at one load: throughput and each percentile, median over rounds, pooled figures and ratios in the notes. */
+export function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, bareName: string, memory: string, baseline = 'bare'): Row[] {
   const rows: Row[] = [];
   const med = (values: number[]) => summarize(values).median;
   const perRound = (a: number[], b: number[]) => a.map((v, i) => (v / b[i]!).toFixed(2)).join(', ');
@@ -160,7 +164,7 @@ function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, 
       contender: oursName,
       stat: summarize(ours.throughput),
       unit: 'steps/s',
-      note: `${x(med(ours.throughput), med(bare.throughput))} bare (rounds: ${perRound(ours.throughput, bare.throughput)}); ${checks(ours)}; ${memory}`,
+      note: `${x(med(ours.throughput), med(bare.throughput))} ${baseline} (rounds: ${perRound(ours.throughput, bare.throughput)}); ${checks(ours)}; ${memory}`,
     },
     { item: `${item}: throughput`, contender: bareName, stat: summarize(bare.throughput), unit: 'steps/s', note: checks(bare) },
   );
@@ -172,14 +176,17 @@ function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, 
       contender: oursName,
       stat: summarize(ours.cpu.map((c) => c.browser + c.driver + c.clients)),
       unit: 'ms',
-      note: `${x(total(ours), total(bare))} bare; browser ${cpu(ours, 'browser').toFixed(0)} ms, our server's Node ${cpu(ours, 'driver').toFixed(0)} ms, the MCP clients ${cpu(ours, 'clients').toFixed(0)} ms`,
+      note: `${x(total(ours), total(bare))} ${baseline}; browser ${cpu(ours, 'browser').toFixed(0)} ms, our server's Node ${cpu(ours, 'driver').toFixed(0)} ms, the MCP clients ${cpu(ours, 'clients').toFixed(0)} ms`,
     },
     {
       item: `${item}: CPU per step`,
       contender: bareName,
       stat: summarize(bare.cpu.map((c) => c.browser + c.driver + c.clients)),
       unit: 'ms',
-      note: `browser ${cpu(bare, 'browser').toFixed(0)} ms, Playwright in the bench process ${cpu(bare, 'driver').toFixed(0)} ms`,
+      note:
+        baseline === 'bare'
+          ? `browser ${cpu(bare, 'browser').toFixed(0)} ms, Playwright in the bench process ${cpu(bare, 'driver').toFixed(0)} ms`
+          : `browser ${cpu(bare, 'browser').toFixed(0)} ms, our server's Node ${cpu(bare, 'driver').toFixed(0)} ms, the MCP clients ${cpu(bare, 'clients').toFixed(0)} ms`,
     },
   );
   for (const [label, q, key] of [['p50', 0.5, 'p50'], ['p95', 0.95, 'p95'], ['p99', 0.99, 'p99']] as const) {
@@ -190,7 +197,7 @@ function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, 
         contender: oursName,
         stat: summarize(ours[key]),
         unit: 'ms',
-        note: `${x(med(ours[key]), med(bare[key]))} bare (rounds: ${perRound(ours[key], bare[key])}); all rounds pooled: ${ms(pooled(ours))}, ${x(pooled(ours), pooled(bare))} bare`,
+        note: `${x(med(ours[key]), med(bare[key]))} ${baseline} (rounds: ${perRound(ours[key], bare[key])}); all rounds pooled: ${ms(pooled(ours))}, ${x(pooled(ours), pooled(bare))} ${baseline}`,
       },
       { item: `${item}: step ${label}`, contender: bareName, stat: summarize(bare[key]), unit: 'ms', note: `all rounds pooled: ${ms(pooled(bare))}` },
     );
@@ -198,13 +205,21 @@ function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, 
   return rows;
 }
 
+/** Where OurClients connect, and the server processes (each with its browser) whose CPU they use. */
+export interface ServerUnderLoad {
+  connect(): Promise<ServerHandle>;
+  pids(): number[];
+}
+
+const alone = (server: HttpServerProcess): ServerUnderLoad => ({ connect: () => server.connect(), pids: () => [server.child.pid!] });
+
 /** Our server over Streamable HTTP: N real SDK clients, each with its own MCP session and browser session, one `computer` click per step. */
-class OurClients implements LoadDriver {
-  readonly name = 'cua-mcp (ours), HTTP';
+export class OurClients implements LoadDriver {
   clients: { handle: ServerHandle; session: string }[] = [];
   constructor(
-    private readonly server: HttpServerProcess,
+    private readonly server: ServerUnderLoad,
     private readonly url: string,
+    readonly name = 'cua-mcp (ours), HTTP',
   ) {}
 
   async connect(count: number): Promise<void> {
@@ -231,8 +246,8 @@ class OurClients implements LoadDriver {
   }
 
   cpu(): { browser: number; driver: number } {
-    const { rootMs, descendantsMs } = treeCpu(this.server.child.pid!);
-    return { browser: descendantsMs, driver: rootMs };
+    const trees = this.server.pids().map((pid) => treeCpu(pid));
+    return { browser: trees.reduce((sum, t) => sum + t.descendantsMs, 0), driver: trees.reduce((sum, t) => sum + t.rootMs, 0) };
   }
 
   async close(): Promise<void> {
@@ -288,11 +303,20 @@ function memoryNote(m: TreeMemory, sessions: number, bare: TreeMemory | undefine
 }
 
 /** The server with the bench's knobs: no session cap, recordings in the scratch folder, and a CPU profile when BENCH_PROFILE names a folder. */
-async function startServer(ctx: BenchContext, env: Record<string, string>, label: string): Promise<HttpServerProcess> {
+export async function startServer(ctx: BenchContext, env: Record<string, string>, label: string): Promise<HttpServerProcess> {
   const profile = process.env.BENCH_PROFILE;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
   if (profile) fs.mkdirSync(profile, { recursive: true });
   return startHttpServer(['--executable-path', CHROMIUM, '--max-sessions', '0', '--output-dir', ctx.tmp], { CUA_LOG_LEVEL: 'info', ...env }, nodeArgs);
+}
+
+/** The load item: the parts LOAD_PARTS names (all by default). */
+export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
+  const rows: Row[] = [];
+  if (PARTS.includes('clients')) rows.push(...(await oursBesideBare(ctx)));
+  if (PARTS.includes('run-task')) rows.push(...(await runTaskBesideComputer(ctx)));
+  if (PARTS.includes('replicas')) rows.push(...(await replicasBesideOne(ctx)));
+  return rows;
 }
 
 /**
@@ -300,7 +324,7 @@ async function startServer(ctx: BenchContext, env: Record<string, string>, label
  * and browser session, click + screenshot; beside bare Playwright driving N
  * contexts in this process. Rounds alternate which goes first.
  */
-export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
+async function oursBesideBare(ctx: BenchContext): Promise<Row[]> {
   const url = ctx.pages.url('/load');
   const rows: Row[] = [];
   const server = await startServer(ctx, {}, 'load');
@@ -309,7 +333,7 @@ export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
     for (const n of CLIENTS) {
       const item = `9. load, ${n} clients × ${STEPS} clicks`;
       process.stderr.write(`bench: load with ${n} clients...\n`);
-      const ours = new OurClients(server, url);
+      const ours = new OurClients(alone(server), url);
       await ours.connect(n);
       await bare.open(n);
       const results = { ours: emptyOutcome(), bare: emptyOutcome() };
@@ -331,8 +355,56 @@ export async function benchLoad(ctx: BenchContext): Promise<Row[]> {
     await bare.browser.close();
     await server.stop();
   }
-  rows.push(...(await runTaskBesideComputer(ctx)));
   return rows;
+}
+
+/**
+ * Item 12: N clients through HAProxy to two replicas (each its own Node and
+ * Chromium, sessions spread by least load, every call routed by its handle)
+ * beside the same clients on one replica alone; rounds alternate which goes
+ * first. On one machine both replicas share its cores: this measures what
+ * the routing and a second process cost or gain here, not a second
+ * machine's capacity. HAProxy's own CPU is not counted.
+ */
+async function replicasBesideOne(ctx: BenchContext): Promise<Row[]> {
+  const url = ctx.pages.url('/load');
+  const rows: Row[] = [];
+  const one = await startServer(ctx, {}, 'replica-alone');
+  const set = await startReplicaSet(['r1', 'r2'], () => ['--executable-path', CHROMIUM, '--max-sessions', '0'], { CUA_LOG_LEVEL: 'info' });
+  const logs = () => [...set.replicas.values()].map((r) => r.stderr().slice(-1500)).join('\n');
+  try {
+    for (const n of REPLICA_CLIENTS) {
+      process.stderr.write(`bench: ${n} clients on two replicas behind HAProxy, and on one alone...\n`);
+      const single = new OurClients(alone(one), url, 'one replica alone');
+      const pair = new OurClients({ connect: () => connectHttp(set.url, logs), pids: () => [...set.replicas.values()].map((r) => r.child.pid!) }, url, 'two replicas behind HAProxy');
+      await single.connect(n);
+      await pair.connect(n);
+      const spread = perReplica(pair.clients.map((c) => c.session));
+      const results = { pair: emptyOutcome(), single: emptyOutcome() };
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          const order = round % 2 ? (['single', 'pair'] as const) : (['pair', 'single'] as const);
+          for (const who of order) addPhase(results[who], await runPhase(who === 'pair' ? pair : single, n, STEPS));
+        }
+      } finally {
+        await Promise.all([single.close(), pair.close()]);
+      }
+      rows.push(...loadRows(`12. replicas, ${n} clients × ${STEPS} clicks`, results.pair, results.single, pair.name, single.name, `sessions per replica: ${spread}`, 'one replica'));
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${set.haproxyLog().slice(-3000)}`, { cause: error });
+  } finally {
+    await set.stop();
+    await one.stop();
+  }
+  return rows;
+}
+
+/** "r1 8, r2 8": how many of the handles each replica minted. */
+function perReplica(handles: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of handles.map((h) => h.split('.')[0]!)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].sort().map(([name, count]) => `${name} ${count}`).join(', ');
 }
 
 /** Whether each run_task screenshot shows the clicks so far (the n-th request carries the screen after n clicks); counts the ones that do not. */
@@ -374,7 +446,7 @@ async function runTaskBesideComputer(ctx: BenchContext): Promise<Row[]> {
   try {
     for (const n of RUN_CLIENTS) {
       process.stderr.write(`bench: run_task beside computer with ${n} clients...\n`);
-      const clients = new OurClients(server, url);
+      const clients = new OurClients(alone(server), url);
       await clients.connect(n);
       const computer = emptyOutcome();
       const runSteps: number[] = [];
@@ -428,7 +500,7 @@ export async function benchDensity(ctx: BenchContext): Promise<Row[]> {
   const url = ctx.pages.url('/load');
   const fake = await new FakeModel({ steps: DENSITY_STEPS, turnMs: MODEL_TURN_MS, keepScreenshots: true }).start();
   const server = await startServer(ctx, fake.env, 'density');
-  const clients = new OurClients(server, url);
+  const clients = new OurClients(alone(server), url);
   const samples: TreeMemory[] = [];
   try {
     await clients.connect(n);

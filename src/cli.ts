@@ -14,6 +14,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
+  if (options[0] === 'haproxy-config') {
+    const { haproxyConfigCommand } = await import('./replica/haproxy-config.js');
+    return haproxyConfigCommand(options.slice(1));
+  }
   const { ConfigError, helpText, parseOptions } = await import('./config.js');
   const { resolveConfig } = await import('./server-config.js');
   let parsed;

@@ -87,6 +87,7 @@ export const OPTIONS = {
   allowedHosts: { flag: 'allowed-hosts', env: 'CUA_ALLOWED_HOSTS', kind: 'string', group: 'security', help: 'Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] (* = any)' },
   allowedOrigins: { flag: 'allowed-origins', env: 'CUA_ALLOWED_ORIGINS', kind: 'string', group: 'security', help: 'Comma-separated browser Origins accepted besides the allowed hosts (e.g. https://app.example.com; * = any)' },
   maxClients: { flag: 'max-clients', env: 'CUA_MAX_CLIENTS', kind: 'string', group: 'http', default: '100', help: 'Most MCP sessions (clients) open at once over HTTP; past it initialize gets 503 (0 = no limit)' },
+  replica: { flag: 'replica', env: 'CUA_REPLICA', kind: 'string', group: 'http', help: 'This server\'s name among several behind a load balancer (r1, cua-mcp-0: lower-case letters, digits, -): every handle it mints starts with NAME. so requests reach it, and all replicas must share --output-dir, where each records its sessions so the others can answer for the ones it lost (docs/deployment.md)' },
   maxBody: { flag: 'max-body', env: 'CUA_MAX_BODY', kind: 'string', group: 'http', default: '4194304', help: 'Largest HTTP request body in bytes (larger: 413)' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -3,9 +3,10 @@ import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './server-config.js';
 import { log } from './log.js';
-import { createProvider, ModelNotConfiguredError } from './providers/index.js';
-import { recordRun } from './recording/record-run.js';
-import { AgentRun, type RunObserver, type RunReport } from './agent/run.js';
+import { Runs } from './mcp/runs.js';
+import { ModelNotConfiguredError } from './providers/index.js';
+import { recordingOf } from './recording/record-run.js';
+import type { RunObserver, RunReport } from './agent/run.js';
 import { describeUsage } from './agent/usage.js';
 
 /** Lines from stdin, one reader for the whole run (a second reader would lose buffered input). */
@@ -45,9 +46,10 @@ const EXIT: Record<RunReport['status'], number> = { completed: 0, failed: 1, run
  * Exit code: 0 completed, 1 failed, 2 not configured, 3 stopped otherwise.
  */
 export async function runInTerminal(config: ServerConfig, taskArgument: string | undefined): Promise<number> {
+  const runs = new Runs(config);
   let provider;
   try {
-    provider = createProvider(config.agent);
+    provider = runs.provider;
   } catch (error) {
     if (!(error instanceof ModelNotConfiguredError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -85,8 +87,8 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     process.on('SIGINT', onInterrupt);
     try {
       const session = await sessions.create('terminal', { startUrl: config.startUrl });
-      const run = new AgentRun(session, provider, config.agent, task, undefined);
-      const recording = await recordRun(run, config.recording);
+      const run = await runs.start(session, task);
+      const recording = recordingOf(run);
       if (recording) out(`Recording to ${recording.dir}`);
       const observer: RunObserver = {
         showsErrors: true,
@@ -107,7 +109,6 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
         },
       };
       run.watch(observer);
-      run.start(config.agent.maxSteps);
       // Ctrl+C before the run started (while the browser opened) cancels it at once.
       if (controller.signal.aborted) run.cancel();
       else controller.signal.addEventListener('abort', () => run.cancel(), { once: true });

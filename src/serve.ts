@@ -4,6 +4,7 @@ import { log } from './log.js';
 import { SessionManager } from './session/session-manager.js';
 import { serveHttp } from './mcp/http.js';
 import { serveStdio } from './mcp/stdio.js';
+import { SharedRecords } from './replica/shared-records.js';
 
 /** How often the server looks whether the process that started it is still there. */
 const PARENT_CHECK_MS = 1000;
@@ -31,7 +32,8 @@ function watchParent(gone: () => void): void {
 
 /** Serves MCP (stdio, or HTTP with --port) until the client, a signal or the parent process ends it; stops every session first. */
 export async function serve(config: ServerConfig): Promise<number> {
-  const sessions = new SessionManager(config, createBackends(config));
+  const records = config.replica ? await SharedRecords.start(config.replica, config.outputDir, config.recording.dir) : undefined;
+  const sessions = new SessionManager(config, createBackends(config), records);
   let stopping: Promise<void> | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
   // A signal during a shutdown already under way (a client that closes stdin, then sends SIGTERM) waits for it: exiting at once would orphan what the sessions started.

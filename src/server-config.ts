@@ -7,6 +7,7 @@ import { LOG_LEVELS, type LogLevel } from './log.js';
 import { resolveHttp, type HttpConfig } from './mcp/http-config.js';
 import { resolveKeepScreenshots } from './providers/provider-options.js';
 import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
+import { resolveReplica } from './replica/replica-config.js';
 
 /**
  * The configuration the programs (serve, cua-mcp run) use: each area's
@@ -24,6 +25,8 @@ export interface ServerConfig extends BrowserConfig {
   agent: AgentOptions;
   maxSessions: number;
   shareSessions: boolean;
+  /** This server's name among replicas (--replica); undefined: a server alone. */
+  replica?: string;
   http?: HttpConfig;
   desktop: DesktopConfig;
 }
@@ -41,6 +44,7 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
     shareSessions: Boolean(raw.shareSessions),
+    replica: resolveReplica(raw),
     http: raw.port === undefined ? undefined : resolveHttp(raw),
     desktop: resolveDesktop(raw, browser.display),
   };

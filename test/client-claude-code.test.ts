@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
-import { browserEnv, claudeBinary, describeRun, runClient, type ClientRun } from './helpers/clients.js';
+import { browserEnv, describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
 import { FakeAnthropic, type ToolResultBlock } from './helpers/fake-anthropic.js';
 import { FakeResponses, imageSize } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
@@ -38,23 +38,10 @@ before(async () => {
     { tool: 'mcp__cua__run_task', input: { task: 'Press Send' } },
     { text: 'Done.' },
   ]);
-  run = await runClient(
-    await claudeBinary(),
+  run = await runClaudeCode(
     ['-p', 'Look at the browser, then press Send.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', 'mcp__cua__run_task', '--output-format', 'json'],
-    {
-      cwd: home,
-      timeoutMs: 90_000,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        ANTHROPIC_BASE_URL: anthropic.origin,
-        ANTHROPIC_API_KEY: 'sk-test',
-        // List MCP tools to the model directly instead of behind Claude Code's tool search.
-        ENABLE_TOOL_SEARCH: 'false',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_AUTOUPDATER: '1',
-      },
-    },
+    home,
+    anthropic.origin,
   );
 });
 

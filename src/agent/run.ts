@@ -122,8 +122,8 @@ export class AgentRun implements TurnState, HeldRun {
     this.launch((signal) => this.advance(signal, budget));
   }
 
-  /** A person's answer to the pending safety check(s): deny ends the run now; approve runs the held action in the background. */
-  decide(decision: 'approve' | 'deny', checkIds: string[] | undefined): void {
+  /** A person's answer to the pending safety check(s), and how it came: deny ends the run now; approve runs the held action in the background. */
+  decide(decision: 'approve' | 'deny', checkIds: string[] | undefined, by: DecidedBy = 'tool'): void {
     this.assertIdle();
     if (this.status !== 'needs_confirmation' || !this.pending) {
       throw new RunStateError(`No safety check is pending on session ${this.session.id} (the run is ${this.status}).`);
@@ -137,8 +137,8 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
-    this.watchers.decided(decision, 'tool', this.askedBecause());
-    this.launch(async (signal) => (decision === 'deny' ? this.deny('tool') : this.advance(signal, this.budgetLeft, 'approve')));
+    this.watchers.decided(decision, by, this.askedBecause());
+    this.launch(async (signal) => (decision === 'deny' ? this.deny(by) : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** The option that approves the model's safety checks without asking, if any. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
@@ -6,11 +5,15 @@ import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHan
 import type { ServerConfig } from '../server-config.js';
 import type { HttpConfig } from './http-config.js';
 import { log } from '../log.js';
-import { createMcpServer } from './server.js';
+import { createMcpServer, type ServedRuns } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
+import { isOtherReplicas, mintHandle } from '../replica/handles.js';
+import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
+import { RunTasks } from './run-tasks.js';
+import { Runs } from './runs.js';
 
 export const MCP_PATH = '/mcp';
 /** How long an idle HTTP connection stays open for the client's next request. */
@@ -87,6 +90,7 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 class McpHttpServer {
   private readonly mcpSessions = new Map<string, McpHttpSession>();
   private readonly principals: Principals;
+  private readonly served: ServedRuns;
   private readonly modern: McpHttpHandler;
   private readonly serveModern: NodeMcpRequestHandler;
   /** initialize requests being answered: counted against maxClients before their session id exists. */
@@ -100,13 +104,27 @@ class McpHttpServer {
     private readonly http: HttpConfig,
   ) {
     this.principals = new Principals(sessions);
+    const runs = new Runs(config, (owner) => this.runsChanged(owner));
+    this.served = { runs, tasks: new RunTasks(runs) };
     // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
-    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.config, request.era), {
+    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era), {
       legacy: 'reject',
       maxRequestBodySize: http.maxBodyBytes,
       onerror: (error) => log.debug('2026-07-28 request', error),
     });
     this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
+  }
+
+  /**
+   * A principal's recorded runs changed: its 2025 MCP sessions are told, and every 2026-07-28
+   * subscriptions/listen stream (the SDK's streams are not per principal; the notification says only
+   * that the list changed, and resources/list shows each principal its own runs).
+   */
+  private runsChanged(owner: string | undefined): void {
+    this.modern.notify.resourcesChanged();
+    for (const session of this.mcpSessions.values()) {
+      if (session.principal.id === owner) void session.server.sendResourceListChanged();
+    }
   }
 
   listening(url: string): void {
@@ -155,6 +173,9 @@ class McpHttpServer {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.mcpSessions.get(sessionId);
+      if (!session && req.method === 'POST' && isOtherReplicas(sessionId, this.config.replica)) {
+        return answerWithoutMcpSession(createMcpServer(principal, this.served, this.config, 'legacy'), req, res, body);
+      }
       // Another principal's MCP session is answered as if it did not exist: its id is no key to it.
       if (!session || session.principal !== principal) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
       return this.forward(session, req, res, body);
@@ -197,9 +218,9 @@ class McpHttpServer {
   }
 
   private async open(principal: Principal): Promise<McpHttpSession> {
-    const server = createMcpServer(principal, this.config, 'legacy');
+    const server = createMcpServer(principal, this.served, this.config, 'legacy');
     const transport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => mintHandle(this.config.replica),
       onsessioninitialized: (id) => {
         this.mcpSessions.set(id, session);
         log.info(`MCP session ${id} opened over HTTP`);

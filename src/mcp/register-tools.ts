@@ -6,6 +6,8 @@ import type { FormAnswer, QuestionState, RequestContext } from '../tools/request
 import type { ToolResult } from '../tools/tool-result.js';
 import type { ToolContext, ToolDefinition } from '../tools/tool.js';
 import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
+import type { RunTasks } from './run-tasks.js';
+import { takesTasks } from './task-methods.js';
 
 /** Which protocol the server object speaks: 2025-11-25 and before, or 2026-07-28. */
 export type Era = 'legacy' | 'modern';
@@ -14,10 +16,20 @@ export type Era = 'legacy' | 'modern';
 const QUESTION = 'safety_check';
 
 /** What a 2026-07-28 request says about its client, in its `_meta`. */
-type Envelope = { [CLIENT_INFO_META_KEY]?: { name?: string }; [CLIENT_CAPABILITIES_META_KEY]?: { elicitation?: unknown } };
+type Envelope = { [CLIENT_INFO_META_KEY]?: { name?: string }; [CLIENT_CAPABILITIES_META_KEY]?: { elicitation?: unknown; extensions?: Record<string, unknown> } };
+
+/** What the server object of one era shares with every call it serves. */
+export interface CallServices {
+  era: Era;
+  questions: RequestStateCodec<QuestionState>;
+  tasks: RunTasks;
+  /** Set once the server answered a call with a task: see registerTools. */
+  answeredWithTask: boolean;
+}
 
 /** The tools' view of one call, from what the SDK hands a handler. */
-function requestContext(server: McpServer, ctx: ServerContext, questions: RequestStateCodec<QuestionState>): RequestContext {
+function requestContext(server: McpServer, ctx: ServerContext, context: Omit<ToolContext, 'request'>, services: CallServices): RequestContext {
+  const { questions, tasks } = services;
   const envelope = ctx.mcpReq.envelope as Envelope | undefined;
   const state = ctx.mcpReq.requestState<QuestionState>();
   const reply = inputResponse(ctx.mcpReq.inputResponses, QUESTION);
@@ -44,6 +56,12 @@ function requestContext(server: McpServer, ctx: ServerContext, questions: Reques
             inputRequests: { [QUESTION]: inputRequired.elicit({ mode: 'form', ...form } as never) },
             requestState: await questions.mint(question, ctx),
           }) as unknown as ToolResult
+      : undefined,
+    followAsTask: takesTasks(envelope)
+      ? (run, finish) => {
+          services.answeredWithTask = true;
+          return tasks.open(context.principal, run, finish, Boolean(envelope?.[CLIENT_CAPABILITIES_META_KEY]?.elicitation)) as unknown as ToolResult;
+        }
       : undefined,
     // No answer to a question that was asked (the client dropped it) counts as dismissed: nothing is decided.
     answered: state ? { state, answer: reply.kind === 'elicit' ? { action: reply.action, content: reply.content } : ({ action: 'cancel' } satisfies FormAnswer) } : undefined,
@@ -77,8 +95,7 @@ export function registerTools(
   server: McpServer,
   tools: ToolDefinition[],
   context: Omit<ToolContext, 'request'>,
-  questions: RequestStateCodec<QuestionState>,
-  era: Era,
+  services: CallServices,
 ): void {
   const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server.getClientVersion()?.name);
   for (const tool of tools) {
@@ -88,17 +105,19 @@ export function registerTools(
         title: tool.title,
         description: tool.description,
         // Closed, so strict-mode clients accept even a tool without arguments.
-        inputSchema: closed(inputSchemaFor(tool.inputSchema, era)),
+        inputSchema: closed(inputSchemaFor(tool.inputSchema, services.era)),
         outputSchema: tool.outputSchema ? z.object(tool.outputSchema) : undefined,
         annotations: { title: tool.title, ...tool.annotations },
         ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       // The SDK has validated args against inputSchema before this runs.
       (async (args: Record<string, unknown>, ctx: ServerContext) => {
-        const result = await tool.handler(args as never, { ...context, request: requestContext(server, ctx, questions) });
+        const result = await tool.handler(args as never, { ...context, request: requestContext(server, ctx, context, services) });
         return structured() ? result : withoutStructuredContent(result);
       }) as never,
     );
-    outputSchemaFollowsPolicy(registered, structured);
+    // A task's handle is not the result the output schema describes (the task's result is), and the SDK checks every
+    // answer of the tool against it: a server object that answered with a task leaves it out from then on.
+    outputSchemaFollowsPolicy(registered, () => structured() && !services.answeredWithTask);
   }
 }

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { registerAppResource, RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
 import { ProtocolError, ProtocolErrorCode, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import type { ServerConfig } from '../server-config.js';
 import { REPORT_FILE, STEPS_FILE, type RunRecord } from '../recording/records.js';
 import { listRuns, readRun } from '../recording/run-store.js';
 import type { Principal } from '../session/principal.js';
 import { RUN_VIEW_HTML, RUN_VIEW_URI } from '../tools/run-view-html.js';
-
-const APP_MIME = 'text/html;profile=mcp-app';
 
 const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
 
@@ -60,10 +59,11 @@ export function registerRunResources(server: McpServer, principal: Principal, co
     },
   );
 
-  server.registerResource(
+  registerAppResource(
+    server,
     'run-view',
     RUN_VIEW_URI,
-    { title: 'Run view', description: 'Interactive view of a computer-use run for hosts that render MCP Apps: the latest screenshot, the steps, and Approve/Deny for a held action.', mimeType: APP_MIME },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: APP_MIME, text: RUN_VIEW_HTML, _meta: { ui: { prefersBorder: true } } }] }),
+    { title: 'Run view', description: 'Interactive view of a computer-use run for hosts that render MCP Apps: the latest screenshot, the steps, and Approve/Deny for a held action.' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: RESOURCE_MIME_TYPE, text: RUN_VIEW_HTML, _meta: { ui: { prefersBorder: true } } }] }),
   );
 }

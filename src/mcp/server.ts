@@ -5,8 +5,18 @@ import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
 import { agentTools, browserTools } from '../tools/index.js';
 import { registerTools, type Era } from './register-tools.js';
+import { sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
+import type { RunTasks } from './run-tasks.js';
+import { registerTaskMethods } from './task-methods.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
+import type { Runs } from './runs.js';
+
+/** What every MCP server object of one process shares: the run in each session, and the runs followed as tasks. */
+export interface ServedRuns {
+  runs: Runs;
+  tasks: RunTasks;
+}
 
 export const SERVER_NAME = 'cua-mcp-server';
 
@@ -25,16 +35,20 @@ const REQUEST_STATE_KEY = randomBytes(32);
 /**
  * One MCP server object per client connection (2025-11-25) or per request
  * (2026-07-28), serving the principal behind it; the sessions live in the
- * shared manager.
+ * shared manager, their runs in the server's run table.
  */
-export function createMcpServer(principal: Principal, config: ServerConfig, era: Era): McpServer {
+export function createMcpServer(principal: Principal, { runs, tasks }: ServedRuns, config: ServerConfig, era: Era): McpServer {
   // Bound to the principal: a question's state, echoed back by someone else, is refused.
   const questions = createRequestStateCodec<QuestionState>({ key: REQUEST_STATE_KEY, bind: () => principal.id });
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, config }, questions, era);
+  registerTools(server, [...browserTools, ...agentTools], { principal, runs, config }, { era, questions, tasks, answeredWithTask: false });
+  if (era === 'modern') {
+    const structured = () => sendsStructuredContent(config.structuredOutput, server.server.getClientVersion()?.name);
+    registerTaskMethods(server, principal, tasks, (result) => (structured() ? result : withoutStructuredContent(result)));
+  }
   registerRunResources(server, principal, config);
   return server;
 }

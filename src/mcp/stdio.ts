@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
@@ -6,6 +7,8 @@ import type { ServerConfig } from '../server-config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
+import { RunTasks } from './run-tasks.js';
+import { Runs } from './runs.js';
 
 /**
  * Serves one client over stdin/stdout until stdin closes; the caller then
@@ -16,8 +19,12 @@ import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
   const principal = new Principal(`stdio:${randomUUID()}`, sessions);
+  // The connection's one server object (serveStdio pins the first it makes) tells the client when its recorded runs change.
+  let server: McpServer | undefined;
+  const runs = new Runs(config, () => void server?.sendResourceListChanged());
+  const served = { runs, tasks: new RunTasks(runs) };
   const transport = new AnsweringStdioTransport();
-  serveEras((request) => createMcpServer(principal, config, request.era), { transport, onerror: (error) => log.debug('stdio', error) });
+  serveEras((request) => (server ??= createMcpServer(principal, served, config, request.era)), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
   await transport.ended;
 }

@@ -1,20 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerConfig } from '../server-config.js';
 import { log } from '../log.js';
+import { mintHandle } from '../replica/handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
-
-/**
- * A session's handle: what its principal passes as session_id from any
- * connection. 122 random bits, so nobody finds one by guessing.
- */
-const newHandle = (): string => randomUUID();
 
 export class SessionNotFoundError extends Error {}
 /** The id was one of the caller's sessions, closed by the idle timeout. */
 export class SessionExpiredError extends SessionNotFoundError {}
 /** The id was one of the caller's sessions, closed by close_session. */
 export class SessionClosedError extends SessionNotFoundError {}
+/** The id was one of the caller's sessions, held by a replica that died or restarted (see src/replica). */
+export class SessionLostError extends SessionNotFoundError {}
+
+/** Where the sessions of one replica among several are recorded, for the others to explain the ones it lost. */
+export interface SessionOwnership {
+  opened(session: ComputerSession): void;
+  closed(id: string): void;
+  /** Why the owner's session `id`, not held here, was lost with its replica; undefined if it was not. */
+  lost(id: string, owner: string): string | undefined;
+}
 
 /** How many ended session ids are remembered (the newest), so a long-lived server does not grow. */
 const ENDED_REMEMBERED = 1000;
@@ -49,6 +53,7 @@ export class SessionManager {
   constructor(
     readonly config: ServerConfig,
     backends: SessionBackend[],
+    private readonly ownership?: SessionOwnership,
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
     if (config.idleTimeoutMs > 0) {
@@ -83,11 +88,13 @@ export class SessionManager {
     this.opening++;
     let session: ComputerSession;
     try {
-      session = await backend.open(newHandle(), owner, startUrl);
+      // The handle its principal passes as session_id from any connection (see mintHandle).
+      session = await backend.open(mintHandle(this.config.replica), owner, startUrl);
     } finally {
       this.opening--;
     }
     this.sessions.set(session.id, session);
+    this.ownership?.opened(session);
     log.info(`session ${session.id} opened`);
     return session;
   }
@@ -114,6 +121,8 @@ export class SessionManager {
           'Open a new one with new_session, or omit session_id to use the default session.',
       );
     }
+    const lost = this.ownership?.lost(id, owner);
+    if (lost) throw new SessionLostError(lost);
     // Never opened, or another principal's: the same answer, so ids stay private.
     throw new SessionNotFoundError(`No browser session "${id}"; nothing was done. Call list_sessions to see the open ones, or omit session_id to use the default session.`);
   }
@@ -135,6 +144,7 @@ export class SessionManager {
     const session = this.sessions.get(id);
     if (!session?.endedBy) return undefined;
     this.sessions.delete(id);
+    this.ownership?.closed(id);
     const ending = { owner: session.owner, endedBy: session.endedBy };
     this.remember(id, ending);
     return ending;
@@ -157,6 +167,7 @@ export class SessionManager {
   async close(id: string, owner: string): Promise<void> {
     const session = this.get(id, owner);
     this.sessions.delete(id);
+    this.ownership?.closed(id);
     this.remember(id, { owner });
     await session.close();
     log.info(`session ${id} closed`);
@@ -188,6 +199,7 @@ export class SessionManager {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);
+        this.ownership?.closed(session.id);
         this.remember(session.id, { owner: session.owner, idleSeconds, endedBy: session.endedBy });
         await session.close();
       }

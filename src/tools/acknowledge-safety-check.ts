@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
@@ -28,7 +27,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
     const answered = await followAnswer(context, wait_seconds);
     if (answered) return answered;
     const session = await context.principal.session(session_id);
-    const run = currentRun(session);
+    const run = context.runs.current(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
     run.decide(decision, check_ids);
     return followRun(run, context, wait_seconds, true);

@@ -1,4 +1,3 @@
-import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResult, runResultShape } from './agent-result.js';
 import { RUN_VIEW_META } from './run-view-html.js';
@@ -18,7 +17,7 @@ export const cancelRunTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ session_id }, context) => {
     const session = await context.principal.session(session_id);
-    const run = currentRun(session);
+    const run = context.runs.current(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run to cancel.`);
     run.cancel();
     await run.stopped();

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
 import { computerActionSchema, describeAction, scaleAction } from '../computer/actions.js';
 import { runAction } from '../computer/computer.js';
 import { validateActions } from '../computer/validate.js';
@@ -27,11 +26,11 @@ export const computerTool = defineTool({
     not_run: z.array(z.string()).optional().describe('Actions of the batch that did not run because the browser was reset: look at the new screenshot and send them again'),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-  handler: async ({ session_id, actions }, { principal, config, request }) => {
+  handler: async ({ session_id, actions }, { principal, runs, config, request }) => {
     const session = await principal.session(session_id);
     return session.exclusive(async () => {
       // Actions slipped between a run's steps would change the screen under its model, which would never know.
-      const run = currentRun(session);
+      const run = runs.current(session);
       if (run?.isActive) {
         throw new Error(
           `A run is driving session ${session.id} (task ${JSON.stringify(run.task.length > 80 ? `${run.task.slice(0, 80)}…` : run.task)}); computer actions are refused until it stops. ` +

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { currentRun } from '../agent/registry.js';
 import { RunStateError, type AgentRun } from '../agent/run.js';
 import { optional } from '../strict-schema.js';
 import { decisionOf, mcpObserver, safetyForm } from './agent-observer.js';
@@ -19,13 +18,16 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * call (the person pressing stop) cancels the run; cancelling a call that
  * only watches (get_run) just stops the waiting. A run paused on a safety
  * check is answered with the question itself to clients that take
- * questions in results (2026-07-28), unless `ask` is false.
+ * questions in results (2026-07-28), unless `ask` is false. A client that
+ * takes tasks gets one at once instead (its call does not wait).
  */
 export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean, ask = true): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
     const release = principal.sessions.hold(run.session);
     void run.stopped().then(release);
+    // The client follows it as a task (tasks/get) instead of this call waiting on it.
+    if (request.followAsTask) return request.followAsTask(run, (stopped) => runResult(stopped, stopped.report(), config.clientImage));
   }
   const leaving = new AbortController();
   const leave = () => {
@@ -76,7 +78,7 @@ export async function followAnswer(context: ToolContext, waitSeconds: number | u
   const answered = context.request.answered;
   if (!answered) return undefined;
   const session = await context.principal.session(answered.state.session_id);
-  const run = currentRun(session);
+  const run = context.runs.current(session);
   if (!run) throw new RunStateError(`Session ${session.id} has no run, so there is no safety check to answer.`);
   const decision = decisionOf(answered.answer);
   if (decision) run.decide(decision.decision, answered.state.check_ids);

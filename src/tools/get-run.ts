@@ -1,4 +1,3 @@
-import { currentRun } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
@@ -24,7 +23,7 @@ export const getRunTool = defineTool({
     const answered = await followAnswer(context, wait_seconds);
     if (answered) return answered;
     const session = await context.principal.session(session_id);
-    const run = currentRun(session);
+    const run = context.runs.current(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run: start one with run_task.`);
     return followRun(run, context, wait_seconds, false);
   },

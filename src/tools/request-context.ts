@@ -1,3 +1,4 @@
+import type { AgentRun } from '../agent/run.js';
 import type { ToolResult } from './tool-result.js';
 
 /** A form the person answers in the client (MCP elicitation, form mode): a message and a flat JSON schema of fields. */
@@ -37,6 +38,14 @@ export interface RequestContext {
    * Undefined when the client cannot answer forms that way.
    */
   readonly askInResult: ((form: FormRequest, state: QuestionState) => Promise<ToolResult>) | undefined;
+  /**
+   * Follows a run the call started or resumed as a task (the MCP Tasks
+   * extension), answering the call at once with the task's handle; the
+   * task's result, once the run stops, is what `finish` makes. Undefined
+   * unless the client declared the extension on this call: the call then
+   * waits on the run itself.
+   */
+  readonly followAsTask: ((run: AgentRun, finish: (run: AgentRun) => Promise<ToolResult>) => ToolResult) | undefined;
   /** The answer this call brings to a question asked by askInResult, with the state that question carried. */
   readonly answered: { state: QuestionState; answer: FormAnswer } | undefined;
 }

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { assertNoRunWorking, newRun, providerFor } from '../agent/registry.js';
-import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { browserOnly } from './browser-only.js';
 import { runResultShape } from './agent-result.js';
@@ -34,25 +32,23 @@ export const runTaskTool = defineTool({
     // The call again, with a person's answer to the question its result asked (2026-07-28).
     const answered = await followAnswer(context, wait_seconds);
     if (answered) return answered;
-    const { principal, config } = context;
+    const { principal, runs } = context;
     // Says what to configure, or how to sign in, before a session is opened.
-    await providerFor(config.agent).checkCredentials?.();
+    await runs.provider.checkCredentials?.();
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
     const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
     if (environment && session.environment !== environment) {
       throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
     }
     if (session_id && start_url) {
-      assertNoRunWorking(session);
+      runs.assertNoneWorking(session);
       const browser = browserOnly(session, 'start_url');
       await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
     }
-    const run = newRun(session, config.agent, task, instructions);
     // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
     // session just opened could be closed by a short --idle-timeout meanwhile.
     const release = principal.sessions.hold(session);
-    await recordRun(run, config.recording, principal.id).finally(release);
-    run.start(max_steps ?? config.agent.maxSteps);
+    const run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id }).finally(release);
     return followRun(run, context, wait_seconds, true);
   },
 });

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { currentRun, newRun, providerFor } from '../agent/registry.js';
 import { RunStateError } from '../agent/run.js';
-import { recordRun } from '../recording/record-run.js';
 import { optional } from '../strict-schema.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
@@ -26,16 +24,15 @@ export const stepTool = defineTool({
     // The call again, with a person's answer to the question its result asked (2026-07-28).
     const answered = await followAnswer(context, wait_seconds);
     if (answered) return answered;
-    const { principal, config } = context;
-    providerFor(config.agent);
+    const { principal, runs } = context;
+    // Says what to configure before anything is done.
+    void runs.provider;
     const session = await principal.session(session_id);
     if (task) {
-      const run = newRun(session, config.agent, task);
-      await recordRun(run, config.recording, principal.id);
-      run.start(1);
+      const run = await runs.start(session, task, { maxSteps: 1, owner: principal.id });
       return followRun(run, context, wait_seconds, true);
     }
-    const run = currentRun(session);
+    const run = runs.current(session);
     if (!run) throw new RunStateError(`Session ${session.id} has no run yet: pass task to start one (or call run_task).`);
     run.resume(1);
     return followRun(run, context, wait_seconds, true);

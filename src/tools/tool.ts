@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ServerConfig } from '../server-config.js';
+import type { Runs } from '../mcp/runs.js';
 import type { Principal } from '../session/principal.js';
 import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';
@@ -18,6 +19,8 @@ export interface ToolAnnotations {
 export interface ToolContext {
   /** Who is calling: the sessions and runs it holds. */
   principal: Principal;
+  /** The run in each session, and how to start one. */
+  runs: Runs;
   config: ServerConfig;
   /** This call: cancellation, progress, the client's log, questions to the person. */
   request: RequestContext;

@@ -18,6 +18,24 @@ export async function claudeBinary(): Promise<string> {
   return path.join(modules, `@anthropic-ai/claude-code-${process.platform}-${process.arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
 }
 
+/** Runs Claude Code non-interactively in `home` (its HOME and cwd) against a fake Messages API, as the tests do. */
+export async function runClaudeCode(args: string[], home: string, anthropicOrigin: string): Promise<ClientRun> {
+  return runClient(await claudeBinary(), args, {
+    cwd: home,
+    timeoutMs: 90_000,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      ANTHROPIC_BASE_URL: anthropicOrigin,
+      ANTHROPIC_API_KEY: 'sk-test',
+      // List MCP tools to the model directly instead of behind Claude Code's tool search.
+      ENABLE_TOOL_SEARCH: 'false',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+    },
+  });
+}
+
 /** The Codex CLI launcher, which runs the native binary of this platform. */
 export async function codexCommand(): Promise<[command: string, ...args: string[]]> {
   return [process.execPath, path.join(await onDemand('clients/codex'), '@openai/codex', 'bin', 'codex.js')];

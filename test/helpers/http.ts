@@ -17,6 +17,24 @@ export interface HttpServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** A real SDK client (2025-11-25) connected over Streamable HTTP to `url`; its close() ends the MCP session (DELETE). */
+export async function connectHttp(
+  url: string,
+  stderr: () => string,
+  headers: Record<string, string> = {},
+): Promise<ServerHandle & { transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const client = new Client({ name: 'cua-mcp-http-tests', version: '1.0.0' });
+  await client.connect(transport);
+  const handle = wrapClient(client, stderr);
+  // Ends the MCP session (DELETE) as a well-behaved client does, then closes the client.
+  const close = async () => {
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+  };
+  return Object.assign(handle, { transport, close });
+}
+
 /** Runs the built CLI with these args and resolves with its exit code and stderr (for servers meant to refuse to start). */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -71,18 +89,7 @@ export async function startHttpServer(args: string[] = [], env: Record<string, s
     child,
     stderr: () => stderr,
     waitForLog: async (text, timeoutMs) => void (await waitForLog(text, timeoutMs)),
-    async connect(headers = {}) {
-      const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
-      const client = new Client({ name: 'cua-mcp-http-tests', version: '1.0.0' });
-      await client.connect(transport);
-      const handle = wrapClient(client, () => stderr);
-      // Ends the MCP session (DELETE) as a well-behaved client does, then closes the client.
-      const close = async () => {
-        await transport.terminateSession().catch(() => {});
-        await client.close();
-      };
-      return Object.assign(handle, { transport, close });
-    },
+    connect: (headers = {}) => connectHttp(url, () => stderr, headers),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
