@@ -1,8 +1,17 @@
-import type { ServerConfig } from '../server-config.js';
 import { log } from '../log.js';
 import { mintHandle } from '../replica/handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
+
+/** What the session manager reads of the server's settings. */
+export interface SessionSettings {
+  idleTimeoutMs: number;
+  maxSessions: number;
+  /** The page a new browser session opens unless new_session names one. */
+  startUrl: string;
+  /** This server's name among replicas; undefined: a server alone. */
+  replica?: string;
+}
 
 export class SessionNotFoundError extends Error {}
 /** The id was one of the caller's sessions, closed by the idle timeout. */
@@ -51,7 +60,7 @@ export class SessionManager {
   private readonly held = new Map<string, number>();
 
   constructor(
-    readonly config: ServerConfig,
+    readonly config: SessionSettings,
     backends: SessionBackend[],
     private readonly ownership?: SessionOwnership,
   ) {
