@@ -3,7 +3,7 @@ import type { BetaMessage } from '@anthropic-ai/sdk/resources/beta/messages/mess
 import { AnthropicTranslator } from '../src/providers/anthropic/translator.js';
 import type { ScreenInput } from '../src/agent/translator.js';
 import { parseOptions } from '../src/config.js';
-import { resolveConfig } from '../src/server-config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { PromptCacheModel } from '../test/helpers/prompt-cache.js';
 import type { BenchContext } from './context.js';
 import type { Row } from './report.js';

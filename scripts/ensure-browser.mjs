@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { findExecutable } from '../dist/src/browser/launcher.js';
 import { parseOptions } from '../dist/src/config.js';
-import { resolveConfig } from '../dist/src/server-config.js';
+import { resolveConfig } from '../dist/src/mcp/server-config.js';
 
 const config = resolveConfig(parseOptions([]).raw);
 const find = () => {

@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     return haproxyConfigCommand(options.slice(1));
   }
   const { ConfigError, helpText, parseOptions } = await import('./config.js');
-  const { resolveConfig } = await import('./server-config.js');
+  const { resolveConfig } = await import('./mcp/server-config.js');
   let parsed;
   let config;
   try {

@@ -1,5 +1,5 @@
 import { createBackends } from './backends.js';
-import type { ServerConfig } from './server-config.js';
+import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { SessionManager } from './session/session-manager.js';
 import { serveHttp } from './mcp/http.js';

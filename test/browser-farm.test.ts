@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { findExecutable } from '../src/browser/launcher.js';
 import { parseOptions } from '../src/config.js';
-import { resolveConfig } from '../src/server-config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { BrowserHost, FARM_MANIFEST, FarmBalancer } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';

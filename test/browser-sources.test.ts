@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
 import { parseOptions } from '../src/config.js';
-import { resolveConfig } from '../src/server-config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer } from './helpers/mcp.js';
 

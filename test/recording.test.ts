@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
 import { parseOptions } from '../src/config.js';
-import { resolveConfig } from '../src/server-config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { agentFixture, previewFake, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import type { StepRecord } from '../src/recording/records.js';
 import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';

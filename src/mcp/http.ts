@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
-import type { ServerConfig } from '../server-config.js';
+import type { ServerConfig } from './server-config.js';
 import type { HttpConfig } from './http-config.js';
 import { log } from '../log.js';
 import { createMcpServer, type ServedRuns } from './server.js';

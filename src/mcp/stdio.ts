@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import type { SessionManager } from '../session/session-manager.js';
-import type { ServerConfig } from '../server-config.js';
+import type { ServerConfig } from './server-config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServerConfig } from '../server-config.js';
+import type { ServerConfig } from '../mcp/server-config.js';
 import type { Runs } from '../mcp/runs.js';
 import type { Principal } from '../session/principal.js';
 import { optional } from '../strict-schema.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, parseOptions } from '../../src/config.js';
-import { resolveConfig } from '../../src/server-config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
 import { fitWithin } from '../../src/desktop/frame-image.js';
 import { lockedDown } from '../../src/desktop/openbox.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, parseOptions } from '../../src/config.js';
-import { resolveConfig } from '../../src/server-config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { OAuthResourceServer, oauthPrincipal } from '../../src/mcp/oauth.js';
 
 const http = (...args: string[]) => resolveConfig(parseOptions(['--port', '0', ...args], {}).raw, {}).http!;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, parseOptions } from '../../src/config.js';
-import { resolveConfig } from '../../src/server-config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { mintHandle, replicaOf } from '../../src/replica/handles.js';
 import { SharedRecords } from '../../src/replica/shared-records.js';
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { resolveAgentOptions, type AgentOptions } from './agent/agent-options.js';
-import { resolveBrowser, type BrowserConfig } from './browser/browser-config.js';
-import { defaultOutputDir, integer, oneOf, optionString, type RawOptions } from './config.js';
-import { resolveDesktop, type DesktopConfig } from './desktop/desktop-config.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
-import { resolveHttp, type HttpConfig } from './mcp/http-config.js';
-import { resolveKeepScreenshots } from './providers/provider-options.js';
-import { resolveRecording, type RecordingConfig } from './recording/recording-config.js';
-import { resolveReplica } from './replica/replica-config.js';
+import { resolveAgentOptions, type AgentOptions } from '../agent/agent-options.js';
+import { resolveBrowser, type BrowserConfig } from '../browser/browser-config.js';
+import { defaultOutputDir, integer, oneOf, optionString, type RawOptions } from '../config.js';
+import { resolveDesktop, type DesktopConfig } from '../desktop/desktop-config.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { resolveHttp, type HttpConfig } from './http-config.js';
+import { resolveKeepScreenshots } from '../providers/provider-options.js';
+import { resolveRecording, type RecordingConfig } from '../recording/recording-config.js';
+import { resolveReplica } from '../replica/replica-config.js';
 
 /**
  * The configuration the programs (serve, cua-mcp run) use: each area's
