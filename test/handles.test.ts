@@ -120,6 +120,12 @@ describe('a handle that is not yours to use', () => {
       ['navigate', (id) => ({ session_id: id, url: fixture.url('/clicked') })],
       ['get_run', (id) => ({ session_id: id })],
       ['cancel_run', (id) => ({ session_id: id })],
+      ['step', (id) => ({ session_id: id, task: 'hijack' })],
+      ['run_task', (id) => ({ session_id: id, task: 'hijack' })],
+      ['acknowledge_safety_check', (id) => ({ session_id: id, decision: 'approve' })],
+      ['select_tab', (id) => ({ session_id: id, index: 0 })],
+      ['save_storage_state', (id) => ({ session_id: id })],
+      ['launch_app', (id) => ({ session_id: id, app: 'xterm' })],
       ['close_session', (id) => ({ session_id: id })],
     ];
     const aliceHolds = async () => ((await okOnce(ALICE, 'list_sessions')).structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id);

@@ -4,7 +4,7 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@mod
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { agentFixture, BUTTON, click, previewFake } from './helpers/agent-fixture.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
-import { MCP_HEADERS, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { MCP_HEADERS, messageOf, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { CLI } from './helpers/mcp.js';
 
 // The v2 SDK client negotiating protocol 2026-07-28 (no handshake, no MCP session) against the same server
@@ -56,12 +56,6 @@ function modernRequest(method: string, params: Record<string, unknown> = {}, ver
     headers: { ...MCP_HEADERS, ...AUTH, 'MCP-Protocol-Version': version, 'Mcp-Method': method, ...name, ...headers },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta } }),
   });
-}
-
-/** The JSON-RPC message of a response, whether sent as JSON or as one SSE event. */
-function messageOf(body: string): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const data = body.trimStart().startsWith('{') ? body : body.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).pop()!;
-  return JSON.parse(data) as ReturnType<typeof messageOf>;
 }
 
 describe('2026-07-28 over HTTP', () => {

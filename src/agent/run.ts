@@ -2,6 +2,7 @@ import type { AgentOptions } from './agent-options.js';
 import { log } from '../log.js';
 import type { ModelProvider } from './model-provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
+import type { RunGate } from '../session/quotas.js';
 import { executeCalls, modelTurn, screenshotInput } from './loop.js';
 import type { Translator } from './translator.js';
 import type { DecidedBy, Decision, HeldRun, ParsedCall, Progress, RunObserver, RunReport, SafetyCheck, TurnState } from './types.js';
@@ -71,6 +72,8 @@ export class AgentRun implements TurnState, HeldRun {
     readonly options: AgentOptions,
     readonly task: string,
     readonly instructions: string | undefined,
+    /** The limits of the session's principal (runs at once, steps a minute); none in the terminal. */
+    private readonly gate?: RunGate,
   ) {
     this.translator = provider.translator({ options, instructions, environment: session.environment, display: session.display });
     this.prices = options.modelPrices;
@@ -100,9 +103,12 @@ export class AgentRun implements TurnState, HeldRun {
     this.controller?.abort();
   }
 
-  /** Starts working on the task from the current screen, in the background (see stopped and report). */
-  start(budget = this.options.maxSteps): void {
-    this.launch(async (signal) => {
+  /**
+   * Starts working on the task from the current screen, in the background (see stopped and report).
+   * `admitted`: the gate's admission, when the caller took it before preparing the run (see launch).
+   */
+  start(budget = this.options.maxSteps, admitted?: () => void): void {
+    this.launch(admitted, async (signal) => {
       const shot = await this.session.exclusive(() => screenshotInput(this.session));
       this.watchers.screenshot(0, shot.shot, shot.url ?? '');
       this.translator.start(this.task, (await this.translator.see?.(shot)) ?? shot);
@@ -119,7 +125,7 @@ export class AgentRun implements TurnState, HeldRun {
     if (!this.translator.ready && !this.pending) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
     }
-    this.launch((signal) => this.advance(signal, budget));
+    this.launch(undefined, (signal) => this.advance(signal, budget));
   }
 
   /** A person's answer to the pending safety check(s), and how it came: deny ends the run now; approve runs the held action in the background. */
@@ -137,8 +143,11 @@ export class AgentRun implements TurnState, HeldRun {
         throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
       }
     }
+    // Admitted before the decision is recorded: an approval refused by the limits decides nothing. A denial ends
+    // the run at once, so the limits never stand in its way.
+    const admitted = decision === 'deny' ? () => {} : this.gate?.admitRun();
     this.watchers.decided(decision, by, this.askedBecause());
-    this.launch(async (signal) => (decision === 'deny' ? this.deny(by) : this.advance(signal, this.budgetLeft, 'approve')));
+    this.launch(admitted, async (signal) => (decision === 'deny' ? this.deny(by) : this.advance(signal, this.budgetLeft, 'approve')));
   }
 
   /** The option that approves the model's safety checks without asking, if any. */
@@ -172,9 +181,13 @@ export class AgentRun implements TurnState, HeldRun {
     }
   }
 
-  /** Runs `body` in the background until the run stops; errors end it as failed (or cancelled, when it was cancelled). */
-  private launch(body: (signal: AbortSignal) => Promise<void>): void {
+  /**
+   * Runs `body` in the background until the run stops; errors end it as failed (or cancelled, when it was cancelled).
+   * The gate admits the work first (or refuses, and nothing changes), unless the caller brings its admission.
+   */
+  private launch(admitted: (() => void) | undefined, body: (signal: AbortSignal) => Promise<void>): void {
     this.assertIdle();
+    const release = admitted ?? this.gate?.admitRun() ?? (() => {});
     const controller = new AbortController();
     this.controller = controller;
     this.status = 'running';
@@ -194,6 +207,7 @@ export class AgentRun implements TurnState, HeldRun {
       .finally(() => {
         this.work = undefined;
         this.controller = undefined;
+        release();
       });
   }
 
@@ -240,6 +254,7 @@ export class AgentRun implements TurnState, HeldRun {
         return;
       }
       if (this.session.isClosed) throw new Error(`Browser session ${this.session.id} was closed; start a new run in another session.`);
+      this.gate?.admitStep();
       progress.budget--;
       if ((await modelTurn(this, progress)) === 'completed') {
         this.status = 'completed';

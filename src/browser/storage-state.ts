@@ -17,15 +17,18 @@ export interface SavedState {
 
 /**
  * Writes the session's cookies and local storage to
- * `<outputDir>/storage-state/<name>.json`: a private folder, a file only this
- * user can read (0600), replaced whole (written aside, then renamed). The
- * file holds login secrets: its path is reported, its content never is.
+ * `<outputDir>/storage-state/[<folder>/]<name>.json`: a private folder, a
+ * file only this user can read (0600), replaced whole (written aside, then
+ * renamed). `folder` is the principal's own (see ownerFolder), so one
+ * principal never replaces another's file. The file holds login secrets:
+ * its path is reported, its content never is.
  */
-export async function saveStorageState(session: BrowserSession, outputDir: string, name: string): Promise<SavedState> {
+export async function saveStorageState(session: BrowserSession, outputDir: string, name: string, folder?: string): Promise<SavedState> {
   const base = name.replace(/\.json$/i, '');
   if (!NAME.test(base)) throw new Error(`name ${JSON.stringify(name)} must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit`);
   const state = await session.storageState();
-  const dir = await privateDir(outputDir, STORAGE_STATE_DIR, 'saved logins');
+  const top = await privateDir(outputDir, STORAGE_STATE_DIR, 'saved logins');
+  const dir = folder === undefined ? top : await privateDir(top, folder, 'saved logins');
   const target = path.join(dir, `${base}.json`);
   const aside = `${target}.${process.pid}.tmp`;
   await fs.writeFile(aside, JSON.stringify(state), { mode: 0o600, flag: 'wx' });

@@ -31,7 +31,7 @@ export class DesktopBackend implements SessionBackend {
     if (fixed !== undefined && this.displays.has(fixed)) {
       const holder = this.displays.get(fixed);
       throw new DisplayInUseError(
-        `X display ${fixed} already has a desktop session${holder ? ` (${holder.id})` : ''}: one session drives a display at a time. ` +
+        `X display ${fixed} already has a desktop session${holder?.owner === owner ? ` (${holder.id})` : ''}: one session drives a display at a time. ` +
           'Use that session, or close it first (close_session).',
       );
     }
@@ -62,8 +62,9 @@ export class DesktopBackend implements SessionBackend {
     return session;
   }
 
-  async describe(): Promise<string | undefined> {
-    const sessions = [...this.displays.values()].filter((s) => s !== undefined);
+  /** The displays of the owner's sessions only: another principal's are none of its business. */
+  async describe(owner: string): Promise<string | undefined> {
+    const sessions = [...this.displays.values()].filter((s): s is DesktopSession => s !== undefined && s.owner === owner);
     return sessions.length ? sessions.map((s) => s.description).join('; ') : undefined;
   }
 

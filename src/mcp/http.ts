@@ -7,6 +7,7 @@ import type { HttpConfig } from './http-config.js';
 import { log } from '../log.js';
 import { createMcpServer, type ServedRuns } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';
+import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
 import { isOtherReplicas, mintHandle } from '../replica/handles.js';
@@ -140,7 +141,7 @@ class McpHttpServer {
 
   /** The principal of a request: its token's, or (--share-sessions) one for every client. */
   private principal(id: string): Principal {
-    return this.principals.get(this.config.shareSessions ? 'shared' : id);
+    return this.principals.get(this.config.shareSessions ? SHARED_PRINCIPAL : id);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -112,6 +112,7 @@ export function registerTools(
       },
       // The SDK has validated args against inputSchema before this runs.
       (async (args: Record<string, unknown>, ctx: ServerContext) => {
+        context.principal.quota.seen();
         const result = await tool.handler(args as never, { ...context, request: requestContext(server, ctx, context, services) });
         return structured() ? result : withoutStructuredContent(result);
       }) as never,

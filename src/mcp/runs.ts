@@ -5,6 +5,7 @@ import { recordRun } from '../recording/record-run.js';
 import type { RecordingConfig } from '../recording/recording-config.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { AgentRun } from '../agent/run.js';
+import type { RunGate } from '../session/quotas.js';
 
 /** What a new run is given besides its session and task. */
 export interface RunStart {
@@ -13,6 +14,10 @@ export interface RunStart {
   instructions?: string;
   /** The principal allowed to read its recording over MCP (none for the terminal runner). */
   owner?: string;
+  /** The principal's limits (runs at once, steps a minute); none for the terminal runner. */
+  gate?: RunGate;
+  /** The gate's admission, when the caller took it before preparing the run (opening its session). */
+  admitted?: () => void;
 }
 
 /**
@@ -50,13 +55,20 @@ export class Runs {
    * the background; it replaces a finished or paused run (a held action is
    * dropped). Follow it with watch/stopped/report.
    */
-  async start(session: ComputerSession, task: string, { maxSteps, instructions, owner }: RunStart = {}): Promise<AgentRun> {
+  async start(session: ComputerSession, task: string, { maxSteps, instructions, owner, gate, admitted }: RunStart = {}): Promise<AgentRun> {
     const provider = this.provider;
     this.assertNoneWorking(session);
-    const run = new AgentRun(session, provider, this.config.agent, task, instructions);
-    this.bySession.set(session, run);
-    if (await recordRun(run, this.config.recording, owner)) this.recorded(owner);
-    run.start(maxSteps ?? this.config.agent.maxSteps);
-    return run;
+    // Admitted before the run replaces the session's last one or is recorded: a refused run leaves no trace.
+    const release = admitted ?? gate?.admitRun();
+    try {
+      const run = new AgentRun(session, provider, this.config.agent, task, instructions, gate);
+      this.bySession.set(session, run);
+      if (await recordRun(run, this.config.recording, owner)) this.recorded(owner);
+      run.start(maxSteps ?? this.config.agent.maxSteps, release);
+      return run;
+    } catch (error) {
+      release?.();
+      throw error;
+    }
   }
 }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { resolveAgentOptions, type AgentOptions } from '../agent/agent-options.js';
 import { resolveBrowser, type BrowserConfig } from '../browser/browser-config.js';
-import { defaultOutputDir, integer, oneOf, optionString, type RawOptions } from '../config.js';
+import { defaultOutputDir, integer, list, oneOf, optionString, type RawOptions } from '../config.js';
 import { resolveDesktop, type DesktopConfig } from '../desktop/desktop-config.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { resolveHttp, type HttpConfig } from './http-config.js';
 import { resolveKeepScreenshots } from '../providers/provider-options.js';
 import { resolveRecording, type RecordingConfig } from '../recording/recording-config.js';
 import { resolveReplica } from '../replica/replica-config.js';
+import type { PrincipalLimits } from '../session/quotas.js';
 
 /**
  * The configuration the programs (serve, cua-mcp run) use: each area's
@@ -24,6 +25,10 @@ export interface ServerConfig extends BrowserConfig {
   callWaitSeconds: number;
   agent: AgentOptions;
   maxSessions: number;
+  /** Limits per principal (session/quotas.ts); 0 = no limit. */
+  principalLimits: PrincipalLimits;
+  /** Principal ids that get the operator's view (server_status). */
+  operators: string[];
   shareSessions: boolean;
   /** This server's name among replicas (--replica); undefined: a server alone. */
   replica?: string;
@@ -43,6 +48,12 @@ export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.
     callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
     agent: resolveAgentOptions(raw, resolveKeepScreenshots(raw.keepScreenshots)),
     maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
+    principalLimits: {
+      sessions: integer('maxSessionsPerPrincipal', raw.maxSessionsPerPrincipal, 0, 1000),
+      runs: integer('maxRunsPerPrincipal', raw.maxRunsPerPrincipal, 0, 1000),
+      stepsPerMinute: integer('maxStepsPerMinute', raw.maxStepsPerMinute, 0, 1_000_000),
+    },
+    operators: list(raw.operators),
     shareSessions: Boolean(raw.shareSessions),
     replica: resolveReplica(raw),
     http: raw.port === undefined ? undefined : resolveHttp(raw),

@@ -3,7 +3,8 @@ import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server
 import type { ServerConfig } from './server-config.js';
 import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
-import { agentTools, browserTools } from '../tools/index.js';
+import { agentTools, browserTools, operatorTools } from '../tools/index.js';
+import { isOperator } from '../tools/server-status.js';
 import { registerTools, type Era } from './register-tools.js';
 import { sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 import type { RunTasks } from './run-tasks.js';
@@ -44,7 +45,9 @@ export function createMcpServer(principal: Principal, { runs, tasks }: ServedRun
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Computer-use MCP server' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
-  registerTools(server, [...browserTools, ...agentTools], { principal, runs, config }, { era, questions, tasks, answeredWithTask: false });
+  // Another principal's server object never lists the operator's tools: calling one is "not found".
+  const tools = [...browserTools, ...agentTools, ...(isOperator(principal, config) ? operatorTools : [])];
+  registerTools(server, tools, { principal, runs, config }, { era, questions, tasks, answeredWithTask: false });
   if (era === 'modern') {
     const structured = () => sendsStructuredContent(config.structuredOutput, server.server.getClientVersion()?.name);
     registerTaskMethods(server, principal, tasks, (result) => (structured() ? result : withoutStructuredContent(result)));

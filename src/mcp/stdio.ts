@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
+import { stdioPrincipal } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { ServerConfig } from './server-config.js';
 import { log } from '../log.js';
@@ -18,7 +18,7 @@ import { Runs } from './runs.js';
  */
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
-  const principal = new Principal(`stdio:${randomUUID()}`, sessions);
+  const principal = new Principal(stdioPrincipal(), sessions);
   // The connection's one server object (serveStdio pins the first it makes) tells the client when its recorded runs change.
   let server: McpServer | undefined;
   const runs = new Runs(config, () => void server?.sendResourceListChanged());

@@ -99,7 +99,7 @@ export class RunRecorder implements RunObserver {
     // runs/ is private (recordRun checked it); the run's own folder is too, and new: an existing one is not ours.
     this.queue(() => fs.mkdir(this.dir, { mode: 0o700 }));
     this.refresh();
-    if (retention) this.queue(() => pruneRuns(runsDir, retention, this.id));
+    if (retention) this.queue(() => pruneRuns(runsDir, retention, this.id, run.owner));
   }
 
   get reportPath(): string {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Retention } from './recording-config.js';
 import { log } from '../log.js';
+import { ownerFolder } from '../session/principal-ids.js';
 import { GOING_STATUSES, RUN_FILE, type RunRecord } from './records.js';
 
 
@@ -55,10 +56,13 @@ async function folderBytes(dir: string): Promise<number> {
 /**
  * Keeps the newest runs within the retention limit and deletes the older
  * ones, except runs still going (this process's or another live one's)
- * and `current` (the run being recorded). Returns the deleted ids.
+ * and `current` (the run being recorded). Returns the deleted ids. Only
+ * runs of `owner`'s group count and go (see ownerFolder): one principal's
+ * runs never push another's out.
  */
-export async function pruneRuns(runsDir: string, keep: Retention, current?: string): Promise<string[]> {
-  const newestFirst = (await listRuns(runsDir)).reverse();
+export async function pruneRuns(runsDir: string, keep: Retention, current?: string, owner?: string): Promise<string[]> {
+  const group = ownerFolder(owner);
+  const newestFirst = (await listRuns(runsDir)).filter((run) => ownerFolder(run.owner) === group).reverse();
   const sizes = 'bytes' in keep ? await Promise.all(newestFirst.map((run) => folderBytes(path.join(runsDir, run.run_id)))) : [];
   const doomed: string[] = [];
   let used = 0;

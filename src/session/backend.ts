@@ -11,8 +11,8 @@ export interface SessionBackend {
   checkStart(startUrl: string): void;
   /** Opens a session showing `startUrl` (where the environment has URLs); a start page that fails to load is logged, not fatal. */
   open(id: string, owner: string, startUrl: string): Promise<ComputerSession>;
-  /** What drives the sessions (which browser, which display), once something was started. */
-  describe(): Promise<string | undefined>;
+  /** What drives the owner's sessions (the browser they share, their displays), once something was started. */
+  describe(owner: string): Promise<string | undefined>;
   /** Ends what the backend started; its sessions were closed first. */
   shutdown(): Promise<void>;
 }

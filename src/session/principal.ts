@@ -1,4 +1,5 @@
 import type { ComputerSession, Environment } from './computer-session.js';
+import type { PrincipalQuota } from './quotas.js';
 import type { SessionManager } from './session-manager.js';
 
 /**
@@ -21,6 +22,11 @@ export class Principal {
     readonly id: string,
     readonly sessions: SessionManager,
   ) {}
+
+  /** What this principal holds against its limits (runs at once, steps a minute, sessions). */
+  get quota(): PrincipalQuota {
+    return this.sessions.quotas.of(this.id);
+  }
 
   get defaultSession(): string | undefined {
     return this.defaultSessionId;

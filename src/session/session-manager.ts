@@ -2,6 +2,7 @@ import { log } from '../log.js';
 import { mintHandle } from '../replica/handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
+import { Quotas, type PrincipalLimits } from './quotas.js';
 
 /** What the session manager reads of the server's settings. */
 export interface SessionSettings {
@@ -11,6 +12,8 @@ export interface SessionSettings {
   startUrl: string;
   /** This server's name among replicas; undefined: a server alone. */
   replica?: string;
+  /** Limits per principal; 0 = no limit. */
+  principalLimits: PrincipalLimits;
 }
 
 export class SessionNotFoundError extends Error {}
@@ -58,6 +61,8 @@ export class SessionManager {
   private stopped = false;
   /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
   private readonly held = new Map<string, number>();
+  /** What each principal holds, against its limits (quotas.ts). */
+  readonly quotas: Quotas;
 
   constructor(
     readonly config: SessionSettings,
@@ -65,6 +70,7 @@ export class SessionManager {
     private readonly ownership?: SessionOwnership,
   ) {
     for (const backend of backends) this.backends.set(backend.environment, backend);
+    this.quotas = new Quotas(config.principalLimits);
     if (config.idleTimeoutMs > 0) {
       this.sweeper = setInterval(() => void this.closeIdle(), Math.min(config.idleTimeoutMs, 60_000));
       this.sweeper.unref();
@@ -77,9 +83,9 @@ export class SessionManager {
     return backend;
   }
 
-  /** What drives the sessions of an environment (the browser, the displays), once something was started. */
-  description(environment: Environment): Promise<string | undefined> {
-    return this.backends.get(environment)?.describe() ?? Promise.resolve(undefined);
+  /** What drives the owner's sessions of an environment (the browser, their displays), once something was started. */
+  description(environment: Environment, owner: string): Promise<string | undefined> {
+    return this.backends.get(environment)?.describe(owner) ?? Promise.resolve(undefined);
   }
 
   async create(owner: string, options: NewSessionOptions = {}): Promise<ComputerSession> {
@@ -94,6 +100,7 @@ export class SessionManager {
           'Close one you no longer need with close_session (list_sessions shows yours), then try again.',
       );
     }
+    const opened = this.quotas.of(owner).admitSession(this.list(owner).length);
     this.opening++;
     let session: ComputerSession;
     try {
@@ -101,6 +108,7 @@ export class SessionManager {
       session = await backend.open(mintHandle(this.config.replica), owner, startUrl);
     } finally {
       this.opening--;
+      opened();
     }
     this.sessions.set(session.id, session);
     this.ownership?.opened(session);

@@ -6,6 +6,7 @@ import { launchAppTool } from './launch-app.js';
 import { navigateTool } from './navigate.js';
 import { runTaskTool } from './run-task.js';
 import { saveStorageStateTool } from './save-storage-state.js';
+import { serverStatusTool } from './server-status.js';
 import { screenshotTool } from './screenshot.js';
 import { selectTabTool } from './select-tab.js';
 import { closeSessionTool, listSessionsTool, newSessionTool } from './sessions.js';
@@ -17,3 +18,6 @@ export const browserTools = [computerTool, navigateTool, screenshotTool, selectT
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];
+
+/** Tools only the server's operators (--operators) are shown and may call. */
+export const operatorTools = [serverStatusTool] as unknown as ToolDefinition[];

@@ -36,19 +36,27 @@ export const runTaskTool = defineTool({
     // Says what to configure, or how to sign in, before a session is opened.
     await runs.provider.checkCredentials?.();
     if (environment === 'desktop' && start_url !== undefined) throw new Error('start_url is for browser sessions; a desktop session opens no page.');
-    const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
-    if (environment && session.environment !== environment) {
-      throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
+    // Admitted before a session is opened: a principal at its limits is refused with nothing opened or recorded.
+    const admitted = principal.quota.admitRun();
+    let run;
+    try {
+      const session = session_id ? await principal.session(session_id) : await principal.newSession(start_url, environment);
+      if (environment && session.environment !== environment) {
+        throw new Error(`environment ${environment} applies to the session run_task opens; session ${session.id} is a ${session.environment} session. Leave out one of them.`);
+      }
+      if (session_id && start_url) {
+        runs.assertNoneWorking(session);
+        const browser = browserOnly(session, 'start_url');
+        await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
+      }
+      // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
+      // session just opened could be closed by a short --idle-timeout meanwhile.
+      const release = principal.sessions.hold(session);
+      run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id, gate: principal.quota, admitted }).finally(release);
+    } catch (error) {
+      admitted();
+      throw error;
     }
-    if (session_id && start_url) {
-      runs.assertNoneWorking(session);
-      const browser = browserOnly(session, 'start_url');
-      await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
-    }
-    // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
-    // session just opened could be closed by a short --idle-timeout meanwhile.
-    const release = principal.sessions.hold(session);
-    const run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id }).finally(release);
     return followRun(run, context, wait_seconds, true);
   },
 });

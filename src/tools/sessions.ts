@@ -61,8 +61,8 @@ export const listSessionsTool = defineTool({
         };
       }),
     );
-    const browser = (await principal.sessions.description('browser')) ?? null;
-    const desktop = (await principal.sessions.description('desktop')) ?? null;
+    const browser = (await principal.sessions.description('browser', principal.id)) ?? null;
+    const desktop = (await principal.sessions.description('desktop', principal.id)) ?? null;
     const lines = sessions.length
       ? sessions.map((s) =>
           s.environment === 'desktop'

@@ -29,7 +29,7 @@ export const stepTool = defineTool({
     void runs.provider;
     const session = await principal.session(session_id);
     if (task) {
-      const run = await runs.start(session, task, { maxSteps: 1, owner: principal.id });
+      const run = await runs.start(session, task, { maxSteps: 1, owner: principal.id, gate: principal.quota });
       return followRun(run, context, wait_seconds, true);
     }
     const run = runs.current(session);

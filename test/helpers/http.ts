@@ -131,3 +131,9 @@ export const INITIALIZE = JSON.stringify({
 
 /** Headers a Streamable HTTP POST must carry. */
 export const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+/** The JSON-RPC message of a response, whether sent as JSON or as one SSE event. */
+export function messageOf(body: string): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
+  const data = body.trimStart().startsWith('{') ? body : body.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).pop()!;
+  return JSON.parse(data) as ReturnType<typeof messageOf>;
+}
