@@ -8,6 +8,7 @@ import { previewFake } from './helpers/agent-fixture.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { textOf } from './helpers/mcp.js';
 import { startReplicaSet, type ReplicaSet } from './helpers/replicas.js';
+import { connectTasksClient } from './helpers/tasks-client.js';
 
 // Two replicas of the built server behind a real HAProxy with the configuration `cua-mcp haproxy-config` prints.
 // Each replica opens its sessions on a start page of its own ("replica r1"): the page a call sees says which
@@ -103,6 +104,30 @@ describe('replicas behind HAProxy', () => {
     }
     for (const handle of handles) await ok(modern, 'close_session', { session_id: handle });
     await modern.close();
+  });
+
+  test('a run followed as an MCP task is polled on the replica that runs it: its task id names that replica', async () => {
+    const modern = await modernClient();
+    const tasksClient = await connectTasksClient(new StreamableHTTPClientTransport(new URL(set.url)));
+    try {
+      const handles = [];
+      while (new Set(handles.map(replicaOf)).size < NAMES.length) handles.push(await openSession(modern));
+      for (const handle of handles) {
+        fake.script([{ output: [fake.message('Nothing to do.')] }]);
+        const execution = await tasksClient.tasks.callTool('run_task', { task: 'Look at the page', session_id: handle } as never);
+        assert.equal(execution.kind, 'task', 'the call was answered with a task');
+        const taskId = execution.handle!.taskId;
+        assert.equal(replicaOf(taskId), replicaOf(handle), `task ${taskId} of session ${handle}`);
+        // tasks/get carries only the task id: each poll reaches the replica that runs the task, or it would answer "No task".
+        const { outcome } = await execution.settle();
+        assert.equal(outcome.status, 'completed', JSON.stringify(outcome).slice(0, 2000));
+        for (let poll = 0; poll < 4; poll++) assert.equal((await tasksClient.tasks.task(taskId).snapshot()).status, 'completed');
+      }
+      for (const handle of handles) await ok(modern, 'close_session', { session_id: handle });
+    } finally {
+      await tasksClient.close();
+      await modern.close();
+    }
   });
 
   test('16 clients; a replica killed mid-run loses only its own sessions, and says so from a survivor', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '@modelcontextprotocol/ext-tasks/core';
 import type { CreateTaskResultV2, DetailedTaskV2, InputResponsesV2 } from '@modelcontextprotocol/ext-tasks/core/v2';
 import type { AgentRun } from '../agent/run.js';
@@ -6,6 +5,7 @@ import type { Principal } from '../session/principal.js';
 import { decisionOf, safetyForm } from '../tools/agent-observer.js';
 import type { FormAnswer } from '../tools/request-context.js';
 import type { ToolResult } from '../tools/tool-result.js';
+import { mintHandle, replicaOf } from '../replica/handles.js';
 import type { Runs } from './runs.js';
 
 /** How often a client should poll tasks/get: a model turn takes seconds, a person longer. */
@@ -40,7 +40,8 @@ interface Question {
  * has isError, as the extension asks.
  */
 class RunTask {
-  readonly id = randomUUID();
+  /** Minted like the session's handle, with its replica's name first, so a load balancer routes tasks/get to the replica that runs it. */
+  readonly id: string;
   readonly createdAt = new Date().toISOString();
   private lastUpdatedAt = this.createdAt;
   private progress = '';
@@ -62,6 +63,7 @@ class RunTask {
     /** The client declared form elicitation: a safety check is asked in the task. */
     private readonly asks: boolean,
   ) {
+    this.id = mintHandle(replicaOf(run.session.id));
     this.unwatch = run.watch({ step: (done, total, description) => this.touch(`step ${done}/${total}: ${description}`) });
     this.follow();
   }

@@ -65,6 +65,7 @@ backend replicas
   option http-buffer-request
   http-request set-var(txn.handle) req.hdr(mcp-param-session-id) if { req.hdr(mcp-param-session-id) -m found }
   http-request set-var(txn.handle) req.body,json_query('$.params.arguments.session_id') if !{ var(txn.handle) -m found }
+  http-request set-var(txn.handle) req.body,json_query('$.params.taskId') if !{ var(txn.handle) -m found }
   http-request set-var(txn.handle) req.hdr(mcp-session-id) if !{ var(txn.handle) -m found }
   # The replica's name: the handle up to its first dot.
   http-request set-var(txn.replica) var(txn.handle),field(1,.) if { var(txn.handle) -m found }
