@@ -3,7 +3,7 @@ import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
-import { Runs } from './mcp/runs.js';
+import { Runs } from './runs.js';
 import { ModelNotConfiguredError } from './providers/index.js';
 import { recordingOf } from './recording/record-run.js';
 import type { RunObserver, RunReport } from './agent/run.js';
@@ -39,7 +39,7 @@ class Prompt {
 const EXIT: Record<RunReport['status'], number> = { completed: 0, failed: 1, running: 1, max_steps: 3, needs_confirmation: 3, cancelled: 3, denied: 3 };
 
 /**
- * `cua-mcp run "task"`: the seed's program done properly. The same loop as
+ * `cua-mcp run "task"`: Azure's Python computer-use sample, done properly. The same loop as
  * run_task, in this terminal: prints actions and reasoning, asks y/n
  * before a flagged action runs, and records the run as run_task does
  * (screenshots, steps.jsonl, report.html in <output-dir>/runs/<run_id>/).

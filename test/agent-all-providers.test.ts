@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { FakeAnthropic } from './helpers/fake-claude.js';
+import { FakeClaudeComputerUse } from './helpers/fake-claude-computer-use.js';
 import { FakeChat, REPLY_USAGE as CHAT_USAGE } from './helpers/fake-chat.js';
 import type { FakeEndpoint } from './helpers/fake-endpoint.js';
 import { FakeGemini, REPLY_USAGE as GEMINI_USAGE } from './helpers/fake-gemini.js';
@@ -79,7 +79,7 @@ const cases: Case[] = [
   {
     provider: 'anthropic',
     async setup() {
-      const fake = await new FakeAnthropic({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-all' }).start();
+      const fake = await new FakeClaudeComputerUse({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-all' }).start();
       fake.script([
         { content: [fake.toolUse({ action: 'left_click', coordinate: [SEND.x, SEND.y] })] },
         { content: [fake.toolUse({ action: 'left_click', coordinate: [NAME.x, NAME.y] }), fake.toolUse({ action: 'type', text: 'hello' })] },
@@ -140,15 +140,15 @@ function times(reply: NonNullable<Case['reply']>, count: number): Record<string,
 }
 
 /** What the fake Anthropic's prompt cache reported for each request, summed as the run reports it. */
-function anthropicTokens(fake: FakeAnthropic): Record<string, number> {
-  const sum = (pick: (u: FakeAnthropic['cacheOutcomes'][number]['usage']) => number) => fake.cacheOutcomes.reduce((total, o) => total + pick(o.usage), 0);
+function anthropicTokens(fake: FakeClaudeComputerUse): Record<string, number> {
+  const sum = (pick: (u: FakeClaudeComputerUse['cacheOutcomes'][number]['usage']) => number) => fake.cacheOutcomes.reduce((total, o) => total + pick(o.usage), 0);
   const read = sum((u) => u.cache_read_input_tokens);
   const written = sum((u) => u.cache_creation_input_tokens);
   return {
     input_tokens: sum((u) => u.input_tokens) + read + written,
     cached_input_tokens: read,
     cache_write_tokens: written,
-    output_tokens: FakeAnthropic.OUTPUT_TOKENS * fake.cacheOutcomes.length,
+    output_tokens: FakeClaudeComputerUse.OUTPUT_TOKENS * fake.cacheOutcomes.length,
     reasoning_tokens: 0,
   };
 }
@@ -175,7 +175,7 @@ for (const { provider, setup, reply } of cases) {
       const { requests: counted, model_ms, cost_usd, ...tokens } = usage;
       assert.equal(counted, requests);
       assert.ok(model_ms! >= 0);
-      assert.deepEqual(tokens, fake instanceof FakeAnthropic ? anthropicTokens(fake) : times(reply!, requests));
+      assert.deepEqual(tokens, fake instanceof FakeClaudeComputerUse ? anthropicTokens(fake) : times(reply!, requests));
       if (provider === 'openai') {
         // 4 replies of 200 fresh, 1000 cached and 80 output tokens at 2, 0.5 and 10 USD per million.
         assert.equal(cost_usd, (4 * 200 * 2 + 4 * 1000 * 0.5 + 4 * 80 * 10) / 1e6);

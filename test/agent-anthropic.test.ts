@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { FakeAnthropic, toolResults } from './helpers/fake-claude.js';
+import { FakeClaudeComputerUse, toolResults } from './helpers/fake-claude-computer-use.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
 import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
@@ -8,22 +8,22 @@ import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
 // Claude's computer tool (Anthropic Messages API) against a strict fake, through the real @anthropic-ai/sdk.
 const DISPLAY = { width: 1024, height: 768 };
 const fixture = await taskFixture();
-const fakes: FakeAnthropic[] = [];
+const fakes: FakeClaudeComputerUse[] = [];
 const servers: ServerHandle[] = [];
 
-async function fake(options: Partial<ConstructorParameters<typeof FakeAnthropic>[0]> = {}): Promise<FakeAnthropic> {
-  const started = await new FakeAnthropic({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-test', ...options }).start();
+async function fake(options: Partial<ConstructorParameters<typeof FakeClaudeComputerUse>[0]> = {}): Promise<FakeClaudeComputerUse> {
+  const started = await new FakeClaudeComputerUse({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-test', ...options }).start();
   fakes.push(started);
   return started;
 }
 
-async function server(endpoint: FakeAnthropic, args: string[] = []): Promise<ServerHandle> {
+async function server(endpoint: FakeClaudeComputerUse, args: string[] = []): Promise<ServerHandle> {
   const started = await startServer(args, { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: endpoint.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', CUA_MODEL_RETRIES: '1' });
   servers.push(started);
   return started;
 }
 
-let claude: FakeAnthropic;
+let claude: FakeClaudeComputerUse;
 let mcp: ServerHandle;
 
 before(async () => {

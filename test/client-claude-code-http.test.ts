@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { agentFixture } from './helpers/agent-fixture.js';
 import { describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
-import { FakeAnthropic } from './helpers/fake-anthropic.js';
+import { FakeClaudeCodeModel } from './helpers/fake-claude-code-model.js';
 import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
 
 // Claude Code from npm over HTTP (`type: "http"` in its MCP config), as a remote user runs it: it speaks
@@ -14,7 +14,7 @@ import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
 const TOKEN = 'claude-http-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const fixture = await agentFixture();
-const anthropic = await new FakeAnthropic().start();
+const anthropic = await new FakeClaudeCodeModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-http-'));
 let server: HttpServerProcess;
 let handle: string;

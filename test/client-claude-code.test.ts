@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import { browserEnv, describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
-import { FakeAnthropic, type ToolResultBlock } from './helpers/fake-anthropic.js';
+import { FakeClaudeCodeModel, type ToolResultBlock } from './helpers/fake-claude-code-model.js';
 import { FakeResponses, imageSize } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
 
@@ -15,7 +15,7 @@ import { CLI } from './helpers/mcp.js';
 
 const fixture = await agentFixture();
 const openai = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
-const anthropic = await new FakeAnthropic().start();
+const anthropic = await new FakeClaudeCodeModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-code-'));
 let run: ClientRun;
 

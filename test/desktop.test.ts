@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { onPath } from '../src/desktop/process-group.js';
-import { FakeAnthropic } from './helpers/fake-claude.js';
+import { FakeClaudeComputerUse } from './helpers/fake-claude-computer-use.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
@@ -560,7 +560,7 @@ describe('desktop sessions', { skip }, () => {
   });
 
   it('runs Claude\'s actions beyond the protocol on the desktop: button down and up, triple click, a held key', async () => {
-    const claude = await new FakeAnthropic({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
+    const claude = await new FakeClaudeComputerUse({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
     const log = path.join(tmp, 'claude-probe.jsonl');
     const server = await startServer(['--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-desk', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
     try {
@@ -596,7 +596,7 @@ describe('desktop sessions', { skip }, () => {
     }
   });
   it('sends Claude a 1920x1080 desktop at 1366x768 and lands its clicks where it pointed', async () => {
-    const claude = await new FakeAnthropic({ display: { width: 1366, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-wide' }).start();
+    const claude = await new FakeClaudeComputerUse({ display: { width: 1366, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-wide' }).start();
     const log = path.join(tmp, 'claude-wide-probe.jsonl');
     const server = await startServer(['--display-size', '1920x1080', '--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-wide', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
     try {

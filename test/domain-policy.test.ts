@@ -234,7 +234,7 @@ describe('domain policy in the browser', () => {
 
 describe('one reading of a typed address (navigate, start_url, --start-url, the address bar)', () => {
   test('bare loopback and private hosts get http://, as browsers give them; other hosts https://', async () => {
-    const { normalizeUrl } = await import('../src/browser/urls.js');
+    const { normalizeUrl } = await import('../src/urls.js');
     const cases: Array<[string, string]> = [
       ['127.0.0.1:8765', 'http://127.0.0.1:8765/'],
       ['localhost:3000/app', 'http://localhost:3000/app'],

@@ -84,7 +84,7 @@ describe('README', () => {
   });
 
   it('documents every tool', async () => {
-    const { browserTools, agentTools, operatorTools } = await import('../src/tools/index.js');
-    for (const tool of [...browserTools, ...agentTools, ...operatorTools]) assert.ok(README.includes(`| \`${tool.name}\` |`), `README's tool table lacks ${tool.name}`);
+    const { sessionTools, agentTools, operatorTools } = await import('../src/tools/index.js');
+    for (const tool of [...sessionTools, ...agentTools, ...operatorTools]) assert.ok(README.includes(`| \`${tool.name}\` |`), `README's tool table lacks ${tool.name}`);
   });
 });

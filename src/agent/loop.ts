@@ -144,7 +144,7 @@ async function runAgentAction(session: ComputerSession, action: AgentAction, sig
     case 'mouse_up':
       return computer.mouseUp(action.button);
     case 'hold_key':
-      return computer.holdKeys(action.keys, action.ms);
+      return computer.pressKeysFor(action.keys, action.ms);
     case 'navigate':
       return navigation(session).goto(action.url);
     case 'history':

@@ -9,9 +9,10 @@ import { watchPopups } from './settle/page-probes.js';
 import { PolicyProxy } from './policy/proxy.js';
 import { watchScrolling } from './settle/scroll-watch.js';
 import { watchKeys } from './input/shortcuts.js';
-import { BrowserSession, NavigationBlockedError } from './session.js';
+import { NavigationBlockedError } from './navigation.js';
+import { BrowserSession } from './session.js';
 import { limitPopups } from './tabs/tab-limit.js';
-import { normalizeUrl } from './urls.js';
+import { normalizeUrl } from '../urls.js';
 
 /**
  * Browser sessions: one browser, started lazily with the first session and

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, integer, oneOf, optionString as str, OPTIONS, screenSize, size, type RawOptions } from '../config.js';
 import { DomainPatternError, DomainPolicy } from './policy/domain-policy.js';
-import { normalizeUrl, UrlParseError } from './urls.js';
+import { normalizeUrl, UrlParseError } from '../urls.js';
 
 /** Browser sessions (src/browser): the engine, where it runs, its screen, what it may reach. */
 export interface BrowserConfig {

@@ -19,10 +19,9 @@ export interface Screenshot {
  * `runAction` below maps every action type onto exactly one method, so the
  * type checker proves a backend implements the whole protocol. A few
  * methods serve the actions other models' tools have beyond the protocol
- * (src/agent/actions.ts): triple click, button down/up, held keys.
+ * (src/agent/actions.ts): triple click, button down/up, keys kept down.
  */
 export interface Computer {
-  readonly display: { width: number; height: number };
   click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void>;
   doubleClick(x: number, y: number, keys: string[]): Promise<void>;
   /** Three clicks in a row (selects a line or paragraph); for models whose action set has it. */
@@ -34,12 +33,11 @@ export interface Computer {
   mouseDown(button: PressableButton): Promise<void>;
   mouseUp(button: PressableButton): Promise<void>;
   keypress(keys: string[]): Promise<void>;
-  /** Keys held down together for `ms`, then released in reverse. */
-  holdKeys(keys: string[], ms: number): Promise<void>;
+  /** Keys pressed together and kept down for `ms`, then released in reverse (Claude's hold_key). */
+  pressKeysFor(keys: string[], ms: number): Promise<void>;
   /** `signal`: the call was cancelled; stop between keystrokes. */
   type(text: string, signal?: AbortSignal): Promise<void>;
   wait(ms: number): Promise<void>;
-  screenshot(): Promise<Screenshot>;
 }
 
 type ActionRunners = {

@@ -13,11 +13,12 @@ export interface DesktopConfig {
   apps: AppSpec[];
 }
 
-/** What a desktop session reads of the server's settings besides its own. */
+/** What the desktop backend and its sessions read of the server's settings: their own slice, the screenshot size, the settle timeout. */
 export interface DesktopSessionSettings {
   /** Screenshot size, the coordinate space of every action; `scale` = screenshot / display. */
   screenshot: { width: number; height: number; scale: number };
   settleTimeoutMs: number;
+  desktop: DesktopConfig;
 }
 
 /** The desktop slice of the options; the screen of a started Xvfb defaults to the browser's display size. */

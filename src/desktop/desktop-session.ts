@@ -1,11 +1,9 @@
 import type { Screenshot } from '../computer/computer.js';
 import type { DesktopSessionSettings } from './desktop-config.js';
 import { log } from '../log.js';
-import type { ComputerSession, ScreenState } from '../session/computer-session.js';
-import type { SessionEvent } from '../session/events.js';
-import { EventLog } from '../session/event-log.js';
-import type { AppSpec } from './app-specs.js';
-import { LaunchedApps, type LaunchedApp } from './apps.js';
+import type { AppLaunch, Apps, ComputerSession, ScreenState } from '../session/computer-session.js';
+import { SessionCore } from '../session/session-core.js';
+import { LaunchedApps } from './apps.js';
 import { encodePng, fitWithin } from './frame-image.js';
 import { ProcessActivity } from './process-activity.js';
 import { ScreenActivity, type SettleOptions } from './screen-activity.js';
@@ -35,35 +33,32 @@ export class AppNotAllowedError extends Error {}
  * Closing it ends those applications, and the Xvfb when the server
  * started one for it.
  */
-export class DesktopSession implements ComputerSession {
+export class DesktopSession extends SessionCore implements ComputerSession {
   readonly environment = 'desktop';
   readonly computer = new X11Computer(this);
-  readonly createdAt = Date.now();
-  lastUsedAt = Date.now();
+  readonly apps: Apps = { launch: (name) => this.launch(name) };
   readonly resets = 0;
   /** Screenshot pixels: the screen scaled down to fit the configured screenshot size. */
   readonly display: { width: number; height: number };
-  private readonly apps: LaunchedApps;
-  private readonly events = new EventLog();
+  /** The applications launched on this display. */
+  private readonly applications: LaunchedApps;
   private readonly activity = new ScreenActivity();
   private readonly processes: ProcessActivity;
   /** Why the next screenshot may not show the end of what the last action started. */
   private settleNote: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private running = 0;
-  private closed = false;
 
   constructor(
-    readonly id: string,
-    readonly owner: string,
+    id: string,
+    owner: string,
     private readonly xDisplay: XDisplay,
     readonly x: XConnection,
     private readonly config: DesktopSessionSettings,
     private readonly onClosed: () => void,
   ) {
+    super(id, owner);
     this.display = fitWithin(x, config.screenshot);
-    this.apps = new LaunchedApps(xDisplay);
-    this.processes = new ProcessActivity(() => this.apps.groups());
+    this.applications = new LaunchedApps(xDisplay);
+    this.processes = new ProcessActivity(() => this.applications.groups());
     x.onDamage = (rect) => this.activity.record(rect);
   }
 
@@ -73,25 +68,6 @@ export class DesktopSession implements ComputerSession {
 
   get description(): string {
     return this.xDisplay.description;
-  }
-
-  get busy(): boolean {
-    return this.running > 0;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    this.lastUsedAt = Date.now();
-    this.running++;
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => {});
-    return run.finally(() => {
-      this.running--;
-      this.lastUsedAt = Date.now();
-    });
   }
 
   /** The screen cannot be replaced under a desktop session: nothing to recover. */
@@ -150,18 +126,6 @@ export class DesktopSession implements ComputerSession {
     return undefined;
   }
 
-  peekEvents(): readonly SessionEvent[] {
-    return this.events.peek();
-  }
-
-  takeEvents(): SessionEvent[] {
-    return this.events.take();
-  }
-
-  report(event: SessionEvent): void {
-    this.events.add(event);
-  }
-
   /**
    * Starts an allowed application on this display, then waits until it is
    * ready: it has drawn (its window, its first content), the screen has
@@ -169,7 +133,8 @@ export class DesktopSession implements ComputerSession {
    * at most LAUNCH_READY_MS. `ready` says
    * whether it got there; if not, the result shows what is there.
    */
-  async launch(name: string, allowed: AppSpec[]): Promise<{ launched: LaunchedApp; ready: boolean }> {
+  private async launch(name: string): Promise<AppLaunch> {
+    const allowed = this.config.desktop.apps;
     const spec = allowed.find((a) => a.name === name);
     if (!spec) {
       throw new AppNotAllowedError(
@@ -180,11 +145,11 @@ export class DesktopSession implements ComputerSession {
     }
     await this.ready();
     const since = this.now();
-    const launched = await this.apps.launch(spec, (app) => {
+    const launched = await this.applications.launch(spec, (app) => {
       if (!this.closed) this.events.add({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
     });
     const outcome = await this.activity.settle(since, { reactionMs: LAUNCH_READY_MS, quietMs: LAUNCH_QUIET_MS, maxMs: LAUNCH_READY_MS, busy: () => this.processes.busy() });
-    return { launched, ready: outcome.changed && !outcome.capped };
+    return { pid: launched.pid, ready: outcome.changed && !outcome.capped, readyWithinMs: LAUNCH_READY_MS };
   }
 
   async close(): Promise<void> {
@@ -192,7 +157,7 @@ export class DesktopSession implements ComputerSession {
     this.closed = true;
     // All at once: a client gives a closing server about two seconds before it kills it.
     const giveBackKeys = this.computer.giveBackKeys().catch(() => {});
-    await Promise.all([this.apps.endAll(), giveBackKeys.then(() => this.x.close()), this.xDisplay.stop()]);
+    await Promise.all([this.applications.endAll(), giveBackKeys.then(() => this.x.close()), this.xDisplay.stop()]);
     this.onClosed();
   }
 }

@@ -14,7 +14,7 @@ const WATCHDOG = fileURLToPath(new URL('./watchdog.js', import.meta.url));
  * What the server started for X displays (process groups) and the private
  * folders it made for them, told to a watchdog process (watchdog.ts) that
  * ends and removes whatever is left once the server is gone, even killed
- * with SIGKILL. The watchdog runs only while something is held: the last
+ * with SIGKILL. The watchdog runs only while it guards something: the last
  * release closes its pipe and it exits.
  */
 class Supervisor {
@@ -23,7 +23,7 @@ class Supervisor {
   private readonly groups = new Map<number, string>();
   private readonly folders = new Set<string>();
 
-  holdGroup(pgid: number): void {
+  guardGroup(pgid: number): void {
     const started = startTime(pgid);
     this.groups.set(pgid, started);
     this.tell({ group: pgid, started });
@@ -34,7 +34,7 @@ class Supervisor {
     this.stopWhenIdle();
   }
 
-  holdFolder(folder: string): void {
+  guardFolder(folder: string): void {
     this.folders.add(folder);
     this.tell({ folder });
   }
@@ -45,7 +45,7 @@ class Supervisor {
   }
 
   private tell(message: Record<string, unknown>): void {
-    // A new watchdog hears everything held so far, this message included.
+    // A new watchdog hears everything guarded so far, this message included.
     if (!this.watchdog) return this.start();
     this.watchdog.stdin!.write(`${JSON.stringify(message)}\n`);
   }
@@ -63,8 +63,8 @@ class Supervisor {
       this.watchdog = undefined;
       log.warn(`the desktop watchdog exited (${signal ?? `code ${code}`}); another starts with the next desktop process`);
     });
-    const held = [...[...this.groups].map(([group, started]) => ({ group, started })), ...[...this.folders].map((folder) => ({ folder }))];
-    watchdog.stdin!.write(held.map((message) => `${JSON.stringify(message)}\n`).join(''));
+    const guarded = [...[...this.groups].map(([group, started]) => ({ group, started })), ...[...this.folders].map((folder) => ({ folder }))];
+    watchdog.stdin!.write(guarded.map((message) => `${JSON.stringify(message)}\n`).join(''));
   }
 
   private stopWhenIdle(): void {
@@ -100,7 +100,7 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
   // A command that cannot run is spawned as it is, so that the spawn error names it.
   const argv = onPath(command) ? [...parentDeathSignal(), command, ...args] : [command, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { ...options, detached: true });
-  if (child.pid !== undefined) supervisor.holdGroup(child.pid);
+  if (child.pid !== undefined) supervisor.guardGroup(child.pid);
   return child;
 }
 
@@ -118,7 +118,7 @@ export async function endProcessGroup(child: ChildProcess): Promise<void> {
  */
 export function privateFolder(prefix: string): string {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  supervisor.holdFolder(folder);
+  supervisor.guardFolder(folder);
   return folder;
 }
 

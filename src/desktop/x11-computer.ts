@@ -1,5 +1,5 @@
 import type { Point } from '../computer/actions.js';
-import type { Computer, MouseButton, PressableButton, Screenshot } from '../computer/computer.js';
+import type { Computer, MouseButton, PressableButton } from '../computer/computer.js';
 import { chordKeysyms, RETURN_KEYSYM, SHIFT_KEYSYM, typedKeysym, type KeyboardMap } from './keyboard.js';
 import type { SettleOptions } from './screen-activity.js';
 import { typingPlan } from './typing.js';
@@ -17,7 +17,6 @@ export interface DesktopHost {
   now(): number;
   /** Waits until what was done since `since` has been drawn and the screen is quiet; says whether anything was drawn. */
   settle(since: number, signal?: AbortSignal, waits?: Partial<SettleOptions>): Promise<boolean>;
-  screenshot(): Promise<Screenshot>;
 }
 
 /** X pointer buttons: 2 is the middle (wheel) button; 8 and 9 are the side buttons browsers map to back and forward. */
@@ -65,10 +64,6 @@ export class X11Computer implements Computer {
 
   constructor(private readonly host: DesktopHost) {}
 
-  get display() {
-    return this.host.display;
-  }
-
   /** Screenshot pixel → screen pixel: the centre of the screen area the screenshot pixel shows. */
   private toScreen(p: Point): Point {
     const { screen, display } = this.host;
@@ -85,16 +80,16 @@ export class X11Computer implements Computer {
 
   /**
    * Runs `send` with `keysyms` available (missing ones mapped onto free
-   * keycodes) and `held` pressed in order; releases them in reverse, then
+   * keycodes) and the keys `down` pressed in order; releases them in reverse, then
    * waits for the screen.
    */
-  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, held: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
+  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, down: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
     const { x } = this.host;
     const since = this.host.now();
-    const keyboard = await this.keyboardWith([...chordKeysyms(held), ...keysyms]);
+    const keyboard = await this.keyboardWith([...chordKeysyms(down), ...keysyms]);
     const pressed: number[] = [];
     try {
-      for (const keycode of chordKeycodes(keyboard, chordKeysyms(held))) {
+      for (const keycode of chordKeycodes(keyboard, chordKeysyms(down))) {
         x.key(keycode, true);
         pressed.push(keycode);
       }
@@ -228,8 +223,8 @@ export class X11Computer implements Computer {
     );
   }
 
-  /** The keys held down for `ms`; act releases them in reverse, even when the wait is cut short. */
-  holdKeys(keys: string[], ms: number): Promise<void> {
+  /** The keys kept down for `ms`; act releases them in reverse, even when the wait is cut short. */
+  pressKeysFor(keys: string[], ms: number): Promise<void> {
     return this.act(async () => {
       await sleep(ms);
     }, keys);
@@ -292,10 +287,6 @@ export class X11Computer implements Computer {
     const since = this.host.now();
     await sleep(ms);
     await this.host.settle(since, undefined, { reactionMs: 0 });
-  }
-
-  screenshot(): Promise<Screenshot> {
-    return this.host.screenshot();
   }
 }
 

@@ -14,7 +14,7 @@ import { isOtherReplicas, mintHandle } from '../replica/handles.js';
 import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
 import { RunTasks } from './run-tasks.js';
-import { Runs } from './runs.js';
+import { Runs } from '../runs.js';
 
 export const MCP_PATH = '/mcp';
 /** How long an idle HTTP connection stays open for the client's next request. */
@@ -32,7 +32,7 @@ interface McpHttpSession {
 
 export interface HttpServerHandle {
   url: string;
-  /** Stops listening and closes every MCP session (the caller closes the browser sessions). */
+  /** Stops listening and closes every MCP session (the caller closes the computer sessions). */
   close(): Promise<void>;
 }
 
@@ -232,7 +232,7 @@ class McpHttpServer {
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id && this.mcpSessions.get(id) === session) this.mcpSessions.delete(id);
-      // The browser sessions stay: they are the principal's, reachable from its next MCP session by their handles.
+      // The sessions (browser or desktop) stay: they are the principal's, reachable from its next MCP session by their handles.
       log.info(`MCP session ${id ?? '(uninitialised)'} closed`);
     };
     await server.connect(transport);

@@ -6,7 +6,7 @@ import { decisionOf, safetyForm } from '../tools/agent-observer.js';
 import type { FormAnswer } from '../tools/request-context.js';
 import type { ToolResult } from '../tools/tool-result.js';
 import { mintHandle, replicaOf } from '../replica/handles.js';
-import type { Runs } from './runs.js';
+import type { Runs } from '../runs.js';
 
 /** How often a client should poll tasks/get: a model turn takes seconds, a person longer. */
 const POLL_INTERVAL_MS = 500;
@@ -147,7 +147,7 @@ class RunTask {
     const decision = decisionOf(response) ?? { decision: 'deny' as const, by: 'client-declined' as const };
     this.question = undefined;
     this.run.decide(decision.decision, question.checkIds, decision.by);
-    const release = this.principal.sessions.hold(this.run.session);
+    const release = this.principal.sessions.keepOpen(this.run.session);
     void this.run.stopped().then(release);
     this.touch();
     this.follow();

@@ -3,7 +3,7 @@ import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server
 import type { ServerConfig } from './server-config.js';
 import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
-import { agentTools, browserTools, operatorTools } from '../tools/index.js';
+import { agentTools, sessionTools, operatorTools } from '../tools/index.js';
 import { isOperator } from '../tools/server-status.js';
 import { registerTools, type Era } from './register-tools.js';
 import { sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
@@ -11,7 +11,7 @@ import type { RunTasks } from './run-tasks.js';
 import { registerTaskMethods } from './task-methods.js';
 import { SERVER_VERSION } from '../version.js';
 import { registerRunResources } from './run-resources.js';
-import type { Runs } from './runs.js';
+import type { Runs } from '../runs.js';
 
 /** What every MCP server object of one process shares: the run in each session, and the runs followed as tasks. */
 export interface ServedRuns {
@@ -46,7 +46,7 @@ export function createMcpServer(principal: Principal, { runs, tasks }: ServedRun
     { instructions: INSTRUCTIONS, capabilities: { logging: {} }, requestState: { verify: questions.verify } },
   );
   // Another principal's server object never lists the operator's tools: calling one is "not found".
-  const tools = [...browserTools, ...agentTools, ...(isOperator(principal, config) ? operatorTools : [])];
+  const tools = [...sessionTools, ...agentTools, ...(isOperator(principal, config) ? operatorTools : [])];
   registerTools(server, tools, { principal, runs, config }, { era, questions, tasks, answeredWithTask: false });
   if (era === 'modern') {
     const structured = () => sendsStructuredContent(config.structuredOutput, server.server.getClientVersion()?.name);

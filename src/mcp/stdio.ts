@@ -8,7 +8,7 @@ import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
 import { RunTasks } from './run-tasks.js';
-import { Runs } from './runs.js';
+import { Runs } from '../runs.js';
 
 /**
  * Serves one client over stdin/stdout until stdin closes; the caller then

@@ -30,18 +30,57 @@ export interface ScreenState {
   page_size: { width: number; height: number } | null;
 }
 
-/** A browser's addresses and history, for models that call goto/back/forward functions. Each says what happened. */
+/** What opening a URL did: the page loaded, the URL was a download (saved, the page unchanged), or the domain policy stopped a redirect. */
+export type NavigationOutcome = 'loaded' | 'download' | 'blocked';
+
+/** A browser's addresses and history. */
 export interface Navigation {
+  /** Opens `url` (without a scheme: https://, or http:// for local addresses) in the current tab through the domain policy, once it has loaded. */
+  open(url: string): Promise<NavigationOutcome>;
+  /** open, for models that call goto/back/forward functions: each says what happened. */
   goto(url: string): Promise<string>;
   back(): Promise<string>;
   forward(): Promise<string>;
 }
 
+/** A browser's tabs, as listed in every ScreenState. */
+export interface Tabs {
+  /** Makes tab `index` (as listed in `tabs`) the one actions go to. */
+  select(index: number): Promise<void>;
+}
+
+/** An application launch_app started, and whether it was ready (drawn, the screen quiet) within readyWithinMs. */
+export interface AppLaunch {
+  pid: number;
+  ready: boolean;
+  readyWithinMs: number;
+}
+
+/** Applications started on the session's screen: only those the operator allows (--desktop-app). */
+export interface Apps {
+  launch(name: string): Promise<AppLaunch>;
+}
+
+/** Where save_storage_state put a session's logins, and how many: never the secrets themselves. */
+export interface SavedLogins {
+  path: string;
+  cookies: number;
+  origins: number;
+}
+
+/** The session's cookies and local storage: its logins. */
+export interface LoginStorage {
+  /** Writes them to a private file `name` in the output directory, for --storage-state. */
+  save(name: string): Promise<SavedLogins>;
+}
+
 /**
- * A session of any environment, as the agent loop and the screen tools see
- * it: a `Computer` to act on, a screenshot, its state, and the events that
- * happened beside the screen. Backends (src/browser, a desktop) implement
- * it; nothing outside a backend needs to know which one it is driving.
+ * A session of any environment, as the agent loop and the tools see it: a
+ * `Computer` to act on, a screenshot, its state, the events that happened
+ * beside the screen, and the capabilities its environment has (navigation,
+ * tabs, logins, applications), each absent where it has none. Backends
+ * (src/browser, src/desktop) implement it; nothing outside a backend knows
+ * which one it is driving: a tool asks for a capability, never a class.
  */
 export interface ComputerSession {
   readonly id: string;
@@ -54,6 +93,12 @@ export interface ComputerSession {
   readonly display: { width: number; height: number };
   /** Addresses and history, where the environment has them (a browser). */
   readonly navigation?: Navigation;
+  /** Several pages to switch between (a browser). */
+  readonly tabs?: Tabs;
+  /** Cookies and local storage to save (a browser). */
+  readonly logins?: LoginStorage;
+  /** Allowed applications to start (a desktop). */
+  readonly apps?: Apps;
   /** The protocol actions on this session; each returns once the screen has caught up. */
   readonly computer: Computer;
   /** True while a call is running on it: the idle sweeper leaves it alone. */

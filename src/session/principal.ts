@@ -3,7 +3,7 @@ import type { PrincipalQuota } from './quotas.js';
 import type { SessionManager } from './session-manager.js';
 
 /**
- * Who holds sessions, and the runs in them: over stdio the process's one
+ * Who owns sessions, and the runs in them: over stdio the process's one
  * client, over HTTP the identity behind the bearer token (or, without a
  * token, the one local user). Any MCP session or request of a principal
  * reaches all of its sessions by their handles; another principal reaches
@@ -73,7 +73,7 @@ export class Principal {
 
   /** True while a run works in the background in one of this principal's sessions. */
   get isWorking(): boolean {
-    return this.list().some((s) => this.sessions.isHeld(s));
+    return this.list().some((s) => this.sessions.isKeptOpen(s));
   }
 }
 

@@ -4,18 +4,6 @@ import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 import { Quotas, type PrincipalLimits } from './quotas.js';
 
-/** What the session manager reads of the server's settings. */
-export interface SessionSettings {
-  idleTimeoutMs: number;
-  maxSessions: number;
-  /** The page a new browser session opens unless new_session names one. */
-  startUrl: string;
-  /** This server's name among replicas; undefined: a server alone. */
-  replica?: string;
-  /** Limits per principal; 0 = no limit. */
-  principalLimits: PrincipalLimits;
-}
-
 export class SessionNotFoundError extends Error {}
 /** The id was one of the caller's sessions, closed by the idle timeout. */
 export class SessionExpiredError extends SessionNotFoundError {}
@@ -39,6 +27,20 @@ const ENDED_REMEMBERED = 1000;
 type Ending = { owner: string; idleSeconds?: number; endedBy?: Error };
 export class SessionLimitError extends Error {}
 
+/** What the manager reads of the server's options (a ServerConfig has them). */
+export interface SessionOptions {
+  /** This server's name among replicas (--replica), which starts every handle it mints; undefined: a server alone. */
+  replica?: string;
+  /** Closes a session after this long without a call (0 = never). */
+  idleTimeoutMs: number;
+  /** Most sessions open at once, all owners together (0 = no limit). */
+  maxSessions: number;
+  /** Where a browser session starts when the caller names no page. */
+  startUrl: string;
+  /** Each principal's own limits (see quotas.ts). */
+  principalLimits: PrincipalLimits;
+}
+
 export interface NewSessionOptions {
   startUrl?: string;
   environment?: Environment;
@@ -59,13 +61,13 @@ export class SessionManager {
   /** Sessions being created: counted against maxSessions before they exist. */
   private opening = 0;
   private stopped = false;
-  /** Sessions kept from the idle sweeper by work that does not touch them for a while (a model run between actions). */
-  private readonly held = new Map<string, number>();
+  /** Sessions kept open past the idle timeout by work that does not touch them for a while (a model run between actions), with how many keep each. */
+  private readonly keptOpen = new Map<string, number>();
   /** What each principal holds, against its limits (quotas.ts). */
   readonly quotas: Quotas;
 
   constructor(
-    readonly config: SessionSettings,
+    private readonly config: SessionOptions,
     backends: SessionBackend[],
     private readonly ownership?: SessionOwnership,
   ) {
@@ -191,28 +193,28 @@ export class SessionManager {
   }
 
   /** Keeps the session open whatever the idle timeout until the returned function is called; its idle time starts then. */
-  hold(session: ComputerSession): () => void {
-    this.held.set(session.id, (this.held.get(session.id) ?? 0) + 1);
+  keepOpen(session: ComputerSession): () => void {
+    this.keptOpen.set(session.id, (this.keptOpen.get(session.id) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const count = (this.held.get(session.id) ?? 1) - 1;
-      if (count > 0) this.held.set(session.id, count);
-      else this.held.delete(session.id);
+      const count = (this.keptOpen.get(session.id) ?? 1) - 1;
+      if (count > 0) this.keptOpen.set(session.id, count);
+      else this.keptOpen.delete(session.id);
       session.lastUsedAt = Date.now();
     };
   }
 
-  /** True while something holds the session (see hold). */
-  isHeld(session: ComputerSession): boolean {
-    return this.held.has(session.id);
+  /** True while something keeps the session open (see keepOpen). */
+  isKeptOpen(session: ComputerSession): boolean {
+    return this.keptOpen.has(session.id);
   }
 
   private async closeIdle(): Promise<void> {
     const now = Date.now();
     for (const session of this.sessions.values()) {
-      if (!session.busy && !this.isHeld(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
+      if (!session.busy && !this.isKeptOpen(session) && now - session.lastUsedAt > this.config.idleTimeoutMs) {
         const idleSeconds = Math.round((now - session.lastUsedAt) / 1000);
         log.info(`session ${session.id} idle for ${idleSeconds} s; closing it`);
         this.sessions.delete(session.id);

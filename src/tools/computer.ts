@@ -8,7 +8,7 @@ import { defineTool, optionalSessionId } from './tool.js';
 
 export const computerTool = defineTool({
   name: 'computer',
-  title: 'Operate the browser screen',
+  title: 'Operate the session\'s screen',
   description:
     'Runs computer-use actions in order on a session (a browser, or a desktop) and returns the screenshot once the screen has settled. ' +
     'Coordinates are screenshot pixels. Actions (the Responses API computer tool set): ' +

@@ -24,7 +24,7 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
 export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean, ask = true): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
-    const release = principal.sessions.hold(run.session);
+    const release = principal.sessions.keepOpen(run.session);
     void run.stopped().then(release);
     // The client follows it as a task (tasks/get) instead of this call waiting on it.
     if (request.followAsTask) return request.followAsTask(run, (stopped) => runResult(stopped, stopped.report(), config.clientImage));

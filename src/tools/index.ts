@@ -13,8 +13,8 @@ import { closeSessionTool, listSessionsTool, newSessionTool } from './sessions.j
 import { stepTool } from './step.js';
 import type { ToolDefinition } from './tool.js';
 
-/** Tools that act on the screen directly, for the calling assistant. */
-export const browserTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool, saveStorageStateTool] as unknown as ToolDefinition[];
+/** Tools that work on sessions directly (open, look, act, navigate, launch), for the calling assistant. */
+export const sessionTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool, saveStorageStateTool] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];

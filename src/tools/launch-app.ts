@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DesktopSession, LAUNCH_READY_MS } from '../desktop/desktop-session.js';
 import { WrongEnvironmentError } from '../session/computer-session.js';
+import { capability } from './capability.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionIdArg } from './tool.js';
 
@@ -27,18 +27,13 @@ export const launchAppTool = defineTool({
       throw new WrongEnvironmentError('launch_app needs the session_id of a desktop session. Open one with new_session {"environment": "desktop"} and pass its session_id.');
     }
     const session = await principal.session(session_id);
-    if (!(session instanceof DesktopSession)) {
-      throw new WrongEnvironmentError(
-        `launch_app needs a desktop session, and session ${session.id} is a ${session.environment} session. ` +
-          'Open one with new_session {"environment": "desktop"} and pass its session_id.',
-      );
-    }
+    const apps = capability(session, 'apps', 'launch_app');
     return session.exclusive(async () => {
-      const { launched, ready } = await session.launch(app, config.desktop.apps);
+      const { pid, ready, readyWithinMs } = await apps.launch(app);
       const summary = ready
-        ? `Launched ${app} (pid ${launched.pid}); it is ready`
-        : `Launched ${app} (pid ${launched.pid}); it was not ready within ${LAUNCH_READY_MS / 1000} s (still starting or still drawing): the screenshot shows what is there now`;
-      return screenResult(session, config.clientImage, summary, { app, pid: launched.pid, ready });
+        ? `Launched ${app} (pid ${pid}); it is ready`
+        : `Launched ${app} (pid ${pid}); it was not ready within ${readyWithinMs / 1000} s (still starting or still drawing): the screenshot shows what is there now`;
+      return screenResult(session, config.clientImage, summary, { app, pid, ready });
     });
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normalizeUrl } from '../browser/urls.js';
-import { browserOnly } from './browser-only.js';
+import { normalizeUrl } from '../urls.js';
+import { capability } from './capability.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
@@ -16,11 +16,12 @@ export const navigateTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
   handler: async ({ session_id, url }, { principal, config }) => {
     const target = normalizeUrl(url);
-    const session = browserOnly(await principal.session(session_id), 'navigate');
+    const session = await principal.session(session_id);
+    const navigation = capability(session, 'navigation', 'navigate');
     return session.exclusive(async () => {
       let outcome;
       try {
-        outcome = await session.goto(await session.page(), target);
+        outcome = await navigation.open(target);
       } catch (error) {
         throw new Error(`Could not open ${target}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }

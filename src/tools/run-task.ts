@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optional } from '../strict-schema.js';
-import { browserOnly } from './browser-only.js';
+import { capability } from './capability.js';
 import { runResultShape } from './agent-result.js';
 import { followAnswer, followRun, waitSecondsArg } from './follow-run.js';
 import { RUN_VIEW_META } from './run-view-html.js';
@@ -46,12 +46,12 @@ export const runTaskTool = defineTool({
       }
       if (session_id && start_url) {
         runs.assertNoneWorking(session);
-        const browser = browserOnly(session, 'start_url');
-        await browser.exclusive(async () => browser.goto(await browser.page(), start_url));
+        const navigation = capability(session, 'navigation', 'start_url');
+        await session.exclusive(() => navigation.open(start_url));
       }
-      // Until the run holds the session (followRun, at once after this), writing the recording is the one wait: a
+      // Until the run keeps the session open (followRun, at once after this), writing the recording is the one wait: a
       // session just opened could be closed by a short --idle-timeout meanwhile.
-      const release = principal.sessions.hold(session);
+      const release = principal.sessions.keepOpen(session);
       run = await runs.start(session, task, { maxSteps: max_steps, instructions, owner: principal.id, gate: principal.quota, admitted }).finally(release);
     } catch (error) {
       admitted();

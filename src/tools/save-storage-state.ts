@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { saveStorageState } from '../browser/storage-state.js';
-import { ownerFolder } from '../session/principal-ids.js';
 import { optional } from '../strict-schema.js';
-import { browserOnly } from './browser-only.js';
+import { capability } from './capability.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
 export const saveStorageStateTool = defineTool({
@@ -17,9 +15,10 @@ export const saveStorageStateTool = defineTool({
   },
   outputSchema: { session_id: z.string(), path: z.string(), cookies: z.number(), origins: z.number().describe('Origins whose local storage was saved') },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handler: async ({ session_id, name }, { principal, config }) => {
-    const session = browserOnly(await principal.session(session_id), 'save_storage_state');
-    const saved = await session.exclusive(() => saveStorageState(session, config.outputDir, name ?? session.id, ownerFolder(principal.id)));
+  handler: async ({ session_id, name }, { principal }) => {
+    const session = await principal.session(session_id);
+    const logins = capability(session, 'logins', 'save_storage_state');
+    const saved = await session.exclusive(() => logins.save(name ?? session.id));
     const text =
       `Saved the cookies (${saved.cookies}) and local storage (${saved.origins} origin(s)) of session ${session.id} to ${saved.path}. ` +
       'The file holds login secrets and is not shown here. The operator can start the server with --storage-state pointing at it to begin every new session logged in.';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { browserOnly } from './browser-only.js';
+import { capability } from './capability.js';
 import { screenResult, screenStateShape } from './results.js';
 import { defineTool, optionalSessionId } from './tool.js';
 
@@ -14,9 +14,10 @@ export const selectTabTool = defineTool({
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
   handler: async ({ session_id, index }, { principal, config }) => {
-    const session = browserOnly(await principal.session(session_id), 'select_tab');
+    const session = await principal.session(session_id);
+    const tabs = capability(session, 'tabs', 'select_tab');
     return session.exclusive(async () => {
-      await session.selectTab(index);
+      await tabs.select(index);
       return screenResult(session, config.clientImage, `Switched to tab ${index}`);
     });
   },

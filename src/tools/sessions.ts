@@ -38,7 +38,7 @@ const sessionSummary = z.object({
 
 export const listSessionsTool = defineTool({
   name: 'list_sessions',
-  title: 'List browser sessions',
+  title: 'List your sessions',
   description: 'Lists your open sessions (every connection of yours sees the same ones) with their current URL and title, and which browser drives them.',
   inputSchema: {},
   outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable(), desktop: z.string().nullable().describe('The X displays of the desktop sessions') },
@@ -78,8 +78,8 @@ export const listSessionsTool = defineTool({
 
 export const closeSessionTool = defineTool({
   name: 'close_session',
-  title: 'Close a browser session',
-  description: 'Closes a browser session and everything in it (tabs, cookies, storage).',
+  title: 'Close a session',
+  description: "Closes a session and everything in it: a browser's tabs, cookies and storage; a desktop's applications (and its display, when the server started it).",
   inputSchema: {
     session_id: sessionIdArg('The session to close (see list_sessions)'),
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerConfig } from '../mcp/server-config.js';
-import type { Runs } from '../mcp/runs.js';
+import type { Runs } from '../runs.js';
 import type { Principal } from '../session/principal.js';
 import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';

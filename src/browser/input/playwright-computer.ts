@@ -1,6 +1,6 @@
 import type { Page } from 'playwright';
 import type { Point } from '../../computer/actions.js';
-import type { Computer, MouseButton, PressableButton, Screenshot } from '../../computer/computer.js';
+import type { Computer, MouseButton, PressableButton } from '../../computer/computer.js';
 import { toChord, toKeyStroke } from '../../computer/keys.js';
 import type { ActivityMonitor } from '../settle/activity.js';
 import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
@@ -10,13 +10,11 @@ import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './short
 
 /** What the computer needs of a browser session: its current page and the means to wait for an action's effects. */
 export interface PageHost extends BrowserWindow {
-  readonly display: { width: number; height: number };
   /** Screenshot pixels per CSS pixel. */
   readonly scale: number;
   readonly activity: ActivityMonitor;
   /** Waits for what the action started; its last check may be left for the page's next use (see BrowserSession.settleAction). */
   settleAction(mark: ActivityMark, actedOn: Page): Promise<void>;
-  screenshot(): Promise<Screenshot>;
   /** Runs work on the page; a missed deadline revives the page before the error (see BrowserSession.answering). */
   answering<T>(page: Page, work: () => Promise<T>): Promise<T>;
 }
@@ -49,10 +47,6 @@ function playwrightButton(button: PressableButton): 'left' | 'right' | 'middle' 
 export class PlaywrightComputer implements Computer {
   constructor(private readonly session: PageHost) {}
 
-  get display() {
-    return this.session.display;
-  }
-
   /** Screenshot pixels (what the caller sees and points at) to CSS pixels (what the page and the mouse use). */
   private css(screenshotPixels: number): number {
     return screenshotPixels / this.session.scale;
@@ -72,12 +66,12 @@ export class PlaywrightComputer implements Computer {
     });
   }
 
-  /** Holds modifier keys for the duration of a pointer action, releasing them in reverse. */
-  private async holding(page: Page, keys: string[], fn: () => Promise<void>): Promise<void> {
-    const held = toChord(keys);
+  /** Keeps modifier keys down for the duration of a pointer action, releasing them in reverse. */
+  private async withKeysDown(page: Page, keys: string[], fn: () => Promise<void>): Promise<void> {
+    const chord = toChord(keys);
     const pressed: string[] = [];
     try {
-      for (const key of held) {
+      for (const key of chord) {
         await input(page.keyboard.down(key), `holding ${key}`);
         pressed.push(key);
       }
@@ -105,16 +99,16 @@ export class PlaywrightComputer implements Computer {
         if (this.css(y) < ADDRESS_BAR_HEIGHT) return;
         bar.blur();
       }
-      await this.holding(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'));
+      await this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'));
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')));
   }
 
   mouseDown(button: PressableButton): Promise<void> {
@@ -127,7 +121,7 @@ export class PlaywrightComputer implements Computer {
 
   drag(path: Point[], keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.holding(page, keys, async () => {
+      this.withKeysDown(page, keys, async () => {
         const [start, ...rest] = path;
         if (!start) return;
         await input(page.mouse.move(this.css(start.x), this.css(start.y)), 'a mouse move');
@@ -143,12 +137,12 @@ export class PlaywrightComputer implements Computer {
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
+    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.holding(page, keys, async () => {
+      this.withKeysDown(page, keys, async () => {
         await input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move');
         await input(page.mouse.wheel(this.css(scrollX), this.css(scrollY)), 'the wheel turn');
       }),
@@ -170,8 +164,8 @@ export class PlaywrightComputer implements Computer {
     });
   }
 
-  holdKeys(keys: string[], ms: number): Promise<void> {
-    return this.act((page) => this.holding(page, keys, () => new Promise((resolve) => setTimeout(resolve, ms))));
+  pressKeysFor(keys: string[], ms: number): Promise<void> {
+    return this.act((page) => this.withKeysDown(page, keys, () => new Promise((resolve) => setTimeout(resolve, ms))));
   }
 
   /**
@@ -192,9 +186,5 @@ export class PlaywrightComputer implements Computer {
 
   wait(ms: number): Promise<void> {
     return this.act(() => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
-
-  screenshot(): Promise<Screenshot> {
-    return this.session.screenshot();
   }
 }

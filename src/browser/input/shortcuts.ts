@@ -4,7 +4,7 @@ import type { SessionEvent } from '../../session/events.js';
 import type { AddressBar } from './address-bar.js';
 import { clipboardShortcut, type ClipboardKind } from './clipboard.js';
 import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
-import { normalizeUrl } from '../urls.js';
+import { normalizeUrl } from '../../urls.js';
 
 /** What the browser's own shortcuts act on: the session's tabs, history and address bar. */
 export interface BrowserWindow {

@@ -160,7 +160,7 @@ export class ResponsesTranslator implements Translator {
         type: 'computer_call_output',
         call_id: call.callId,
         output: { type: 'computer_screenshot', image_url: screen.dataUrl },
-        // The preview's browser environment uses the URL for its domain safety checks, as the seed sends it.
+        // The preview's browser environment uses the URL for its domain safety checks, as Azure's computer-use sample (Python, the program this project replaces) sends it.
         ...(this.generation === 'preview' && screen.url !== undefined ? { current_url: screen.url } : {}),
         ...(acknowledged && call.checks.length ? { acknowledged_safety_checks: call.checks } : {}),
       } as ResponseInputItem;

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { checkScreenshot, FakeEndpoint, imageSize, type Item, type Received } from './fake-endpoint.js';
 import { PromptCacheModel, type CacheOutcome } from './prompt-cache.js';
 
-export interface FakeAnthropicOptions {
+export interface FakeClaudeComputerUseOptions {
   display: { width: number; height: number };
   model: string;
   tool: 'computer_20250124' | 'computer_20251124';
@@ -24,7 +24,7 @@ export interface ClaudeTurn {
  * beta header, the conversation being resent unchanged, and a tool_result
  * carrying a screenshot for every tool_use of the last reply.
  */
-export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
+export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
   /** The content of the last reply: the next request must resend it and answer its tool_use blocks. */
   private last: Item[] | undefined;
   /** The prompt cache this fake keeps, as the API would: its outcome for each request, in order. */
@@ -33,7 +33,7 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
   /** Output tokens each reply reports. */
   static readonly OUTPUT_TOKENS = 70;
 
-  constructor(readonly options: FakeAnthropicOptions) {
+  constructor(readonly options: FakeClaudeComputerUseOptions) {
     super('Anthropic Messages API');
   }
 
@@ -60,7 +60,7 @@ export class FakeAnthropic extends FakeEndpoint<ClaudeTurn> {
       content: turn.content,
       stop_reason: turn.stop_reason ?? (calls ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
-      usage: { ...(this.cacheOutcomes.at(-1)?.usage ?? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }), output_tokens: FakeAnthropic.OUTPUT_TOKENS },
+      usage: { ...(this.cacheOutcomes.at(-1)?.usage ?? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }), output_tokens: FakeClaudeComputerUse.OUTPUT_TOKENS },
     };
   }
 

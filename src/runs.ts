@@ -1,11 +1,11 @@
-import type { AgentOptions } from '../agent/agent-options.js';
-import type { ModelProvider } from '../agent/model-provider.js';
-import { createProvider } from '../providers/index.js';
-import { recordRun } from '../recording/record-run.js';
-import type { RecordingConfig } from '../recording/recording-config.js';
-import type { ComputerSession } from '../session/computer-session.js';
-import { AgentRun } from '../agent/run.js';
-import type { RunGate } from '../session/quotas.js';
+import type { AgentOptions } from './agent/agent-options.js';
+import type { ModelProvider } from './agent/model-provider.js';
+import { createProvider } from './providers/index.js';
+import { recordRun } from './recording/record-run.js';
+import type { RecordingConfig } from './recording/recording-config.js';
+import type { ComputerSession } from './session/computer-session.js';
+import { AgentRun } from './agent/run.js';
+import type { RunGate } from './session/quotas.js';
 
 /** What a new run is given besides its session and task. */
 export interface RunStart {

@@ -17,7 +17,7 @@ export interface ToolResultBlock {
   is_error?: boolean;
 }
 
-export class FakeAnthropic extends LoopbackServer {
+export class FakeClaudeCodeModel extends LoopbackServer {
   readonly toolResults = new Map<string, ToolResultBlock>();
   /** Every request line, for failure messages. */
   readonly log: string[] = [];
