@@ -1,8 +1,9 @@
-import { errors, type CDPSession, type Page } from 'playwright';
+import type { CDPSession, Page } from 'playwright';
 import type { Screenshot } from '../../computer/computer.js';
 import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { playwright } from '../playwright.js';
 
 export class ScreenshotError extends Error {}
 
@@ -102,7 +103,7 @@ async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: Br
     } catch (error) {
       if (error instanceof ScreenshotError || error instanceof DeadlineError) throw error;
       // A page that does not render a frame in time is not answering: trying again would only wait as long again.
-      if (error instanceof errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
+      if (error instanceof playwright().errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
       lastError = error;
       log.warn(`screenshot attempt ${attempt + 1} failed in session ${sessionId}`, error);
     }
