@@ -1,5 +1,5 @@
 import { createBackends } from './backends.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { SessionManager } from './session/session-manager.js';
 import { SharedRecords } from './replica/shared-records.js';

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import { withDeadline } from './deadline.js';
 import { chromiumArgs } from './launcher.js';
@@ -27,7 +27,7 @@ export class BrowserFarm {
   private stopped = false;
 
   constructor(
-    private readonly config: ServerConfig & { browserEndpoint: string },
+    private readonly config: BrowserConfig & { browserEndpoint: string },
     private readonly contextOptions: BrowserContextOptions,
   ) {}
 

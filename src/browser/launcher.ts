@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
 import { childEnvironment } from '../child-env.js';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import { engine } from './playwright.js';
 
@@ -71,13 +71,13 @@ export function chromiumArgs(): string[] {
  */
 const PROXIED_CHROMIUM_ARGS = ['--webrtc-ip-handling-policy=disable_non_proxied_udp'];
 
-function installHint(engine: ServerConfig['browser']): string {
+function installHint(engine: BrowserConfig['browser']): string {
   const debian = engine === 'chromium' ? ' On Debian/Ubuntu the system package also works: sudo apt-get install -y chromium.' : '';
   return `Install it with: npx playwright install ${engine}.${debian} Or point --executable-path (CUA_EXECUTABLE_PATH) at a browser binary.`;
 }
 
 /** Picks the executable to launch and says where it came from. */
-export function findExecutable(config: ServerConfig): { path?: string; source: string } {
+export function findExecutable(config: BrowserConfig): { path?: string; source: string } {
   if (config.executablePath) {
     if (!fs.existsSync(config.executablePath)) {
       throw new BrowserNotFoundError(`--executable-path ${config.executablePath} does not exist. ${installHint(config.browser)}`);
@@ -109,7 +109,7 @@ function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean
 }
 
 /** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy). */
-export async function openBrowser(config: ServerConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
+export async function openBrowser(config: BrowserConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
   if (config.cdpEndpoint) {
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
     const browser = await engine(config.browser).connectOverCDP(config.cdpEndpoint);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { BrowserType } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +16,6 @@ export function playwright(): typeof import('playwright') {
 }
 
 /** The Playwright browser type for --browser. */
-export function engine(browser: ServerConfig['browser']): BrowserType {
+export function engine(browser: BrowserConfig['browser']): BrowserType {
   return playwright()[browser];
 }

@@ -3,7 +3,7 @@ import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import { stdioPrincipal } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from './server-config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { TextActionTranslator } from './text-actions.js';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
 import { OPENAI_SDK_ERRORS, openaiSdk } from '../openai/sdk.js';

@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import { ResponsesTranslator } from './responses.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
