@@ -17,11 +17,12 @@ import { startPages } from './pages.js';
 import { machine, markdownTable, writeResults, type Row } from './report.js';
 import { benchMemory } from './sessions.js';
 import { benchSteps } from './steps.js';
+import { benchStartup } from './startup.js';
 
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity, farm: benchFarm };
+const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity, farm: benchFarm, startup: benchStartup };
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

@@ -4,7 +4,8 @@
 // stderr: stdout may be an MCP stream.
 import { execFileSync } from 'node:child_process';
 import { findExecutable } from '../dist/src/browser/launcher.js';
-import { parseOptions, resolveConfig } from '../dist/src/config.js';
+import { parseOptions } from '../dist/src/config.js';
+import { resolveConfig } from '../dist/src/mcp/server-config.js';
 
 const config = resolveConfig(parseOptions([]).raw);
 const find = () => {

@@ -18,7 +18,8 @@ async function main(argv: string[]): Promise<number> {
     const { haproxyConfigCommand } = await import('./replica/haproxy-config.js');
     return haproxyConfigCommand(options.slice(1));
   }
-  const { ConfigError, helpText, parseOptions, resolveConfig } = await import('./config.js');
+  const { ConfigError, helpText, parseOptions } = await import('./config.js');
+  const { resolveConfig } = await import('./mcp/server-config.js');
   let parsed;
   let config;
   try {

@@ -1,27 +1,8 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_ACTION_TYPES } from './agent/actions.js';
-import { parseRetention } from './providers/screenshot-retention.js';
-import { parsePrices, type ModelPrices } from './agent/usage.js';
 import { checkArguments } from './argv.js';
-import { DomainPatternError, DomainPolicy, HostPatterns } from './browser/policy/domain-policy.js';
-import { normalizeUrl, UrlParseError } from './urls.js';
-import { AppSpecError, parseAppSpecs, type AppSpec } from './desktop/app-specs.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
-import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './mcp/auth-tokens.js';
-import { REPLICA_NAME } from './replica/handles.js';
-import { resolveOAuth, type OAuthConfig } from './mcp/oauth-options.js';
-import { ONE_USER_PRINCIPALS } from './session/principal-ids.js';
-import type { PrincipalLimits } from './session/quotas.js';
-
-/** The model providers `--provider` can name (src/providers/index.ts builds each). */
-export const PROVIDER_KINDS = ['azure', 'openai', 'anthropic', 'gemini', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
-
-/** How many recorded runs to keep: the newest `runs`, or the newest that fit in `bytes` together. */
-export type Retention = { runs: number } | { bytes: number };
+import { AGENT_ACTION_TYPES } from './computer/action-kinds.js';
 
 /**
  * Every server option: one table gives the flag, the environment variable,
@@ -117,120 +98,6 @@ export const OPTIONS = {
 export type OptionName = keyof typeof OPTIONS;
 export type RawOptions = Partial<Record<OptionName, string | boolean>>;
 
-export interface ServerConfig {
-  browser: 'chromium' | 'firefox' | 'webkit';
-  executablePath?: string;
-  headless: boolean;
-  /** The viewport, in CSS pixels. */
-  display: { width: number; height: number };
-  /** Screenshot size, the coordinate space of every action; `scale` = screenshot / display (at most 1). */
-  screenshot: { width: number; height: number; scale: number };
-  startUrl: string;
-  userDataDir?: string;
-  /** A storage-state file every new browser context starts from. */
-  storageState?: string;
-  cdpEndpoint?: string;
-  browserEndpoint?: string;
-  dialogPolicy: 'accept' | 'dismiss';
-  imageFormat: 'png' | 'jpeg';
-  imageQuality: number;
-  /** Limits of the screenshots sent to the MCP client (not to the computer-use model). */
-  clientImage: ClientImageLimits;
-  structuredOutput: 'auto' | 'on' | 'off';
-  outputDir: string;
-  /** Limits of the downloads pages start, in bytes and counts (0 = no limit). */
-  downloads: DownloadLimits;
-  /** Recordings of model runs: on/off, the runs folder, how many to keep. */
-  recording: { enabled: boolean; dir: string; keep: Retention };
-  logLevel: LogLevel;
-  idleTimeoutMs: number;
-  settleTimeoutMs: number;
-  /** How long a run tool call waits for the run by default before answering `running`. */
-  callWaitSeconds: number;
-  agent: AgentOptions;
-  /** Hosts and schemes the browser may reach. */
-  domainPolicy: DomainPolicy;
-  maxSessions: number;
-  /** Limits per principal (session/quotas.ts); 0 = no limit. */
-  principalLimits: PrincipalLimits;
-  /** Principal ids that get the operator's view (server_status). */
-  operators: string[];
-  shareSessions: boolean;
-  /** This server's name among replicas (--replica); undefined: a server alone. */
-  replica?: string;
-  http?: HttpConfig;
-  desktop: DesktopConfig;
-}
-
-/** Desktop sessions (src/desktop). */
-export interface DesktopConfig {
-  /** An existing X display to drive; undefined: each session starts an Xvfb. */
-  display?: string;
-  /** The screen size of the Xvfb a session starts. */
-  size: { width: number; height: number };
-  /** auto, none, or a window manager command. */
-  windowManager: string;
-  /** The only applications launch_app may start. */
-  apps: AppSpec[];
-}
-
-export interface DownloadLimits {
-  maxBytes: number;
-  sessionBytes: number;
-  maxCount: number;
-  minFreeBytes: number;
-}
-
-export interface HttpConfig {
-  port: number;
-  host: string;
-  authToken?: string;
-  /** The tokens accepted (--auth-token's and --auth-tokens'), each with its principal; empty: no token needed, one local principal. */
-  tokens: TokenPrincipal[];
-  /** --oauth-issuer and its options: access tokens of that authorization server are accepted too. */
-  oauth?: OAuthConfig;
-  /** Lower-case host names (no port) accepted in Host and Origin; '*' accepts any. */
-  allowedHosts: string[];
-  /** Exact origins accepted besides those of allowedHosts; '*' accepts any. */
-  allowedOrigins: string[];
-  maxBodyBytes: number;
-  /** Most MCP sessions open at once; 0 = no limit. */
-  maxClients: number;
-}
-
-export interface ClientImageLimits {
-  maxBytes: number;
-  /** Longest side in pixels; unset: the screenshot size. */
-  maxSide?: number;
-}
-
-/** How the computer-use model loop runs (see src/agent and src/providers). */
-export interface AgentOptions {
-  provider: 'auto' | ProviderKind;
-  /** Undefined: the provider's default model. */
-  model: string | undefined;
-  toolGeneration: 'auto' | 'preview' | 'ga';
-  anthropicTool: 'auto' | 'computer_20250124' | 'computer_20251124';
-  geminiBaseUrl: string | undefined;
-  openaiCompatible: { baseUrl: string | undefined; apiKey: string | undefined };
-  textActionCoordinates: 'absolute' | 'relative';
-  history: 'server' | 'local';
-  /** --keep-screenshots; undefined (auto): each provider's default. */
-  keepScreenshots: { keep: number; batch?: number } | undefined;
-  maxSteps: number;
-  /** The operator's prices; undefined: runs report tokens and no cost. */
-  modelPrices: ModelPrices | undefined;
-  modelRetries: number;
-  autoAcknowledgeSafetyChecks: boolean;
-  /** Action kinds a person approves before they run, whatever the model's safety system says. */
-  confirmActions: string[];
-  /** always: a person approves every call; sandbox: the model's checks are approved without asking, in the named sandbox. */
-  approval: { mode: 'safety-checks' | 'always' } | { mode: 'sandbox'; sandbox: string };
-  /** Sites where every action waits for a person. */
-  confirmDomains: HostPatterns;
-  confirmPasswordTyping: boolean;
-}
-
 export class ConfigError extends Error {}
 
 /** Where downloads and recordings go unless --output-dir says otherwise. */
@@ -274,12 +141,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   return { raw, positionals: parsed.positionals, help: Boolean(parsed.values.help), version: Boolean(parsed.values.version) };
 }
 
-function hasDisplay(env: NodeJS.ProcessEnv): boolean {
-  if (process.platform !== 'linux') return true;
-  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+/** The value of a string option, or undefined when it is not set or empty. */
+export function optionString(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function integer(name: OptionName, value: string | boolean | undefined, min: number, max: number): number {
+/** A whole number option from min to max. */
+export function integer(name: OptionName, value: string | boolean | undefined, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
@@ -287,13 +155,14 @@ function integer(name: OptionName, value: string | boolean | undefined, min: num
   return n;
 }
 
-function oneOf<T extends string>(name: OptionName, value: string | boolean | undefined, allowed: readonly T[]): T {
+/** A string option that must be one of `allowed`. */
+export function oneOf<T extends string>(name: OptionName, value: string | boolean | undefined, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 /** A WIDTHxHEIGHT option from 200x200 to 7680x4320. */
-function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
+export function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean | undefined): { width: number; height: number } {
   const { flag, env } = OPTIONS[name];
   const size = /^(\d{1,6})x(\d{1,6})$/.exec(String(value));
   const result = size ? { width: Number(size[1]), height: Number(size[2]) } : undefined;
@@ -303,300 +172,19 @@ function screenSize(name: 'displaySize' | 'desktopSize', value: string | boolean
   return result;
 }
 
-function resolveDesktop(raw: RawOptions, display: { width: number; height: number }): DesktopConfig {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-  const displayName = text(raw.desktopDisplay);
-  if (displayName !== undefined && !/^[\w.-]*:\d+(\.\d+)?$/.test(displayName)) {
-    throw new ConfigError(`--desktop-display (CUA_DESKTOP_DISPLAY) must be an X display name such as :1, got ${JSON.stringify(displayName)}`);
-  }
-  if (displayName !== undefined && raw.desktopSize !== undefined) {
-    throw new ConfigError('--desktop-size sets the size of the Xvfb the server starts; with --desktop-display the screen keeps the size it has. Pass one of them.');
-  }
-  let apps: AppSpec[];
-  try {
-    apps = parseAppSpecs(text(raw.desktopApp) ?? '');
-  } catch (error) {
-    if (error instanceof AppSpecError) throw new ConfigError(`--desktop-app (CUA_DESKTOP_APPS): ${error.message}`);
-    throw error;
-  }
-  return {
-    display: displayName,
-    size: raw.desktopSize === undefined ? { ...display } : screenSize('desktopSize', raw.desktopSize),
-    windowManager: text(raw.desktopWindowManager) ?? 'auto',
-    apps,
-  };
-}
+/** Multipliers of the size units options accept. */
+export const SIZE_UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
-export function resolveConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const display = screenSize('displaySize', raw.displaySize);
-  const screenshot = resolveScreenshotSize(raw.screenshotSize, display);
-  if (raw.headless && raw.headed) throw new ConfigError('--headless and --headed contradict each other; pass one');
-  const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
-  // A remote browser has its own display; a local one needs ours.
-  if (raw.headed && !hasDisplay(env) && !raw.cdpEndpoint && !raw.browserEndpoint) {
-    throw new ConfigError('--headed needs a display, and DISPLAY/WAYLAND_DISPLAY is not set. Run under a virtual display (xvfb-run cua-mcp --headed) or leave out --headed.');
-  }
-  const str = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const domainPolicy = resolveDomainPolicy(raw);
-  const startUrl = resolveStartUrl(str(raw.startUrl) ?? 'about:blank', domainPolicy);
-  const outputDir = path.resolve(str(raw.outputDir) ?? defaultOutputDir());
-  return {
-    browser: oneOf('browser', raw.browser, ['chromium', 'firefox', 'webkit'] as const),
-    executablePath: str(raw.executablePath),
-    headless,
-    display,
-    screenshot,
-    startUrl,
-    userDataDir: str(raw.userDataDir),
-    storageState: resolveStorageState(str(raw.storageState), str(raw.userDataDir)),
-    cdpEndpoint: str(raw.cdpEndpoint),
-    browserEndpoint: str(raw.browserEndpoint),
-    dialogPolicy: oneOf('dialogPolicy', raw.dialogPolicy, ['accept', 'dismiss'] as const),
-    imageFormat: oneOf('imageFormat', raw.imageFormat, ['png', 'jpeg'] as const),
-    imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
-    clientImage: {
-      maxBytes: integer('maxImageBytes', raw.maxImageBytes, 10_000, 6 * 1024 * 1024),
-      maxSide: raw.maxImagePixels === undefined || raw.maxImagePixels === '' ? undefined : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
-    },
-    structuredOutput: oneOf('structuredOutput', raw.structuredOutput, ['auto', 'on', 'off'] as const),
-    outputDir,
-    downloads: {
-      maxBytes: size('maxDownloadSize', raw.maxDownloadSize),
-      sessionBytes: size('sessionDownloadSize', raw.sessionDownloadSize),
-      maxCount: integer('maxDownloads', raw.maxDownloads, 0, 1_000_000),
-      minFreeBytes: size('minFreeSpace', raw.minFreeSpace),
-    },
-    recording: { enabled: raw.record !== false, dir: path.join(outputDir, 'runs'), keep: retention(raw.keepRuns) },
-    logLevel: oneOf('logLevel', raw.logLevel, LOG_LEVELS),
-    idleTimeoutMs: integer('idleTimeout', raw.idleTimeout, 0, 7 * 24 * 3600) * 1000,
-    settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
-    callWaitSeconds: integer('callWait', raw.callWait, 0, 3600),
-    agent: {
-      provider: oneOf('provider', raw.provider, ['auto', ...PROVIDER_KINDS] as const),
-      model: str(raw.model),
-      toolGeneration: oneOf('toolGeneration', raw.toolGeneration, ['auto', 'preview', 'ga'] as const),
-      anthropicTool: oneOf('anthropicTool', raw.anthropicTool, ['auto', 'computer_20250124', 'computer_20251124'] as const),
-      geminiBaseUrl: str(raw.geminiBaseUrl),
-      openaiCompatible: { baseUrl: str(raw.openaiCompatibleBaseUrl), apiKey: str(raw.openaiCompatibleApiKey) },
-      textActionCoordinates: oneOf('textActionCoordinates', raw.textActionCoordinates, ['absolute', 'relative'] as const),
-      history: oneOf('history', raw.history, ['server', 'local'] as const),
-      keepScreenshots: resolveRetention(raw.keepScreenshots),
-      maxSteps: integer('maxSteps', raw.maxSteps, 1, 1000),
-      modelPrices: resolvePrices(raw.modelPrices),
-      modelRetries: integer('modelRetries', raw.modelRetries, 0, 20),
-      autoAcknowledgeSafetyChecks: raw.autoAcknowledgeSafetyChecks === true,
-      confirmActions: resolveConfirmActions(raw.confirmActions),
-      approval: resolveApproval(raw.approval),
-      confirmDomains: resolveConfirmDomains(raw.confirmDomains),
-      confirmPasswordTyping: raw.confirmPasswordTyping === true,
-    },
-    domainPolicy,
-    maxSessions: integer('maxSessions', raw.maxSessions, 0, 1000),
-    principalLimits: {
-      sessions: integer('maxSessionsPerPrincipal', raw.maxSessionsPerPrincipal, 0, 1000),
-      runs: integer('maxRunsPerPrincipal', raw.maxRunsPerPrincipal, 0, 1000),
-      stepsPerMinute: integer('maxStepsPerMinute', raw.maxStepsPerMinute, 0, 1_000_000),
-    },
-    operators: list(raw.operators),
-    shareSessions: Boolean(raw.shareSessions),
-    replica: resolveReplica(raw),
-    http: raw.port === undefined ? undefined : resolveHttp(raw),
-    desktop: resolveDesktop(raw, display),
-  };
-}
-
-/** The file, checked now: a login that silently fails to load would only show as a logged-out page much later. */
-function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  if (userDataDir !== undefined) {
-    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
-  }
-  const resolved = path.resolve(file);
-  let state: { cookies?: unknown; origins?: unknown };
-  try {
-    state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
-  } catch (error) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
-  }
-  if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
-  }
-  return resolved;
-}
-
-function resolveRetention(value: string | boolean | undefined): { keep: number; batch?: number } | undefined {
-  if (typeof value !== 'string' || value === 'auto' || value === '') return undefined;
-  try {
-    return parseRetention(value);
-  } catch (error) {
-    throw new ConfigError(`--keep-screenshots (CUA_KEEP_SCREENSHOTS): ${(error as Error).message}, or auto`);
-  }
-}
-
-function resolvePrices(value: string | boolean | undefined): ModelPrices | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  try {
-    return parsePrices(value);
-  } catch (error) {
-    throw new ConfigError(`--model-prices (CUA_MODEL_PRICES): ${(error as Error).message}`);
-  }
-}
-
-function resolveApproval(value: string | boolean | undefined): AgentOptions['approval'] {
-  const text = typeof value === 'string' ? value.trim() : 'safety-checks';
-  if (text === 'safety-checks' || text === 'always') return { mode: text };
-  const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
-  if (sandbox) return { mode: 'sandbox', sandbox };
-  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
-}
-
-function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
-  try {
-    return new HostPatterns(typeof value === 'string' ? value : undefined, 'confirmDomains');
-  } catch (error) {
-    if (error instanceof DomainPatternError) throw new ConfigError(`--confirm-domains (CUA_CONFIRM_DOMAINS): ${error.message}`);
-    throw error;
-  }
-}
-
-/** --start-url read as navigate reads an address (example.com, 127.0.0.1:8765), then checked against the domain policy. */
-function resolveStartUrl(given: string, policy: DomainPolicy): string {
-  let url;
-  try {
-    url = normalizeUrl(given);
-  } catch (error) {
-    if (error instanceof UrlParseError) throw new ConfigError(`--start-url (CUA_START_URL): ${error.message}`);
-    throw error;
-  }
-  const verdict = policy.checkNavigation(url);
-  if (!verdict.allowed) throw new ConfigError(`--start-url ${url} is not allowed: ${verdict.reason}`);
-  return url;
-}
-
-function resolveConfirmActions(value: string | boolean | undefined): string[] {
-  const kinds = list(value);
-  const unknown = kinds.filter((kind) => !(AGENT_ACTION_TYPES as readonly string[]).includes(kind));
-  if (unknown.length) throw new ConfigError(`--confirm-actions (CUA_CONFIRM_ACTIONS): unknown action kind(s) ${unknown.join(', ')}; use ${AGENT_ACTION_TYPES.join(', ')}`);
-  return kinds;
-}
-
-const UNITS: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-
-/** "100" keeps the newest 100 runs; "500MB" keeps the newest runs that fit in 500 MiB together. */
 /** A size in bytes: 1048576, 500KB, 500MB, 2GB; 0 = no limit. */
-function size(name: OptionName, value: string | boolean | undefined): number {
+export function size(name: OptionName, value: string | boolean | undefined): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
   if (!match) throw new ConfigError(`--${OPTIONS[name].flag} (${OPTIONS[name].env}) must be a size in bytes (1048576) or with a unit (500MB, 2GB), or 0 for no limit; got ${JSON.stringify(value)}`);
-  return Math.round(Number(match[1]) * (match[2] ? UNITS[match[2].toUpperCase()]! : 1));
+  return Math.round(Number(match[1]) * (match[2] ? SIZE_UNITS[match[2].toUpperCase()]! : 1));
 }
 
-function retention(value: string | boolean | undefined): Retention {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB)?\s*$/i.exec(String(value));
-  const amount = Number(match?.[1]);
-  if (match?.[2] && amount > 0) return { bytes: Math.round(amount * UNITS[match[2].toUpperCase()]!) };
-  if (match && !match[2] && Number.isInteger(amount) && amount >= 1) return { runs: amount };
-  throw new ConfigError(`--keep-runs (CUA_KEEP_RUNS) must be a number of runs (100) or a size (500MB, 2GB), got ${JSON.stringify(value)}`);
-}
-
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-
-export function isLoopback(host: string): boolean {
-  return ['localhost', '::1', '[::1]'].includes(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function list(value: string | boolean | undefined): string[] {
+/** A comma-separated list option: its trimmed, non-empty items. */
+export function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [];
-}
-
-function resolveReplica(raw: RawOptions): string | undefined {
-  if (typeof raw.replica !== 'string' || raw.replica === '') return undefined;
-  if (!REPLICA_NAME.test(raw.replica)) {
-    throw new ConfigError(`--replica (CUA_REPLICA) must be a DNS label (lower-case letters, digits and -, at most 63, e.g. r1 or cua-mcp-0), got ${JSON.stringify(raw.replica)}`);
-  }
-  if (raw.port === undefined) throw new ConfigError('--replica names one of several HTTP servers behind a load balancer: it needs --port.');
-  return raw.replica;
-}
-
-/** "MyBox.lan:8931" → "mybox.lan": the Host check compares names, whatever the port. */
-function hostnameOnly(host: string): string {
-  if (host === '*') return host;
-  try {
-    return new URL(`http://${host}`).hostname;
-  } catch {
-    return host.toLowerCase();
-  }
-}
-
-function resolveHttp(raw: RawOptions): HttpConfig {
-  const host = typeof raw.host === 'string' && raw.host !== '' ? raw.host : '127.0.0.1';
-  const authToken = typeof raw.authToken === 'string' && raw.authToken !== '' ? raw.authToken : undefined;
-  const tokens = authToken ? [{ token: authToken, principal: AUTH_TOKEN_PRINCIPAL }] : [];
-  if (typeof raw.authTokens === 'string' && raw.authTokens !== '') {
-    try {
-      tokens.push(...readAuthTokens(raw.authTokens));
-    } catch (error) {
-      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): ${(error as Error).message}`, { cause: error });
-    }
-    // A named principal that took one of these would share that user's sessions, runs and files.
-    const taken = tokens.slice(authToken ? 1 : 0).find((t) => ONE_USER_PRINCIPALS.includes(t.principal));
-    if (taken) {
-      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`);
-    }
-  }
-  let oauth: OAuthConfig | undefined;
-  try {
-    oauth = resolveOAuth(raw, isLoopback(host), isLoopback);
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { cause: error });
-  }
-  if (!isLoopback(host) && !tokens.length && !oauth) {
-    throw new ConfigError(
-      `Refusing to listen on ${host} without a token: anyone who reaches it could drive the browser with your cookies. ` +
-        'Set --auth-token (CUA_AUTH_TOKEN) or --oauth-issuer (CUA_OAUTH_ISSUER), or listen on 127.0.0.1.',
-    );
-  }
-  // A concrete bind address is a name clients legitimately use; a wildcard one is not.
-  const bindName = ['0.0.0.0', '::', '[::]'].includes(host) ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
-  return {
-    port: integer('port', raw.port, 0, 65535),
-    host,
-    authToken,
-    tokens,
-    oauth,
-    allowedHosts: [...new Set([...LOOPBACK_NAMES, ...bindName, ...list(raw.allowedHosts)].map(hostnameOnly))],
-    allowedOrigins: list(raw.allowedOrigins).map((o) => (o === '*' ? o : o.replace(/\/+$/, '').toLowerCase())),
-    maxBodyBytes: integer('maxBody', raw.maxBody, 1024, 1024 * 1024 * 1024),
-    maxClients: integer('maxClients', raw.maxClients, 0, 100_000),
-  };
-}
-
-function resolveScreenshotSize(value: string | boolean | undefined, display: { width: number; height: number }): ServerConfig['screenshot'] {
-  if (typeof value !== 'string' || value === '') return { ...display, scale: 1 };
-  const size = /^(\d{2,5})x(\d{2,5})$/.exec(value);
-  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must be WIDTHxHEIGHT in pixels, the display size (${display.width}x${display.height}) or smaller with its aspect ratio (e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}), got ${JSON.stringify(value)}`);
-  const width = Number(size[1]);
-  const height = Number(size[2]);
-  const scale = width / display.width;
-  // Rounding allows one pixel of slack; anything more would stretch the image and move every click.
-  if (scale > 1 || scale < 0.1 || Math.abs(display.height * scale - height) > 1) {
-    throw new ConfigError(
-      `--screenshot-size ${value} must be the display size (${display.width}x${display.height}) scaled down by at most 10x, keeping its aspect ratio: e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}`,
-    );
-  }
-  return { width, height, scale };
-}
-
-function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
-  try {
-    return new DomainPolicy({ allowedDomains: text(raw.allowedDomains), blockedDomains: text(raw.blockedDomains), allowSchemes: text(raw.allowSchemes) });
-  } catch (error) {
-    if (error instanceof DomainPatternError) {
-      const spec = OPTIONS[error.field];
-      throw new ConfigError(`--${spec.flag} (${spec.env}): ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 /** `--help`: usage, every option with its variable, and `providerSetup` (what each model provider needs, from its spec). */

@@ -1,7 +1,7 @@
 import readline from 'node:readline/promises';
 import { createBackends } from './backends.js';
 import { SessionManager } from './session/session-manager.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { Runs } from './runs.js';
 import { ModelNotConfiguredError } from './providers/index.js';

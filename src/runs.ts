@@ -1,7 +1,8 @@
-import type { ServerConfig } from './config.js';
+import type { AgentOptions } from './agent/agent-options.js';
 import type { ModelProvider } from './agent/model-provider.js';
 import { createProvider } from './providers/index.js';
 import { recordRun } from './recording/record-run.js';
+import type { RecordingConfig } from './recording/recording-config.js';
 import type { ComputerSession } from './session/computer-session.js';
 import { AgentRun } from './agent/run.js';
 import type { RunGate } from './session/quotas.js';
@@ -30,7 +31,7 @@ export class Runs {
   private model: ModelProvider | undefined;
 
   constructor(
-    private readonly config: Pick<ServerConfig, 'agent' | 'recording'>,
+    private readonly config: { agent: AgentOptions; recording: RecordingConfig },
     /** Told when a run of `owner` starts being recorded: its recorded runs (resources/list) changed. */
     private readonly recorded: (owner: string | undefined) => void = () => {},
   ) {}

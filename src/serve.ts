@@ -1,9 +1,7 @@
 import { createBackends } from './backends.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { SessionManager } from './session/session-manager.js';
-import { serveHttp } from './mcp/http.js';
-import { serveStdio } from './mcp/stdio.js';
 import { SharedRecords } from './replica/shared-records.js';
 
 /** How often the server looks whether the process that started it is still there. */
@@ -49,9 +47,12 @@ export async function serve(config: ServerConfig): Promise<number> {
   watchParent(() => void shutdown('the process that started the server has exited').then(() => process.exit(0)));
 
   if (config.http) {
+    // Each transport loads only its own modules: stdio never waits for the HTTP stack (hono, OAuth) before its first answer.
+    const { serveHttp } = await import('./mcp/http.js');
     stopHttp = (await serveHttp(sessions, config)).close;
     return new Promise<number>(() => {}); // serves until a signal ends the process
   }
+  const { serveStdio } = await import('./mcp/stdio.js');
   await serveStdio(sessions, config);
   await shutdown('client disconnected');
   return 0;

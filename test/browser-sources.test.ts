@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
-import { resolveConfig, parseOptions } from '../src/config.js';
+import { parseOptions } from '../src/config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer } from './helpers/mcp.js';
 

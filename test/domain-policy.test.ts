@@ -254,7 +254,8 @@ describe('one reading of a typed address (navigate, start_url, --start-url, the 
   });
 
   test('--start-url takes what navigate takes', async () => {
-    const { parseOptions, resolveConfig } = await import('../src/config.js');
+    const { parseOptions } = await import('../src/config.js');
+    const { resolveConfig } = await import('../src/mcp/server-config.js');
     const startUrl = (value: string) => resolveConfig(parseOptions(['--start-url', value], {}).raw, {}).startUrl;
     assert.equal(startUrl('example.com'), 'https://example.com/');
     assert.equal(startUrl('127.0.0.1:8765'), 'http://127.0.0.1:8765/');

@@ -15,7 +15,8 @@ import {
 import { generateKeyPair } from 'jose';
 import { chromium, type Browser } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
-import { parseOptions, resolveConfig } from '../src/config.js';
+import { parseOptions } from '../src/config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { errorMessage, MCP_HEADERS, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { startIdp, type TestIdp } from './helpers/oidc-idp.js';
 

@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { chromium, type Browser } from 'playwright';
 import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
-import { parseOptions, resolveConfig } from '../src/config.js';
+import { parseOptions } from '../src/config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { agentFixture, previewFake, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
 import { startServer, type ServerHandle } from './helpers/mcp.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBackends } from '../src/backends.js';
-import { parseOptions, resolveConfig } from '../src/config.js';
+import { parseOptions } from '../src/config.js';
+import { resolveConfig } from '../src/mcp/server-config.js';
 import { SessionExpiredError, SessionManager, SessionNotFoundError } from '../src/session/session-manager.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf } from './helpers/mcp.js';

@@ -1,3 +1,4 @@
+import { AGENT_ACTION_TYPES } from '../computer/action-kinds.js';
 import { actionPoints, ACTION_TYPES, describeAction, scaleAction, type ComputerAction, type Point } from '../computer/actions.js';
 import type { PressableButton } from '../computer/computer.js';
 import { checkAction, type ActionKeys } from '../computer/validate.js';
@@ -21,8 +22,10 @@ export type ExtraAction =
 export type AgentAction = ComputerAction | ExtraAction;
 export type AgentActionType = AgentAction['type'];
 
-/** Every kind of action, the names --confirm-actions takes. */
-export const AGENT_ACTION_TYPES: readonly AgentActionType[] = [...ACTION_TYPES, 'triple_click', 'mouse_down', 'mouse_up', 'hold_key', 'navigate', 'history'];
+// AGENT_ACTION_TYPES (the names --confirm-actions takes) must list exactly these action types.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _agentActionTypesMatch: Exactly<(typeof AGENT_ACTION_TYPES)[number], AgentActionType> = true;
+void _agentActionTypesMatch;
 
 export function isExtra(action: AgentAction): action is ExtraAction {
   return !(ACTION_TYPES as readonly string[]).includes(action.type);

@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../config.js';
+import type { ProviderKind } from './agent-options.js';
 import type { Translator, TranslatorContext } from './translator.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AgentOptions } from '../config.js';
+import type { AgentOptions } from './agent-options.js';
 import { log } from '../log.js';
 import type { ModelProvider } from './model-provider.js';
 import type { ComputerSession } from '../session/computer-session.js';

@@ -1,6 +1,6 @@
 import type { Screenshot } from '../computer/computer.js';
 import type { Environment } from '../session/computer-session.js';
-import type { AgentOptions } from '../config.js';
+import type { AgentOptions } from './agent-options.js';
 import type { AgentAction } from './actions.js';
 import type { TokenUsage } from './usage.js';
 

@@ -1,5 +1,5 @@
 import type { Screenshot } from '../computer/computer.js';
-import type { AgentOptions } from '../config.js';
+import type { AgentOptions } from './agent-options.js';
 import type { ModelProvider } from './model-provider.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import type { AgentAction } from './actions.js';

@@ -1,5 +1,5 @@
 import type { BrowserContext, BrowserContextOptions } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import type { SessionBackend } from '../session/backend.js';
 import { BrowserFarm } from './browser-farm.js';
@@ -31,7 +31,7 @@ export class BrowserBackend implements SessionBackend {
   private readonly watchedContexts = new WeakSet<BrowserContext>();
   private readonly farm: BrowserFarm | undefined;
 
-  constructor(private readonly config: ServerConfig) {
+  constructor(private readonly config: BrowserConfig) {
     this.contextOptions = {
       viewport: config.display,
       acceptDownloads: true,

@@ -1,8 +1,9 @@
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import { withDeadline } from './deadline.js';
-import { chromiumArgs, ENGINES } from './launcher.js';
+import { chromiumArgs } from './launcher.js';
+import { engine } from './playwright.js';
 
 /** A session's browser host went away (stopped, crashed, cut off): its pages, cookies and tabs are gone with it. */
 export class BrowserHostGoneError extends Error {}
@@ -26,7 +27,7 @@ export class BrowserFarm {
   private stopped = false;
 
   constructor(
-    private readonly config: ServerConfig & { browserEndpoint: string },
+    private readonly config: BrowserConfig & { browserEndpoint: string },
     private readonly contextOptions: BrowserContextOptions,
   ) {}
 
@@ -71,7 +72,7 @@ export class BrowserFarm {
     };
     let browser: Browser;
     try {
-      browser = await ENGINES[this.config.browser].connect(endpoint, { headers: { 'x-playwright-launch-options': JSON.stringify(launchOptions) }, timeout: CONNECT_MS });
+      browser = await engine(this.config.browser).connect(endpoint, { headers: { 'x-playwright-launch-options': JSON.stringify(launchOptions) }, timeout: CONNECT_MS });
     } catch (error) {
       throw new Error(
         `Could not connect to the ${this.config.browser} browser server at ${endpoint}: ${(error as Error).message.split('\n')[0]}. ` +

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { chromium, firefox, webkit, type Browser, type BrowserContext, type BrowserContextOptions, type BrowserType } from 'playwright';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
 import { childEnvironment } from '../child-env.js';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
+import { engine } from './playwright.js';
 
 /** Where contexts come from: a launched browser, a persistent profile, or a remote one. */
 export interface BrowserHandle {
@@ -19,7 +20,6 @@ export interface BrowserHandle {
 
 export class BrowserNotFoundError extends Error {}
 
-export const ENGINES: Record<ServerConfig['browser'], BrowserType> = { chromium, firefox, webkit };
 
 /** System Chromium/Chrome installs, tried when Playwright's own Chromium is absent. */
 const SYSTEM_CHROMIUM: Partial<Record<NodeJS.Platform, string[]>> = {
@@ -71,21 +71,20 @@ export function chromiumArgs(): string[] {
  */
 const PROXIED_CHROMIUM_ARGS = ['--webrtc-ip-handling-policy=disable_non_proxied_udp'];
 
-function installHint(engine: ServerConfig['browser']): string {
+function installHint(engine: BrowserConfig['browser']): string {
   const debian = engine === 'chromium' ? ' On Debian/Ubuntu the system package also works: sudo apt-get install -y chromium.' : '';
   return `Install it with: npx playwright install ${engine}.${debian} Or point --executable-path (CUA_EXECUTABLE_PATH) at a browser binary.`;
 }
 
 /** Picks the executable to launch and says where it came from. */
-export function findExecutable(config: ServerConfig): { path?: string; source: string } {
+export function findExecutable(config: BrowserConfig): { path?: string; source: string } {
   if (config.executablePath) {
     if (!fs.existsSync(config.executablePath)) {
       throw new BrowserNotFoundError(`--executable-path ${config.executablePath} does not exist. ${installHint(config.browser)}`);
     }
     return { path: config.executablePath, source: `executable ${config.executablePath}` };
   }
-  const engine = ENGINES[config.browser];
-  const bundled = engine.executablePath();
+  const bundled = engine(config.browser).executablePath();
   if (bundled && fs.existsSync(bundled)) return { path: bundled, source: `Playwright's ${config.browser} (${bundled})` };
   if (config.browser === 'chromium') {
     for (const candidate of SYSTEM_CHROMIUM[process.platform] ?? []) {
@@ -110,11 +109,10 @@ function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean
 }
 
 /** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy). */
-export async function openBrowser(config: ServerConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
-  const engine = ENGINES[config.browser];
+export async function openBrowser(config: BrowserConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
   if (config.cdpEndpoint) {
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
-    const browser = await engine.connectOverCDP(config.cdpEndpoint);
+    const browser = await engine(config.browser).connectOverCDP(config.cdpEndpoint);
     return wrapBrowser(browser, `Chromium over CDP at ${config.cdpEndpoint} (${browser.version()})`, false);
   }
   const executable = findExecutable(config);
@@ -132,7 +130,7 @@ export async function openBrowser(config: ServerConfig, contextOptions: BrowserC
   };
   const mode = config.headless ? 'headless' : 'headed';
   if (config.userDataDir) {
-    const context = await engine.launchPersistentContext(config.userDataDir, { ...launchOptions, ...contextOptions });
+    const context = await engine(config.browser).launchPersistentContext(config.userDataDir, { ...launchOptions, ...contextOptions });
     const description = `${config.browser}, ${executable.source}, ${mode}, profile ${config.userDataDir}`;
     log.info(`browser: ${description}`);
     let closed = false;
@@ -147,7 +145,7 @@ export async function openBrowser(config: ServerConfig, contextOptions: BrowserC
       onDisconnected: (listener) => context.on('close', listener),
     };
   }
-  const browser = await engine.launch(launchOptions);
+  const browser = await engine(config.browser).launch(launchOptions);
   const description = `${config.browser} ${browser.version()}, ${executable.source}, ${mode}`;
   log.info(`browser: ${description}`);
   return wrapBrowser(browser, description, true);

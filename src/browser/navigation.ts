@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import type { EventLog } from '../session/event-log.js';
 import type { Navigation, NavigationOutcome } from '../session/computer-session.js';
 import { historyStep } from './input/shortcuts.js';
@@ -27,7 +27,7 @@ export class BrowserNavigation implements Navigation {
     private readonly host: NavigationHost,
     /** The session's events: a load that fails may have been a download or a block, which they show. */
     private readonly events: EventLog,
-    private readonly config: ServerConfig,
+    private readonly config: BrowserConfig,
   ) {}
 
   open(url: string): Promise<NavigationOutcome> {

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright';
 import type { Screenshot } from '../computer/computer.js';
-import type { ServerConfig } from '../config.js';
+import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import type { ComputerSession, LoginStorage, NavigationOutcome, ScreenState, Tabs } from '../session/computer-session.js';
 import { ownerFolder } from '../session/principal-ids.js';
@@ -65,7 +65,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
     owner: string,
     /** Opens a context in the (possibly relaunched) browser. */
     private readonly openContext: () => Promise<BrowserContext>,
-    private readonly config: ServerConfig,
+    private readonly config: BrowserConfig,
     /** False when the context is a shared persistent profile: then only this session's pages are closed. */
     private readonly ownsContext: boolean,
   ) {

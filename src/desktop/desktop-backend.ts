@@ -1,4 +1,4 @@
-import type { ServerConfig } from '../config.js';
+import type { DesktopSessionSettings } from './desktop-config.js';
 import type { SessionBackend } from '../session/backend.js';
 import { DesktopSession } from './desktop-session.js';
 import { existingDisplay, startXvfb, windowManagerCommand, type XDisplay } from './x-display.js';
@@ -20,7 +20,7 @@ export class DesktopBackend implements SessionBackend {
   private readonly displays = new Map<string, DesktopSession | undefined>();
   private stopped = false;
 
-  constructor(private readonly config: ServerConfig) {}
+  constructor(private readonly config: DesktopSessionSettings) {}
 
   /** A desktop has no start page: nothing to refuse. */
   checkStart(): void {}

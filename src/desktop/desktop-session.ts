@@ -1,5 +1,5 @@
 import type { Screenshot } from '../computer/computer.js';
-import type { ServerConfig } from '../config.js';
+import type { DesktopSessionSettings } from './desktop-config.js';
 import { log } from '../log.js';
 import type { AppLaunch, Apps, ComputerSession, ScreenState } from '../session/computer-session.js';
 import { SessionCore } from '../session/session-core.js';
@@ -52,7 +52,7 @@ export class DesktopSession extends SessionCore implements ComputerSession {
     owner: string,
     private readonly xDisplay: XDisplay,
     readonly x: XConnection,
-    private readonly config: ServerConfig,
+    private readonly config: DesktopSessionSettings,
     private readonly onClosed: () => void,
   ) {
     super(id, owner);

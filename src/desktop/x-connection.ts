@@ -1,4 +1,4 @@
-import { createClient, type XClient, type XDamageNotify, type XTest } from 'x11';
+import type { XClient, XDamageNotify, XTest } from 'x11';
 import { KeyboardMap } from './keyboard.js';
 import type { DamageRect } from './screen-activity.js';
 import { COOKIE_PROTOCOL } from './x-auth.js';
@@ -52,7 +52,9 @@ export class XConnection {
   }
 
   /** Connects presenting `cookie`, or without one the cookie the Xauthority file (XAUTHORITY, else ~/.Xauthority) holds. */
-  static connect(displayName: string, cookie?: Buffer): Promise<XConnection> {
+  static async connect(displayName: string, cookie?: Buffer): Promise<XConnection> {
+    // x11 loads with the first desktop session, not with every server start.
+    const { createClient } = await import('x11');
     return new Promise((resolve, reject) => {
       const auth = cookie && { name: COOKIE_PROTOCOL, data: cookie.toString('latin1') };
       const client = createClient({ display: displayName, shm: false, ...(auth && { auth }) }, (error, display) => {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HttpConfig } from '../config.js';
+import type { HttpConfig } from './http-config.js';
 import { LOCAL_PRINCIPAL } from './auth-tokens.js';
 
 /** Why a request is turned away, before it reaches any MCP session. */

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
-import type { HttpConfig, ServerConfig } from '../config.js';
+import type { ServerConfig } from './server-config.js';
+import type { HttpConfig } from './http-config.js';
 import { log } from '../log.js';
 import { createMcpServer, type ServedRuns } from './server.js';
 import { Principals, type Principal } from '../session/principal.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { HttpConfig } from '../config.js';
+import type { HttpConfig } from './http-config.js';
 import { log } from '../log.js';
 import { authenticate, type Refusal } from './http-guard.js';
 import type { OAuthConfig } from './oauth-options.js';

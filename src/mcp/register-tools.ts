@@ -8,6 +8,7 @@ import type { ToolContext, ToolDefinition } from '../tools/tool.js';
 import { outputSchemaFollowsPolicy, sendsStructuredContent, withoutStructuredContent } from './result-policy.js';
 import type { RunTasks } from './run-tasks.js';
 import { takesTasks } from './task-methods.js';
+import type { ServerConfig } from './server-config.js';
 
 /** Which protocol the server object speaks: 2025-11-25 and before, or 2026-07-28. */
 export type Era = 'legacy' | 'modern';
@@ -94,7 +95,7 @@ function inputSchemaFor(shape: z.ZodRawShape, era: Era): z.ZodRawShape {
 export function registerTools(
   server: McpServer,
   tools: ToolDefinition[],
-  context: Omit<ToolContext, 'request'>,
+  context: Omit<ToolContext, 'request' | 'config'> & { config: ServerConfig },
   services: CallServices,
 ): void {
   const structured = () => sendsStructuredContent(context.config.structuredOutput, server.server.getClientVersion()?.name);

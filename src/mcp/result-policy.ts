@@ -1,5 +1,5 @@
 import type { RegisteredTool } from '@modelcontextprotocol/server';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from './server-config.js';
 import type { ToolResult } from '../tools/tool-result.js';
 
 /**

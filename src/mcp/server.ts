@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRequestStateCodec, McpServer } from '@modelcontextprotocol/server';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from './server-config.js';
 import type { Principal } from '../session/principal.js';
 import type { QuestionState } from '../tools/request-context.js';
 import { agentTools, sessionTools, operatorTools } from '../tools/index.js';

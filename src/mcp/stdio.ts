@@ -3,7 +3,7 @@ import { serveStdio as serveEras } from '@modelcontextprotocol/server/stdio';
 import { Principal } from '../session/principal.js';
 import { stdioPrincipal } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
-import type { ServerConfig } from '../config.js';
+import type { ServerConfig } from './server-config.js';
 import { log } from '../log.js';
 import { createMcpServer } from './server.js';
 import { AnsweringStdioTransport } from './answering-stdio-transport.js';
@@ -19,12 +19,20 @@ import { Runs } from '../runs.js';
 export async function serveStdio(sessions: SessionManager, config: ServerConfig): Promise<void> {
   // The one client of this process is its one principal; its recorded runs are this process's.
   const principal = new Principal(stdioPrincipal(), sessions);
-  // The connection's one server object (serveStdio pins the first it makes) tells the client when its recorded runs change.
-  let server: McpServer | undefined;
-  const runs = new Runs(config, () => void server?.sendResourceListChanged());
+  // One server object per protocol era, made on the era's first request: a client may probe with server/discover
+  // (2026-07-28) and then open with initialize (2025-11-25), which pins a 2025 one. Each tells the client when its recorded runs change.
+  const servers = new Map<string, McpServer>();
+  const runs = new Runs(config, () => {
+    for (const server of servers.values()) void server.sendResourceListChanged();
+  });
   const served = { runs, tasks: new RunTasks(runs) };
+  const serverFor = (era: Parameters<typeof createMcpServer>[3]): McpServer => {
+    let server = servers.get(era);
+    if (!server) servers.set(era, (server = createMcpServer(principal, served, config, era)));
+    return server;
+  };
   const transport = new AnsweringStdioTransport();
-  serveEras((request) => (server ??= createMcpServer(principal, served, config, request.era)), { transport, onerror: (error) => log.debug('stdio', error) });
+  serveEras((request) => serverFor(request.era), { transport, onerror: (error) => log.debug('stdio', error) });
   log.info('serving MCP over stdio');
   await transport.ended;
 }

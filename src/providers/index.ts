@@ -1,4 +1,4 @@
-import type { AgentOptions } from '../config.js';
+import type { AgentOptions } from '../agent/agent-options.js';
 import { log } from '../log.js';
 import { anthropicSpec } from './anthropic/anthropic.js';
 import { azureSpec } from './openai/azure.js';

@@ -1,5 +1,5 @@
 import type { ModelProvider } from '../agent/model-provider.js';
-import type { AgentOptions, ProviderKind } from '../config.js';
+import type { AgentOptions, ProviderKind } from '../agent/agent-options.js';
 
 /** A provider as the registry (index.ts) knows it: how to tell it is configured, and how to build it. */
 export interface ProviderSpec {

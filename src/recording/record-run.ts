@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AgentRun } from '../agent/run.js';
-import type { ServerConfig } from '../config.js';
+import type { RecordingConfig } from './recording-config.js';
 import { log } from '../log.js';
 import { privateDir } from '../private-dir.js';
 import { RunRecorder } from './recorder.js';
@@ -16,7 +16,7 @@ const latest = new WeakMap<AgentRun['session'], RunRecorder>();
  * the runs folder is not private to us (then the run goes on unrecorded,
  * with a warning). `owner` is the principal allowed to read it over MCP.
  */
-export async function recordRun(run: AgentRun, recording: ServerConfig['recording'], owner?: string): Promise<RunRecorder | undefined> {
+export async function recordRun(run: AgentRun, recording: RecordingConfig, owner?: string): Promise<RunRecorder | undefined> {
   if (!recording.enabled) return undefined;
   try {
     await privateDir(path.dirname(recording.dir), path.basename(recording.dir), 'recordings');

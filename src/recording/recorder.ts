@@ -8,7 +8,7 @@ import { log } from '../log.js';
 import type { ComputerSession } from '../session/computer-session.js';
 import { REPORT_FILE, RUN_FILE, STEPS_FILE, type RecordedAction, type RunRecord, type StepRecord } from './records.js';
 import { renderReport } from './report-html.js';
-import type { Retention } from '../config.js';
+import type { Retention } from './recording-config.js';
 import { pruneRuns } from './run-store.js';
 
 /** A recording holds what was typed (passwords too) and what was on screen: only this user may read it. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Retention } from '../config.js';
+import type { Retention } from './recording-config.js';
 import { log } from '../log.js';
 import { ownerFolder } from '../session/principal-ids.js';
 import { GOING_STATUSES, RUN_FILE, type RunRecord } from './records.js';

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { ServerConfig } from '../config.js';
 import type { Principal } from '../session/principal.js';
-import { defineTool } from './tool.js';
+import { defineTool, type ToolSettings } from './tool.js';
 
 /** Whether the principal gets the operator's view (--operators names principal ids, whatever proved them: a token, an OAuth subject). */
-export const isOperator = (principal: Principal, config: ServerConfig): boolean => config.operators.includes(principal.id);
+export const isOperator = (principal: Principal, config: ToolSettings): boolean => config.operators.includes(principal.id);
 
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 

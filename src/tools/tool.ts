@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { ServerConfig } from '../config.js';
+import type { ClientImageLimits } from '../browser/browser-config.js';
 import type { Runs } from '../runs.js';
 import type { Principal } from '../session/principal.js';
+import type { PrincipalLimits } from '../session/quotas.js';
 import { optional } from '../strict-schema.js';
 import type { RequestContext } from './request-context.js';
 import type { ToolResult } from './tool-result.js';
@@ -15,13 +16,25 @@ export interface ToolAnnotations {
   openWorldHint?: boolean;
 }
 
+/** What the tools read of the server's settings (a ServerConfig has them). */
+export interface ToolSettings {
+  clientImage: ClientImageLimits;
+  callWaitSeconds: number;
+  maxSessions: number;
+  principalLimits: PrincipalLimits;
+  /** Principal ids that get the operator's view (server_status). */
+  operators: string[];
+  /** The principals of the accepted tokens, when serving over HTTP. */
+  http?: { tokens: readonly { principal: string }[] };
+}
+
 /** What every tool handler gets besides its arguments. */
 export interface ToolContext {
   /** Who is calling: the sessions and runs it holds. */
   principal: Principal;
   /** The run in each session, and how to start one. */
   runs: Runs;
-  config: ServerConfig;
+  config: ToolSettings;
   /** This call: cancellation, progress, the client's log, questions to the person. */
   request: RequestContext;
 }

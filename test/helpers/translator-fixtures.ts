@@ -1,5 +1,6 @@
 import type { ParsedCall, ScreenInput, TranslatorContext, TurnOutcome } from '../../src/agent/translator.js';
-import { parseOptions, resolveConfig } from '../../src/config.js';
+import { parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import type { Environment } from '../../src/session/computer-session.js';
 
 /**

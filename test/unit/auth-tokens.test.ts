@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { readAuthTokens } from '../../src/mcp/auth-tokens.js';
 
 const http = (...args: string[]) => resolveConfig(parseOptions(['--port', '0', ...args], {}).raw, {}).http!;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, defaultOutputDir, helpText, OPTIONS, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, defaultOutputDir, helpText, OPTIONS, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 
 /** The configuration a command line and an environment give, as `cua-mcp` builds it at start. */
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { retentionFor, screenshotsToDrop } from '../../src/providers/screenshot-retention.js';
-import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 
 // The options of issue 22 as an operator writes them, and the errors for what cannot be used.
 const config = (argv: string[]) => resolveConfig(parseOptions(argv, {}).raw, {});

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { OAuthResourceServer, oauthPrincipal } from '../../src/mcp/oauth.js';
 
 const http = (...args: string[]) => resolveConfig(parseOptions(['--port', '0', ...args], {}).raw, {}).http!;

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError } from '@google/genai';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { parseOptions, resolveConfig } from '../../src/config.js';
+import { parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { anthropicSdk } from '../../src/providers/anthropic/sdk.js';
 import { createProvider, ModelNotConfiguredError } from '../../src/providers/index.js';
 

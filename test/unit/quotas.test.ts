@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { ownerFolder, stdioPrincipal } from '../../src/session/principal-ids.js';
 import { PrincipalQuota, QuotaError, StepWindow } from '../../src/session/quotas.js';
 

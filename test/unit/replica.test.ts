@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, parseOptions, resolveConfig } from '../../src/config.js';
+import { ConfigError, parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { mintHandle, replicaOf } from '../../src/replica/handles.js';
 import { SharedRecords } from '../../src/replica/shared-records.js';
 

@@ -7,7 +7,7 @@ import { ranTurn, screenInput, translatorContext } from '../helpers/translator-f
 // The Responses API computer tool, both generations, as the reference documents its items:
 // what the translator sends, what it reads from a reply, and the input it answers with.
 const client = new OpenAI({ apiKey: 'never-sent', baseURL: 'http://127.0.0.1:9/v1' });
-const translator = (model: string, argv: string[] = [], extra = {}) => new ResponsesTranslator(client, translatorContext(model, argv, extra));
+const translator = (model: string, argv: string[] = [], extra = {}) => new ResponsesTranslator(async () => client, translatorContext(model, argv, extra));
 const FIRST = screenInput('first screen');
 const NEXT = screenInput('next screen', 'https://shop.example/cart');
 

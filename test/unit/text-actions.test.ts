@@ -7,7 +7,7 @@ import { ranTurn, screenInput, translatorContext } from '../helpers/translator-f
 // UI-TARS's text actions on a Chat Completions server, as its grammar writes them:
 // `Thought: ...` then `Action: name(key='value')`, points in the image its processor resized.
 const client = new OpenAI({ apiKey: 'never-sent', baseURL: 'http://127.0.0.1:9/v1' });
-const translator = (argv: string[] = []) => new TextActionTranslator(client, translatorContext('ByteDance-Seed/UI-TARS-1.5-7B', argv));
+const translator = (argv: string[] = []) => new TextActionTranslator(async () => client, translatorContext('ByteDance-Seed/UI-TARS-1.5-7B', argv));
 const completion = (content: string) => ({
   id: 'chatcmpl-1',
   object: 'chat.completion',

@@ -1,5 +1,5 @@
 import type { Dialog } from 'playwright';
-import type { ServerConfig } from '../../config.js';
+import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
 import type { SessionEvent } from '../../session/events.js';
 
@@ -8,7 +8,7 @@ import type { SessionEvent } from '../../session/events.js';
  * returns the event that reports it. alert has one button, and
  * beforeunload must not block a navigation the model asked for.
  */
-export function answerDialog(dialog: Dialog, policy: ServerConfig['dialogPolicy']): SessionEvent {
+export function answerDialog(dialog: Dialog, policy: BrowserConfig['dialogPolicy']): SessionEvent {
   const type = dialog.type();
   const accept = type === 'alert' || type === 'beforeunload' || policy === 'accept';
   const answered = accept ? dialog.accept(dialog.defaultValue()) : dialog.dismiss();

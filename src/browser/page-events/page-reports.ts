@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import type { ServerConfig } from '../../config.js';
+import type { BrowserConfig } from '../browser-config.js';
 import type { EventLog } from '../../session/event-log.js';
 import { DownloadGuard } from '../policy/download-limits.js';
 import type { ActivityMonitor } from '../settle/activity.js';
@@ -21,7 +21,7 @@ export class PageReports {
 
   constructor(
     private readonly events: EventLog,
-    private readonly config: ServerConfig,
+    private readonly config: BrowserConfig,
     /** Told about each download, so settling waits for it. */
     private readonly activity: ActivityMonitor,
   ) {

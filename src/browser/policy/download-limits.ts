@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { Download, Page } from 'playwright';
-import type { DownloadLimits } from '../../config.js';
+import type { DownloadLimits } from '../browser-config.js';
 import { log } from '../../log.js';
 import { pageDevtools } from '../devtools.js';
 

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import type { ServerConfig } from '../../config.js';
+import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
 import type { EventLog } from '../../session/event-log.js';
 import type { NavigationOutcome } from '../../session/computer-session.js';
@@ -35,7 +35,7 @@ export class Recovery {
   constructor(
     private readonly host: RecoveryHost,
     private readonly events: EventLog,
-    private readonly config: ServerConfig,
+    private readonly config: BrowserConfig,
   ) {}
 
   /** How many times the browser or a tab was replaced under the session. */

@@ -1,8 +1,9 @@
-import { errors, type CDPSession, type Page } from 'playwright';
+import type { CDPSession, Page } from 'playwright';
 import type { Screenshot } from '../../computer/computer.js';
-import type { ServerConfig } from '../../config.js';
+import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
 import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { playwright } from '../playwright.js';
 
 export class ScreenshotError extends Error {}
 
@@ -70,7 +71,7 @@ function devtoolsShooter(maxClientBytes: number): Shooter {
  * the current one. `style`: CSS applied for this screenshot only (the
  * emulated address bar drawn over the page).
  */
-export function capturePage(page: () => Promise<Page>, config: ServerConfig, sessionId: string, style?: string): Promise<Screenshot> {
+export function capturePage(page: () => Promise<Page>, config: BrowserConfig, sessionId: string, style?: string): Promise<Screenshot> {
   return captureWith(playwrightShooter(style), page, config, sessionId);
 }
 
@@ -78,12 +79,12 @@ export function capturePage(page: () => Promise<Page>, config: ServerConfig, ses
  * capturePage through Chromium's own capture, where it gives the same image
  * (Chromium, fonts loaded, no style); undefined where it does not apply.
  */
-export function captureDirect(page: Page, config: ServerConfig, sessionId: string): Promise<Screenshot> | undefined {
+export function captureDirect(page: Page, config: BrowserConfig, sessionId: string): Promise<Screenshot> | undefined {
   if (config.browser !== 'chromium') return undefined;
   return captureWith(devtoolsShooter(config.clientImage.maxBytes), () => Promise.resolve(page), config, sessionId);
 }
 
-async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: ServerConfig, sessionId: string): Promise<Screenshot> {
+async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: BrowserConfig, sessionId: string): Promise<Screenshot> {
   const { imageFormat, imageQuality } = config;
   const { width, height } = config.screenshot;
   let lastError: unknown;
@@ -102,7 +103,7 @@ async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: Se
     } catch (error) {
       if (error instanceof ScreenshotError || error instanceof DeadlineError) throw error;
       // A page that does not render a frame in time is not answering: trying again would only wait as long again.
-      if (error instanceof errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
+      if (error instanceof playwright().errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
       lastError = error;
       log.warn(`screenshot attempt ${attempt + 1} failed in session ${sessionId}`, error);
     }

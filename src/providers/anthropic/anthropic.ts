@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { AnthropicTranslator } from './translator.js';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
 import { sdkLogging } from '../sdk-logging.js';

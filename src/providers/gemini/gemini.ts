@@ -1,6 +1,6 @@
 import type { GoogleGenAI } from '@google/genai';
 import { GeminiTranslator } from './translator.js';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError, type SdkErrors } from '../errors.js';
 import type { ProviderSpec } from '../spec.js';

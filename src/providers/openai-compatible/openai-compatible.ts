@@ -1,9 +1,9 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { TextActionTranslator } from './text-actions.js';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
-import { OPENAI_SDK_ERRORS } from '../openai/sdk-errors.js';
+import { OPENAI_SDK_ERRORS, openaiSdk } from '../openai/sdk.js';
 import { sdkLogging } from '../sdk-logging.js';
 import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
@@ -20,7 +20,9 @@ function compatibleProvider(options: AgentOptions): ModelProvider {
   const model = options.model ?? COMPATIBLE_DEFAULT_MODEL;
   const baseURL = options.openaiCompatible.baseUrl!;
   // vLLM without --api-key takes any key; the SDK needs one.
-  const client = new OpenAI({ apiKey: options.openaiCompatible.apiKey ?? 'EMPTY', baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) });
+  let client: Promise<OpenAI> | undefined;
+  const connect = () =>
+    (client ??= openaiSdk().then((Sdk) => new Sdk({ apiKey: options.openaiCompatible.apiKey ?? 'EMPTY', baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) })));
   const description = `OpenAI-compatible endpoint ${redactCredentials(baseURL)}, model "${model}"`;
   const hint = (status: number): string => {
     if (status === 401 || status === 403) return 'Check --openai-compatible-api-key (CUA_OPENAI_COMPATIBLE_API_KEY): the server wants the key it was started with (vllm serve --api-key).';
@@ -31,7 +33,7 @@ function compatibleProvider(options: AgentOptions): ModelProvider {
     kind: 'openai-compatible',
     model,
     description,
-    translator: (context) => new TextActionTranslator(client, { ...context, model }),
+    translator: (context) => new TextActionTranslator(connect, { ...context, model }),
     explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),
   };
 }

@@ -144,7 +144,8 @@ export class TextActionTranslator implements Translator {
   private readonly retention: ScreenshotRetention;
 
   constructor(
-    private readonly client: OpenAI,
+    /** The client, made on the first request (see openaiSdk). */
+    private readonly client: () => Promise<OpenAI>,
     private readonly context: TranslatorContext,
   ) {
     this.retention = retentionFor(context.options.keepScreenshots, TEXT_ACTION_RETENTION);
@@ -172,8 +173,8 @@ export class TextActionTranslator implements Translator {
     };
   }
 
-  send(request: unknown, signal: AbortSignal | undefined): Promise<ChatCompletion> {
-    return this.client.chat.completions.create(request as ChatCompletionCreateParamsNonStreaming, { signal });
+  async send(request: unknown, signal: AbortSignal | undefined): Promise<ChatCompletion> {
+    return (await this.client()).chat.completions.create(request as ChatCompletionCreateParamsNonStreaming, { signal });
   }
 
   read(reply: unknown): ModelReply {

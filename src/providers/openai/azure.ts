@@ -1,5 +1,5 @@
-import OpenAI from 'openai';
-import type { AgentOptions } from '../../config.js';
+import type OpenAI from 'openai';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import { OPENAI_DEFAULT_MODEL } from './openai.js';
 import { ResponsesTranslator } from './responses.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
@@ -7,7 +7,7 @@ import { explainModelError } from '../errors.js';
 import { sdkLogging } from '../sdk-logging.js';
 import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
-import { OPENAI_SDK_ERRORS } from './sdk-errors.js';
+import { OPENAI_SDK_ERRORS, openaiSdk } from './sdk.js';
 
 export const AZURE_ENV = {
   endpoint: 'AZURE_OPENAI_ENDPOINT',
@@ -70,15 +70,20 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
   const apiVersion = env[AZURE_ENV.apiVersion];
   const apiKey = env[AZURE_ENV.apiKey];
   const token = apiKey ? undefined : entraTokenProvider();
-  const client = new OpenAI({
-    baseURL,
-    // The SDK sends `Authorization: Bearer <apiKey>`; a function is called before each request, so tokens refresh.
-    apiKey: token ?? 'unused',
-    defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
-    defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
-    maxRetries: options.modelRetries,
-    ...sdkLogging('openai', redactCredentials(baseURL)),
-  });
+  let client: Promise<OpenAI> | undefined;
+  const connect = () =>
+    (client ??= openaiSdk().then(
+      (Sdk) =>
+        new Sdk({
+          baseURL,
+          // The SDK sends `Authorization: Bearer <apiKey>`; a function is called before each request, so tokens refresh.
+          apiKey: token ?? 'unused',
+          defaultHeaders: apiKey ? { 'api-key': apiKey, Authorization: null } : undefined,
+          defaultQuery: apiVersion ? { 'api-version': apiVersion } : undefined,
+          maxRetries: options.modelRetries,
+          ...sdkLogging('openai', redactCredentials(baseURL)),
+        }),
+    ));
   const auth = apiKey ? `key from ${AZURE_ENV.apiKey}` : 'Entra ID token from DefaultAzureCredential';
   const description = `Azure OpenAI endpoint ${redactCredentials(baseURL)}${apiVersion ? ` (api-version ${apiVersion})` : ''}, deployment "${model}", ${auth}`;
   const hint = (status: number): string => {
@@ -97,7 +102,7 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
     kind: 'azure',
     model,
     description,
-    translator: (context) => new ResponsesTranslator(client, { ...context, model }),
+    translator: (context) => new ResponsesTranslator(connect, { ...context, model }),
     // Keyless: a token now, before a browser is opened for a run that could not make one request.
     checkCredentials: token && (async () => void (await token())),
     explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),

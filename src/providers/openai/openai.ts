@@ -1,12 +1,12 @@
-import OpenAI from 'openai';
-import type { AgentOptions } from '../../config.js';
+import type OpenAI from 'openai';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import { ResponsesTranslator } from './responses.js';
 import type { ModelProvider } from '../../agent/model-provider.js';
 import { explainModelError } from '../errors.js';
 import { sdkLogging } from '../sdk-logging.js';
 import type { ProviderSpec } from '../spec.js';
 import { redactCredentials } from '../../redact.js';
-import { OPENAI_SDK_ERRORS } from './sdk-errors.js';
+import { OPENAI_SDK_ERRORS, openaiSdk } from './sdk.js';
 
 export const OPENAI_ENV = { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' } as const;
 
@@ -17,7 +17,8 @@ export const OPENAI_DEFAULT_MODEL = 'computer-use-preview';
 function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
-  const client = new OpenAI({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) });
+  let client: Promise<OpenAI> | undefined;
+  const connect = () => (client ??= openaiSdk().then((Sdk) => new Sdk({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) })));
   const description = `OpenAI endpoint ${redactCredentials(baseURL)}, model "${model}"`;
   const hint = (status: number): string => {
     if (status === 401) return `Check ${OPENAI_ENV.apiKey}: the key was rejected.`;
@@ -29,7 +30,7 @@ function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
     kind: 'openai',
     model,
     description,
-    translator: (context) => new ResponsesTranslator(client, { ...context, model }),
+    translator: (context) => new ResponsesTranslator(connect, { ...context, model }),
     explain: (error) => explainModelError(error, OPENAI_SDK_ERRORS, { description, hint }),
   };
 }

@@ -99,7 +99,8 @@ export class ResponsesTranslator implements Translator {
   private readonly functionCalls = new Set<string>();
 
   constructor(
-    private readonly client: OpenAI,
+    /** The client, made on the first request (see openaiSdk). */
+    private readonly client: () => Promise<OpenAI>,
     private readonly context: TranslatorContext,
   ) {
     this.generation = toolGenerationFor(context.model, context.options.toolGeneration);
@@ -123,8 +124,8 @@ export class ResponsesTranslator implements Translator {
     return this.lastResponseId ? { ...body, previous_response_id: this.lastResponseId } : body;
   }
 
-  send(request: unknown, signal: AbortSignal | undefined): Promise<Response> {
-    return this.client.responses.create(request as ResponseCreateParamsNonStreaming, { signal });
+  async send(request: unknown, signal: AbortSignal | undefined): Promise<Response> {
+    return (await this.client()).responses.create(request as ResponseCreateParamsNonStreaming, { signal });
   }
 
   read(reply: unknown): ModelReply {

@@ -1,5 +1,5 @@
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
-import type { AgentOptions } from '../../config.js';
+import type { AgentOptions } from '../../agent/agent-options.js';
 import { NAVIGATION_TOOLS } from './navigation-functions.js';
 import type { Environment } from '../../session/computer-session.js';
 
