@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { findExecutable } from '../src/browser/launcher.js';
-import { parseOptions } from '../src/config.js';
-import { resolveConfig } from '../src/mcp/server-config.js';
-import { BrowserHost, FARM_MANIFEST, FarmBalancer } from './helpers/browser-farm.js';
+import { BrowserHost, FARM_MANIFEST, FarmBalancer, HOST_CHROMIUM } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { until } from './helpers/processes.js';
-
-/** The Chromium the hosts run: this machine's, named by the MCP server since run-server would look for Playwright's own. */
-const executablePath = findExecutable(resolveConfig(parseOptions([]).raw)).path!;
 
 /**
  * --browser-endpoint naming a pool: two `playwright run-server` hosts behind
@@ -36,7 +30,7 @@ describe('a browser farm behind HAProxy', () => {
     site = await new FixtureServer({ '/': page('<p>farm page</p>'), '/hang': () => hangAsked() }).start();
     hosts = [await BrowserHost.start(), await BrowserHost.start()];
     balancer = await FarmBalancer.start(hosts);
-    server = await startServer(['--browser-endpoint', balancer.endpoint, '--executable-path', executablePath]);
+    server = await startServer(['--browser-endpoint', balancer.endpoint, '--executable-path', HOST_CHROMIUM]);
   });
 
   after(async () => {

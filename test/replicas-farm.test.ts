@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { findExecutable } from '../src/browser/launcher.js';
-import { parseOptions, resolveConfig } from '../src/config.js';
-import { BrowserHost, FarmBalancer } from './helpers/browser-farm.js';
+import { BrowserHost, FarmBalancer, HOST_CHROMIUM } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { connectHttp } from './helpers/http.js';
 import { textOf, type ServerHandle } from './helpers/mcp.js';
@@ -12,7 +10,6 @@ import { startReplicaSet, type ReplicaSet } from './helpers/replicas.js';
 // haproxy-config` prints), whose --browser-endpoint is a second HAProxy (deploy/haproxy/browsers.cfg) in front
 // of two `playwright run-server` hosts. Each replica opens its sessions on a start page of its own.
 const NAMES = ['r1', 'r2'];
-const executablePath = findExecutable(resolveConfig(parseOptions([]).raw)).path!;
 const site = new FixtureServer(Object.fromEntries(NAMES.map((name) => [`/${name}`, page(`<h1>${name}</h1>`).replace('<title>fixture</title>', `<title>replica ${name}</title>`)])));
 let hosts: [BrowserHost, BrowserHost];
 let balancer: FarmBalancer;
@@ -22,7 +19,7 @@ before(async () => {
   await site.start();
   hosts = [await BrowserHost.start(), await BrowserHost.start()];
   balancer = await FarmBalancer.start(hosts);
-  set = await startReplicaSet(NAMES, (name) => ['--browser-endpoint', balancer.endpoint, '--executable-path', executablePath, '--start-url', site.url(`/${name}`), '--max-sessions', '20']);
+  set = await startReplicaSet(NAMES, (name) => ['--browser-endpoint', balancer.endpoint, '--executable-path', HOST_CHROMIUM, '--start-url', site.url(`/${name}`), '--max-sessions', '20']);
 });
 after(async () => {
   await set?.stop();

@@ -5,12 +5,18 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findExecutable } from '../../src/browser/launcher.js';
+import { parseOptions } from '../../src/config.js';
+import { resolveConfig } from '../../src/mcp/server-config.js';
 import { commandLine, descendants, isAlive } from './processes.js';
 
 const DEPLOY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy');
 /** The files we ship: the tests run (and read) them as they are. */
 export const FARM_CONFIG = path.join(DEPLOY, 'haproxy/browsers.cfg');
 export const FARM_MANIFEST = path.join(DEPLOY, 'kubernetes/browser-farm.yaml');
+
+/** The Chromium the hosts run: this machine's, named by the MCP server (--executable-path) since run-server would look for Playwright's own. */
+export const HOST_CHROMIUM = findExecutable(resolveConfig(parseOptions([]).raw)).path!;
 
 /** How long a browser server or HAProxy may take to listen. */
 const START_MS = 30_000;
