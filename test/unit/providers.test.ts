@@ -7,6 +7,7 @@ import { parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
 import { anthropicSdk } from '../../src/providers/anthropic/sdk.js';
 import { createProvider, ModelNotConfiguredError } from '../../src/providers/index.js';
+import { openaiSdk } from '../../src/providers/openai/sdk.js';
 
 // The registry picks a provider from the options and the environment, and each provider explains
 // its SDK's failures in one shape: the endpoint tried, its words, and what to check.
@@ -22,7 +23,9 @@ test('auto takes the first configured provider in the documented order; --provid
   assert.throws(() => createProvider(options(), {}), (e: Error) => e instanceof ModelNotConfiguredError && /^No computer-use model is configured/.test(e.message));
 });
 
-test('OpenAI: a status names the endpoint, the endpoint\'s words and what to check; unreachable says so; an abort passes through', () => {
+test('OpenAI: a status names the endpoint, the endpoint\'s words and what to check; unreachable says so; an abort passes through', async () => {
+  // The SDK is loaded by a provider's first request, as before any of its errors can reach explain.
+  await openaiSdk();
   const provider = createProvider(options(['--model', 'gpt-5.4']), { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'https://user:secret@proxy.example/v1' });
   const notFound = provider.explain(APIError.generate(404, { error: { message: 'The model `gpt-5.4` does not exist.', type: 'invalid_request_error' } }, undefined, new Headers()));
   assert.equal(
