@@ -6,11 +6,6 @@ export interface TokenPrincipal {
   principal: string;
 }
 
-/** The principal of --auth-token: the one every holder of that token is. */
-export const AUTH_TOKEN_PRINCIPAL = 'auth-token';
-/** The principal of every caller when no token is set (loopback only): the local user. */
-export const LOCAL_PRINCIPAL = 'local';
-
 const NAME = /^[\w.@+-]{1,64}$/;
 const MIN_TOKEN = 16;
 

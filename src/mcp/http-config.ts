@@ -1,5 +1,6 @@
 import { ConfigError, integer, list, type RawOptions } from '../config.js';
-import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './auth-tokens.js';
+import { AUTH_TOKEN_PRINCIPAL } from '../session/principal-ids.js';
+import { readAuthTokens, type TokenPrincipal } from './auth-tokens.js';
 import { resolveOAuth, type OAuthConfig } from './oauth-options.js';
 import { ONE_USER_PRINCIPALS } from '../session/principal-ids.js';
 

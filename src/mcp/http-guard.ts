@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpConfig } from './http-config.js';
-import { LOCAL_PRINCIPAL } from './auth-tokens.js';
+import { LOCAL_PRINCIPAL } from '../session/principal-ids.js';
 
 /** Why a request is turned away, before it reaches any MCP session. */
 export interface Refusal {

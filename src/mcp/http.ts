@@ -10,7 +10,7 @@ import { Principals, type Principal } from '../session/principal.js';
 import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
-import { isOtherReplicas, mintHandle } from '../replica/handles.js';
+import { isOtherReplicas, mintHandle } from '../session/handles.js';
 import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
 import { RunTasks } from './run-tasks.js';

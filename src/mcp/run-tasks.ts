@@ -5,7 +5,7 @@ import type { Principal } from '../session/principal.js';
 import { decisionOf, safetyForm } from '../tools/agent-observer.js';
 import type { FormAnswer } from '../tools/request-context.js';
 import type { ToolResult } from '../tools/tool-result.js';
-import { mintHandle, replicaOf } from '../replica/handles.js';
+import { mintHandle, replicaOf } from '../session/handles.js';
 import type { Runs } from '../runs.js';
 
 /** How often a client should poll tasks/get: a model turn takes seconds, a person longer. */

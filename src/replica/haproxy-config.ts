@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { REPLICA_NAME } from './handles.js';
+import { REPLICA_NAME } from '../session/handles.js';
 
 /** One replica as HAProxy reaches it. */
 export interface ReplicaAddress {

@@ -1,5 +1,5 @@
 import { ConfigError, type RawOptions } from '../config.js';
-import { REPLICA_NAME } from './handles.js';
+import { REPLICA_NAME } from '../session/handles.js';
 
 /** --replica: this server's name among several behind a load balancer; undefined: a server alone. */
 export function resolveReplica(raw: RawOptions): string | undefined {

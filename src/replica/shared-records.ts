@@ -5,7 +5,7 @@ import path from 'node:path';
 import { log } from '../log.js';
 import { privateDir } from '../private-dir.js';
 import type { SessionOwnership } from '../session/session-manager.js';
-import { replicaOf } from './handles.js';
+import { replicaOf } from '../session/handles.js';
 
 /** How often a replica refreshes its record's time: the last sign of life the others report once it is gone. */
 const HEARTBEAT_MS = 5000;

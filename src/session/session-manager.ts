@@ -1,5 +1,5 @@
 import { log } from '../log.js';
-import { mintHandle } from '../replica/handles.js';
+import { mintHandle } from './handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 import { Quotas, type PrincipalLimits } from './quotas.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
-import { mintHandle, replicaOf } from '../../src/replica/handles.js';
+import { mintHandle, replicaOf } from '../../src/session/handles.js';
 import { SharedRecords } from '../../src/replica/shared-records.js';
 
 // In process: a replica's handles, --replica, and the records replicas share (in a temporary folder). The replicas
