@@ -54,7 +54,8 @@ export function readAuthTokens(file: string): TokenPrincipal[] {
     if (!principal || !token || rest.length) throw new Error(`${where}: expected "NAME TOKEN" (two fields separated by spaces)`);
     if (!NAME.test(principal)) throw new Error(`${where}: the name may use letters, digits and . _ @ + - (at most 64)`);
     if (token.length < MIN_TOKEN) throw new Error(`${where}: the token of ${principal} is shorter than ${MIN_TOKEN} characters`);
-    if (entries.some((e) => e.token === token)) throw new Error(`${where}: the token of ${principal} is already another line's; each principal needs its own`);
+    if (entries.some((e) => e.token === token))
+      throw new Error(`${where}: the token of ${principal} is already another line's; each principal needs its own`);
     entries.push({ principal, token });
   }
   if (!entries.length) throw new Error(`${file} names no principal: write one "NAME TOKEN" line per principal`);
