@@ -8,7 +8,11 @@ import { sideBySide, timed, type Sample } from './stats.js';
 const ITEM = '0. where a step goes';
 
 /** Each case run side by side, one row each, with the notes the medians make. */
-async function measure(ctx: BenchContext, cases: Record<string, () => Promise<unknown>>, notes: (median: (name: string) => number, ratioTo: (name: string, base: string) => string) => Record<string, string>): Promise<Row[]> {
+async function measure(
+  ctx: BenchContext,
+  cases: Record<string, () => Promise<unknown>>,
+  notes: (median: (name: string) => number, ratioTo: (name: string, base: string) => string) => Record<string, string>,
+): Promise<Row[]> {
   const results = await sideBySide(
     Object.entries(cases).map(([name, run]) => ({ name, run: async () => ({ ms: (await timed(run)).ms }) })),
     ctx.warmup,

@@ -28,7 +28,12 @@ export async function benchColdStart(ctx: BenchContext): Promise<Row[]> {
   );
   const item = '4. cold start: spawn → first screenshot';
   return [
-    row(item, ours, results.get(ours)!, `${speed(stat(results.get(ours)!), stat(results.get(theirs)!), theirs)}; browser launched on the first call`),
+    row(
+      item,
+      ours,
+      results.get(ours)!,
+      `${speed(stat(results.get(ours)!), stat(results.get(theirs)!), theirs)}; browser launched on the first call`,
+    ),
     row(item, theirs, results.get(theirs)!),
   ];
 }

@@ -53,7 +53,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function benchReactions(ctx: BenchContext): Promise<Row[]> {
   const log = path.join(ctx.tmp, 'late.jsonl');
-  const server = await OurServer.start(['--desktop-app', `late=/usr/bin/python3 ${LATE_BUTTON} ${log} 100 flat`, '--desktop-window-manager', 'none']);
+  const server = await OurServer.start([
+    '--desktop-app',
+    `late=/usr/bin/python3 ${LATE_BUTTON} ${log} 100 flat`,
+    '--desktop-window-manager',
+    'none',
+  ]);
   try {
     const newDesktop = async () => {
       const opened = await server.mcp.call('new_session', { environment: 'desktop' });
@@ -68,7 +73,8 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
     await server.mcp.call('launch_app', { session_id: session, app: 'late' });
     await sleep(500);
     const button = JSON.parse(fs.readFileSync(log, 'utf8').split('\n')[0]!) as { x: number; y: number };
-    const click = (at: { x: number; y: number }) => server.mcp.call('computer', { session_id: session, actions: [{ type: 'click', x: at.x, y: at.y }] });
+    const click = (at: { x: number; y: number }) =>
+      server.mcp.call('computer', { session_id: session, actions: [{ type: 'click', x: at.x, y: at.y }] });
     const theirClick = async (at: { x: number; y: number }) => {
       await run('xdotool', ['mousemove', String(at.x), String(at.y), 'click', '1'], { env });
       await sleep(FIXED_SLEEP_MS);
@@ -80,7 +86,8 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
     };
     let presses = 0;
     /** Does the screenshot show the window in the colour of the latest press? */
-    const showsPress = (png: Buffer) => png.length > 0 && sameColour(pixel(decodePng(png), EMPTY_SPOT.x, EMPTY_SPOT.y), LATE_COLOURS[presses % LATE_COLOURS.length]!);
+    const showsPress = (png: Buffer) =>
+      png.length > 0 && sameColour(pixel(decodePng(png), EMPTY_SPOT.x, EMPTY_SPOT.y), LATE_COLOURS[presses % LATE_COLOURS.length]!);
     const noChange = await sideBySide(
       [
         { name: 'ours', run: async () => ({ ms: (await timed(() => click(EMPTY_SPOT))).ms }) },
@@ -138,11 +145,16 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
           rounds: launchRounds,
           run: async () => {
             const { session: fresh, env: freshEnv } = await newDesktop();
-            const app = spawn('/usr/bin/python3', [LATE_BUTTON, path.join(ctx.tmp, 'late-theirs.jsonl'), '100', 'flat'], { env: freshEnv, stdio: 'ignore' });
+            const app = spawn('/usr/bin/python3', [LATE_BUTTON, path.join(ctx.tmp, 'late-theirs.jsonl'), '100', 'flat'], {
+              env: freshEnv,
+              stdio: 'ignore',
+            });
             try {
               const { ms, value } = await timed(async () => {
                 await sleep(FIXED_SLEEP_MS);
-                return (await run('import', ['-window', 'root', 'png:-'], { env: freshEnv, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })).stdout;
+                return (
+                  await run('import', ['-window', 'root', 'png:-'], { env: freshEnv, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })
+                ).stdout;
               });
               return { ms, fresh: showsButton(value) };
             } finally {
@@ -157,13 +169,23 @@ async function benchReactions(ctx: BenchContext): Promise<Row[]> {
     );
     const theirs = `xdotool + ${FIXED_SLEEP_MS} ms sleep + import`;
     return [
-      row(NO_CHANGE, 'cua-mcp (ours) computer click', noChange.get('ours')!, `${speed(stat(noChange.get('ours')!), stat(noChange.get('theirs')!), theirs)}; returns when nothing was drawn ${REACTION_MS} ms after the input`),
+      row(
+        NO_CHANGE,
+        'cua-mcp (ours) computer click',
+        noChange.get('ours')!,
+        `${speed(stat(noChange.get('ours')!), stat(noChange.get('theirs')!), theirs)}; returns when nothing was drawn ${REACTION_MS} ms after the input`,
+      ),
       row(NO_CHANGE, theirs, noChange.get('theirs')!, 'a fixed sleep, whatever happens'),
       row(LATE, 'cua-mcp (ours) computer click', late.get('ours')!, speed(stat(late.get('ours')!), stat(late.get('theirs')!), theirs)),
       row(LATE, theirs, late.get('theirs')!),
       row(LAUNCH, 'cua-mcp (ours) launch_app', launches.get('ours')!, `ready = drawn, then quiet for ${LAUNCH_QUIET_MS} ms`),
       row(LAUNCH, `spawn + ${FIXED_SLEEP_MS} ms sleep + import`, launches.get('theirs')!),
-      row(LINES, 'cua-mcp (ours) computer type', lines.get('ours')!, 'the waits after Returns share 3 s per call (before: up to 1 s per line, 83 s here)'),
+      row(
+        LINES,
+        'cua-mcp (ours) computer type',
+        lines.get('ours')!,
+        'the waits after Returns share 3 s per call (before: up to 1 s per line, 83 s here)',
+      ),
     ];
   } finally {
     await server.close();
@@ -203,7 +225,9 @@ export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
         name: 'ours',
         run: async (): Promise<Sample> => {
           const at = nextSpot();
-          const { ms, value } = await timed(() => server.mcp.call('computer', { session_id: session, actions: [{ type: 'click', x: at.x, y: at.y }] }));
+          const { ms, value } = await timed(() =>
+            server.mcp.call('computer', { session_id: session, actions: [{ type: 'click', x: at.x, y: at.y }] }),
+          );
           const image = value.content.find((c) => c.type === 'image');
           return { ms, fresh: image?.type === 'image' && showsClick(Buffer.from(image.data, 'base64'), at) };
         },
@@ -224,7 +248,13 @@ export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
     const captures = await sideBySide(
       [
         { name: 'ours', run: async () => ({ ms: (await timed(async () => encodePng(await screen.capture(), screen))).ms }) },
-        { name: 'import', run: async () => ({ ms: (await timed(() => run('import', ['-window', 'root', 'png:-'], { env, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }))).ms }) },
+        {
+          name: 'import',
+          run: async () => ({
+            ms: (await timed(() => run('import', ['-window', 'root', 'png:-'], { env, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })))
+              .ms,
+          }),
+        },
       ],
       ctx.warmup,
       ctx.rounds,
@@ -232,9 +262,24 @@ export async function benchDesktop(ctx: BenchContext): Promise<Row[]> {
     await screen.close();
     return [
       ...(await benchReactions(ctx)),
-      row(ITEM, 'cua-mcp (ours) computer click', steps.get('ours')!, `${speed(stat(steps.get('ours')!), stat(steps.get('xdotool + import')!), 'xdotool + import')}; settle included (the click drawn, then ${QUIET_MS} ms quiet)`),
-      row(ITEM, 'xdotool click + ImageMagick import (no settle)', steps.get('xdotool + import')!, 'what a shell harness does; no wait for the screen to catch up'),
-      row(CAPTURE, 'ours: GetImage (npm x11) + node:zlib PNG', captures.get('ours')!, speed(stat(captures.get('ours')!), stat(captures.get('import')!), 'import')),
+      row(
+        ITEM,
+        'cua-mcp (ours) computer click',
+        steps.get('ours')!,
+        `${speed(stat(steps.get('ours')!), stat(steps.get('xdotool + import')!), 'xdotool + import')}; settle included (the click drawn, then ${QUIET_MS} ms quiet)`,
+      ),
+      row(
+        ITEM,
+        'xdotool click + ImageMagick import (no settle)',
+        steps.get('xdotool + import')!,
+        'what a shell harness does; no wait for the screen to catch up',
+      ),
+      row(
+        CAPTURE,
+        'ours: GetImage (npm x11) + node:zlib PNG',
+        captures.get('ours')!,
+        speed(stat(captures.get('ours')!), stat(captures.get('import')!), 'import'),
+      ),
       row(CAPTURE, 'ImageMagick import -window root png:-', captures.get('import')!, 'a process per screenshot'),
     ];
   } finally {

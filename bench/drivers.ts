@@ -201,7 +201,20 @@ export class PlaywrightMcp implements ClickDriver {
   /** Its command line; the package installs on first use into scripts/playwright-mcp (a user's npm install does not carry it). */
   static async cliArgs(outputDir: string): Promise<string[]> {
     const cli = path.join(await onDemand('playwright-mcp'), '@playwright/mcp/cli.js');
-    return [cli, '--headless', '--executable-path', CHROMIUM, '--caps', 'vision', '--isolated', '--no-sandbox', '--viewport-size', '1024x768', '--output-dir', outputDir];
+    return [
+      cli,
+      '--headless',
+      '--executable-path',
+      CHROMIUM,
+      '--caps',
+      'vision',
+      '--isolated',
+      '--no-sandbox',
+      '--viewport-size',
+      '1024x768',
+      '--output-dir',
+      outputDir,
+    ];
   }
 
   static async start(outputDir: string): Promise<PlaywrightMcp> {

@@ -24,7 +24,18 @@ export async function benchEncoding(ctx: BenchContext): Promise<Row[]> {
       const page = await context.newPage();
       await page.goto(url);
       const servers = await Promise.all(
-        FORMATS.map((format) => OurServer.start(['--display-size', `${size.width}x${size.height}`, '--image-format', format, '--image-quality', String(JPEG_QUALITY), '--start-url', url])),
+        FORMATS.map((format) =>
+          OurServer.start([
+            '--display-size',
+            `${size.width}x${size.height}`,
+            '--image-format',
+            format,
+            '--image-quality',
+            String(JPEG_QUALITY),
+            '--start-url',
+            url,
+          ]),
+        ),
       );
       try {
         const bytes = new Map<string, number[]>();
@@ -32,7 +43,9 @@ export async function benchEncoding(ctx: BenchContext): Promise<Row[]> {
           {
             name: `bare ${format}`,
             run: async () => {
-              const { ms, value } = await timed(() => page.screenshot({ type: format, quality: format === 'jpeg' ? JPEG_QUALITY : undefined }));
+              const { ms, value } = await timed(() =>
+                page.screenshot({ type: format, quality: format === 'jpeg' ? JPEG_QUALITY : undefined }),
+              );
               bytes.set(`bare ${format}`, [...(bytes.get(`bare ${format}`) ?? []), value.length]);
               return { ms };
             },
@@ -52,7 +65,12 @@ export async function benchEncoding(ctx: BenchContext): Promise<Row[]> {
           const item = `5. screenshot ${size.width}x${size.height} ${format.toUpperCase()}${format === 'jpeg' ? ` q${JPEG_QUALITY}` : ''}`;
           const kib = (name: string) => `${(summarize(bytes.get(name)!).median / 1024).toFixed(0)} KiB`;
           rows.push(
-            row(item, 'cua-mcp (ours) screenshot tool', results.get(`ours ${format}`)!, `${kib(`ours ${format}`)} (base64 in the result: ×4/3)`),
+            row(
+              item,
+              'cua-mcp (ours) screenshot tool',
+              results.get(`ours ${format}`)!,
+              `${kib(`ours ${format}`)} (base64 in the result: ×4/3)`,
+            ),
             row(item, 'bare page.screenshot (capture + encode)', results.get(`bare ${format}`)!, kib(`bare ${format}`)),
           );
         }

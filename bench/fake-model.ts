@@ -27,7 +27,9 @@ type Input = { type?: string; content?: { type?: string; image_url?: string }[];
 /** The PNG of the newest screenshot in a request's input: a computer_call_output's, or the task message's. */
 function screenshotOf(input: unknown): Buffer | undefined {
   if (!Array.isArray(input)) return undefined;
-  const urls = (input as Input).flatMap((item) => [item.output?.image_url, ...(item.content ?? []).map((c) => c.image_url)]).filter((u): u is string => Boolean(u));
+  const urls = (input as Input)
+    .flatMap((item) => [item.output?.image_url, ...(item.content ?? []).map((c) => c.image_url)])
+    .filter((u): u is string => Boolean(u));
   const last = urls.at(-1);
   return last ? Buffer.from(last.slice(last.indexOf(',') + 1), 'base64') : undefined;
 }
@@ -76,9 +78,34 @@ export class FakeModel {
     const action = { type: 'click', button: 'left', ...clickAt(step) };
     const output =
       step < this.options.steps
-        ? [{ type: 'computer_call', id: `cu_${this.seq}`, call_id: `call_${this.seq}`, status: 'completed', pending_safety_checks: [], ...(batched ? { actions: [action] } : { action }) }]
-        : [{ type: 'message', id: `msg_${this.seq}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Done.', annotations: [] }] }];
-    const response = { id, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', model: request.model, output, usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } };
+        ? [
+            {
+              type: 'computer_call',
+              id: `cu_${this.seq}`,
+              call_id: `call_${this.seq}`,
+              status: 'completed',
+              pending_safety_checks: [],
+              ...(batched ? { actions: [action] } : { action }),
+            },
+          ]
+        : [
+            {
+              type: 'message',
+              id: `msg_${this.seq}`,
+              role: 'assistant',
+              status: 'completed',
+              content: [{ type: 'output_text', text: 'Done.', annotations: [] }],
+            },
+          ];
+    const response = {
+      id,
+      object: 'response',
+      created_at: Math.floor(Date.now() / 1000),
+      status: 'completed',
+      model: request.model,
+      output,
+      usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+    };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
     const screenshot = this.options.keepScreenshots ? screenshotOf(request.input) : undefined;
     this.turns.push({ ...position, arrived, answered: performance.now(), ...(screenshot ? { screenshot } : {}) });

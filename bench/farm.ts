@@ -36,7 +36,11 @@ export async function benchFarm(ctx: BenchContext): Promise<Row[]> {
         await fresh.close();
       }
     };
-    const names = { pool: 'through the pool (HAProxy, run-server)', warm: 'local, browser running', cold: 'local, browser launched for it' };
+    const names = {
+      pool: 'through the pool (HAProxy, run-server)',
+      warm: 'local, browser running',
+      cold: 'local, browser launched for it',
+    };
     const results = await sideBySide(
       [
         { name: names.pool, run: openAndClose(pool) },
@@ -53,8 +57,15 @@ export async function benchFarm(ctx: BenchContext): Promise<Row[]> {
 
     const opened = await Promise.all(Array.from({ length: SPREAD_SESSIONS }, () => pool.mcp.call('new_session', { start_url: url })));
     const perHost = hosts.map((h) => h.browsers().length);
-    rows.push({ item: 'farm: sessions per host', contender: `${SPREAD_SESSIONS} opened at once`, stat: { median: Math.max(...perHost), min: Math.min(...perHost), max: Math.max(...perHost), n: 1 }, unit: 'sessions', note: `hosts: ${perHost.join(' / ')} (HAProxy leastconn)` });
-    for (const result of opened) await pool.mcp.call('close_session', { session_id: (result.structuredContent as { session_id: string }).session_id });
+    rows.push({
+      item: 'farm: sessions per host',
+      contender: `${SPREAD_SESSIONS} opened at once`,
+      stat: { median: Math.max(...perHost), min: Math.min(...perHost), max: Math.max(...perHost), n: 1 },
+      unit: 'sessions',
+      note: `hosts: ${perHost.join(' / ')} (HAProxy leastconn)`,
+    });
+    for (const result of opened)
+      await pool.mcp.call('close_session', { session_id: (result.structuredContent as { session_id: string }).session_id });
   } finally {
     await pool.close();
     await local.close();

@@ -16,15 +16,26 @@ const DISPLAY = { width: 1024, height: 768 };
 function screen(turn: number): ScreenInput {
   const png = new PNG(DISPLAY);
   let seed = turn * 2654435761;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   png.data.fill(255);
   for (let block = 0; block < 60; block++) {
-    const [x0, y0, w, h] = [random() * 980, random() * 730, 10 + random() * 200, 8 + random() * 30].map(Math.floor) as [number, number, number, number];
+    const [x0, y0, w, h] = [random() * 980, random() * 730, 10 + random() * 200, 8 + random() * 30].map(Math.floor) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const shade = Math.floor(random() * 200);
-    for (let y = y0; y < Math.min(DISPLAY.height, y0 + h); y++) for (let x = x0; x < Math.min(DISPLAY.width, x0 + w); x++) png.data.fill(shade, (y * DISPLAY.width + x) * 4, (y * DISPLAY.width + x) * 4 + 3);
+    for (let y = y0; y < Math.min(DISPLAY.height, y0 + h); y++)
+      for (let x = x0; x < Math.min(DISPLAY.width, x0 + w); x++)
+        png.data.fill(shade, (y * DISPLAY.width + x) * 4, (y * DISPLAY.width + x) * 4 + 3);
   }
   const data = PNG.sync.write(png);
-  return { shot: { data, mimeType: 'image/png', ...DISPLAY }, url: 'https://example.com/', dataUrl: `data:image/png;base64,${data.toString('base64')}` };
+  return {
+    shot: { data, mimeType: 'image/png', ...DISPLAY },
+    url: 'https://example.com/',
+    dataUrl: `data:image/png;base64,${data.toString('base64')}`,
+  };
 }
 
 /**
@@ -70,8 +81,17 @@ export async function benchHistory(_ctx: BenchContext): Promise<Row[]> {
       input += outcome.usage.cache_read_input_tokens + outcome.usage.cache_creation_input_tokens + outcome.usage.input_tokens;
       billed += 0.1 * outcome.usage.cache_read_input_tokens + 1.25 * outcome.usage.cache_creation_input_tokens + outcome.usage.input_tokens;
       const done = turn === TURNS;
-      const content = done ? [{ type: 'text', text: 'Done.' }] : [{ type: 'tool_use', id: `toolu_${turn}`, name: 'computer', input: { action: 'type', text: 'a' } }];
-      const reply = translator.read({ id: `msg_${turn}`, type: 'message', role: 'assistant', content, stop_reason: done ? 'end_turn' : 'tool_use', usage: { input_tokens: 0, output_tokens: 0 } } as unknown as BetaMessage);
+      const content = done
+        ? [{ type: 'text', text: 'Done.' }]
+        : [{ type: 'tool_use', id: `toolu_${turn}`, name: 'computer', input: { action: 'type', text: 'a' } }];
+      const reply = translator.read({
+        id: `msg_${turn}`,
+        type: 'message',
+        role: 'assistant',
+        content,
+        stop_reason: done ? 'end_turn' : 'tool_use',
+        usage: { input_tokens: 0, output_tokens: 0 },
+      } as unknown as BetaMessage);
       if (!done) translator.answer({ outcomes: reply.calls.map((call) => ({ call })), screen: screens[turn]!, acknowledged: false });
     }
     const total = kilobytes.reduce((a, b) => a + b, 0);

@@ -46,7 +46,11 @@ export async function benchLoop(ctx: BenchContext): Promise<Row[]> {
     for (let run = 0; run <= runs; run++) {
       for (const c of both) {
         if (run === 1) c.fake.turns.length = 0; // the first run is the warm-up
-        const result = await c.server.mcp.call('run_task', { task: 'Click around the page', start_url: ctx.pages.url('/realistic'), max_steps: STEPS_PER_RUN + 5 });
+        const result = await c.server.mcp.call('run_task', {
+          task: 'Click around the page',
+          start_url: ctx.pages.url('/realistic'),
+          max_steps: STEPS_PER_RUN + 5,
+        });
         if (run > 0) c.statuses.push(String((result.structuredContent as { status?: string } | undefined)?.status));
       }
     }
@@ -102,9 +106,14 @@ export async function benchLoop(ctx: BenchContext): Promise<Row[]> {
  * is the time each step spends in the recorder's calls (the loop waits for
  * these); the writes run in the background and are timed as a whole.
  */
-async function recorderAlone(tmp: string): Promise<{ hooks: Stat; writes: number; render: Stat; open: Stat; images: number; shotBytes: number }> {
+async function recorderAlone(
+  tmp: string,
+): Promise<{ hooks: Stat; writes: number; render: Stat; open: Stat; images: number; shotBytes: number }> {
   const runs = path.join(tmp, 'runs');
-  const shotFile = fs.readdirSync(runs).map((run) => path.join(runs, run, 'step-001.png')).find((file) => fs.existsSync(file));
+  const shotFile = fs
+    .readdirSync(runs)
+    .map((run) => path.join(runs, run, 'step-001.png'))
+    .find((file) => fs.existsSync(file));
   if (!shotFile) throw new Error('no recorded screenshot to replay');
   const shot = { data: fs.readFileSync(shotFile), mimeType: 'image/png' as const, width: 1024, height: 768 };
   const session = { id: 'bench', display: { width: 1024, height: 768 }, peekEvents: () => [] };
@@ -115,16 +124,34 @@ async function recorderAlone(tmp: string): Promise<{ hooks: Stat; writes: number
     const t0 = performance.now();
     recorder.request();
     const action = { type: 'click' as const, button: 'left' as const, x: step, y: step };
-    recorder.answered({ responseId: `resp_${step}`, reasoning: ['Clicking the next item.'], message: '', calls: [{ callId: `c${step}`, actions: [action], descriptions: [`click ${step},${step}`], checks: [] }], problems: [] });
+    recorder.answered({
+      responseId: `resp_${step}`,
+      reasoning: ['Clicking the next item.'],
+      message: '',
+      calls: [{ callId: `c${step}`, actions: [action], descriptions: [`click ${step},${step}`], checks: [] }],
+      problems: [],
+    });
     recorder.action(`click ${step},${step}`, action);
     recorder.screenshot(step, shot, 'http://127.0.0.1/realistic');
     hooks.push((performance.now() - t0) * 1000);
     // The loop's own step (the browser, the model) gives the queue time to drain, as in a real run.
     if (step % 10 === 0) await recorder.flush();
   }
-  await recorder.stopped({ status: 'completed', steps: 200, actions: [], reasoning: [], message: 'done', pending_safety_checks: [], pending_actions: [] });
+  await recorder.stopped({
+    status: 'completed',
+    steps: 200,
+    actions: [],
+    reasoning: [],
+    message: 'done',
+    pending_safety_checks: [],
+    pending_actions: [],
+  });
   const writes = (performance.now() - started - hooks.reduce((a, b) => a + b, 0) / 1000) / 200;
-  const steps = fs.readFileSync(path.join(recorder.dir, 'steps.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const steps = fs
+    .readFileSync(path.join(recorder.dir, 'steps.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   const render: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();

@@ -22,7 +22,20 @@ import { benchStartup } from './startup.js';
 /** bench/ in the source tree: results are committed next to the code that produced them. */
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench');
 
-const ITEMS = { breakdown: benchBreakdown, steps: benchSteps, coldstart: benchColdStart, encoding: benchEncoding, memory: benchMemory, loop: benchLoop, desktop: benchDesktop, history: benchHistory, load: benchLoad, density: benchDensity, farm: benchFarm, startup: benchStartup };
+const ITEMS = {
+  breakdown: benchBreakdown,
+  steps: benchSteps,
+  coldstart: benchColdStart,
+  encoding: benchEncoding,
+  memory: benchMemory,
+  loop: benchLoop,
+  desktop: benchDesktop,
+  history: benchHistory,
+  load: benchLoad,
+  density: benchDensity,
+  farm: benchFarm,
+  startup: benchStartup,
+};
 
 async function main(): Promise<void> {
   // `npm run bench -- loop memory` runs only those items; BENCH_ROUNDS changes the number of timed runs.

@@ -40,7 +40,7 @@ export function childrenOf(pid: number): number[] {
 function tree(root: number): number[] {
   const byParent = children();
   const pids: number[] = [];
-  for (const queue = [root]; queue.length; ) {
+  for (const queue = [root]; queue.length;) {
     const pid = queue.pop()!;
     pids.push(pid);
     queue.push(...(byParent.get(pid) ?? []));

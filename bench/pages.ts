@@ -31,7 +31,11 @@ export function realisticPage(): string {
     const hue = (i * 37) % 360;
     return `<div class="card" style="background:hsl(${hue},60%,85%);border-color:hsl(${hue},50%,45%)"><h3>Item ${i + 1}</h3><p>${LOREM.slice(0, 90 + i * 7)}</p><b>$${(i * 13.37 + 9).toFixed(2)}</b></div>`;
   }).join('');
-  const rows = Array.from({ length: 8 }, (_, i) => `<tr><td>${i + 1}</td><td>Order ${1000 + i * 17}</td><td>${['open', 'paid', 'sent'][i % 3]}</td><td>${(i * 3.3).toFixed(1)} kg</td></tr>`).join('');
+  const rows = Array.from(
+    { length: 8 },
+    (_, i) =>
+      `<tr><td>${i + 1}</td><td>Order ${1000 + i * 17}</td><td>${['open', 'paid', 'sent'][i % 3]}</td><td>${(i * 3.3).toFixed(1)} kg</td></tr>`,
+  ).join('');
   const gradient = `<svg xmlns='http://www.w3.org/2000/svg' width='300' height='200'><defs><radialGradient id='g'><stop offset='0' stop-color='#ffd34d'/><stop offset='0.5' stop-color='#e0407b'/><stop offset='1' stop-color='#2b2d7a'/></radialGradient></defs><rect width='300' height='200' fill='url(#g)'/><circle cx='220' cy='60' r='40' fill='#fff' fill-opacity='0.4'/></svg>`;
   const style = `<style>
 header{background:linear-gradient(90deg,#1d3557,#457b9d);color:#fff;padding:14px 24px;font-size:26px}
@@ -72,8 +76,9 @@ export const BUTTON = { x: 512, y: 384 };
 export const INERT = { x: 700, y: 12 };
 export const TEXTAREA = { x: 400, y: 150 };
 
-const delayed = (ms: number, fn: (res: import('node:http').ServerResponse) => void) => (_req: unknown, res: import('node:http').ServerResponse) =>
-  void setTimeout(() => fn(res), ms);
+const delayed =
+  (ms: number, fn: (res: import('node:http').ServerResponse) => void) => (_req: unknown, res: import('node:http').ServerResponse) =>
+    void setTimeout(() => fn(res), ms);
 
 export async function startPages(): Promise<FixtureServer> {
   const server = new FixtureServer({
@@ -88,7 +93,11 @@ export async function startPages(): Promise<FixtureServer> {
     ),
     '/nav': colourPage('start', 'Next page', `go.onclick = () => { location.href = '/navigated'; }`),
     '/navigated': delayed(SLOW_MS, (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(colourPage('navigated'))),
-    '/fetch': colourPage('start', 'Save', `go.onclick = () => fetch('/api/save', { method: 'POST' }).then(() => { document.body.style.background = '${hex('fetched')}'; go.remove(); });`),
+    '/fetch': colourPage(
+      'start',
+      'Save',
+      `go.onclick = () => fetch('/api/save', { method: 'POST' }).then(() => { document.body.style.background = '${hex('fetched')}'; go.remove(); });`,
+    ),
     '/api/save': delayed(SLOW_MS, (res) => res.writeHead(204).end()),
     '/popup': colourPage('start', 'Open', `go.onclick = () => window.open('/popup-target');`),
     '/popup-target': delayed(SLOW_MS, (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(colourPage('popup'))),
@@ -99,7 +108,9 @@ export async function startPages(): Promise<FixtureServer> {
 onmousedown = (e) => { down = true; c.beginPath(); c.moveTo(e.clientX, e.clientY); };
 onmousemove = (e) => { if (down) { c.lineTo(e.clientX, e.clientY); c.lineWidth = 6; c.stroke(); } }; onmouseup = () => (down = false); });</script>`,
     ),
-    '/scroll': page(Array.from({ length: 200 }, (_, i) => `<p style="background:hsl(${i * 7},50%,80%)">Paragraph ${i}: ${LOREM}</p>`).join('')),
+    '/scroll': page(
+      Array.from({ length: 200 }, (_, i) => `<p style="background:hsl(${i * 7},50%,80%)">Paragraph ${i}: ${LOREM}</p>`).join(''),
+    ),
   });
   return server.start();
 }

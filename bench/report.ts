@@ -29,7 +29,10 @@ export function machine(chromium: string): Machine {
     cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
     chromium,
     node: process.version,
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -42,7 +45,9 @@ export function markdownTable(rows: Row[]): string {
   const lines = ['| Item | Contender | Median | Min | Max | Unit | n | Notes |', '|---|---|---:|---:|---:|---|---:|---|'];
   for (const r of rows) {
     const s = r.stat;
-    lines.push(`| ${r.item} | ${r.contender} | ${s ? num(s.median) : '–'} | ${s ? num(s.min) : '–'} | ${s ? num(s.max) : '–'} | ${r.unit} | ${s?.n ?? ''} | ${r.note} |`);
+    lines.push(
+      `| ${r.item} | ${r.contender} | ${s ? num(s.median) : '–'} | ${s ? num(s.min) : '–'} | ${s ? num(s.max) : '–'} | ${r.unit} | ${s?.n ?? ''} | ${r.note} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -20,7 +20,13 @@ export async function benchMemory(ctx: BenchContext): Promise<Row[]> {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const m = treeMemory(server.mcp.pid);
       measured.push(m);
-      rows.push({ item: `6. memory, ${count} session(s)`, contender: 'cua-mcp (ours)', stat: single(m.pssMiB), unit: 'MiB PSS', note: note(m) });
+      rows.push({
+        item: `6. memory, ${count} session(s)`,
+        contender: 'cua-mcp (ours)',
+        stat: single(m.pssMiB),
+        unit: 'MiB PSS',
+        note: note(m),
+      });
     }
     const first = measured[0]!;
     const last = measured.at(-1)!;

@@ -14,7 +14,11 @@ const OPENINGS = {
   '2026 server/discover': {
     method: 'server/discover',
     params: {
-      _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': CLIENT_INFO },
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientCapabilities': {},
+        'io.modelcontextprotocol/clientInfo': CLIENT_INFO,
+      },
     },
   },
   '2025 initialize': { method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: CLIENT_INFO } },
@@ -63,7 +67,8 @@ export async function benchStartup(ctx: BenchContext): Promise<Row[]> {
     for (const c of cases) {
       const samples = results.get(c.name)!;
       const ratioToBare = `${(stat(samples).median / bare.median).toFixed(1)}x bare node`;
-      const vsBefore = c.name === 'cua-mcp (ours)' && before ? `; ${speed(stat(samples), stat(results.get('cua-mcp (before)')!), 'before')}` : '';
+      const vsBefore =
+        c.name === 'cua-mcp (ours)' && before ? `; ${speed(stat(samples), stat(results.get('cua-mcp (before)')!), 'before')}` : '';
       rows.push(row(item, c.name, samples, c.name === 'bare node -e' ? 'baseline' : `${ratioToBare}${vsBefore}`));
     }
   }

@@ -47,9 +47,19 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
     ctx.shared.set('bare click', b!);
     ctx.shared.set('ours click', o!);
     rows.push(
-      row('1. click (no change) + screenshot', ours.name, idle.get(ours.name)!, `${ratio(o, b)}x bare Playwright; ${speed(o, p, pwmcp.name)}`),
+      row(
+        '1. click (no change) + screenshot',
+        ours.name,
+        idle.get(ours.name)!,
+        `${ratio(o, b)}x bare Playwright; ${speed(o, p, pwmcp.name)}`,
+      ),
       row('1. click (no change) + screenshot', bare.name, idle.get(bare.name)!, 'mouse.click + page.screenshot, in process'),
-      row('1. click (no change) + screenshot', pwmcp.name, idle.get(pwmcp.name)!, 'browser_mouse_click_xy + browser_take_screenshot, defaults'),
+      row(
+        '1. click (no change) + screenshot',
+        pwmcp.name,
+        idle.get(pwmcp.name)!,
+        'browser_mouse_click_xy + browser_take_screenshot, defaults',
+      ),
     );
 
     // 2. Clicks with consequences: is the returned screenshot the new state?
@@ -63,7 +73,11 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
     for (const s of scenarios) {
       const url = ctx.pages.url(s.path);
       const results = await sideBySide(
-        [clickCase(ours, url, BUTTON, s.expect), clickCase(bare, url, BUTTON, s.expect), clickCase(pwmcp, url, BUTTON, s.expect, s.pwmcpRounds)],
+        [
+          clickCase(ours, url, BUTTON, s.expect),
+          clickCase(bare, url, BUTTON, s.expect),
+          clickCase(pwmcp, url, BUTTON, s.expect, s.pwmcpRounds),
+        ],
         1,
         clickRounds,
       );
@@ -94,12 +108,25 @@ export async function benchSteps(ctx: BenchContext): Promise<Row[]> {
       // Our drag interpolates moves along the path (drag handlers need them): compare with the same moves too.
       const interpolated = 'bare Playwright, same interpolated moves';
       if (a.path === '/drag') {
-        cases.push({ name: interpolated, run: async () => (await bare.open(url), { ms: (await timed(() => bare.dragLikeOurs(PATH))).ms }) });
+        cases.push({
+          name: interpolated,
+          run: async () => (await bare.open(url), { ms: (await timed(() => bare.dragLikeOurs(PATH))).ms }),
+        });
       }
       const results = await sideBySide(cases, 1, actionRounds);
       const item = `3. ${a.label} + screenshot`;
       const versus = (name: string) => `${ratio(stat(results.get(ours.name)!), stat(results.get(name)!))}x ${name}`;
-      rows.push(row(item, ours.name, results.get(ours.name)!, [bare.name, interpolated].filter((n) => results.has(n)).map(versus).join('; ')));
+      rows.push(
+        row(
+          item,
+          ours.name,
+          results.get(ours.name)!,
+          [bare.name, interpolated]
+            .filter((n) => results.has(n))
+            .map(versus)
+            .join('; '),
+        ),
+      );
       rows.push(row(item, bare.name, results.get(bare.name)!, a.path === '/drag' ? 'one move per point' : ''));
       if (results.has(interpolated)) rows.push(row(item, interpolated, results.get(interpolated)!, 'the same in-between moves as ours'));
     }

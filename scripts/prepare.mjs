@@ -5,12 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const run = (command, args, env = process.env) => execFileSync(command, args, { stdio: ['ignore', 2, 2], env, shell: process.platform === 'win32' });
+const run = (command, args, env = process.env) =>
+  execFileSync(command, args, { stdio: ['ignore', 2, 2], env, shell: process.platform === 'win32' });
 
 if (existsSync('node_modules/typescript/bin/tsc')) {
   run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 } else if (process.env.npm_config_global === 'true') {
-  console.error('cua-mcp-server: a global install links this folder; installing its dependencies into it (npm install), which also builds dist/');
+  console.error(
+    'cua-mcp-server: a global install links this folder; installing its dependencies into it (npm install), which also builds dist/',
+  );
   // Without these the inner install would be global as well, and would install this folder into itself.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_(global|prefix|location)$/i.test(name)));
   run('npm', ['install', '--no-audit', '--no-fund'], env);

@@ -8,7 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The slowest files, slowest first (per-file times of docs/development.md); the rest follow in name order. */
-const LONGEST = ['desktop', 'recording', 'fuzz', 'hostile-pages', 'screenshot-scale', 'downloads', 'http', 'client-claude-code-config', 'settled-screenshot', 'cli', 'sessions', 'handles'];
+const LONGEST = [
+  'desktop',
+  'recording',
+  'fuzz',
+  'hostile-pages',
+  'screenshot-scale',
+  'downloads',
+  'http',
+  'client-claude-code-config',
+  'settled-screenshot',
+  'cli',
+  'sessions',
+  'handles',
+];
 
 const args = process.argv.slice(2);
 const folder = args.find((arg) => !arg.startsWith('-')) ?? 'dist/test';

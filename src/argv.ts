@@ -6,7 +6,8 @@ export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = row;
   }
   return previous[b.length]!;
@@ -50,7 +51,10 @@ export function checkArguments(args: string[], spec: ArgumentSpec, problem: (mes
       throw problem(`unknown option --${name}${near ? `; did you mean --${near}?` : '.'}`);
     }
     if (option.type === 'boolean') {
-      if (inline !== undefined) throw problem(`--${name} takes no value, got ${JSON.stringify(inline)}: write --${name} to turn it on${name === 'help' || name === 'version' ? '' : ` or --no-${name} to turn it off`}.`);
+      if (inline !== undefined)
+        throw problem(
+          `--${name} takes no value, got ${JSON.stringify(inline)}: write --${name} to turn it on${name === 'help' || name === 'version' ? '' : ` or --no-${name} to turn it off`}.`,
+        );
       continue;
     }
     if (inline !== undefined) continue;
@@ -60,7 +64,9 @@ export function checkArguments(args: string[], spec: ArgumentSpec, problem: (mes
       out[out.length - 1] = `${arg}=${value}`;
       i++;
     } else if (value.startsWith('-')) {
-      throw problem(`--${name} needs a value, but ${JSON.stringify(value)} follows it; for a value that starts with a dash write --${name}=${value}.`);
+      throw problem(
+        `--${name} needs a value, but ${JSON.stringify(value)} follows it; for a value that starts with a dash write --${name}=${value}.`,
+      );
     }
   }
   return out;

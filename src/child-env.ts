@@ -20,6 +20,8 @@ export function childEnvironment(env: NodeJS.ProcessEnv = process.env): Record<s
     families: new Set(PROVIDER_VARIABLES.map(family)),
   });
   return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !names.has(entry[0]) && !families.has(family(entry[0]))),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !names.has(entry[0]) && !families.has(family(entry[0])),
+    ),
   );
 }

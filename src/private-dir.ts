@@ -18,7 +18,9 @@ export async function privateDir(parent: string, name: string, what: string): Pr
   ] as const) {
     if (!info.isDirectory()) throw new Error(`${folder} is not a directory (a symlink?); refusing to write ${what} there`);
     if (uid !== undefined && info.uid !== uid) {
-      throw new Error(`${folder} belongs to another user (uid ${info.uid}); refusing to write ${what} there. Choose a folder of your own with --output-dir.`);
+      throw new Error(
+        `${folder} belongs to another user (uid ${info.uid}); refusing to write ${what} there. Choose a folder of your own with --output-dir.`,
+      );
     }
   }
   return dir;

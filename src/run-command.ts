@@ -36,7 +36,15 @@ class Prompt {
   }
 }
 
-const EXIT: Record<RunReport['status'], number> = { completed: 0, failed: 1, running: 1, max_steps: 3, needs_confirmation: 3, cancelled: 3, denied: 3 };
+const EXIT: Record<RunReport['status'], number> = {
+  completed: 0,
+  failed: 1,
+  running: 1,
+  max_steps: 3,
+  needs_confirmation: 3,
+  cancelled: 3,
+  denied: 3,
+};
 
 /**
  * `cua-mcp run "task"`: Azure's Python computer-use sample, done properly. The same loop as

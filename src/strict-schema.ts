@@ -19,7 +19,11 @@ function orNull<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodUnion<readon
 }
 
 /** An optional argument for which `null` means "not given", as strict-mode clients send it. */
-export function optional<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>>> {
+export function optional<T extends z.ZodType>(
+  schema: T,
+): z.ZodOptional<
+  z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T> | undefined, z.output<T> | null | undefined>>
+> {
   // The outer optional keeps the parsed field optional in the type, as a plain .optional() would.
   return orNull(schema)
     .transform((value) => value ?? undefined)
@@ -27,7 +31,10 @@ export function optional<T extends z.ZodType>(schema: T): z.ZodOptional<z.ZodPip
 }
 
 /** An optional argument with a default, `null` included. */
-export function withDefault<T extends z.ZodType>(schema: T, fallback: z.output<T>): z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T>, z.output<T> | null | undefined>> {
+export function withDefault<T extends z.ZodType>(
+  schema: T,
+  fallback: z.output<T>,
+): z.ZodPipe<z.ZodOptional<z.ZodUnion<readonly [T, z.ZodNull]>>, z.ZodTransform<z.output<T>, z.output<T> | null | undefined>> {
   return orNull(schema).transform((value) => value ?? fallback);
 }
 

@@ -31,6 +31,8 @@ export function normalizeUrl(input: string): string {
     const scheme = isLocalHost(new URL(`http://${trimmed}`).hostname) ? 'http' : 'https';
     return new URL(`${scheme}://${trimmed}`).href;
   } catch {
-    throw new UrlParseError(`Not a valid URL: ${JSON.stringify(input)}. Give an address such as https://example.com/page, example.com or 127.0.0.1:8080`);
+    throw new UrlParseError(
+      `Not a valid URL: ${JSON.stringify(input)}. Give an address such as https://example.com/page, example.com or 127.0.0.1:8080`,
+    );
   }
 }

@@ -120,7 +120,16 @@ describe('computer actions', () => {
       ],
     });
     const keys = titleLog(result).filter((e) => e.startsWith('key:'));
-    assert.deepEqual(keys, ['key:Escape', 'key:Enter', 'key:ArrowLeft', 'key:F2', 'key:Shift:shift', 'key:Tab:shift', 'key:Meta:meta', 'key:k:meta']);
+    assert.deepEqual(keys, [
+      'key:Escape',
+      'key:Enter',
+      'key:ArrowLeft',
+      'key:F2',
+      'key:Shift:shift',
+      'key:Tab:shift',
+      'key:Meta:meta',
+      'key:k:meta',
+    ]);
   });
 
   it('drags along every point of a curved path', async () => {
@@ -141,7 +150,10 @@ describe('computer actions', () => {
       from = at;
     }
     // The apex of the arc was passed, which a start-to-end straight drag never does.
-    assert.ok(seen.some(([, y]) => y <= 75), 'the drag cut the curve short');
+    assert.ok(
+      seen.some(([, y]) => y <= 75),
+      'the drag cut the curve short',
+    );
   });
 
   it('scrolls the inner pane under the pointer, and the window elsewhere', async () => {
@@ -156,7 +168,12 @@ describe('computer actions', () => {
     assert.equal(log.filter((e) => e.startsWith('pane:')).at(-1), 'pane:120,300');
     assert.ok(!log.some((e) => e.startsWith('window:')), `the window scrolled: ${log}`);
     const win = await server.ok('computer', { actions: [{ type: 'scroll', x: 800, y: 600, scroll_x: 0, scroll_y: 400 }] });
-    assert.equal(titleLog(win).filter((e) => e.startsWith('window:')).at(-1), 'window:400');
+    assert.equal(
+      titleLog(win)
+        .filter((e) => e.startsWith('window:'))
+        .at(-1),
+      'window:400',
+    );
   });
 
   it('moves the mouse with keys held, waits, and takes a screenshot', async () => {

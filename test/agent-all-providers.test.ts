@@ -22,14 +22,29 @@ after(async () => {
 });
 
 /** No provider's variables leak in from the test environment. */
-const CLEAN = { AZURE_OPENAI_ENDPOINT: '', AZURE_OPENAI_API_KEY: '', AZURE_OPENAI_API_VERSION: '', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', GEMINI_API_KEY: '', GOOGLE_API_KEY: '', CUA_MODEL_RETRIES: '0' };
+const CLEAN = {
+  AZURE_OPENAI_ENDPOINT: '',
+  AZURE_OPENAI_API_KEY: '',
+  AZURE_OPENAI_API_VERSION: '',
+  OPENAI_API_KEY: '',
+  ANTHROPIC_API_KEY: '',
+  GEMINI_API_KEY: '',
+  GOOGLE_API_KEY: '',
+  CUA_MODEL_RETRIES: '0',
+};
 
 interface Case {
   provider: string;
   /** Starts the fake, scripts the task on it, and says how the server reaches it. */
   setup(): Promise<{ fake: FakeEndpoint<object>; args: string[]; env: Record<string, string>; scrollY: number }>;
   /** The tokens of one reply as the run reports them (input includes cached, output includes reasoning); Anthropic's come from its cache. */
-  reply?: { input_tokens: number; cached_input_tokens: number; cache_write_tokens: number; output_tokens: number; reasoning_tokens: number };
+  reply?: {
+    input_tokens: number;
+    cached_input_tokens: number;
+    cache_write_tokens: number;
+    output_tokens: number;
+    reasoning_tokens: number;
+  };
 }
 
 const RESPONSES_REPLY = {
@@ -48,21 +63,48 @@ const cases: Case[] = [
   {
     provider: 'openai',
     async setup() {
-      const fake = await new FakeResponses({ generation: 'ga', display: DISPLAY, model: 'gpt-5.4', path: '/v1/responses', auth: ['authorization', 'Bearer sk-all'] }).start();
+      const fake = await new FakeResponses({
+        generation: 'ga',
+        display: DISPLAY,
+        model: 'gpt-5.4',
+        path: '/v1/responses',
+        auth: ['authorization', 'Bearer sk-all'],
+      }).start();
       fake.script([
         { output: [fake.call([{ type: 'click', button: 'left', ...SEND }])] },
-        { output: [fake.call([{ type: 'click', button: 'left', ...NAME }, { type: 'type', text: 'hello' }, { type: 'keypress', keys: ['CTRL', 'A'] }, { type: 'type', text: 'world' }])] },
+        {
+          output: [
+            fake.call([
+              { type: 'click', button: 'left', ...NAME },
+              { type: 'type', text: 'hello' },
+              { type: 'keypress', keys: ['CTRL', 'A'] },
+              { type: 'type', text: 'world' },
+            ]),
+          ],
+        },
         { output: [fake.call([{ type: 'scroll', x: 500, y: 400, scroll_x: 0, scroll_y: 300 }])] },
         { output: [fake.message('done')] },
       ]);
-      return { fake, args: ['--provider', 'openai', '--model', 'gpt-5.4', '--model-prices', 'input=2,output=10,cached=0.5'], env: { OPENAI_API_KEY: 'sk-all', OPENAI_BASE_URL: `${fake.origin}/v1` }, scrollY: 300 };
+      return {
+        fake,
+        args: ['--provider', 'openai', '--model', 'gpt-5.4', '--model-prices', 'input=2,output=10,cached=0.5'],
+        env: { OPENAI_API_KEY: 'sk-all', OPENAI_BASE_URL: `${fake.origin}/v1` },
+        scrollY: 300,
+      };
     },
     reply: RESPONSES_REPLY,
   },
   {
     provider: 'azure',
     async setup() {
-      const fake = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'cua-deployment', path: '/openai/v1/responses', auth: ['api-key', 'azure-all'], forbiddenHeader: 'authorization' }).start();
+      const fake = await new FakeResponses({
+        generation: 'preview',
+        display: DISPLAY,
+        model: 'cua-deployment',
+        path: '/openai/v1/responses',
+        auth: ['api-key', 'azure-all'],
+        forbiddenHeader: 'authorization',
+      }).start();
       fake.script([
         { output: [fake.call([{ type: 'click', button: 'left', ...SEND }])] },
         { output: [fake.call([{ type: 'click', button: 'left', ...NAME }])] },
@@ -72,28 +114,50 @@ const cases: Case[] = [
         { output: [fake.call([{ type: 'scroll', x: 500, y: 400, scroll_x: 0, scroll_y: 300 }])] },
         { output: [fake.message('done')] },
       ]);
-      return { fake, args: ['--provider', 'azure', '--model', 'cua-deployment', '--tool-generation', 'preview'], env: { AZURE_OPENAI_ENDPOINT: fake.origin, AZURE_OPENAI_API_KEY: 'azure-all' }, scrollY: 300 };
+      return {
+        fake,
+        args: ['--provider', 'azure', '--model', 'cua-deployment', '--tool-generation', 'preview'],
+        env: { AZURE_OPENAI_ENDPOINT: fake.origin, AZURE_OPENAI_API_KEY: 'azure-all' },
+        scrollY: 300,
+      };
     },
     reply: RESPONSES_REPLY,
   },
   {
     provider: 'anthropic',
     async setup() {
-      const fake = await new FakeClaudeComputerUse({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-all' }).start();
+      const fake = await new FakeClaudeComputerUse({
+        display: DISPLAY,
+        model: 'claude-sonnet-4-6',
+        tool: 'computer_20251124',
+        beta: 'computer-use-2025-11-24',
+        apiKey: 'sk-ant-all',
+      }).start();
       fake.script([
         { content: [fake.toolUse({ action: 'left_click', coordinate: [SEND.x, SEND.y] })] },
-        { content: [fake.toolUse({ action: 'left_click', coordinate: [NAME.x, NAME.y] }), fake.toolUse({ action: 'type', text: 'hello' })] },
+        {
+          content: [fake.toolUse({ action: 'left_click', coordinate: [NAME.x, NAME.y] }), fake.toolUse({ action: 'type', text: 'hello' })],
+        },
         { content: [fake.toolUse({ action: 'key', text: 'ctrl+a' }), fake.toolUse({ action: 'type', text: 'world' })] },
         { content: [fake.toolUse({ action: 'scroll', coordinate: [500, 400], scroll_direction: 'down', scroll_amount: 3 })] },
         { content: [fake.text('done')] },
       ]);
-      return { fake, args: ['--provider', 'anthropic'], env: { ANTHROPIC_API_KEY: 'sk-ant-all', ANTHROPIC_BASE_URL: fake.origin }, scrollY: 300 };
+      return {
+        fake,
+        args: ['--provider', 'anthropic'],
+        env: { ANTHROPIC_API_KEY: 'sk-ant-all', ANTHROPIC_BASE_URL: fake.origin },
+        scrollY: 300,
+      };
     },
   },
   {
     provider: 'gemini',
     async setup() {
-      const fake = await new FakeGemini({ display: DISPLAY, model: 'gemini-2.5-computer-use-preview-10-2025', apiKey: 'gemini-all' }).start();
+      const fake = await new FakeGemini({
+        display: DISPLAY,
+        model: 'gemini-2.5-computer-use-preview-10-2025',
+        apiKey: 'gemini-all',
+      }).start();
       fake.script([
         { parts: [fake.call('click_at', { x: 195, y: 182 })] },
         { parts: [fake.call('type_text_at', { x: 244, y: 351, text: 'hello', press_enter: false, clear_before_typing: false })] },
@@ -103,7 +167,12 @@ const cases: Case[] = [
         { parts: [fake.call('scroll_at', { x: 488, y: 520, direction: 'down', magnitude: 390.625 })] },
         { parts: [fake.text('done')] },
       ]);
-      return { fake, args: ['--provider', 'gemini', '--gemini-base-url', fake.origin], env: { GOOGLE_API_KEY: 'gemini-all' }, scrollY: 300 };
+      return {
+        fake,
+        args: ['--provider', 'gemini', '--gemini-base-url', fake.origin],
+        env: { GOOGLE_API_KEY: 'gemini-all' },
+        scrollY: 300,
+      };
     },
     reply: {
       input_tokens: GEMINI_USAGE.promptTokenCount,
@@ -125,12 +194,29 @@ const cases: Case[] = [
       ]);
       return {
         fake,
-        args: ['--provider', 'openai-compatible', '--model', 'ui-tars', '--openai-compatible-base-url', `${fake.origin}/v1`, '--openai-compatible-api-key', 'vllm-all', '--text-action-coordinates', 'relative'],
+        args: [
+          '--provider',
+          'openai-compatible',
+          '--model',
+          'ui-tars',
+          '--openai-compatible-base-url',
+          `${fake.origin}/v1`,
+          '--openai-compatible-api-key',
+          'vllm-all',
+          '--text-action-coordinates',
+          'relative',
+        ],
         env: {},
         scrollY: 500,
       };
     },
-    reply: { input_tokens: CHAT_USAGE.prompt_tokens, cached_input_tokens: CHAT_USAGE.prompt_tokens_details.cached_tokens, cache_write_tokens: 0, output_tokens: CHAT_USAGE.completion_tokens, reasoning_tokens: 0 },
+    reply: {
+      input_tokens: CHAT_USAGE.prompt_tokens,
+      cached_input_tokens: CHAT_USAGE.prompt_tokens_details.cached_tokens,
+      cache_write_tokens: 0,
+      output_tokens: CHAT_USAGE.completion_tokens,
+      reasoning_tokens: 0,
+    },
   },
 ];
 
@@ -141,7 +227,8 @@ function times(reply: NonNullable<Case['reply']>, count: number): Record<string,
 
 /** What the fake Anthropic's prompt cache reported for each request, summed as the run reports it. */
 function anthropicTokens(fake: FakeClaudeComputerUse): Record<string, number> {
-  const sum = (pick: (u: FakeClaudeComputerUse['cacheOutcomes'][number]['usage']) => number) => fake.cacheOutcomes.reduce((total, o) => total + pick(o.usage), 0);
+  const sum = (pick: (u: FakeClaudeComputerUse['cacheOutcomes'][number]['usage']) => number) =>
+    fake.cacheOutcomes.reduce((total, o) => total + pick(o.usage), 0);
   const read = sum((u) => u.cache_read_input_tokens);
   const written = sum((u) => u.cache_creation_input_tokens);
   return {
@@ -179,7 +266,10 @@ for (const { provider, setup, reply } of cases) {
       if (provider === 'openai') {
         // 4 replies of 200 fresh, 1000 cached and 80 output tokens at 2, 0.5 and 10 USD per million.
         assert.equal(cost_usd, (4 * 200 * 2 + 4 * 1000 * 0.5 + 4 * 80 * 10) / 1e6);
-        assert.match(textOf(result), /Usage: 4,800 input tokens \(4,000 cached\), 320 output \(120 reasoning\); 4 model request\(s\), model time [\d.]+ s; estimated cost \$0\.0068/);
+        assert.match(
+          textOf(result),
+          /Usage: 4,800 input tokens \(4,000 cached\), 320 output \(120 reasoning\); 4 model request\(s\), model time [\d.]+ s; estimated cost \$0\.0068/,
+        );
       } else assert.equal(cost_usd, undefined, 'no prices, no cost');
       const report = String(result.structuredContent.report);
       const record = JSON.parse(fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8')) as { usage: unknown };

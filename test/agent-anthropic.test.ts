@@ -12,13 +12,26 @@ const fakes: FakeClaudeComputerUse[] = [];
 const servers: ServerHandle[] = [];
 
 async function fake(options: Partial<ConstructorParameters<typeof FakeClaudeComputerUse>[0]> = {}): Promise<FakeClaudeComputerUse> {
-  const started = await new FakeClaudeComputerUse({ display: DISPLAY, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-test', ...options }).start();
+  const started = await new FakeClaudeComputerUse({
+    display: DISPLAY,
+    model: 'claude-sonnet-4-6',
+    tool: 'computer_20251124',
+    beta: 'computer-use-2025-11-24',
+    apiKey: 'sk-ant-test',
+    ...options,
+  }).start();
   fakes.push(started);
   return started;
 }
 
 async function server(endpoint: FakeClaudeComputerUse, args: string[] = []): Promise<ServerHandle> {
-  const started = await startServer(args, { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: endpoint.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', CUA_MODEL_RETRIES: '1' });
+  const started = await startServer(args, {
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+    ANTHROPIC_BASE_URL: endpoint.origin,
+    OPENAI_API_KEY: '',
+    AZURE_OPENAI_ENDPOINT: '',
+    CUA_MODEL_RETRIES: '1',
+  });
   servers.push(started);
   return started;
 }
@@ -58,7 +71,14 @@ test('a scripted Claude clicks, types, presses ctrl+a and scrolls; the page repo
   const s = result.structuredContent;
   assert.equal(s.status, 'completed', textOf(result));
   assert.equal(s.message, 'Sent, typed "world" and scrolled.');
-  assert.deepEqual(s.actions, ['click 200,140', 'click 250,270', 'type "hello"', 'keypress ctrl+a', 'type "world"', 'scroll 0,300 at 500,400']);
+  assert.deepEqual(s.actions, [
+    'click 200,140',
+    'click 250,270',
+    'type "hello"',
+    'keypress ctrl+a',
+    'type "world"',
+    'scroll 0,300 at 500,400',
+  ]);
   assert.deepEqual(s.reasoning, ['I will press Send.']);
   const state = fixture.state();
   assert.equal(state.clicks, 1);
@@ -69,7 +89,11 @@ test('a scripted Claude clicks, types, presses ctrl+a and scrolls; the page repo
   const first = claude.received[0]!;
   const system = first.body.system as Array<{ type: string; text: string; cache_control?: unknown }>;
   assert.match(system[0]!.text, /web browser/);
-  assert.deepEqual(system[0]!.cache_control, { type: 'ephemeral' }, 'the system prompt (and the tools before it) is the breakpoint every turn shares');
+  assert.deepEqual(
+    system[0]!.cache_control,
+    { type: 'ephemeral' },
+    'the system prompt (and the tools before it) is the breakpoint every turn shares',
+  );
 });
 
 test('every Claude action maps onto the computer: buttons, multi-clicks, held modifiers, button down/up, drags, held keys', async () => {
@@ -94,7 +118,13 @@ test('every Claude action maps onto the computer: buttons, multi-clicks, held mo
         claude.toolUse({ action: 'left_click_drag', start_coordinate: [300, 500], coordinate: [400, 520] }),
       ],
     },
-    { content: [claude.toolUse({ action: 'hold_key', text: 'shift', duration: 0.2 }), claude.toolUse({ action: 'wait', duration: 0.1 }), claude.toolUse({ action: 'screenshot' })] },
+    {
+      content: [
+        claude.toolUse({ action: 'hold_key', text: 'shift', duration: 0.2 }),
+        claude.toolUse({ action: 'wait', duration: 0.1 }),
+        claude.toolUse({ action: 'screenshot' }),
+      ],
+    },
     { content: [claude.text('done')] },
   ]);
   const result = await mcp.ok('run_task', { task: 'exercise the mouse', start_url: fixture.url('/') });
@@ -135,8 +165,16 @@ test('every Claude action maps onto the computer: buttons, multi-clicks, held mo
 
 /** The image blocks a request carries, inside tool_result blocks too. */
 function imagesIn(body: Record<string, unknown>): number {
-  const blocks = (body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string; content?: unknown }>) : []));
-  return blocks.reduce((n, b) => n + (b.type === 'image' ? 1 : 0) + (Array.isArray(b.content) ? (b.content as Array<{ type: string }>).filter((c) => c.type === 'image').length : 0), 0);
+  const blocks = (body.messages as Array<{ content: unknown }>).flatMap((m) =>
+    Array.isArray(m.content) ? (m.content as Array<{ type: string; content?: unknown }>) : [],
+  );
+  return blocks.reduce(
+    (n, b) =>
+      n +
+      (b.type === 'image' ? 1 : 0) +
+      (Array.isArray(b.content) ? (b.content as Array<{ type: string }>).filter((c) => c.type === 'image').length : 0),
+    0,
+  );
 }
 
 test('a 50-turn run starts at least 80% of its requests with the prefix the previous one cached; old screenshots go in batches', async () => {
@@ -147,7 +185,12 @@ test('a 50-turn run starts at least 80% of its requests with the prefix the prev
     ...Array.from({ length: 48 }, () => ({ content: [claude.toolUse({ action: 'type', text: 'a' })] })),
     { content: [claude.text('Typed 48 letters.')] },
   ]);
-  const result = await mcp.ok('run_task', { task: 'type 48 letters into the field', start_url: fixture.url('/'), max_steps: 60, wait_seconds: 600 });
+  const result = await mcp.ok('run_task', {
+    task: 'type 48 letters into the field',
+    start_url: fixture.url('/'),
+    max_steps: 60,
+    wait_seconds: 600,
+  });
   assert.deepEqual(claude.violations, [], 'the fake took every request: at most 4 breakpoints, each {type: "ephemeral"}');
   assert.equal(result.structuredContent.status, 'completed', textOf(result));
   assert.equal(fixture.state().value, 'a'.repeat(48));
@@ -158,7 +201,10 @@ test('a 50-turn run starts at least 80% of its requests with the prefix the prev
   // The newest 3 screenshots always; older ones dropped 10 at a time.
   const images = claude.received.map((r) => imagesIn(r.body));
   assert.equal(Math.max(...images), 12);
-  assert.ok(images.slice(3).every((n) => n >= 3), JSON.stringify(images));
+  assert.ok(
+    images.slice(3).every((n) => n >= 3),
+    JSON.stringify(images),
+  );
   // What the model read came mostly from the cache, and the run reports it.
   const usage = result.structuredContent.usage as { input_tokens: number; cached_input_tokens: number };
   assert.ok(usage.cached_input_tokens / usage.input_tokens > 0.5, JSON.stringify(usage));
@@ -194,7 +240,12 @@ test('a 1920x1080 browser reaches Claude at 1366x768; its clicks land where it p
 });
 
 test('a 1280x800 browser reaches Claude at 1280x800, the size it takes as it is', async () => {
-  const wxga = await fake({ display: { width: 1280, height: 800 }, tool: 'computer_20250124', beta: 'computer-use-2025-01-24', model: 'claude-sonnet-4-5' });
+  const wxga = await fake({
+    display: { width: 1280, height: 800 },
+    tool: 'computer_20250124',
+    beta: 'computer-use-2025-01-24',
+    model: 'claude-sonnet-4-5',
+  });
   const mcp1280 = await server(wxga, ['--display-size', '1280x800', '--model', 'claude-sonnet-4-5']);
   wxga.script([{ content: [wxga.toolUse({ action: 'left_click', coordinate: at(SEND) })] }, { content: [wxga.text('done')] }]);
   const result = await mcp1280.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
@@ -205,7 +256,12 @@ test('a 1280x800 browser reaches Claude at 1280x800, the size it takes as it is'
 
 test('a malformed tool_use is answered with an error tool_result and the model recovers', async () => {
   claude.script([
-    { content: [claude.toolUse({ action: 'teleport', coordinate: [1, 2] }), claude.toolUse({ action: 'left_click', coordinate: [5000, 1] })] },
+    {
+      content: [
+        claude.toolUse({ action: 'teleport', coordinate: [1, 2] }),
+        claude.toolUse({ action: 'left_click', coordinate: [5000, 1] }),
+      ],
+    },
     (request) => {
       const results = [...toolResults(request).values()];
       assert.ok(results.every((r) => r.is_error === true));
@@ -243,7 +299,14 @@ test('--confirm-actions holds a flagged action for a person; approval runs it', 
   const s = paused.structuredContent;
   assert.equal(s.status, 'needs_confirmation');
   assert.deepEqual(s.pending_actions, ['type "secret"']);
-  assert.deepEqual(s.pending_safety_checks, [{ id: 'confirm_toolu_2', code: 'confirm_action', message: '--confirm-actions asks a person before every type.', rule: '--confirm-actions type' }]);
+  assert.deepEqual(s.pending_safety_checks, [
+    {
+      id: 'confirm_toolu_2',
+      code: 'confirm_action',
+      message: '--confirm-actions asks a person before every type.',
+      rule: '--confirm-actions type',
+    },
+  ]);
   assert.equal(fixture.state().value, '', 'nothing was typed before approval');
   const approved = await held.ok('acknowledge_safety_check', { session_id: s.session_id, decision: 'approve' });
   assert.equal(approved.structuredContent.status, 'completed');

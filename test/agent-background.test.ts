@@ -9,7 +9,13 @@ import { until } from './helpers/processes.js';
 
 // Runs longer than a call: a fake model that answers each turn when the test releases it, a client that can show forms, calls that wait 1 s by default.
 const fixture = await agentFixture();
-const fake = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-bg'] }).start();
+const fake = await new FakeResponses({
+  generation: 'preview',
+  display: DISPLAY,
+  model: 'computer-use-preview',
+  path: '/v1/responses',
+  auth: ['authorization', 'Bearer sk-bg'],
+}).start();
 const env = { OPENAI_API_KEY: 'sk-bg', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
 let server: ServerHandle;
 let answer: (signal: AbortSignal) => Promise<ElicitResult>;
@@ -37,7 +43,12 @@ const type = (text: string) => ({ type: 'type', text });
 const sent = () => new Promise((resolve) => setImmediate(resolve));
 
 /** get_run until the run stops; every result's actions, in order. `onprogress` sees each step a call waits through. */
-async function follow(handle: ServerHandle, sessionId: string, progress: string[] = [], onprogress = () => {}): Promise<{ last: Result; actions: string[]; reasoning: string[]; calls: number }> {
+async function follow(
+  handle: ServerHandle,
+  sessionId: string,
+  progress: string[] = [],
+  onprogress = () => {},
+): Promise<{ last: Result; actions: string[]; reasoning: string[]; calls: number }> {
   const actions: string[] = [];
   const reasoning: string[] = [];
   let calls = 0;
@@ -91,10 +102,16 @@ test('run_task answers running within its wait; get_run follows the run to compl
   assert.equal(last.structuredContent.steps, 12);
   assert.equal(last.structuredContent.message, 'Typed abcdefghij.');
   assert.equal(last.structuredContent.title, 'abcdefghij');
-  assert.deepEqual([...(started.structuredContent.actions as string[]), ...actions], ['click 250,270', ...letters.map((l) => `type "${l}"`)]);
+  assert.deepEqual(
+    [...(started.structuredContent.actions as string[]), ...actions],
+    ['click 250,270', ...letters.map((l) => `type "${l}"`)],
+  );
   assert.ok(calls >= 1);
   assert.ok(progress.length > 0 && progress.every((m) => /^step \d+\/25: /.test(m)), progress.join('\n'));
-  assert.deepEqual([...(started.structuredContent.reasoning as string[]), ...(midway.structuredContent.reasoning as string[]), ...reasoning], ['The field is in the middle; I click it first.']);
+  assert.deepEqual(
+    [...(started.structuredContent.reasoning as string[]), ...(midway.structuredContent.reasoning as string[]), ...reasoning],
+    ['The field is in the middle; I click it first.'],
+  );
 
   // Everything was handed over once: looking again reports no action twice.
   const again = await server.ok('get_run', { session_id: sessionId });
@@ -227,7 +244,7 @@ test('when the call stops waiting, its open question is withdrawn and the run st
   assert.deepEqual(fake.violations, []);
 });
 
-test('the idle timeout leaves a silent client\'s sessions alone while its run works in the background, and closes them after', async () => {
+test("the idle timeout leaves a silent client's sessions alone while its run works in the background, and closes them after", async () => {
   const idle = await startHttpServer(['--idle-timeout', '1'], env);
   try {
     const client = await idle.connect();

@@ -20,7 +20,13 @@ async function fake(options: Partial<ConstructorParameters<typeof FakeGemini>[0]
 }
 
 async function server(endpoint: FakeGemini): Promise<ServerHandle> {
-  const started = await startServer(['--gemini-base-url', endpoint.origin], { GEMINI_API_KEY: 'gemini-test-key', OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', ANTHROPIC_API_KEY: '', CUA_MODEL_RETRIES: '0' });
+  const started = await startServer(['--gemini-base-url', endpoint.origin], {
+    GEMINI_API_KEY: 'gemini-test-key',
+    OPENAI_API_KEY: '',
+    AZURE_OPENAI_ENDPOINT: '',
+    ANTHROPIC_API_KEY: '',
+    CUA_MODEL_RETRIES: '0',
+  });
   servers.push(started);
   return started;
 }
@@ -89,7 +95,9 @@ test('require_confirmation holds the action until a person approves; the approva
   const s = paused.structuredContent;
   assert.equal(s.status, 'needs_confirmation');
   assert.deepEqual(s.pending_actions, ['click 199,139']);
-  assert.deepEqual(s.pending_safety_checks, [{ id: 'click_at_1', code: 'require_confirmation', message: 'Sending a message is irreversible.' }]);
+  assert.deepEqual(s.pending_safety_checks, [
+    { id: 'click_at_1', code: 'require_confirmation', message: 'Sending a message is irreversible.' },
+  ]);
   assert.equal(fixture.state().clicks, 0, 'a fresh page: the held click has not run');
   assert.equal(gemini.received.length, 1);
   const approved = await mcp.ok('acknowledge_safety_check', { session_id: s.session_id, decision: 'approve' });
@@ -100,7 +108,8 @@ test('require_confirmation holds the action until a person approves; the approva
 
 test('navigate, go_back and go_forward drive the browser session; the URL goes back with each response', async () => {
   const urls: string[] = [];
-  const record = (request: Parameters<typeof functionResponses>[0]) => urls.push(String((functionResponses(request)[0]!.response as Record<string, unknown>).url));
+  const record = (request: Parameters<typeof functionResponses>[0]) =>
+    urls.push(String((functionResponses(request)[0]!.response as Record<string, unknown>).url));
   gemini.script([
     { parts: [gemini.call('navigate', { url: fixture.url('/other') })] },
     (request) => {

@@ -13,7 +13,12 @@ let server: ServerHandle;
 const logs: string[] = [];
 
 before(async () => {
-  server = await startServer([], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', CUA_MODEL_RETRIES: '2' });
+  server = await startServer([], {
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${fake.origin}/v1`,
+    AZURE_OPENAI_ENDPOINT: '',
+    CUA_MODEL_RETRIES: '2',
+  });
   server.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
 });
 
@@ -55,12 +60,24 @@ test('run_task drives the page to completion and reports each step', async () =>
   assert.match(text, /The Send button is on the left/);
   assert.equal(imageOf(result as never).mimeType, 'image/png');
   assert.deepEqual(progress, ['step 1/25: click 200,140', 'step 2/25: click 250,270', 'step 3/25: type "hello"', 'step 4/25: done']);
-  assert.ok(logs.some((l) => l.includes('reasoning: The Send button is on the left')), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.includes('reasoning: The Send button is on the left')),
+    logs.join('\n'),
+  );
 });
 
 test('max_steps stops a run that step then resumes along the same response chain', async () => {
-  fake.script([{ output: [fake.call([click(FIELD)])] }, { output: [fake.call([{ type: 'type', text: 'ab' }])] }, { output: [fake.message('typed ab')] }]);
-  const first = await server.ok('run_task', { task: 'type ab', start_url: fixture.url('/'), max_steps: 2, instructions: 'Never submit forms.' });
+  fake.script([
+    { output: [fake.call([click(FIELD)])] },
+    { output: [fake.call([{ type: 'type', text: 'ab' }])] },
+    { output: [fake.message('typed ab')] },
+  ]);
+  const first = await server.ok('run_task', {
+    task: 'type ab',
+    start_url: fixture.url('/'),
+    max_steps: 2,
+    instructions: 'Never submit forms.',
+  });
   assert.equal(first.structuredContent.status, 'max_steps');
   assert.equal(first.structuredContent.steps, 2);
   assert.match(textOf(first), /call step/);
@@ -71,7 +88,10 @@ test('max_steps stops a run that step then resumes along the same response chain
   assert.equal(resumed.structuredContent.message, 'typed ab');
   assert.equal(resumed.structuredContent.title, 'ab');
   // previous_response_id does not carry instructions over: each request repeats them.
-  assert.deepEqual(fake.received.map((r) => r.body.instructions), ['Never submit forms.', 'Never submit forms.', 'Never submit forms.']);
+  assert.deepEqual(
+    fake.received.map((r) => r.body.instructions),
+    ['Never submit forms.', 'Never submit forms.', 'Never submit forms.'],
+  );
 });
 
 test('a safety check holds the action until the person approves it', async () => {
@@ -143,9 +163,15 @@ test('cancelling run_task stops after the current action; step goes on from ther
     // Keep the click's request open a moment so the cancellation lands while the action settles.
     await new Promise((resolve) => setTimeout(resolve, 500));
   };
-  fake.script([{ output: [fake.call([click(BUTTON)])] }, { output: [fake.call([click(FIELD)])] }, { output: [fake.message('never reached')] }]);
+  fake.script([
+    { output: [fake.call([click(BUTTON)])] },
+    { output: [fake.call([click(FIELD)])] },
+    { output: [fake.message('never reached')] },
+  ]);
   await assert.rejects(
-    server.client.callTool({ name: 'run_task', arguments: { task: 'press Send twice', session_id: sessionId } }, undefined, { signal: controller.signal }),
+    server.client.callTool({ name: 'run_task', arguments: { task: 'press Send twice', session_id: sessionId } }, undefined, {
+      signal: controller.signal,
+    }),
     /abort/i,
   );
   clickHook = undefined;
@@ -163,7 +189,10 @@ test('cancelling run_task stops after the current action; step goes on from ther
 });
 
 test('429 is retried after Retry-After and the run completes', async () => {
-  fake.script([{ status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } } }, { output: [fake.message('nothing to do')] }]);
+  fake.script([
+    { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } } },
+    { output: [fake.message('nothing to do')] },
+  ]);
   const result = await server.ok('run_task', { task: 'look', start_url: fixture.url('/') });
   assert.equal(result.structuredContent.status, 'completed');
   assert.equal(fake.received.length, 2);
@@ -171,7 +200,9 @@ test('429 is retried after Retry-After and the run completes', async () => {
 });
 
 test('404 fails the run with the endpoint, the model and what to check; the session survives', async () => {
-  fake.script([{ status: 404, body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } }]);
+  fake.script([
+    { status: 404, body: { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } } },
+  ]);
   const result = await server.call('run_task', { task: 'look', start_url: fixture.url('/') });
   assert.ok(result.isError);
   const text = textOf(result);
@@ -235,5 +266,8 @@ test('in a browser the model may also call goto, back and forward: run on the se
   assert.equal(result.structuredContent.url, fixture.url('/second'));
   assert.deepEqual(outputText(1), [`Opened ${fixture.url('/second')}`]);
   assert.deepEqual(outputText(2), [`went back to ${fixture.url('/')}`]);
-  assert.deepEqual(outputText(3), [`went forward to ${fixture.url('/second')}`, 'Not run: there is no function "search"; the functions are goto(url), back() and forward()']);
+  assert.deepEqual(outputText(3), [
+    `went forward to ${fixture.url('/second')}`,
+    'Not run: there is no function "search"; the functions are goto(url), back() and forward()',
+  ]);
 });

@@ -40,7 +40,14 @@ async function clickOnce(fake: FakeResponses, args: string[], env: Record<string
 }
 
 test('Azure OpenAI with a key: /openai/v1/responses, api-version query, api-key header, deployment as model (JPEG screenshots)', async () => {
-  const fake = await fakeFor({ generation: 'preview', model: 'my-cua-deployment', query: { 'api-version': 'preview' }, auth: ['api-key', 'azure-key'], forbiddenHeader: 'authorization', imageType: 'jpeg' });
+  const fake = await fakeFor({
+    generation: 'preview',
+    model: 'my-cua-deployment',
+    query: { 'api-version': 'preview' },
+    auth: ['api-key', 'azure-key'],
+    forbiddenHeader: 'authorization',
+    imageType: 'jpeg',
+  });
   await clickOnce(fake, ['--model', 'my-cua-deployment', '--tool-generation', 'preview', '--image-format', 'jpeg'], {
     AZURE_OPENAI_ENDPOINT: `${fake.origin}/`,
     AZURE_OPENAI_API_KEY: 'azure-key',
@@ -59,7 +66,12 @@ test('Azure OpenAI keyless: a bearer token from DefaultAzureCredential (Azure CL
     `#!/bin/sh\necho "$@" >> '${argsFile}'\necho '{"accessToken":"fake-entra-token","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"subscription":"sub","tenant":"tenant","tokenType":"Bearer"}'\n`,
     { mode: 0o755 },
   );
-  const fake = await fakeFor({ generation: 'ga', model: 'gpt-5.4', auth: ['authorization', 'Bearer fake-entra-token'], forbiddenHeader: 'api-key' });
+  const fake = await fakeFor({
+    generation: 'ga',
+    model: 'gpt-5.4',
+    auth: ['authorization', 'Bearer fake-entra-token'],
+    forbiddenHeader: 'api-key',
+  });
   await clickOnce(fake, ['--model', 'gpt-5.4'], {
     AZURE_OPENAI_ENDPOINT: fake.origin,
     AZURE_OPENAI_API_KEY: '',
@@ -78,7 +90,15 @@ test('without a model, run_task and step say which variables to set, and the bro
     const run = await server.call('run_task', { task: 'anything', start_url: fixture.url('/') });
     assert.ok(run.isError);
     const text = textOf(run);
-    for (const name of ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_API_VERSION', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CUA_MODEL']) assert.ok(text.includes(name), `${name} in: ${text}`);
+    for (const name of [
+      'AZURE_OPENAI_ENDPOINT',
+      'AZURE_OPENAI_API_KEY',
+      'AZURE_OPENAI_API_VERSION',
+      'OPENAI_API_KEY',
+      'OPENAI_BASE_URL',
+      'CUA_MODEL',
+    ])
+      assert.ok(text.includes(name), `${name} in: ${text}`);
     const listed = await server.ok('list_sessions');
     assert.deepEqual(listed.structuredContent.sessions, [], 'no session is opened for a run that cannot start');
     const shot = await server.ok('navigate', { url: fixture.url('/') });

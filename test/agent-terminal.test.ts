@@ -22,9 +22,13 @@ after(async () => {
 
 /** Spawns the built CLI's `run` command; the test answers its prompts on stdin. */
 function runCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args, '--headless', '--history', 'local', '--output-dir', outputDir, '--start-url', fixture.url('/')], {
-    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', ...args, '--headless', '--history', 'local', '--output-dir', outputDir, '--start-url', fixture.url('/')],
+    {
+      env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', ...env },
+    },
+  );
   let stdout = '';
   let stderr = '';
   const waiters: Array<() => void> = [];
@@ -62,7 +66,10 @@ const flagged = [{ id: 'sc_t', code: 'irrelevant_domain', message: 'This domain 
 test('asks for the task, asks y/n before the flagged action, runs it on y, and records every step', async () => {
   const before = listRuns();
   const clicks = fixture.clicks();
-  fake.script([{ output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], flagged)] }, { output: [fake.message('Sent.')] }]);
+  fake.script([
+    { output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], flagged)] },
+    { output: [fake.message('Sent.')] },
+  ]);
   const cli = runCli([]);
   await cli.answer('Task: ', 'press Send');
   await cli.answer('Run this action? [y/N] ', 'y');
@@ -81,8 +88,15 @@ test('asks for the task, asks y/n before the flagged action, runs it on y, and r
   assert.ok(out.includes(`Report: ${path.join(dir, 'report.html')}`), out);
   assert.ok(fs.existsSync(path.join(dir, 'step-000.png')), 'first screenshot saved');
   assert.ok(fs.existsSync(path.join(dir, 'step-001.png')), 'screenshot after the click saved');
-  const steps = fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
-  assert.deepEqual(steps.map((s) => s.step), [1, 2]);
+  const steps = fs
+    .readFileSync(path.join(dir, 'steps.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as StepRecord);
+  assert.deepEqual(
+    steps.map((s) => s.step),
+    [1, 2],
+  );
   assert.deepEqual(steps[0]!.safety_decision!.decision, 'approve');
   assert.deepEqual(steps[0]!.safety_decision!.by, 'terminal');
   assert.deepEqual(steps[0]!.reasoning, ['Send is the button on the left.']);
@@ -119,7 +133,10 @@ test('--auto-acknowledge-safety-checks (throw-away sandboxes) runs flagged actio
   assert.equal(fixture.clicks(), clicks + 1);
   assert.doesNotMatch(cli.stdout(), /Run this action\?/);
   assert.match(cli.stderr(), /auto-acknowledging irrelevant_domain/);
-  assert.match(fs.readFileSync(path.join(runDirectory(before), 'steps.jsonl'), 'utf8'), /"safety_decision":\{"decision":"approve","by":"auto"/);
+  assert.match(
+    fs.readFileSync(path.join(runDirectory(before), 'steps.jsonl'), 'utf8'),
+    /"safety_decision":\{"decision":"approve","by":"auto"/,
+  );
 });
 
 test('an endpoint that refuses connections: each retry is shown on stderr, and the error is printed once', async () => {
@@ -130,16 +147,26 @@ test('an endpoint that refuses connections: each retry is shown on stderr, and t
   await new Promise((resolve) => closed.close(resolve));
   const endpoint = `http://127.0.0.1:${port}/v1`;
 
-  const child = spawn(process.execPath, [CLI, 'run', 'press Send', '--headless', '--model-retries', '2', '--output-dir', outputDir, '--start-url', fixture.url('/')], {
-    env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: endpoint, AZURE_OPENAI_ENDPOINT: '', CUA_LOG_LEVEL: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', 'press Send', '--headless', '--model-retries', '2', '--output-dir', outputDir, '--start-url', fixture.url('/')],
+    {
+      env: { ...process.env, OPENAI_API_KEY: 'sk-term', OPENAI_BASE_URL: endpoint, AZURE_OPENAI_ENDPOINT: '', CUA_LOG_LEVEL: '' },
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 1, output);
 
-  const retries = [...output.matchAll(new RegExp(`warn: model request to ${endpoint}: connection failed - retrying, (\\d) attempts? remaining`, 'g'))];
-  assert.deepEqual(retries.map((m) => m[1]), ['2', '1'], output);
+  const retries = [
+    ...output.matchAll(new RegExp(`warn: model request to ${endpoint}: connection failed - retrying, (\\d) attempts? remaining`, 'g')),
+  ];
+  assert.deepEqual(
+    retries.map((m) => m[1]),
+    ['2', '1'],
+    output,
+  );
   const failures = [...output.matchAll(/Could not reach the OpenAI endpoint/g)];
   assert.equal(failures.length, 1, `the error once:\n${output}`);
   assert.ok(output.indexOf(retries[1]![0]) < failures[0]!.index, 'the retries come before the error');
@@ -154,7 +181,12 @@ test('a failed run prints its error itself, whatever the log level: what failed,
   const cli = runCli(['press Send', '--model-retries', '0', '--log-level', 'error'], { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
   assert.equal(await cli.exit, 1, cli.stderr());
   assert.doesNotMatch(cli.stdout(), /the error is above/);
-  assert.match(cli.stdout(), new RegExp(`failed after 0 step\\(s\\): Could not reach the OpenAI endpoint http://127\\.0\\.0\\.1:${port}/v1.*Check the endpoint URL and the network`));
+  assert.match(
+    cli.stdout(),
+    new RegExp(
+      `failed after 0 step\\(s\\): Could not reach the OpenAI endpoint http://127\\.0\\.0\\.1:${port}/v1.*Check the endpoint URL and the network`,
+    ),
+  );
 });
 
 test('stdin that is not a terminal and has ended: the safety check is denied, saying nobody could be asked', async () => {
@@ -174,7 +206,10 @@ test('stdin that is not a terminal and has ended: the safety check is denied, sa
   assert.doesNotMatch(out, /person denied/i);
   const dir = runDirectory(before);
   assert.match(fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8'), /"safety_decision":\{"decision":"deny","by":"no-terminal"/);
-  assert.match(fs.readFileSync(path.join(dir, 'report.html'), 'utf8'), /Denied by nobody: stdin was not a terminal and had ended, so no one could be asked/);
+  assert.match(
+    fs.readFileSync(path.join(dir, 'report.html'), 'utf8'),
+    /Denied by nobody: stdin was not a terminal and had ended, so no one could be asked/,
+  );
 });
 
 test('keyless Azure OpenAI without az login: one paragraph saying what to do, before any browser or recording', async () => {
@@ -182,7 +217,9 @@ test('keyless Azure OpenAI without az login: one paragraph saying what to do, be
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-az-'));
   try {
     // The Azure CLI of someone who never ran az login.
-    fs.writeFileSync(path.join(bin, 'az'), `#!/bin/sh\necho "ERROR: Please run 'az login' to setup account." >&2\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'az'), `#!/bin/sh\necho "ERROR: Please run 'az login' to setup account." >&2\nexit 1\n`, {
+      mode: 0o755,
+    });
     const cli = runCli(['press Send'], {
       AZURE_OPENAI_ENDPOINT: 'http://127.0.0.1:9',
       AZURE_OPENAI_API_KEY: '',

@@ -18,14 +18,17 @@ async function fake(options: Partial<ConstructorParameters<typeof FakeChat>[0]> 
 }
 
 async function server(endpoint: FakeChat, args: string[] = []): Promise<ServerHandle> {
-  const started = await startServer(['--openai-compatible-base-url', `${endpoint.origin}/v1`, '--openai-compatible-api-key', 'vllm-key', ...args], {
-    OPENAI_API_KEY: '',
-    AZURE_OPENAI_ENDPOINT: '',
-    ANTHROPIC_API_KEY: '',
-    GEMINI_API_KEY: '',
-    GOOGLE_API_KEY: '',
-    CUA_MODEL_RETRIES: '0',
-  });
+  const started = await startServer(
+    ['--openai-compatible-base-url', `${endpoint.origin}/v1`, '--openai-compatible-api-key', 'vllm-key', ...args],
+    {
+      OPENAI_API_KEY: '',
+      AZURE_OPENAI_ENDPOINT: '',
+      ANTHROPIC_API_KEY: '',
+      GEMINI_API_KEY: '',
+      GOOGLE_API_KEY: '',
+      CUA_MODEL_RETRIES: '0',
+    },
+  );
   servers.push(started);
   return started;
 }
@@ -59,7 +62,14 @@ test('a scripted UI-TARS clicks, types, presses ctrl+a and scrolls in absolute (
   const s = result.structuredContent;
   assert.equal(s.status, 'completed', textOf(result));
   assert.equal(s.message, "Sent, wrote 'world' and scrolled.");
-  assert.deepEqual(s.actions, ['click 200,140', 'click 250,270', 'type "hello"', 'keypress ctrl+a', 'type "world"', 'scroll 0,500 at 500,384']);
+  assert.deepEqual(s.actions, [
+    'click 200,140',
+    'click 250,270',
+    'type "hello"',
+    'keypress ctrl+a',
+    'type "world"',
+    'scroll 0,500 at 500,384',
+  ]);
   assert.deepEqual(s.reasoning, ['I press Send first.', 'Now the field.', 'All done.']);
   const state = fixture.state();
   assert.equal(state.clicks, 1);
@@ -100,6 +110,9 @@ test('the fake catches a wrong shape: a request without the right key is refused
   strict.script([{ text: "Action: finished(content='never')" }]);
   const result = await wrong.call('run_task', { task: 'look', start_url: fixture.url('/') });
   assert.ok(result.isError);
-  assert.match(textOf(result), /OpenAI-compatible endpoint http:\/\/127\.0\.0\.1:\d+\/v1, model "ByteDance-Seed\/UI-TARS-1\.5-7B" answered 400/);
+  assert.match(
+    textOf(result),
+    /OpenAI-compatible endpoint http:\/\/127\.0\.0\.1:\d+\/v1, model "ByteDance-Seed\/UI-TARS-1\.5-7B" answered 400/,
+  );
   assert.match(strict.violations.join('\n'), /authorization "Bearer vllm-key", expected Bearer another-key/);
 });

@@ -43,7 +43,13 @@ async function form(host: string): Promise<FixtureServer & { state: FormState }>
 
 const shop = await form('127.0.0.1');
 const bank = await form('127.0.0.2');
-const model = await new FakeResponses({ generation: 'ga', display: DISPLAY, model: 'gpt-5.4', path: '/v1/responses', auth: ['authorization', 'Bearer sk-rules'] }).start();
+const model = await new FakeResponses({
+  generation: 'ga',
+  display: DISPLAY,
+  model: 'gpt-5.4',
+  path: '/v1/responses',
+  auth: ['authorization', 'Bearer sk-rules'],
+}).start();
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-rules-'));
 const servers: ServerHandle[] = [];
 
@@ -70,23 +76,34 @@ const type = (text: string) => ({ type: 'type', text });
 
 /** Each recorded step's safety decision, without its time. */
 function decisions(report: unknown): unknown[] {
-  const lines = fs.readFileSync(path.join(path.dirname(String(report)), 'steps.jsonl'), 'utf8').trim().split('\n');
-  return lines.map((line) => JSON.parse(line) as { safety_decision?: { time?: string } }).map((step) => {
-    if (!step.safety_decision) return undefined;
-    const { time: _time, ...decision } = step.safety_decision;
-    return decision;
-  });
+  const lines = fs
+    .readFileSync(path.join(path.dirname(String(report)), 'steps.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  return lines
+    .map((line) => JSON.parse(line) as { safety_decision?: { time?: string } })
+    .map((step) => {
+      if (!step.safety_decision) return undefined;
+      const { time: _time, ...decision } = step.safety_decision;
+      return decision;
+    });
 }
 
 test('--approval always: every action waits for a person', async () => {
   const mcp = await server(['--approval', 'always']);
-  model.script([{ output: [model.call([click(BUTTON)])] }, { output: [model.call([click(BUTTON)])] }, { output: [model.message('paid twice')] }]);
+  model.script([
+    { output: [model.call([click(BUTTON)])] },
+    { output: [model.call([click(BUTTON)])] },
+    { output: [model.message('paid twice')] },
+  ]);
   const first = await mcp.ok('run_task', { task: 'press Pay twice', start_url: shop.url('/') });
   const session_id = first.structuredContent.session_id;
   assert.equal(first.structuredContent.status, 'needs_confirmation', textOf(first));
   const [check] = first.structuredContent.pending_safety_checks as Array<{ id: string }>;
   assert.match(check!.id, /^approve_call_/);
-  assert.deepEqual(first.structuredContent.pending_safety_checks, [{ id: check!.id, code: 'approve_action', message: '--approval always asks a person before every action.', rule: '--approval always' }]);
+  assert.deepEqual(first.structuredContent.pending_safety_checks, [
+    { id: check!.id, code: 'approve_action', message: '--approval always asks a person before every action.', rule: '--approval always' },
+  ]);
   assert.equal(shop.state.clicks, 0, 'nothing ran before the approval');
   const second = await mcp.ok('acknowledge_safety_check', { session_id, decision: 'approve' });
   assert.equal(second.structuredContent.status, 'needs_confirmation', 'the next action asks again');
@@ -134,7 +151,10 @@ test('--confirm-password-typing: typing into a password field waits, clicked or 
   assert.equal(held.structuredContent.status, 'needs_confirmation', textOf(held));
   assert.equal(shop.state.name, 'alice', 'typing into the text field ran');
   assert.equal(shop.state.pw, '', 'the password was not typed');
-  assert.deepEqual((held.structuredContent.pending_safety_checks as Array<{ code: string; rule: string }>).map((c) => [c.code, c.rule]), [['confirm_password', '--confirm-password-typing']]);
+  assert.deepEqual(
+    (held.structuredContent.pending_safety_checks as Array<{ code: string; rule: string }>).map((c) => [c.code, c.rule]),
+    [['confirm_password', '--confirm-password-typing']],
+  );
   const session_id = held.structuredContent.session_id;
   const focused = await mcp.ok('acknowledge_safety_check', { session_id, decision: 'approve' });
   assert.equal(shop.state.pw, 'hunter2');
@@ -144,7 +164,7 @@ test('--confirm-password-typing: typing into a password field waits, clicked or 
   assert.deepEqual(model.violations, []);
 });
 
-test('--approval sandbox:NAME approves the model\'s safety checks without asking, never the operator\'s rules; both recorded with their rule', async () => {
+test("--approval sandbox:NAME approves the model's safety checks without asking, never the operator's rules; both recorded with their rule", async () => {
   const mcp = await server(['--approval', 'sandbox:ci-vm-42', '--confirm-actions', 'type']);
   model.script([
     { output: [model.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'This looks like a payment page.' }])] },
@@ -153,8 +173,8 @@ test('--approval sandbox:NAME approves the model\'s safety checks without asking
   ]);
   const held = await mcp.ok('run_task', { task: 'pay, then write bob', start_url: bank.url('/') });
   assert.equal(held.structuredContent.status, 'needs_confirmation', textOf(held));
-  assert.equal(bank.state.clicks, 1, 'the model\'s check was approved in the sandbox');
-  assert.equal(bank.state.name, '', 'the operator\'s rule still asks');
+  assert.equal(bank.state.clicks, 1, "the model's check was approved in the sandbox");
+  assert.equal(bank.state.name, '', "the operator's rule still asks");
   const done = await mcp.ok('acknowledge_safety_check', { session_id: held.structuredContent.session_id, decision: 'approve' });
   assert.equal(done.structuredContent.status, 'completed');
   assert.equal(bank.state.name, 'bob');

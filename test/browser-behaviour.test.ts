@@ -38,7 +38,9 @@ const OPENER = page(`
   <button style="position:absolute;left:10px;top:60px;width:200px;height:30px" onclick="window.open('/docs?by=open', 'docs')">docs (window.open)</button>
   <a href="/report.csv" style="position:absolute;left:10px;top:110px;width:200px;height:30px">download</a>`);
 
-const FIELD = page(`<input id="f" style="position:absolute;left:10px;top:10px;width:300px;height:30px" oninput="document.title = 'value=' + this.value" autofocus>`);
+const FIELD = page(
+  `<input id="f" style="position:absolute;left:10px;top:10px;width:300px;height:30px" oninput="document.title = 'value=' + this.value" autofocus>`,
+);
 
 describe('the browser behaves as a computer-use model expects', () => {
   let server: ServerHandle;
@@ -51,9 +53,14 @@ describe('the browser behaves as a computer-use model expects', () => {
       '/tall': TALL,
       '/opener': OPENER,
       '/field': FIELD,
-      '/docs': (req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(page(`docs ${req.url}`).replace('<title>fixture</title>', `<title>docs ${new URL(req.url!, 'http://x').search}</title>`)),
+      '/docs': (req, res) =>
+        void res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(page(`docs ${req.url}`).replace('<title>fixture</title>', `<title>docs ${new URL(req.url!, 'http://x').search}</title>`)),
       '/report.csv': (_req, res) =>
-        void res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' }).end('a,b\n1,2\n'),
+        void res
+          .writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' })
+          .end('a,b\n1,2\n'),
     }).start();
     // A settle timeout far above the test deadlines: a wait for a window that never opens would fail the test, not just slow it.
     server = await startServer(['--output-dir', outputDir, '--settle-timeout', '20000']);
@@ -93,17 +100,31 @@ describe('the browser behaves as a computer-use model expects', () => {
     await server.ok('navigate', { url: site.url('/opener') });
     const first = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
     assert.equal(title(first), 'docs ?by=link');
-    assert.deepEqual((first.structuredContent.events as { kind: string }[]).map((e) => e.kind), ['popup']);
+    assert.deepEqual(
+      (first.structuredContent.events as { kind: string }[]).map((e) => e.kind),
+      ['popup'],
+    );
 
-    for (const [y, by] of [[20, 'link'], [70, 'open']] as const) {
+    for (const [y, by] of [
+      [20, 'link'],
+      [70, 'open'],
+    ] as const) {
       await server.ok('select_tab', { index: 0 });
       const again = await server.ok('computer', { actions: [{ type: 'click', x: 50, y }] });
       assert.equal(title(again), `docs ?by=${by}`, `reused by ${by}`);
       assert.deepEqual(again.structuredContent.events, [
-        { kind: 'window_reused', url: site.url(`/docs?by=${by}`), description: `an already open named window loads ${site.url(`/docs?by=${by}`)}; the session now follows that tab` },
+        {
+          kind: 'window_reused',
+          url: site.url(`/docs?by=${by}`),
+          description: `an already open named window loads ${site.url(`/docs?by=${by}`)}; the session now follows that tab`,
+        },
       ]);
       const tabs = again.structuredContent.tabs as { active: boolean }[];
-      assert.deepEqual(tabs.map((t) => t.active), [false, true], 'still two tabs, the reused one active');
+      assert.deepEqual(
+        tabs.map((t) => t.active),
+        [false, true],
+        'still two tabs, the reused one active',
+      );
       assert.match(textOf(again), /already open named window/);
     }
   });
@@ -121,7 +142,13 @@ describe('the browser behaves as a computer-use model expects', () => {
   it('keypress takes any single character the browser can type', { timeout: 20_000 }, async () => {
     await server.ok('navigate', { url: site.url('/field') });
     const result = await server.ok('computer', {
-      actions: [{ type: 'keypress', keys: ['é'] }, { type: 'keypress', keys: ['中'] }, { type: 'keypress', keys: ['💩'] }, { type: 'keypress', keys: ['👍🏽'] }, { type: 'keypress', keys: ['A'] }],
+      actions: [
+        { type: 'keypress', keys: ['é'] },
+        { type: 'keypress', keys: ['中'] },
+        { type: 'keypress', keys: ['💩'] },
+        { type: 'keypress', keys: ['👍🏽'] },
+        { type: 'keypress', keys: ['A'] },
+      ],
     });
     assert.equal(title(result), 'value=é中💩👍🏽A');
   });
@@ -129,7 +156,13 @@ describe('the browser behaves as a computer-use model expects', () => {
   it('a bad key anywhere in a batch refuses the whole batch before anything runs', { timeout: 20_000 }, async () => {
     await server.ok('navigate', { url: site.url('/field') });
     for (const bad of [['💩', 'ctrl'], ['\u0000'], ['\ud83d'], ['F13'], ['ctrl', 'é'], ['ctrl+a'], ['browserback', 'alt']]) {
-      const result = await server.call('computer', { actions: [{ type: 'type', text: 'hello' }, { type: 'keypress', keys: bad }, { type: 'type', text: 'world' }] });
+      const result = await server.call('computer', {
+        actions: [
+          { type: 'type', text: 'hello' },
+          { type: 'keypress', keys: bad },
+          { type: 'type', text: 'world' },
+        ],
+      });
       assert.equal(result.isError, true, `keys ${JSON.stringify(bad)} must be refused`);
       assert.match(textOf(result), /actions\[1\] \(keypress\)/);
       if (bad[0] === 'ctrl+a') assert.match(textOf(result), /\["ctrl","a"\]/);

@@ -12,7 +12,7 @@ function treeCommands(root: number): string[] {
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)!)
     .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
   const commands: string[] = [];
-  for (const queue = [root]; queue.length; ) {
+  for (const queue = [root]; queue.length;) {
     const pid = queue.pop()!;
     for (const child of table.filter((p) => p.ppid === pid)) {
       commands.push(child.args);
@@ -33,7 +33,7 @@ after(async () => {
   await site?.stop();
 });
 
-test('a browser session costs one renderer process, not a second one for the browser window\'s own pages', async () => {
+test("a browser session costs one renderer process, not a second one for the browser window's own pages", async () => {
   const sessions = 3;
   for (let i = 0; i < sessions; i++) await server.ok('new_session', { start_url: site.url('/') });
   const renderers = treeCommands(server.pid()!).filter((args) => args.includes('--type=renderer'));

@@ -10,8 +10,11 @@ import { decodePng, pixel } from './helpers/png.js';
 const titled = (title: string, body = '') => page(body).replace('<title>fixture</title>', `<title>${title}</title>`);
 
 /** A page with a focused text field whose title shows what it received: keys meant for the address bar must not land here. */
-const FIELD = titled('field', `<input style="position:absolute;left:10px;top:200px" autofocus oninput="document.title = 'typed:' + this.value">
-  <script>addEventListener('keydown', (e) => { if (e.ctrlKey && e.key === 'l') document.title = 'page saw ctrl+l'; if (e.key === 'F5' && location.hash === '#keep') e.preventDefault(); });</script>`);
+const FIELD = titled(
+  'field',
+  `<input style="position:absolute;left:10px;top:200px" autofocus oninput="document.title = 'typed:' + this.value">
+  <script>addEventListener('keydown', (e) => { if (e.ctrlKey && e.key === 'l') document.title = 'page saw ctrl+l'; if (e.key === 'F5' && location.hash === '#keep') e.preventDefault(); });</script>`,
+);
 
 type Result = { structuredContent: Record<string, unknown> };
 const events = (r: Result) => r.structuredContent.events as { kind: string; keys?: string; effect?: string }[];
@@ -55,15 +58,27 @@ describe('browser shortcuts, emulated', () => {
     assert.match(shortcuts(focused)[0]?.effect ?? '', /address bar has focus/);
     assert.ok(barShown(focused), 'the focused address bar is drawn over the page');
 
-    const short = await server.ok('computer', { actions: [{ type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'type', text: 'x' }] });
-    const typed = await server.ok('computer', { actions: [{ type: 'keypress', keys: ['backspace'] }, { type: 'type', text: site.url('/b') }] });
+    const short = await server.ok('computer', {
+      actions: [
+        { type: 'keypress', keys: ['ctrl', 'a'] },
+        { type: 'type', text: 'x' },
+      ],
+    });
+    const typed = await server.ok('computer', {
+      actions: [
+        { type: 'keypress', keys: ['backspace'] },
+        { type: 'type', text: site.url('/b') },
+      ],
+    });
     assert.ok(barShown(typed));
     assert.ok(textPixels(typed) > textPixels(short) + 100, 'the typed URL is drawn in the bar');
     assert.equal(typed.structuredContent.title, 'page saw ctrl+l', 'nothing reached the page field');
 
     const entered = await keys('enter');
     assert.equal(entered.structuredContent.url, site.url('/b'));
-    assert.deepEqual(shortcuts(entered), [{ kind: 'shortcut', keys: 'Enter', effect: `opened ${site.url('/b')}`, description: `Enter: opened ${site.url('/b')}` }]);
+    assert.deepEqual(shortcuts(entered), [
+      { kind: 'shortcut', keys: 'Enter', effect: `opened ${site.url('/b')}`, description: `Enter: opened ${site.url('/b')}` },
+    ]);
     assert.ok(!barShown(entered), 'the bar is gone once the page loads');
 
     // alt+D and F6 focus it too; Escape leaves it without navigating.
@@ -98,7 +113,10 @@ describe('browser shortcuts, emulated', () => {
   it('new, switch, close and reopen tabs; a new window', { timeout: 30_000 }, async () => {
     await server.ok('navigate', { url: site.url('/b') });
     const opened = await keys('ctrl', 't');
-    assert.deepEqual(tabs(opened).map((t) => t.active), [false, true]);
+    assert.deepEqual(
+      tabs(opened).map((t) => t.active),
+      [false, true],
+    );
     assert.ok(barShown(opened), 'a new tab focuses the address bar');
     const typed = await server.ok('computer', { actions: [{ type: 'type', text: `${site.url('/c')}\n` }] });
     assert.equal(typed.structuredContent.url, site.url('/c'));
@@ -109,9 +127,18 @@ describe('browser shortcuts, emulated', () => {
     assert.equal((await keys('ctrl', '9')).structuredContent.url, site.url('/c'));
 
     const closed = await keys('ctrl', 'w');
-    assert.deepEqual(tabs(closed).map((t) => t.url), [site.url('/b')]);
+    assert.deepEqual(
+      tabs(closed).map((t) => t.url),
+      [site.url('/b')],
+    );
     const reopened = await keys('ctrl', 'shift', 't');
-    assert.deepEqual(tabs(reopened).map((t) => [t.url, t.active]), [[site.url('/b'), false], [site.url('/c'), true]]);
+    assert.deepEqual(
+      tabs(reopened).map((t) => [t.url, t.active]),
+      [
+        [site.url('/b'), false],
+        [site.url('/c'), true],
+      ],
+    );
 
     const window = await keys('ctrl', 'n');
     assert.equal(tabs(window).length, 3);

@@ -31,7 +31,9 @@ async function waitForCdp(port: number): Promise<void> {
 describe('where the browser comes from', () => {
   before(async () => {
     site = await new FixtureServer({
-      '/': page('<script>document.title = "visits:" + (Number(localStorage.visits || 0) + 1); localStorage.visits = Number(localStorage.visits || 0) + 1</script>'),
+      '/': page(
+        '<script>document.title = "visits:" + (Number(localStorage.visits || 0) + 1); localStorage.visits = Number(localStorage.visits || 0) + 1</script>',
+      ),
     }).start();
   });
   after(() => site.stop());
@@ -40,7 +42,11 @@ describe('where the browser comes from', () => {
     const port = 9300 + Math.floor(Math.random() * 500);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-cdp-'));
     // A browser started by someone else, as a remote browser pool would.
-    const remote = spawn(executablePath!, ['--headless', ...chromiumArgs(), `--remote-debugging-port=${port}`, `--user-data-dir=${dataDir}`, 'about:blank'], { stdio: 'ignore', detached: true });
+    const remote = spawn(
+      executablePath!,
+      ['--headless', ...chromiumArgs(), `--remote-debugging-port=${port}`, `--user-data-dir=${dataDir}`, 'about:blank'],
+      { stdio: 'ignore', detached: true },
+    );
     await waitForCdp(port);
     const server = await startServer(['--cdp-endpoint', `http://127.0.0.1:${port}`]);
     try {

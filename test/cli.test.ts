@@ -11,13 +11,27 @@ import { providerSetup } from '../src/providers/index.js';
 import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { commandLine, descendants, isAlive, until } from './helpers/processes.js';
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', env });
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', env });
 
 describe('cua-mcp command line', () => {
   it('--help lists every option with its environment variable', () => {
     const run = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     assert.equal(run.status, 0);
-    for (const text of ['--display-size', 'CUA_DISPLAY_SIZE', '--executable-path', 'CUA_EXECUTABLE_PATH', '--cdp-endpoint', '--browser-endpoint', '--user-data-dir', '--image-format', '--output-dir', '--headless', '--headed', '--start-url']) {
+    for (const text of [
+      '--display-size',
+      'CUA_DISPLAY_SIZE',
+      '--executable-path',
+      'CUA_EXECUTABLE_PATH',
+      '--cdp-endpoint',
+      '--browser-endpoint',
+      '--user-data-dir',
+      '--image-format',
+      '--output-dir',
+      '--headless',
+      '--headed',
+      '--start-url',
+    ]) {
       assert.ok(run.stdout.includes(text), `--help lacks ${text}`);
     }
   });
@@ -26,7 +40,10 @@ describe('cua-mcp command line', () => {
     const short = spawnSync(process.execPath, [CLI, '-h'], { encoding: 'utf8' });
     assert.equal(short.status, 0);
     assert.equal(short.stdout, spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout);
-    assert.match(short.stdout, /--log-level <value> +What the server logs to stderr: debug, info, warn or error \(default: info\)\s+env: CUA_LOG_LEVEL/);
+    assert.match(
+      short.stdout,
+      /--log-level <value> +What the server logs to stderr: debug, info, warn or error \(default: info\)\s+env: CUA_LOG_LEVEL/,
+    );
     assert.match(short.stdout, /--version/);
 
     const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '../../package.json'), 'utf8')) as { version: string };
@@ -37,7 +54,11 @@ describe('cua-mcp command line', () => {
 
   it('--log-level (CUA_LOG_LEVEL) sets what reaches stderr', () => {
     const quiet = spawnSync(process.execPath, [CLI, '--headless', '--log-level', 'warn'], { encoding: 'utf8', input: '' });
-    const chatty = spawnSync(process.execPath, [CLI, '--headless'], { encoding: 'utf8', input: '', env: { ...process.env, CUA_LOG_LEVEL: 'debug' } });
+    const chatty = spawnSync(process.execPath, [CLI, '--headless'], {
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, CUA_LOG_LEVEL: 'debug' },
+    });
     assert.equal(quiet.status, 0);
     assert.doesNotMatch(quiet.stderr, /info:/);
     assert.match(chatty.stderr, /info: shutting down \(client disconnected\)/);
@@ -47,7 +68,10 @@ describe('cua-mcp command line', () => {
     const run = spawnSync(process.execPath, [CLI, '--display-size', 'huge'], { encoding: 'utf8', input: '' });
     assert.equal(run.status, 2);
     assert.equal(run.stdout, '', 'stdout carries protocol messages only');
-    assert.match(run.stderr, /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/);
+    assert.match(
+      run.stderr,
+      /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/,
+    );
     const unknown = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8', input: '' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no-such-flag.*cua-mcp --help/s);
@@ -102,7 +126,14 @@ describe('cua-mcp command line', () => {
       assert.equal((invalid.error as { code: number }).code, -32600);
       // The connection still works afterwards.
       reply = next();
-      send(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+      send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 8,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
+      );
       const init = await reply;
       assert.equal(init.id, 8);
       assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, 'cua-mcp-server');
@@ -111,18 +142,29 @@ describe('cua-mcp command line', () => {
     }
   });
 
-  it('--help names every provider\'s credential variables (from the provider specs), the desktop, and the real output directory', () => {
+  it("--help names every provider's credential variables (from the provider specs), the desktop, and the real output directory", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-help-'));
     try {
       const help = cli(['--help'], { ...process.env, TMPDIR: tmp });
       assert.equal(help.status, 0);
       for (const line of providerSetup()) assert.ok(help.stdout.includes(line), `--help lacks: ${line}`);
-      for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_API_VERSION', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY']) {
+      for (const name of [
+        'OPENAI_API_KEY',
+        'OPENAI_BASE_URL',
+        'AZURE_OPENAI_ENDPOINT',
+        'AZURE_OPENAI_API_KEY',
+        'AZURE_OPENAI_API_VERSION',
+        'ANTHROPIC_API_KEY',
+        'GEMINI_API_KEY',
+      ]) {
         assert.ok(help.stdout.includes(name), `--help lacks ${name}`);
       }
       assert.match(help.stdout.split('\n')[0]!, /browser, or a Linux X desktop/);
       assert.doesNotMatch(help.stdout, /<tmp>/);
-      assert.match(help.stdout, new RegExp(`--output-dir <value> .*\\(default: ${path.join(tmp, 'cua-mcp').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+      assert.match(
+        help.stdout,
+        new RegExp(`--output-dir <value> .*\\(default: ${path.join(tmp, 'cua-mcp').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`),
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -135,7 +177,8 @@ describe('cua-mcp command line', () => {
       const src = path.join(root, 'dist', 'src');
       fs.mkdirSync(src, { recursive: true });
       fs.copyFileSync(path.join(path.dirname(CLI), '../../package.json'), path.join(root, 'package.json'));
-      for (const file of ['cli.js', 'version.js', 'log.js', 'redact.js']) fs.copyFileSync(path.join(path.dirname(CLI), file), path.join(src, file));
+      for (const file of ['cli.js', 'version.js', 'log.js', 'redact.js'])
+        fs.copyFileSync(path.join(path.dirname(CLI), file), path.join(src, file));
       const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
       const run = spawnSync(process.execPath, [path.join(src, 'cli.js'), '--version'], { encoding: 'utf8' });
       assert.equal(run.stderr, '');
@@ -148,7 +191,11 @@ describe('cua-mcp command line', () => {
   it('stops itself and its browser when the process that started it goes away (npm start, stopped with SIGTERM)', async () => {
     const root = path.resolve(path.dirname(CLI), '../..');
     // npm start runs `sh -c "node dist/src/cli.js ..."` and, stopped, does not pass the signal on to the server.
-    const npm = spawn('npm', ['start', '--', '--port', '0', '--headless'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUA_LOG_LEVEL: 'info' } });
+    const npm = spawn('npm', ['start', '--', '--port', '0', '--headless'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CUA_LOG_LEVEL: 'info' },
+    });
     let stderr = '';
     npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
@@ -161,12 +208,23 @@ describe('cua-mcp command line', () => {
       const server = descendants(npm.pid!).find((pid) => commandLine(pid).some((arg) => arg.endsWith('dist/src/cli.js')));
       assert.ok(server, 'the server process under npm');
       const started = [server, ...descendants(server)];
-      assert.ok(started.some((pid) => /chrom/i.test(commandLine(pid)[0] ?? '')), 'the browser runs under the server');
+      assert.ok(
+        started.some((pid) => /chrom/i.test(commandLine(pid)[0] ?? '')),
+        'the browser runs under the server',
+      );
       await client.close().catch(() => {});
 
       npm.kill('SIGTERM');
-      const alive = await until(() => started.filter(isAlive), (pids) => pids.length === 0, 30_000);
-      assert.deepEqual(alive.map((pid) => commandLine(pid).join(' ')), [], 'the server and its browser exited');
+      const alive = await until(
+        () => started.filter(isAlive),
+        (pids) => pids.length === 0,
+        30_000,
+      );
+      assert.deepEqual(
+        alive.map((pid) => commandLine(pid).join(' ')),
+        [],
+        'the server and its browser exited',
+      );
       assert.match(stderr, /shutting down \(the process that started the server has exited\)/);
     } finally {
       npm.kill('SIGKILL');
@@ -198,7 +256,8 @@ describe('one server, calls that need no browser', () => {
         if (!required.includes(name)) {
           const branches = property.anyOf as Array<Record<string, unknown>> | undefined;
           const nulls = branches?.filter((b) => b.type === 'null').length ?? 0;
-          if (branches?.length !== 2 || nulls !== 1) problems.push(`${where}.${name}: optional but not anyOf [schema, null]: ${JSON.stringify(property)}`);
+          if (branches?.length !== 2 || nulls !== 1)
+            problems.push(`${where}.${name}: optional but not anyOf [schema, null]: ${JSON.stringify(property)}`);
         }
         walk(property, `${where}.${name}`);
       }
@@ -230,7 +289,8 @@ describe('one server, calls that need no browser', () => {
   it('lists tools without starting a browser', async () => {
     const { tools } = await server.client.listTools();
     const names = tools.map((t) => t.name);
-    for (const name of ['computer', 'navigate', 'screenshot', 'new_session', 'list_sessions', 'close_session']) assert.ok(names.includes(name), `missing tool ${name}`);
+    for (const name of ['computer', 'navigate', 'screenshot', 'new_session', 'list_sessions', 'close_session'])
+      assert.ok(names.includes(name), `missing tool ${name}`);
     for (const tool of tools) assert.ok(tool.outputSchema, `${tool.name} declares no outputSchema`);
     // Read once the server has exited (after every call of this group): everything it did is in its log by then.
     await server.close();

@@ -71,7 +71,8 @@ async function listed(user: { cwd: string; env: Record<string, string> }): Promi
 
 describe('the README and examples/ configurations in the real Claude Code', () => {
   test('README placeholders still read as the test expects', () => {
-    for (const [placeholder] of PLACEHOLDERS) assert.ok(README.includes(placeholder), `the README no longer has ${placeholder}: update PLACEHOLDERS`);
+    for (const [placeholder] of PLACEHOLDERS)
+      assert.ok(README.includes(placeholder), `the README no longer has ${placeholder}: update PLACEHOLDERS`);
     assert.ok(README.includes(`127.0.0.1:${README_PORT}`));
   });
 
@@ -82,9 +83,11 @@ describe('the README and examples/ configurations in the real Claude Code', () =
       // VS Code asks for an input variable; Claude Code reads the token from the environment.
       json = local(json).replaceAll('${input:cua-token}', '${CUA_AUTH_TOKEN}');
       const user = freshUser(given.source);
-      const added = await run(claude, ['mcp', 'add-json', given.name, json], { ...user, timeout: 60_000 }).catch((error: { stderr?: string; message: string }) => {
-        assert.fail(`claude mcp add-json ${given.name} '${json}' was refused: ${error.stderr ?? error.message}`);
-      });
+      const added = await run(claude, ['mcp', 'add-json', given.name, json], { ...user, timeout: 60_000 }).catch(
+        (error: { stderr?: string; message: string }) => {
+          assert.fail(`claude mcp add-json ${given.name} '${json}' was refused: ${error.stderr ?? error.message}`);
+        },
+      );
       assert.match(added.stdout, new RegExp(`Added \\w+ MCP server ${given.name}`));
       const list = await listed(user);
       assert.match(list, new RegExp(`^${given.name}: .* - ✔ Connected$`, 'm'), list);
@@ -94,9 +97,11 @@ describe('the README and examples/ configurations in the real Claude Code', () =
   for (const command of claudeMcpAddCommands()) {
     test(`${command}, then claude mcp list shows it connected`, async () => {
       const user = freshUser(command);
-      await run('/bin/sh', ['-c', local(command.replace(/^claude /, '"$CLAUDE" '))], { ...user, env: { ...user.env, CLAUDE: claude }, timeout: 60_000 }).catch(
-        (error: { stderr?: string; message: string }) => assert.fail(`${command} was refused: ${error.stderr ?? error.message}`),
-      );
+      await run('/bin/sh', ['-c', local(command.replace(/^claude /, '"$CLAUDE" '))], {
+        ...user,
+        env: { ...user.env, CLAUDE: claude },
+        timeout: 60_000,
+      }).catch((error: { stderr?: string; message: string }) => assert.fail(`${command} was refused: ${error.stderr ?? error.message}`));
       const list = await listed(user);
       assert.match(list, /^cua: .* - ✔ Connected$/m, list);
     });

@@ -32,7 +32,17 @@ before(async () => {
   fs.writeFileSync(path.join(home, 'mcp.json'), JSON.stringify({ mcpServers: { cua: { type: 'http', url: server.url, headers: AUTH } } }));
   anthropic.script([{ tool: 'mcp__cua__screenshot', input: { session_id: handle } }, { text: 'Done.' }]);
   run = await runClaudeCode(
-    ['-p', 'Look at my browser session.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', '--output-format', 'json'],
+    [
+      '-p',
+      'Look at my browser session.',
+      '--mcp-config',
+      path.join(home, 'mcp.json'),
+      '--strict-mcp-config',
+      '--allowedTools',
+      'mcp__cua__screenshot',
+      '--output-format',
+      'json',
+    ],
     home,
     anthropic.origin,
   );

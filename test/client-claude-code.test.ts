@@ -14,7 +14,13 @@ import { CLI } from './helpers/mcp.js';
 // each tool_result is what its model sees.
 
 const fixture = await agentFixture();
-const openai = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+const openai = await new FakeResponses({
+  generation: 'preview',
+  display: DISPLAY,
+  model: 'computer-use-preview',
+  path: '/v1/responses',
+  auth: ['authorization', 'Bearer sk-test'],
+}).start();
 const anthropic = await new FakeClaudeCodeModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-code-'));
 let run: ClientRun;
@@ -27,19 +33,38 @@ before(async () => {
         cua: {
           command: process.execPath,
           args: [CLI, '--headless', '--start-url', fixture.url('/')],
-          env: { ...browserEnv(), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${openai.origin}/v1`, AZURE_OPENAI_ENDPOINT: '', CUA_LOG_LEVEL: 'debug' },
+          env: {
+            ...browserEnv(),
+            OPENAI_API_KEY: 'sk-test',
+            OPENAI_BASE_URL: `${openai.origin}/v1`,
+            AZURE_OPENAI_ENDPOINT: '',
+            CUA_LOG_LEVEL: 'debug',
+          },
         },
       },
     }),
   );
-  openai.script([{ output: [openai.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'The page looks sensitive.' }])] }]);
+  openai.script([
+    { output: [openai.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'The page looks sensitive.' }])] },
+  ]);
   anthropic.script([
     { tool: 'mcp__cua__screenshot', input: {} },
     { tool: 'mcp__cua__run_task', input: { task: 'Press Send' } },
     { text: 'Done.' },
   ]);
   run = await runClaudeCode(
-    ['-p', 'Look at the browser, then press Send.', '--mcp-config', path.join(home, 'mcp.json'), '--strict-mcp-config', '--allowedTools', 'mcp__cua__screenshot', 'mcp__cua__run_task', '--output-format', 'json'],
+    [
+      '-p',
+      'Look at the browser, then press Send.',
+      '--mcp-config',
+      path.join(home, 'mcp.json'),
+      '--strict-mcp-config',
+      '--allowedTools',
+      'mcp__cua__screenshot',
+      'mcp__cua__run_task',
+      '--output-format',
+      'json',
+    ],
     home,
     anthropic.origin,
   );
@@ -60,7 +85,15 @@ function resultOf(tool: string): { block: ToolResultBlock; image: Buffer; json: 
   assert.ok(image, `the ${tool} tool_result has no image block: ${JSON.stringify(block).slice(0, 1000)}`);
   assert.equal(image.source.media_type, 'image/png');
   const texts = block.content.filter((c): c is { type: 'text'; text: string } => c.type === 'text').map((c) => c.text);
-  const json = texts.map((t) => { try { return JSON.parse(t) as Record<string, unknown>; } catch { return undefined; } }).find(Boolean);
+  const json = texts
+    .map((t) => {
+      try {
+        return JSON.parse(t) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    })
+    .find(Boolean);
   assert.ok(json, `the ${tool} tool_result carries no JSON of structuredContent: ${JSON.stringify(texts).slice(0, 1000)}`);
   return { block, image: Buffer.from(image.source.data, 'base64'), json };
 }
@@ -83,8 +116,14 @@ test('a run paused on a safety check tells the model to ask the user and call ac
   assert.deepEqual(imageSize(image), { type: 'png', ...DISPLAY });
   // -p answers the elicitation with "cancel": the run stays paused, and the flagged click has not run.
   assert.equal(json.status, 'needs_confirmation');
-  assert.match(String(json.next_step), /The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check with session_id "[\w-]+" and decision "approve" or "deny"/);
-  assert.deepEqual((json.pending_safety_checks as { id: string }[]).map((c) => c.id), ['sc_1']);
+  assert.match(
+    String(json.next_step),
+    /The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check with session_id "[\w-]+" and decision "approve" or "deny"/,
+  );
+  assert.deepEqual(
+    (json.pending_safety_checks as { id: string }[]).map((c) => c.id),
+    ['sc_1'],
+  );
   assert.deepEqual(json.pending_actions, ['click 200,140']);
   assert.equal(fixture.clicks(), 0);
   assert.deepEqual(openai.violations, []);

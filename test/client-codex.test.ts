@@ -69,13 +69,23 @@ after(async () => {
 
 test('codex exec finds our tools through tool_search and calls them (navigate approved by the config)', () => {
   assert.equal(run.code, 0, describeRun('codex', run));
-  const events = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; item?: Item });
+  const events = run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { type: string; item?: Item });
   const toolCalls = events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call').map((e) => e.item!);
-  assert.deepEqual(toolCalls.map((c) => `${String(c.server)}/${String(c.tool)}`), ['cua/screenshot', 'cua/navigate'], describeRun('codex', run));
+  assert.deepEqual(
+    toolCalls.map((c) => `${String(c.server)}/${String(c.tool)}`),
+    ['cua/screenshot', 'cua/navigate'],
+    describeRun('codex', run),
+  );
   for (const toolCall of toolCalls) assert.equal(toolCall.status, 'completed', JSON.stringify(toolCall).slice(0, 1000));
   // What Codex offered the model: the search tool, not our tools themselves.
   const tools = model.requests[0]?.body.tools ?? [];
-  assert.ok(tools.some((t) => t.type === 'tool_search'), `no tool_search among ${tools.map((t) => String(t.name ?? t.type)).join(', ')}`);
+  assert.ok(
+    tools.some((t) => t.type === 'tool_search'),
+    `no tool_search among ${tools.map((t) => String(t.name ?? t.type)).join(', ')}`,
+  );
 });
 
 test('the model gets the screenshot as an input_image, with the session and URL as text', () => {
@@ -88,6 +98,9 @@ test('the model gets the screenshot as an input_image, with the session and URL 
   const match = /^data:image\/png;base64,(.+)$/.exec(String(image.image_url));
   assert.ok(match, 'the input_image is not a PNG data URL');
   assert.deepEqual(imageSize(Buffer.from(match[1]!, 'base64')), { type: 'png', ...DISPLAY });
-  const text = parts.filter((p) => p.type === 'input_text').map((p) => String(p.text)).join('\n');
+  const text = parts
+    .filter((p) => p.type === 'input_text')
+    .map((p) => String(p.text))
+    .join('\n');
   assert.match(text, new RegExp(`Session [\\w-]{8,}: ${fixture.url('/').replace(/[.]/g, '\\.')} "fixture"`));
 });

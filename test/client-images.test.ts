@@ -47,11 +47,21 @@ before(async () => {
 after(() => site.stop());
 
 describe('a busy 1920x1080 page with the default --max-image-bytes', () => {
-  const fake = new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] });
+  const fake = new FakeResponses({
+    generation: 'preview',
+    display: DISPLAY,
+    model: 'computer-use-preview',
+    path: '/v1/responses',
+    auth: ['authorization', 'Bearer sk-test'],
+  });
   let server: ServerHandle;
   before(async () => {
     await fake.start();
-    server = await startServer(['--display-size', '1920x1080'], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    server = await startServer(['--display-size', '1920x1080'], {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      AZURE_OPENAI_ENDPOINT: '',
+    });
   });
   after(async () => {
     await server.close();
@@ -63,7 +73,14 @@ describe('a busy 1920x1080 page with the default --max-image-bytes', () => {
     const image = imageOf(result);
     assert.ok(image.data.length <= 700_000, `image of ${image.data.length} bytes`);
     assert.deepEqual(imageSize(image.data), { type: 'jpeg', ...DISPLAY });
-    const shot = result.structuredContent.screenshot as { mime_type: string; bytes: number; width: number; height: number; notes: string[]; scale?: number };
+    const shot = result.structuredContent.screenshot as {
+      mime_type: string;
+      bytes: number;
+      width: number;
+      height: number;
+      notes: string[];
+      scale?: number;
+    };
     assert.equal(shot.mime_type, 'image/jpeg');
     assert.equal(shot.bytes, image.data.length);
     assert.equal(shot.scale, undefined);
@@ -98,7 +115,10 @@ describe('--max-image-pixels', () => {
     const size = imageSize(imageOf(result).data);
     assert.deepEqual([size?.width, size?.height], [960, 540]);
     assert.deepEqual(result.structuredContent.display, { width: 960, height: 540 });
-    assert.match(textOf(result), /Screenshot: scaled from 1920x1080 to 960x540 \(--max-image-pixels\); coordinates are pixels of this image/);
+    assert.match(
+      textOf(result),
+      /Screenshot: scaled from 1920x1080 to 960x540 \(--max-image-pixels\); coordinates are pixels of this image/,
+    );
     // The button is at 750..850 x 400..450 in this image.
     const click = await server.ok('computer', { actions: [{ type: 'click', x: 800, y: 425 }] });
     assert.equal(click.structuredContent.title, 'hit at 1600,850');

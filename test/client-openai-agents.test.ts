@@ -31,8 +31,19 @@ interface McpServer {
 interface AgentsSdk {
   Agent: new (options: { name: string }) => unknown;
   RunContext: new () => unknown;
-  MCPServerStdio: new (options: { name: string; command: string; args: string[]; env: Record<string, string>; clientSessionTimeoutSeconds: number }) => McpServer;
-  getAllMcpTools(options: { mcpServers: McpServer[]; convertSchemasToStrict: boolean; runContext: unknown; agent: unknown }): Promise<Tool[]>;
+  MCPServerStdio: new (options: {
+    name: string;
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    clientSessionTimeoutSeconds: number;
+  }) => McpServer;
+  getAllMcpTools(options: {
+    mcpServers: McpServer[];
+    convertSchemasToStrict: boolean;
+    runContext: unknown;
+    agent: unknown;
+  }): Promise<Tool[]>;
 }
 const { Agent, getAllMcpTools, MCPServerStdio, RunContext } = (await import(
   pathToFileURL(path.join(await onDemand('clients/openai-agents'), '@openai/agents/dist/index.mjs')).href
@@ -44,7 +55,12 @@ const server = new MCPServerStdio({
   name: 'cua',
   command: process.execPath,
   args: [CLI, '--headless'],
-  env: { ...(process.env as Record<string, string>), OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
+  env: {
+    ...(process.env as Record<string, string>),
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${fake.origin}/v1`,
+    AZURE_OPENAI_ENDPOINT: '',
+  },
   clientSessionTimeoutSeconds: 60,
 });
 const warnings: string[] = [];
@@ -56,7 +72,12 @@ before(async () => {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
   try {
-    const all: Tool[] = await getAllMcpTools({ mcpServers: [server], convertSchemasToStrict: true, runContext: context, agent: new Agent({ name: 'strict' }) });
+    const all: Tool[] = await getAllMcpTools({
+      mcpServers: [server],
+      convertSchemasToStrict: true,
+      runContext: context,
+      agent: new Agent({ name: 'strict' }),
+    });
     tools = new Map(all.filter((t): t is FunctionTool => t.type === 'function').map((t) => [t.name, t]));
   } finally {
     console.warn = warn;
@@ -79,10 +100,22 @@ async function invoke(name: string, args: Record<string, unknown>): Promise<stri
 
 test('every tool converts to strict mode, without the SDK falling back', async () => {
   assert.deepEqual(warnings, [], 'the SDK warned while converting schemas to strict mode');
-  assert.deepEqual(
-    [...tools.keys()].sort(),
-    ['acknowledge_safety_check', 'cancel_run', 'close_session', 'computer', 'get_run', 'launch_app', 'list_sessions', 'navigate', 'new_session', 'run_task', 'save_storage_state', 'screenshot', 'select_tab', 'step'],
-  );
+  assert.deepEqual([...tools.keys()].sort(), [
+    'acknowledge_safety_check',
+    'cancel_run',
+    'close_session',
+    'computer',
+    'get_run',
+    'launch_app',
+    'list_sessions',
+    'navigate',
+    'new_session',
+    'run_task',
+    'save_storage_state',
+    'screenshot',
+    'select_tab',
+    'step',
+  ]);
   for (const [name, tool] of tools) {
     assert.equal(tool.strict, true, `${name} fell back to non-strict`);
     assert.doesNotMatch(JSON.stringify(tool.parameters), /"oneOf"/, `${name} still uses oneOf`);
@@ -121,7 +154,13 @@ test('the run tools take nulls too: run_task, acknowledge_safety_check, step', a
     return content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
   };
   fake.script([{ output: [fake.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'Check this.' }])] }]);
-  const paused = await raw('run_task', { task: 'Press Send', session_id: null, start_url: fixture.url('/'), max_steps: null, instructions: null });
+  const paused = await raw('run_task', {
+    task: 'Press Send',
+    session_id: null,
+    start_url: fixture.url('/'),
+    max_steps: null,
+    instructions: null,
+  });
   assert.match(paused, /Status: needs_confirmation/);
   const session = /in session ([\w-]+)/.exec(paused)?.[1];
   assert.ok(session, paused);

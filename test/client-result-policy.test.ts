@@ -14,7 +14,13 @@ import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/
 // model would otherwise see only the JSON. Claude Code's first probe is answered at once.
 
 const fixture = await agentFixture();
-const fake = await new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+const fake = await new FakeResponses({
+  generation: 'preview',
+  display: DISPLAY,
+  model: 'computer-use-preview',
+  path: '/v1/responses',
+  auth: ['authorization', 'Bearer sk-test'],
+}).start();
 const modelEnv = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
 const CODEX = { name: 'codex-mcp-client', version: '0.169.0' };
 
@@ -61,7 +67,10 @@ describe('a client that reads structuredContent (the SDK client)', () => {
     const result = await pausedRun(server);
     const state = valid('run_task', result);
     assert.equal(state.status, 'needs_confirmation');
-    assert.match(String(state.next_step), /The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check with session_id "[\w-]+"/);
+    assert.match(
+      String(state.next_step),
+      /The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check with session_id "[\w-]+"/,
+    );
     assert.match(textOf(result), /Status: needs_confirmation after 1 step\(s\) in session [\w-]+\. Next: The flagged action has NOT run/);
     assert.equal(imageOf(result).mimeType, 'image/png');
     assert.deepEqual(fake.violations, []);
@@ -77,7 +86,10 @@ describe('Codex (clientInfo codex-mcp-client)', () => {
 
   it('sees no outputSchema, and gets results without structuredContent whose text carries the facts', async () => {
     const { tools } = await server.client.listTools();
-    assert.deepEqual(tools.filter((t) => t.outputSchema).map((t) => t.name), []);
+    assert.deepEqual(
+      tools.filter((t) => t.outputSchema).map((t) => t.name),
+      [],
+    );
     const shot = await server.ok('screenshot');
     assert.equal(shot.structuredContent, undefined);
     assert.match(textOf(shot), new RegExp(`^Screenshot\\nSession [\\w-]+: ${fixture.url('/').replace(/[.]/g, '\\.')} "fixture"`));
@@ -87,7 +99,10 @@ describe('Codex (clientInfo codex-mcp-client)', () => {
   it('a paused run tells it the next step in the text', async () => {
     const result = await pausedRun(server);
     assert.equal(result.structuredContent, undefined);
-    assert.match(textOf(result), /Status: needs_confirmation after 1 step\(s\) in session [\w-]+\. Next: The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check/);
+    assert.match(
+      textOf(result),
+      /Status: needs_confirmation after 1 step\(s\) in session [\w-]+\. Next: The flagged action has NOT run\. Ask the user, then call acknowledge_safety_check/,
+    );
     assert.match(textOf(result), /Check ids: sc_1/);
     assert.equal(imageOf(result).mimeType, 'image/png');
   });
@@ -97,7 +112,10 @@ describe('--structured-output overrides the choice', () => {
   it('off: no structuredContent for any client; on: structuredContent even for Codex', async () => {
     const off = await startServer(['--structured-output', 'off']);
     try {
-      assert.deepEqual((await off.client.listTools()).tools.filter((t) => t.outputSchema).map((t) => t.name), []);
+      assert.deepEqual(
+        (await off.client.listTools()).tools.filter((t) => t.outputSchema).map((t) => t.name),
+        [],
+      );
       assert.equal((await off.ok('screenshot')).structuredContent, undefined);
     } finally {
       await off.close();
@@ -126,7 +144,11 @@ const DISCOVER = {
   },
 };
 
-type Answer = { id: unknown; error?: { code: number; message: string }; result?: { protocolVersion?: string; supportedVersions?: string[]; resultType?: string } };
+type Answer = {
+  id: unknown;
+  error?: { code: number; message: string };
+  result?: { protocolVersion?: string; supportedVersions?: string[]; resultType?: string };
+};
 
 describe("Claude Code's server/discover probe", () => {
   it('over stdio: answered with the versions we speak; a client that sends initialize instead still gets 2025-11-25', async () => {
@@ -134,7 +156,10 @@ describe("Claude Code's server/discover probe", () => {
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => {
-        const line = await Promise.race([lines.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))]);
+        const line = await Promise.race([
+          lines.next(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
+        ]);
         return JSON.parse(String(line.value)) as Answer;
       };
       child.stdin.write(`${JSON.stringify(DISCOVER)}\n`);

@@ -24,7 +24,11 @@ function haproxyAccepts(config: string): void {
 
 describe('the shipped deployment files', () => {
   test('deploy/haproxy/cua-mcp.cfg is what cua-mcp haproxy-config prints for two replicas, and HAProxy accepts it', () => {
-    const printed = execFileSync(process.execPath, [CLI, 'haproxy-config', '--listen', '127.0.0.1:8100', 'r1=127.0.0.1:8101', 'r2=127.0.0.1:8102'], { encoding: 'utf8' });
+    const printed = execFileSync(
+      process.execPath,
+      [CLI, 'haproxy-config', '--listen', '127.0.0.1:8100', 'r1=127.0.0.1:8101', 'r2=127.0.0.1:8102'],
+      { encoding: 'utf8' },
+    );
     assert.equal(fs.readFileSync(deployFile('haproxy/cua-mcp.cfg'), 'utf8'), printed);
     haproxyAccepts(printed);
     const refused = spawnSync(process.execPath, [CLI, 'haproxy-config', 'r1=nowhere'], { encoding: 'utf8' });
@@ -34,10 +38,14 @@ describe('the shipped deployment files', () => {
 
   test('the Kubernetes manifests parse, name each other consistently, and route to every replica the StatefulSet runs', () => {
     // python3-yaml (Debian): no YAML parser among our npm packages, and kubectl needs a cluster to check more.
-    const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d]))'], {
-      input: fs.readFileSync(deployFile('kubernetes/cua-mcp.yaml')),
-      encoding: 'utf8',
-    });
+    const json = execFileSync(
+      'python3',
+      ['-c', 'import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d]))'],
+      {
+        input: fs.readFileSync(deployFile('kubernetes/cua-mcp.yaml')),
+        encoding: 'utf8',
+      },
+    );
     type Doc = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
     const docs = JSON.parse(json) as Doc[];
     const of = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
@@ -47,7 +55,9 @@ describe('the shipped deployment files', () => {
     assert.deepEqual(headless.spec.selector, replicas.spec.template.metadata.labels);
     assert.deepEqual(replicas.spec.selector.matchLabels, replicas.spec.template.metadata.labels);
     const container = replicas.spec.template.spec.containers[0];
-    assert.deepEqual(container.env.find((e: { name: string }) => e.name === 'CUA_REPLICA').valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
+    assert.deepEqual(container.env.find((e: { name: string }) => e.name === 'CUA_REPLICA').valueFrom, {
+      fieldRef: { fieldPath: 'metadata.name' },
+    });
     assert.equal(replicas.spec.template.spec.securityContext.runAsNonRoot, true);
     const shared = replicas.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'shared');
     assert.deepEqual(of('PersistentVolumeClaim', shared.persistentVolumeClaim.claimName).spec.accessModes, ['ReadWriteMany']);
@@ -56,7 +66,10 @@ describe('the shipped deployment files', () => {
     const expected = haproxyConfig({
       listen: ':8080',
       dns: true,
-      replicas: names.map((name) => ({ name, address: `${name}.${headless.metadata.name}.default.svc.cluster.local:${container.ports[0].containerPort}` })),
+      replicas: names.map((name) => ({
+        name,
+        address: `${name}.${headless.metadata.name}.default.svc.cluster.local:${container.ports[0].containerPort}`,
+      })),
     });
     assert.equal(of('ConfigMap', 'cua-mcp-haproxy').data!['haproxy.cfg'], expected);
     haproxyAccepts(expected);

@@ -34,11 +34,19 @@ type ProbeEvent = { kind: string; button?: number; x?: number; y?: number; state
 
 function probeEvents(file: string): ProbeEvent[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ProbeEvent);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ProbeEvent);
 }
 
 async function fileText(file: string, check: (text: string) => boolean = () => true): Promise<string> {
-  return until(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''), (text) => text !== '' && check(text), 10_000);
+  return until(
+    () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''),
+    (text) => text !== '' && check(text),
+    10_000,
+  );
 }
 
 async function openDesktop(server: ServerHandle): Promise<string> {
@@ -83,10 +91,16 @@ describe('desktop sessions', { skip }, () => {
       const typed = path.join(tmp, 'typed.txt');
       const chord = path.join(tmp, 'chord.txt');
       const done = path.join(tmp, 'done.txt');
-      await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `printf '%s' 'héllo 中文 😀 ñ' > ${typed}\n` }]);
+      await act([
+        { type: 'click', x: 400, y: 500 },
+        { type: 'type', text: `printf '%s' 'héllo 中文 😀 ñ' > ${typed}\n` },
+      ]);
       assert.equal(await fileText(typed), 'héllo 中文 😀 ñ');
       // ctrl+d ends cat's input: the echo after it runs only if the chord arrived as one.
-      await act([{ type: 'type', text: `cat > ${chord}\nchord ok\n` }, { type: 'keypress', keys: ['ctrl', 'd'] }]);
+      await act([
+        { type: 'type', text: `cat > ${chord}\nchord ok\n` },
+        { type: 'keypress', keys: ['ctrl', 'd'] },
+      ]);
       await act([{ type: 'type', text: `echo yes > ${done}\n` }]);
       assert.equal(await fileText(done), 'yes\n');
       assert.equal(fs.readFileSync(chord, 'utf8'), 'chord ok\n');
@@ -94,7 +108,10 @@ describe('desktop sessions', { skip }, () => {
 
     it('presses every mouse button, with held modifiers, where the model points', async () => {
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      await until(() => probeEvents(probeLog), (events) => events.some((e) => e.kind === 'ready'));
+      await until(
+        () => probeEvents(probeLog),
+        (events) => events.some((e) => e.kind === 'ready'),
+      );
       await act([
         { type: 'click', x: 500, y: 300, button: 'left' },
         { type: 'click', x: 510, y: 300, button: 'wheel' },
@@ -103,7 +120,10 @@ describe('desktop sessions', { skip }, () => {
         { type: 'click', x: 540, y: 300, button: 'forward', keys: ['ctrl'] },
         { type: 'double_click', x: 550, y: 300 },
       ]);
-      const presses = await until(() => probeEvents(probeLog).filter((e) => e.kind === 'press' || e.kind === 'double'), (e) => e.length >= 8);
+      const presses = await until(
+        () => probeEvents(probeLog).filter((e) => e.kind === 'press' || e.kind === 'double'),
+        (e) => e.length >= 8,
+      );
       const byButton = (button: number) => presses.find((e) => e.kind === 'press' && e.button === button);
       assert.deepEqual([byButton(2)?.x, byButton(2)?.y], [510, 300]);
       assert.equal((byButton(3)?.state ?? 0) & 1, 1, 'shift held during the right click');
@@ -118,19 +138,39 @@ describe('desktop sessions', { skip }, () => {
       const events = () => probeEvents(probeLog).slice(seen);
       // Grab the box, go right, down, then back left: it ends straight below where it was, having passed two corners.
       const grab = { x: box.x! + 30, y: box.y! + 30 };
-      await act([{ type: 'drag', path: [grab, { x: grab.x + 300, y: grab.y }, { x: grab.x + 300, y: grab.y + 200 }, { x: grab.x, y: grab.y + 200 }] }]);
+      await act([
+        {
+          type: 'drag',
+          path: [grab, { x: grab.x + 300, y: grab.y }, { x: grab.x + 300, y: grab.y + 200 }, { x: grab.x, y: grab.y + 200 }],
+        },
+      ]);
       const logged = await until(events, (e) => e.some((x) => x.kind === 'dropped'));
       const drags = logged.filter((e) => e.kind === 'drag');
-      assert.ok(drags.some((e) => e.x === grab.x + 300 && e.y === grab.y), `the drag passed the top-right corner: ${JSON.stringify(drags)}`);
-      assert.ok(drags.some((e) => e.x === grab.x + 300 && e.y === grab.y + 200), 'and the bottom-right corner');
+      assert.ok(
+        drags.some((e) => e.x === grab.x + 300 && e.y === grab.y),
+        `the drag passed the top-right corner: ${JSON.stringify(drags)}`,
+      );
+      assert.ok(
+        drags.some((e) => e.x === grab.x + 300 && e.y === grab.y + 200),
+        'and the bottom-right corner',
+      );
       const dropped = logged.find((e) => e.kind === 'dropped')!;
       assert.deepEqual([dropped.x, dropped.y], [box.x, box.y! + 200]);
     });
 
     it('scrolls by wheel clicks: 100 px a click', async () => {
       const seen = probeEvents(probeLog).length;
-      await act([{ type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: 300 }, { type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: -120 }]);
-      const wheel = await until(() => probeEvents(probeLog).slice(seen).filter((e) => e.kind === 'press'), (e) => e.length >= 4);
+      await act([
+        { type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: 300 },
+        { type: 'scroll', x: 600, y: 400, scroll_x: 0, scroll_y: -120 },
+      ]);
+      const wheel = await until(
+        () =>
+          probeEvents(probeLog)
+            .slice(seen)
+            .filter((e) => e.kind === 'press'),
+        (e) => e.length >= 4,
+      );
       assert.deepEqual(
         wheel.map((e) => e.button),
         [5, 5, 5, 4],
@@ -141,9 +181,18 @@ describe('desktop sessions', { skip }, () => {
     it('keys typed while the application is busy all arrive, in order, as typed (the keyboard lacks é and 中)', async () => {
       const seen = probeEvents(probeLog).length;
       // F5 keeps the probe busy for 1.5 s: nothing is drawn, so the calls return while the keys wait in its queue.
-      await act([{ type: 'keypress', keys: ['F5'] }, { type: 'type', text: 'aé中b' }]);
+      await act([
+        { type: 'keypress', keys: ['F5'] },
+        { type: 'type', text: 'aé中b' },
+      ]);
       await act([{ type: 'type', text: 'çz' }]);
-      const keys = await until(() => probeEvents(probeLog).slice(seen).filter((e) => e.kind === 'key' && e.keysym !== 'F5'), (e) => e.length >= 6);
+      const keys = await until(
+        () =>
+          probeEvents(probeLog)
+            .slice(seen)
+            .filter((e) => e.kind === 'key' && e.keysym !== 'F5'),
+        (e) => e.length >= 6,
+      );
       assert.equal(keys.map((e) => e.char).join(''), 'aé中bçz');
     });
 
@@ -164,7 +213,14 @@ describe('desktop sessions', { skip }, () => {
 
   it('a model run works across two applications: copies a word in one window and pastes it into a terminal', async () => {
     const display = { width: 1024, height: 768 };
-    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
+    const fake = await new FakeResponses({
+      generation: 'preview',
+      environment: 'linux',
+      display,
+      model: 'computer-use-preview',
+      path: '/v1/responses',
+      auth: ['authorization', 'Bearer sk-test'],
+    }).start();
     const sourceLog = path.join(tmp, 'source.jsonl');
     const pasted = path.join(tmp, 'pasted.txt');
     const word = `Token${Date.now() % 100_000}xyz`;
@@ -175,7 +231,12 @@ describe('desktop sessions', { skip }, () => {
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'source' });
-      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      const source = (
+        await until(
+          () => probeEvents(sourceLog),
+          (events) => events.length > 0,
+        )
+      )[0]!;
       await server.ok('launch_app', { session_id: session, app: 'xterm' });
       const terminal = { x: 400, y: 560 };
       fake.script([
@@ -189,7 +250,10 @@ describe('desktop sessions', { skip }, () => {
         { output: [fake.call([{ type: 'keypress', keys: ['ctrl', 'd'] }])] },
         { output: [fake.message('Pasted the word into the terminal.')] },
       ]);
-      const run = await server.ok('run_task', { session_id: session, task: 'Copy the word from the source window into a file from the terminal.' });
+      const run = await server.ok('run_task', {
+        session_id: session,
+        task: 'Copy the word from the source window into a file from the terminal.',
+      });
       assert.equal(run.structuredContent.status, 'completed', textOf(run));
       assert.deepEqual(fake.violations, []);
       assert.equal(await fileText(pasted), `${word}\n`);
@@ -206,11 +270,19 @@ describe('desktop sessions', { skip }, () => {
     const page = `data:text/html,<title>loading</title><input id=f data-title=ClipPage value=Clip${Date.now() % 100_000}word style=font-size:32px><script>onload=()=>(f.focus(),document.title=f.dataset.title)</script>`;
     // As REFERENCE.md §5 says for root and a closed network: no sandbox, no background traffic.
     const chromium = `browser=chromium --no-sandbox --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,300 --window-size=800,400 '--app=${page}'`;
-    const server = await startServer(['--desktop-app', chromium, '--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} pasted:`], UTF8);
+    const server = await startServer(
+      ['--desktop-app', chromium, '--desktop-app', `source=${PYTHON} ${path.join(FIXTURES, 'tk-source.py')} ${sourceLog} pasted:`],
+      UTF8,
+    );
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'source' });
-      const source = (await until(() => probeEvents(sourceLog), (events) => events.length > 0))[0]!;
+      const source = (
+        await until(
+          () => probeEvents(sourceLog),
+          (events) => events.length > 0,
+        )
+      )[0]!;
       await server.ok('launch_app', { session_id: session, app: 'browser' });
       // The page's window is the active one once Chromium has shown it.
       let title = '';
@@ -221,24 +293,44 @@ describe('desktop sessions', { skip }, () => {
       assert.equal(title, 'ClipPage');
       const act = (actions: unknown[]) => server.ok('computer', { session_id: session, actions });
       // The field has the focus: select all, copy; then paste at the end of the other application's field.
-      await act([{ type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
-      await act([{ type: 'click', x: source.x! + 300, y: source.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
-      const logged = await until(() => probeEvents(sourceLog), (events) => events.some((e) => e.kind === 'text'));
+      await act([
+        { type: 'keypress', keys: ['ctrl', 'a'] },
+        { type: 'keypress', keys: ['ctrl', 'c'] },
+      ]);
+      await act([
+        { type: 'click', x: source.x! + 300, y: source.y },
+        { type: 'keypress', keys: ['End'] },
+        { type: 'keypress', keys: ['ctrl', 'v'] },
+        { type: 'keypress', keys: ['Return'] },
+      ]);
+      const logged = await until(
+        () => probeEvents(sourceLog),
+        (events) => events.some((e) => e.kind === 'text'),
+      );
       assert.match(String((logged.find((e) => e.kind === 'text') as { text?: string }).text), /^pasted:Clip\d+word$/);
     } finally {
       await server.close();
     }
   });
 
-  it('launched applications and the window manager get none of the server\'s keys or tokens', async () => {
+  it("launched applications and the window manager get none of the server's keys or tokens", async () => {
     const secret = `sk-${randomUUID()}`;
     const marker = ['CUA_TEST_RUN', randomUUID()] as const;
-    const server = await startServer(['--desktop-app', XTERM], { ...UTF8, OPENAI_API_KEY: secret, AZURE_OPENAI_API_KEY: secret, CUA_AUTH_TOKEN: secret, [marker[0]]: marker[1] });
+    const server = await startServer(['--desktop-app', XTERM], {
+      ...UTF8,
+      OPENAI_API_KEY: secret,
+      AZURE_OPENAI_API_KEY: secret,
+      CUA_AUTH_TOKEN: secret,
+      [marker[0]]: marker[1],
+    });
     try {
       const session = await openDesktop(server);
       const { pid } = (await server.ok('launch_app', { session_id: session, app: 'xterm' })).structuredContent as { pid: number };
       const serverPid = server.pid()!;
-      const started = await until(() => processesWithEnv(marker.join('='), serverPid), (pids) => pids.includes(pid));
+      const started = await until(
+        () => processesWithEnv(marker.join('='), serverPid),
+        (pids) => pids.includes(pid),
+      );
       assert.ok(started.includes(pid), 'xterm inherits the rest of the environment');
       for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'CUA_AUTH_TOKEN']) {
         const holders = processesWithEnv(`${name}=${secret}`, serverPid).filter((p) => started.includes(p));
@@ -253,20 +345,51 @@ describe('desktop sessions', { skip }, () => {
     const secret = `Secret${Date.now() % 100_000}word`;
     const [copyLog, pasteLog] = [path.join(tmp, 'copy.jsonl'), path.join(tmp, 'paste.jsonl')];
     const source = path.join(FIXTURES, 'tk-source.py');
-    const server = await startServer(['--desktop-app', `copy=${PYTHON} ${source} ${copyLog} ${secret}`, '--desktop-app', `paste=${PYTHON} ${source} ${pasteLog} pasted:`], UTF8);
+    const server = await startServer(
+      ['--desktop-app', `copy=${PYTHON} ${source} ${copyLog} ${secret}`, '--desktop-app', `paste=${PYTHON} ${source} ${pasteLog} pasted:`],
+      UTF8,
+    );
     try {
       const [a, b] = [await openDesktop(server), await openDesktop(server)];
       const act = (session: string, actions: unknown[]) => server.ok('computer', { session_id: session, actions });
-      const typedText = async (log: string) => (await until(() => probeEvents(log).filter((e) => e.kind === 'text'), (e) => e.length > 0)).map((e) => (e as { text?: string }).text);
+      const typedText = async (log: string) =>
+        (
+          await until(
+            () => probeEvents(log).filter((e) => e.kind === 'text'),
+            (e) => e.length > 0,
+          )
+        ).map((e) => (e as { text?: string }).text);
       // Session A selects its word (PRIMARY), copies it (CLIPBOARD) and pastes it back: the copy worked.
       await server.ok('launch_app', { session_id: a, app: 'copy' });
-      const word = (await until(() => probeEvents(copyLog), (events) => events.length > 0))[0]!;
-      await act(a, [{ type: 'double_click', x: word.x, y: word.y }, { type: 'keypress', keys: ['ctrl', 'c'] }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'keypress', keys: ['Return'] }]);
+      const word = (
+        await until(
+          () => probeEvents(copyLog),
+          (events) => events.length > 0,
+        )
+      )[0]!;
+      await act(a, [
+        { type: 'double_click', x: word.x, y: word.y },
+        { type: 'keypress', keys: ['ctrl', 'c'] },
+        { type: 'keypress', keys: ['End'] },
+        { type: 'keypress', keys: ['ctrl', 'v'] },
+        { type: 'keypress', keys: ['Return'] },
+      ]);
       assert.deepEqual(await typedText(copyLog), [secret + secret]);
       // Session B pastes CLIPBOARD (ctrl+v) and PRIMARY (middle click) into its own field: neither holds A's word.
       await server.ok('launch_app', { session_id: b, app: 'paste' });
-      const field = (await until(() => probeEvents(pasteLog), (events) => events.length > 0))[0]!;
-      await act(b, [{ type: 'click', x: field.x! + 300, y: field.y }, { type: 'keypress', keys: ['End'] }, { type: 'keypress', keys: ['ctrl', 'v'] }, { type: 'click', x: field.x! + 300, y: field.y, button: 'wheel' }, { type: 'keypress', keys: ['Return'] }]);
+      const field = (
+        await until(
+          () => probeEvents(pasteLog),
+          (events) => events.length > 0,
+        )
+      )[0]!;
+      await act(b, [
+        { type: 'click', x: field.x! + 300, y: field.y },
+        { type: 'keypress', keys: ['End'] },
+        { type: 'keypress', keys: ['ctrl', 'v'] },
+        { type: 'click', x: field.x! + 300, y: field.y, button: 'wheel' },
+        { type: 'keypress', keys: ['Return'] },
+      ]);
       assert.deepEqual(await typedText(pasteLog), ['pasted:']);
     } finally {
       await server.close();
@@ -284,7 +407,10 @@ describe('desktop sessions', { skip }, () => {
       const browser = await server.call('launch_app', { app: 'xterm' });
       assert.match(textOf(browser), /launch_app needs the session_id of a desktop session/);
       const listed = await server.ok('list_sessions', {});
-      assert.deepEqual((listed.structuredContent.sessions as { environment: string }[]).map((s) => s.environment), ['desktop']);
+      assert.deepEqual(
+        (listed.structuredContent.sessions as { environment: string }[]).map((s) => s.environment),
+        ['desktop'],
+      );
     } finally {
       await server.close();
     }
@@ -300,7 +426,10 @@ describe('desktop sessions', { skip }, () => {
       try {
         const session = await openDesktop(server);
         await server.ok('launch_app', { session_id: session, app: 'probe' });
-        await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'));
+        await until(
+          () => probeEvents(log),
+          (events) => events.some((e) => e.kind === 'ready'),
+        );
         // Targets at known screen positions, pointed at in screenshot pixels.
         const targets = [
           { x: 1500, y: 800 },
@@ -316,10 +445,16 @@ describe('desktop sessions', { skip }, () => {
         assert.deepEqual(shot.structuredContent.viewport, { width, height });
         const png = decodePng(imageOf(shot).data);
         assert.deepEqual([png.width, png.height], [1024, 576]);
-        const presses = await until(() => probeEvents(log).filter((e) => e.kind === 'press'), (e) => e.length >= 3);
+        const presses = await until(
+          () => probeEvents(log).filter((e) => e.kind === 'press'),
+          (e) => e.length >= 3,
+        );
         for (const [i, target] of targets.entries()) {
           // One screenshot pixel covers width/1024 screen pixels: the click lands inside that area.
-          assert.ok(Math.abs(presses[i]!.x! - target.x) <= 1 / scale && Math.abs(presses[i]!.y! - target.y) <= 1 / scale, `click ${i} at ${presses[i]!.x},${presses[i]!.y}, target ${target.x},${target.y}`);
+          assert.ok(
+            Math.abs(presses[i]!.x! - target.x) <= 1 / scale && Math.abs(presses[i]!.y! - target.y) <= 1 / scale,
+            `click ${i} at ${presses[i]!.x},${presses[i]!.y}, target ${target.x},${target.y}`,
+          );
         }
       } finally {
         await server.close();
@@ -384,7 +519,7 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
-  it('the display takes only clients that hold the session\'s cookie', async () => {
+  it("the display takes only clients that hold the session's cookie", async () => {
     const server = await startServer([]);
     try {
       await openDesktop(server);
@@ -395,7 +530,7 @@ describe('desktop sessions', { skip }, () => {
       const auth = xvfbAuthFile(server.pid()!);
       assert.ok(auth, 'Xvfb runs with -auth');
       const stat = fs.statSync(auth);
-      assert.equal(stat.mode & 0o777, 0o600, 'the cookie file is the server user\'s alone');
+      assert.equal(stat.mode & 0o777, 0o600, "the cookie file is the server user's alone");
       assert.equal(fs.statSync(path.dirname(auth)).mode & 0o777, 0o700, 'in a folder only that user enters');
       const x = await connectX(display, auth);
       x.client.terminate();
@@ -414,7 +549,13 @@ describe('desktop sessions', { skip }, () => {
         const session = await openDesktop(server);
         await server.ok('launch_app', { session_id: session, app: 'xterm' });
         // The shell in the terminal starts a background process of its own: the process group ends it too.
-        await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 600 &\n' }] });
+        await server.ok('computer', {
+          session_id: session,
+          actions: [
+            { type: 'click', x: 400, y: 500 },
+            { type: 'type', text: 'sleep 600 &\n' },
+          ],
+        });
         const started = await until(ours, (pids) => pids.length >= 5);
         assert.ok(started.length >= 5, `Xvfb, openbox, xterm, bash and sleep run: ${started.length}`);
         const privateFolder = path.dirname(xvfbAuthFile(serverPid) ?? '/nonexistent/Xauthority');
@@ -425,12 +566,22 @@ describe('desktop sessions', { skip }, () => {
           const watchdogs = descendants(serverPid).filter((pid) => commandLine(pid).some((arg) => arg.endsWith('watchdog.js')));
           if (how === 'SIGKILL of the server and its watchdog') for (const pid of watchdogs) process.kill(pid, 'SIGKILL');
           process.kill(serverPid, how === 'SIGTERM' ? how : 'SIGKILL');
-          await until(() => isAlive(serverPid), (alive) => !alive);
+          await until(
+            () => isAlive(serverPid),
+            (alive) => !alive,
+          );
         }
         assert.deepEqual(await until(ours, (pids) => pids.length === 0), []);
         // The watchdog removes it; killed too, it leaves a cookie of a display that is gone.
         if (how !== 'SIGKILL of the server and its watchdog') {
-          assert.equal(await until(() => fs.existsSync(privateFolder), (exists) => !exists), false, 'the folder holding the cookie is removed');
+          assert.equal(
+            await until(
+              () => fs.existsSync(privateFolder),
+              (exists) => !exists,
+            ),
+            false,
+            'the folder holding the cookie is removed',
+          );
         } else {
           fs.rmSync(privateFolder, { recursive: true, force: true });
         }
@@ -440,7 +591,7 @@ describe('desktop sessions', { skip }, () => {
     });
   }
 
-  describe('the screenshot of a call shows the application\'s reaction, as a screenshot taken seconds later does', () => {
+  describe("the screenshot of a call shows the application's reaction, as a screenshot taken seconds later does", () => {
     let server: ServerHandle;
     let session: string;
     let pages: http.Server;
@@ -455,7 +606,8 @@ describe('desktop sessions', { skip }, () => {
       const later = decodePng(imageOf(await server.ok('screenshot', { session_id: session })).data);
       const now = decodePng(imageOf(shot).data);
       let differing = 0;
-      for (let i = 0; i < now.data.length; i += 4) if (now.data[i] !== later.data[i] || now.data[i + 1] !== later.data[i + 1] || now.data[i + 2] !== later.data[i + 2]) differing++;
+      for (let i = 0; i < now.data.length; i += 4)
+        if (now.data[i] !== later.data[i] || now.data[i + 1] !== later.data[i + 1] || now.data[i + 2] !== later.data[i + 2]) differing++;
       return differing;
     }
     const FEW_PIXELS = 400;
@@ -464,14 +616,29 @@ describe('desktop sessions', { skip }, () => {
       pages = http.createServer((request, response) => {
         response.setHeader('content-type', 'text/html');
         // The second page draws its content 100 ms after it loaded, as pages that render with a script do.
-        const late = request.url === '/second' ? `<script>setTimeout(() => { document.body.style.background = '#2a8'; h.textContent = 'Rendered'; }, 100)</script>` : '';
-        response.end(`<title>${request.url}</title><body style="background:#c33;margin:0"><h1 id=h style="font-size:90px">Page ${request.url}</h1>${late}</body>`);
+        const late =
+          request.url === '/second'
+            ? `<script>setTimeout(() => { document.body.style.background = '#2a8'; h.textContent = 'Rendered'; }, 100)</script>`
+            : '';
+        response.end(
+          `<title>${request.url}</title><body style="background:#c33;margin:0"><h1 id=h style="font-size:90px">Page ${request.url}</h1>${late}</body>`,
+        );
       });
       await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
       origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
       // --test-type: no warning bar about --no-sandbox over every screenshot.
       const chromium = `browser=chromium --no-sandbox --test-type --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=${profile} --window-position=0,0 --window-size=1024,700 ${origin}/first`;
-      server = await startServer(['--desktop-app', XTERM, '--desktop-app', `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 150`, '--desktop-app', chromium], UTF8);
+      server = await startServer(
+        [
+          '--desktop-app',
+          XTERM,
+          '--desktop-app',
+          `late=${PYTHON} ${path.join(FIXTURES, 'tk-late-button.py')} ${lateLog} 150`,
+          '--desktop-app',
+          chromium,
+        ],
+        UTF8,
+      );
       session = await openDesktop(server);
     });
     after(async () => {
@@ -486,8 +653,17 @@ describe('desktop sessions', { skip }, () => {
 
     it('a click on a button that shows the press, then repaints the window 150 ms later', async () => {
       const launched = await server.ok('launch_app', { session_id: session, app: 'late' });
-      assert.equal(launched.structuredContent.ready, true, `${textOf(launched)}\n${JSON.stringify(launched.structuredContent.events)}\n${server.stderr().slice(-1500)}`);
-      const button = (await until(() => probeEvents(lateLog), (events) => events.length > 0))[0]!;
+      assert.equal(
+        launched.structuredContent.ready,
+        true,
+        `${textOf(launched)}\n${JSON.stringify(launched.structuredContent.events)}\n${server.stderr().slice(-1500)}`,
+      );
+      const button = (
+        await until(
+          () => probeEvents(lateLog),
+          (events) => events.length > 0,
+        )
+      )[0]!;
       const shot = await act([{ type: 'click', x: button.x, y: button.y }]);
       assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the repaint\n${server.stderr().slice(-1500)}`);
       await server.ok('close_session', { session_id: session });
@@ -496,8 +672,11 @@ describe('desktop sessions', { skip }, () => {
 
     it('typing a command into a terminal: its output, which comes 100 ms after the Return', async () => {
       await server.ok('launch_app', { session_id: session, app: 'xterm' });
-      const shot = await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: 'sleep 0.1; echo REACTED\n' }]);
-      assert.ok((await staleness(shot)) <= FEW_PIXELS, 'the screenshot shows the command\'s output');
+      const shot = await act([
+        { type: 'click', x: 400, y: 500 },
+        { type: 'type', text: 'sleep 0.1; echo REACTED\n' },
+      ]);
+      assert.ok((await staleness(shot)) <= FEW_PIXELS, "the screenshot shows the command's output");
       await server.ok('close_session', { session_id: session });
       session = await openDesktop(server);
     });
@@ -509,7 +688,10 @@ describe('desktop sessions', { skip }, () => {
     });
 
     it('a page loaded through the address bar, in one call', async () => {
-      const shot = await act([{ type: 'keypress', keys: ['ctrl', 'l'] }, { type: 'type', text: `${origin}/second\n` }]);
+      const shot = await act([
+        { type: 'keypress', keys: ['ctrl', 'l'] },
+        { type: 'type', text: `${origin}/second\n` },
+      ]);
       assert.ok((await staleness(shot)) <= FEW_PIXELS, `the screenshot shows the new page\n${server.stderr().slice(-1500)}`);
     });
 
@@ -518,14 +700,26 @@ describe('desktop sessions', { skip }, () => {
       session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'xterm' });
       const lines = path.join(tmp, 'lines.txt');
-      await act([{ type: 'click', x: 400, y: 500 }, { type: 'type', text: `cat > ${lines}\n` }]);
+      await act([
+        { type: 'click', x: 400, y: 500 },
+        { type: 'type', text: `cat > ${lines}\n` },
+      ]);
       const controller = new AbortController();
       const typing = server.client.callTool(
-        { name: 'computer', arguments: { session_id: session, actions: [{ type: 'type', text: Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join('') }] } },
+        {
+          name: 'computer',
+          arguments: {
+            session_id: session,
+            actions: [{ type: 'type', text: Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join('') }],
+          },
+        },
         undefined,
         { signal: controller.signal },
       );
-      await until(() => (fs.existsSync(lines) ? fs.readFileSync(lines, 'utf8') : ''), (text) => text.includes('line 1\n'));
+      await until(
+        () => (fs.existsSync(lines) ? fs.readFileSync(lines, 'utf8') : ''),
+        (text) => text.includes('line 1\n'),
+      );
       controller.abort();
       await assert.rejects(typing);
       // The next call on the session runs once the cancelled one has stopped: the typing ended there.
@@ -537,8 +731,20 @@ describe('desktop sessions', { skip }, () => {
 
   it('refuses a direct computer call while a run drives the session, naming the run', async () => {
     const display = { width: 1024, height: 768 };
-    const fake = await new FakeResponses({ generation: 'preview', environment: 'linux', display, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
-    const server = await startServer([], { ...UTF8, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    const fake = await new FakeResponses({
+      generation: 'preview',
+      environment: 'linux',
+      display,
+      model: 'computer-use-preview',
+      path: '/v1/responses',
+      auth: ['authorization', 'Bearer sk-test'],
+    }).start();
+    const server = await startServer([], {
+      ...UTF8,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      AZURE_OPENAI_ENDPOINT: '',
+    });
     try {
       const session = await openDesktop(server);
       // The model answers only after the run is cancelled: the run drives the session all along.
@@ -549,7 +755,12 @@ describe('desktop sessions', { skip }, () => {
       await thinking.arrived;
       const refused = await server.call('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
       assert.equal(refused.isError, true);
-      assert.match(textOf(refused), new RegExp(`A run is driving session ${session} \\(task "Look at the desktop and say done\\."\\); computer actions are refused until it stops`));
+      assert.match(
+        textOf(refused),
+        new RegExp(
+          `A run is driving session ${session} \\(task "Look at the desktop and say done\\."\\); computer actions are refused until it stops`,
+        ),
+      );
       await server.ok('cancel_run', { session_id: session });
       thinking.release();
       await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 10, y: 10 }] });
@@ -559,14 +770,31 @@ describe('desktop sessions', { skip }, () => {
     }
   });
 
-  it('runs Claude\'s actions beyond the protocol on the desktop: button down and up, triple click, a held key', async () => {
-    const claude = await new FakeClaudeComputerUse({ display: { width: 1024, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-desk' }).start();
+  it("runs Claude's actions beyond the protocol on the desktop: button down and up, triple click, a held key", async () => {
+    const claude = await new FakeClaudeComputerUse({
+      display: { width: 1024, height: 768 },
+      model: 'claude-sonnet-4-6',
+      tool: 'computer_20251124',
+      beta: 'computer-use-2025-11-24',
+      apiKey: 'sk-ant-desk',
+    }).start();
     const log = path.join(tmp, 'claude-probe.jsonl');
-    const server = await startServer(['--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-desk', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
+    const server = await startServer(['--desktop-app', probeApp(log)], {
+      ...UTF8,
+      ANTHROPIC_API_KEY: 'sk-ant-desk',
+      ANTHROPIC_BASE_URL: claude.origin,
+      OPENAI_API_KEY: '',
+      AZURE_OPENAI_ENDPOINT: '',
+    });
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      const box = (await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'))).find((e) => e.kind === 'ready')!;
+      const box = (
+        await until(
+          () => probeEvents(log),
+          (events) => events.some((e) => e.kind === 'ready'),
+        )
+      ).find((e) => e.kind === 'ready')!;
       const grab = [box.x! + 30, box.y! + 30];
       claude.script([
         {
@@ -577,40 +805,80 @@ describe('desktop sessions', { skip }, () => {
             claude.toolUse({ action: 'left_mouse_up' }),
           ],
         },
-        { content: [claude.toolUse({ action: 'triple_click', coordinate: [700, 500] }), claude.toolUse({ action: 'hold_key', text: 'shift', duration: 0.2 })] },
+        {
+          content: [
+            claude.toolUse({ action: 'triple_click', coordinate: [700, 500] }),
+            claude.toolUse({ action: 'hold_key', text: 'shift', duration: 0.2 }),
+          ],
+        },
         { content: [claude.text('done')] },
       ]);
       const result = await server.ok('run_task', { session_id: session, task: 'move the box, triple-click, hold shift' });
       assert.deepEqual(claude.violations, []);
       assert.equal(result.structuredContent.status, 'completed', textOf(result));
-      const events = await until(() => probeEvents(log), (e) => e.some((x) => x.kind === 'key'));
+      const events = await until(
+        () => probeEvents(log),
+        (e) => e.some((x) => x.kind === 'key'),
+      );
       const dropped = events.find((e) => e.kind === 'dropped');
-      assert.deepEqual([dropped?.x, dropped?.y], [box.x! + 200, box.y], 'the box moved with the button held between mouse_down and mouse_up');
+      assert.deepEqual(
+        [dropped?.x, dropped?.y],
+        [box.x! + 200, box.y],
+        'the box moved with the button held between mouse_down and mouse_up',
+      );
       // Tk reports the second and third press of a quick series as a double click.
       const clicks = events.filter((e) => e.x === 700 && e.y === 500 && ((e.kind === 'press' && e.button === 1) || e.kind === 'double'));
       assert.equal(clicks.length, 3, `a triple click is three presses: ${JSON.stringify(clicks)}`);
-      assert.ok(events.some((e) => e.kind === 'key' && e.keysym?.startsWith('Shift')), 'shift was held');
+      assert.ok(
+        events.some((e) => e.kind === 'key' && e.keysym?.startsWith('Shift')),
+        'shift was held',
+      );
     } finally {
       await server.close();
       await claude.stop();
     }
   });
   it('sends Claude a 1920x1080 desktop at 1366x768 and lands its clicks where it pointed', async () => {
-    const claude = await new FakeClaudeComputerUse({ display: { width: 1366, height: 768 }, model: 'claude-sonnet-4-6', tool: 'computer_20251124', beta: 'computer-use-2025-11-24', apiKey: 'sk-ant-wide' }).start();
+    const claude = await new FakeClaudeComputerUse({
+      display: { width: 1366, height: 768 },
+      model: 'claude-sonnet-4-6',
+      tool: 'computer_20251124',
+      beta: 'computer-use-2025-11-24',
+      apiKey: 'sk-ant-wide',
+    }).start();
     const log = path.join(tmp, 'claude-wide-probe.jsonl');
-    const server = await startServer(['--display-size', '1920x1080', '--desktop-app', probeApp(log)], { ...UTF8, ANTHROPIC_API_KEY: 'sk-ant-wide', ANTHROPIC_BASE_URL: claude.origin, OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '' });
+    const server = await startServer(['--display-size', '1920x1080', '--desktop-app', probeApp(log)], {
+      ...UTF8,
+      ANTHROPIC_API_KEY: 'sk-ant-wide',
+      ANTHROPIC_BASE_URL: claude.origin,
+      OPENAI_API_KEY: '',
+      AZURE_OPENAI_ENDPOINT: '',
+    });
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      const box = (await until(() => probeEvents(log), (events) => events.some((e) => e.kind === 'ready'))).find((e) => e.kind === 'ready')!;
+      const box = (
+        await until(
+          () => probeEvents(log),
+          (events) => events.some((e) => e.kind === 'ready'),
+        )
+      ).find((e) => e.kind === 'ready')!;
       // The box's corner area, in Claude's pixels; the server maps it back to the screen's.
       const target = { x: box.x! + 30, y: box.y! + 30 };
       const pointed = [Math.round((target.x * 1366) / 1920), Math.round((target.y * 768) / 1080)] as const;
-      claude.script([{ content: [claude.toolUse({ action: 'left_click', coordinate: [...pointed] })] }, { content: [claude.text('clicked')] }]);
+      claude.script([
+        { content: [claude.toolUse({ action: 'left_click', coordinate: [...pointed] })] },
+        { content: [claude.text('clicked')] },
+      ]);
       const result = await server.ok('run_task', { session_id: session, task: 'click the box' });
       assert.deepEqual(claude.violations, [], 'every screenshot reached Claude at 1366x768');
       assert.equal(result.structuredContent.status, 'completed', textOf(result));
-      const press = (await until(() => probeEvents(log), (e) => e.some((x) => x.kind === 'press'))).find((e) => e.kind === 'press')!;
+      const press = (
+        await until(
+          () => probeEvents(log),
+          (e) => e.some((x) => x.kind === 'press'),
+        )
+      ).find((e) => e.kind === 'press')!;
       assert.deepEqual([press.x, press.y], [Math.round((pointed[0] * 1920) / 1366), Math.round((pointed[1] * 1080) / 768)]);
       assert.ok(Math.abs(press.x! - target.x) <= 1 && Math.abs(press.y! - target.y) <= 1, 'within a pixel of the point Claude meant');
     } finally {

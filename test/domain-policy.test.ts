@@ -37,7 +37,13 @@ describe('domain policy rules', () => {
   test('local and internal schemes are refused at the top level unless allowed', () => {
     const policy = new DomainPolicy();
     assert.equal(policy.restrictsHosts, false);
-    for (const url of ['file:///etc/passwd', 'view-source:https://example.com/', 'data:text/html,hi', 'chrome://version', 'javascript:alert(1)']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'view-source:https://example.com/',
+      'data:text/html,hi',
+      'chrome://version',
+      'javascript:alert(1)',
+    ]) {
       assert.equal(policy.checkNavigation(url).allowed, false, url);
     }
     for (const url of ['https://example.com/', 'about:blank']) assert.equal(policy.checkNavigation(url).allowed, true, url);
@@ -71,7 +77,9 @@ describe('domain policy in the browser', () => {
   const sockets = http.createServer();
   sockets.on('upgrade', (req, socket) => {
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
   });
   let server: ServerHandle;
 
@@ -92,7 +100,12 @@ describe('domain policy in the browser', () => {
       .route('/redirect-ok', (_req, res) => void res.writeHead(302, { location: a.url('/landing') }).end())
       .route('/redirect-twice', (_req, res) => void res.writeHead(302, { location: a.url('/redirect') }).end())
       .route('/redirect-api', (_req, res) => void res.writeHead(302, { location: b.url('/api') }).end())
-      .route('/frames', page(`<iframe src="${b.url('/secret')}"></iframe><iframe src="${c.url('/secret')}"></iframe><iframe src="${a.url('/landing')}"></iframe>`))
+      .route(
+        '/frames',
+        page(
+          `<iframe src="${b.url('/secret')}"></iframe><iframe src="${c.url('/secret')}"></iframe><iframe src="${a.url('/landing')}"></iframe>`,
+        ),
+      )
       .route('/popup', page(`<button style="${corner}" onclick="window.open('${b.url('/secret')}')">open</button>`))
       .route('/blank-link', page(`<a href="${c.url('/secret')}" target="_blank" style="${corner}">new tab</a>`))
       .route(
@@ -109,9 +122,14 @@ describe('domain policy in the browser', () => {
       )
       .route(
         '/socket',
-        page(`<script>const ws = new WebSocket('${b.url('/ws').replace('http:', 'ws:')}'); ws.onerror = () => (document.title = 'socket failed');</script>`),
+        page(
+          `<script>const ws = new WebSocket('${b.url('/ws').replace('http:', 'ws:')}'); ws.onerror = () => (document.title = 'socket failed');</script>`,
+        ),
       )
-      .route('/socket-ok', page(`<script>const ws = new WebSocket('${socketUrl}'); ws.onopen = () => (document.title = 'socket open');</script>`))
+      .route(
+        '/socket-ok',
+        page(`<script>const ws = new WebSocket('${socketUrl}'); ws.onopen = () => (document.title = 'socket open');</script>`),
+      )
       .route('/local-link', page(`<a href="file:///etc/hostname" style="${corner}">local file</a>`))
       .route('/data-link', page(`<a href="data:text/html,<h1>data page</h1>" style="${corner}">data page</a>`));
     server = await startServer(['--allowed-domains', '127.0.0.1,127.0.0.3', '--blocked-domains', '127.0.0.3']);
@@ -137,7 +155,10 @@ describe('domain policy in the browser', () => {
   test('navigate refuses a blocked host before loading anything', async () => {
     const toB = await server.call('navigate', { url: b.url('/secret') });
     assert.equal(toB.isError, true);
-    assert.match(textOf(toB), /Blocked by the domain policy: 127\.0\.0\.2 is not in the allowed domains 127\.0\.0\.1, 127\.0\.0\.3 \(--allowed-domains\)/);
+    assert.match(
+      textOf(toB),
+      /Blocked by the domain policy: 127\.0\.0\.2 is not in the allowed domains 127\.0\.0\.1, 127\.0\.0\.3 \(--allowed-domains\)/,
+    );
     const toC = await server.call('navigate', { url: c.url('/secret') });
     assert.match(textOf(toC), /127\.0\.0\.3 matches the blocked domain 127\.0\.0\.3 \(--blocked-domains\)/);
     const ok = await server.ok('navigate', { url: a.url('/start') });
@@ -171,7 +192,12 @@ describe('domain policy in the browser', () => {
   test('iframes from blocked hosts stay empty while allowed ones load', async () => {
     const before = a.requests.filter((p) => p === '/landing').length;
     const result = await server.ok('navigate', { url: a.url('/frames') });
-    assert.deepEqual(blockedEvents(result).map((e) => e.url).sort(), [b.url('/secret'), c.url('/secret')].sort());
+    assert.deepEqual(
+      blockedEvents(result)
+        .map((e) => e.url)
+        .sort(),
+      [b.url('/secret'), c.url('/secret')].sort(),
+    );
     assert.equal(a.requests.filter((p) => p === '/landing').length, before + 1);
     assertUntouched();
   });
@@ -199,7 +225,10 @@ describe('domain policy in the browser', () => {
     const opened = await server.ok('navigate', { url: a.url('/socket') });
     const result = await server.ok('computer', { actions: [{ type: 'wait', ms: 300 }] });
     assert.equal(result.structuredContent.title, 'socket failed');
-    assert.match(textOf(opened) + textOf(result), new RegExp(`blocked ${b.url('/ws').replace('http:', 'ws:')}: 127\\.0\\.0\\.2 is not in the allowed domains`));
+    assert.match(
+      textOf(opened) + textOf(result),
+      new RegExp(`blocked ${b.url('/ws').replace('http:', 'ws:')}: 127\\.0\\.0\\.2 is not in the allowed domains`),
+    );
     assertUntouched();
   });
 

@@ -43,7 +43,9 @@ describe('downloads on hostile pages', () => {
 
   test('parallel downloads of one name in three sessions give three files', { timeout: 60_000 }, async () => {
     const ids = await Promise.all(
-      [1, 2, 3].map(async () => (await server.ok('new_session', { start_url: site.url('/same-page') })).structuredContent.session_id as string),
+      [1, 2, 3].map(
+        async () => (await server.ok('new_session', { start_url: site.url('/same-page') })).structuredContent.session_id as string,
+      ),
     );
     const results = await Promise.all(ids.map((session_id) => server.ok('computer', { session_id, actions: [click] })));
     const paths = results.map((r) => downloadsIn(r)[0]?.path);
@@ -151,7 +153,11 @@ describe('download limits', () => {
 
   test('the downloads of a session together stop at --session-download-size', async () => {
     const { download, limit } = await flood(['--max-download-size', '0', '--session-download-size', '2MB']);
-    assert.match(download?.error ?? '', /this session's downloads passed 2\.0 MiB together \(--session-download-size\)/, JSON.stringify(download));
+    assert.match(
+      download?.error ?? '',
+      /this session's downloads passed 2\.0 MiB together \(--session-download-size\)/,
+      JSON.stringify(download),
+    );
     assert.match(limit ?? '', /--session-download-size/);
   });
 
@@ -160,7 +166,7 @@ describe('download limits', () => {
     assert.match(download?.error ?? '', /nearly full|too little room.*--min-free-space/, JSON.stringify(download));
   });
 
-  test('past --max-downloads a session\'s downloads are cancelled at once', async () => {
+  test("past --max-downloads a session's downloads are cancelled at once", async () => {
     const site = await new FixtureServer({ '/': linkTo('/small'), '/small': attachment('small.txt', 'small') }).start();
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-count-'));
     let server: ServerHandle | undefined;
@@ -181,5 +187,7 @@ describe('download limits', () => {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

@@ -10,7 +10,9 @@ const commandText = (pid: number) => commandLine(pid).join(' ');
 
 /** The browser process the server launched (Playwright drives it over a pipe; helpers have a --type). */
 function browserOf(server: ServerHandle): number {
-  const pid = descendants(server.pid()!).find((p) => commandText(p).includes('--remote-debugging-pipe') && !commandText(p).includes('--type='));
+  const pid = descendants(server.pid()!).find(
+    (p) => commandText(p).includes('--remote-debugging-pipe') && !commandText(p).includes('--type='),
+  );
   assert.ok(pid, 'the server has a browser process');
   return pid;
 }
@@ -40,7 +42,10 @@ describe('faults', () => {
 
     const killed = browserOf(server);
     process.kill(killed, 'SIGKILL');
-    await until(() => server.stderr(), (text) => /the browser went away/.test(text));
+    await until(
+      () => server.stderr(),
+      (text) => /the browser went away/.test(text),
+    );
 
     const after = await server.ok('screenshot', {});
     assert.equal(after.structuredContent.session_id, firstId);
@@ -58,7 +63,10 @@ describe('faults', () => {
     const again = await server.ok('screenshot', {});
     assert.doesNotMatch(textOf(again), /reset/, 'the reset is reported once');
     const listed = await server.ok('list_sessions', {});
-    assert.deepEqual((listed.structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id).sort(), [firstId, secondId].sort());
+    assert.deepEqual(
+      (listed.structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id).sort(),
+      [firstId, secondId].sort(),
+    );
     assert.notEqual(browserOf(server), killed);
   });
 
@@ -69,7 +77,10 @@ describe('faults', () => {
     assert.ok(renderers.length > 0, 'the browser has renderer processes');
     for (const pid of renderers) process.kill(pid, 'SIGKILL');
     // The crash reaches the server a moment after the processes die; a call racing it gets a clear error instead.
-    await until(() => server.stderr(), (text) => text.includes(`the tab at ${site.url('/one')} crashed`));
+    await until(
+      () => server.stderr(),
+      (text) => text.includes(`the tab at ${site.url('/one')} crashed`),
+    );
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 10, y: 10 }] });
     assert.match(textOf(result), /The browser or tab was reset \(it crashed or was killed\); the remaining actions were not run/);
     assert.match(textOf(result), new RegExp(`tab crashed; session reset to ${site.url('/one')} \\(its renderer died`));
@@ -77,20 +88,33 @@ describe('faults', () => {
     assert.deepEqual(result.structuredContent.not_run, ['click 10,10']);
     assert.match(String(result.structuredContent.summary), /the remaining actions were not run: click 10,10\. Look at the new screenshot/);
     const events = result.structuredContent.events as { kind: string; description: string }[];
-    assert.ok(events.some((e) => e.kind === 'reset' && /^tab crashed; session reset to/.test(e.description)), JSON.stringify(events));
+    assert.ok(
+      events.some((e) => e.kind === 'reset' && /^tab crashed; session reset to/.test(e.description)),
+      JSON.stringify(events),
+    );
     assert.equal(result.structuredContent.url, site.url('/one'));
     assert.equal(browserOf(server), browser, 'the browser itself kept running');
   });
 
   test('a call running when the browser dies ends with a result or a clear error, and the session goes on', async (t) => {
     await server.ok('navigate', { url: site.url('/two') });
-    const running = server.call('computer', { actions: [{ type: 'wait', ms: 1500 }, { type: 'click', x: 10, y: 10 }] });
+    const running = server.call('computer', {
+      actions: [
+        { type: 'wait', ms: 1500 },
+        { type: 'click', x: 10, y: 10 },
+      ],
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(browserOf(server), 'SIGKILL');
     const result = await running;
     t.diagnostic(`in-flight call: ${textOf(result).split('\n')[0]}`);
-    if (result.isError) assert.match(textOf(result), /The browser went away during this call .* The next call starts a new browser and reopens/);
-    else assert.match(textOf(result), /The browser or tab was reset \(it crashed or was killed\) after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/);
+    if (result.isError)
+      assert.match(textOf(result), /The browser went away during this call .* The next call starts a new browser and reopens/);
+    else
+      assert.match(
+        textOf(result),
+        /The browser or tab was reset \(it crashed or was killed\) after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/,
+      );
     const next = await server.ok('screenshot', {});
     assert.equal(next.structuredContent.url, site.url('/two'));
   });
@@ -100,13 +124,22 @@ describe('faults', () => {
     const serverPid = server.pid()!;
     assert.ok(processesWithEnv(marker, serverPid).length > 0, 'browser processes are running before the signal');
     process.kill(serverPid, 'SIGTERM');
-    await until(() => isAlive(serverPid), (alive) => !alive);
-    const left = await until(() => processesWithEnv(marker), (pids) => pids.length === 0);
+    await until(
+      () => isAlive(serverPid),
+      (alive) => !alive,
+    );
+    const left = await until(
+      () => processesWithEnv(marker),
+      (pids) => pids.length === 0,
+    );
     assert.deepEqual(left.map(commandText), []);
     assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
   });
 
-  for (const [how, logged] of [['SIGINT', 'SIGINT'], ['closing stdin', 'client disconnected']] as const) {
+  for (const [how, logged] of [
+    ['SIGINT', 'SIGINT'],
+    ['closing stdin', 'client disconnected'],
+  ] as const) {
     test(`${how} closes every browser too`, async () => {
       const value = randomUUID();
       const other = await startServer([], { [markerName]: value });
@@ -115,8 +148,14 @@ describe('faults', () => {
       assert.ok(processesWithEnv(`${markerName}=${value}`, serverPid).length > 0);
       if (how === 'SIGINT') process.kill(serverPid, 'SIGINT');
       else await other.close();
-      await until(() => isAlive(serverPid), (alive) => !alive);
-      const left = await until(() => processesWithEnv(`${markerName}=${value}`), (pids) => pids.length === 0);
+      await until(
+        () => isAlive(serverPid),
+        (alive) => !alive,
+      );
+      const left = await until(
+        () => processesWithEnv(`${markerName}=${value}`),
+        (pids) => pids.length === 0,
+      );
       assert.deepEqual(left.map(commandText), []);
       assert.match(other.stderr(), new RegExp(`shutting down \\(${logged}\\)`));
       await other.close();

@@ -31,7 +31,10 @@ const number = fc.oneof(
   fc.constant(null),
 );
 const keys = fc.oneof(
-  fc.array(fc.oneof(fc.constantFrom('ctrl', 'shift', 'alt', 'a', 'Enter', 'ArrowLeft', 'F5', 'CMD', 'super', ''), fc.string({ maxLength: 6 })), { maxLength: 4 }),
+  fc.array(
+    fc.oneof(fc.constantFrom('ctrl', 'shift', 'alt', 'a', 'Enter', 'ArrowLeft', 'F5', 'CMD', 'super', ''), fc.string({ maxLength: 6 })),
+    { maxLength: 4 },
+  ),
   fc.anything({ maxDepth: 1 }),
 );
 
@@ -45,8 +48,17 @@ const validAction = fc.oneof(
   fc.record({ type: fc.constant('double_click'), x, y }),
   fc.record({ type: fc.constant('move'), x, y }),
   fc.record({ type: fc.constant('drag'), path: fc.array(fc.record({ x, y }), { minLength: 2, maxLength: 4 }) }),
-  fc.record({ type: fc.constant('scroll'), x, y, scroll_x: fc.integer({ min: -500, max: 500 }), scroll_y: fc.integer({ min: -500, max: 500 }) }),
-  fc.record({ type: fc.constant('keypress'), keys: fc.constantFrom(['ctrl', 'a'], ['Enter'], ['Tab'], ['shift', 'ArrowLeft'], ['Backspace']) }),
+  fc.record({
+    type: fc.constant('scroll'),
+    x,
+    y,
+    scroll_x: fc.integer({ min: -500, max: 500 }),
+    scroll_y: fc.integer({ min: -500, max: 500 }),
+  }),
+  fc.record({
+    type: fc.constant('keypress'),
+    keys: fc.constantFrom(['ctrl', 'a'], ['Enter'], ['Tab'], ['shift', 'ArrowLeft'], ['Backspace']),
+  }),
   fc.record({ type: fc.constant('type'), text: fc.string({ maxLength: 12 }) }),
   fc.record({ type: fc.constant('wait'), ms: fc.integer({ min: 0, max: 100 }) }),
   fc.constant({ type: 'screenshot' }),
@@ -85,7 +97,19 @@ const sessionId = fc.oneof(
 
 function urls(base: string) {
   return fc.oneof(
-    fc.constantFrom(`${base}/play`, `${base}/missing`, 'about:blank', 'data:text/html,<b>x</b>', 'javascript:alert(1)', 'https://unreachable.invalid/', 'not a url at all', '', '   ', 'http://[::1', 'ftp://x'),
+    fc.constantFrom(
+      `${base}/play`,
+      `${base}/missing`,
+      'about:blank',
+      'data:text/html,<b>x</b>',
+      'javascript:alert(1)',
+      'https://unreachable.invalid/',
+      'not a url at all',
+      '',
+      '   ',
+      'http://[::1',
+      'ftp://x',
+    ),
     fc.string({ maxLength: 30 }),
     fc.anything({ maxDepth: 1 }),
   );
@@ -93,24 +117,35 @@ function urls(base: string) {
 
 /** Values for a property: what its name suggests (right or wrong), or anything at all. */
 function valueFor(name: string, schema: { type?: unknown }, base: string): fc.Arbitrary<unknown> {
-  if (name === 'actions') return fc.oneof({ weight: 4, arbitrary: fc.array(action, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) });
+  if (name === 'actions')
+    return fc.oneof({ weight: 4, arbitrary: fc.array(action, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) });
   if (name === 'session_id') return sessionId;
   if (name.endsWith('url')) return urls(base);
   const typed =
-    schema.type === 'string' ? fc.string({ maxLength: 30 }) : schema.type === 'number' || schema.type === 'integer' ? number : schema.type === 'boolean' ? fc.boolean() : fc.anything({ maxDepth: 2 });
+    schema.type === 'string'
+      ? fc.string({ maxLength: 30 })
+      : schema.type === 'number' || schema.type === 'integer'
+        ? number
+        : schema.type === 'boolean'
+          ? fc.boolean()
+          : fc.anything({ maxDepth: 2 });
   return fc.oneof(typed, fc.anything({ maxDepth: 2 }));
 }
 
 /** Argument objects for a tool: its own properties (each maybe missing, maybe wrong) plus stray keys. */
 function argumentsFor(tool: Tool, base: string): fc.Arbitrary<Record<string, unknown>> {
   const properties = (tool.inputSchema.properties ?? {}) as Record<string, { type?: unknown }>;
-  const known = fc.record(
-    Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, valueFor(name, schema, base)])),
-    { requiredKeys: [] },
-  );
+  const known = fc.record(Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, valueFor(name, schema, base)])), {
+    requiredKeys: [],
+  });
   return fc.oneof(
     { weight: 5, arbitrary: known },
-    { weight: 1, arbitrary: fc.tuple(known, fc.dictionary(fc.string({ maxLength: 10 }), fc.anything({ maxDepth: 1 }), { maxKeys: 3 })).map(([a, b]) => ({ ...b, ...a })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(known, fc.dictionary(fc.string({ maxLength: 10 }), fc.anything({ maxDepth: 1 }), { maxKeys: 3 }))
+        .map(([a, b]) => ({ ...b, ...a })),
+    },
     { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), fc.anything({ maxDepth: 2 }), { maxKeys: 4 }) },
   );
 }
@@ -123,7 +158,9 @@ const outcomes = { results: 0, toolErrors: 0, protocolErrors: 0 };
 /** Calls a tool and checks the outcome is a result or a clear error, within the timeout. */
 async function expectAnswer(server: ServerHandle, name: string, params: unknown): Promise<void> {
   try {
-    const result = await server.client.request({ method: 'tools/call', params: params as { name: string } }, CallToolResultSchema, { timeout: CALL_TIMEOUT_MS });
+    const result = await server.client.request({ method: 'tools/call', params: params as { name: string } }, CallToolResultSchema, {
+      timeout: CALL_TIMEOUT_MS,
+    });
     assert.ok(Array.isArray(result.content), 'a result has content');
     outcomes[result.isError ? 'toolErrors' : 'results']++;
     if (result.isError) {
@@ -136,7 +173,10 @@ async function expectAnswer(server: ServerHandle, name: string, params: unknown)
     assert.ok(error instanceof McpError, `not an MCP error: ${String(error)}`);
     outcomes.protocolErrors++;
     assert.ok(error.code !== ErrorCode.RequestTimeout, `${name} hung on ${JSON.stringify(params)}`);
-    assert.ok(error.code !== ErrorCode.ConnectionClosed, `the connection died on ${name} ${JSON.stringify(params)}\n${server.stderr().slice(-2000)}`);
+    assert.ok(
+      error.code !== ErrorCode.ConnectionClosed,
+      `the connection died on ${name} ${JSON.stringify(params)}\n${server.stderr().slice(-2000)}`,
+    );
     assert.doesNotMatch(error.message, UNCLEAR);
   }
 }
@@ -171,7 +211,9 @@ function fuzzSuite(transport: 'stdio' | 'http') {
       assert.ok(tools.length >= 6, `listTools gave ${tools.map((t) => t.name).join(', ')}`);
       for (const tool of tools) {
         await fc.assert(
-          fc.asyncProperty(argumentsFor(tool, fixtures.origin), (args) => expectAnswer(server, tool.name, { name: tool.name, arguments: args })),
+          fc.asyncProperty(argumentsFor(tool, fixtures.origin), (args) =>
+            expectAnswer(server, tool.name, { name: tool.name, arguments: args }),
+          ),
           { numRuns: RUNS_PER_TOOL },
         );
       }
@@ -182,11 +224,17 @@ function fuzzSuite(transport: 'stdio' | 'http') {
       const names = fc.oneof(fc.constantFrom(...tools.map((t) => t.name)), fc.string({ maxLength: 12 }));
       // params itself stays an object: anything else is not an MCP request at all (the HTTP transport answers it 400).
       const params = fc.oneof(
-        fc.record({ name: names, arguments: fc.oneof(fc.string(), fc.array(fc.anything({ maxDepth: 1 })), fc.integer(), fc.constant(null), fc.boolean()) }),
+        fc.record({
+          name: names,
+          arguments: fc.oneof(fc.string(), fc.array(fc.anything({ maxDepth: 1 })), fc.integer(), fc.constant(null), fc.boolean()),
+        }),
         fc.record({ name: fc.anything({ maxDepth: 1 }), arguments: fc.object({ maxDepth: 1 }) }),
         fc.object({ maxDepth: 2 }),
       );
-      await fc.assert(fc.asyncProperty(params, (p) => expectAnswer(server, 'tools/call', p)), { numRuns: 30 });
+      await fc.assert(
+        fc.asyncProperty(params, (p) => expectAnswer(server, 'tools/call', p)),
+        { numRuns: 30 },
+      );
     });
 
     test('afterwards the server is up and the session opened before is unchanged', async () => {

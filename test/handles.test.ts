@@ -31,7 +31,9 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type Result = Awaited<ReturnType<Awaited<ReturnType<HttpServerProcess['connect']>>['call']>> & { structuredContent: Record<string, unknown> };
+type Result = Awaited<ReturnType<Awaited<ReturnType<HttpServerProcess['connect']>>['call']>> & {
+  structuredContent: Record<string, unknown>;
+};
 
 /** One tool call on an MCP session of its own, ended (DELETE) right after, as a client that reconnects per call. */
 async function callOnce(token: string, name: string, args: Record<string, unknown> = {}): Promise<Result> {
@@ -50,7 +52,7 @@ async function okOnce(token: string, name: string, args: Record<string, unknown>
 }
 
 describe('a client that opens a new MCP session for every call', () => {
-  test('keeps driving its session by handle, and the default session is the principal\'s', async () => {
+  test("keeps driving its session by handle, and the default session is the principal's", async () => {
     const opened = await okOnce(ALICE, 'new_session', { start_url: fixture.url('/') });
     const handle = opened.structuredContent.session_id as string;
     assert.match(handle, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random (v4) UUID: 122 random bits');
@@ -112,7 +114,7 @@ describe('a client that opens a new MCP session for every call', () => {
 });
 
 describe('a handle that is not yours to use', () => {
-  test('never minted, closed, or another principal\'s: refused with a clear message, and nothing is touched', async () => {
+  test("never minted, closed, or another principal's: refused with a clear message, and nothing is touched", async () => {
     const handle = (await okOnce(ALICE, 'new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string;
     const tools: [string, (id: string) => Record<string, unknown>][] = [
       ['screenshot', (id) => ({ session_id: id })],
@@ -128,7 +130,8 @@ describe('a handle that is not yours to use', () => {
       ['launch_app', (id) => ({ session_id: id, app: 'xterm' })],
       ['close_session', (id) => ({ session_id: id })],
     ];
-    const aliceHolds = async () => ((await okOnce(ALICE, 'list_sessions')).structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id);
+    const aliceHolds = async () =>
+      ((await okOnce(ALICE, 'list_sessions')).structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id);
     const held = await aliceHolds();
 
     for (const [tool, args] of tools) {
@@ -141,29 +144,38 @@ describe('a handle that is not yours to use', () => {
       assert.equal(stolen.isError, true, tool);
       assert.match(textOf(stolen), new RegExp(`No browser session "${handle}"; nothing was done`), tool);
     }
-    assert.ok(!JSON.stringify(await okOnce(BOB, 'list_sessions')).includes(handle), 'Alice\'s handle never shows up for Bob');
+    assert.ok(!JSON.stringify(await okOnce(BOB, 'list_sessions')).includes(handle), "Alice's handle never shows up for Bob");
     assert.deepEqual(await aliceHolds(), held);
     const untouched = await okOnce(ALICE, 'screenshot', { session_id: handle });
     assert.equal(untouched.structuredContent.url, fixture.url('/'));
-    assert.equal(untouched.structuredContent.title, 'fixture', 'nothing was typed into Alice\'s page');
+    assert.equal(untouched.structuredContent.title, 'fixture', "nothing was typed into Alice's page");
     assert.equal(fixture.clicks(), 0);
 
     await okOnce(ALICE, 'close_session', { session_id: handle });
     for (const [tool, args] of tools) {
       const closed = await callOnce(ALICE, tool, args(handle));
       assert.equal(closed.isError, true, tool);
-      assert.match(textOf(closed), new RegExp(`Browser session "${handle}" was closed \\(close_session\\).*nothing was done.*new_session`), tool);
+      assert.match(
+        textOf(closed),
+        new RegExp(`Browser session "${handle}" was closed \\(close_session\\).*nothing was done.*new_session`),
+        tool,
+      );
     }
     // Bob still learns nothing, not even that it was closed.
     assert.doesNotMatch(textOf(await callOnce(BOB, 'screenshot', { session_id: handle })), /closed/);
   });
 
-  test('an MCP session id is no key to another principal\'s MCP session', async () => {
+  test("an MCP session id is no key to another principal's MCP session", async () => {
     const alice = await server.connect(as(ALICE));
     try {
       const res = await fetch(server.url, {
         method: 'POST',
-        headers: { ...as(BOB), 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'mcp-session-id': alice.transport.sessionId! },
+        headers: {
+          ...as(BOB),
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'mcp-session-id': alice.transport.sessionId!,
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_sessions', arguments: {} } }),
       });
       assert.equal(res.status, 404);
@@ -181,7 +193,11 @@ test('every session_id argument carries x-mcp-header, so 2026 clients can mirror
     const withHandle = tools.filter((t) => (t.inputSchema.properties as Record<string, unknown> | undefined)?.session_id);
     assert.ok(withHandle.length >= 10, withHandle.map((t) => t.name).join());
     for (const tool of withHandle) {
-      assert.equal((tool.inputSchema.properties as Record<string, Record<string, unknown>>).session_id!['x-mcp-header'], 'Session-Id', tool.name);
+      assert.equal(
+        (tool.inputSchema.properties as Record<string, Record<string, unknown>>).session_id!['x-mcp-header'],
+        'Session-Id',
+        tool.name,
+      );
     }
   } finally {
     await client.close();

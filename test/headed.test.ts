@@ -15,7 +15,9 @@ describe('a visible browser window', { skip }, () => {
 
   before(async () => {
     // Xvfb picks a free display and writes its number to fd 3 once it accepts clients.
-    xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    });
     const announced = new Promise<string>((resolve, reject) => {
       let text = '';
       xvfb.stdio[3]!.on('data', (chunk: Buffer) => {

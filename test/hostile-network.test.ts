@@ -20,10 +20,22 @@ describe('every spelling of an address is the same address', () => {
       assert.equal(canonicalAddress(spelled!.toLowerCase()), canonical, spelled);
     }
     const policy = new DomainPolicy({ blockedDomains: '127.0.0.1,127.0.0.2' });
-    for (const url of ['http://[::ffff:127.0.0.2]/', 'http://[0:0:0:0:0:ffff:7f00:2]/', 'http://0.0.0.0/', 'http://0/', 'http://[::ffff:127.0.0.1]/', 'http://0x7f.1/', 'http://2130706433/']) {
+    for (const url of [
+      'http://[::ffff:127.0.0.2]/',
+      'http://[0:0:0:0:0:ffff:7f00:2]/',
+      'http://0.0.0.0/',
+      'http://0/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://0x7f.1/',
+      'http://2130706433/',
+    ]) {
       assert.equal(policy.checkRequest(url).allowed, false, url);
     }
-    assert.equal(new DomainPolicy({ blockedDomains: '[::ffff:127.0.0.2]' }).checkRequest('http://127.0.0.2/').allowed, false, 'patterns are canonical too');
+    assert.equal(
+      new DomainPolicy({ blockedDomains: '[::ffff:127.0.0.2]' }).checkRequest('http://127.0.0.2/').allowed,
+      false,
+      'patterns are canonical too',
+    );
     assert.match((policy.checkAddress('localhost', '::ffff:127.0.0.1') as { reason: string }).reason, /localhost resolves to 127\.0\.0\.1/);
   });
 });

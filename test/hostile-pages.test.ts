@@ -52,14 +52,18 @@ describe('hostile pages', () => {
     const refused = await server.call('computer', { actions: [{ type: 'scroll', x: 10, y: 10, scroll_x: 0, scroll_y: 1e39 }] });
     assert.equal(refused.isError, true);
     assert.match(textOf(refused), /scroll_y must be at most 100000 pixels/);
-    for (let i = 0; i < 3; i++) await server.ok('computer', { actions: [{ type: 'scroll', x: 10, y: 10, scroll_x: 0, scroll_y: 100_000 }] });
+    for (let i = 0; i < 3; i++)
+      await server.ok('computer', { actions: [{ type: 'scroll', x: 10, y: 10, scroll_x: 0, scroll_y: 100_000 }] });
     await server.ok('screenshot');
   });
 
   test('per-call work is bounded: long drags and texts are refused with the limit', async () => {
     const path = Array.from({ length: 20_000 }, (_, i) => ({ x: i % 500, y: 10 }));
     assert.match(textOf(await server.call('computer', { actions: [{ type: 'drag', path }] })), /path has at most 500 points/);
-    assert.match(textOf(await server.call('computer', { actions: [{ type: 'type', text: 'x'.repeat(10_001) }] })), /at most 10000 characters/);
+    assert.match(
+      textOf(await server.call('computer', { actions: [{ type: 'type', text: 'x'.repeat(10_001) }] })),
+      /at most 10000 characters/,
+    );
   });
 
   for (const [name, path] of [
@@ -72,7 +76,10 @@ describe('hostile pages', () => {
       const stuck = await server.call('computer', { actions: [click] });
       const shot = await server.ok('screenshot');
       assert.match(`${textOf(stuck)}\n${textOf(shot)}`, /not answering.*script was stopped|stopped answering: Its script was stopped/s);
-      assert.ok([stuck, shot].some((r) => eventsOf(r).some((e) => e.kind === 'not_answering' && e.recovery === 'script_stopped')), textOf(shot));
+      assert.ok(
+        [stuck, shot].some((r) => eventsOf(r).some((e) => e.kind === 'not_answering' && e.recovery === 'script_stopped')),
+        textOf(shot),
+      );
       await stillUsable();
     });
   }
@@ -136,7 +143,11 @@ describe('hostile pages', () => {
   test('a cancelled type action stops between keystrokes', { timeout: 60_000 }, async () => {
     await server.ok('navigate', { url: site.url('/text') });
     const controller = new AbortController();
-    const typing = server.client.callTool({ name: 'computer', arguments: { actions: [{ type: 'type', text: 'x'.repeat(6000) }] } }, undefined, { signal: controller.signal });
+    const typing = server.client.callTool(
+      { name: 'computer', arguments: { actions: [{ type: 'type', text: 'x'.repeat(6000) }] } },
+      undefined,
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 500);
     await assert.rejects(typing);
     // The next call waits for the cancelled one to stop; then the text stays short.
@@ -148,7 +159,7 @@ describe('hostile pages', () => {
 });
 
 describe('secrets stay with the server', () => {
-  test('the browser the pages run in has none of the server\'s keys or tokens in its environment', { timeout: 60_000 }, async () => {
+  test("the browser the pages run in has none of the server's keys or tokens in its environment", { timeout: 60_000 }, async () => {
     const secret = `sk-${randomUUID()}`;
     const marker = `CUA_TEST_RUN=${randomUUID()}`;
     const server = await startServer([], {
@@ -164,7 +175,13 @@ describe('secrets stay with the server', () => {
       const serverPid = server.pid()!;
       // The browser runs (it carries the harmless marker), and no process the server started holds a secret.
       assert.ok(processesWithEnv(marker, serverPid).length > 0, 'the browser inherits the rest of the environment');
-      for (const name of ['OPENAI_API_KEY', 'AZURE_CLIENT_SECRET', 'ANTHROPIC_AUTH_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS', 'CUA_AUTH_TOKEN']) {
+      for (const name of [
+        'OPENAI_API_KEY',
+        'AZURE_CLIENT_SECRET',
+        'ANTHROPIC_AUTH_TOKEN',
+        'GOOGLE_APPLICATION_CREDENTIALS',
+        'CUA_AUTH_TOKEN',
+      ]) {
         assert.deepEqual(processesWithEnv(`${name}=${secret}`, serverPid), [], `${name} reached the browser`);
       }
     } finally {

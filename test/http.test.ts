@@ -24,7 +24,9 @@ const fixtures = new FixtureServer({
   '/a': page('<h1>Client A</h1>').replace('<title>fixture</title>', '<title>A</title>'),
   '/b': page('<h1>Client B</h1>').replace('<title>fixture</title>', '<title>B</title>'),
   // A field holding a secret at the top, an empty one below that shows what is pasted into it as the title.
-  '/fields': page(`<input value="hunter2-secret" style="${FIELD};top:0"><input style="${FIELD};top:100px" oninput="document.title = this.value">`),
+  '/fields': page(
+    `<input value="hunter2-secret" style="${FIELD};top:0"><input style="${FIELD};top:100px" oninput="document.title = this.value">`,
+  ),
   // A page that plants text in every clipboard it can reach: the copy event, and the async clipboard API on a click.
   '/plant': page(`<button style="${FIELD};top:0" onclick="navigator.clipboard.writeText('planted-write').catch(() => {})">go</button>
 <script>document.addEventListener('copy', (e) => { e.clipboardData.setData('text/plain', 'planted-copy'); e.preventDefault(); });</script>`),
@@ -60,7 +62,7 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
     }
   }
 
-  test('two principals at once: neither sees nor drives the other\'s browser sessions', () =>
+  test("two principals at once: neither sees nor drives the other's browser sessions", () =>
     withTwoClients(async (a, b) => {
       const sa = (await a.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
       const sb = (await b.ok('new_session', { start_url: fixtures.url('/b') })).structuredContent.session_id as string;
@@ -68,8 +70,14 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
 
       const listA = (await a.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
       const listB = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
-      assert.deepEqual(listA.map((s) => s.session_id), [sa]);
-      assert.deepEqual(listB.map((s) => s.session_id), [sb]);
+      assert.deepEqual(
+        listA.map((s) => s.session_id),
+        [sa],
+      );
+      assert.deepEqual(
+        listB.map((s) => s.session_id),
+        [sb],
+      );
 
       // B knows (or guessed) A's session id: every tool refuses it, with a clear message.
       const attempts: [string, Record<string, unknown>][] = [
@@ -83,7 +91,7 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
         assert.equal(result.isError, true, `${tool} on another client's session must fail`);
         assert.match(textOf(result), new RegExp(`No browser session "${sa}"; nothing was done.*list_sessions`), tool);
       }
-      assert.ok(!JSON.stringify(await b.call('list_sessions')).includes(sa), 'A\'s id never shows up for B');
+      assert.ok(!JSON.stringify(await b.call('list_sessions')).includes(sa), "A's id never shows up for B");
 
       // A's session is untouched.
       const shot = await a.ok('screenshot', { session_id: sa });
@@ -94,19 +102,29 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
   test('each session has its own clipboard: B cannot paste what A copied, nor plant what A pastes', () =>
     withTwoClients(async (a, b) => {
       const act = (client: Client, actions: unknown[]) => client.ok('computer', { actions });
-      const pasteBelow = [{ type: 'click', x: 50, y: 120 }, { type: 'keypress', keys: ['ctrl', 'v'] }];
+      const pasteBelow = [
+        { type: 'click', x: 50, y: 120 },
+        { type: 'keypress', keys: ['ctrl', 'v'] },
+      ];
       await a.ok('navigate', { url: fixtures.url('/fields') });
-      await act(a, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'a'] }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+      await act(a, [
+        { type: 'click', x: 50, y: 20 },
+        { type: 'keypress', keys: ['ctrl', 'a'] },
+        { type: 'keypress', keys: ['ctrl', 'c'] },
+      ]);
 
       await b.ok('navigate', { url: fixtures.url('/fields') });
       const stolen = await act(b, pasteBelow);
       assert.equal(stolen.structuredContent.title, 'fixture', 'B pasted what A copied');
 
       await b.ok('navigate', { url: fixtures.url('/plant') });
-      await act(b, [{ type: 'click', x: 50, y: 20 }, { type: 'keypress', keys: ['ctrl', 'c'] }]);
+      await act(b, [
+        { type: 'click', x: 50, y: 20 },
+        { type: 'keypress', keys: ['ctrl', 'c'] },
+      ]);
 
       const pasted = await act(a, pasteBelow);
-      assert.equal(pasted.structuredContent.title, 'hunter2-secret', 'A pastes its own copy, not what B\'s page planted');
+      assert.equal(pasted.structuredContent.title, 'hunter2-secret', "A pastes its own copy, not what B's page planted");
       assert.match(JSON.stringify(pasted.structuredContent.events), /pasted 14 character\(s\) from this session's clipboard/);
     }));
 
@@ -128,14 +146,17 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
       assert.equal(opened.structuredContent.title, 'B');
     }));
 
-  test('ending an MCP session (DELETE) closes none of the principal\'s sessions: the next MCP session goes on with them', async () => {
+  test("ending an MCP session (DELETE) closes none of the principal's sessions: the next MCP session goes on with them", async () => {
     const a = await server.connect(AUTH);
     const kept = (await a.ok('new_session', { start_url: fixtures.url('/a') })).structuredContent.session_id as string;
     await a.close();
     const b = await server.connect(AUTH);
     try {
       const list = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
-      assert.deepEqual(list.map((s) => s.session_id), [kept]);
+      assert.deepEqual(
+        list.map((s) => s.session_id),
+        [kept],
+      );
       assert.equal((await b.ok('screenshot', { session_id: kept })).structuredContent.title, 'A');
       await b.ok('close_session', { session_id: kept });
     } finally {
@@ -175,7 +196,12 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
   });
 
   test('a client without the token is told to send one, not sent into OAuth: the OAuth discovery paths answer 404', async () => {
-    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+    ]) {
       const res = await rawRequest(server.url.replace(/\/mcp$/, path), { method: 'GET' });
       assert.equal(res.status, 404, path);
       assert.match(errorMessage(res), /Authorization: Bearer <token>.*--auth-token.*does not use OAuth/, path);
@@ -211,7 +237,10 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
       assert.match(errorMessage(res), /Origin ".*" is not allowed.*--allowed-origins/);
     }
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
-      const res = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH, Host: host, Origin: `http://${host}` }, body: INITIALIZE });
+      const res = await rawRequest(server.url, {
+        headers: { ...MCP_HEADERS, ...AUTH, Host: host, Origin: `http://${host}` },
+        body: INITIALIZE,
+      });
       assert.equal(res.status, 200, host);
     }
   });
@@ -227,7 +256,10 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
     const notJson = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: '{"jsonrpc":' });
     assert.equal(notJson.status, 400);
     assert.match(notJson.body, /Parse error/);
-    const noSession = await rawRequest(server.url, { headers: { ...MCP_HEADERS, ...AUTH }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    const noSession = await rawRequest(server.url, {
+      headers: { ...MCP_HEADERS, ...AUTH },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
     assert.equal(noSession.status, 400);
     assert.match(noSession.body, /initialize first/);
     const wrongPath = await rawRequest(server.url.replace(/\/mcp$/, '/other'), { headers: AUTH, method: 'GET' });
@@ -245,7 +277,9 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
 describe('--max-body, --allowed-hosts, --allowed-origins', () => {
   let server: HttpServerProcess;
   before(async () => {
-    server = await startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], { CUA_ALLOWED_ORIGINS: 'https://app.example.com' });
+    server = await startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], {
+      CUA_ALLOWED_ORIGINS: 'https://app.example.com',
+    });
   });
   after(() => server.stop());
 
@@ -316,7 +350,7 @@ describe('--share-sessions', () => {
 });
 
 describe('a session still opening when its MCP session ends', () => {
-  test('stays the principal\'s: the next MCP session lists it and closes it, and its --max-sessions slot is free again', async () => {
+  test("stays the principal's: the next MCP session lists it and closes it, and its --max-sessions slot is free again", async () => {
     // The start page answers only when the test says so: new_session is still opening when A's DELETE arrives.
     let requested!: () => void;
     const arrived = new Promise<void>((resolve) => (requested = resolve));
@@ -341,7 +375,10 @@ describe('a session still opening when its MCP session ends', () => {
       const b = await server.connect();
       try {
         const listed = (await b.ok('list_sessions')).structuredContent.sessions as { session_id: string }[];
-        assert.deepEqual(listed.map((s) => s.session_id), [id]);
+        assert.deepEqual(
+          listed.map((s) => s.session_id),
+          [id],
+        );
         await b.ok('close_session', { session_id: id });
         // The slot is free: a new session opens.
         const opened = await b.ok('new_session', { start_url: fixtures.url('/b') });

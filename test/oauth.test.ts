@@ -53,7 +53,12 @@ class MemoryProvider implements OAuthClientProvider {
 
   constructor(readonly redirectUrl: string) {}
   get clientMetadata() {
-    return { client_name: 'cua-mcp oauth test', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: 'cua-mcp oauth test',
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
   clientInformation = () => this.client;
   saveClientInformation = (info: StoredOAuthClientInformation) => void (this.client = info);
@@ -74,7 +79,10 @@ class MemoryProvider implements OAuthClientProvider {
 async function signIn(login: string, versionNegotiation: 'auto' | 'legacy'): Promise<Client> {
   const provider = new MemoryProvider(callbackUrl);
   const refused = new Client({ name: `oauth-${login}`, version: '1' }, { versionNegotiation: { mode: versionNegotiation } });
-  await assert.rejects(refused.connect(new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider })), UnauthorizedError);
+  await assert.rejects(
+    refused.connect(new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider })),
+    UnauthorizedError,
+  );
   assert.ok(provider.authorizationUrl, 'the client was sent to the authorization page');
   assert.equal(provider.authorizationUrl.searchParams.get('resource'), server.url, 'it asks for a token for this server (RFC 8707)');
   assert.equal(provider.authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
@@ -102,14 +110,20 @@ async function signIn(login: string, versionNegotiation: 'auto' | 'legacy'): Pro
 }
 
 type Result = CallToolResult & { structuredContent: Record<string, unknown> };
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as Result;
+const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
+  (await client.callTool({ name, arguments: args })) as Result;
 const sessionIds = (result: Result) => (result.structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id);
 
 /** A raw initialize with this bearer token, as any client sends it. */
 function initializeWith(token: string | undefined) {
   return rawRequest(server.url, {
     headers: { ...MCP_HEADERS, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
   });
 }
 
@@ -129,7 +143,10 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
     }
     const res = await initializeWith(undefined);
     assert.equal(res.status, 401);
-    assert.equal(res.headers['www-authenticate'], `Bearer scope="${SCOPE}", resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`);
+    assert.equal(
+      res.headers['www-authenticate'],
+      `Bearer scope="${SCOPE}", resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+    );
     assert.match(errorMessage(res), /requires an OAuth access token from http:\/\/127\.0\.0\.1:\d+/);
   });
 
@@ -142,7 +159,10 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
       const aliceSession = String(opened.structuredContent.session_id);
       assert.deepEqual(sessionIds(await call(alice, 'list_sessions')), [aliceSession]);
       assert.deepEqual(sessionIds(await call(bob, 'list_sessions')), [], "bob does not see alice's session");
-      for (const [tool, args] of [['screenshot', { session_id: aliceSession }], ['close_session', { session_id: aliceSession }]] as const) {
+      for (const [tool, args] of [
+        ['screenshot', { session_id: aliceSession }],
+        ['close_session', { session_id: aliceSession }],
+      ] as const) {
         const refused = await call(bob, tool, args);
         assert.ok(refused.isError, `${tool} with alice's handle is refused to bob`);
         assert.match(JSON.stringify(refused.content), /No browser session/);
@@ -161,13 +181,43 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
     const { privateKey: otherKey } = await generateKeyPair('RS256');
     const metadata = `resource_metadata="${new URL(server.url).origin}/.well-known/oauth-protected-resource/mcp"`;
     const cases = [
-      { name: 'another audience', token: await idp.sign({ ...valid, aud: 'http://127.0.0.1:1/mcp' }), status: 401, error: 'invalid_token', says: /for another audience \(aud "http:\/\/127\.0\.0\.1:1\/mcp"\); this server accepts only tokens for/ },
-      { name: 'expired', token: await idp.sign({ ...valid, exp: now - 3600 }), status: 401, error: 'invalid_token', says: /the access token expired at .*Get a new one/ },
+      {
+        name: 'another audience',
+        token: await idp.sign({ ...valid, aud: 'http://127.0.0.1:1/mcp' }),
+        status: 401,
+        error: 'invalid_token',
+        says: /for another audience \(aud "http:\/\/127\.0\.0\.1:1\/mcp"\); this server accepts only tokens for/,
+      },
+      {
+        name: 'expired',
+        token: await idp.sign({ ...valid, exp: now - 3600 }),
+        status: 401,
+        error: 'invalid_token',
+        says: /the access token expired at .*Get a new one/,
+      },
       // Same kid as the provider's key, signed by another: only the signature check can tell.
-      { name: 'forged', token: await idp.sign(valid, otherKey), status: 401, error: 'invalid_token', says: /signature does not verify against the keys http:\/\/127\.0\.0\.1:\d+ publishes/ },
-      { name: 'without the scope', token: await idp.sign({ ...valid, scope: 'openid profile' }), status: 403, error: 'insufficient_scope', says: /lacks the scope mcp this server requires .*it carries openid profile/ },
+      {
+        name: 'forged',
+        token: await idp.sign(valid, otherKey),
+        status: 401,
+        error: 'invalid_token',
+        says: /signature does not verify against the keys http:\/\/127\.0\.0\.1:\d+ publishes/,
+      },
+      {
+        name: 'without the scope',
+        token: await idp.sign({ ...valid, scope: 'openid profile' }),
+        status: 403,
+        error: 'insufficient_scope',
+        says: /lacks the scope mcp this server requires .*it carries openid profile/,
+      },
       // A token of the provider, but not an access token (OpenID back-channel logout tokens are signed JWTs too).
-      { name: 'logout token', token: await idp.sign(valid, undefined, 'logout+jwt'), status: 401, error: 'invalid_token', says: /is a logout\+jwt token of .*not an access token/ },
+      {
+        name: 'logout token',
+        token: await idp.sign(valid, undefined, 'logout+jwt'),
+        status: 401,
+        error: 'invalid_token',
+        says: /is a logout\+jwt token of .*not an access token/,
+      },
       { name: 'opaque', token: 'an-opaque-token-0123456789abcdef', status: 401, error: 'invalid_token', says: /not a JWT access token/ },
     ];
     for (const { name, token, status, error, says } of cases) {

@@ -9,7 +9,10 @@ import { decodePng, pixel } from './helpers/png.js';
 
 /** Each page paints itself one colour, so a screenshot shows which page it is. */
 const colored = (title: string, color: string, body = '') =>
-  page(`<div style="position:fixed;inset:0;background:${color}"></div>${body}`).replace('<title>fixture</title>', `<title>${title}</title>`);
+  page(`<div style="position:fixed;inset:0;background:${color}"></div>${body}`).replace(
+    '<title>fixture</title>',
+    `<title>${title}</title>`,
+  );
 
 const at = (x: number, y: number, w: number, h: number) => `position:absolute;left:${x}px;top:${y}px;width:${w}px;height:${h}px;z-index:1`;
 
@@ -58,10 +61,14 @@ describe('what actions cause', () => {
         res.writeHead(200, { 'content-type': 'text/html' }).end(colored('next', 'rgb(255, 255, 0)'));
       },
       '/204': (_req, res) => void res.writeHead(204).end(),
-      '/echo': (req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(new URL(req.url!, 'http://x').search.slice(1)), 20),
+      '/echo': (req, res) =>
+        void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(new URL(req.url!, 'http://x').search.slice(1)), 20),
       '/report.csv': (_req, res) =>
-        void res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' }).end('a,b\n1,2\n'),
-      '/set-cookie': (_req, res) => void res.writeHead(200, { 'set-cookie': 'who=alice; Path=/', 'content-type': 'text/html' }).end(page('cookie set')),
+        void res
+          .writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' })
+          .end('a,b\n1,2\n'),
+      '/set-cookie': (_req, res) =>
+        void res.writeHead(200, { 'set-cookie': 'who=alice; Path=/', 'content-type': 'text/html' }).end(page('cookie set')),
       '/show-cookie': page('<script>document.title = "cookie:" + document.cookie</script>'),
     }).start();
     server = await startServer(['--output-dir', outputDir]);
@@ -109,7 +116,10 @@ describe('what actions cause', () => {
     shows(tab, [255, 0, 0]);
     const tabs = tab.structuredContent.tabs as { url: string; active: boolean }[];
     assert.equal(tabs.length, 2);
-    assert.deepEqual(tabs.map((t) => t.active), [false, true]);
+    assert.deepEqual(
+      tabs.map((t) => t.active),
+      [false, true],
+    );
     assert.match(textOf(tab), /new tab opened/);
 
     const closed = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 25 }] });
@@ -125,7 +135,10 @@ describe('what actions cause', () => {
     const opener = await server.ok('select_tab', { index: 0 });
     assert.equal(opener.structuredContent.url, site.url('/'));
     shows(opener, [255, 255, 255]);
-    assert.deepEqual((opener.structuredContent.tabs as { active: boolean }[]).map((t) => t.active), [true, false]);
+    assert.deepEqual(
+      (opener.structuredContent.tabs as { active: boolean }[]).map((t) => t.active),
+      [true, false],
+    );
     const missing = await server.call('select_tab', { index: 5 });
     assert.match(textOf(missing), /No tab 5 in session .*: it has 2 tab\(s\)/);
     const again = await server.ok('select_tab', { index: 1 });
@@ -139,7 +152,10 @@ describe('what actions cause', () => {
     assert.equal(confirm.structuredContent.title, 'confirm:false');
     assert.match(textOf(confirm), /confirm dialog "Delete everything\?" was dismissed/);
     const events = confirm.structuredContent.events as { kind: string; message: string }[];
-    assert.deepEqual(events.map((e) => [e.kind, e.message]), [['dialog', 'Delete everything?']]);
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.message]),
+      [['dialog', 'Delete everything?']],
+    );
 
     const alert = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 280 }] });
     assert.equal(alert.structuredContent.title, 'alerted');
@@ -165,7 +181,9 @@ describe('what actions cause', () => {
   it('saves downloads into the output directory and reports them', async () => {
     await server.ok('navigate', { url: site.url('/') });
     const result = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 380 }] });
-    const download = (result.structuredContent.events as { kind: string; path?: string; filename: string; bytes?: number }[]).find((e) => e.kind === 'download');
+    const download = (result.structuredContent.events as { kind: string; path?: string; filename: string; bytes?: number }[]).find(
+      (e) => e.kind === 'download',
+    );
     assert.ok(download, `no download reported: ${textOf(result)}`);
     assert.equal(download.filename, 'report.csv');
     assert.equal(download.path, path.join(outputDir, 'downloads', 'report.csv'));
@@ -186,7 +204,10 @@ describe('what actions cause', () => {
     const list = await server.ok('list_sessions', {});
     const sessions = list.structuredContent.sessions as { session_id: string; is_default: boolean }[];
     assert.equal(sessions.length, 2);
-    assert.deepEqual(sessions.filter((s) => s.is_default).map((s) => s.session_id), [mine.structuredContent.session_id]);
+    assert.deepEqual(
+      sessions.filter((s) => s.is_default).map((s) => s.session_id),
+      [mine.structuredContent.session_id],
+    );
     assert.match(String(list.structuredContent.browser), /chromium/i);
 
     await server.ok('close_session', { session_id: otherId });
@@ -216,7 +237,12 @@ describe('what actions cause', () => {
       assert.match(textOf(result), expected, `${tool} ${JSON.stringify(args)}`);
     }
     // Nothing of a refused batch ran: a batch with one bad action leaves the page untouched.
-    await server.call('computer', { actions: [{ type: 'click', x: 50, y: 430 }, { type: 'click', x: -1, y: 0 }] });
+    await server.call('computer', {
+      actions: [
+        { type: 'click', x: 50, y: 430 },
+        { type: 'click', x: -1, y: 0 },
+      ],
+    });
     const after = await server.ok('screenshot', {});
     shows(after, [255, 255, 255]);
     assert.equal(after.structuredContent.session_id, start.structuredContent.session_id);

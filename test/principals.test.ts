@@ -26,13 +26,20 @@ const clients = {} as Record<Name, ServerHandle & { close(): Promise<void> }>;
 before(async () => {
   server = await startHttpServer(
     [
-      '--auth-tokens', tokensFile,
-      '--output-dir', dir,
-      '--operators', 'carol',
-      '--max-sessions-per-principal', '2',
-      '--max-runs-per-principal', '1',
-      '--max-steps-per-minute', '3',
-      '--keep-runs', '1',
+      '--auth-tokens',
+      tokensFile,
+      '--output-dir',
+      dir,
+      '--operators',
+      'carol',
+      '--max-sessions-per-principal',
+      '2',
+      '--max-runs-per-principal',
+      '1',
+      '--max-steps-per-minute',
+      '3',
+      '--keep-runs',
+      '1',
     ],
     { OPENAI_API_KEY: 'sk-principals', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
   );
@@ -48,7 +55,9 @@ after(async () => {
 
 /** The task a run's first model request carries. */
 function taskOf(request: Received): string {
-  const first = (request.body.input as { role?: string; content?: { type: string; text?: string }[] }[] | undefined)?.find((i) => i.role === 'user');
+  const first = (request.body.input as { role?: string; content?: { type: string; text?: string }[] }[] | undefined)?.find(
+    (i) => i.role === 'user',
+  );
   return first?.content?.find((c) => c.type === 'input_text')?.text ?? '';
 }
 
@@ -60,7 +69,13 @@ async function modernCall(name: Name, tool: string, args: Record<string, unknown
     'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
   };
   const response = await rawRequest(server.url, {
-    headers: { ...MCP_HEADERS, Authorization: `Bearer ${tokenOf(name)}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': tool },
+    headers: {
+      ...MCP_HEADERS,
+      Authorization: `Bearer ${tokenOf(name)}`,
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': 'tools/call',
+      'Mcp-Name': tool,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: args, ...retry, _meta } }),
   });
   return messageOf(response.body);
@@ -86,7 +101,8 @@ describe('limits per principal', () => {
   test('open sessions: past the limit the named error, the other principal unaffected, the sessions usable', async () => {
     const { alice, bob } = clients;
     const held = [];
-    for (let i = 0; i < 2; i++) held.push((await alice.ok('new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string);
+    for (let i = 0; i < 2; i++)
+      held.push((await alice.ok('new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string);
     const refusal =
       /^Session limit reached: you \(principal "alice"\) have 2 session\(s\) open, the most each principal may hold on this server \(2, set by --max-sessions-per-principal \(CUA_MAX_SESSIONS_PER_PRINCIPAL\)\); nothing was opened\. Close one you no longer need with close_session/;
     const third = await alice.call('new_session', { start_url: fixture.url('/') });
@@ -101,7 +117,11 @@ describe('limits per principal', () => {
     assert.deepEqual((await sessionsOf('alice')).sort(), [...held].sort(), 'nothing was opened');
 
     const bobs = (await bob.ok('new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string;
-    assert.equal((await alice.ok('screenshot', { session_id: held[0] })).structuredContent.url, fixture.url('/'), 'her sessions still work');
+    assert.equal(
+      (await alice.ok('screenshot', { session_id: held[0] })).structuredContent.url,
+      fixture.url('/'),
+      'her sessions still work',
+    );
     await alice.ok('close_session', { session_id: held[1] });
     await alice.ok('new_session');
     await closeAll('alice');
@@ -149,13 +169,13 @@ describe('limits per principal', () => {
   test('model steps a minute: the run stops with the named error, new runs wait, the session and the other principal go on', async () => {
     const { dave } = clients;
     const typed = ['a', 'b', 'c', 'd'];
-    fake.script([
-      { output: [fake.call([click(FIELD)])] },
-      ...typed.map((text) => ({ output: [fake.call([{ type: 'type', text }])] })),
-    ]);
-    const stopped = (await dave.call('run_task', { task: 'dave types', start_url: fixture.url('/'), max_steps: 10 })) as Awaited<ReturnType<ServerHandle['ok']>>;
+    fake.script([{ output: [fake.call([click(FIELD)])] }, ...typed.map((text) => ({ output: [fake.call([{ type: 'type', text }])] }))]);
+    const stopped = (await dave.call('run_task', { task: 'dave types', start_url: fixture.url('/'), max_steps: 10 })) as Awaited<
+      ReturnType<ServerHandle['ok']>
+    >;
     assert.equal(stopped.isError, true, 'a failed run is an error result');
-    const limit = /Model step limit reached: your runs \(principal "dave"\) took 3 model steps in the last 60 s, the most each principal may take \(3 a minute, set by --max-steps-per-minute \(CUA_MAX_STEPS_PER_MINUTE\)\); no model request was made\. Wait (\d+) s, then try again/;
+    const limit =
+      /Model step limit reached: your runs \(principal "dave"\) took 3 model steps in the last 60 s, the most each principal may take \(3 a minute, set by --max-steps-per-minute \(CUA_MAX_STEPS_PER_MINUTE\)\); no model request was made\. Wait (\d+) s, then try again/;
     assert.equal(stopped.structuredContent.status, 'failed');
     assert.match(String(stopped.structuredContent.error), limit);
     assert.ok(Number(limit.exec(String(stopped.structuredContent.error))![1]) <= 60);
@@ -179,21 +199,33 @@ describe('limits per principal', () => {
   });
 });
 
-describe('the operator\'s view', () => {
+describe("the operator's view", () => {
   test('server_status is listed and answers for an operator only', async () => {
     const listed = async (name: Name) => (await clients[name].client.listTools()).tools.map((t) => t.name);
     assert.ok((await listed('carol')).includes('server_status'));
     for (const name of ['alice', 'bob', 'dave'] as const) assert.ok(!(await listed(name)).includes('server_status'), name);
 
     const status = (await clients.carol.ok('server_status')).structuredContent as {
-      principals: { principal: string; sessions: { session_id: string; run: string | null }[]; runs_working: number; steps_last_minute: number; idle_seconds: number | null }[];
+      principals: {
+        principal: string;
+        sessions: { session_id: string; run: string | null }[];
+        runs_working: number;
+        steps_last_minute: number;
+        idle_seconds: number | null;
+      }[];
       limits: Record<string, number>;
     };
     assert.deepEqual(status.limits, { max_sessions: 10, sessions_per_principal: 2, runs_per_principal: 1, steps_per_minute: 3 });
     const of = (name: Name) => status.principals.find((p) => p.principal === name)!;
-    assert.deepEqual(status.principals.map((p) => p.principal), [...NAMES]);
+    assert.deepEqual(
+      status.principals.map((p) => p.principal),
+      [...NAMES],
+    );
     assert.equal(of('dave').steps_last_minute, 3);
-    assert.deepEqual(of('dave').sessions.map((s) => s.run), ['failed']);
+    assert.deepEqual(
+      of('dave').sessions.map((s) => s.run),
+      ['failed'],
+    );
     assert.equal(of('dave').runs_working, 0);
     assert.ok(of('bob').steps_last_minute >= 2);
     assert.deepEqual(of('alice').sessions, []);
@@ -205,20 +237,27 @@ describe('the operator\'s view', () => {
   });
 });
 
-describe('what one principal can do to another\'s things', () => {
-  test('retention (--keep-runs) counts each principal\'s runs apart: Carol\'s runs never delete Alice\'s recording', async () => {
+describe("what one principal can do to another's things", () => {
+  test("retention (--keep-runs) counts each principal's runs apart: Carol's runs never delete Alice's recording", async () => {
     const alices = await quickRun('alice', 'alice keeps this');
     await quickRun('carol', 'carol one');
     await quickRun('carol', 'carol two');
     const uri = `cua-mcp://runs/${String(alices.run_id)}`;
-    assert.ok((await clients.alice.client.listResources()).resources.some((r) => r.uri === uri), 'Alice\'s newest run is still there');
+    assert.ok(
+      (await clients.alice.client.listResources()).resources.some((r) => r.uri === uri),
+      "Alice's newest run is still there",
+    );
     assert.match(String((await clients.alice.client.readResource({ uri })).contents[0]?.uri), /report\.html$/);
-    assert.equal((await clients.carol.client.listResources()).resources.filter((r) => r.uri.startsWith('cua-mcp://runs/')).length, 1, 'Carol keeps her newest one');
+    assert.equal(
+      (await clients.carol.client.listResources()).resources.filter((r) => r.uri.startsWith('cua-mcp://runs/')).length,
+      1,
+      'Carol keeps her newest one',
+    );
     await closeAll('alice');
     await closeAll('carol');
   });
 
-  test('list_sessions describes only its own desktops: another principal\'s X displays are not named', async () => {
+  test("list_sessions describes only its own desktops: another principal's X displays are not named", async () => {
     const displays: Record<string, string> = {};
     for (const name of ['alice', 'bob'] as const) {
       await clients[name].ok('new_session', { environment: 'desktop' });
@@ -233,7 +272,7 @@ describe('what one principal can do to another\'s things', () => {
     await closeAll('bob');
   });
 
-  test('saved logins go to each principal\'s own folder: the same name never replaces another\'s file', async () => {
+  test("saved logins go to each principal's own folder: the same name never replaces another's file", async () => {
     const saved: Record<string, string> = {};
     for (const name of ['alice', 'bob'] as const) {
       const session = (await clients[name].ok('new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string;
@@ -246,13 +285,16 @@ describe('what one principal can do to another\'s things', () => {
     await closeAll('bob');
   });
 
-  test('a question\'s requestState (2026-07-28) is bound to its principal: replayed by another, refused, and nothing is decided; an approval past the run limit leaves the run paused', async () => {
+  test("a question's requestState (2026-07-28) is bound to its principal: replayed by another, refused, and nothing is decided; an approval past the run limit leaves the run paused", async () => {
     const flagged = { id: 'sc_bound', code: 'sensitive_domain', message: 'This looks like a banking site.' };
     fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
     const args = { task: 'erin presses Send', start_url: fixture.url('/') };
     const asked = (await modernCall('erin', 'run_task', args)).result!;
     assert.equal(asked.resultType, 'input_required', JSON.stringify(asked));
-    const approve = { requestState: asked.requestState, inputResponses: { safety_check: { action: 'accept', content: { decision: 'approve' } } } };
+    const approve = {
+      requestState: asked.requestState,
+      inputResponses: { safety_check: { action: 'accept', content: { decision: 'approve' } } },
+    };
 
     const replayed = await modernCall('bob', 'run_task', args, approve);
     assert.equal(replayed.error?.code, -32602, JSON.stringify(replayed));
@@ -269,7 +311,10 @@ describe('what one principal can do to another\'s things', () => {
     assert.match(textOf(approval), /Run limit reached: 1 of your runs \(principal "erin"\) are working/);
     assert.equal((await clients.erin.ok('get_run', { session_id: paused })).structuredContent.status, 'needs_confirmation');
     release();
-    assert.equal((await clients.erin.ok('get_run', { session_id: other.structuredContent.session_id, wait_seconds: 30 })).structuredContent.status, 'completed');
+    assert.equal(
+      (await clients.erin.ok('get_run', { session_id: other.structuredContent.session_id, wait_seconds: 30 })).structuredContent.status,
+      'completed',
+    );
     assert.equal(fixture.clicks(), 0);
 
     const deny = { ...approve, inputResponses: { safety_check: { action: 'accept', content: { decision: 'deny' } } } };

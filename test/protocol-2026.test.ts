@@ -18,7 +18,11 @@ let server: HttpServerProcess;
 
 before(async () => {
   await fixtures.start();
-  server = await startHttpServer(['--auth-token', TOKEN], { OPENAI_API_KEY: 'sk-2026', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+  server = await startHttpServer(['--auth-token', TOKEN], {
+    OPENAI_API_KEY: 'sk-2026',
+    OPENAI_BASE_URL: `${fake.origin}/v1`,
+    AZURE_OPENAI_ENDPOINT: '',
+  });
 });
 after(async () => {
   await server?.stop();
@@ -124,7 +128,9 @@ describe('2026-07-28 over HTTP', () => {
     assert.equal(messageOf(name.body).error?.code, -32020);
 
     // session_id is annotated x-mcp-header: a 2026 request must mirror it into Mcp-Param-Session-Id.
-    const unmirrored = await modernRequest('tools/call', { name: 'screenshot', arguments: { session_id: 'x' } }, '2026-07-28', { 'Mcp-Param-Session-Id': 'y' });
+    const unmirrored = await modernRequest('tools/call', { name: 'screenshot', arguments: { session_id: 'x' } }, '2026-07-28', {
+      'Mcp-Param-Session-Id': 'y',
+    });
     assert.equal(unmirrored.status, 400);
     assert.equal(messageOf(unmirrored.body).error?.code, -32020);
 
@@ -156,7 +162,11 @@ describe('2026-07-28 over HTTP', () => {
       for (const answer of ['deny', 'decline'] as const) {
         reply = answer;
         fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
-        const denied = await ok(client, 'run_task', { task: 'press Send', session_id: approved.structuredContent.session_id, start_url: agentPage.url('/') });
+        const denied = await ok(client, 'run_task', {
+          task: 'press Send',
+          session_id: approved.structuredContent.session_id,
+          start_url: agentPage.url('/'),
+        });
         assert.equal(denied.structuredContent.status, 'denied', answer);
         assert.equal(agentPage.clicks(), 1, `${answer}: the click never ran`);
       }

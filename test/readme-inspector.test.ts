@@ -44,7 +44,9 @@ async function runLine(line: string): Promise<unknown> {
       // The npm cache answers once the packages were fetched: the registry is asked only the first time.
       npm_config_prefer_offline: 'true',
     },
-  }).catch((error: { stdout?: string; stderr?: string; message: string }) => assert.fail(`${command} failed: ${error.stderr ?? error.message}\n${error.stdout ?? ''}`));
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) =>
+    assert.fail(`${command} failed: ${error.stderr ?? error.message}\n${error.stdout ?? ''}`),
+  );
   return JSON.parse(stdout);
 }
 
@@ -55,14 +57,22 @@ describe("the README's Inspector lines", () => {
 
   test('tools/list lists the tools', async () => {
     const listed = (await runLine(lines.find((l) => l.includes('tools/list'))!)) as { tools: { name: string }[] };
-    assert.ok(listed.tools.some((t) => t.name === 'computer'), JSON.stringify(listed).slice(0, 500));
+    assert.ok(
+      listed.tools.some((t) => t.name === 'computer'),
+      JSON.stringify(listed).slice(0, 500),
+    );
   });
 
   test('tools/call navigate opens the page and returns the text line and the screenshot', async () => {
-    const called = (await runLine(lines.find((l) => l.includes('tools/call'))!)) as { content: { type: string; text?: string; data?: string }[] };
+    const called = (await runLine(lines.find((l) => l.includes('tools/call'))!)) as {
+      content: { type: string; text?: string; data?: string }[];
+    };
     const text = called.content.find((c) => c.type === 'text')?.text ?? '';
     assert.match(text, new RegExp(`^Navigated to ${site.url('/').replace(/[/.]/g, '\\$&')}`));
     assert.match(text, /"Inspected"/);
-    assert.ok(called.content.some((c) => c.type === 'image' && (c.data?.length ?? 0) > 1000), 'no screenshot in the result');
+    assert.ok(
+      called.content.some((c) => c.type === 'image' && (c.data?.length ?? 0) > 1000),
+      'no screenshot in the result',
+    );
   });
 });

@@ -5,7 +5,13 @@ import { describe, it } from 'node:test';
 import { OPTIONS } from '../src/config.js';
 import { claudeMcpAddCommands, givenServers, README, ROOT } from './helpers/readme.js';
 /** The README and every page under docs/, as paths from the repository root. */
-const PAGES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Lines outside fenced code blocks: a `#` line inside a fence is a shell comment, not a heading. */
 function prose(markdown: string): string[] {
@@ -23,7 +29,10 @@ function anchors(markdown: string): Set<string> {
   for (const line of prose(markdown)) {
     const heading = /^#{1,6}\s+(.*?)\s*$/.exec(line);
     if (!heading) continue;
-    const slug = (heading[1] ?? '').toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const slug = (heading[1] ?? '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     result.add(count === 0 ? slug : `${slug}-${count}`);
@@ -42,7 +51,9 @@ describe('README', () => {
   it('has every link to a page of its own, and every #anchor, lead somewhere', () => {
     const broken: string[] = [];
     for (const page of PAGES) {
-      const text = prose(fs.readFileSync(path.join(ROOT, page), 'utf8')).join('\n').replace(/`[^`]*`/g, '');
+      const text = prose(fs.readFileSync(path.join(ROOT, page), 'utf8'))
+        .join('\n')
+        .replace(/`[^`]*`/g, '');
       for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
         if (/^[a-z]+:/i.test(target)) continue; // http(s), mailto: not ours to check
         const [file = '', anchor] = target.split('#');
@@ -58,9 +69,14 @@ describe('README', () => {
   });
 
   it('ships a client configuration per file format, linked from the README, that names a command that exists', () => {
-    for (const [file, key] of [['examples/claude-code.mcp.json', 'mcpServers'], ['examples/vscode.mcp.json', 'servers']] as const) {
+    for (const [file, key] of [
+      ['examples/claude-code.mcp.json', 'mcpServers'],
+      ['examples/vscode.mcp.json', 'servers'],
+    ] as const) {
       assert.ok(README.includes(`](${file})`), `README does not link ${file}`);
-      const servers = (JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, Record<string, { command: string; type?: string }>>)[key];
+      const servers = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, Record<string, { command: string; type?: string }>>
+      )[key];
       assert.ok(servers, `${file} has no "${key}"`);
       for (const server of Object.values(servers)) {
         assert.equal(server.command, 'cua-mcp', `${file}: the command npm install -g . puts on PATH`);
@@ -85,6 +101,7 @@ describe('README', () => {
 
   it('documents every tool', async () => {
     const { sessionTools, agentTools, operatorTools } = await import('../src/tools/index.js');
-    for (const tool of [...sessionTools, ...agentTools, ...operatorTools]) assert.ok(README.includes(`| \`${tool.name}\` |`), `README's tool table lacks ${tool.name}`);
+    for (const tool of [...sessionTools, ...agentTools, ...operatorTools])
+      assert.ok(README.includes(`| \`${tool.name}\` |`), `README's tool table lacks ${tool.name}`);
   });
 });

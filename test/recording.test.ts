@@ -32,7 +32,8 @@ after(async () => {
 });
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cua-rec-'));
-const runDirs = (outputDir: string) => (fs.existsSync(path.join(outputDir, 'runs')) ? fs.readdirSync(path.join(outputDir, 'runs')).sort() : []);
+const runDirs = (outputDir: string) =>
+  fs.existsSync(path.join(outputDir, 'runs')) ? fs.readdirSync(path.join(outputDir, 'runs')).sort() : [];
 
 describe('a recorded run', () => {
   let server: ServerHandle;
@@ -48,7 +49,20 @@ describe('a recorded run', () => {
     fake.script([
       { output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], [check])] },
       { output: [fake.call([{ type: 'scroll', x: 500, y: 400, scroll_x: 0, scroll_y: 300 }])] },
-      { output: [fake.call([{ type: 'drag', path: [{ x: 100, y: 600 }, { x: 300, y: 650 }, { x: 500, y: 700 }] }])] },
+      {
+        output: [
+          fake.call([
+            {
+              type: 'drag',
+              path: [
+                { x: 100, y: 600 },
+                { x: 300, y: 650 },
+                { x: 500, y: 700 },
+              ],
+            },
+          ]),
+        ],
+      },
       { output: [fake.message('Sent <b>it</b>.')] },
     ]);
     const paused = await server.ok('run_task', { task: 'Press <Send>', start_url: fixture.url('/') });
@@ -73,10 +87,20 @@ describe('a recorded run', () => {
     const dir = path.join(outputDir, 'runs', runId);
     assert.equal(report, path.join(dir, 'report.html'));
     assert.match(approvedText, /recorded: .*report\.html/);
-    for (const file of ['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png']) assert.ok(fs.existsSync(path.join(dir, file)), `${file} saved`);
-    const steps = fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
-    assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4]);
-    assert.deepEqual(steps[0]!.actions, [{ action: { type: 'click', button: 'left', x: 200, y: 140 }, description: 'click 200,140', ran: true }]);
+    for (const file of ['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png'])
+      assert.ok(fs.existsSync(path.join(dir, file)), `${file} saved`);
+    const steps = fs
+      .readFileSync(path.join(dir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StepRecord);
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      [1, 2, 3, 4],
+    );
+    assert.deepEqual(steps[0]!.actions, [
+      { action: { type: 'click', button: 'left', x: 200, y: 140 }, description: 'click 200,140', ran: true },
+    ]);
     assert.deepEqual(steps[0]!.reasoning, ['Send is the button on the left.']);
     assert.deepEqual(steps[0]!.safety_checks, [check]);
     assert.equal(steps[0]!.safety_decision!.decision, 'approve');
@@ -110,7 +134,9 @@ describe('a recorded run', () => {
     for (let i = 0; i < 4; i++) {
       const img = steps.nth(i).locator('.shot img');
       await img.scrollIntoViewIfNeeded();
-      await img.evaluate((el: HTMLImageElement) => (el.complete ? undefined : new Promise((resolve) => el.addEventListener('load', resolve, { once: true }))));
+      await img.evaluate((el: HTMLImageElement) =>
+        el.complete ? undefined : new Promise((resolve) => el.addEventListener('load', resolve, { once: true })),
+      );
       assert.ok((await img.evaluate((el: HTMLImageElement) => el.naturalWidth)) === DISPLAY.width, `step ${i + 1}'s screenshot loaded`);
     }
     // The click marker sits where the click landed on the screenshot the model saw, at whatever size it is drawn.
@@ -133,7 +159,11 @@ describe('a recorded run', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('k');
     assert.equal(await page.evaluate(() => location.hash), '#s2');
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network request');
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith('file://')),
+      [],
+      'no network request',
+    );
     await page.close();
   });
 
@@ -151,7 +181,9 @@ describe('a recorded run', () => {
     await first.locator('.shot img').click({ position: { x: 20, y: drawn.height - 20 } });
     const full = page.locator('#full img');
     await full.waitFor({ state: 'visible' });
-    await full.evaluate((el: HTMLImageElement) => (el.complete ? undefined : new Promise((resolve) => el.addEventListener('load', resolve, { once: true }))));
+    await full.evaluate((el: HTMLImageElement) =>
+      el.complete ? undefined : new Promise((resolve) => el.addEventListener('load', resolve, { once: true })),
+    );
     assert.equal(await full.getAttribute('src'), await first.locator('.shot img').getAttribute('src'));
     assert.equal((await full.boundingBox())!.width, DISPLAY.width, 'shown at its own size');
     await page.keyboard.press('Escape');
@@ -183,7 +215,9 @@ describe('what happens beside the screen', () => {
   it('dialogs and popups are kept with the step that caused them; navigation calls are recorded', async () => {
     const outputDir = tempDir();
     const site = await new FixtureServer({
-      '/': fixturePage(`<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`),
+      '/': fixturePage(
+        `<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`,
+      ),
       '/popup': fixturePage('popup'),
     }).start();
     const server = await startServer(['--output-dir', outputDir], env);
@@ -195,14 +229,26 @@ describe('what happens beside the screen', () => {
       ]);
       const result = await server.ok('run_task', { task: 'press go', start_url: site.url('/') });
       assert.deepEqual(fake.violations, []);
-      const steps = fs.readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepRecord);
-      assert.deepEqual(steps[0]!.events.map((e) => e.kind), ['dialog', 'popup']);
+      const steps = fs
+        .readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as StepRecord);
+      assert.deepEqual(
+        steps[0]!.events.map((e) => e.kind),
+        ['dialog', 'popup'],
+      );
       assert.equal(steps[0]!.events[0]!.message, 'Delete <all>?');
-      assert.deepEqual(steps[1]!.actions, [{ navigation: { name: 'goto', url: site.url('/') }, description: `goto ${site.url('/')}`, ran: true }]);
+      assert.deepEqual(steps[1]!.actions, [
+        { navigation: { name: 'goto', url: site.url('/') }, description: `goto ${site.url('/')}`, ran: true },
+      ]);
       assert.deepEqual(steps[2]!.events, []);
       assert.match(fs.readFileSync(String(result.structuredContent.report), 'utf8'), /dialog: confirm · Delete &lt;all&gt;\?/);
       // The tool result still reports them: the recorder only looks.
-      assert.deepEqual((result.structuredContent.events as Array<{ kind: string }>).map((e) => e.kind), ['dialog', 'popup']);
+      assert.deepEqual(
+        (result.structuredContent.events as Array<{ kind: string }>).map((e) => e.kind),
+        ['dialog', 'popup'],
+      );
     } finally {
       await server.close();
       await site.stop();
@@ -236,7 +282,9 @@ describe('recording options', () => {
       const paused = await server.ok('run_task', { task: 'first', start_url: fixture.url('/') });
       fake.script([{ output: [fake.message('done')] }]);
       await server.ok('run_task', { task: 'second', session_id: paused.structuredContent.session_id });
-      const run = JSON.parse(fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8')) as Record<string, unknown>;
+      const run = JSON.parse(
+        fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8'),
+      ) as Record<string, unknown>;
       assert.equal(run.status, 'replaced');
       assert.match(fs.readFileSync(String(paused.structuredContent.report), 'utf8'), /Never decided: the flagged actions never ran/);
     } finally {
@@ -348,14 +396,18 @@ describe('recordings are private', () => {
       fs.mkdirSync(runs, { mode: 0o777 });
       fs.chmodSync(runs, 0o777);
       fs.chownSync(runs, 65534, 65534);
-    }, /belongs to another user \(uid 65534\).*--output-dir/));
+    }, /belongs to another user \(uid 65534\).*--output-dir/),
+  );
 });
 
 describe('credentials in an endpoint URL', () => {
   it('are shown redacted in the result, run.json, report.html and stderr', async () => {
     const outputDir = tempDir();
     const password = `pw-${Date.now()}`;
-    const server = await startServer(['--output-dir', outputDir], { ...env, OPENAI_BASE_URL: `http://user:${password}@127.0.0.1:${new URL(fake.origin).port}/v1` });
+    const server = await startServer(['--output-dir', outputDir], {
+      ...env,
+      OPENAI_BASE_URL: `http://user:${password}@127.0.0.1:${new URL(fake.origin).port}/v1`,
+    });
     try {
       const result = await server.call('run_task', { task: 'look', start_url: fixture.url('/') });
       const report = String(result.structuredContent?.report);

@@ -14,7 +14,11 @@ import { connectTasksClient } from './helpers/tasks-client.js';
 // Each replica opens its sessions on a start page of its own ("replica r1"): the page a call sees says which
 // replica's browser answered it.
 const NAMES = ['r1', 'r2'];
-const fixtures = new FixtureServer(Object.fromEntries(NAMES.map((name) => [`/${name}`, page(`<h1>${name}</h1>`).replace('<title>fixture</title>', `<title>replica ${name}</title>`)])));
+const fixtures = new FixtureServer(
+  Object.fromEntries(
+    NAMES.map((name) => [`/${name}`, page(`<h1>${name}</h1>`).replace('<title>fixture</title>', `<title>replica ${name}</title>`)]),
+  ),
+);
 const fake = await previewFake('sk-replicas');
 let set: ReplicaSet;
 
@@ -43,7 +47,11 @@ interface AnyClient {
 async function modernClient(): Promise<AnyClient & { client: Client }> {
   const client = new Client({ name: 'replicas-2026', version: '1' }, { versionNegotiation: { mode: 'auto' } });
   await client.connect(new StreamableHTTPClientTransport(new URL(set.url)));
-  return { client, call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as Result, close: () => client.close() };
+  return {
+    client,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as Result,
+    close: () => client.close(),
+  };
 }
 
 /** A 2025-11-25 client (v1 SDK): an MCP session (Mcp-Session-Id) on the replica that answered its initialize. */
@@ -74,7 +82,8 @@ async function openSession(client: AnyClient): Promise<string> {
   const handle = (await ok(client, 'new_session')).structuredContent.session_id as string;
   const owner = replicaOf(handle);
   assert.ok(owner, `${handle}: the replica's name, a dot, and a random (v4) UUID: 122 random bits`);
-  for (const [name, replica] of set.replicas) assert.equal(replica.stderr().includes(`session ${handle} opened`), name === owner, `${handle} in ${name}'s log`);
+  for (const [name, replica] of set.replicas)
+    assert.equal(replica.stderr().includes(`session ${handle} opened`), name === owner, `${handle} in ${name}'s log`);
   return handle;
 }
 
@@ -133,9 +142,11 @@ describe('replicas behind HAProxy', () => {
   test('16 clients; a replica killed mid-run loses only its own sessions, and says so from a survivor', async () => {
     const clients = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? legacyClient() : modernClient())));
     const handles = await Promise.all(clients.map((client) => openSession(client)));
-    await Promise.all(clients.map(async (client, i) => {
-      for (let step = 0; step < 3; step++) await onItsReplica(client, handles[i]!);
-    }));
+    await Promise.all(
+      clients.map(async (client, i) => {
+        for (let step = 0; step < 3; step++) await onItsReplica(client, handles[i]!);
+      }),
+    );
     const lost = new Set(handles.filter((h) => replicaOf(h) === 'r2'));
     assert.ok(lost.size > 0 && lost.size < handles.length, `both replicas hold sessions: ${handles.join(' ')}`);
 
@@ -148,23 +159,27 @@ describe('replicas behind HAProxy', () => {
 
     assert.equal(await set.replicas.get('r2')!.stop('SIGKILL'), null, 'r2 is killed');
 
-    await Promise.all(clients.map(async (client, i) => {
-      const handle = handles[i]!;
-      if (!lost.has(handle)) {
-        for (let step = 0; step < 3; step++) await onItsReplica(client, handle);
-        return;
-      }
-      const answer = await client.call('screenshot', { session_id: handle });
-      assert.equal(answer.isError, true);
-      assert.match(
-        textOf(answer),
-        new RegExp(`Browser session "${handle.replace('.', '\\.')}" was lost with its server \\(replica r2, gone since \\d{4}-.*\\).*nothing was done\\. Its recordings are at ${set.sharedDir}/runs .*Open a new session with new_session`),
-      );
-      // As the error says: a new session, on the survivor, and on with the work.
-      const fresh = await openSession(client);
-      assert.equal(replicaOf(fresh), 'r1');
-      await onItsReplica(client, fresh);
-    }));
+    await Promise.all(
+      clients.map(async (client, i) => {
+        const handle = handles[i]!;
+        if (!lost.has(handle)) {
+          for (let step = 0; step < 3; step++) await onItsReplica(client, handle);
+          return;
+        }
+        const answer = await client.call('screenshot', { session_id: handle });
+        assert.equal(answer.isError, true);
+        assert.match(
+          textOf(answer),
+          new RegExp(
+            `Browser session "${handle.replace('.', '\\.')}" was lost with its server \\(replica r2, gone since \\d{4}-.*\\).*nothing was done\\. Its recordings are at ${set.sharedDir}/runs .*Open a new session with new_session`,
+          ),
+        );
+        // As the error says: a new session, on the survivor, and on with the work.
+        const fresh = await openSession(client);
+        assert.equal(replicaOf(fresh), 'r1');
+        await onItsReplica(client, fresh);
+      }),
+    );
 
     // The finished run's record is still read, by the survivor, from the shared folder.
     const reader = await modernClient();

@@ -21,7 +21,11 @@ let server: ServerHandle;
 let browser: Browser;
 
 before(async () => {
-  server = await startServer(['--output-dir', outputDir], { OPENAI_API_KEY: 'sk-view', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+  server = await startServer(['--output-dir', outputDir], {
+    OPENAI_API_KEY: 'sk-view',
+    OPENAI_BASE_URL: `${fake.origin}/v1`,
+    AZURE_OPENAI_ENDPOINT: '',
+  });
   browser = await chromium.launch({ executablePath: findExecutable(resolveConfig(parseOptions([]).raw)).path, args: chromiumArgs() });
 });
 after(async () => {
@@ -59,7 +63,10 @@ const HOST_SCRIPT = ({ html, input, result }: { html: string; input: Record<stri
       post({ method: 'ui/notifications/tool-result', params: result });
     } else if (msg.method === 'tools/call' || msg.method === 'resources/read') {
       try {
-        post({ id: msg.id, result: await (window as unknown as { relay: (m: string, p: unknown) => Promise<unknown> }).relay(msg.method, msg.params) });
+        post({
+          id: msg.id,
+          result: await (window as unknown as { relay: (m: string, p: unknown) => Promise<unknown> }).relay(msg.method, msg.params),
+        });
       } catch (error) {
         post({ id: msg.id, error: { code: -32603, message: (error as Error).message } });
       }
@@ -91,7 +98,8 @@ test('the run view shows a paused run, and its Approve button answers it through
   page.on('request', (r) => requests.push(r.url()));
   await page.exposeFunction('relay', async (method: string, params: Record<string, unknown>) => {
     relayed.push({ method, params });
-    if (method === 'tools/call') return (await server.client.callTool(params as { name: string; arguments: Record<string, unknown> })) as CallToolResult;
+    if (method === 'tools/call')
+      return (await server.client.callTool(params as { name: string; arguments: Record<string, unknown> })) as CallToolResult;
     return server.client.readResource(params as { uri: string });
   });
   await page.evaluate(HOST_SCRIPT, { html: content.text!, input, result: paused });
@@ -102,13 +110,20 @@ test('the run view shows a paused run, and its Approve button answers it through
   assert.equal(await card.locator('#pending-actions').textContent(), 'click 200,140');
   assert.equal(await card.locator('#checks li').textContent(), 'irrelevant_domain: This <b>domain</b> is not part of the task.');
   assert.equal(await card.locator('#checks b').count(), 0, 'text from the run is never parsed as HTML');
-  assert.equal(await card.locator('#shot').evaluate((img: HTMLImageElement) => img.naturalWidth), DISPLAY.width, 'the latest screenshot is shown');
+  assert.equal(
+    await card.locator('#shot').evaluate((img: HTMLImageElement) => img.naturalWidth),
+    DISPLAY.width,
+    'the latest screenshot is shown',
+  );
   assert.equal(fixture.clicks(), clicks, 'nothing ran before the decision');
 
   await card.locator('#approve').click();
   await card.locator('#status', { hasText: 'completed' }).waitFor();
   const call = relayed.find((r) => r.method === 'tools/call');
-  assert.deepEqual(call?.params, { name: 'acknowledge_safety_check', arguments: { session_id: paused.structuredContent.session_id, decision: 'approve' } });
+  assert.deepEqual(call?.params, {
+    name: 'acknowledge_safety_check',
+    arguments: { session_id: paused.structuredContent.session_id, decision: 'approve' },
+  });
   assert.equal(fixture.clicks(), clicks + 1, 'the approved click ran');
   assert.deepEqual(fake.violations, []);
   assert.equal(await card.locator('#pause').isVisible(), false);
@@ -116,11 +131,17 @@ test('the run view shows a paused run, and its Approve button answers it through
   // The steps come from the run's recording, read through the host.
   await card.locator('#steps li', { hasText: '[approved by tool]' }).waitFor();
   assert.deepEqual(await card.locator('#steps li').allTextContents(), ['1. click 200,140 [approved by tool]', '2. Sent.']);
-  assert.ok(relayed.some((r) => r.method === 'resources/read' && r.params.uri === `cua-mcp://runs/${String(paused.structuredContent.run_id)}`));
+  assert.ok(
+    relayed.some((r) => r.method === 'resources/read' && r.params.uri === `cua-mcp://runs/${String(paused.structuredContent.run_id)}`),
+  );
   const hostLog = await page.evaluate(() => (window as unknown as { hostLog: string[] }).hostLog);
   assert.deepEqual(hostLog.slice(0, 2), ['ui/initialize', 'ui/notifications/initialized']);
   assert.ok(hostLog.includes('ui/notifications/size-changed'));
-  assert.deepEqual(requests.filter((u) => /^https?:/.test(u)), [], 'the view loads nothing from the network');
+  assert.deepEqual(
+    requests.filter((u) => /^https?:/.test(u)),
+    [],
+    'the view loads nothing from the network',
+  );
   await page.close();
 });
 

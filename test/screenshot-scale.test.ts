@@ -51,7 +51,10 @@ describe('screenshots smaller than the display', () => {
   });
 
   it('refuses a screenshot size that would stretch the image', () => {
-    const run = spawnSync(process.execPath, [CLI, '--display-size', '1280x800', '--screenshot-size', '640x480'], { encoding: 'utf8', input: '' });
+    const run = spawnSync(process.execPath, [CLI, '--display-size', '1280x800', '--screenshot-size', '640x480'], {
+      encoding: 'utf8',
+      input: '',
+    });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--screenshot-size 640x480 must be the display size \(1280x800\) scaled down .* e\.g\. 640x400/);
   });
@@ -59,8 +62,18 @@ describe('screenshots smaller than the display', () => {
   it('gives the model the screenshot size, and maps its clicks back to the page', async () => {
     const fixture = await agentFixture();
     // The model sees 512x384 screenshots of the 1024x768 page: the fake checks the declared size and every image.
-    const fake = await new FakeResponses({ generation: 'preview', display: { width: 512, height: 384 }, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', 'Bearer sk-test'] }).start();
-    const scaled = await startServer(['--screenshot-size', '512x384'], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' });
+    const fake = await new FakeResponses({
+      generation: 'preview',
+      display: { width: 512, height: 384 },
+      model: 'computer-use-preview',
+      path: '/v1/responses',
+      auth: ['authorization', 'Bearer sk-test'],
+    }).start();
+    const scaled = await startServer(['--screenshot-size', '512x384'], {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      AZURE_OPENAI_ENDPOINT: '',
+    });
     try {
       fake.script([{ output: [fake.call([click({ x: BUTTON.x / 2, y: BUTTON.y / 2 })])] }, { output: [fake.message('done')] }]);
       const result = await scaled.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });

@@ -38,7 +38,10 @@ describe('sessions that expire (--idle-timeout)', () => {
 
       const expired = await server.call('screenshot', { session_id: oldId });
       assert.equal(expired.isError, true);
-      assert.match(textOf(expired), new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`));
+      assert.match(
+        textOf(expired),
+        new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`),
+      );
       const never = await server.call('screenshot', { session_id: 'never-existed' });
       assert.equal(never.isError, true);
       assert.match(textOf(never), /No browser session "never-existed"/);
@@ -53,10 +56,14 @@ describe('sessions that expire (--idle-timeout)', () => {
     const manager = new SessionManager(config, createBackends(config));
     try {
       const session = await manager.create('owner-a');
-      await until(() => manager.find(session.id, 'owner-a'), (found) => found === undefined);
+      await until(
+        () => manager.find(session.id, 'owner-a'),
+        (found) => found === undefined,
+      );
       assert.throws(
         () => manager.get(session.id, 'owner-b'),
-        (error: Error) => error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
+        (error: Error) =>
+          error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
       );
       assert.throws(() => manager.get(session.id, 'owner-a'), SessionExpiredError);
     } finally {
@@ -80,7 +87,10 @@ describe('what a screen result says about the page', () => {
     assert.equal(ok.structuredContent.http_status, 200);
     assert.doesNotMatch(textOf(ok), /HTTP status/);
 
-    for (const [path, status] of [['/missing', 404], ['/broken', 500]] as const) {
+    for (const [path, status] of [
+      ['/missing', 404],
+      ['/broken', 500],
+    ] as const) {
       const result = await server.ok('navigate', { url: fixtures.url(path) });
       assert.equal(result.structuredContent.http_status, status, path);
       assert.match(textOf(result), new RegExp(`The page came with HTTP status ${status}, not a success`), path);

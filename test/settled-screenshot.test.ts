@@ -16,7 +16,8 @@ import { decodePng, pixel } from './helpers/png.js';
 const WHITE: [number, number, number] = [255, 255, 255];
 const BLUE: [number, number, number] = [0, 0, 255];
 const FULL = 'position:fixed;inset:0;width:100vw;height:100vh;margin:0;border:0;padding:0';
-const button = (onclick: string) => `<button style="position:fixed;left:0;top:0;width:100px;height:40px;z-index:9" onclick="${onclick}">go</button>`;
+const button = (onclick: string) =>
+  `<button style="position:fixed;left:0;top:0;width:100px;height:40px;z-index:9" onclick="${onclick}">go</button>`;
 /** Makes the change the page's next requestAnimationFrame caller sets off, just after its frame (see LOOKED_AT). */
 const soon = (change: string) => `window.__change = () => { ${change} }`;
 /** The page's requestAnimationFrame, set to run a pending change in a timer queued ahead of whatever its caller queues. */
@@ -56,7 +57,9 @@ const PAGES: Record<string, string> = {
   '/selection': page(
     `<style>#s::selection { background: rgb(0,0,255); color: rgb(0,0,255) }</style><div id="s" style="font:300px/300px monospace;color:rgb(255,255,255);margin:0">MMMMMMMM MMMMMMMM MMMMMMMM</div>${button(soon('getSelection().selectAllChildren(s)'))}`,
   ),
-  '/popover': page(`<div id="p" popover style="${FULL};background:rgb(0,0,255)"></div><div style="${FULL};background:rgb(255,255,255)"></div>${button(soon('p.showPopover()'))}`),
+  '/popover': page(
+    `<div id="p" popover style="${FULL};background:rgb(0,0,255)"></div><div style="${FULL};background:rgb(255,255,255)"></div>${button(soon('p.showPopover()'))}`,
+  ),
   // Drawing leaves no trace at all: a page with a canvas is never taken early.
   '/canvas': page(
     `<canvas id="k" width="1024" height="768" style="${FULL}"></canvas>${button(soon("k.getContext('2d').fillStyle = 'rgb(0,0,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768)"))}
@@ -75,7 +78,9 @@ const PAGES: Record<string, string> = {
   // Changes inside a frame are not watched: a page with frames is never taken early.
   '/frame': page(`<iframe src="/frame-inner" style="${FULL}"></iframe>`),
   // The check does not look into the frame: the frame sets its change off itself.
-  '/frame-inner': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(`${soon("d.style.background = 'rgb(0,0,255)'")}; requestAnimationFrame(() => {})`)}`),
+  '/frame-inner': page(
+    `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(`${soon("d.style.background = 'rgb(0,0,255)'")}; requestAnimationFrame(() => {})`)}`,
+  ),
   '/still': page(`<div style="${FULL};background:rgb(255,255,255)"></div>${button('void 0')}`),
   '/text': page(
     `<h1>Orders</h1>${Array.from({ length: 40 }, (_, i) => `<p style="color:hsl(${i * 37},60%,35%)">Order ${i}: ${'lorem ipsum dolor sit amet '.repeat(4)}</p>`).join('')}<input placeholder="Search">`,
@@ -119,7 +124,8 @@ describe('a step screenshot taken while the settle check runs', () => {
   }
 
   it('shows an image the click inserts', async () => {
-    for (let i = 0; i < 6; i++) assert.deepEqual((await clickButton('/image')).colour, BLUE, 'the screenshot shows the page before the image');
+    for (let i = 0; i < 6; i++)
+      assert.deepEqual((await clickButton('/image')).colour, BLUE, 'the screenshot shows the page before the image');
   });
 
   for (const path of ['/canvas', '/shadow-canvas', '/frame']) {

@@ -11,15 +11,35 @@ import { CLI } from './helpers/mcp.js';
 const TRACE_HOOK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers/package-trace.js');
 
 /** The packages a server must not load before its first session or model request: they take seconds to import, and Claude Code stops waiting for `server/discover` after ~2.5 s. */
-const HEAVY = ['playwright', 'playwright-core', 'sharp', 'x11', 'openai', '@anthropic-ai/sdk', '@google/genai', '@azure/identity', 'hono', '@hono/node-server', 'jose'];
+const HEAVY = [
+  'playwright',
+  'playwright-core',
+  'sharp',
+  'x11',
+  'openai',
+  '@anthropic-ai/sdk',
+  '@google/genai',
+  '@azure/identity',
+  'hono',
+  '@hono/node-server',
+  'jose',
+];
 
 test('over stdio, server/discover and tools/list are answered without loading Playwright, sharp, X11, the HTTP stack or a model SDK', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-startup-'));
   const trace = path.join(dir, 'packages.txt');
   // Every provider configured: none of them may load its SDK before its first request.
-  const env = { ...(process.env as Record<string, string>), CUA_TEST_PACKAGE_TRACE: trace, OPENAI_API_KEY: 'never-sent', ANTHROPIC_API_KEY: 'never-sent', GEMINI_API_KEY: 'never-sent' };
+  const env = {
+    ...(process.env as Record<string, string>),
+    CUA_TEST_PACKAGE_TRACE: trace,
+    OPENAI_API_KEY: 'never-sent',
+    ANTHROPIC_API_KEY: 'never-sent',
+    GEMINI_API_KEY: 'never-sent',
+  };
   const client = new Client({ name: 'cua-mcp-startup-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', TRACE_HOOK, CLI, '--headless'], env, stderr: 'ignore' }));
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: ['--import', TRACE_HOOK, CLI, '--headless'], env, stderr: 'ignore' }),
+  );
   try {
     assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28', 'negotiated through server/discover');
     const names = (await client.listTools()).tools.map((t) => t.name);

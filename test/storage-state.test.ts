@@ -18,7 +18,12 @@ const site = await new FixtureServer({
   '/whoami': (req, res) => {
     const cookie = req.headers.cookie ?? '';
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(page('<p>who am I</p>', `<script>fetch('/report', { method: 'POST', body: JSON.stringify({ cookie: ${JSON.stringify(cookie)}, stored: localStorage.getItem('user') ?? '' }) })</script>`));
+    res.end(
+      page(
+        '<p>who am I</p>',
+        `<script>fetch('/report', { method: 'POST', body: JSON.stringify({ cookie: ${JSON.stringify(cookie)}, stored: localStorage.getItem('user') ?? '' }) })</script>`,
+      ),
+    );
   },
   '/report': (_req, res, body) => {
     visits.push(JSON.parse(body) as { cookie: string; stored: string });

@@ -45,7 +45,9 @@ async function settleTask(client: TasksClient, name: string, args: Record<string
   const execution = await client.tasks.callTool(name, args as never);
   assert.equal(execution.kind, 'task', 'the call was answered with a task');
   const statuses: string[] = [];
-  const { outcome } = await execution.settle({ onEvent: (event: TaskExecutionEvent<unknown>) => void (event.type === 'task' && statuses.push(event.task.status)) });
+  const { outcome } = await execution.settle({
+    onEvent: (event: TaskExecutionEvent<unknown>) => void (event.type === 'task' && statuses.push(event.task.status)),
+  });
   return { taskId: execution.handle!.taskId, outcome, statuses };
 }
 
@@ -67,10 +69,22 @@ async function rawTaskRequest(token: string, method: string, params: Record<stri
     'io.modelcontextprotocol/clientCapabilities': declaresTasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {},
   };
   const res = await rawRequest(server.url, {
-    headers: { ...MCP_HEADERS, ...as(token), 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, 'Mcp-Name': String(params.taskId) },
+    headers: {
+      ...MCP_HEADERS,
+      ...as(token),
+      'MCP-Protocol-Version': '2026-07-28',
+      'Mcp-Method': method,
+      'Mcp-Name': String(params.taskId),
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta } }),
   });
-  const data = res.body.trimStart().startsWith('{') ? res.body : res.body.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).pop()!;
+  const data = res.body.trimStart().startsWith('{')
+    ? res.body
+    : res.body
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5))
+        .pop()!;
   return JSON.parse(data) as { result?: Record<string, unknown>; error?: { code: number; message: string } };
 }
 
@@ -81,7 +95,10 @@ describe('runs as tasks over HTTP', () => {
       assert.equal(alice.client.getNegotiatedProtocolVersion(), '2026-07-28');
       assert.deepEqual(alice.client.getServerCapabilities()?.extensions?.['io.modelcontextprotocol/tasks'], {});
       const listening = await runsListChanged(alice.client);
-      fake.script([{ output: [fake.reasoning('The button is at the top.'), fake.call([click(BUTTON)])] }, { output: [fake.message('Pressed it.')] }]);
+      fake.script([
+        { output: [fake.reasoning('The button is at the top.'), fake.call([click(BUTTON)])] },
+        { output: [fake.message('Pressed it.')] },
+      ]);
       const clicks = fixture.clicks();
       const { taskId, outcome, statuses } = await settleTask(alice, 'run_task', { task: 'press the button', start_url: fixture.url('/') });
       assert.equal(outcome.status, 'completed', JSON.stringify(outcome));
@@ -92,20 +109,29 @@ describe('runs as tasks over HTTP', () => {
       assert.deepEqual(result.structuredContent.reasoning, ['The button is at the top.']);
       assert.equal(result.structuredContent.message, 'Pressed it.');
       assert.match(String(result.structuredContent.next_step), /finished the task/);
-      assert.ok(result.content.some((c) => c.type === 'image'), 'the screenshot');
+      assert.ok(
+        result.content.some((c) => c.type === 'image'),
+        'the screenshot',
+      );
       assert.equal(fixture.clicks(), clicks + 1);
       assert.ok(statuses.includes('completed'), statuses.join());
       // Its recording is a new resource, and the subscription said the list changed.
       await listening.seen;
       const listed = await alice.client.listResources();
-      assert.ok(listed.resources.some((r) => r.uri === `cua-mcp://runs/${String(result.structuredContent.run_id)}`), JSON.stringify(listed.resources));
+      assert.ok(
+        listed.resources.some((r) => r.uri === `cua-mcp://runs/${String(result.structuredContent.run_id)}`),
+        JSON.stringify(listed.resources),
+      );
       await listening.close();
 
       // Bob is told nothing about it, as about a task that never existed; Alice's raw tasks/get still finds it.
       const bobs = await rawTaskRequest(BOB, 'tasks/get', { taskId });
       assert.equal(bobs.error?.code, -32602, JSON.stringify(bobs));
       assert.match(bobs.error!.message, /No task ".*" for you: it was never made, belongs to someone else/);
-      assert.deepEqual(await rawTaskRequest(BOB, 'tasks/get', { taskId: 'never-made' }).then((r) => r.error?.message.replace('never-made', taskId)), bobs.error.message);
+      assert.deepEqual(
+        await rawTaskRequest(BOB, 'tasks/get', { taskId: 'never-made' }).then((r) => r.error?.message.replace('never-made', taskId)),
+        bobs.error.message,
+      );
       assert.equal((await rawTaskRequest(BOB, 'tasks/cancel', { taskId })).error?.code, -32602);
       assert.equal((await rawTaskRequest(ALICE, 'tasks/get', { taskId })).result?.status, 'completed');
       // Only a client that declared the extension may ask about tasks.
@@ -142,7 +168,11 @@ describe('runs as tasks over HTTP', () => {
 
       reply = 'decline';
       fake.script([{ output: [fake.call([click(BUTTON)], [flagged])] }]);
-      const declined = await settleTask(alice, 'run_task', { task: 'press Send', session_id: result.structuredContent.session_id, start_url: fixture.url('/') });
+      const declined = await settleTask(alice, 'run_task', {
+        task: 'press Send',
+        session_id: result.structuredContent.session_id,
+        start_url: fixture.url('/'),
+      });
       const denied = (declined.outcome as { result: Result }).result;
       assert.equal(denied.structuredContent.status, 'denied');
       assert.match(String(denied.structuredContent.message), /declined the safety question/);
@@ -160,7 +190,8 @@ describe('runs as tasks over HTTP', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     try {
-      const session = ((await alice.client.callTool({ name: 'new_session', arguments: { start_url: fixture.url('/') } })) as Result).structuredContent.session_id as string;
+      const session = ((await alice.client.callTool({ name: 'new_session', arguments: { start_url: fixture.url('/') } })) as Result)
+        .structuredContent.session_id as string;
       fake.script([
         async () => {
           arrived();
@@ -186,9 +217,14 @@ describe('runs as tasks over HTTP', () => {
   });
 });
 
-test('runs as tasks over stdio: polled to completion, and the recorded runs\' list change is heard', async () => {
+test("runs as tasks over stdio: polled to completion, and the recorded runs' list change is heard", async () => {
   const client = await connectTasksClient(
-    new StdioClientTransport({ command: process.execPath, args: [CLI, '--headless', '--output-dir', dir], env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' }),
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, '--headless', '--output-dir', dir],
+      env: { ...(process.env as Record<string, string>), ...env },
+      stderr: 'ignore',
+    }),
   );
   try {
     const listening = await runsListChanged(client.client);

@@ -64,14 +64,23 @@ export function validateAgentActions(actions: AgentAction[], session: Pick<Compu
     const where = `action ${index + 1} (${describeAgentAction(action)})`;
     checkAction(where, points(action), session.display, keysOf(action));
     if ((action.type === 'navigate' || action.type === 'history') && session.environment !== 'browser') {
-      throw new Error(`${where} needs a browser session, and this is a ${session.environment} session: use the mouse and keyboard instead.`);
+      throw new Error(
+        `${where} needs a browser session, and this is a ${session.environment} session: use the mouse and keyboard instead.`,
+      );
     }
   });
 }
 
 /** The action with its points mapped from a model's image to the screen (`factor` on each axis), rounded and kept on the screen. */
-export function scaleAgentAction(action: AgentAction, factor: { x: number; y: number }, screen: { width: number; height: number }): AgentAction {
-  const at = (p: Point): Point => ({ x: Math.min(screen.width - 1, Math.round(p.x * factor.x)), y: Math.min(screen.height - 1, Math.round(p.y * factor.y)) });
+export function scaleAgentAction(
+  action: AgentAction,
+  factor: { x: number; y: number },
+  screen: { width: number; height: number },
+): AgentAction {
+  const at = (p: Point): Point => ({
+    x: Math.min(screen.width - 1, Math.round(p.x * factor.x)),
+    y: Math.min(screen.height - 1, Math.round(p.y * factor.y)),
+  });
   if (!isExtra(action)) return scaleAction(action, factor, at);
   return action.type === 'triple_click' ? { ...action, ...at(action) } : action;
 }

@@ -71,7 +71,9 @@ function resolveApproval(value: string | boolean | undefined): AgentOptions['app
   if (text === 'safety-checks' || text === 'always') return { mode: text };
   const sandbox = /^sandbox:([\w.-]{1,64})$/.exec(text)?.[1];
   if (sandbox) return { mode: 'sandbox', sandbox };
-  throw new ConfigError(`--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`);
+  throw new ConfigError(
+    `--approval (CUA_APPROVAL) must be safety-checks, always, or sandbox:NAME (the throw-away sandbox's name, letters, digits, . - _), got ${JSON.stringify(value)}`,
+  );
 }
 
 function resolveConfirmDomains(value: string | boolean | undefined): HostPatterns {
@@ -86,6 +88,9 @@ function resolveConfirmDomains(value: string | boolean | undefined): HostPattern
 function resolveConfirmActions(value: string | boolean | undefined): string[] {
   const kinds = list(value);
   const unknown = kinds.filter((kind) => !(AGENT_ACTION_TYPES as readonly string[]).includes(kind));
-  if (unknown.length) throw new ConfigError(`--confirm-actions (CUA_CONFIRM_ACTIONS): unknown action kind(s) ${unknown.join(', ')}; use ${AGENT_ACTION_TYPES.join(', ')}`);
+  if (unknown.length)
+    throw new ConfigError(
+      `--confirm-actions (CUA_CONFIRM_ACTIONS): unknown action kind(s) ${unknown.join(', ')}; use ${AGENT_ACTION_TYPES.join(', ')}`,
+    );
   return kinds;
 }

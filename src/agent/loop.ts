@@ -51,7 +51,15 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   const { calls, problems } = reply;
   for (const problem of problems) log.warn(`session ${run.session.id}: skipped model output: ${problem}`);
   await holdForApproval(run, calls);
-  progress.observer.answered?.({ responseId: reply.id ?? '', reasoning: reply.reasoning, message: reply.message ?? '', calls, problems, ...(reply.usage ? { usage: reply.usage } : {}), total: { ...run.usage } });
+  progress.observer.answered?.({
+    responseId: reply.id ?? '',
+    reasoning: reply.reasoning,
+    message: reply.message ?? '',
+    calls,
+    problems,
+    ...(reply.usage ? { usage: reply.usage } : {}),
+    total: { ...run.usage },
+  });
 
   if (calls.length === 0) {
     if (problems.length === 0 && run.message) {
@@ -60,7 +68,9 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
     }
     const problem = problems[0] ?? 'no action and no message';
     unusable(run, problem);
-    translator.retry(`Your last reply could not be used (${problem}). Continue the task with a valid computer action, or reply with a message when you are done.`);
+    translator.retry(
+      `Your last reply could not be used (${problem}). Continue the task with a valid computer action, or reply with a message when you are done.`,
+    );
     progress.observer.step?.(progress.taken, progress.total, `skipped: ${problem}`);
     return 'continue';
   }
@@ -70,7 +80,11 @@ export async function modelTurn(run: TurnState, progress: Progress): Promise<'co
   if (calls.some((c) => (c.checks.length > 0 || c.holds?.length) && !c.problem)) {
     run.pending = calls;
     const codes = calls.flatMap((c) => [...c.checks, ...(c.holds ?? [])].map((k) => k.code)).join(', ');
-    progress.observer.step?.(progress.taken, progress.total, `safety check (${codes}) before ${calls.flatMap((c) => c.descriptions).join('; ')}`);
+    progress.observer.step?.(
+      progress.taken,
+      progress.total,
+      `safety check (${codes}) before ${calls.flatMap((c) => c.descriptions).join('; ')}`,
+    );
     return 'continue';
   }
   translator.answer(await executeCalls(run, calls, progress, false));
@@ -99,7 +113,8 @@ export async function executeCalls(run: TurnState, calls: ParsedCall[], progress
       for (const action of outcome.call.actions) {
         if (progress.signal?.aborted) break calls;
         if (await session.resetSince(resets)) {
-          interrupted = 'The browser or tab was reset (it crashed or was killed); the remaining actions were not run. Look at the new screenshot.';
+          interrupted =
+            'The browser or tab was reset (it crashed or was killed); the remaining actions were not run. Look at the new screenshot.';
           break calls;
         }
         const description = describeAgentAction(action);

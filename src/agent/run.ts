@@ -13,11 +13,12 @@ export type { RunObserver, RunReport, RunStatus, SafetyCheck } from './types.js'
 
 /** The run's message after a denial: who denied, so nobody reads "the person denied" where no person was asked. */
 const DENIALS: Record<DecidedBy, string> = {
-  elicitation: 'A person denied the flagged action in the client\'s form; it was not run.',
+  elicitation: "A person denied the flagged action in the client's form; it was not run.",
   terminal: 'Denied at the terminal; the flagged action was not run.',
   tool: 'Denied with acknowledge_safety_check; the flagged action was not run.',
   auto: 'Denied; the flagged action was not run.',
-  'no-terminal': 'Nobody could be asked: stdin is not a terminal and had ended, so the safety check was denied and the flagged action was not run. Run cua-mcp run in a terminal to decide yourself.',
+  'no-terminal':
+    'Nobody could be asked: stdin is not a terminal and had ended, so the safety check was denied and the flagged action was not run. Run cua-mcp run in a terminal to decide yourself.',
   'client-declined':
     'The MCP client declined the safety question, so the flagged action was not run. A person may have declined it, or the client cannot ask anyone and declines at once (codex exec does): ' +
     'run the task from a client that shows the question to a person.',
@@ -120,7 +121,9 @@ export class AgentRun implements TurnState, HeldRun {
   resume(budget = 1): void {
     this.assertIdle();
     if (this.status === 'needs_confirmation') {
-      throw new RunStateError(`The run on session ${this.session.id} is waiting for a safety check decision: call acknowledge_safety_check with decision "approve" or "deny" first.`);
+      throw new RunStateError(
+        `The run on session ${this.session.id} is waiting for a safety check decision: call acknowledge_safety_check with decision "approve" or "deny" first.`,
+      );
     }
     if (!this.translator.ready && !this.pending) {
       throw new RunStateError(`The run on session ${this.session.id} has ended (${this.status}); pass a task to start a new run.`);
@@ -140,7 +143,9 @@ export class AgentRun implements TurnState, HeldRun {
       const missing = pendingIds.filter((id) => !checkIds.includes(id));
       if (unknown.length) throw new RunStateError(`Unknown safety check id(s) ${unknown.join(', ')}; pending: ${pendingIds.join(', ')}.`);
       if (decision === 'approve' && missing.length) {
-        throw new RunStateError(`The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`);
+        throw new RunStateError(
+          `The held action carries several checks and the model needs all of them acknowledged: also pass ${missing.join(', ')} (or omit check_ids).`,
+        );
       }
     }
     // Admitted before the decision is recorded: an approval refused by the limits decides nothing. A denial ends
@@ -161,7 +166,12 @@ export class AgentRun implements TurnState, HeldRun {
   private askedBecause(): string {
     const checks = this.pendingChecks;
     const model = checks.filter((c) => !c.rule).map((c) => c.code);
-    return [...new Set([...checks.flatMap((c) => (c.rule ? [c.rule] : [])), ...(model.length ? [`the model's safety checks (${model.join(', ')})`] : [])])].join('; ');
+    return [
+      ...new Set([
+        ...checks.flatMap((c) => (c.rule ? [c.rule] : [])),
+        ...(model.length ? [`the model's safety checks (${model.join(', ')})`] : []),
+      ]),
+    ].join('; ');
   }
 
   /** Drops the held calls; what happened before the question is still reported. */
@@ -177,7 +187,9 @@ export class AgentRun implements TurnState, HeldRun {
   /** Refuses while the run is working: a second piece of work would fight it for the screen. */
   assertIdle(): void {
     if (this.isActive) {
-      throw new RunStateError(`A run is already working on session ${this.session.id}; follow it with get_run, or stop it with cancel_run.`);
+      throw new RunStateError(
+        `A run is already working on session ${this.session.id}; follow it with get_run, or stop it with cancel_run.`,
+      );
     }
   }
 
@@ -213,7 +225,15 @@ export class AgentRun implements TurnState, HeldRun {
 
   private async advance(signal: AbortSignal, budget: number, decision?: 'approve'): Promise<void> {
     // The loop adds to the unreported lists directly: whoever looks next gets them (see report).
-    const progress: Progress = { observer: this.watchers, signal, actions: this.unreported.actions, reasoning: this.unreported.reasoning, budget, total: budget, taken: 0 };
+    const progress: Progress = {
+      observer: this.watchers,
+      signal,
+      actions: this.unreported.actions,
+      reasoning: this.unreported.reasoning,
+      budget,
+      total: budget,
+      taken: 0,
+    };
     if (decision === 'approve') {
       // Continue the numbering of the call that paused: "step 4/25", not "step 1/25".
       progress.total = this.totalBudget;
@@ -243,7 +263,8 @@ export class AgentRun implements TurnState, HeldRun {
           this.budgetLeft = progress.budget;
           return;
         }
-        if (automatic) log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (${sandbox})`);
+        if (automatic)
+          log.warn(`session ${this.session.id}: auto-acknowledging ${this.pendingChecks.map((c) => c.code).join(', ')} (${sandbox})`);
         const calls = this.pending;
         this.pending = undefined;
         this.translator.answer(await executeCalls(this, calls, progress, true));
@@ -293,4 +314,3 @@ export class AgentRun implements TurnState, HeldRun {
     };
   }
 }
-

@@ -53,14 +53,21 @@ export class BrowserBackend implements SessionBackend {
   checkStart(startUrl: string): void {
     const url = normalizeUrl(startUrl);
     const verdict = this.config.domainPolicy.checkNavigation(url);
-    if (!verdict.allowed) throw new NavigationBlockedError(`Cannot open a session at ${url}: blocked by the domain policy: ${verdict.reason}`);
+    if (!verdict.allowed)
+      throw new NavigationBlockedError(`Cannot open a session at ${url}: blocked by the domain policy: ${verdict.reason}`);
   }
 
   async open(id: string, owner: string, startUrl: string): Promise<BrowserSession> {
     const farm = this.farm;
     let session: BrowserSession;
     if (farm) {
-      session = new BrowserSession(id, owner, () => farm.openContext(id, (reason) => session.end(reason)).then((c) => this.watch(c)), this.config, true);
+      session = new BrowserSession(
+        id,
+        owner,
+        () => farm.openContext(id, (reason) => session.end(reason)).then((c) => this.watch(c)),
+        this.config,
+        true,
+      );
     } else {
       const handle = await this.handle();
       session = new BrowserSession(id, owner, () => this.newContext(), this.config, !handle.sharedContext);
@@ -116,7 +123,9 @@ export class BrowserBackend implements SessionBackend {
   private logRemotePolicy(): void {
     const policy = this.config.domainPolicy;
     if (policy.restrictsHosts) {
-      log.warn(`domain policy: ${policy.describe()}, enforced by request routing only on a remote browser: redirect hops, WebSockets and preconnects are not checked`);
+      log.warn(
+        `domain policy: ${policy.describe()}, enforced by request routing only on a remote browser: redirect hops, WebSockets and preconnects are not checked`,
+      );
     }
   }
 

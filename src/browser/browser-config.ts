@@ -54,7 +54,9 @@ export function resolveBrowser(raw: RawOptions, env: NodeJS.ProcessEnv, outputDi
   const headless = raw.headed ? false : raw.headless ? true : !hasDisplay(env);
   // A remote browser has its own display; a local one needs ours.
   if (raw.headed && !hasDisplay(env) && !raw.cdpEndpoint && !raw.browserEndpoint) {
-    throw new ConfigError('--headed needs a display, and DISPLAY/WAYLAND_DISPLAY is not set. Run under a virtual display (xvfb-run cua-mcp --headed) or leave out --headed.');
+    throw new ConfigError(
+      '--headed needs a display, and DISPLAY/WAYLAND_DISPLAY is not set. Run under a virtual display (xvfb-run cua-mcp --headed) or leave out --headed.',
+    );
   }
   const domainPolicy = resolveDomainPolicy(raw);
   const startUrl = resolveStartUrl(str(raw.startUrl) ?? 'about:blank', domainPolicy);
@@ -74,7 +76,10 @@ export function resolveBrowser(raw: RawOptions, env: NodeJS.ProcessEnv, outputDi
     imageQuality: integer('imageQuality', raw.imageQuality, 1, 100),
     clientImage: {
       maxBytes: integer('maxImageBytes', raw.maxImageBytes, 10_000, 6 * 1024 * 1024),
-      maxSide: raw.maxImagePixels === undefined || raw.maxImagePixels === '' ? undefined : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
+      maxSide:
+        raw.maxImagePixels === undefined || raw.maxImagePixels === ''
+          ? undefined
+          : integer('maxImagePixels', raw.maxImagePixels, 100, 7680),
     },
     outputDir,
     downloads: {
@@ -97,17 +102,23 @@ function hasDisplay(env: NodeJS.ProcessEnv): boolean {
 function resolveStorageState(file: string | undefined, userDataDir: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   if (userDataDir !== undefined) {
-    throw new ConfigError('--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.');
+    throw new ConfigError(
+      '--storage-state loads cookies into each new isolated session; with --user-data-dir every session shares one profile, which keeps its own cookies. Pass one of them.',
+    );
   }
   const resolved = path.resolve(file);
   let state: { cookies?: unknown; origins?: unknown };
   try {
     state = JSON.parse(fs.readFileSync(resolved, 'utf8')) as typeof state;
   } catch (error) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`);
+    throw new ConfigError(
+      `--storage-state (CUA_STORAGE_STATE): cannot read ${resolved} as JSON (${(error as Error).message.split('\n')[0]}); save one with the save_storage_state tool`,
+    );
   }
   if (!Array.isArray(state?.cookies) || !Array.isArray(state?.origins)) {
-    throw new ConfigError(`--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`);
+    throw new ConfigError(
+      `--storage-state (CUA_STORAGE_STATE): ${resolved} is not a storage state (it needs "cookies" and "origins" lists); save one with the save_storage_state tool`,
+    );
   }
   return resolved;
 }
@@ -126,10 +137,16 @@ function resolveStartUrl(given: string, policy: DomainPolicy): string {
   return url;
 }
 
-function resolveScreenshotSize(value: string | boolean | undefined, display: { width: number; height: number }): BrowserConfig['screenshot'] {
+function resolveScreenshotSize(
+  value: string | boolean | undefined,
+  display: { width: number; height: number },
+): BrowserConfig['screenshot'] {
   if (typeof value !== 'string' || value === '') return { ...display, scale: 1 };
   const size = /^(\d{2,5})x(\d{2,5})$/.exec(value);
-  if (!size) throw new ConfigError(`--screenshot-size (CUA_SCREENSHOT_SIZE) must be WIDTHxHEIGHT in pixels, the display size (${display.width}x${display.height}) or smaller with its aspect ratio (e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}), got ${JSON.stringify(value)}`);
+  if (!size)
+    throw new ConfigError(
+      `--screenshot-size (CUA_SCREENSHOT_SIZE) must be WIDTHxHEIGHT in pixels, the display size (${display.width}x${display.height}) or smaller with its aspect ratio (e.g. ${Math.round(display.width / 2)}x${Math.round(display.height / 2)}), got ${JSON.stringify(value)}`,
+    );
   const width = Number(size[1]);
   const height = Number(size[2]);
   const scale = width / display.width;
@@ -145,7 +162,11 @@ function resolveScreenshotSize(value: string | boolean | undefined, display: { w
 function resolveDomainPolicy(raw: RawOptions): DomainPolicy {
   const text = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   try {
-    return new DomainPolicy({ allowedDomains: text(raw.allowedDomains), blockedDomains: text(raw.blockedDomains), allowSchemes: text(raw.allowSchemes) });
+    return new DomainPolicy({
+      allowedDomains: text(raw.allowedDomains),
+      blockedDomains: text(raw.blockedDomains),
+      allowSchemes: text(raw.allowSchemes),
+    });
   } catch (error) {
     if (error instanceof DomainPatternError) {
       const spec = OPTIONS[error.field];

@@ -72,7 +72,10 @@ export class BrowserFarm {
     };
     let browser: Browser;
     try {
-      browser = await engine(this.config.browser).connect(endpoint, { headers: { 'x-playwright-launch-options': JSON.stringify(launchOptions) }, timeout: CONNECT_MS });
+      browser = await engine(this.config.browser).connect(endpoint, {
+        headers: { 'x-playwright-launch-options': JSON.stringify(launchOptions) },
+        timeout: CONNECT_MS,
+      });
     } catch (error) {
       throw new Error(
         `Could not connect to the ${this.config.browser} browser server at ${endpoint}: ${(error as Error).message.split('\n')[0]}. ` +
@@ -85,7 +88,8 @@ export class BrowserFarm {
       throw shuttingDown();
     }
     this.connections.add(browser);
-    if (this.version === undefined) log.info(`browser: ${this.config.browser} browser server at ${endpoint} (${browser.version()}), a connection per session`);
+    if (this.version === undefined)
+      log.info(`browser: ${this.config.browser} browser server at ${endpoint} (${browser.version()}), a connection per session`);
     this.version = browser.version();
     return browser;
   }

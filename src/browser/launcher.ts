@@ -20,7 +20,6 @@ export interface BrowserHandle {
 
 export class BrowserNotFoundError extends Error {}
 
-
 /** System Chromium/Chrome installs, tried when Playwright's own Chromium is absent. */
 const SYSTEM_CHROMIUM: Partial<Record<NodeJS.Platform, string[]>> = {
   linux: [
@@ -91,7 +90,9 @@ export function findExecutable(config: BrowserConfig): { path?: string; source: 
       if (fs.existsSync(candidate)) return { path: candidate, source: `system browser ${candidate}` };
     }
   }
-  throw new BrowserNotFoundError(`No ${config.browser} browser found (looked for Playwright's own at ${bundled}${config.browser === 'chromium' ? ' and for a system Chromium/Chrome' : ''}). ${installHint(config.browser)}`);
+  throw new BrowserNotFoundError(
+    `No ${config.browser} browser found (looked for Playwright's own at ${bundled}${config.browser === 'chromium' ? ' and for a system Chromium/Chrome' : ''}). ${installHint(config.browser)}`,
+  );
 }
 
 function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean): BrowserHandle {
@@ -109,7 +110,11 @@ function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean
 }
 
 /** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy). */
-export async function openBrowser(config: BrowserConfig, contextOptions: BrowserContextOptions, network: { proxy?: string } = {}): Promise<BrowserHandle> {
+export async function openBrowser(
+  config: BrowserConfig,
+  contextOptions: BrowserContextOptions,
+  network: { proxy?: string } = {},
+): Promise<BrowserHandle> {
   if (config.cdpEndpoint) {
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
     const browser = await engine(config.browser).connectOverCDP(config.cdpEndpoint);

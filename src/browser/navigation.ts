@@ -37,7 +37,11 @@ export class BrowserNavigation implements Navigation {
   async goto(url: string): Promise<string> {
     const target = normalizeUrl(url);
     const outcome = await this.open(target);
-    return { loaded: `Opened ${target}`, download: `${target} is a download: it was saved; the page did not change`, blocked: `${target} was blocked by the domain policy` }[outcome];
+    return {
+      loaded: `Opened ${target}`,
+      download: `${target} is a download: it was saved; the page did not change`,
+      blocked: `${target} was blocked by the domain policy`,
+    }[outcome];
   }
 
   back(): Promise<string> {

@@ -71,9 +71,17 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   ) {
     super(id, owner);
     this.navigation = new BrowserNavigation(this, this.events, config);
-    this.recovery = new Recovery({ id, tabs: this.tabList, currentPage: () => this.currentPage(), load: (page, url) => this.navigation.load(page, url) }, this.events, config);
+    this.recovery = new Recovery(
+      { id, tabs: this.tabList, currentPage: () => this.currentPage(), load: (page, url) => this.navigation.load(page, url) },
+      this.events,
+      config,
+    );
     this.reports = new PageReports(this.events, config, this.activity);
-    this.pendingSettle = new PendingSettle(id, (page) => this.recovery.revive(page), () => this.events.added);
+    this.pendingSettle = new PendingSettle(
+      id,
+      (page) => this.recovery.revive(page),
+      () => this.events.added,
+    );
     // Each principal's saved logins in a folder of its own: the same name never replaces another's.
     this.logins = { save: (name) => saveStorageState(() => this.storageState(), config.outputDir, name, ownerFolder(owner)) };
   }
@@ -211,7 +219,11 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   private adopt(page: Page, announce: boolean, shown = false): void {
     if (this.tabList.includes(page)) return;
     if (this.tabList.count >= MAX_TABS) {
-      this.events.overLimit('tabs', (n) => `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`);
+      this.events.overLimit(
+        'tabs',
+        (n) =>
+          `the page tried to open more tabs than the ${MAX_TABS} a session may have: ${n} were closed at once (and window.open returns null after ${MAX_TABS} calls in one go)`,
+      );
       // Counted as opened, so settle does not wait for a tab that is never followed.
       this.activity.watchPage(page);
       void page.close({ runBeforeUnload: false }).catch(() => {});
@@ -288,7 +300,9 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
   /** A screenshot; a page that does not answer is revived first (see answering), then shot again. */
   async screenshot(): Promise<Screenshot> {
     // The address bar is drawn over the page only by Playwright's screenshot.
-    const early = this.addressBar.overlay() === undefined && (await this.pendingSettle.screenshot(this.tabList.current, (page) => captureDirect(page, this.config, this.id)));
+    const early =
+      this.addressBar.overlay() === undefined &&
+      (await this.pendingSettle.screenshot(this.tabList.current, (page) => captureDirect(page, this.config, this.id)));
     if (early) return early;
     const capture = () => capturePage(() => this.page(), this.config, this.id, this.addressBar.overlay());
     try {

@@ -25,7 +25,10 @@ export async function saveStorageState(
   folder?: string,
 ): Promise<SavedLogins> {
   const base = name.replace(/\.json$/i, '');
-  if (!NAME.test(base)) throw new Error(`name ${JSON.stringify(name)} must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit`);
+  if (!NAME.test(base))
+    throw new Error(
+      `name ${JSON.stringify(name)} must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit`,
+    );
   const state = await read();
   const top = await privateDir(outputDir, STORAGE_STATE_DIR, 'saved logins');
   const dir = folder === undefined ? top : await privateDir(top, folder, 'saved logins');

@@ -27,8 +27,7 @@ export const ACTION_LIMITS = {
   keys: 16,
 } as const;
 
-const coordinate = (axis: 'x' | 'y') =>
-  z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
+const coordinate = (axis: 'x' | 'y') => z.number({ error: `${axis} must be a number (screenshot pixels)` }).finite();
 
 /** Modifier keys held down while a pointer action runs. */
 const heldKeys = optional(
@@ -64,7 +63,9 @@ export const dragAction = closed({
   path: z
     .array(point, { error: 'path must be an array of {x, y} points' })
     .min(2, { error: 'path needs at least two points (start and end)' })
-    .max(ACTION_LIMITS.dragPoints, { error: `path has at most ${ACTION_LIMITS.dragPoints} points; split a longer drag or drop in-between points` })
+    .max(ACTION_LIMITS.dragPoints, {
+      error: `path has at most ${ACTION_LIMITS.dragPoints} points; split a longer drag or drop in-between points`,
+    })
     .describe('Every point is followed in order, not only the ends'),
   keys: heldKeys,
 });
@@ -108,7 +109,9 @@ export const typeAction = closed({
   type: z.literal('type'),
   text: z
     .string({ error: 'text must be a string' })
-    .max(ACTION_LIMITS.typeLength, { error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another` }),
+    .max(ACTION_LIMITS.typeLength, {
+      error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another`,
+    }),
 });
 
 export const waitAction = closed({
@@ -120,7 +123,17 @@ export const screenshotAction = closed({ type: z.literal('screenshot') });
 
 export const ACTION_TYPES = ['click', 'double_click', 'drag', 'move', 'scroll', 'keypress', 'type', 'wait', 'screenshot'] as const;
 
-const actionSchemas = [clickAction, doubleClickAction, dragAction, moveAction, scrollAction, keypressAction, typeAction, waitAction, screenshotAction] as const;
+const actionSchemas = [
+  clickAction,
+  doubleClickAction,
+  dragAction,
+  moveAction,
+  scrollAction,
+  keypressAction,
+  typeAction,
+  waitAction,
+  screenshotAction,
+] as const;
 
 /**
  * A union tries every action schema, so a bad action fails all of them; the
@@ -202,7 +215,11 @@ export function actionPoints(action: ComputerAction): Point[] {
 }
 
 /** The action with its coordinates multiplied by `factor` on each axis (from one screen size to another); `at` may round them too. */
-export function scaleAction(action: ComputerAction, factor: { x: number; y: number }, at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y })): ComputerAction {
+export function scaleAction(
+  action: ComputerAction,
+  factor: { x: number; y: number },
+  at = (p: Point): Point => ({ x: p.x * factor.x, y: p.y * factor.y }),
+): ComputerAction {
   switch (action.type) {
     case 'click':
     case 'double_click':

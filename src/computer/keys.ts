@@ -95,7 +95,9 @@ function onKeyboardLayout(key: string): boolean {
 function unknownKey(name: string): UnknownKeyError {
   const parts = name.split(/(?<=.)[+-](?=.)/);
   if (parts.length > 1 && parts.every((part) => knownName(part) !== undefined)) {
-    return new UnknownKeyError(`unknown key ${JSON.stringify(name)}: each key of a chord is its own array item, e.g. ${JSON.stringify(parts.map((p) => p.trim().toLowerCase()))}`);
+    return new UnknownKeyError(
+      `unknown key ${JSON.stringify(name)}: each key of a chord is its own array item, e.g. ${JSON.stringify(parts.map((p) => p.trim().toLowerCase()))}`,
+    );
   }
   return new UnknownKeyError(
     `unknown key ${JSON.stringify(name)}: use a single character or a name such as ctrl, alt, shift, cmd, enter, esc, tab, space, backspace, delete, arrowup, home, pageup, f1...f12, browserback`,
@@ -117,7 +119,9 @@ export function toPlaywrightKey(name: string): string {
   const key = knownName(name);
   if (key !== undefined) return key;
   if (isSingleCharacter(name)) {
-    throw new UnknownKeyError(`${JSON.stringify(name)} has no key on the keyboard layout: it can be pressed alone (keypress ["${name}"]) or typed (type), not held with other keys`);
+    throw new UnknownKeyError(
+      `${JSON.stringify(name)} has no key on the keyboard layout: it can be pressed alone (keypress ["${name}"]) or typed (type), not held with other keys`,
+    );
   }
   throw unknownKey(name);
 }

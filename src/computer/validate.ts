@@ -32,6 +32,11 @@ export function checkAction(where: string, points: Point[], display: { width: nu
  */
 export function validateActions(actions: ComputerAction[], display: { width: number; height: number }): void {
   actions.forEach((action, index) =>
-    checkAction(`actions[${index}] (${action.type})`, actionPoints(action), display, action.type === 'keypress' ? { pressed: action.keys } : { held: 'keys' in action ? action.keys : undefined }),
+    checkAction(
+      `actions[${index}] (${action.type})`,
+      actionPoints(action),
+      display,
+      action.type === 'keypress' ? { pressed: action.keys } : { held: 'keys' in action ? action.keys : undefined },
+    ),
   );
 }

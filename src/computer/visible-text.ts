@@ -10,6 +10,9 @@ export function visibleText(text: string): string {
     // Before the markers go in: a text cannot forge one.
     .replace(/[⟨⟩]/g, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`)
     .replace(/ {2,}/g, (run) => `⟨${run.length} spaces⟩`)
-    .replace(/[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u115f\u1160\u3164\uffa0]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+    .replace(
+      /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u115f\u1160\u3164\uffa0]/gu,
+      (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`,
+    );
   return shown.length - 2 === text.length && text.length <= 60 ? shown : `${shown} (${text.length} characters)`;
 }

@@ -48,9 +48,13 @@ export function splitCommand(command: string): string[] {
 /** "NAME=COMMAND" entries, one a line or separated by ";" (the form CUA_DESKTOP_APPS takes). */
 export function parseAppSpecs(text: string): AppSpec[] {
   const specs: AppSpec[] = [];
-  for (const entry of text.split(/[;\n]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z0-9][\w.-]*)\s*=\s*(.+)$/.exec(entry);
-    if (!match) throw new AppSpecError(`${JSON.stringify(entry)} is not NAME=COMMAND (e.g. xterm=xterm, or "browser=chromium --no-first-run")`);
+    if (!match)
+      throw new AppSpecError(`${JSON.stringify(entry)} is not NAME=COMMAND (e.g. xterm=xterm, or "browser=chromium --no-first-run")`);
     const name = match[1]!;
     if (specs.some((s) => s.name === name)) throw new AppSpecError(`the application ${name} is named twice`);
     const argv = splitCommand(match[2]!);

@@ -38,7 +38,10 @@ export class DesktopBackend implements SessionBackend {
     if (fixed !== undefined) this.displays.set(fixed, undefined);
     let display: XDisplay;
     try {
-      display = fixed !== undefined ? existingDisplay(fixed) : await startXvfb(this.config.desktop.size, windowManagerCommand(this.config.desktop.windowManager));
+      display =
+        fixed !== undefined
+          ? existingDisplay(fixed)
+          : await startXvfb(this.config.desktop.size, windowManagerCommand(this.config.desktop.windowManager));
     } catch (error) {
       if (fixed !== undefined) this.displays.delete(fixed);
       throw error;

@@ -26,10 +26,14 @@ export function resolveDesktop(raw: RawOptions, display: { width: number; height
   const text = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const displayName = text(raw.desktopDisplay);
   if (displayName !== undefined && !/^[\w.-]*:\d+(\.\d+)?$/.test(displayName)) {
-    throw new ConfigError(`--desktop-display (CUA_DESKTOP_DISPLAY) must be an X display name such as :1, got ${JSON.stringify(displayName)}`);
+    throw new ConfigError(
+      `--desktop-display (CUA_DESKTOP_DISPLAY) must be an X display name such as :1, got ${JSON.stringify(displayName)}`,
+    );
   }
   if (displayName !== undefined && raw.desktopSize !== undefined) {
-    throw new ConfigError('--desktop-size sets the size of the Xvfb the server starts; with --desktop-display the screen keeps the size it has. Pass one of them.');
+    throw new ConfigError(
+      '--desktop-size sets the size of the Xvfb the server starts; with --desktop-display the screen keeps the size it has. Pass one of them.',
+    );
   }
   let apps: AppSpec[];
   try {

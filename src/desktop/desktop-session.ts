@@ -94,10 +94,21 @@ export class DesktopSession extends SessionCore implements ComputerSession {
    * more is coming (see process-activity.ts).
    */
   async settle(since: number, signal?: AbortSignal, waits: Partial<SettleOptions> = {}): Promise<boolean> {
-    const options = { reactionMs: REACTION_MS, quietMs: QUIET_MS, maxMs: this.config.settleTimeoutMs, busy: () => this.processes.busy(), signal, ...waits };
+    const options = {
+      reactionMs: REACTION_MS,
+      quietMs: QUIET_MS,
+      maxMs: this.config.settleTimeoutMs,
+      busy: () => this.processes.busy(),
+      signal,
+      ...waits,
+    };
     const outcome = await this.activity.settle(since, options);
-    this.settleNote = outcome.capped ? `the screen was still changing, or the applications still working, after ${options.maxMs} ms (an animation, a video, a long task); it may change further` : undefined;
-    log.debug(`session ${this.id}: settled in ${Math.round(this.now() - since)} ms (${outcome.capped ? 'still changing' : outcome.changed ? 'changed' : 'unchanged'})`);
+    this.settleNote = outcome.capped
+      ? `the screen was still changing, or the applications still working, after ${options.maxMs} ms (an animation, a video, a long task); it may change further`
+      : undefined;
+    log.debug(
+      `session ${this.id}: settled in ${Math.round(this.now() - since)} ms (${outcome.capped ? 'still changing' : outcome.changed ? 'changed' : 'unchanged'})`,
+    );
     return outcome.changed;
   }
 
@@ -146,9 +157,22 @@ export class DesktopSession extends SessionCore implements ComputerSession {
     await this.ready();
     const since = this.now();
     const launched = await this.applications.launch(spec, (app) => {
-      if (!this.closed) this.events.add({ kind: 'app_exited', app: app.app, pid: app.pid, code: app.exit!.code, signal: app.exit!.signal, stderr: app.exit!.stderr });
+      if (!this.closed)
+        this.events.add({
+          kind: 'app_exited',
+          app: app.app,
+          pid: app.pid,
+          code: app.exit!.code,
+          signal: app.exit!.signal,
+          stderr: app.exit!.stderr,
+        });
     });
-    const outcome = await this.activity.settle(since, { reactionMs: LAUNCH_READY_MS, quietMs: LAUNCH_QUIET_MS, maxMs: LAUNCH_READY_MS, busy: () => this.processes.busy() });
+    const outcome = await this.activity.settle(since, {
+      reactionMs: LAUNCH_READY_MS,
+      quietMs: LAUNCH_QUIET_MS,
+      maxMs: LAUNCH_READY_MS,
+      busy: () => this.processes.busy(),
+    });
     return { pid: launched.pid, ready: outcome.changed && !outcome.capped, readyWithinMs: LAUNCH_READY_MS };
   }
 

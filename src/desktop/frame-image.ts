@@ -3,7 +3,10 @@ import type { Screenshot } from '../computer/computer.js';
 import type { Frame } from './x-connection.js';
 
 /** The screenshot size of a screen: the screen scaled down (never up) to fit `bounds`, keeping its aspect ratio. */
-export function fitWithin(screen: { width: number; height: number }, bounds: { width: number; height: number }): { width: number; height: number } {
+export function fitWithin(
+  screen: { width: number; height: number },
+  bounds: { width: number; height: number },
+): { width: number; height: number } {
   const scale = Math.min(1, bounds.width / screen.width, bounds.height / screen.height);
   return { width: Math.max(1, Math.round(screen.width * scale)), height: Math.max(1, Math.round(screen.height * scale)) };
 }

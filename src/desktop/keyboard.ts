@@ -87,7 +87,8 @@ export class KeyboardMap {
       });
       // A letter key lists only its lower case; X gives the upper case on the shifted level.
       const lower = row[0] ?? 0;
-      if ((row[1] ?? 0) === 0 && lower >= 0x61 && lower <= 0x7a && !strokes.has(lower - 0x20)) strokes.set(lower - 0x20, { keycode, shift: true });
+      if ((row[1] ?? 0) === 0 && lower >= 0x61 && lower <= 0x7a && !strokes.has(lower - 0x20))
+        strokes.set(lower - 0x20, { keycode, shift: true });
     });
     return new KeyboardMap(strokes, free);
   }
@@ -105,6 +106,9 @@ export class KeyboardMap {
   with(mapped: Map<number, number>): KeyboardMap {
     const strokes = new Map(this.strokes);
     for (const [keycode, keysym] of mapped) strokes.set(keysym, { keycode, shift: false });
-    return new KeyboardMap(strokes, this.free.filter((k) => !mapped.has(k)));
+    return new KeyboardMap(
+      strokes,
+      this.free.filter((k) => !mapped.has(k)),
+    );
   }
 }

@@ -56,7 +56,10 @@ export class ProcessActivity {
     } catch {
       entries = [];
     }
-    this.pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => groups.has(readStat(pid)?.pgrp ?? -1));
+    this.pids = entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((pid) => groups.has(readStat(pid)?.pgrp ?? -1));
   }
 
   /** True if the applications worked since the last call (a call long after the previous one only sets the baseline, unless one runs now). */

@@ -6,7 +6,12 @@ const GRACE_MS = 1500;
 
 /** True when `command` is an executable on PATH (or an executable path). */
 export function onPath(command: string): boolean {
-  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, command));
   return candidates.some((file) => {
     try {
       fs.accessSync(file, fs.constants.X_OK);
@@ -64,7 +69,7 @@ function descendants(root: number): number[] {
     if (parent !== undefined) children.set(Number(parent), [...(children.get(Number(parent)) ?? []), Number(entry)]);
   }
   const found: number[] = [];
-  for (let queue = [root]; queue.length; ) {
+  for (let queue = [root]; queue.length;) {
     for (const child of children.get(queue.shift()!) ?? []) {
       found.push(child);
       queue.push(child);

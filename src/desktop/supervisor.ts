@@ -57,13 +57,18 @@ class Supervisor {
     watchdog.unref();
     (watchdog.stdin as Socket).unref();
     watchdog.stdin!.on('error', () => {});
-    watchdog.on('error', (error) => log.warn(`the desktop watchdog did not start (${error.message}): what runs on X displays outlives a killed server`));
+    watchdog.on('error', (error) =>
+      log.warn(`the desktop watchdog did not start (${error.message}): what runs on X displays outlives a killed server`),
+    );
     watchdog.on('exit', (code, signal) => {
       if (this.watchdog !== watchdog) return;
       this.watchdog = undefined;
       log.warn(`the desktop watchdog exited (${signal ?? `code ${code}`}); another starts with the next desktop process`);
     });
-    const guarded = [...[...this.groups].map(([group, started]) => ({ group, started })), ...[...this.folders].map((folder) => ({ folder }))];
+    const guarded = [
+      ...[...this.groups].map(([group, started]) => ({ group, started })),
+      ...[...this.folders].map((folder) => ({ folder })),
+    ];
     watchdog.stdin!.write(guarded.map((message) => `${JSON.stringify(message)}\n`).join(''));
   }
 
@@ -87,7 +92,10 @@ let parentDeath: string[] | undefined;
  * once, and left out where it fails.
  */
 function parentDeathSignal(): string[] {
-  parentDeath ??= process.platform === 'linux' && onPath('setpriv') && spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true']).status === 0 ? ['setpriv', '--pdeathsig', 'TERM', '--'] : [];
+  parentDeath ??=
+    process.platform === 'linux' && onPath('setpriv') && spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true']).status === 0
+      ? ['setpriv', '--pdeathsig', 'TERM', '--']
+      : [];
   return parentDeath;
 }
 

@@ -22,7 +22,13 @@ export function writeXauthority(file: string): Buffer {
   const cookie = randomBytes(16);
   const family = Buffer.alloc(2);
   family.writeUInt16BE(FAMILY_WILD);
-  const entry = Buffer.concat([family, counted(Buffer.alloc(0)), counted(Buffer.alloc(0)), counted(Buffer.from(COOKIE_PROTOCOL)), counted(cookie)]);
+  const entry = Buffer.concat([
+    family,
+    counted(Buffer.alloc(0)),
+    counted(Buffer.alloc(0)),
+    counted(Buffer.from(COOKIE_PROTOCOL)),
+    counted(cookie),
+  ]);
   fs.writeFileSync(file, entry, { mode: 0o600, flag: 'wx' });
   return cookie;
 }

@@ -63,21 +63,36 @@ export class XConnection {
         const bpp = display.format[screen.root_depth]?.bits_per_pixel;
         if (screen.root_depth !== 24 || bpp !== 32 || display.image_byte_order !== LSB_FIRST) {
           client.terminate();
-          return reject(new Error(`X display ${displayName} has depth ${screen.root_depth} at ${bpp} bits a pixel; desktop sessions need 24-bit colour (32 bits a pixel, LSB first).`));
+          return reject(
+            new Error(
+              `X display ${displayName} has depth ${screen.root_depth} at ${bpp} bits a pixel; desktop sessions need 24-bit colour (32 bits a pixel, LSB first).`,
+            ),
+          );
         }
         client.require('xtest', (xtestError, xtest) => {
           if (xtestError) {
             client.terminate();
-            return reject(new Error(`X display ${displayName} has no XTEST extension, which desktop sessions need for input: ${xtestError.message}`));
+            return reject(
+              new Error(`X display ${displayName} has no XTEST extension, which desktop sessions need for input: ${xtestError.message}`),
+            );
           }
           client.require('damage', (damageError, damage) => {
             if (damageError) {
               client.terminate();
-              return reject(new Error(`X display ${displayName} has no DAMAGE extension, which desktop sessions need to see when the screen has caught up: ${damageError.message}`));
+              return reject(
+                new Error(
+                  `X display ${displayName} has no DAMAGE extension, which desktop sessions need to see when the screen has caught up: ${damageError.message}`,
+                ),
+              );
             }
             // On the root window, every repaint on the screen: without a compositor, windows draw straight into the screen.
             damage.Create(client.AllocID(), screen.root, damage.ReportLevel.RawRectangles);
-            resolve(new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, { min: display.min_keycode, max: display.max_keycode }));
+            resolve(
+              new XConnection(client, xtest, screen.root, screen.pixel_width, screen.pixel_height, displayName, {
+                min: display.min_keycode,
+                max: display.max_keycode,
+              }),
+            );
           });
         });
       });
@@ -89,7 +104,10 @@ export class XConnection {
   private request<T>(what: string, send: (resolve: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`The connection to X display ${this.displayName} is closed`));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`X display ${this.displayName} did not answer (${what}) within ${X_TIMEOUT_MS} ms`)), X_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`X display ${this.displayName} did not answer (${what}) within ${X_TIMEOUT_MS} ms`)),
+        X_TIMEOUT_MS,
+      );
       send(
         (value) => {
           clearTimeout(timer);

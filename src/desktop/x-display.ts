@@ -46,7 +46,9 @@ export function windowManagerCommand(setting: string): string[] | undefined {
  */
 export async function startXvfb(size: { width: number; height: number }, windowManager: string[] | undefined): Promise<XDisplay> {
   if (!onPath('Xvfb')) {
-    throw new Error('Desktop sessions need Xvfb to start a virtual display (apt-get install xvfb), or --desktop-display naming an existing X display.');
+    throw new Error(
+      'Desktop sessions need Xvfb to start a virtual display (apt-get install xvfb), or --desktop-display naming an existing X display.',
+    );
   }
   const folder = privateFolder('cua-mcp-display-');
   const xauthority = path.join(folder, 'Xauthority');
@@ -56,10 +58,14 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   try {
     cookie = writeXauthority(xauthority);
     wmCommand = windowManager?.length ? lockedDown(windowManager, folder) : undefined;
-    xvfb = spawnGroup('Xvfb', ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: childEnvironment(),
-    });
+    xvfb = spawnGroup(
+      'Xvfb',
+      ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        env: childEnvironment(),
+      },
+    );
   } catch (error) {
     removePrivateFolder(folder);
     throw error;

@@ -46,7 +46,10 @@ export function wheelClicks(pixels: number): number {
 /** Pointer moves between two drag points: one every 40 px, at most 10 a segment. */
 function dragSteps(from: Point, to: Point): Point[] {
   const steps = Math.min(10, Math.max(1, Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / 40)));
-  return Array.from({ length: steps }, (_, i) => ({ x: from.x + ((to.x - from.x) * (i + 1)) / steps, y: from.y + ((to.y - from.y) * (i + 1)) / steps }));
+  return Array.from({ length: steps }, (_, i) => ({
+    x: from.x + ((to.x - from.x) * (i + 1)) / steps,
+    y: from.y + ((to.y - from.y) * (i + 1)) / steps,
+  }));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +86,12 @@ export class X11Computer implements Computer {
    * keycodes) and the keys `down` pressed in order; releases them in reverse, then
    * waits for the screen.
    */
-  private async act(send: (keyboard: KeyboardMap) => Promise<void> | void, down: string[] = [], keysyms: number[] = [], signal?: AbortSignal): Promise<void> {
+  private async act(
+    send: (keyboard: KeyboardMap) => Promise<void> | void,
+    down: string[] = [],
+    keysyms: number[] = [],
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { x } = this.host;
     const since = this.host.now();
     const keyboard = await this.keyboardWith([...chordKeysyms(down), ...keysyms]);

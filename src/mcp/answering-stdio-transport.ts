@@ -1,4 +1,10 @@
-import { ProtocolErrorCode as ErrorCode, specTypeSchemas, type JSONRPCMessage, type StandardSchemaV1, type Transport } from '@modelcontextprotocol/server';
+import {
+  ProtocolErrorCode as ErrorCode,
+  specTypeSchemas,
+  type JSONRPCMessage,
+  type StandardSchemaV1,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import { log } from '../log.js';
 
 /** The longest message line read, as the SDK's own stdio reader allows; longer ones are answered with an error and skipped. */
@@ -61,7 +67,10 @@ export class AnsweringStdioTransport implements Transport {
     void this.send({
       jsonrpc: '2.0',
       id: null,
-      error: { code: ErrorCode.InvalidRequest, message: `Invalid request: a message is longer than ${MAX_LINE_BYTES} bytes (10 MiB), the most this server reads; it was discarded` },
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: `Invalid request: a message is longer than ${MAX_LINE_BYTES} bytes (10 MiB), the most this server reads; it was discarded`,
+      },
     } as unknown as JSONRPCMessage);
   }
 
@@ -78,7 +87,11 @@ export class AnsweringStdioTransport implements Transport {
       value = JSON.parse(line);
     } catch (error) {
       log.warn(`stdin: not JSON: ${line.slice(0, 120)}`);
-      void this.send({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: `Parse error: ${(error as Error).message}` } } as unknown as JSONRPCMessage);
+      void this.send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: ErrorCode.ParseError, message: `Parse error: ${(error as Error).message}` },
+      } as unknown as JSONRPCMessage);
       return;
     }
     const parsed = specTypeSchemas.JSONRPCMessage['~standard'].validate(value) as StandardSchemaV1.Result<JSONRPCMessage>;
@@ -87,11 +100,20 @@ export class AnsweringStdioTransport implements Transport {
       return;
     }
     const id = (value as { id?: unknown } | null)?.id;
-    const problem = parsed.issues.map((i) => `${i.message}${i.path?.length ? ` at ${i.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}` : ''}`).join('; ');
+    const problem = parsed.issues
+      .map(
+        (i) =>
+          `${i.message}${i.path?.length ? ` at ${i.path.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.')}` : ''}`,
+      )
+      .join('; ');
     log.warn(`stdin: not a valid JSON-RPC message: ${problem}`);
     // Only a request (it has an id) expects an answer; a broken notification is just logged.
     if (typeof id === 'string' || typeof id === 'number') {
-      void this.send({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `Invalid request: ${problem}` } } as unknown as JSONRPCMessage);
+      void this.send({
+        jsonrpc: '2.0',
+        id,
+        error: { code: ErrorCode.InvalidRequest, message: `Invalid request: ${problem}` },
+      } as unknown as JSONRPCMessage);
     }
   }
 

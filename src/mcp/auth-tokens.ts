@@ -6,11 +6,6 @@ export interface TokenPrincipal {
   principal: string;
 }
 
-/** The principal of --auth-token: the one every holder of that token is. */
-export const AUTH_TOKEN_PRINCIPAL = 'auth-token';
-/** The principal of every caller when no token is set (loopback only): the local user. */
-export const LOCAL_PRINCIPAL = 'local';
-
 const NAME = /^[\w.@+-]{1,64}$/;
 const MIN_TOKEN = 16;
 
@@ -59,7 +54,8 @@ export function readAuthTokens(file: string): TokenPrincipal[] {
     if (!principal || !token || rest.length) throw new Error(`${where}: expected "NAME TOKEN" (two fields separated by spaces)`);
     if (!NAME.test(principal)) throw new Error(`${where}: the name may use letters, digits and . _ @ + - (at most 64)`);
     if (token.length < MIN_TOKEN) throw new Error(`${where}: the token of ${principal} is shorter than ${MIN_TOKEN} characters`);
-    if (entries.some((e) => e.token === token)) throw new Error(`${where}: the token of ${principal} is already another line's; each principal needs its own`);
+    if (entries.some((e) => e.token === token))
+      throw new Error(`${where}: the token of ${principal} is already another line's; each principal needs its own`);
     entries.push({ principal, token });
   }
   if (!entries.length) throw new Error(`${file} names no principal: write one "NAME TOKEN" line per principal`);

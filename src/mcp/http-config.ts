@@ -1,5 +1,6 @@
 import { ConfigError, integer, list, type RawOptions } from '../config.js';
-import { AUTH_TOKEN_PRINCIPAL, readAuthTokens, type TokenPrincipal } from './auth-tokens.js';
+import { AUTH_TOKEN_PRINCIPAL } from '../session/principal-ids.js';
+import { readAuthTokens, type TokenPrincipal } from './auth-tokens.js';
 import { resolveOAuth, type OAuthConfig } from './oauth-options.js';
 import { ONE_USER_PRINCIPALS } from '../session/principal-ids.js';
 
@@ -51,7 +52,9 @@ export function resolveHttp(raw: RawOptions): HttpConfig {
     // A named principal that took one of these would share that user's sessions, runs and files.
     const taken = tokens.slice(authToken ? 1 : 0).find((t) => ONE_USER_PRINCIPALS.includes(t.principal));
     if (taken) {
-      throw new ConfigError(`--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`);
+      throw new ConfigError(
+        `--auth-tokens (CUA_AUTH_TOKENS): the name "${taken.principal}" is the server's own for its one user (${ONE_USER_PRINCIPALS.join(', ')}); give that principal another name.`,
+      );
     }
   }
   let oauth: OAuthConfig | undefined;

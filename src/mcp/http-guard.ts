@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpConfig } from './http-config.js';
-import { LOCAL_PRINCIPAL } from './auth-tokens.js';
+import { LOCAL_PRINCIPAL } from '../session/principal-ids.js';
 
 /** Why a request is turned away, before it reaches any MCP session. */
 export interface Refusal {
@@ -64,7 +64,10 @@ export function authenticate(headers: IncomingHttpHeaders, config: HttpConfig): 
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
   const given = match ? digest(match[1]!) : undefined;
   // Every token is compared, so the time taken says nothing about which one (if any) matched.
-  const found = config.tokens.reduce<string | undefined>((hit, { token, principal }) => (given && timingSafeEqual(given, digest(token)) ? principal : hit), undefined);
+  const found = config.tokens.reduce<string | undefined>(
+    (hit, { token, principal }) => (given && timingSafeEqual(given, digest(token)) ? principal : hit),
+    undefined,
+  );
   if (found) return { principal: found };
   return {
     status: 401,

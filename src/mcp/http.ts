@@ -10,7 +10,7 @@ import { Principals, type Principal } from '../session/principal.js';
 import { SHARED_PRINCIPAL } from '../session/principal-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { authenticate, checkCaller, HOW_TO_SEND_TOKEN, type Refusal } from './http-guard.js';
-import { isOtherReplicas, mintHandle } from '../replica/handles.js';
+import { isOtherReplicas, mintHandle } from '../session/handles.js';
 import { answerWithoutMcpSession } from '../replica/foreign-mcp-session.js';
 import { OAuthResourceServer } from './oauth.js';
 import { RunTasks } from './run-tasks.js';
@@ -108,11 +108,14 @@ class McpHttpServer {
     const runs = new Runs(config, (owner) => this.runsChanged(owner));
     this.served = { runs, tasks: new RunTasks(runs) };
     // The principal was decided by the token check and travels as authInfo; the SDK reads no header itself.
-    this.modern = createMcpHandler((request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era), {
-      legacy: 'reject',
-      maxRequestBodySize: http.maxBodyBytes,
-      onerror: (error) => log.debug('2026-07-28 request', error),
-    });
+    this.modern = createMcpHandler(
+      (request) => createMcpServer(this.principals.get(request.authInfo!.clientId), this.served, this.config, request.era),
+      {
+        legacy: 'reject',
+        maxRequestBodySize: http.maxBodyBytes,
+        onerror: (error) => log.debug('2026-07-28 request', error),
+      },
+    );
     this.serveModern = toNodeHandler(this.modern, { maxRequestBodySize: http.maxBodyBytes });
   }
 
@@ -161,7 +164,11 @@ class McpHttpServer {
       throw new HttpError(404, `Not found: the MCP endpoint is ${MCP_PATH}.${hint}`);
     }
     // With an issuer, never the fixed tokens alone: until the resource server exists (not yet listening), nobody gets in.
-    const verified = caller ?? (this.oauth ? await this.oauth.authenticate(req.headers, this.http) : { status: 503, message: 'Service unavailable: the server is starting.' });
+    const verified =
+      caller ??
+      (this.oauth
+        ? await this.oauth.authenticate(req.headers, this.http)
+        : { status: 503, message: 'Service unavailable: the server is starting.' });
     refuseIf(req, 'status' in verified ? verified : undefined);
     const principal = this.principal((verified as { principal: string }).principal);
     if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
@@ -178,7 +185,8 @@ class McpHttpServer {
         return answerWithoutMcpSession(createMcpServer(principal, this.served, this.config, 'legacy'), req, res, body);
       }
       // Another principal's MCP session is answered as if it did not exist: its id is no key to it.
-      if (!session || session.principal !== principal) throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
+      if (!session || session.principal !== principal)
+        throw new HttpError(404, 'Session not found: it was closed or expired. Start a new one with initialize.', -32001);
       return this.forward(session, req, res, body);
     }
     if (req.method === 'POST' && isInitializeRequest(body)) return this.initialize(req, res, body, principal);
@@ -285,7 +293,9 @@ export async function serveHttp(sessions: SessionManager, config: ServerConfig):
   const { port } = server.address() as AddressInfo;
   const host = http.host.includes(':') ? `[${http.host}]` : http.host;
   const url = `http://${host}:${port}${MCP_PATH}`;
-  log.info(`serving MCP over Streamable HTTP at ${url}${http.oauth ? ' (OAuth access token required)' : http.tokens.length ? ' (bearer token required)' : ''}`);
+  log.info(
+    `serving MCP over Streamable HTTP at ${url}${http.oauth ? ' (OAuth access token required)' : http.tokens.length ? ' (bearer token required)' : ''}`,
+  );
   mcp.listening(url);
 
   let closing: Promise<void> | undefined;

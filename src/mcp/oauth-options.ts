@@ -43,20 +43,27 @@ function secureUrl(flag: string, value: string, isLoopback: (host: string) => bo
  * --oauth-resource (the URL it listens at is then not the one clients use,
  * and tokens must name the one they use).
  */
-export function resolveOAuth(values: OAuthOptionValues, listensOnLoopback: boolean, isLoopback: (host: string) => boolean): OAuthConfig | undefined {
+export function resolveOAuth(
+  values: OAuthOptionValues,
+  listensOnLoopback: boolean,
+  isLoopback: (host: string) => boolean,
+): OAuthConfig | undefined {
   const issuer = text(values.oauthIssuer);
   const resource = text(values.oauthResource);
   const audience = text(values.oauthAudience);
   const scopes = (text(values.oauthScopes) ?? '').split(/[\s,]+/).filter(Boolean);
   if (!issuer) {
     const stray = [resource && 'oauth-resource', audience && 'oauth-audience', scopes.length && 'oauth-scopes'].filter(Boolean);
-    if (stray.length) throw new Error(`--${stray.join(', --')} need --oauth-issuer (CUA_OAUTH_ISSUER), the authorization server whose tokens to accept`);
+    if (stray.length)
+      throw new Error(`--${stray.join(', --')} need --oauth-issuer (CUA_OAUTH_ISSUER), the authorization server whose tokens to accept`);
     return undefined;
   }
   secureUrl('oauth-issuer', issuer, isLoopback);
   if (resource) secureUrl('oauth-resource', resource, isLoopback);
   else if (!listensOnLoopback) {
-    throw new Error('--oauth-issuer on an address beyond this machine needs --oauth-resource (CUA_OAUTH_RESOURCE): the https URL of /mcp as clients reach it (https://cua.example.com/mcp)');
+    throw new Error(
+      '--oauth-issuer on an address beyond this machine needs --oauth-resource (CUA_OAUTH_RESOURCE): the https URL of /mcp as clients reach it (https://cua.example.com/mcp)',
+    );
   }
   return { issuer, resource, audience, scopes };
 }

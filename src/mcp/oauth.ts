@@ -13,7 +13,9 @@ const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 /** Characters kept as they are in a principal id; every other byte is %XX, so ids stay file names and never collide. */
 function escapeId(value: string): string {
-  const escaped = value.replace(/[^\w.@+-]/gu, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  const escaped = value.replace(/[^\w.@+-]/gu, (c) =>
+    [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
   return escaped.length <= 64 ? escaped : `sha256-${createHash('sha256').update(value).digest('hex').slice(0, 32)}`;
 }
 
@@ -51,12 +53,19 @@ function when(seconds: unknown): string {
 async function discoverJwksUri(issuer: string): Promise<URL> {
   const url = new URL(issuer);
   const path = url.pathname.replace(/\/+$/, '');
-  const candidates = [`${url.origin}${path}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`];
+  const candidates = [
+    `${url.origin}${path}/.well-known/openid-configuration`,
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+  ];
   const tried: string[] = [];
   for (const candidate of candidates) {
     let metadata: { issuer?: unknown; jwks_uri?: unknown };
     try {
-      const response = await fetch(candidate, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS), redirect: 'error', headers: { Accept: 'application/json' } });
+      const response = await fetch(candidate, {
+        signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+        redirect: 'error',
+        headers: { Accept: 'application/json' },
+      });
       if (!response.ok) {
         tried.push(`${candidate} (HTTP ${response.status})`);
         continue;
@@ -67,9 +76,12 @@ async function discoverJwksUri(issuer: string): Promise<URL> {
       continue;
     }
     if (metadata.issuer !== issuer) {
-      throw new Error(`${candidate} names the issuer ${shown(metadata.issuer)}, not ${shown(issuer)}: set --oauth-issuer to exactly what the authorization server calls itself`);
+      throw new Error(
+        `${candidate} names the issuer ${shown(metadata.issuer)}, not ${shown(issuer)}: set --oauth-issuer to exactly what the authorization server calls itself`,
+      );
     }
-    if (typeof metadata.jwks_uri !== 'string') throw new Error(`${candidate} names no jwks_uri: the authorization server publishes no keys to check its tokens with`);
+    if (typeof metadata.jwks_uri !== 'string')
+      throw new Error(`${candidate} names no jwks_uri: the authorization server publishes no keys to check its tokens with`);
     return new URL(metadata.jwks_uri);
   }
   throw new Error(`cannot read the metadata of the authorization server ${issuer}: tried ${tried.join(', ')}`);
@@ -177,7 +189,10 @@ export class OAuthResourceServer {
     let payload: JWTPayload;
     let typ: string | undefined;
     try {
-      ({ payload, protectedHeader: { typ } } = await jwtVerify(match[1]!, jwks.keys, {
+      ({
+        payload,
+        protectedHeader: { typ },
+      } = await jwtVerify(match[1]!, jwks.keys, {
         issuer: this.config.issuer,
         audience: this.audience,
         clockTolerance: CLOCK_TOLERANCE_S,
@@ -189,7 +204,10 @@ export class OAuthResourceServer {
     // RFC 9068 access tokens say at+jwt, many providers' plain JWT; any other type (logout+jwt...) is another kind of token of the issuer.
     const type = typ?.toLowerCase().replace(/^application\//, '');
     if (type !== undefined && type !== 'at+jwt' && type !== 'jwt') {
-      return this.invalid('the token is not an access token', `the bearer token is a ${type} token of ${this.config.issuer}, not an access token (at+jwt): send the access token the client got.`);
+      return this.invalid(
+        'the token is not an access token',
+        `the bearer token is a ${type} token of ${this.config.issuer}, not an access token (at+jwt): send the access token the client got.`,
+      );
     }
     if (payload.cnf !== undefined) {
       return this.invalid(
@@ -236,20 +254,40 @@ export class OAuthResourceServer {
           `the access token is for another audience (aud ${shown(payload.aud)}); ${audience}. Ask the authorization server for a token for this resource (resource=${this.resource}).`,
         );
       }
-      if (claim === 'iss') return this.invalid('the token is of another issuer', `the access token was issued by ${shown(payload.iss)}; this server accepts tokens of ${this.config.issuer} only (--oauth-issuer).`);
-      if (claim === 'nbf') return this.invalid('the token is not valid yet', `the access token is not valid before ${when(payload.nbf)}: check the clocks of this machine and the authorization server.`);
+      if (claim === 'iss')
+        return this.invalid(
+          'the token is of another issuer',
+          `the access token was issued by ${shown(payload.iss)}; this server accepts tokens of ${this.config.issuer} only (--oauth-issuer).`,
+        );
+      if (claim === 'nbf')
+        return this.invalid(
+          'the token is not valid yet',
+          `the access token is not valid before ${when(payload.nbf)}: check the clocks of this machine and the authorization server.`,
+        );
       if (error.reason === 'missing') {
-        return this.invalid(`the token has no ${claim} claim`, `the access token has no ${claim} claim; this server needs one (sub: who you are, exp: when it expires). Is it an access token of ${this.config.issuer}?`);
+        return this.invalid(
+          `the token has no ${claim} claim`,
+          `the access token has no ${claim} claim; this server needs one (sub: who you are, exp: when it expires). Is it an access token of ${this.config.issuer}?`,
+        );
       }
       return this.invalid(`the token's ${claim} claim is invalid`, `the access token's ${claim} claim is invalid (${error.message}).`);
     }
-    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    if (
+      error instanceof errors.JWSSignatureVerificationFailed ||
+      error instanceof errors.JWKSNoMatchingKey ||
+      error instanceof errors.JWKSMultipleMatchingKeys
+    ) {
       return this.invalid(
         'the signature does not verify',
         `the access token's signature does not verify against the keys ${this.config.issuer} publishes (${jwksUri.href}): it was forged, or signed by another server. Get a token from ${this.config.issuer}.`,
       );
     }
-    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    if (
+      error instanceof errors.JWSInvalid ||
+      error instanceof errors.JWTInvalid ||
+      error instanceof errors.JOSEAlgNotAllowed ||
+      error instanceof errors.JOSENotSupported
+    ) {
       return this.invalid(
         'the token is not a JWT access token',
         `the bearer token is not a JWT access token this server can check (${error.message}). It accepts signed JWT access tokens of ${this.config.issuer}; an authorization server that issues opaque tokens must be told to issue JWTs for this resource (${this.audience}).`,

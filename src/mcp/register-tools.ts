@@ -1,4 +1,12 @@
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, inputRequired, inputResponse, type McpServer, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  inputRequired,
+  inputResponse,
+  type McpServer,
+  type RequestStateCodec,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { log } from '../log.js';
 import { closed } from '../strict-schema.js';
@@ -17,7 +25,10 @@ export type Era = 'legacy' | 'modern';
 const QUESTION = 'safety_check';
 
 /** What a 2026-07-28 request says about its client, in its `_meta`. */
-type Envelope = { [CLIENT_INFO_META_KEY]?: { name?: string }; [CLIENT_CAPABILITIES_META_KEY]?: { elicitation?: unknown; extensions?: Record<string, unknown> } };
+type Envelope = {
+  [CLIENT_INFO_META_KEY]?: { name?: string };
+  [CLIENT_CAPABILITIES_META_KEY]?: { elicitation?: unknown; extensions?: Record<string, unknown> };
+};
 
 /** What the server object of one era shares with every call it serves. */
 export interface CallServices {
@@ -29,7 +40,12 @@ export interface CallServices {
 }
 
 /** The tools' view of one call, from what the SDK hands a handler. */
-function requestContext(server: McpServer, ctx: ServerContext, context: Omit<ToolContext, 'request'>, services: CallServices): RequestContext {
+function requestContext(
+  server: McpServer,
+  ctx: ServerContext,
+  context: Omit<ToolContext, 'request'>,
+  services: CallServices,
+): RequestContext {
   const { questions, tasks } = services;
   const envelope = ctx.mcpReq.envelope as Envelope | undefined;
   const state = ctx.mcpReq.requestState<QuestionState>();
@@ -42,15 +58,17 @@ function requestContext(server: McpServer, ctx: ServerContext, context: Omit<Too
     arrivedAt: Date.now(),
     clientName: clientOf(server, ctx)?.name,
     progress(done, total, message) {
-      if (token !== undefined) notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } });
+      if (token !== undefined)
+        notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } });
     },
     log(level, logger, data) {
       notify({ method: 'notifications/message', params: { level, logger, data } });
     },
     // A 2025 client is asked with elicitation/create; a 2026-07-28 request has no channel back (input_required is its way).
-    askForm: !envelope && server.server.getClientCapabilities()?.elicitation
-      ? (form, signal) => ctx.mcpReq.elicitInput({ mode: 'form', ...form } as never, { signal })
-      : undefined,
+    askForm:
+      !envelope && server.server.getClientCapabilities()?.elicitation
+        ? (form, signal) => ctx.mcpReq.elicitInput({ mode: 'form', ...form } as never, { signal })
+        : undefined,
     askInResult: envelope?.[CLIENT_CAPABILITIES_META_KEY]?.elicitation
       ? async (form, question) =>
           inputRequired({
@@ -61,11 +79,21 @@ function requestContext(server: McpServer, ctx: ServerContext, context: Omit<Too
     followAsTask: takesTasks(envelope)
       ? (run, finish) => {
           services.answeredWithTask = true;
-          return tasks.open(context.principal, run, finish, Boolean(envelope?.[CLIENT_CAPABILITIES_META_KEY]?.elicitation)) as unknown as ToolResult;
+          return tasks.open(
+            context.principal,
+            run,
+            finish,
+            Boolean(envelope?.[CLIENT_CAPABILITIES_META_KEY]?.elicitation),
+          ) as unknown as ToolResult;
         }
       : undefined,
     // No answer to a question that was asked (the client dropped it) counts as dismissed: nothing is decided.
-    answered: state ? { state, answer: reply.kind === 'elicit' ? { action: reply.action, content: reply.content } : ({ action: 'cancel' } satisfies FormAnswer) } : undefined,
+    answered: state
+      ? {
+          state,
+          answer: reply.kind === 'elicit' ? { action: reply.action, content: reply.content } : ({ action: 'cancel' } satisfies FormAnswer),
+        }
+      : undefined,
   };
 }
 

@@ -10,7 +10,6 @@ import { RUN_VIEW_HTML, RUN_VIEW_URI } from '../tools/run-view-html.js';
 
 const runUri = (runId: string) => `cua-mcp://runs/${runId}`;
 
-
 /**
  * Recorded runs as MCP resources: resources/list names the principal's
  * runs, and cua-mcp://runs/{run_id}
@@ -39,14 +38,19 @@ export function registerRunResources(server: McpServer, principal: Principal, co
     }),
     {
       title: 'Recorded run',
-      description: 'A recorded computer-use model run: its report.html (open it in a browser from the folder for the screenshots) and steps.jsonl, one line per model turn.',
+      description:
+        'A recorded computer-use model run: its report.html (open it in a browser from the folder for the screenshots) and steps.jsonl, one line per model turn.',
       mimeType: 'text/html',
     },
     async (uri, variables) => {
       const runId = String(variables.run_id);
       const run = await readRun(dir, runId);
       // Invalid params: MCP 2026-07-28's answer to a resource that does not exist (the SDK maps the older -32002 to it anyway).
-      if (!visible(run)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `No recorded run ${runId} for you: resources/list names the runs you can read.`);
+      if (!visible(run))
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `No recorded run ${runId} for you: resources/list names the runs you can read.`,
+        );
       const folder = path.join(dir, run.run_id);
       const read = (file: string) => fs.readFile(path.join(folder, file), 'utf8').catch(() => '');
       const [report, steps] = await Promise.all([read(REPORT_FILE), read(STEPS_FILE)]);
@@ -63,7 +67,13 @@ export function registerRunResources(server: McpServer, principal: Principal, co
     server,
     'run-view',
     RUN_VIEW_URI,
-    { title: 'Run view', description: 'Interactive view of a computer-use run for hosts that render MCP Apps: the latest screenshot, the steps, and Approve/Deny for a held action.' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: RESOURCE_MIME_TYPE, text: RUN_VIEW_HTML, _meta: { ui: { prefersBorder: true } } }] }),
+    {
+      title: 'Run view',
+      description:
+        'Interactive view of a computer-use run for hosts that render MCP Apps: the latest screenshot, the steps, and Approve/Deny for a held action.',
+    },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: RESOURCE_MIME_TYPE, text: RUN_VIEW_HTML, _meta: { ui: { prefersBorder: true } } }],
+    }),
   );
 }

@@ -5,7 +5,7 @@ import type { Principal } from '../session/principal.js';
 import { decisionOf, safetyForm } from '../tools/agent-observer.js';
 import type { FormAnswer } from '../tools/request-context.js';
 import type { ToolResult } from '../tools/tool-result.js';
-import { mintHandle, replicaOf } from '../replica/handles.js';
+import { mintHandle, replicaOf } from '../session/handles.js';
 import type { Runs } from '../runs.js';
 
 /** How often a client should poll tasks/get: a model turn takes seconds, a person longer. */
@@ -110,29 +110,44 @@ class RunTask {
   private lost(): string | undefined {
     const session = this.run.session;
     if (session.isClosed) return `Session ${session.id} was closed; the run went with it.`;
-    if (this.runs.current(session) !== this.run) return `A newer run started in session ${session.id}; this one was dropped with its held action.`;
+    if (this.runs.current(session) !== this.run)
+      return `A newer run started in session ${session.id}; this one was dropped with its held action.`;
     return undefined;
   }
 
   /** The task as tasks/get reports it. */
   view(): DetailedTaskV2 {
     this.catchUp();
-    const base = { taskId: this.id, createdAt: this.createdAt, lastUpdatedAt: this.lastUpdatedAt, ttlMs: null, pollIntervalMs: POLL_INTERVAL_MS };
+    const base = {
+      taskId: this.id,
+      createdAt: this.createdAt,
+      lastUpdatedAt: this.lastUpdatedAt,
+      ttlMs: null,
+      pollIntervalMs: POLL_INTERVAL_MS,
+    };
     if (this.result && this.stoppedAs) {
       const status = this.stoppedAs.status === 'cancelled' ? 'cancelled' : 'completed';
       const statusMessage = `The run stopped: ${this.stoppedAs.status} after ${this.stoppedAs.steps} step(s).`;
-      return status === 'cancelled' ? { ...base, status, statusMessage } : { ...base, status, statusMessage, result: json({ ...this.result, resultType: 'complete' }) };
+      return status === 'cancelled'
+        ? { ...base, status, statusMessage }
+        : { ...base, status, statusMessage, result: json({ ...this.result, resultType: 'complete' }) };
     }
     const lost = this.failure ?? (this.question ? this.lost() : undefined);
     if (lost) return { ...base, status: 'failed', statusMessage: lost, error: { code: -32603, message: lost } };
-    if (this.cancelled) return { ...base, status: 'cancelled', statusMessage: 'Cancelled while waiting for a person: the held action was not run.' };
+    if (this.cancelled)
+      return { ...base, status: 'cancelled', statusMessage: 'Cancelled while waiting for a person: the held action was not run.' };
     if (this.question) {
       const form = safetyForm(this.run);
       return {
         ...base,
         status: 'input_required',
         statusMessage: 'Waiting for a person to approve or deny the flagged action.',
-        inputRequests: { [this.question.key]: { method: 'elicitation/create', params: json({ mode: 'form', ...form }) as { message: string; requestedSchema: Readonly<Record<string, JsonValue>> } } },
+        inputRequests: {
+          [this.question.key]: {
+            method: 'elicitation/create',
+            params: json({ mode: 'form', ...form }) as { message: string; requestedSchema: Readonly<Record<string, JsonValue>> },
+          },
+        },
       };
     }
     return { ...base, status: 'working', ...(this.progress ? { statusMessage: this.progress } : {}) };

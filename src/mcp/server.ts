@@ -27,7 +27,7 @@ const INSTRUCTIONS = [
   'Calls without session_id share one default browser session; `new_session` opens an isolated one and returns its session_id, a handle that stays valid across reconnects until close_session or the idle timeout.',
   '`new_session` with environment "desktop" opens a whole Linux desktop instead, where `launch_app` starts the applications the server allows.',
   '`run_task` hands a whole task to a computer-use model that works the browser until done; when it pauses on a safety check, ask the user and call `acknowledge_safety_check`.',
-  'A run still working when the call\'s wait is over answers with status `running` and goes on: follow it with `get_run`, stop it with `cancel_run`.',
+  "A run still working when the call's wait is over answers with status `running` and goes on: follow it with `get_run`, stop it with `cancel_run`.",
 ].join(' ');
 
 /** Signs the state a question in a result carries (2026-07-28 input_required): one key for the process, whose servers answer every retry. */

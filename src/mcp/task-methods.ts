@@ -1,6 +1,13 @@
 import type { JsonValue } from '@modelcontextprotocol/ext-tasks/core';
 import { TASKS_EXTENSION_ID_V2 } from '@modelcontextprotocol/ext-tasks/core/v2';
-import { CLIENT_CAPABILITIES_META_KEY, MissingRequiredClientCapabilityError, ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  MissingRequiredClientCapabilityError,
+  ProtocolError,
+  ProtocolErrorCode,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Principal } from '../session/principal.js';
 import type { ToolResult } from '../tools/tool-result.js';
@@ -19,7 +26,12 @@ const taskId = z.string().min(1, { error: 'taskId is required' });
  * safety check), tasks/cancel (cancel_run). Only the principal's own tasks
  * answer; `present` shapes a result for this client as its tool results are.
  */
-export function registerTaskMethods(server: McpServer, principal: Principal, tasks: RunTasks, present: (result: ToolResult) => ToolResult): void {
+export function registerTaskMethods(
+  server: McpServer,
+  principal: Principal,
+  tasks: RunTasks,
+  present: (result: ToolResult) => ToolResult,
+): void {
   server.server.registerCapabilities({ extensions: { [TASKS_EXTENSION_ID_V2]: {} } });
   const task = (id: string, ctx: ServerContext) => {
     if (!takesTasks(ctx.mcpReq.envelope as Parameters<typeof takesTasks>[0])) {
@@ -34,7 +46,10 @@ export function registerTaskMethods(server: McpServer, principal: Principal, tas
   };
   server.server.setRequestHandler('tasks/get', { params: z.object({ taskId }) }, (params, ctx) => {
     const view = task(params.taskId, ctx).view();
-    return (view.status === 'completed' ? { ...view, result: present(view.result as unknown as ToolResult) } : view) as Record<string, JsonValue>;
+    return (view.status === 'completed' ? { ...view, result: present(view.result as unknown as ToolResult) } : view) as Record<
+      string,
+      JsonValue
+    >;
   });
   // The SDK lifts inputResponses out of the params (as for a retried call) and hands them over in the context.
   server.server.setRequestHandler('tasks/update', { params: z.object({ taskId }) }, (params, ctx) => {

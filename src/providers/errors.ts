@@ -38,12 +38,16 @@ export function explainModelError(error: unknown, sdk: SdkErrors, endpoint: Endp
 function explain(error: unknown, sdk: SdkErrors, { description, hint }: EndpointWords): Error {
   if (sdk.isUnreachable(error)) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return new ModelRequestError(`Could not reach the ${description}: ${error.message}${cause}. Check the endpoint URL and the network.`, { cause: error });
+    return new ModelRequestError(`Could not reach the ${description}: ${error.message}${cause}. Check the endpoint URL and the network.`, {
+      cause: error,
+    });
   }
   const failure = error as { message?: string; status?: unknown; error?: unknown } | undefined;
   if (typeof failure?.status === 'number') {
     const advice = hint(failure.status);
-    return new ModelRequestError(`The ${description} answered ${failure.status}: ${errorDetail(failure)}${advice ? `\n${advice}` : ''}`, { cause: error });
+    return new ModelRequestError(`The ${description} answered ${failure.status}: ${errorDetail(failure)}${advice ? `\n${advice}` : ''}`, {
+      cause: error,
+    });
   }
   return new ModelRequestError(`Model request to the ${description} failed: ${failure?.message ?? String(error)}`, { cause: error });
 }

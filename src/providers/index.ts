@@ -25,7 +25,7 @@ function notConfigured(): string {
   return [
     'No computer-use model is configured, so run_task and step cannot run (the browser tools still work).',
     ...providerSetup(),
-    'Then set CUA_MODEL (or --model) to the model or Azure deployment name, or leave it out for the provider\'s default; --provider (CUA_PROVIDER) picks one when several are set.',
+    "Then set CUA_MODEL (or --model) to the model or Azure deployment name, or leave it out for the provider's default; --provider (CUA_PROVIDER) picks one when several are set.",
   ].join('\n');
 }
 
@@ -33,7 +33,8 @@ function notConfigured(): string {
 export function createProvider(options: AgentOptions, env: NodeJS.ProcessEnv = process.env): ModelProvider {
   if (options.provider !== 'auto') {
     const spec = PROVIDERS.find((s) => s.kind === options.provider)!;
-    if (!spec.configuredBy(options, env)) throw new ModelNotConfiguredError(`--provider ${spec.kind} is selected but its variables are missing.\n${spec.setup}`);
+    if (!spec.configuredBy(options, env))
+      throw new ModelNotConfiguredError(`--provider ${spec.kind} is selected but its variables are missing.\n${spec.setup}`);
     return spec.create(options, env);
   }
   for (const spec of PROVIDERS) {

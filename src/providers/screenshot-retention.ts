@@ -26,7 +26,10 @@ export function dropOldest(count: number): () => boolean {
 export const LEFT_OUT = '(an older screenshot, left out)';
 
 /** A translator's retention: the operator's --keep-screenshots over the provider's default (a batch not given is the default's). */
-export function retentionFor(given: { keep: number; batch?: number } | undefined, providerDefault: ScreenshotRetention): ScreenshotRetention {
+export function retentionFor(
+  given: { keep: number; batch?: number } | undefined,
+  providerDefault: ScreenshotRetention,
+): ScreenshotRetention {
   return given ? { keep: given.keep, batch: given.batch ?? providerDefault.batch } : providerDefault;
 }
 
@@ -36,7 +39,9 @@ export function parseRetention(text: string): { keep: number; batch?: number } {
   const keep = Number(match?.[1]);
   const batch = match?.[2] === undefined ? undefined : Number(match[2]);
   if (!match || keep < 1 || keep > 100 || (batch !== undefined && (batch < 1 || batch > 100))) {
-    throw new Error(`must be N or N+K (keep the newest N screenshots, 1-100; drop older ones K at a time, 1-100), got ${JSON.stringify(text)}`);
+    throw new Error(
+      `must be N or N+K (keep the newest N screenshots, 1-100; drop older ones K at a time, 1-100), got ${JSON.stringify(text)}`,
+    );
   }
   return batch === undefined ? { keep } : { keep, batch };
 }

@@ -28,7 +28,12 @@ export async function recordRun(run: AgentRun, recording: RecordingConfig, owner
   }
   const { provider, session } = run;
   const replacing = latest.get(session)?.replaced();
-  const recorder = new RunRecorder(recording.dir, { task: run.task, model: provider.model, provider: provider.kind, session, owner }, recording.keep, replacing);
+  const recorder = new RunRecorder(
+    recording.dir,
+    { task: run.task, model: provider.model, provider: provider.kind, session, owner },
+    recording.keep,
+    replacing,
+  );
   run.watch(recorder);
   recorders.set(run, recorder);
   latest.set(session, recorder);

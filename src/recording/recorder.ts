@@ -132,7 +132,11 @@ export class RunRecorder implements RunObserver {
     turn.response_id = answer.responseId;
     turn.reasoning = answer.reasoning;
     if (answer.message) turn.message = answer.message;
-    this.recorded = new Map(answer.calls.flatMap((call) => call.actions.map((action, i) => [action, recordedAction(action, call.descriptions[i] ?? action.type)] as const)));
+    this.recorded = new Map(
+      answer.calls.flatMap((call) =>
+        call.actions.map((action, i) => [action, recordedAction(action, call.descriptions[i] ?? action.type)] as const),
+      ),
+    );
     turn.actions = [...this.recorded.values()];
     turn.safety_checks = answer.calls.flatMap((call) => [...call.checks, ...(call.holds ?? [])]);
     turn.problems = answer.problems;
@@ -242,12 +246,14 @@ export class RunRecorder implements RunObserver {
 
   private queue(write: () => Promise<unknown>): void {
     // After a failure nothing more is written: the folder may not be what it was.
-    this.writes = this.writes.then(() => (this.failed ? undefined : write())).then(
-      () => undefined,
-      (error: unknown) => {
-        if (!this.failed) log.warn(`recording of run ${this.id} in ${this.dir} failed; the run goes on unrecorded`, error);
-        this.failed = true;
-      },
-    );
+    this.writes = this.writes
+      .then(() => (this.failed ? undefined : write()))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!this.failed) log.warn(`recording of run ${this.id} in ${this.dir} failed; the run goes on unrecorded`, error);
+          this.failed = true;
+        },
+      );
   }
 }

@@ -15,7 +15,6 @@ export const REPORT_FILE = 'report.html';
 export const STEPS_FILE = 'steps.jsonl';
 export const RUN_FILE = 'run.json';
 
-
 export interface SafetyDecision {
   decision: 'approve' | 'deny';
   by: DecidedBy;

@@ -23,7 +23,8 @@ const DECIDERS: Record<DecidedBy, string> = {
   tool: 'acknowledge_safety_check',
   auto: 'automatically (--auto-acknowledge-safety-checks)',
   'no-terminal': 'nobody: stdin was not a terminal and had ended, so no one could be asked',
-  'client-declined': 'the MCP client declining the question (a person, or a client that cannot ask one and declines at once, as codex exec does)',
+  'client-declined':
+    'the MCP client declining the question (a person, or a client that cannot ask one and declines at once, as codex exec does)',
 };
 
 /** Position of a point as a share of the screenshot, so markers stay on target at any rendered size. */
@@ -95,7 +96,9 @@ function stepSection(step: StepRecord, run: RunRecord): string {
   const actions = step.actions.length
     ? `<ol class="actions">${step.actions.map((a) => `<li class="${a.error ? 'failed' : a.ran ? 'ran' : 'not-run'}">${esc(a.description)}${a.error ? ` <span class="err">failed: ${esc(a.error)}</span>` : a.ran ? '' : ' <span class="muted">(not run)</span>'}</li>`).join('')}</ol>`
     : '';
-  const reasoning = step.reasoning.length ? `<div class="reasoning"><h3>Reasoning</h3>${step.reasoning.map((r) => `<p>${esc(r)}</p>`).join('')}</div>` : '';
+  const reasoning = step.reasoning.length
+    ? `<div class="reasoning"><h3>Reasoning</h3>${step.reasoning.map((r) => `<p>${esc(r)}</p>`).join('')}</div>`
+    : '';
   const message = step.message ? `<div class="message"><h3>Message</h3><p>${esc(step.message)}</p></div>` : '';
   const events = step.events.length ? `<ul class="events">${step.events.map((e) => `<li>${esc(describe(e))}</li>`).join('')}</ul>` : '';
   const problems = [...step.problems, ...(step.error ? [step.error] : [])].map((p) => `<p class="err">${esc(p)}</p>`).join('');
@@ -166,7 +169,10 @@ export function renderReport(run: RunRecord, steps: StepRecord[]): string {
   const duration = Date.parse(run.updated) - Date.parse(run.started);
   const last = [...steps].reverse().find((s) => s.screenshot)?.screenshot ?? run.first_screenshot;
   const nav = [
-    ...steps.map((s) => `<a href="#s${s.step}"${s.safety_checks.length ? ' class="flagged"' : ''} title="${esc(summary(s))}">${s.step}. ${esc(summary(s))}</a>`),
+    ...steps.map(
+      (s) =>
+        `<a href="#s${s.step}"${s.safety_checks.length ? ' class="flagged"' : ''} title="${esc(summary(s))}">${s.step}. ${esc(summary(s))}</a>`,
+    ),
     `<a href="#end">Last screen</a>`,
   ].join('');
   return `<!doctype html>

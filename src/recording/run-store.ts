@@ -5,7 +5,6 @@ import { log } from '../log.js';
 import { ownerFolder } from '../session/principal-ids.js';
 import { GOING_STATUSES, RUN_FILE, type RunRecord } from './records.js';
 
-
 /** run ids as newRunId makes them; anything else is not a run of ours (and never a path). */
 const RUN_ID = /^\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/;
 
@@ -49,7 +48,16 @@ export async function readRun(runsDir: string, runId: string): Promise<RunRecord
 
 async function folderBytes(dir: string): Promise<number> {
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map((e) => fs.stat(path.join(dir, e.name)).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        fs.stat(path.join(dir, e.name)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+  );
   return sizes.reduce((a, b) => a + b, 0);
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { REPLICA_NAME } from './handles.js';
+import { REPLICA_NAME } from '../session/handles.js';
 
 /** One replica as HAProxy reaches it. */
 export interface ReplicaAddress {
@@ -80,7 +80,11 @@ ${replicas.map((r) => `  server ${r.name} ${r.address}`).join('\n')}
 export function haproxyConfigCommand(args: string[]): number {
   const usage = 'usage: cua-mcp haproxy-config [--listen HOST:PORT] [--dns] NAME=HOST:PORT... (one per replica, NAME as its --replica)';
   try {
-    const { values, positionals } = parseArgs({ args, options: { listen: { type: 'string', default: '127.0.0.1:8100' }, dns: { type: 'boolean', default: false } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { listen: { type: 'string', default: '127.0.0.1:8100' }, dns: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
     const replicas = positionals.map((arg) => {
       const [name = '', address = ''] = arg.split('=');
       if (!REPLICA_NAME.test(name) || !/^[^\s=]+:\d{1,5}$/.test(address)) throw new Error(`${JSON.stringify(arg)} is not NAME=HOST:PORT`);

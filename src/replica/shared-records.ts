@@ -5,7 +5,7 @@ import path from 'node:path';
 import { log } from '../log.js';
 import { privateDir } from '../private-dir.js';
 import type { SessionOwnership } from '../session/session-manager.js';
-import { replicaOf } from './handles.js';
+import { replicaOf } from '../session/handles.js';
 
 /** How often a replica refreshes its record's time: the last sign of life the others report once it is gone. */
 const HEARTBEAT_MS = 5000;
@@ -47,7 +47,9 @@ export class SharedRecords implements SessionOwnership {
   ) {
     const heartbeat = setInterval(() => {
       const now = new Date();
-      fs.promises.utimes(this.replicaFile(replica), now, now).catch((error: unknown) => log.warn(`replica record not refreshed: ${(error as Error).message}`));
+      fs.promises
+        .utimes(this.replicaFile(replica), now, now)
+        .catch((error: unknown) => log.warn(`replica record not refreshed: ${(error as Error).message}`));
     }, HEARTBEAT_MS);
     heartbeat.unref();
   }
@@ -57,7 +59,13 @@ export class SharedRecords implements SessionOwnership {
     const dir = await privateDir(outputDir, 'replicas', 'replica records');
     const sessionsDir = await privateDir(dir, 'sessions', 'replica records');
     const records = new SharedRecords(replica, dir, sessionsDir, runsDir);
-    const record: ReplicaRecord = { replica, instance: records.instance, pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+    const record: ReplicaRecord = {
+      replica,
+      instance: records.instance,
+      pid: process.pid,
+      host: os.hostname(),
+      started: new Date().toISOString(),
+    };
     await writeWhole(records.replicaFile(replica), record);
     log.info(`replica ${replica}: records in ${dir}, recordings in ${runsDir}`);
     return records;
@@ -75,13 +83,22 @@ export class SharedRecords implements SessionOwnership {
   opened(session: { id: string; owner: string }): void {
     const file = this.sessionFile(session.id);
     if (!file) return;
-    const record: SessionRecord = { session_id: session.id, replica: this.replica, instance: this.instance, owner: session.owner, opened: new Date().toISOString() };
+    const record: SessionRecord = {
+      session_id: session.id,
+      replica: this.replica,
+      instance: this.instance,
+      owner: session.owner,
+      opened: new Date().toISOString(),
+    };
     writeWhole(file, record).catch((error: unknown) => log.warn(`session ${session.id} not recorded as ours: ${(error as Error).message}`));
   }
 
   closed(id: string): void {
     const file = this.sessionFile(id);
-    if (file) fs.promises.rm(file, { force: true }).catch((error: unknown) => log.warn(`session ${id} record not removed: ${(error as Error).message}`));
+    if (file)
+      fs.promises
+        .rm(file, { force: true })
+        .catch((error: unknown) => log.warn(`session ${id} record not removed: ${(error as Error).message}`));
   }
 
   /**

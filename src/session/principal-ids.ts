@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AUTH_TOKEN_PRINCIPAL, LOCAL_PRINCIPAL } from '../mcp/auth-tokens.js';
+
+/** The principal of --auth-token: the one every holder of that token is. */
+export const AUTH_TOKEN_PRINCIPAL = 'auth-token';
+/** The principal of every caller when no token is set (loopback only): the local user. */
+export const LOCAL_PRINCIPAL = 'local';
 
 /** The principal of every HTTP client under --share-sessions. */
 export const SHARED_PRINCIPAL = 'shared';

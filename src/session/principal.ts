@@ -45,7 +45,11 @@ export class Principal {
         // The caller expects the page it left there: the first result of the new one says what happened.
         const expiry = previous ? this.sessions.expiry(previous, this.id) : undefined;
         if (expiry) {
-          session.report({ kind: 'session_replaced', previous_session_id: previous!, reason: `it expired after ${expiry.idleSeconds} s without a call (--idle-timeout)` });
+          session.report({
+            kind: 'session_replaced',
+            previous_session_id: previous!,
+            reason: `it expired after ${expiry.idleSeconds} s without a call (--idle-timeout)`,
+          });
         } else if (previous && this.sessions.endedBy(previous, this.id)) {
           session.report({ kind: 'session_replaced', previous_session_id: previous, reason: 'the browser host it ran on went away' });
         }

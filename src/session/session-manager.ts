@@ -1,5 +1,5 @@
 import { log } from '../log.js';
-import { mintHandle } from '../replica/handles.js';
+import { mintHandle } from './handles.js';
 import type { SessionBackend } from './backend.js';
 import type { ComputerSession, Environment } from './computer-session.js';
 import { Quotas, type PrincipalLimits } from './quotas.js';
@@ -143,7 +143,9 @@ export class SessionManager {
     const lost = this.ownership?.lost(id, owner);
     if (lost) throw new SessionLostError(lost);
     // Never opened, or another principal's: the same answer, so ids stay private.
-    throw new SessionNotFoundError(`No browser session "${id}"; nothing was done. Call list_sessions to see the open ones, or omit session_id to use the default session.`);
+    throw new SessionNotFoundError(
+      `No browser session "${id}"; nothing was done. Call list_sessions to see the open ones, or omit session_id to use the default session.`,
+    );
   }
 
   /** How the owner's session `id` expired, if the idle timeout closed it. Another owner learns nothing: its ids stay private. */

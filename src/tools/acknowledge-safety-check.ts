@@ -11,7 +11,7 @@ export const acknowledgeSafetyCheckTool = defineTool({
   title: 'Approve or deny a flagged action',
   description:
     'Answers the safety check a run is paused on (status needs_confirmation). The flagged action has NOT run yet. ' +
-    'Only call this with the user\'s own decision. approve: the action runs now, its output acknowledges the checks, and the run continues as run_task would. ' +
+    "Only call this with the user's own decision. approve: the action runs now, its output acknowledges the checks, and the run continues as run_task would. " +
     'deny: the action is dropped and the run ends with status denied; the session stays usable. Waits like run_task (wait_seconds, status running).',
   inputSchema: {
     session_id: sessionIdArg('The session whose run is paused'),

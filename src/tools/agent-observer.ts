@@ -17,7 +17,12 @@ export function safetyForm(run: HeldRun): FormRequest {
     requestedSchema: {
       type: 'object',
       properties: {
-        decision: { type: 'string', title: 'Decision', enum: ['approve', 'deny'], description: 'approve runs the held action now; deny drops it and ends the run' },
+        decision: {
+          type: 'string',
+          title: 'Decision',
+          enum: ['approve', 'deny'],
+          description: 'approve runs the held action now; deny drops it and ends the run',
+        },
       },
       required: ['decision'],
     },

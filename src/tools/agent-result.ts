@@ -11,7 +11,7 @@ const safetyCheckShape = z.object({
   id: z.string(),
   code: z.string(),
   message: z.string(),
-  rule: z.string().optional().describe('The operator\'s approval rule that asked (absent for the model\'s own checks)'),
+  rule: z.string().optional().describe("The operator's approval rule that asked (absent for the model's own checks)"),
 });
 
 /** structuredContent of run_task, step, acknowledge_safety_check, get_run and cancel_run. */
@@ -21,7 +21,7 @@ export const runResultShape = {
   steps: z.number().describe('Model turns taken by this run so far'),
   actions: z.array(z.string()).describe('Actions executed since the last result about this run, in order (each is reported once)'),
   reasoning: z.array(z.string()).describe('Reasoning summaries from the model since the last result about this run'),
-  message: z.string().describe('The model\'s last message (its answer when completed)'),
+  message: z.string().describe("The model's last message (its answer when completed)"),
   pending_safety_checks: z.array(safetyCheckShape).describe('Checks waiting for a person when status is needs_confirmation'),
   pending_actions: z.array(z.string()).describe('The held actions, not run yet'),
   usage: z
@@ -36,10 +36,12 @@ export const runResultShape = {
       cost_usd: z.number().optional(),
     })
     .optional()
-    .describe('Tokens of the whole run so far (input includes cached and cache writes; output includes reasoning), model requests, time waiting for the model, and the estimated cost in USD when the operator set --model-prices'),
+    .describe(
+      'Tokens of the whole run so far (input includes cached and cache writes; output includes reasoning), model requests, time waiting for the model, and the estimated cost in USD when the operator set --model-prices',
+    ),
   error: z.string().optional(),
   run_id: z.string().optional().describe('The recording of this run (absent with --no-record): resource cua-mcp://runs/{run_id}'),
-  report: z.string().optional().describe('Path of the recording\'s report.html, a page to open in a browser'),
+  report: z.string().optional().describe("Path of the recording's report.html, a page to open in a browser"),
   next_step: z.string().describe('What to do now: for needs_confirmation, ask the user and call acknowledge_safety_check'),
 };
 
@@ -72,7 +74,8 @@ export function runResult(run: AgentRun, report: RunReport, limits: ClientImageL
   if (report.actions.length) lines.push('Actions:', ...report.actions.map((a, i) => `  ${i + 1}. ${a}`));
   if (report.reasoning.length) lines.push('Reasoning:', ...report.reasoning.map((r) => `  - ${r}`));
   if (report.message) lines.push(`Message: ${report.message}`);
-  if (report.status === 'needs_confirmation') lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
+  if (report.status === 'needs_confirmation')
+    lines.push(safetyQuestion(run), `Check ids: ${report.pending_safety_checks.map((c) => c.id).join(', ')}`);
   if (report.error) lines.push(`Error: ${report.error}`);
   if (report.usage?.requests) lines.push(describeUsage(report.usage));
   const recording = recordingOf(run);

@@ -7,7 +7,7 @@ export const cancelRunTool = defineTool({
   name: 'cancel_run',
   title: 'Stop a computer-use run',
   description:
-    'Stops the session\'s run after the action it is running (the model request in flight is dropped, and no other is made), then answers like get_run, with status cancelled. ' +
+    "Stops the session's run after the action it is running (the model request in flight is dropped, and no other is made), then answers like get_run, with status cancelled. " +
     'step with this session_id goes on from there. A run that is not working is left as it is.',
   inputSchema: {
     session_id: sessionIdArg('The session whose run to stop'),

@@ -3,7 +3,10 @@ import { WrongEnvironmentError, type ComputerSession } from '../session/computer
 /** The capabilities a tool may need beyond the screen. */
 type Capability = 'navigation' | 'tabs' | 'logins' | 'apps';
 
-const IN_A_BROWSER = { session: 'a browser session', instead: 'Use the computer tool to act on its screen, or open a browser session with new_session.' };
+const IN_A_BROWSER = {
+  session: 'a browser session',
+  instead: 'Use the computer tool to act on its screen, or open a browser session with new_session.',
+};
 
 /** For each capability, the kind of session that has one, and what to do instead. */
 const WHERE: Record<Capability, { session: string; instead: string }> = {
@@ -18,5 +21,7 @@ export function capability<C extends Capability>(session: ComputerSession, name:
   const found = session[name];
   if (found) return found as NonNullable<ComputerSession[C]>;
   const where = WHERE[name];
-  throw new WrongEnvironmentError(`${what} needs ${where.session}, and session ${session.id} is a ${session.environment} session. ${where.instead}`);
+  throw new WrongEnvironmentError(
+    `${what} needs ${where.session}, and session ${session.id} is a ${session.environment} session. ${where.instead}`,
+  );
 }

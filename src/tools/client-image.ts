@@ -52,13 +52,17 @@ export async function fitForClient(shot: Screenshot, limits: ClientImageLimits):
   const sharp = await loadSharp();
   const source = sharp(shot.data);
   const at = (size: Size) => source.clone().resize(size.width, size.height, { fit: 'fill' });
-  if (resized) notes.push(`scaled from ${shot.width}x${shot.height} to ${target.width}x${target.height} (--max-image-pixels); coordinates are pixels of this image`);
+  if (resized)
+    notes.push(
+      `scaled from ${shot.width}x${shot.height} to ${target.width}x${target.height} (--max-image-pixels); coordinates are pixels of this image`,
+    );
 
   let data = shot.data;
   // A scaled PNG is worth encoding only if it may fit: its size goes roughly with its area.
   const areaShare = (target.width * target.height) / (shot.width * shot.height);
   if (resized && (shot.mimeType === 'image/jpeg' || shot.data.length * areaShare <= limits.maxBytes)) {
-    data = shot.mimeType === 'image/png' ? await at(target).png().toBuffer() : await at(target).jpeg({ quality: JPEG_QUALITIES[0] }).toBuffer();
+    data =
+      shot.mimeType === 'image/png' ? await at(target).png().toBuffer() : await at(target).jpeg({ quality: JPEG_QUALITIES[0] }).toBuffer();
     if (data.length <= limits.maxBytes) return { data, mimeType: shot.mimeType, ...target, scale: 1, notes };
   }
   const over = `${shot.mimeType === 'image/png' ? 'PNG' : 'JPEG'} of ${kilobytes(data.length)} is over --max-image-bytes ${limits.maxBytes}`;

@@ -8,7 +8,7 @@ import { defineTool, optionalSessionId } from './tool.js';
 
 export const computerTool = defineTool({
   name: 'computer',
-  title: 'Operate the session\'s screen',
+  title: "Operate the session's screen",
   description:
     'Runs computer-use actions in order on a session (a browser, or a desktop) and returns the screenshot once the screen has settled. ' +
     'Coordinates are screenshot pixels. Actions (the Responses API computer tool set): ' +
@@ -18,12 +18,19 @@ export const computerTool = defineTool({
     '`keys` on pointer actions are modifiers held during the action. Without session_id the default session is used.',
   inputSchema: {
     session_id: optionalSessionId,
-    actions: z.array(computerActionSchema).min(1, { error: 'actions needs at least one action' }).max(200).describe('Actions to run in order'),
+    actions: z
+      .array(computerActionSchema)
+      .min(1, { error: 'actions needs at least one action' })
+      .max(200)
+      .describe('Actions to run in order'),
   },
   outputSchema: {
     ...screenStateShape,
     actions: z.array(z.string()).describe('The actions that ran, in order'),
-    not_run: z.array(z.string()).optional().describe('Actions of the batch that did not run because the browser was reset: look at the new screenshot and send them again'),
+    not_run: z
+      .array(z.string())
+      .optional()
+      .describe('Actions of the batch that did not run because the browser was reset: look at the new screenshot and send them again'),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   handler: async ({ session_id, actions }, { principal, runs, config, request }) => {
@@ -46,7 +53,8 @@ export const computerTool = defineTool({
       const resets = session.resets;
       for (const [index, action] of actions.entries()) {
         // A cancelled call (notifications/cancelled) stops here, and between keystrokes of a type action.
-        if (request.signal.aborted) throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
+        if (request.signal.aborted)
+          throw new Error(`Cancelled by the client${done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : ''}.`);
         if (await session.resetSince(resets)) {
           const after = done.length ? ` after ${done.length} action(s): ${done.join('; ')}` : '';
           const notRun = actions.slice(index).map(describeAction);

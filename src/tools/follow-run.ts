@@ -8,7 +8,9 @@ import type { ToolContext } from './tool.js';
 import type { ToolResult } from './tool-result.js';
 
 /** The `wait_seconds` argument of the tools that wait on a run. */
-export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client\'s call timeout. Default: the server\'s --call-wait');
+export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe(
+  "Longest wait in seconds for the run to stop; past it this call answers with status running and the run goes on (follow it with get_run). Keep it below your client's call timeout. Default: the server's --call-wait",
+);
 
 /**
  * Waits on the run until `waitSeconds` after the call arrived, reporting its progress to this
@@ -21,7 +23,13 @@ export const waitSecondsArg = optional(z.number().min(0).max(3600)).describe('Lo
  * questions in results (2026-07-28), unless `ask` is false. A client that
  * takes tasks gets one at once instead (its call does not wait).
  */
-export async function followRun(run: AgentRun, context: ToolContext, waitSeconds: number | undefined, drives: boolean, ask = true): Promise<ToolResult> {
+export async function followRun(
+  run: AgentRun,
+  context: ToolContext,
+  waitSeconds: number | undefined,
+  drives: boolean,
+  ask = true,
+): Promise<ToolResult> {
   const { request, config, principal } = context;
   if (drives) {
     const release = principal.sessions.keepOpen(run.session);

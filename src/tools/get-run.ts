@@ -8,7 +8,7 @@ export const getRunTool = defineTool({
   name: 'get_run',
   title: 'Follow a computer-use run',
   description:
-    'The session\'s run as it stands: its status, the actions and reasoning since the last result about this run (each is reported once), and the current screenshot. ' +
+    "The session's run as it stands: its status, the actions and reasoning since the last result about this run (each is reported once), and the current screenshot. " +
     'While the run is working, waits up to wait_seconds for it to stop (completed, needs_confirmation, max_steps, cancelled, failed, denied); ' +
     'if it is still working then, the status is running: call get_run again. Cancelling this call only stops the waiting; cancel_run stops the run.',
   inputSchema: {

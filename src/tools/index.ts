@@ -14,7 +14,17 @@ import { stepTool } from './step.js';
 import type { ToolDefinition } from './tool.js';
 
 /** Tools that work on sessions directly (open, look, act, navigate, launch), for the calling assistant. */
-export const sessionTools = [computerTool, navigateTool, screenshotTool, selectTabTool, launchAppTool, newSessionTool, listSessionsTool, closeSessionTool, saveStorageStateTool] as unknown as ToolDefinition[];
+export const sessionTools = [
+  computerTool,
+  navigateTool,
+  screenshotTool,
+  selectTabTool,
+  launchAppTool,
+  newSessionTool,
+  listSessionsTool,
+  closeSessionTool,
+  saveStorageStateTool,
+] as unknown as ToolDefinition[];
 
 /** Tools that hand the screen to a computer-use model. */
 export const agentTools = [runTaskTool, stepTool, acknowledgeSafetyCheckTool, getRunTool, cancelRunTool] as unknown as ToolDefinition[];

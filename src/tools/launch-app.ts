@@ -8,7 +8,7 @@ export const launchAppTool = defineTool({
   name: 'launch_app',
   title: 'Start an application on the desktop',
   description:
-    'Starts one of the applications the server allows (--desktop-app) on a desktop session\'s screen, waits until it is ready (its window drawn and the screen quiet), and returns the screenshot; ' +
+    "Starts one of the applications the server allows (--desktop-app) on a desktop session's screen, waits until it is ready (its window drawn and the screen quiet), and returns the screenshot; " +
     '`ready` false means it was still starting when the wait ended. Nothing else can be started through the server. The applications end when the session closes.',
   inputSchema: {
     session_id: optionalSessionIdArg('Desktop session to start it on (new_session {"environment": "desktop"} opens one); required'),
@@ -24,7 +24,9 @@ export const launchAppTool = defineTool({
   handler: async ({ session_id, app }, { principal, config }) => {
     // The default session is a browser: never open one just to refuse it.
     if (session_id === undefined) {
-      throw new WrongEnvironmentError('launch_app needs the session_id of a desktop session. Open one with new_session {"environment": "desktop"} and pass its session_id.');
+      throw new WrongEnvironmentError(
+        'launch_app needs the session_id of a desktop session. Open one with new_session {"environment": "desktop"} and pass its session_id.',
+      );
     }
     const session = await principal.session(session_id);
     const apps = capability(session, 'apps', 'launch_app');

@@ -7,7 +7,8 @@ import { defineTool, optionalSessionId } from './tool.js';
 export const navigateTool = defineTool({
   name: 'navigate',
   title: 'Go to a URL',
-  description: 'Loads a URL in the session\'s current tab, waits for the page, and returns the screenshot. A URL without a scheme gets https://, or http:// for localhost and private addresses (127.0.0.1:8765, 10.0.0.5), as browsers do.',
+  description:
+    "Loads a URL in the session's current tab, waits for the page, and returns the screenshot. A URL without a scheme gets https://, or http:// for localhost and private addresses (127.0.0.1:8765, 10.0.0.5), as browsers do.",
   inputSchema: {
     session_id: optionalSessionId,
     url: z.string().min(1, { error: 'url must not be empty' }).describe('Address to open, e.g. https://example.com'),

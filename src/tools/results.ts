@@ -13,10 +13,17 @@ export const screenStateShape = {
   title: z.string(),
   display: z
     .object({ width: z.number(), height: z.number() })
-    .describe('Coordinates of actions are in these pixels: the size of the screenshot, unless screenshot.scale says the image was made smaller'),
-  viewport: z.object({ width: z.number(), height: z.number() }).describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
+    .describe(
+      'Coordinates of actions are in these pixels: the size of the screenshot, unless screenshot.scale says the image was made smaller',
+    ),
+  viewport: z
+    .object({ width: z.number(), height: z.number() })
+    .describe('The page layout size in CSS pixels (larger than display when screenshots are scaled down)'),
   tabs: z.array(z.object({ index: z.number(), url: z.string(), title: z.string(), active: z.boolean() })),
-  http_status: z.number().nullable().describe('HTTP status the current page was served with (404, 500...); null for about:blank and where the browser does not tell'),
+  http_status: z
+    .number()
+    .nullable()
+    .describe('HTTP status the current page was served with (404, 500...); null for about:blank and where the browser does not tell'),
   scroll: z.object({ x: z.number(), y: z.number() }).nullable().describe('How far the page is scrolled, in viewport pixels'),
   page_size: z
     .object({ width: z.number(), height: z.number() })
@@ -24,13 +31,18 @@ export const screenStateShape = {
     .describe('The whole page in viewport pixels: the bottom is reached when scroll.y + viewport.height >= page_size.height'),
   events: z
     .array(z.object({ kind: z.string(), description: z.string() }).passthrough())
-    .describe('What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited, an expired default session replaced'),
+    .describe(
+      'What happened beside the screen: dialogs answered, downloads saved, popups followed, tabs closed, requests blocked, browser restarts, launched applications that exited, an expired default session replaced',
+    ),
   screenshot: z.object({
     mime_type: z.string(),
     bytes: z.number(),
     width: z.number(),
     height: z.number(),
-    scale: z.number().optional().describe('Image pixels per display pixel, when the image is smaller than display (divide positions in the image by it)'),
+    scale: z
+      .number()
+      .optional()
+      .describe('Image pixels per display pixel, when the image is smaller than display (divide positions in the image by it)'),
     notes: z.array(z.string()).describe('How the image differs from a plain screenshot (format, size) and why'),
   }),
 };
@@ -53,7 +65,10 @@ export function pageString(text: string, max: number): string {
 }
 
 /** The state and events with every page-controlled string capped, and at most MAX_EVENTS events. */
-export function boundedScreen(state: ScreenState, events: SessionEvent[]): { state: ScreenState; events: SessionEvent[]; eventsLeftOut: number } {
+export function boundedScreen(
+  state: ScreenState,
+  events: SessionEvent[],
+): { state: ScreenState; events: SessionEvent[]; eventsLeftOut: number } {
   const { title, url, text } = PAGE_STRING_LIMITS;
   const bounded: ScreenState = {
     ...state,
@@ -146,8 +161,14 @@ export async function screenResult(
   const bounded = boundedScreen(fullState, session.takeEvents());
   const { state, eventsLeftOut } = bounded;
   const events = bounded.events.map((event) => ({ ...event, description: describeEvent(event) }));
-  const lines = [summary, ...details, `Session ${state.session_id}:${state.url ? ` ${state.url}` : ''}${state.title ? ` "${state.title}"` : ''}`, ...events.map((e) => e.description)];
-  if (state.http_status !== null && (state.http_status < 200 || state.http_status > 299)) lines.push(`The page came with HTTP status ${state.http_status}, not a success.`);
+  const lines = [
+    summary,
+    ...details,
+    `Session ${state.session_id}:${state.url ? ` ${state.url}` : ''}${state.title ? ` "${state.title}"` : ''}`,
+    ...events.map((e) => e.description),
+  ];
+  if (state.http_status !== null && (state.http_status < 200 || state.http_status > 299))
+    lines.push(`The page came with HTTP status ${state.http_status}, not a success.`);
   if (eventsLeftOut) lines.push(`(${eventsLeftOut} more event(s) since the last call not shown)`);
   lines.push(...image.notes.map((note) => `Screenshot: ${note}.`));
   if (state.tabs.length > 1) {

@@ -5,15 +5,22 @@ import { defineTool, optionalSessionId } from './tool.js';
 
 export const saveStorageStateTool = defineTool({
   name: 'save_storage_state',
-  title: 'Save a browser session\'s login',
+  title: "Save a browser session's login",
   description:
-    'Saves the session\'s cookies and local storage (its logins) to a private file in the server\'s output directory, for the operator to load ' +
-    'into new sessions with --storage-state. Only the path is returned: the file\'s secrets never are.',
+    "Saves the session's cookies and local storage (its logins) to a private file in the server's output directory, for the operator to load " +
+    "into new sessions with --storage-state. Only the path is returned: the file's secrets never are.",
   inputSchema: {
     session_id: optionalSessionId,
-    name: optional(z.string()).describe('File name (letters, digits, . - _); default: the session id. An existing file of that name is replaced'),
+    name: optional(z.string()).describe(
+      'File name (letters, digits, . - _); default: the session id. An existing file of that name is replaced',
+    ),
   },
-  outputSchema: { session_id: z.string(), path: z.string(), cookies: z.number(), origins: z.number().describe('Origins whose local storage was saved') },
+  outputSchema: {
+    session_id: z.string(),
+    path: z.string(),
+    cookies: z.number(),
+    origins: z.number().describe('Origins whose local storage was saved'),
+  },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ session_id, name }, { principal }) => {
     const session = await principal.session(session_id);

@@ -4,7 +4,8 @@ import { defineTool, optionalSessionId } from './tool.js';
 export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Look at the screen',
-  description: 'Returns the current screenshot of a session: a browser\'s with its URL, title and tabs, a desktop\'s with the active window\'s title.',
+  description:
+    "Returns the current screenshot of a session: a browser's with its URL, title and tabs, a desktop's with the active window's title.",
   inputSchema: {
     session_id: optionalSessionId,
   },

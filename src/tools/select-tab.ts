@@ -6,7 +6,7 @@ import { defineTool, optionalSessionId } from './tool.js';
 export const selectTabTool = defineTool({
   name: 'select_tab',
   title: 'Switch to a tab',
-  description: 'Makes one of the session\'s tabs (numbered as in `tabs` of every result) the one actions go to, and returns its screenshot.',
+  description: "Makes one of the session's tabs (numbered as in `tabs` of every result) the one actions go to, and returns its screenshot.",
   inputSchema: {
     session_id: optionalSessionId,
     index: z.number().int().min(0).describe('Tab number from `tabs`, starting at 0'),

@@ -11,7 +11,7 @@ const sessionShape = z.object({
   session_id: z.string(),
   environment: z.enum(['browser', 'desktop']),
   idle_seconds: z.number(),
-  run: z.string().nullable().describe('The status of the session\'s last run (running, needs_confirmation, completed...), or null'),
+  run: z.string().nullable().describe("The status of the session's last run (running, needs_confirmation, completed...), or null"),
 });
 
 const principalShape = z.object({
@@ -19,25 +19,35 @@ const principalShape = z.object({
   sessions: z.array(sessionShape),
   runs_working: z.number(),
   steps_last_minute: z.number(),
-  idle_seconds: z.number().nullable().describe('Seconds since its last tool call on this server; null if it has made none since the server started'),
+  idle_seconds: z
+    .number()
+    .nullable()
+    .describe('Seconds since its last tool call on this server; null if it has made none since the server started'),
 });
 
 export const serverStatusTool = defineTool({
   name: 'server_status',
   title: 'Who holds what (operators)',
   description:
-    'For the server\'s operators (--operators): every principal with its open sessions, working runs, model steps in the last 60 s and idle time, beside the limits. ' +
+    "For the server's operators (--operators): every principal with its open sessions, working runs, model steps in the last 60 s and idle time, beside the limits. " +
     'It shows no page, task or screenshot of anyone: only what they hold.',
   inputSchema: {},
   outputSchema: {
     principals: z.array(principalShape),
     sessions_open: z.number(),
-    limits: z.object({ max_sessions: z.number(), sessions_per_principal: z.number(), runs_per_principal: z.number(), steps_per_minute: z.number() }).describe('0 = no limit'),
+    limits: z
+      .object({
+        max_sessions: z.number(),
+        sessions_per_principal: z.number(),
+        runs_per_principal: z.number(),
+        steps_per_minute: z.number(),
+      })
+      .describe('0 = no limit'),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async (_args, { principal, runs, config }) => {
     // Listed only for operators; refused here too, whatever server object carried the call.
-    if (!isOperator(principal, config)) throw new Error('server_status is for the server\'s operators (--operators); nothing is shown.');
+    if (!isOperator(principal, config)) throw new Error("server_status is for the server's operators (--operators); nothing is shown.");
     const { sessions } = principal;
     const now = Date.now();
     // Every principal that has made a call or holds a session, and every one the token file names.

@@ -11,13 +11,15 @@ export const newSessionTool = defineTool({
     'or with environment "desktop" a whole Linux X desktop, where launch_app starts the applications the server allows.',
   inputSchema: {
     environment: optional(z.enum(['browser', 'desktop'])).describe('browser (default) or desktop'),
-    start_url: optional(z.string()).describe('Page to open first, in a browser session (default: the server\'s start URL)'),
+    start_url: optional(z.string()).describe("Page to open first, in a browser session (default: the server's start URL)"),
   },
   outputSchema: screenStateShape,
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
   handler: async ({ environment, start_url }, { principal, config }) => {
     if (environment === 'desktop' && start_url !== undefined) {
-      throw new Error('start_url is for browser sessions; a desktop session starts empty: open an application with launch_app (a browser too, if the server allows one).');
+      throw new Error(
+        'start_url is for browser sessions; a desktop session starts empty: open an application with launch_app (a browser too, if the server allows one).',
+      );
     }
     const session = await principal.newSession(start_url, environment);
     return session.exclusive(() => screenResult(session, config.clientImage, `Opened session ${session.id}`));
@@ -39,9 +41,14 @@ const sessionSummary = z.object({
 export const listSessionsTool = defineTool({
   name: 'list_sessions',
   title: 'List your sessions',
-  description: 'Lists your open sessions (every connection of yours sees the same ones) with their current URL and title, and which browser drives them.',
+  description:
+    'Lists your open sessions (every connection of yours sees the same ones) with their current URL and title, and which browser drives them.',
   inputSchema: {},
-  outputSchema: { sessions: z.array(sessionSummary), browser: z.string().nullable(), desktop: z.string().nullable().describe('The X displays of the desktop sessions') },
+  outputSchema: {
+    sessions: z.array(sessionSummary),
+    browser: z.string().nullable(),
+    desktop: z.string().nullable().describe('The X displays of the desktop sessions'),
+  },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handler: async (_args, { principal }) => {
     const now = Date.now();
@@ -79,7 +86,8 @@ export const listSessionsTool = defineTool({
 export const closeSessionTool = defineTool({
   name: 'close_session',
   title: 'Close a session',
-  description: "Closes a session and everything in it: a browser's tabs, cookies and storage; a desktop's applications (and its display, when the server started it).",
+  description:
+    "Closes a session and everything in it: a browser's tabs, cookies and storage; a desktop's applications (and its display, when the server started it).",
   inputSchema: {
     session_id: sessionIdArg('The session to close (see list_sessions)'),
   },

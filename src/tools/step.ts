@@ -10,7 +10,7 @@ export const stepTool = defineTool({
   name: 'step',
   title: 'One computer-use model turn',
   description:
-    'Runs exactly one model turn of the session\'s run: the model looks at the screen and its actions are executed. ' +
+    "Runs exactly one model turn of the session's run: the model looks at the screen and its actions are executed. " +
     'With task, a new run starts in that session; without, the current run goes on (after max_steps, cancelled or failed). Same result and wait_seconds as run_task.',
   inputSchema: {
     session_id: sessionIdArg('The session whose run to advance'),

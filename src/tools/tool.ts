@@ -65,7 +65,9 @@ export const sessionIdArg = (description: string) => z.string().min(1).describe(
 export const optionalSessionIdArg = (description: string) => optional(z.string()).describe(description).meta(SESSION_ID_HEADER);
 
 /** The optional `session_id` argument of every tool that acts on one session. */
-export const optionalSessionId = optionalSessionIdArg('Session handle (from new_session, run_task or list_sessions); default: your default session');
+export const optionalSessionId = optionalSessionIdArg(
+  'Session handle (from new_session, run_task or list_sessions); default: your default session',
+);
 
 /** Keeps the argument type of each handler tied to its schema. */
 export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {

@@ -25,5 +25,12 @@ export const click = (at: { x: number; y: number }) => ({ type: 'click', button:
 
 /** The fake Responses API most agent tests talk to: the preview tool on the fixture's display at OpenAI's path, with `key` as the bearer token. */
 export function previewFake(key: string, options: Partial<FakeOptions> = {}): Promise<FakeResponses> {
-  return new FakeResponses({ generation: 'preview', display: DISPLAY, model: 'computer-use-preview', path: '/v1/responses', auth: ['authorization', `Bearer ${key}`], ...options }).start();
+  return new FakeResponses({
+    generation: 'preview',
+    display: DISPLAY,
+    model: 'computer-use-preview',
+    path: '/v1/responses',
+    auth: ['authorization', `Bearer ${key}`],
+    ...options,
+  }).start();
 }

@@ -15,7 +15,11 @@ import { onDemand } from './on-demand.js';
 /** Claude Code's native binary (`@anthropic-ai/claude-code-<platform>-<arch>`). */
 export async function claudeBinary(): Promise<string> {
   const modules = await onDemand('clients/claude-code');
-  return path.join(modules, `@anthropic-ai/claude-code-${process.platform}-${process.arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
+  return path.join(
+    modules,
+    `@anthropic-ai/claude-code-${process.platform}-${process.arch}`,
+    process.platform === 'win32' ? 'claude.exe' : 'claude',
+  );
 }
 
 /** Runs Claude Code non-interactively in `home` (its HOME and cwd) against a fake Messages API, as the tests do. */
@@ -49,7 +53,11 @@ export interface ClientRun {
 }
 
 /** Runs a client to its end, or kills it after `timeoutMs`; stdin is closed. */
-export function runClient(command: string, args: string[], options: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<ClientRun> {
+export function runClient(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd: string; timeoutMs: number },
+): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -82,6 +90,8 @@ export function browserEnv(): Record<string, string> {
 /** Writes `dir/cua-mcp`, this checkout's built server as `npm install -g .` puts it on PATH, and returns `dir`. */
 export function cuaMcpOnPath(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'cua-mcp'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'cua-mcp'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, {
+    mode: 0o755,
+  });
   return dir;
 }

@@ -20,7 +20,12 @@ export interface ChatTurn {
  * unchanged, and a screenshot in every answer.
  */
 /** The usage of every completion, as vLLM reports it with prefix caching on. */
-export const REPLY_USAGE = { prompt_tokens: 1300, completion_tokens: 60, total_tokens: 1360, prompt_tokens_details: { cached_tokens: 512 } };
+export const REPLY_USAGE = {
+  prompt_tokens: 1300,
+  completion_tokens: 60,
+  total_tokens: 1360,
+  prompt_tokens_details: { cached_tokens: 512 },
+};
 
 export class FakeChat extends FakeEndpoint<ChatTurn> {
   private last: string | undefined;
@@ -50,12 +55,14 @@ export class FakeChat extends FakeEndpoint<ChatTurn> {
     const { body } = request;
     const problems: string[] = [];
     if (request.path !== '/v1/chat/completions') problems.push(`path ${request.path}, expected /v1/chat/completions`);
-    if (req.headers.authorization !== `Bearer ${options.apiKey}`) problems.push(`authorization ${JSON.stringify(req.headers.authorization)}, expected Bearer ${options.apiKey}`);
+    if (req.headers.authorization !== `Bearer ${options.apiKey}`)
+      problems.push(`authorization ${JSON.stringify(req.headers.authorization)}, expected Bearer ${options.apiKey}`);
     if (Object.keys(body).length === 0) return [...problems, 'body is not a JSON object'];
     if (body.model !== options.model) problems.push(`model ${JSON.stringify(body.model)}, expected ${options.model}`);
     const messages = Array.isArray(body.messages) ? (body.messages as Item[]) : [];
     messages.forEach((m, i) => {
-      if (m.role !== (i % 2 === 0 ? 'user' : 'assistant')) problems.push(`messages[${i}] is ${String(m.role)}: roles must alternate, starting with user`);
+      if (m.role !== (i % 2 === 0 ? 'user' : 'assistant'))
+        problems.push(`messages[${i}] is ${String(m.role)}: roles must alternate, starting with user`);
     });
     const parts = (m: Item | undefined) => (Array.isArray(m?.content) ? (m.content as Item[]) : []);
     const screenshot = (m: Item | undefined, what: string) => {
@@ -67,7 +74,11 @@ export class FakeChat extends FakeEndpoint<ChatTurn> {
     if (messages.length === 1) {
       this.last = undefined;
       const text = parts(messages[0]).find((p) => p.type === 'text')?.text;
-      if (typeof text !== 'string' || !text.includes("click(start_box='<|box_start|>(x1,y1)<|box_end|>')") || !text.includes('## User Instruction')) {
+      if (
+        typeof text !== 'string' ||
+        !text.includes("click(start_box='<|box_start|>(x1,y1)<|box_end|>')") ||
+        !text.includes('## User Instruction')
+      ) {
         problems.push('the first message must carry the action grammar and the task');
       }
       return [...problems, ...screenshot(messages[0], 'the first message')];
@@ -77,7 +88,8 @@ export class FakeChat extends FakeEndpoint<ChatTurn> {
     const answer = messages.at(-1);
     // A reply with an action is answered with the new screen; one without is answered with text saying what was wrong.
     if (/Action:\s*\w+\(/.test(this.last)) problems.push(...screenshot(answer, 'the answer'));
-    else if (typeof answer?.content !== 'string' && !parts(answer).some((p) => p.type === 'text')) problems.push('an unusable reply must be answered with text');
+    else if (typeof answer?.content !== 'string' && !parts(answer).some((p) => p.type === 'text'))
+      problems.push('an unusable reply must be answered with text');
     return problems;
   }
 }
@@ -86,5 +98,8 @@ export class FakeChat extends FakeEndpoint<ChatTurn> {
 export function lastText(request: Received): string {
   const last = (request.body.messages as Item[]).at(-1);
   if (typeof last?.content === 'string') return last.content;
-  return ((last?.content as Item[]) ?? []).filter((p) => p.type === 'text').map((p) => String(p.text)).join('\n');
+  return ((last?.content as Item[]) ?? [])
+    .filter((p) => p.type === 'text')
+    .map((p) => String(p.text))
+    .join('\n');
 }

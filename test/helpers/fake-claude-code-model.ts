@@ -13,7 +13,9 @@ export type ModelTurn = { tool: string; input: Record<string, unknown> } | { tex
 
 export interface ToolResultBlock {
   tool_use_id: string;
-  content: ({ type: 'text'; text: string } | { type: 'image'; source: { type: string; media_type: string; data: string } } | { type: string })[];
+  content: (
+    { type: 'text'; text: string } | { type: 'image'; source: { type: string; media_type: string; data: string } } | { type: string }
+  )[];
   is_error?: boolean;
 }
 
@@ -38,14 +40,17 @@ export class FakeClaudeCodeModel extends LoopbackServer {
     const url = new URL(req.url ?? '/', 'http://x');
     this.log.push(`${req.method} ${url.pathname}`);
     if (req.method !== 'POST' || url.pathname !== '/v1/messages') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `fake: no ${url.pathname}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `fake: no ${url.pathname}` } }));
       return;
     }
     const body = JSON.parse(raw) as { model: string; tools?: { name: string }[]; messages: { role: string; content: unknown }[] };
     for (const message of body.messages) {
       if (!Array.isArray(message.content)) continue;
       for (const block of message.content as { type: string }[]) {
-        if (block.type === 'tool_result') this.toolResults.set((block as unknown as ToolResultBlock).tool_use_id, block as unknown as ToolResultBlock);
+        if (block.type === 'tool_result')
+          this.toolResults.set((block as unknown as ToolResultBlock).tool_use_id, block as unknown as ToolResultBlock);
       }
     }
     const offered = new Set((body.tools ?? []).map((t) => t.name));
@@ -58,8 +63,20 @@ export class FakeClaudeCodeModel extends LoopbackServer {
   private stream(res: http.ServerResponse, model: string, turn: ModelTurn): void {
     const id = ++this.counter;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-    send('message_start', { message: { id: `msg_${id}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+    const send = (type: string, data: Record<string, unknown>) =>
+      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    send('message_start', {
+      message: {
+        id: `msg_${id}`,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    });
     if ('tool' in turn) {
       this.calls.set(`toolu_${id}`, turn.tool);
       send('content_block_start', { index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: turn.tool, input: {} } });
@@ -69,7 +86,10 @@ export class FakeClaudeCodeModel extends LoopbackServer {
       send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: turn.text } });
     }
     send('content_block_stop', { index: 0 });
-    send('message_delta', { delta: { stop_reason: 'tool' in turn ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } });
+    send('message_delta', {
+      delta: { stop_reason: 'tool' in turn ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 1 },
+    });
     send('message_stop', {});
     res.end();
   }

@@ -60,7 +60,10 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
       content: turn.content,
       stop_reason: turn.stop_reason ?? (calls ? 'tool_use' : 'end_turn'),
       stop_sequence: null,
-      usage: { ...(this.cacheOutcomes.at(-1)?.usage ?? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }), output_tokens: FakeClaudeComputerUse.OUTPUT_TOKENS },
+      usage: {
+        ...(this.cacheOutcomes.at(-1)?.usage ?? { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }),
+        output_tokens: FakeClaudeComputerUse.OUTPUT_TOKENS,
+      },
     };
   }
 
@@ -74,8 +77,11 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
       problems.push(`neither x-api-key nor authorization carries the key ${options.apiKey}`);
     }
     if (!req.headers['anthropic-version']) problems.push('no anthropic-version header');
-    const betas = String(req.headers['anthropic-beta'] ?? '').split(',').map((b) => b.trim());
-    if (!betas.includes(options.beta)) problems.push(`anthropic-beta ${JSON.stringify(req.headers['anthropic-beta'])} lacks ${options.beta}`);
+    const betas = String(req.headers['anthropic-beta'] ?? '')
+      .split(',')
+      .map((b) => b.trim());
+    if (!betas.includes(options.beta))
+      problems.push(`anthropic-beta ${JSON.stringify(req.headers['anthropic-beta'])} lacks ${options.beta}`);
     if (Object.keys(body).length === 0) return [...problems, 'body is not a JSON object'];
     if (body.model !== options.model) problems.push(`model ${JSON.stringify(body.model)}, expected ${options.model}`);
     if (typeof body.max_tokens !== 'number') problems.push('max_tokens is required');
@@ -83,18 +89,26 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
     this.cacheOutcomes.push(cached);
     problems.push(...cached.problems);
     // computer_20251124 comes with zoom (enable_zoom), as the server declares it.
-    const tool = { type: options.tool, name: 'computer', display_width_px: options.display.width, display_height_px: options.display.height, ...(options.tool === 'computer_20251124' ? { enable_zoom: true } : {}) };
+    const tool = {
+      type: options.tool,
+      name: 'computer',
+      display_width_px: options.display.width,
+      display_height_px: options.display.height,
+      ...(options.tool === 'computer_20251124' ? { enable_zoom: true } : {}),
+    };
     if (!isDeepStrictEqual(body.tools, [tool])) problems.push(`tools ${JSON.stringify(body.tools)}, expected ${JSON.stringify([tool])}`);
 
     const messages = Array.isArray(body.messages) ? (body.messages as Item[]) : [];
     messages.forEach((m, i) => {
-      if (m.role !== (i % 2 === 0 ? 'user' : 'assistant')) problems.push(`messages[${i}] is ${String(m.role)}: roles must alternate, starting with user`);
+      if (m.role !== (i % 2 === 0 ? 'user' : 'assistant'))
+        problems.push(`messages[${i}] is ${String(m.role)}: roles must alternate, starting with user`);
     });
     const contentOf = (m: Item | undefined) => (Array.isArray(m?.content) ? (m.content as Item[]) : []);
     if (messages.length === 1) {
       this.last = undefined;
       const content = contentOf(messages[0]);
-      if (!content.some((c) => c.type === 'text' && typeof c.text === 'string' && c.text.length > 0)) problems.push('the first message must carry the task as text');
+      if (!content.some((c) => c.type === 'text' && typeof c.text === 'string' && c.text.length > 0))
+        problems.push('the first message must carry the task as text');
       const image = content.find((c) => c.type === 'image');
       if (!image) problems.push('the first message must carry the first screenshot');
       else problems.push(...this.checkImage(image, 'first screenshot'));
@@ -107,9 +121,11 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
     const uses = this.last.filter((b) => b.type === 'tool_use');
     const results = answer.filter((b) => b.type === 'tool_result');
     const firstOther = answer.findIndex((b) => b.type !== 'tool_result');
-    if (firstOther !== -1 && answer.slice(firstOther).some((b) => b.type === 'tool_result')) problems.push('tool_result blocks must come first in the user message');
+    if (firstOther !== -1 && answer.slice(firstOther).some((b) => b.type === 'tool_result'))
+      problems.push('tool_result blocks must come first in the user message');
     for (const result of results) {
-      if (!uses.some((u) => u.id === result.tool_use_id)) problems.push(`tool_result for unknown tool_use_id ${String(result.tool_use_id)}`);
+      if (!uses.some((u) => u.id === result.tool_use_id))
+        problems.push(`tool_result for unknown tool_use_id ${String(result.tool_use_id)}`);
     }
     for (const use of uses) {
       const found = results.filter((r) => r.tool_use_id === use.id);
@@ -122,7 +138,8 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
       else if ((use.input as Item | undefined)?.action === 'zoom') problems.push(...this.checkZoom(image, String(use.id)));
       else problems.push(...this.checkImage(image, `screenshot of ${String(use.id)}`));
     }
-    if (uses.length === 0 && !answer.some((b) => b.type === 'text')) problems.push('after a reply without tool_use, the user message must be text');
+    if (uses.length === 0 && !answer.some((b) => b.type === 'text'))
+      problems.push('after a reply without tool_use, the user message must be text');
     return problems;
   }
 
@@ -131,7 +148,8 @@ export class FakeClaudeComputerUse extends FakeEndpoint<ClaudeTurn> {
     const source = block.source as { data?: string } | undefined;
     const size = typeof source?.data === 'string' ? imageSize(Buffer.from(source.data, 'base64')) : undefined;
     if (!size) return [`the zoom of ${id} is not an image`];
-    if (Math.max(size.width, size.height) > 1568 || size.width * size.height > 1_150_000) return [`the zoom of ${id} is ${size.width}x${size.height}, over 1568 px or 1.15 MP`];
+    if (Math.max(size.width, size.height) > 1568 || size.width * size.height > 1_150_000)
+      return [`the zoom of ${id} is ${size.width}x${size.height}, over 1568 px or 1.15 MP`];
     return [];
   }
 

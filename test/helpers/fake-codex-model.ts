@@ -28,17 +28,38 @@ export class FakeCodexModel extends LoopbackServer {
   /** Codex's client-side tool search: the model asks for tools matching `query`. */
   toolSearch(query: string): Item {
     const id = ++this.counter;
-    return { type: 'tool_search_call', id: `ts_${id}`, call_id: `call_ts_${id}`, execution: 'client', status: 'completed', arguments: { query, limit: 8 } };
+    return {
+      type: 'tool_search_call',
+      id: `ts_${id}`,
+      call_id: `call_ts_${id}`,
+      execution: 'client',
+      status: 'completed',
+      arguments: { query, limit: 8 },
+    };
   }
 
   /** A call of a function in a namespace (MCP tools are `mcp__<server>`). */
   functionCall(namespace: string, name: string, args: Record<string, unknown>): Item {
     const id = ++this.counter;
-    return { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, namespace, name, arguments: JSON.stringify(args), status: 'completed' };
+    return {
+      type: 'function_call',
+      id: `fc_${id}`,
+      call_id: `call_${id}`,
+      namespace,
+      name,
+      arguments: JSON.stringify(args),
+      status: 'completed',
+    };
   }
 
   message(text: string): Item {
-    return { type: 'message', id: `msg_${++this.counter}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
+    return {
+      type: 'message',
+      id: `msg_${++this.counter}`,
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    };
   }
 
   /** The function_call_output Codex sent for the call `call_id`. */
@@ -53,7 +74,9 @@ export class FakeCodexModel extends LoopbackServer {
   protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method !== 'POST' || !path.endsWith('/responses')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `fake: no ${req.method} ${path}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `fake: no ${req.method} ${path}` } }));
       return;
     }
     const body = JSON.parse(raw) as { input?: Item[]; tools?: Item[] };

@@ -35,9 +35,10 @@ export type HeldTurn<Success extends object> = ((request: Received) => Promise<S
 
 /** Width and height from a PNG's IHDR or a JPEG's SOF marker. */
 export function imageSize(data: Buffer): { width: number; height: number; type: 'png' | 'jpeg' } | undefined {
-  if (data.length > 24 && data.readUInt32BE(0) === 0x89504e47) return { type: 'png', width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  if (data.length > 24 && data.readUInt32BE(0) === 0x89504e47)
+    return { type: 'png', width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
   if (data[0] === 0xff && data[1] === 0xd8) {
-    for (let i = 2; i + 9 < data.length; ) {
+    for (let i = 2; i + 9 < data.length;) {
       if (data[i] !== 0xff) return undefined;
       const marker = data[i + 1]!;
       if (marker >= 0xc0 && marker <= 0xc2) return { type: 'jpeg', height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
@@ -48,11 +49,18 @@ export function imageSize(data: Buffer): { width: number; height: number; type: 
 }
 
 /** Problems with a base64 screenshot: it must decode as `type` at exactly the display size. */
-export function checkScreenshot(base64: string, mimeType: string, what: string, display: { width: number; height: number }, type: 'png' | 'jpeg' = 'png'): string[] {
+export function checkScreenshot(
+  base64: string,
+  mimeType: string,
+  what: string,
+  display: { width: number; height: number },
+  type: 'png' | 'jpeg' = 'png',
+): string[] {
   const size = imageSize(Buffer.from(base64, 'base64'));
   if (!size || `image/${size.type}` !== mimeType) return [`${what} does not decode as ${mimeType}`];
   if (size.type !== type) return [`${what} is ${size.type}, expected ${type}`];
-  if (size.width !== display.width || size.height !== display.height) return [`${what} is ${size.width}x${size.height}, expected ${display.width}x${display.height}`];
+  if (size.width !== display.width || size.height !== display.height)
+    return [`${what} is ${size.width}x${size.height}, expected ${display.width}x${display.height}`];
   return [];
 }
 
@@ -114,7 +122,13 @@ export abstract class FakeEndpoint<Success extends object> extends LoopbackServe
     res.on('close', () => {
       if (!res.writableFinished) dropped.abort();
     });
-    const request: Received = { path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, dropped: dropped.signal };
+    const request: Received = {
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      dropped: dropped.signal,
+    };
     this.received.push(request);
     const problems = req.method !== 'POST' ? [`method ${req.method}, expected POST`] : this.verify(req, request, raw);
     if (problems.length) {
@@ -126,7 +140,8 @@ export abstract class FakeEndpoint<Success extends object> extends LoopbackServe
       this.violations.push(`unexpected request #${this.received.length}: the script is empty`);
       return this.send(res, 500, { error: { message: `fake ${this.name}: no scripted reply left` } });
     }
-    const reply = typeof turn === 'function' ? await (turn as (request: Received) => Success | Failure | Promise<Success | Failure>)(request) : turn;
+    const reply =
+      typeof turn === 'function' ? await (turn as (request: Received) => Success | Failure | Promise<Success | Failure>)(request) : turn;
     if (reply && typeof reply === 'object' && 'status' in reply && typeof reply.status === 'number') {
       const failure = reply as Failure;
       return this.send(res, failure.status, failure.body, failure.headers);

@@ -38,7 +38,10 @@ export async function connectHttp(
 /** Runs the built CLI with these args and resolves with its exit code and stderr (for servers meant to refuse to start). */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--headless', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--headless', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => resolve({ code, stderr }));
@@ -46,7 +49,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Spawns `cua-mcp --headless --port 0 ...args` and waits until it listens; `nodeArgs` go to node itself (the bench's --cpu-prof). */
-export async function startHttpServer(args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<HttpServerProcess> {
+export async function startHttpServer(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<HttpServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, CLI, '--headless', '--port', '0', ...args], {
     env: { ...process.env, CUA_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -104,7 +111,10 @@ export interface RawResponse {
 }
 
 /** A plain HTTP request with full control of the headers (fetch cannot set Host). */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'POST', headers: options.headers }, (res) => {
       let body = '';
@@ -134,6 +144,12 @@ export const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'applic
 
 /** The JSON-RPC message of a response, whether sent as JSON or as one SSE event. */
 export function messageOf(body: string): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const data = body.trimStart().startsWith('{') ? body : body.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).pop()!;
+  const data = body.trimStart().startsWith('{')
+    ? body
+    : body
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5))
+        .pop()!;
   return JSON.parse(data) as ReturnType<typeof messageOf>;
 }

@@ -37,7 +37,11 @@ export async function startServer(
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client(clientInfo, clientOptions);
   await client.connect(transport);
-  return wrapClient(client, () => stderr, () => transport.pid);
+  return wrapClient(
+    client,
+    () => stderr,
+    () => transport.pid,
+  );
 }
 
 /** The call/ok helpers around a connected client, whatever its transport. */

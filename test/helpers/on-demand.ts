@@ -27,18 +27,23 @@ const STAMP = '.installed-from-lockfile';
 export async function onDemand(folder: string): Promise<string> {
   const dir = path.join(SCRIPTS, folder);
   const modules = path.join(dir, 'node_modules');
-  const lock = createHash('sha256').update(fs.readFileSync(path.join(dir, 'package-lock.json'))).digest('hex');
+  const lock = createHash('sha256')
+    .update(fs.readFileSync(path.join(dir, 'package-lock.json')))
+    .digest('hex');
   const stamp = path.join(modules, STAMP);
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) return modules;
 
   const scratch = fs.mkdtempSync(path.join(dir, '.install-'));
   try {
     for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(dir, file), path.join(scratch, file));
-    await promisify(execFile)('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: scratch, timeout: 600_000 }).catch(
-      (error: { stderr?: string; message: string }) => {
-        throw new Error(`npm ci in scripts/${folder} failed (it needs the npm registry, or its packages in the npm cache):\n${error.stderr ?? error.message}`);
-      },
-    );
+    await promisify(execFile)('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: scratch,
+      timeout: 600_000,
+    }).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(
+        `npm ci in scripts/${folder} failed (it needs the npm registry, or its packages in the npm cache):\n${error.stderr ?? error.message}`,
+      );
+    });
     fs.writeFileSync(path.join(scratch, 'node_modules', STAMP), lock);
     if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === lock) return modules; // another process finished first
     if (fs.existsSync(modules)) fs.renameSync(modules, path.join(scratch, 'stale'));

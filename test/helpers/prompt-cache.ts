@@ -53,7 +53,8 @@ function withoutMarker(block: Json): string {
 /** The request's blocks in prompt order: tools, system, each message's content blocks (with the message's role). */
 function blocks(body: Json): Array<{ key: string; tokens: number; marker: unknown }> {
   const out: Array<{ key: string; tokens: number; marker: unknown }> = [];
-  const add = (block: Json, prefix = '') => out.push({ key: prefix + withoutMarker(block), tokens: tokens(block), marker: block.cache_control });
+  const add = (block: Json, prefix = '') =>
+    out.push({ key: prefix + withoutMarker(block), tokens: tokens(block), marker: block.cache_control });
   for (const tool of (body.tools as Json[] | undefined) ?? []) add(tool, 'tool:');
   const system = body.system;
   if (typeof system === 'string') add({ type: 'text', text: system }, 'system:');
@@ -74,10 +75,15 @@ export class PromptCacheModel {
     const list = blocks(body);
     const problems: string[] = [];
     const marked = list.flatMap((block, index) => (block.marker === undefined || block.marker === null ? [] : [index]));
-    if (marked.length > MAX_BREAKPOINTS) problems.push(`${marked.length} blocks carry cache_control; the API takes at most ${MAX_BREAKPOINTS}`);
+    if (marked.length > MAX_BREAKPOINTS)
+      problems.push(`${marked.length} blocks carry cache_control; the API takes at most ${MAX_BREAKPOINTS}`);
     for (const index of marked) {
       const marker = list[index]!.marker as Json;
-      if (!isDeepStrictEqual(marker, { type: 'ephemeral' }) && !isDeepStrictEqual(marker, { type: 'ephemeral', ttl: '5m' }) && !isDeepStrictEqual(marker, { type: 'ephemeral', ttl: '1h' })) {
+      if (
+        !isDeepStrictEqual(marker, { type: 'ephemeral' }) &&
+        !isDeepStrictEqual(marker, { type: 'ephemeral', ttl: '5m' }) &&
+        !isDeepStrictEqual(marker, { type: 'ephemeral', ttl: '1h' })
+      ) {
         problems.push(`cache_control ${JSON.stringify(marker)} is not {type: "ephemeral"}`);
       }
     }
@@ -104,7 +110,11 @@ export class PromptCacheModel {
     const prefixHit = this.previous !== undefined && hashes[this.previous.length] === this.previous.hash;
     this.previous = last ? { hash: hashes[last]!, length: last } : undefined;
     return {
-      usage: { input_tokens: sums.at(-1)! - sums[read]! - written, cache_creation_input_tokens: written, cache_read_input_tokens: sums[read]! },
+      usage: {
+        input_tokens: sums.at(-1)! - sums[read]! - written,
+        cache_creation_input_tokens: written,
+        cache_read_input_tokens: sums[read]!,
+      },
       prefixHit,
       breakpoints: marked.length,
       problems,

@@ -41,12 +41,14 @@ export function givenServers(): GivenServer[] {
     given.push(...serversOf(`README.md (code block ${index + 1})`, JSON.parse(json) as Record<string, unknown>));
   });
   for (const file of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'))) {
-    given.push(...serversOf(`examples/${file}`, JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as Record<string, unknown>));
+    given.push(
+      ...serversOf(`examples/${file}`, JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as Record<string, unknown>),
+    );
   }
   const oneLiner = /^node -e '(.*mcpServers.*)'$/m.exec(README)?.[1];
   if (oneLiner) {
     const printed = execFileSync(process.execPath, ['-e', oneLiner], { cwd: ROOT, encoding: 'utf8' });
-    given.push(...serversOf("README.md (the one-liner that prints a configuration)", JSON.parse(printed) as Record<string, unknown>));
+    given.push(...serversOf('README.md (the one-liner that prints a configuration)', JSON.parse(printed) as Record<string, unknown>));
   }
   return given;
 }

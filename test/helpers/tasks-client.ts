@@ -1,6 +1,11 @@
 import { Client, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
 import type { JsonValue } from '@modelcontextprotocol/ext-tasks/core';
-import { createTaskSessionFromClient, type ApplicationInputHandler, type RawClientDispatch, type TaskEnabledSession } from '@modelcontextprotocol/ext-tasks/client';
+import {
+  createTaskSessionFromClient,
+  type ApplicationInputHandler,
+  type RawClientDispatch,
+  type TaskEnabledSession,
+} from '@modelcontextprotocol/ext-tasks/client';
 
 const CLIENT_INFO = { name: 'cua-mcp-tasks-tests', version: '1.0.0' };
 
@@ -18,7 +23,10 @@ export interface TasksClient {
  * requests (tools/call, tasks/*) on the same transport and matches their
  * responses by id; everything else goes through the Client.
  */
-export async function connectTasksClient(transport: Transport, options: { elicitation?: boolean; onInputRequest?: ApplicationInputHandler['handle'] } = {}): Promise<TasksClient> {
+export async function connectTasksClient(
+  transport: Transport,
+  options: { elicitation?: boolean; onInputRequest?: ApplicationInputHandler['handle'] } = {},
+): Promise<TasksClient> {
   const capabilities = options.elicitation ? { elicitation: { form: {} } } : {};
   const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: 'auto' }, capabilities });
   await client.connect(transport);
@@ -46,7 +54,11 @@ export async function connectTasksClient(transport: Transport, options: { elicit
   const tasks = createTaskSessionFromClient(client, {
     endpointId: 'cua-mcp-tests',
     rawDispatch,
-    v2RequestFraming: { protocolVersion: client.getNegotiatedProtocolVersion()!, clientInfo: CLIENT_INFO, clientCapabilities: capabilities as Record<string, JsonValue> },
+    v2RequestFraming: {
+      protocolVersion: client.getNegotiatedProtocolVersion()!,
+      clientInfo: CLIENT_INFO,
+      clientCapabilities: capabilities as Record<string, JsonValue>,
+    },
     ...(options.onInputRequest ? { onInputRequest: options.onInputRequest } : {}),
   });
   return {

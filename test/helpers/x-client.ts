@@ -34,7 +34,19 @@ export function connectX(display: string, xauthority: string | undefined): Promi
 /** The parts of npm `x11` the barrier below uses beyond src/desktop/x11.d.ts. */
 interface BarrierClient {
   AllocID(): number;
-  CreateWindow(id: number, parent: number, x: number, y: number, width: number, height: number, border: number, depth: number, cls: number, visual: number, values: { eventMask: number }): void;
+  CreateWindow(
+    id: number,
+    parent: number,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    border: number,
+    depth: number,
+    cls: number,
+    visual: number,
+    values: { eventMask: number },
+  ): void;
   DestroyWindow(id: number): void;
   SendClientMessage(destination: number, window: number, type: number, format: number, data: number[]): void;
 }
@@ -48,7 +60,8 @@ interface BarrierClient {
  */
 export async function windowManagerCaughtUp({ client, root }: { client: XClient; root: number }, ms = 10_000): Promise<void> {
   const x = client as unknown as XClient & BarrierClient;
-  const atom = (name: string) => new Promise<number>((resolve, reject) => client.InternAtom(false, name, (error, value) => (error ? reject(error) : resolve(value))));
+  const atom = (name: string) =>
+    new Promise<number>((resolve, reject) => client.InternAtom(false, name, (error, value) => (error ? reject(error) : resolve(value))));
   const [request, extents] = [await atom('_NET_REQUEST_FRAME_EXTENTS'), await atom('_NET_FRAME_EXTENTS')];
   const window = x.AllocID();
   x.CreateWindow(window, root, 0, 0, 1, 1, 0, 0, 0, 0, { eventMask: eventMask.PropertyChange! });

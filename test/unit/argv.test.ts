@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkArguments, editDistance, type ArgumentSpec } from '../../src/argv.js';
 
-const SPEC: ArgumentSpec = { help: { type: 'boolean', short: 'h' }, headless: { type: 'boolean' }, 'max-steps': { type: 'string' }, 'start-url': { type: 'string' } };
+const SPEC: ArgumentSpec = {
+  help: { type: 'boolean', short: 'h' },
+  headless: { type: 'boolean' },
+  'max-steps': { type: 'string' },
+  'start-url': { type: 'string' },
+};
 const check = (args: string[]) => checkArguments(args, SPEC, (message) => new Error(message));
 
 describe('argv checks', () => {
@@ -27,7 +32,10 @@ describe('argv checks', () => {
     assert.throws(() => check(['--max-steps']), /--max-steps needs a value: --max-steps <value>\./);
     assert.throws(() => check(['--start-url', '--']), /--start-url needs a value/);
     assert.throws(() => check(['--start-url', '-x']), /for a value that starts with a dash write --start-url=-x\./);
-    assert.throws(() => check(['--headless=1']), /--headless takes no value, got "1": write --headless to turn it on or --no-headless to turn it off\./);
+    assert.throws(
+      () => check(['--headless=1']),
+      /--headless takes no value, got "1": write --headless to turn it on or --no-headless to turn it off\./,
+    );
     assert.throws(() => check(['--help=yes']), /--help takes no value, got "yes": write --help to turn it on\.$/);
   });
 });

@@ -29,6 +29,9 @@ describe('--auth-tokens file permissions', () => {
     }
     const spaced = write("my tokens's", 0o644);
     assert.throws(() => readAuthTokens(spaced), /chmod 600 '.*\/my tokens'\\''s'$/);
-    assert.throws(() => http('--auth-tokens', spaced), (error: Error) => error instanceof ConfigError && /^--auth-tokens \(CUA_AUTH_TOKENS\): .* is open to other users/.test(error.message));
+    assert.throws(
+      () => http('--auth-tokens', spaced),
+      (error: Error) => error instanceof ConfigError && /^--auth-tokens \(CUA_AUTH_TOKENS\): .* is open to other users/.test(error.message),
+    );
   });
 });

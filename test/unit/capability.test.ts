@@ -19,7 +19,11 @@ describe('capability', () => {
   });
 
   it('refuses browser capabilities on a desktop session, saying what to use instead', () => {
-    for (const [name, tool] of [['navigation', 'navigate'], ['tabs', 'select_tab'], ['logins', 'save_storage_state']] as const) {
+    for (const [name, tool] of [
+      ['navigation', 'navigate'],
+      ['tabs', 'select_tab'],
+      ['logins', 'save_storage_state'],
+    ] as const) {
       assert.throws(
         () => capability(session('desktop'), name, tool),
         (error: unknown) =>
@@ -35,7 +39,8 @@ describe('capability', () => {
       () => capability(session('browser'), 'apps', 'launch_app'),
       (error: unknown) =>
         error instanceof WrongEnvironmentError &&
-        error.message === 'launch_app needs a desktop session, and session s1 is a browser session. Open one with new_session {"environment": "desktop"} and pass its session_id.',
+        error.message ===
+          'launch_app needs a desktop session, and session s1 is a browser session. Open one with new_session {"environment": "desktop"} and pass its session_id.',
     );
   });
 });

@@ -18,7 +18,7 @@ function refusal(argv: string[], env: NodeJS.ProcessEnv = {}): string {
 }
 
 describe('the option table', () => {
-  it('every option has a flag, an environment variable CUA_* (or a provider\'s own), a group and a help line; flags and variables are unique', () => {
+  it("every option has a flag, an environment variable CUA_* (or a provider's own), a group and a help line; flags and variables are unique", () => {
     const specs = Object.values(OPTIONS);
     assert.equal(new Set(specs.map((s) => s.flag)).size, specs.length);
     assert.equal(new Set(specs.map((s) => s.env)).size, specs.length);
@@ -38,7 +38,8 @@ describe('the option table', () => {
     assert.match(help, /--display-size <value> +Viewport size[^\n]*\(default: 1024x768\)\n +env: CUA_DISPLAY_SIZE/);
     assert.match(help, /--headless {2,}Run the browser headless/, 'a boolean option takes no <value>');
     assert.match(help, /^ {2}OPENAI_API_KEY=\.\.\. \(OpenAI\)$/m);
-    for (const group of ['Browser:', 'Desktop:', 'Output:', 'Sessions:', 'Model:', 'Http:', 'Security:']) assert.match(help, new RegExp(`^${group}$`, 'm'));
+    for (const group of ['Browser:', 'Desktop:', 'Output:', 'Sessions:', 'Model:', 'Http:', 'Security:'])
+      assert.match(help, new RegExp(`^${group}$`, 'm'));
   });
 });
 
@@ -69,7 +70,7 @@ describe('parseOptions: flags, the environment, defaults', () => {
     assert.equal(parseOptions([], {}).help, false);
   });
 
-  it('a negative number after an option is its value, for the option\'s own range check', () => {
+  it("a negative number after an option is its value, for the option's own range check", () => {
     assert.equal(parseOptions(['--max-steps', '-3'], {}).raw.maxSteps, '-3');
   });
 });
@@ -104,7 +105,11 @@ describe('resolveConfig: what each option becomes', () => {
   });
 
   it('--screenshot-size scales down, keeping the aspect ratio, at most 10x', () => {
-    assert.deepEqual(config(['--display-size', '1920x1080', '--screenshot-size', '1280x720']).screenshot, { width: 1280, height: 720, scale: 1280 / 1920 });
+    assert.deepEqual(config(['--display-size', '1920x1080', '--screenshot-size', '1280x720']).screenshot, {
+      width: 1280,
+      height: 720,
+      scale: 1280 / 1920,
+    });
     assert.match(refusal(['--display-size', '1920x1080', '--screenshot-size', '1280x1024']), /keeping its aspect ratio: e\.g\. 960x540/);
     assert.match(refusal(['--screenshot-size', '2048x1536']), /scaled down by at most 10x/);
     assert.match(refusal(['--screenshot-size', 'half']), /--screenshot-size \(CUA_SCREENSHOT_SIZE\) must be WIDTHxHEIGHT/);
@@ -122,11 +127,14 @@ describe('resolveConfig: what each option becomes', () => {
   it('--start-url is read as navigate reads an address, and checked against the domain policy', () => {
     assert.equal(config(['--start-url', 'example.com']).startUrl, 'https://example.com/');
     assert.equal(config(['--start-url', '127.0.0.1:8765']).startUrl, 'http://127.0.0.1:8765/');
-    assert.match(refusal(['--start-url', 'https://other.example', '--allowed-domains', 'example.com']), /--start-url https:\/\/other\.example\/ is not allowed/);
+    assert.match(
+      refusal(['--start-url', 'https://other.example', '--allowed-domains', 'example.com']),
+      /--start-url https:\/\/other\.example\/ is not allowed/,
+    );
     assert.match(refusal(['--allowed-domains', 'exa mple.com']), /^--allowed-domains \(CUA_ALLOWED_DOMAINS\): /);
   });
 
-  it('--confirm-actions takes the agent\'s action kinds only', () => {
+  it("--confirm-actions takes the agent's action kinds only", () => {
     assert.deepEqual(config(['--confirm-actions', 'type, click']).agent.confirmActions, ['type', 'click']);
     assert.match(refusal(['--confirm-actions', 'type,launch']), /unknown action kind\(s\) launch; use /);
   });
@@ -136,8 +144,22 @@ describe('resolveConfig: what each option becomes', () => {
     assert.equal(http.host, '127.0.0.1');
     assert.deepEqual(http.tokens, []);
     assert.deepEqual(http.allowedHosts, ['localhost', '127.0.0.1', '[::1]']);
-    assert.match(refusal(['--port', '8931', '--host', '0.0.0.0']), /Refusing to listen on 0\.0\.0\.0 without a token.*--auth-token \(CUA_AUTH_TOKEN\)/);
-    const open = config(['--port', '8931', '--host', '0.0.0.0', '--auth-token', 's3cret', '--allowed-hosts', 'MyBox.lan:8931', '--allowed-origins', 'https://App.example.com/']).http!;
+    assert.match(
+      refusal(['--port', '8931', '--host', '0.0.0.0']),
+      /Refusing to listen on 0\.0\.0\.0 without a token.*--auth-token \(CUA_AUTH_TOKEN\)/,
+    );
+    const open = config([
+      '--port',
+      '8931',
+      '--host',
+      '0.0.0.0',
+      '--auth-token',
+      's3cret',
+      '--allowed-hosts',
+      'MyBox.lan:8931',
+      '--allowed-origins',
+      'https://App.example.com/',
+    ]).http!;
     assert.equal(open.tokens.length, 1);
     assert.deepEqual(open.allowedHosts, ['localhost', '127.0.0.1', '[::1]', 'mybox.lan'], 'a wildcard bind address is no name clients use');
     assert.deepEqual(open.allowedOrigins, ['https://app.example.com']);
@@ -153,10 +175,19 @@ describe('option errors: each names the option, what was given and what is valid
     [['--no-such-flag'], /^unknown option --no-such-flag\. Run cua-mcp --help for the options\.$/],
     [['-x'], /^unknown option -x\. Run cua-mcp --help/],
     [['--max-steps', '-3'], /--max-steps \(CUA_MAX_STEPS\) must be a whole number from 1 to 1000, got "-3"/],
-    [['--display-size', 'huge'], /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/],
-    [['--display-size', '99999x1'], /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "99999x1"/],
+    [
+      ['--display-size', 'huge'],
+      /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/,
+    ],
+    [
+      ['--display-size', '99999x1'],
+      /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "99999x1"/,
+    ],
     [['--port'], /--port needs a value: --port <value>\./],
-    [['--start-url', '--headless'], /--start-url needs a value, but "--headless" follows it; for a value that starts with a dash write --start-url=--headless\./],
+    [
+      ['--start-url', '--headless'],
+      /--start-url needs a value, but "--headless" follows it; for a value that starts with a dash write --start-url=--headless\./,
+    ],
     [['--headless=yes'], /--headless takes no value, got "yes": write --headless to turn it on or --no-headless to turn it off\./],
     [['--version=1'], /--version takes no value, got "1": write --version to turn it on\./],
     [['--start-url', 'http://[bad'], /--start-url \(CUA_START_URL\): Not a valid URL: "http:\/\/\[bad"/],
@@ -168,12 +199,15 @@ describe('option errors: each names the option, what was given and what is valid
     it(args.join(' '), () => {
       const message = refusal(args);
       assert.match(message, expected);
-      assert.doesNotMatch(message, /ambiguous|'--/, 'none of parseArgs\' own wording');
+      assert.doesNotMatch(message, /ambiguous|'--/, "none of parseArgs' own wording");
     });
   }
 
   it('a bad value from the environment is named by its variable too', () => {
     assert.match(refusal([], { CUA_DISPLAY_SIZE: 'huge' }), /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT/);
-    assert.match(refusal([], { CUA_IMAGE_QUALITY: '0' }), /--image-quality \(CUA_IMAGE_QUALITY\) must be a whole number from 1 to 100, got "0"/);
+    assert.match(
+      refusal([], { CUA_IMAGE_QUALITY: '0' }),
+      /--image-quality \(CUA_IMAGE_QUALITY\) must be a whole number from 1 to 100, got "0"/,
+    );
   });
 });

@@ -26,17 +26,26 @@ describe('desktop options', () => {
       { name: 'notes', argv: ['python3', 'my notes.py', 'a b'] },
     ]);
     const fromEnv = config([], { CUA_DESKTOP_APPS: 'xterm=xterm; browser=chromium --no-sandbox' });
-    assert.deepEqual(fromEnv.desktop.apps.map((a) => a.name), ['xterm', 'browser']);
+    assert.deepEqual(
+      fromEnv.desktop.apps.map((a) => a.name),
+      ['xterm', 'browser'],
+    );
     assert.deepEqual(config([]).desktop.apps, []);
   });
 
   it('refuses what it cannot run, saying what was wrong', () => {
-    assert.throws(() => config(['--desktop-app', 'xterm']), (e: Error) => e instanceof ConfigError && /is not NAME=COMMAND/.test(e.message));
+    assert.throws(
+      () => config(['--desktop-app', 'xterm']),
+      (e: Error) => e instanceof ConfigError && /is not NAME=COMMAND/.test(e.message),
+    );
     assert.throws(() => config(['--desktop-app', 'a=x', '--desktop-app', 'a=y']), /named twice/);
     assert.throws(() => config(['--desktop-app', 'a=x "unclosed']), /unclosed " quote/);
     assert.throws(() => config(['--desktop-display', 'nope']), /X display name such as :1/);
     assert.throws(() => config(['--desktop-display', ':1', '--desktop-size', '1920x1080']), /Pass one of them/);
-    assert.throws(() => config(['--desktop-size', '1920']), /--desktop-size \(CUA_DESKTOP_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320/);
+    assert.throws(
+      () => config(['--desktop-size', '1920']),
+      /--desktop-size \(CUA_DESKTOP_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320/,
+    );
   });
 
   it('defaults the desktop to the display size', () => {
@@ -46,7 +55,10 @@ describe('desktop options', () => {
 
   it('splits shell words only: no variables, pipes or separators', () => {
     assert.deepEqual(splitCommand('echo $HOME | cat; rm'), ['echo', '$HOME', '|', 'cat;', 'rm']);
-    assert.deepEqual(parseAppSpecs('a=x\nb=y'), [{ name: 'a', argv: ['x'] }, { name: 'b', argv: ['y'] }]);
+    assert.deepEqual(parseAppSpecs('a=x\nb=y'), [
+      { name: 'a', argv: ['x'] },
+      { name: 'b', argv: ['y'] },
+    ]);
   });
 });
 
@@ -131,7 +143,7 @@ describe('desktop settle on repaint reports', () => {
 });
 
 describe('window manager lockdown', () => {
-  it('gives openbox a configuration of ours, with an empty menu file; leaves other window managers and an operator\'s --config-file alone', () => {
+  it("gives openbox a configuration of ours, with an empty menu file; leaves other window managers and an operator's --config-file alone", () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-lockdown-'));
     try {
       const command = lockedDown(['/usr/bin/openbox'], folder);

@@ -7,7 +7,8 @@ import { ranTurn, screenInput, translatorContext } from '../helpers/translator-f
 // Gemini computer use, as the reference documents it: predefined functions with points on a
 // 0-999 grid, a safety_decision that asks first, function responses with the URL and the screenshot.
 const noClient = () => Promise.reject(new Error('a unit test sends no request'));
-const translator = (argv: string[] = [], instructions?: string) => new GeminiTranslator(noClient, { ...translatorContext('gemini-2.5-computer-use-preview-10-2025', argv), instructions });
+const translator = (argv: string[] = [], instructions?: string) =>
+  new GeminiTranslator(noClient, { ...translatorContext('gemini-2.5-computer-use-preview-10-2025', argv), instructions });
 const FIRST = screenInput('first');
 const NEXT = screenInput('next', 'https://shop.example/cart');
 const reply = (parts: unknown[], id = 'gem_1') => ({
@@ -24,8 +25,16 @@ test('the request declares computer use in the browser, with the task and the fi
   t.start('Add a mug to the cart', FIRST);
   const body = t.request();
   assert.equal(body.model, 'gemini-2.5-computer-use-preview-10-2025');
-  assert.deepEqual(body.config, { tools: [{ computerUse: { environment: 'ENVIRONMENT_BROWSER' } }], systemInstruction: 'Prefer the search box.' });
-  assert.deepEqual(body.contents, [{ role: 'user', parts: [{ text: 'Add a mug to the cart' }, { inlineData: { mimeType: 'image/png', data: FIRST.shot.data.toString('base64') } }] }]);
+  assert.deepEqual(body.config, {
+    tools: [{ computerUse: { environment: 'ENVIRONMENT_BROWSER' } }],
+    systemInstruction: 'Prefer the search box.',
+  });
+  assert.deepEqual(body.contents, [
+    {
+      role: 'user',
+      parts: [{ text: 'Add a mug to the cart' }, { inlineData: { mimeType: 'image/png', data: FIRST.shot.data.toString('base64') } }],
+    },
+  ]);
 });
 
 test('function calls are read into actions, grid points mapped to the screen; thoughts are reasoning', () => {
@@ -56,28 +65,58 @@ test('function calls are read into actions, grid points mapped to the screen; th
       ],
       [{ type: 'scroll', x: 512, y: 384, scroll_x: 0, scroll_y: 614, keys: [] }],
       [{ type: 'scroll', x: 1022, y: 0, scroll_x: -512, scroll_y: 0, keys: [] }],
-      [{ type: 'drag', path: [{ x: 0, y: 0 }, { x: 256, y: 576 }], keys: [] }],
+      [
+        {
+          type: 'drag',
+          path: [
+            { x: 0, y: 0 },
+            { x: 256, y: 576 },
+          ],
+          keys: [],
+        },
+      ],
       [{ type: 'keypress', keys: ['Control', 'A'] }],
     ],
   );
   assert.deepEqual(read.problems, []);
-  assert.deepEqual(read.usage, { input_tokens: 1500, cached_input_tokens: 1000, cache_write_tokens: 0, output_tokens: 50, reasoning_tokens: 20 });
+  assert.deepEqual(read.usage, {
+    input_tokens: 1500,
+    cached_input_tokens: 1000,
+    cache_write_tokens: 0,
+    output_tokens: 50,
+    reasoning_tokens: 20,
+  });
 });
 
 test('navigate, search, go_back and go_forward are navigation; a bare host gets https', () => {
   const t = translator();
   t.start('task', FIRST);
-  const read = t.read(reply([call('navigate', { url: 'shop.example/cart' }), call('search', {}), call('go_back', {}), call('go_forward', {})]));
+  const read = t.read(
+    reply([call('navigate', { url: 'shop.example/cart' }), call('search', {}), call('go_back', {}), call('go_forward', {})]),
+  );
   assert.deepEqual(
     read.calls.map((c) => c.actions),
-    [[{ type: 'navigate', url: 'https://shop.example/cart' }], [{ type: 'navigate', url: SEARCH_PAGE }], [{ type: 'history', direction: 'back' }], [{ type: 'history', direction: 'forward' }]],
+    [
+      [{ type: 'navigate', url: 'https://shop.example/cart' }],
+      [{ type: 'navigate', url: SEARCH_PAGE }],
+      [{ type: 'history', direction: 'back' }],
+      [{ type: 'history', direction: 'forward' }],
+    ],
   );
 });
 
 test('require_confirmation holds the call; the answer carries the URL, the screenshot, and safety_acknowledgement once approved', () => {
   const t = translator();
   t.start('Buy the mug', FIRST);
-  const read = t.read(reply([call('click_at', { x: 500, y: 500, safety_decision: { decision: 'require_confirmation', explanation: 'This completes a purchase.' } }, 'fc_buy')]));
+  const read = t.read(
+    reply([
+      call(
+        'click_at',
+        { x: 500, y: 500, safety_decision: { decision: 'require_confirmation', explanation: 'This completes a purchase.' } },
+        'fc_buy',
+      ),
+    ]),
+  );
   assert.deepEqual(read.calls[0]!.checks, [{ id: 'fc_buy', code: 'require_confirmation', message: 'This completes a purchase.' }]);
   t.answer(ranTurn(read.calls, NEXT, true));
   assert.deepEqual(contents(t).at(-1), {
@@ -115,5 +154,7 @@ test('text without a function call is the answer; a blocked prompt is a problem'
   t.start('task', FIRST);
   assert.equal(t.read(reply([{ text: 'The mug is in the cart.' }])).message, 'The mug is in the cart.');
   t.retry('go on');
-  assert.deepEqual(t.read({ responseId: 'gem_2', promptFeedback: { blockReason: 'SAFETY' } }).problems, ['no candidate in the reply (blocked: SAFETY)']);
+  assert.deepEqual(t.read({ responseId: 'gem_2', promptFeedback: { blockReason: 'SAFETY' } }).problems, [
+    'no candidate in the reply (blocked: SAFETY)',
+  ]);
 });

@@ -3,21 +3,51 @@ import { describe, it } from 'node:test';
 import { toChord, toKeyStroke, toPlaywrightKey, UnknownKeyError } from '../../src/computer/keys.js';
 
 describe('key names', () => {
-  it('the names models use map to the keyboard\'s keys, whatever their case, spacing or separators', () => {
+  it("the names models use map to the keyboard's keys, whatever their case, spacing or separators", () => {
     const cases: Array<[string, string]> = [
-      ['CTRL', 'Control'], ['ctrl', 'Control'], ['Return', 'Enter'], ['ENTER', 'Enter'], ['cmd', 'Meta'], ['super', 'Meta'], ['option', 'Alt'],
-      ['ArrowLeft', 'ArrowLeft'], ['left', 'ArrowLeft'], ['Page_Down', 'PageDown'], ['page down', 'PageDown'], ['pgup', 'PageUp'],
-      ['esc', 'Escape'], ['space', ' '], ['del', 'Delete'], ['F5', 'F5'], ['f12', 'F12'], ['minus', '-'], ['\n', 'Enter'], ['\t', 'Tab'],
-      ['a', 'a'], ['A', 'A'], ['7', '7'], ['/', '/'], ['browserback', 'BrowserBack'],
+      ['CTRL', 'Control'],
+      ['ctrl', 'Control'],
+      ['Return', 'Enter'],
+      ['ENTER', 'Enter'],
+      ['cmd', 'Meta'],
+      ['super', 'Meta'],
+      ['option', 'Alt'],
+      ['ArrowLeft', 'ArrowLeft'],
+      ['left', 'ArrowLeft'],
+      ['Page_Down', 'PageDown'],
+      ['page down', 'PageDown'],
+      ['pgup', 'PageUp'],
+      ['esc', 'Escape'],
+      ['space', ' '],
+      ['del', 'Delete'],
+      ['F5', 'F5'],
+      ['f12', 'F12'],
+      ['minus', '-'],
+      ['\n', 'Enter'],
+      ['\t', 'Tab'],
+      ['a', 'a'],
+      ['A', 'A'],
+      ['7', '7'],
+      ['/', '/'],
+      ['browserback', 'BrowserBack'],
     ];
     for (const [name, key] of cases) assert.equal(toPlaywrightKey(name), key, name);
   });
 
   it('unknown keys are refused, saying what works; a chord written as one name is told to be split', () => {
-    assert.throws(() => toPlaywrightKey('F13'), (e: Error) => e instanceof UnknownKeyError && /unknown key "F13": use a single character or a name such as ctrl/.test(e.message));
-    assert.throws(() => toPlaywrightKey('ctrl+c'), /unknown key "ctrl\+c": each key of a chord is its own array item, e\.g\. \["ctrl","c"\]/);
+    assert.throws(
+      () => toPlaywrightKey('F13'),
+      (e: Error) => e instanceof UnknownKeyError && /unknown key "F13": use a single character or a name such as ctrl/.test(e.message),
+    );
+    assert.throws(
+      () => toPlaywrightKey('ctrl+c'),
+      /unknown key "ctrl\+c": each key of a chord is its own array item, e\.g\. \["ctrl","c"\]/,
+    );
     assert.throws(() => toPlaywrightKey('Shift-Tab'), /each key of a chord is its own array item, e\.g\. \["shift","tab"\]/);
-    assert.throws(() => toPlaywrightKey('é'), /"é" has no key on the keyboard layout: it can be pressed alone \(keypress \["é"\]\) or typed \(type\), not held with other keys/);
+    assert.throws(
+      () => toPlaywrightKey('é'),
+      /"é" has no key on the keyboard layout: it can be pressed alone \(keypress \["é"\]\) or typed \(type\), not held with other keys/,
+    );
   });
 
   it('a chord lowers a letter held with a modifier (ctrl+A is ctrl+a), and adds no shift of its own', () => {

@@ -12,9 +12,23 @@ const config = (argv: string[]) => resolveConfig(parseOptions(argv, {}).raw, {})
 
 test('--model-prices: per million tokens; cache prices default to the input price; no prices, no cost', () => {
   assert.equal(config([]).agent.modelPrices, undefined);
-  assert.deepEqual(config(['--model-prices', 'input=3, output=15, cached=0.3, cache_write=3.75']).agent.modelPrices, { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 });
-  assert.deepEqual(config(['--model-prices', 'input=2,output=8']).agent.modelPrices, { input: 2, output: 8, cached_input: 2, cache_write: 2 });
-  assert.throws(() => config(['--model-prices', 'output=15']), (e: Error) => e instanceof ConfigError && /--model-prices \(CUA_MODEL_PRICES\): needs at least input=PRICE and output=PRICE/.test(e.message));
+  assert.deepEqual(config(['--model-prices', 'input=3, output=15, cached=0.3, cache_write=3.75']).agent.modelPrices, {
+    input: 3,
+    output: 15,
+    cached_input: 0.3,
+    cache_write: 3.75,
+  });
+  assert.deepEqual(config(['--model-prices', 'input=2,output=8']).agent.modelPrices, {
+    input: 2,
+    output: 8,
+    cached_input: 2,
+    cache_write: 2,
+  });
+  assert.throws(
+    () => config(['--model-prices', 'output=15']),
+    (e: Error) =>
+      e instanceof ConfigError && /--model-prices \(CUA_MODEL_PRICES\): needs at least input=PRICE and output=PRICE/.test(e.message),
+  );
   assert.throws(() => config(['--model-prices', 'input=3,output=15,images=2']), /"images=2" is not KIND=PRICE/);
   assert.throws(() => config(['--model-prices', 'input=cheap,output=15']), /"input=cheap" is not KIND=PRICE/);
 });
@@ -66,5 +80,8 @@ test('--approval and --confirm-domains: the policies an operator can name, and w
   assert.equal(domains.match('https://login.bank.example/'), '*.bank.example');
   assert.equal(domains.match('https://example.com/'), undefined);
   assert.equal(domains.match('about:blank'), undefined);
-  assert.throws(() => config(['--confirm-domains', 'https://bank.example/login']), /--confirm-domains \(CUA_CONFIRM_DOMAINS\): .*give the host alone/);
+  assert.throws(
+    () => config(['--confirm-domains', 'https://bank.example/login']),
+    /--confirm-domains \(CUA_CONFIRM_DOMAINS\): .*give the host alone/,
+  );
 });

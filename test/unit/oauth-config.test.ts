@@ -8,7 +8,11 @@ import { resolveConfig } from '../../src/mcp/server-config.js';
 import { OAuthResourceServer, oauthPrincipal } from '../../src/mcp/oauth.js';
 
 const http = (...args: string[]) => resolveConfig(parseOptions(['--port', '0', ...args], {}).raw, {}).http!;
-const refused = (args: string[], message: RegExp) => assert.throws(() => http(...args), (error: Error) => error instanceof ConfigError && message.test(error.message));
+const refused = (args: string[], message: RegExp) =>
+  assert.throws(
+    () => http(...args),
+    (error: Error) => error instanceof ConfigError && message.test(error.message),
+  );
 
 describe('--oauth-* options', () => {
   test('the issuer alone: the resource is the listening URL (filled in at listen), no scope required', () => {
@@ -23,13 +27,23 @@ describe('--oauth-* options', () => {
 
   test('audience and scopes as given; an issuer is enough to listen beyond loopback once the resource is named', () => {
     const { oauth, tokens } = http(
-      '--host', '0.0.0.0',
-      '--oauth-issuer', 'https://tenant.auth0.com/',
-      '--oauth-resource', 'https://cua.example.com/mcp',
-      '--oauth-audience', 'api://cua',
-      '--oauth-scopes', 'mcp:tools, mcp:read',
+      '--host',
+      '0.0.0.0',
+      '--oauth-issuer',
+      'https://tenant.auth0.com/',
+      '--oauth-resource',
+      'https://cua.example.com/mcp',
+      '--oauth-audience',
+      'api://cua',
+      '--oauth-scopes',
+      'mcp:tools, mcp:read',
     );
-    assert.deepEqual(oauth, { issuer: 'https://tenant.auth0.com/', resource: 'https://cua.example.com/mcp', audience: 'api://cua', scopes: ['mcp:tools', 'mcp:read'] });
+    assert.deepEqual(oauth, {
+      issuer: 'https://tenant.auth0.com/',
+      resource: 'https://cua.example.com/mcp',
+      audience: 'api://cua',
+      scopes: ['mcp:tools', 'mcp:read'],
+    });
     assert.deepEqual(tokens, []);
   });
 
@@ -37,7 +51,10 @@ describe('--oauth-* options', () => {
     refused(['--oauth-issuer', 'http://login.example.com'], /--oauth-issuer must be an https URL \(plain http only on localhost\)/);
     refused(['--oauth-issuer', 'not a url'], /--oauth-issuer must be a URL/);
     refused(['--oauth-scopes', 'mcp'], /--oauth-scopes need --oauth-issuer/);
-    refused(['--host', '0.0.0.0', '--oauth-issuer', 'https://login.example.com'], /needs --oauth-resource .*the https URL of \/mcp as clients reach it/);
+    refused(
+      ['--host', '0.0.0.0', '--oauth-issuer', 'https://login.example.com'],
+      /needs --oauth-resource .*the https URL of \/mcp as clients reach it/,
+    );
     refused(['--host', '0.0.0.0'], /without a token.*--auth-token \(CUA_AUTH_TOKEN\) or --oauth-issuer/);
   });
 });
@@ -46,7 +63,10 @@ describe('principals of OAuth subjects', () => {
   const issuer = 'http://127.0.0.1:4444';
   test('readable, namespaced by the issuer, and file names whatever the subject', () => {
     assert.equal(oauthPrincipal(issuer, 'alice'), 'alice~127.0.0.1%3A4444');
-    assert.equal(oauthPrincipal('https://login.microsoftonline.com/tid/v2.0', 'auth0|a/b'), 'auth0%7Ca%2Fb~login.microsoftonline.com%2Ftid%2Fv2.0');
+    assert.equal(
+      oauthPrincipal('https://login.microsoftonline.com/tid/v2.0', 'auth0|a/b'),
+      'auth0%7Ca%2Fb~login.microsoftonline.com%2Ftid%2Fv2.0',
+    );
     assert.notEqual(oauthPrincipal('https://a.example.com', 'alice'), oauthPrincipal('https://b.example.com', 'alice'));
     assert.notEqual(oauthPrincipal(issuer, 'a/b'), oauthPrincipal(issuer, 'a%2Fb'), 'escaping never merges two subjects');
     for (const subject of ['..', '../../etc', 'x'.repeat(300), 'é 名前', '\u0000']) {
@@ -74,7 +94,10 @@ describe('the resource server before any token is checked', () => {
     const refusal = await server.authenticate({ authorization: 'Bearer aaa.bbb.ccc' }, config);
     assert.ok('status' in refusal);
     assert.equal(refusal.status, 503);
-    assert.match(refusal.message, /cannot read the metadata of the authorization server http:\/\/127\.0\.0\.1:1: tried http:\/\/127\.0\.0\.1:1\/\.well-known\/openid-configuration \(.*\), http:\/\/127\.0\.0\.1:1\/\.well-known\/oauth-authorization-server/);
+    assert.match(
+      refusal.message,
+      /cannot read the metadata of the authorization server http:\/\/127\.0\.0\.1:1: tried http:\/\/127\.0\.0\.1:1\/\.well-known\/openid-configuration \(.*\), http:\/\/127\.0\.0\.1:1\/\.well-known\/oauth-authorization-server/,
+    );
     assert.ok(!refusal.message.includes('aaa.bbb.ccc'));
   });
 
@@ -84,9 +107,17 @@ describe('the resource server before any token is checked', () => {
     const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
     try {
       const config = http('--oauth-issuer', issuer);
-      const refusal = await new OAuthResourceServer(config.oauth!, 'http://127.0.0.1:8931/mcp').authenticate({ authorization: 'Bearer aaa.bbb.ccc' }, config);
+      const refusal = await new OAuthResourceServer(config.oauth!, 'http://127.0.0.1:8931/mcp').authenticate(
+        { authorization: 'Bearer aaa.bbb.ccc' },
+        config,
+      );
       assert.ok('status' in refusal && refusal.status === 503);
-      assert.match(refusal.message, new RegExp(`names the issuer "${issuer}/", not "${issuer}": set --oauth-issuer to exactly what the authorization server calls itself`));
+      assert.match(
+        refusal.message,
+        new RegExp(
+          `names the issuer "${issuer}/", not "${issuer}": set --oauth-issuer to exactly what the authorization server calls itself`,
+        ),
+      );
     } finally {
       idp.close();
     }

@@ -39,8 +39,12 @@ test('past the step limit: refused, naming the limit, the option and how long to
   quota.admitStep();
   now.advance(15_000);
   quota.admitStep();
-  const refusal = /Model step limit reached: your runs \(principal "alice"\) took 2 model steps in the last 60 s, the most each principal may take \(2 a minute, set by --max-steps-per-minute \(CUA_MAX_STEPS_PER_MINUTE\)\); no model request was made\. Wait 45 s, then try again/;
-  assert.throws(() => quota.admitStep(), (e: Error) => e instanceof QuotaError && refusal.test(e.message));
+  const refusal =
+    /Model step limit reached: your runs \(principal "alice"\) took 2 model steps in the last 60 s, the most each principal may take \(2 a minute, set by --max-steps-per-minute \(CUA_MAX_STEPS_PER_MINUTE\)\); no model request was made\. Wait 45 s, then try again/;
+  assert.throws(
+    () => quota.admitStep(),
+    (e: Error) => e instanceof QuotaError && refusal.test(e.message),
+  );
   assert.throws(() => quota.admitRun(), refusal, 'a new run is refused too: its first turn could not be taken');
   assert.equal(quota.activeRuns, 0);
   now.advance(45_000);
@@ -52,7 +56,10 @@ test('runs at once: counted while they work, freed when they stop, whatever orde
   const quota = new PrincipalQuota('bob', { sessions: 0, runs: 2, stepsPerMinute: 0 });
   const first = quota.admitRun();
   const second = quota.admitRun();
-  assert.throws(() => quota.admitRun(), /Run limit reached: 2 of your runs \(principal "bob"\) are working.*\(2, set by --max-runs-per-principal \(CUA_MAX_RUNS_PER_PRINCIPAL\)\).*cancel_run/);
+  assert.throws(
+    () => quota.admitRun(),
+    /Run limit reached: 2 of your runs \(principal "bob"\) are working.*\(2, set by --max-runs-per-principal \(CUA_MAX_RUNS_PER_PRINCIPAL\)\).*cancel_run/,
+  );
   first();
   first();
   assert.equal(quota.activeRuns, 1, 'releasing twice frees one slot');
@@ -64,7 +71,10 @@ test('runs at once: counted while they work, freed when they stop, whatever orde
 test('open sessions: the ones being opened count, so two calls at once cannot both slip under the limit', () => {
   const quota = new PrincipalQuota('carol', { sessions: 2, runs: 0, stepsPerMinute: 0 }, clock());
   const opening = quota.admitSession(1);
-  assert.throws(() => quota.admitSession(1), /Session limit reached: you \(principal "carol"\) have 2 session\(s\) open.*\(2, set by --max-sessions-per-principal \(CUA_MAX_SESSIONS_PER_PRINCIPAL\)\).*close_session/);
+  assert.throws(
+    () => quota.admitSession(1),
+    /Session limit reached: you \(principal "carol"\) have 2 session\(s\) open.*\(2, set by --max-sessions-per-principal \(CUA_MAX_SESSIONS_PER_PRINCIPAL\)\).*close_session/,
+  );
   opening();
   quota.admitSession(1)();
   assert.throws(() => quota.admitSession(2), /have 2 session\(s\) open/);
@@ -74,13 +84,26 @@ test('no limits by default; each option takes a whole number, 0 for none', () =>
   const config = (argv: string[]) => resolveConfig(parseOptions(argv, {}).raw, {});
   assert.deepEqual(config([]).principalLimits, { sessions: 0, runs: 0, stepsPerMinute: 0 });
   assert.deepEqual(config([]).operators, []);
-  const set = config(['--max-sessions-per-principal', '3', '--max-runs-per-principal', '1', '--max-steps-per-minute', '120', '--operators', 'ops, carol']);
+  const set = config([
+    '--max-sessions-per-principal',
+    '3',
+    '--max-runs-per-principal',
+    '1',
+    '--max-steps-per-minute',
+    '120',
+    '--operators',
+    'ops, carol',
+  ]);
   assert.deepEqual(set.principalLimits, { sessions: 3, runs: 1, stepsPerMinute: 120 });
   assert.deepEqual(set.operators, ['ops', 'carol']);
-  assert.throws(() => config(['--max-runs-per-principal', 'two']), (e: Error) => e instanceof ConfigError && /--max-runs-per-principal \(CUA_MAX_RUNS_PER_PRINCIPAL\) must be a whole number/.test(e.message));
+  assert.throws(
+    () => config(['--max-runs-per-principal', 'two']),
+    (e: Error) =>
+      e instanceof ConfigError && /--max-runs-per-principal \(CUA_MAX_RUNS_PER_PRINCIPAL\) must be a whole number/.test(e.message),
+  );
 });
 
-test('an --auth-tokens name may not be one the server gives its one user: its holder would share that user\'s things', () => {
+test("an --auth-tokens name may not be one the server gives its one user: its holder would share that user's things", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-reserved-'));
   try {
     const file = path.join(dir, 'tokens');
@@ -96,7 +119,7 @@ test('an --auth-tokens name may not be one the server gives its one user: its ho
   }
 });
 
-test('files sit apart per named principal; the one user\'s (stdio, terminal, one token) at the top as before', () => {
+test("files sit apart per named principal; the one user's (stdio, terminal, one token) at the top as before", () => {
   for (const one of [undefined, stdioPrincipal(), 'local', 'auth-token', 'shared']) assert.equal(ownerFolder(one), undefined, String(one));
   assert.equal(ownerFolder('alice'), 'alice');
   assert.equal(ownerFolder('auth0|1234'), 'auth0%7C1234', 'an OAuth subject becomes one folder name');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
-import { mintHandle, replicaOf } from '../../src/replica/handles.js';
+import { mintHandle, replicaOf } from '../../src/session/handles.js';
 import { SharedRecords } from '../../src/replica/shared-records.js';
 
 // In process: a replica's handles, --replica, and the records replicas share (in a temporary folder). The replicas
@@ -19,7 +19,13 @@ describe('handles of a replica', () => {
     assert.notEqual(mintHandle('r1'), mintHandle('r1'));
     // A server alone mints the plain UUIDs it always did; nothing else a client sends names a replica.
     assert.equal(replicaOf(mintHandle()), undefined);
-    for (const other of ['r1', 'r1.', '../r1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b', 'R1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b', 'r1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b/x']) {
+    for (const other of [
+      'r1',
+      'r1.',
+      '../r1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b',
+      'R1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b',
+      'r1.0b5e1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b/x',
+    ]) {
       assert.equal(replicaOf(other), undefined, other);
     }
   });
@@ -28,13 +34,19 @@ describe('handles of a replica', () => {
     const config = (...args: string[]) => resolveConfig(parseOptions(args).raw, {});
     assert.equal(config('--replica', 'cua-mcp-1', '--port', '0').replica, 'cua-mcp-1');
     assert.equal(config('--port', '0').replica, undefined);
-    assert.throws(() => config('--replica', 'R_1', '--port', '0'), (e) => e instanceof ConfigError && /--replica \(CUA_REPLICA\) must be a DNS label.*"R_1"/.test(e.message));
-    assert.throws(() => config('--replica', 'r1'), (e) => e instanceof ConfigError && /--replica .* needs --port/.test(e.message));
+    assert.throws(
+      () => config('--replica', 'R_1', '--port', '0'),
+      (e) => e instanceof ConfigError && /--replica \(CUA_REPLICA\) must be a DNS label.*"R_1"/.test(e.message),
+    );
+    assert.throws(
+      () => config('--replica', 'r1'),
+      (e) => e instanceof ConfigError && /--replica .* needs --port/.test(e.message),
+    );
   });
 });
 
 describe('the records replicas share', () => {
-  test('tell the owner of a dead or restarted replica\'s session what happened, and nobody else anything', async () => {
+  test("tell the owner of a dead or restarted replica's session what happened, and nobody else anything", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-records-'));
     const runs = path.join(dir, 'runs');
     try {
@@ -44,7 +56,12 @@ describe('the records replicas share', () => {
       r2.opened({ id, owner: 'alice' });
       await waitFor(() => fs.existsSync(path.join(dir, 'replicas', 'sessions', `${id}.json`)));
 
-      assert.match(r1.lost(id, 'alice')!, new RegExp(`^Browser session "${id}" was lost with its server \\(replica r2, gone since \\d{4}-\\d\\d-\\d\\dT[^)]*\\).*Its recordings are at ${runs} .*Open a new session with new_session\\.$`));
+      assert.match(
+        r1.lost(id, 'alice')!,
+        new RegExp(
+          `^Browser session "${id}" was lost with its server \\(replica r2, gone since \\d{4}-\\d\\d-\\d\\dT[^)]*\\).*Its recordings are at ${runs} .*Open a new session with new_session\\.$`,
+        ),
+      );
       assert.equal(r1.lost(id, 'bob'), undefined, 'another principal learns nothing of the handle');
       assert.equal(r2.lost(id, 'alice'), undefined, 'the replica that holds it (alive) does not call it lost');
       assert.equal(r1.lost(mintHandle('r2'), 'alice'), undefined, 'never opened');
@@ -73,4 +90,3 @@ async function waitFor(condition: () => boolean, deadlineMs = 5000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
-

@@ -14,7 +14,11 @@ async function connect() {
   let written = '';
   output.on('data', (chunk: Buffer) => (written += chunk.toString()));
   await transport.start();
-  const answers = () => written.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: unknown; error?: { code: number; message: string } });
+  const answers = () =>
+    written
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id: unknown; error?: { code: number; message: string } });
   return { input, received, answers };
 }
 
@@ -43,7 +47,10 @@ describe('stdio transport', () => {
     assert.equal(refusal?.error?.code, -32600);
     assert.match(refusal?.error?.message ?? '', /longer than 10485760 bytes/);
     assert.equal(answers().length, 1, 'one answer for the long line, none for its tail');
-    assert.deepEqual(received.map((m) => (m as { id: number }).id), [2]);
+    assert.deepEqual(
+      received.map((m) => (m as { id: number }).id),
+      [2],
+    );
   });
 
   // Scanning the whole pending line for a newline on every read took minutes here; linear reading takes well under a second.

@@ -92,12 +92,15 @@ export class AddressBar {
     const content = this.selected
       ? cssString(this.text)
       : `${cssString(this.text.slice(0, this.caret))} "|" ${cssString(this.text.slice(this.caret))}`;
-    const reset = 'display:block!important;position:fixed!important;z-index:2147483647!important;box-sizing:border-box!important;margin:0!important;';
-    return `html::before{${reset}content:""!important;left:0!important;top:0!important;right:0!important;height:${ADDRESS_BAR_HEIGHT}px!important;` +
+    const reset =
+      'display:block!important;position:fixed!important;z-index:2147483647!important;box-sizing:border-box!important;margin:0!important;';
+    return (
+      `html::before{${reset}content:""!important;left:0!important;top:0!important;right:0!important;height:${ADDRESS_BAR_HEIGHT}px!important;` +
       `background:#fff!important;border-bottom:1px solid #c4c7c5!important;box-shadow:0 0 0 6px #fff inset,0 0 0 8px #0b57d0 inset!important;border-radius:0!important}` +
       `html::after{${reset}content:${content}!important;left:16px!important;top:11px!important;max-width:calc(100% - 32px)!important;height:22px!important;` +
       `overflow:hidden!important;white-space:pre!important;font:15px/22px system-ui,Arial,sans-serif!important;color:#1f1f1f!important;` +
-      `background:${this.selected ? '#a8c7fa' : 'transparent'}!important;padding:0 2px!important;border:0!important}`;
+      `background:${this.selected ? '#a8c7fa' : 'transparent'}!important;padding:0 2px!important;border:0!important}`
+    );
   }
 }
 

@@ -41,7 +41,10 @@ function inPage({ kind, text, chord }: { kind: ClipboardKind; text: string; chor
   if (field instanceof HTMLInputElement && field.type === 'password') return { text: '' };
   let copied = '';
   try {
-    copied = field && field.selectionStart !== null ? field.value.slice(field.selectionStart, field.selectionEnd ?? field.selectionStart) : String(getSelection() ?? '');
+    copied =
+      field && field.selectionStart !== null
+        ? field.value.slice(field.selectionStart, field.selectionEnd ?? field.selectionStart)
+        : String(getSelection() ?? '');
   } catch {
     // Inputs without a selection API (number, email) throw: a browser copies nothing from them either.
   }
@@ -53,8 +56,16 @@ function inPage({ kind, text, chord }: { kind: ClipboardKind; text: string; chor
 async function focusedFrame(page: Page): Promise<Frame> {
   let frame = page.mainFrame();
   for (let depth = 0; depth < 10; depth++) {
-    const element = await withDeadline(frame.evaluateHandle(() => document.activeElement), PAGE_ANSWER_MS, 'finding the focus');
-    const child = await withDeadline(element.asElement()?.contentFrame() ?? Promise.resolve(null), PAGE_ANSWER_MS, 'finding the focused frame');
+    const element = await withDeadline(
+      frame.evaluateHandle(() => document.activeElement),
+      PAGE_ANSWER_MS,
+      'finding the focus',
+    );
+    const child = await withDeadline(
+      element.asElement()?.contentFrame() ?? Promise.resolve(null),
+      PAGE_ANSWER_MS,
+      'finding the focused frame',
+    );
     void element.dispose().catch(() => {});
     if (!child) break;
     frame = child;
@@ -69,7 +80,12 @@ async function focusedFrame(page: Page): Promise<Frame> {
  * copied, or plant what it pastes. Returns what happened, for the event;
  * `clipboard` is the session's, read and written here.
  */
-export async function clipboardShortcut(page: Page, kind: ClipboardKind, chord: ClipboardChord, clipboard: { text: string }): Promise<string> {
+export async function clipboardShortcut(
+  page: Page,
+  kind: ClipboardKind,
+  chord: ClipboardChord,
+  clipboard: { text: string },
+): Promise<string> {
   const frame = await focusedFrame(page);
   const outcome = await withDeadline(frame.evaluate(inPage, { kind, text: clipboard.text, chord }), PAGE_ANSWER_MS, `the ${kind}`);
   if ('prevented' in outcome) return `the page kept the keys for itself (nothing was ${kind === 'paste' ? 'pasted' : 'copied'})`;
@@ -79,6 +95,7 @@ export async function clipboardShortcut(page: Page, kind: ClipboardKind, chord: 
     return `pasted ${clipboard.text.length} character(s) from this session's clipboard`;
   }
   clipboard.text = outcome.text.slice(0, CLIPBOARD_LIMIT);
-  const cut = outcome.text.length > CLIPBOARD_LIMIT ? ` (cut from ${outcome.text.length}: the clipboard holds at most ${CLIPBOARD_LIMIT})` : '';
+  const cut =
+    outcome.text.length > CLIPBOARD_LIMIT ? ` (cut from ${outcome.text.length}: the clipboard holds at most ${CLIPBOARD_LIMIT})` : '';
   return `${kind === 'cut' ? 'cut' : 'copied'} ${clipboard.text.length} character(s) to this session's clipboard${cut}`;
 }

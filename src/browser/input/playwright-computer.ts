@@ -77,9 +77,10 @@ export class PlaywrightComputer implements Computer {
       }
       await fn();
     } finally {
-      for (const key of pressed.reverse()) await input(page.keyboard.up(key), `releasing ${key}`).catch((error: unknown) => {
-        if (!page.isClosed() && !(error instanceof DeadlineError)) throw error;
-      });
+      for (const key of pressed.reverse())
+        await input(page.keyboard.up(key), `releasing ${key}`).catch((error: unknown) => {
+          if (!page.isClosed() && !(error instanceof DeadlineError)) throw error;
+        });
     }
   }
 
@@ -99,16 +100,22 @@ export class PlaywrightComputer implements Computer {
         if (this.css(y) < ADDRESS_BAR_HEIGHT) return;
         bar.blur();
       }
-      await this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'));
+      await this.withKeysDown(page, keys, () =>
+        input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'),
+      );
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')));
+    return this.act((page) =>
+      this.withKeysDown(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')),
+    );
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')));
+    return this.act((page) =>
+      this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')),
+    );
   }
 
   mouseDown(button: PressableButton): Promise<void> {

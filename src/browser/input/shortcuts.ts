@@ -44,11 +44,18 @@ const clipboardKey = (kind: ClipboardKind): Shortcut => ({
     if (bar.focused) {
       if (kind === 'paste') bar.insert(window.clipboard.text);
       else window.clipboard.text = bar.value;
-      return kind === 'paste' ? `pasted ${window.clipboard.text.length} character(s) into the address bar` : `copied the address bar's ${bar.value.length} character(s)`;
+      return kind === 'paste'
+        ? `pasted ${window.clipboard.text.length} character(s) into the address bar`
+        : `copied the address bar's ${bar.value.length} character(s)`;
     }
     const has = (k: string) => chord.includes(k);
     const key = chord.find((k) => !['Control', 'Meta', 'Shift', 'Alt'].includes(k))!;
-    return clipboardShortcut(page, kind, { key, ctrlKey: has('Control'), metaKey: has('Meta'), shiftKey: has('Shift'), altKey: has('Alt') }, window.clipboard);
+    return clipboardShortcut(
+      page,
+      kind,
+      { key, ctrlKey: has('Control'), metaKey: has('Meta'), shiftKey: has('Shift'), altKey: has('Alt') },
+      window.clipboard,
+    );
   },
 });
 
@@ -128,19 +135,30 @@ function shortcutFor(chord: string[]): Shortcut | undefined {
   const key = keys[0]!;
   const only = (mods: { primary?: boolean; shift?: boolean; alt?: boolean }) =>
     primary === Boolean(mods.primary) && shift === Boolean(mods.shift) && alt === Boolean(mods.alt);
-  if ((only({ primary: true }) && key === 'l') || (only({ alt: true }) && key === 'd') || (only({}) && key === 'F6')) return focusAddressBar;
-  if ((only({ alt: true }) && key === 'ArrowLeft') || key === 'BrowserBack' || (only({ primary: true }) && key === '[')) return history('back');
-  if ((only({ alt: true }) && key === 'ArrowRight') || key === 'BrowserForward' || (only({ primary: true }) && key === ']')) return history('forward');
-  if (key === 'BrowserRefresh' || (key === 'F5' && !alt) || ((only({ primary: true }) || only({ primary: true, shift: true })) && key === 'r')) return reload;
+  if ((only({ primary: true }) && key === 'l') || (only({ alt: true }) && key === 'd') || (only({}) && key === 'F6'))
+    return focusAddressBar;
+  if ((only({ alt: true }) && key === 'ArrowLeft') || key === 'BrowserBack' || (only({ primary: true }) && key === '['))
+    return history('back');
+  if ((only({ alt: true }) && key === 'ArrowRight') || key === 'BrowserForward' || (only({ primary: true }) && key === ']'))
+    return history('forward');
+  if (
+    key === 'BrowserRefresh' ||
+    (key === 'F5' && !alt) ||
+    ((only({ primary: true }) || only({ primary: true, shift: true })) && key === 'r')
+  )
+    return reload;
   if (only({ primary: true }) && key === 't') return newTab('tab');
   if (only({ primary: true }) && key === 'n') return newTab('window (a new tab of this session)');
   if (only({ primary: true }) && (key === 'w' || key === 'F4')) return closeTab;
   if (only({ primary: true, shift: true }) && key === 't') return reopenTab;
-  if ((only({ primary: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageDown')) return selectTab(({ index, count }) => (index + 1) % count, true);
-  if ((only({ primary: true, shift: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageUp')) return selectTab(({ index, count }) => (index - 1 + count) % count, true);
+  if ((only({ primary: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageDown'))
+    return selectTab(({ index, count }) => (index + 1) % count, true);
+  if ((only({ primary: true, shift: true }) && key === 'Tab') || (only({ primary: true }) && key === 'PageUp'))
+    return selectTab(({ index, count }) => (index - 1 + count) % count, true);
   if (only({ primary: true }) && (key === 'c' || key === 'Insert')) return clipboardKey('copy');
   if ((only({ primary: true }) && key === 'x') || (only({ shift: true }) && key === 'Delete')) return clipboardKey('cut');
-  if (((only({ primary: true }) || only({ primary: true, shift: true })) && key === 'v') || (only({ shift: true }) && key === 'Insert')) return clipboardKey('paste');
+  if (((only({ primary: true }) || only({ primary: true, shift: true })) && key === 'v') || (only({ shift: true }) && key === 'Insert'))
+    return clipboardKey('paste');
   if (only({ primary: true }) && /^[1-8]$/.test(key)) return selectTab(() => Number(key) - 1, false);
   if (only({ primary: true }) && key === '9') return selectTab(({ count }) => count - 1, false);
   return undefined;
@@ -170,7 +188,9 @@ async function submitAddressBar(window: BrowserWindow, page: Page): Promise<stri
   try {
     const url = normalizeUrl(typed);
     const outcome = await window.goto(page, url);
-    return outcome === 'loaded' ? `opened ${url}` : `${url}: ${outcome === 'download' ? 'a download (see the download event)' : 'blocked by the domain policy'}`;
+    return outcome === 'loaded'
+      ? `opened ${url}`
+      : `${url}: ${outcome === 'download' ? 'a download (see the download event)' : 'blocked by the domain policy'}`;
   } catch (error) {
     return `could not open ${JSON.stringify(typed)}: ${(error as Error).message.split('\n')[0]}`;
   }

@@ -35,7 +35,11 @@ export class PageReports {
     page.on('dialog', (dialog) => {
       const event = answerDialog(dialog, this.config.dialogPolicy);
       if (this.events.count('dialog') < MAX_DIALOG_EVENTS) this.events.add(event);
-      else this.events.overLimit('dialogs', (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`);
+      else
+        this.events.overLimit(
+          'dialogs',
+          (n) => `${n} more dialog(s) were answered the same way but not listed (at most ${MAX_DIALOG_EVENTS} per call)`,
+        );
     });
     page.on('download', (download) => {
       const { event, saved } = saveDownload(download, this.config.outputDir, this.downloads);

@@ -65,7 +65,10 @@ function parsePattern(text: string, field: DomainPatternError['field']): HostPat
   const wildcard = trimmed.startsWith('*.');
   const rest = wildcard ? trimmed.slice(2) : trimmed;
   const problem = (why: string) =>
-    new DomainPatternError(`${JSON.stringify(text)} is not a host pattern (${why}); write example.com, *.example.com, an IP address, or *`, field);
+    new DomainPatternError(
+      `${JSON.stringify(text)} is not a host pattern (${why}); write example.com, *.example.com, an IP address, or *`,
+      field,
+    );
   if (rest.includes('*')) throw problem('a * may only stand alone or start the pattern as *.');
   if (/[/\s@?#]/.test(rest) || /^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) throw problem('give the host alone, without scheme, path or port');
   // A colon is only allowed inside an IPv6 literal; ports are not part of the policy.
@@ -145,7 +148,10 @@ export class DomainPolicy {
       .filter(Boolean);
     for (const scheme of schemes) {
       if (!(OPT_IN_SCHEMES as readonly string[]).includes(scheme)) {
-        throw new DomainPatternError(`${JSON.stringify(scheme)} is not a scheme that can be allowed; choose from ${OPT_IN_SCHEMES.join(', ')}`, 'allowSchemes');
+        throw new DomainPatternError(
+          `${JSON.stringify(scheme)} is not a scheme that can be allowed; choose from ${OPT_IN_SCHEMES.join(', ')}`,
+          'allowSchemes',
+        );
       }
     }
     this.extraSchemes = new Set(schemes);
@@ -171,7 +177,10 @@ export class DomainPolicy {
     const blockedBy = this.blocked.find((p) => matches(p, host));
     if (blockedBy) return { allowed: false, reason: `${host} matches the blocked domain ${blockedBy.text} (--blocked-domains)` };
     if (this.allowed.length && !this.allowed.some((p) => matches(p, host))) {
-      return { allowed: false, reason: `${host} is not in the allowed domains ${this.allowed.map((p) => p.text).join(', ')} (--allowed-domains)` };
+      return {
+        allowed: false,
+        reason: `${host} is not in the allowed domains ${this.allowed.map((p) => p.text).join(', ')} (--allowed-domains)`,
+      };
     }
     return { allowed: true };
   }
@@ -183,7 +192,11 @@ export class DomainPolicy {
   checkAddress(name: string, address: string): Verdict {
     const canonical = canonicalAddress(address);
     const blockedBy = this.blocked.find((p) => matches(p, canonical));
-    if (blockedBy) return { allowed: false, reason: `${name} resolves to ${canonical}, which matches the blocked domain ${blockedBy.text} (--blocked-domains)` };
+    if (blockedBy)
+      return {
+        allowed: false,
+        reason: `${name} resolves to ${canonical}, which matches the blocked domain ${blockedBy.text} (--blocked-domains)`,
+      };
     return { allowed: true };
   }
 

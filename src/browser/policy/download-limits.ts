@@ -45,7 +45,10 @@ export class DownloadGuard {
     void pageDevtools(page).then(async (devtools) => {
       if (!devtools) return;
       devtools.on('Page.downloadWillBegin', ({ guid, url }: { guid: string; url: string }) => this.began(guid, url));
-      devtools.on('Page.downloadProgress', (progress: { guid: string; receivedBytes: number; state: string }) => void this.progress(progress));
+      devtools.on(
+        'Page.downloadProgress',
+        (progress: { guid: string; receivedBytes: number; state: string }) => void this.progress(progress),
+      );
       await devtools.send('Page.enable').catch((error: unknown) => log.debug('download progress is not followed', error));
     });
   }
@@ -88,12 +91,19 @@ export class DownloadGuard {
     }
     const { maxBytes, sessionBytes, minFreeBytes } = this.limits;
     if (maxBytes > 0 && receivedBytes > maxBytes) {
-      this.stop(guid, `cancelled after ${size(receivedBytes)}: larger than ${size(maxBytes)}, the most one download may be (--max-download-size)`);
+      this.stop(
+        guid,
+        `cancelled after ${size(receivedBytes)}: larger than ${size(maxBytes)}, the most one download may be (--max-download-size)`,
+      );
     } else if (sessionBytes > 0 && this.total > sessionBytes) {
-      this.stop(guid, `cancelled after ${size(receivedBytes)}: this session's downloads passed ${size(sessionBytes)} together (--session-download-size)`);
+      this.stop(
+        guid,
+        `cancelled after ${size(receivedBytes)}: this session's downloads passed ${size(sessionBytes)} together (--session-download-size)`,
+      );
     } else if (minFreeBytes > 0) {
       const low = await this.lowDisk(receivedBytes);
-      if (low && this.arriving.has(guid)) this.stop(guid, `cancelled after ${size(receivedBytes)}: ${low} (--min-free-space ${size(minFreeBytes)})`);
+      if (low && this.arriving.has(guid))
+        this.stop(guid, `cancelled after ${size(receivedBytes)}: ${low} (--min-free-space ${size(minFreeBytes)})`);
     }
   }
 
@@ -109,7 +119,8 @@ export class DownloadGuard {
     };
     const temp = os.tmpdir();
     if ((await free(temp)) < this.limits.minFreeBytes) return `the file system of ${temp} is nearly full`;
-    if ((await free(this.outputDir)) - received < this.limits.minFreeBytes) return `the file system of ${this.outputDir} has too little room left for it`;
+    if ((await free(this.outputDir)) - received < this.limits.minFreeBytes)
+      return `the file system of ${this.outputDir} has too little room left for it`;
     return undefined;
   }
 

@@ -17,7 +17,11 @@ export interface BlockedRequest {
   page: Page | null;
 }
 
-export async function guardContext(context: BrowserContext, policy: DomainPolicy, onBlocked: (blocked: BlockedRequest) => void): Promise<void> {
+export async function guardContext(
+  context: BrowserContext,
+  policy: DomainPolicy,
+  onBlocked: (blocked: BlockedRequest) => void,
+): Promise<void> {
   if (!policy.restrictsHosts) return;
   // One place reports, whichever layer stopped the request: Playwright emits
   // `request` for routed requests and redirect hops alike, `websocket` for sockets.
@@ -25,7 +29,11 @@ export async function guardContext(context: BrowserContext, policy: DomainPolicy
     const verdict = policy.checkRequest(request.url());
     if (verdict.allowed) return;
     const from = request.redirectedFrom();
-    onBlocked({ url: request.url(), reason: from ? `${verdict.reason}; redirected from ${from.url()}` : verdict.reason, page: pageOf(request) });
+    onBlocked({
+      url: request.url(),
+      reason: from ? `${verdict.reason}; redirected from ${from.url()}` : verdict.reason,
+      page: pageOf(request),
+    });
   });
   context.on('page', (page) =>
     page.on('websocket', (socket) => {

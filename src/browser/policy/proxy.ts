@@ -86,7 +86,14 @@ export class PolicyProxy {
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
     const upstream = http.request(
-      { host: address.address, family: address.family, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers },
+      {
+        host: address.address,
+        family: address.family,
+        port: target.port || 80,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers,
+      },
       (response) => {
         res.writeHead(response.statusCode ?? 502, response.rawHeaders);
         response.pipe(res);

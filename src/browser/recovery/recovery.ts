@@ -111,10 +111,15 @@ export class Recovery {
   explain(error: unknown): unknown {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     if (this.lostUrl !== undefined) {
-      return new Error(`The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`, { cause: error });
+      return new Error(
+        `The browser went away during this call (it crashed or was killed): ${detail}. The next call starts a new browser and reopens ${this.lostUrl}.`,
+        { cause: error },
+      );
     }
     if (this.crashedUrl !== undefined) {
-      return new Error(`The tab crashed during this call: ${detail}. The next call opens a new tab at ${this.crashedUrl}.`, { cause: error });
+      return new Error(`The tab crashed during this call: ${detail}. The next call opens a new tab at ${this.crashedUrl}.`, {
+        cause: error,
+      });
     }
     return error;
   }

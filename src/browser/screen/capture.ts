@@ -56,7 +56,9 @@ function devtoolsShooter(maxClientBytes: number): Shooter {
       session.catch(() => devtools.delete(page));
     }
     const fast = type === 'png' && !compressHarder.has(page);
-    const capture = session.then((s) => s.send('Page.captureScreenshot', { format: type, quality, captureBeyondViewport: false, optimizeForSpeed: fast }));
+    const capture = session.then((s) =>
+      s.send('Page.captureScreenshot', { format: type, quality, captureBeyondViewport: false, optimizeForSpeed: fast }),
+    );
     const { data } = await withDeadline(capture, PAGE_ANSWER_MS, 'the screenshot');
     const image = Buffer.from(data, 'base64');
     if (fast && image.length > maxClientBytes * SPEED_ENCODING_SHARE) compressHarder.add(page);
@@ -99,7 +101,9 @@ async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: Br
       const note = `the ${imageFormat} screenshot (${data.length} bytes) was too large to send; this is a JPEG at quality ${FALLBACK_JPEG_QUALITY}`;
       log.warn(`session ${sessionId}: ${note}`);
       if (smaller.length <= MAX_SCREENSHOT_BYTES) return { data: smaller, mimeType: 'image/jpeg', width, height, note };
-      throw new ScreenshotError(`The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`);
+      throw new ScreenshotError(
+        `The screenshot is ${smaller.length} bytes even as JPEG, too large to send; use a smaller --display-size or --screenshot-size.`,
+      );
     } catch (error) {
       if (error instanceof ScreenshotError || error instanceof DeadlineError) throw error;
       // A page that does not render a frame in time is not answering: trying again would only wait as long again.

@@ -28,7 +28,8 @@ function readInPage() {
 
 const UNREADABLE: DocumentState = { title: '', httpStatus: null, scroll: null, pageSize: null };
 
-const pixels = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined);
+const pixels = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
 
 /** The document's title, HTTP status, scroll position and size; what cannot be read within `ms` (navigating, not answering) is empty. */
 export async function readDocument(page: Page, ms: number): Promise<DocumentState> {

@@ -123,7 +123,11 @@ export class ActivityMonitor {
   quietSince(mark: Mark): boolean {
     const { requestSeq, navigationSeq, pageSeq, downloadSeq } = this;
     return (
-      requestSeq === mark.requestSeq && navigationSeq === mark.navigationSeq && pageSeq === mark.pageSeq && downloadSeq === mark.downloadSeq && !this.busySince(mark)
+      requestSeq === mark.requestSeq &&
+      navigationSeq === mark.navigationSeq &&
+      pageSeq === mark.pageSeq &&
+      downloadSeq === mark.downloadSeq &&
+      !this.busySince(mark)
     );
   }
 

@@ -127,7 +127,10 @@ export async function nextFrame(page: Page): Promise<FrameProbe> {
  */
 export async function armFrame(page: Page): Promise<boolean> {
   try {
-    return (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), PAGE_ANSWER_MS, 'watching the page')) === true;
+    return (
+      (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), PAGE_ANSWER_MS, 'watching the page')) ===
+      true
+    );
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
     return false;

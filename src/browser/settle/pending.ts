@@ -33,7 +33,12 @@ export class PendingSettle {
   async settle(scope: SettleScope, mark: ActivityMark, actedOn: Page): Promise<void> {
     const deferred = await settleDeferred(scope, mark, actedOn);
     if (!deferred) return;
-    const entry = { page: actedOn, events: this.eventsAdded(), settled: deferred.settled, overlap: this.lastOutcome.get(actedOn) !== 'waited' };
+    const entry = {
+      page: actedOn,
+      events: this.eventsAdded(),
+      settled: deferred.settled,
+      overlap: this.lastOutcome.get(actedOn) !== 'waited',
+    };
     const clear = () => {
       if (this.pending === entry) this.pending = undefined;
     };
@@ -78,7 +83,9 @@ export class PendingSettle {
     early.catch(() => {});
     const settled = await pending.settled;
     const shot = settled === 'unchanged' && this.eventsAdded() === pending.events ? await early.catch(() => undefined) : undefined;
-    log.debug(`session ${this.sessionId}: ${shot ? 'the screenshot overlapped the settle check' : `the screenshot is taken after the settle (${settled})`}`);
+    log.debug(
+      `session ${this.sessionId}: ${shot ? 'the screenshot overlapped the settle check' : `the screenshot is taken after the settle (${settled})`}`,
+    );
     return shot;
   }
 }

@@ -47,7 +47,11 @@ export type Settled = 'unchanged' | 'waited';
  * everything settle waits for has ended. Otherwise it settles now and
  * returns undefined.
  */
-export async function settleDeferred(scope: SettleScope, mark: ActivityMark, actedOn: Page): Promise<{ settled: Promise<Settled> } | undefined> {
+export async function settleDeferred(
+  scope: SettleScope,
+  mark: ActivityMark,
+  actedOn: Page,
+): Promise<{ settled: Promise<Settled> } | undefined> {
   const deadline = Date.now() + scope.timeoutMs;
   const quiet = () => scope.activity.quietSince(mark);
   // Frames (iframes) are not watched: a change inside one would go unseen.

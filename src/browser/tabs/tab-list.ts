@@ -64,7 +64,9 @@ export class TabList {
   select(index: number, sessionId: string): void {
     const page = this.list[index];
     if (!page || page.isClosed()) {
-      throw new Error(`No tab ${index} in session ${sessionId}: it has ${this.list.length} tab(s), numbered from 0 (see tabs in the last result).`);
+      throw new Error(
+        `No tab ${index} in session ${sessionId}: it has ${this.list.length} tab(s), numbered from 0 (see tabs in the last result).`,
+      );
     }
     this.currentPage = page;
   }

@@ -18,12 +18,22 @@ function anthropicProvider(options: AgentOptions, env: NodeJS.ProcessEnv): Model
   // authToken: null: only ANTHROPIC_API_KEY authenticates, not an ANTHROPIC_AUTH_TOKEN the SDK would otherwise pick up.
   let client: Promise<Anthropic> | undefined;
   const connect = () =>
-    (client ??= anthropicSdk().then((Sdk) => new Sdk({ apiKey: env[ANTHROPIC_ENV.apiKey], authToken: null, baseURL, maxRetries: options.modelRetries, ...sdkLogging('anthropic', redactCredentials(baseURL)) })));
+    (client ??= anthropicSdk().then(
+      (Sdk) =>
+        new Sdk({
+          apiKey: env[ANTHROPIC_ENV.apiKey],
+          authToken: null,
+          baseURL,
+          maxRetries: options.modelRetries,
+          ...sdkLogging('anthropic', redactCredentials(baseURL)),
+        }),
+    ));
   const description = `Anthropic endpoint ${redactCredentials(baseURL)}, model "${model}"`;
   const hint = (status: number): string => {
     if (status === 401) return `Check ${ANTHROPIC_ENV.apiKey}: the key was rejected.`;
     if (status === 403) return `The key has no access to model "${model}" or to computer use.`;
-    if (status === 404) return `Model "${model}" was not found: set CUA_MODEL (--model) to a Claude model with computer use, e.g. ${ANTHROPIC_DEFAULT_MODEL}.`;
+    if (status === 404)
+      return `Model "${model}" was not found: set CUA_MODEL (--model) to a Claude model with computer use, e.g. ${ANTHROPIC_DEFAULT_MODEL}.`;
     return '';
   };
   return {

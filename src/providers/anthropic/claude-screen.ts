@@ -52,7 +52,11 @@ export async function scaledScreen(screen: ScreenInput, size: Size): Promise<Scr
  * screenshot and enlarged to fill an image of Claude's size: what `zoom`
  * answers with.
  */
-export async function zoomedRegion(shot: Screenshot, region: { left: number; top: number; width: number; height: number }, size: Size): Promise<Screenshot> {
+export async function zoomedRegion(
+  shot: Screenshot,
+  region: { left: number; top: number; width: number; height: number },
+  size: Size,
+): Promise<Screenshot> {
   const sharp = await loadSharp();
   const target = fitWithin(region, size);
   return encode(shot, sharp(shot.data).extract(region).resize(target.width, target.height, { fit: 'fill' }), target);

@@ -27,7 +27,6 @@ const BETA: Record<AnthropicTool, string> = {
   computer_20251124: 'computer-use-2025-11-24',
 };
 
-
 /** Pixels per `scroll_amount` unit: one mouse-wheel notch, as a browser scrolls it (100 px). */
 export const SCROLL_UNIT_PX = 100;
 /** Longest wait or held key, in seconds: a turn must not stall the run. */
@@ -48,7 +47,8 @@ function countImages(messages: BetaMessageParam[]): number {
     if (message.role !== 'user' || !Array.isArray(message.content)) continue;
     for (const block of message.content) {
       if (block.type === 'image') total++;
-      else if (block.type === 'tool_result' && Array.isArray(block.content)) total += block.content.filter((c) => c.type === 'image').length;
+      else if (block.type === 'tool_result' && Array.isArray(block.content))
+        total += block.content.filter((c) => c.type === 'image').length;
     }
   }
   return total;
@@ -69,7 +69,10 @@ function cacheFriendly(history: BetaMessageParam[], next: BetaMessageParam[], re
     const content = message.content.map((block): UserBlock => {
       if (block.type === 'image') return drop() ? note : block;
       if (block.type === 'tool_result' && Array.isArray(block.content)) {
-        return { ...block, content: block.content.map((c) => (c.type === 'image' && drop() ? note : c)) as BetaToolResultBlockParam['content'] };
+        return {
+          ...block,
+          content: block.content.map((c) => (c.type === 'image' && drop() ? note : c)) as BetaToolResultBlockParam['content'],
+        };
       }
       return block;
     });
@@ -93,7 +96,15 @@ function anthropicUsage(usage: BetaMessage['usage'] | undefined): { usage?: Toke
   if (!usage) return {};
   const cached = count(usage.cache_read_input_tokens);
   const written = count(usage.cache_creation_input_tokens);
-  return { usage: { ...NO_TOKENS, input_tokens: count(usage.input_tokens) + cached + written, cached_input_tokens: cached, cache_write_tokens: written, output_tokens: count(usage.output_tokens) } };
+  return {
+    usage: {
+      ...NO_TOKENS,
+      input_tokens: count(usage.input_tokens) + cached + written,
+      cached_input_tokens: cached,
+      cache_write_tokens: written,
+      output_tokens: count(usage.output_tokens),
+    },
+  };
 }
 
 /** The tool version a model takes: computer_20251124 for Claude Opus 4.5 and for 4.6 and later. */
@@ -112,15 +123,27 @@ const toolInput = z.looseObject({
   coordinate: coordinate.nullish(),
   start_coordinate: coordinate.nullish(),
   text: z.string().nullish(),
-  duration: z.number().min(0).max(MAX_SECONDS, { error: `duration is at most ${MAX_SECONDS} seconds here` }).nullish(),
+  duration: z
+    .number()
+    .min(0)
+    .max(MAX_SECONDS, { error: `duration is at most ${MAX_SECONDS} seconds here` })
+    .nullish(),
   scroll_direction: z.enum(['up', 'down', 'left', 'right']).nullish(),
   scroll_amount: z.number().int().min(0).max(100).nullish(),
-  region: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()], { error: 'must be [x0, y0, x1, y1] in screenshot pixels' }).nullish(),
+  region: z
+    .tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()], {
+      error: 'must be [x0, y0, x1, y1] in screenshot pixels',
+    })
+    .nullish(),
 });
 type ToolInput = z.infer<typeof toolInput>;
 
 /** `ctrl+shift+t` → ["ctrl", "shift", "t"]. */
-const chord = (text: string) => text.split('+').map((k) => k.trim()).filter(Boolean);
+const chord = (text: string) =>
+  text
+    .split('+')
+    .map((k) => k.trim())
+    .filter(Boolean);
 
 /**
  * Anthropic's computer-use tool (Messages API, beta): `tool_use` blocks
@@ -202,7 +225,15 @@ export class AnthropicTranslator implements Translator {
       max_tokens: MAX_TOKENS,
       // The tools and the system prompt never change: their breakpoint is the one every turn shares.
       system: [{ type: 'text', text: this.system(), cache_control: EPHEMERAL }],
-      tools: [{ type: this.tool, name: 'computer', display_width_px: display.width, display_height_px: display.height, ...(this.tool === 'computer_20251124' ? { enable_zoom: true } : {}) }],
+      tools: [
+        {
+          type: this.tool,
+          name: 'computer',
+          display_width_px: display.width,
+          display_height_px: display.height,
+          ...(this.tool === 'computer_20251124' ? { enable_zoom: true } : {}),
+        },
+      ],
       messages,
       betas: [BETA[this.tool]],
     };
@@ -257,7 +288,10 @@ export class AnthropicTranslator implements Translator {
       // Claude's points are in its screenshot's pixels: checked there, then mapped to the session's.
       const claudeActions = this.actions(parsed.data);
       validateAgentActions(claudeActions, { display: this.size, environment: this.context.environment });
-      call.actions = this.toScreen.x === 1 && this.toScreen.y === 1 ? claudeActions : claudeActions.map((a) => scaleAgentAction(a, this.toScreen, this.context.display));
+      call.actions =
+        this.toScreen.x === 1 && this.toScreen.y === 1
+          ? claudeActions
+          : claudeActions.map((a) => scaleAgentAction(a, this.toScreen, this.context.display));
       call.descriptions = call.actions.map(describeAgentAction);
       this.pointer = lastPoint(claudeActions) ?? this.pointer;
     } catch (error) {
@@ -279,7 +313,12 @@ export class AnthropicTranslator implements Translator {
     const { display } = this.context;
     const left = Math.min(display.width - 1, Math.floor(x0 * this.toScreen.x));
     const top = Math.min(display.height - 1, Math.floor(y0 * this.toScreen.y));
-    return { left, top, width: Math.max(1, Math.min(display.width - left, Math.round((x1 - x0) * this.toScreen.x))), height: Math.max(1, Math.min(display.height - top, Math.round((y1 - y0) * this.toScreen.y))) };
+    return {
+      left,
+      top,
+      width: Math.max(1, Math.min(display.width - left, Math.round((x1 - x0) * this.toScreen.x))),
+      height: Math.max(1, Math.min(display.height - top, Math.round((y1 - y0) * this.toScreen.y))),
+    };
   }
 
   /** One tool_use input as our actions. */
@@ -324,7 +363,13 @@ export class AnthropicTranslator implements Translator {
           .filter(Boolean)
           .map((combo) => ({ type: 'keypress', keys: chord(combo) }));
       case 'hold_key':
-        return [{ type: 'hold_key', keys: chord(need(input.text, 'text (the key to hold)')), ms: Math.round(need(input.duration, 'duration (seconds)') * 1000) }];
+        return [
+          {
+            type: 'hold_key',
+            keys: chord(need(input.text, 'text (the key to hold)')),
+            ms: Math.round(need(input.duration, 'duration (seconds)') * 1000),
+          },
+        ];
       case 'type':
         return [{ type: 'type', text: need(input.text, 'text') }];
       case 'scroll': {
@@ -335,7 +380,12 @@ export class AnthropicTranslator implements Translator {
         return [{ type: 'scroll', ...at(), scroll_x, scroll_y, keys }];
       }
       case 'wait':
-        return [{ type: 'wait', ms: input.duration === undefined || input.duration === null ? DEFAULT_WAIT_MS : Math.round(input.duration * 1000) }];
+        return [
+          {
+            type: 'wait',
+            ms: input.duration === undefined || input.duration === null ? DEFAULT_WAIT_MS : Math.round(input.duration * 1000),
+          },
+        ];
       case 'zoom':
         throw new Error('zoom is not enabled on this tool; take a screenshot instead');
       default:
@@ -346,7 +396,10 @@ export class AnthropicTranslator implements Translator {
   answer({ outcomes, screen, interrupted }: TurnOutcome): void {
     const results: BetaContentBlockParam[] = outcomes.map(({ call, error }): BetaToolResultBlockParam => {
       const text = error ?? (this.cursorCalls.has(call.callId) ? `X=${this.pointer.x},Y=${this.pointer.y}` : undefined);
-      const content: Array<BetaTextBlockParam | BetaImageBlockParam> = [...(text ? [{ type: 'text' as const, text }] : []), this.image(this.zoomImages.get(call.callId) ?? screen.shot)];
+      const content: Array<BetaTextBlockParam | BetaImageBlockParam> = [
+        ...(text ? [{ type: 'text' as const, text }] : []),
+        this.image(this.zoomImages.get(call.callId) ?? screen.shot),
+      ];
       return { type: 'tool_result', tool_use_id: call.callId, content, ...(error ? { is_error: true } : {}) };
     });
     if (interrupted) results.push({ type: 'text', text: interrupted });

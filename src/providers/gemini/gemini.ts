@@ -11,9 +11,12 @@ export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-computer-use-preview-10-2025';
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /** @google/genai uses fetch directly: an unreachable host is fetch's TypeError. */
-const GEMINI_SDK_ERRORS: SdkErrors = { isUnreachable: (error): error is Error => error instanceof TypeError && /fetch failed/i.test(error.message) };
+const GEMINI_SDK_ERRORS: SdkErrors = {
+  isUnreachable: (error): error is Error => error instanceof TypeError && /fetch failed/i.test(error.message),
+};
 
-const keyVariable = (env: NodeJS.ProcessEnv) => (env[GEMINI_ENV.apiKey] ? GEMINI_ENV.apiKey : env[GEMINI_ENV.googleApiKey] ? GEMINI_ENV.googleApiKey : undefined);
+const keyVariable = (env: NodeJS.ProcessEnv) =>
+  env[GEMINI_ENV.apiKey] ? GEMINI_ENV.apiKey : env[GEMINI_ENV.googleApiKey] ? GEMINI_ENV.googleApiKey : undefined;
 
 /** Gemini computer use through the Gemini API (or an endpoint speaking it, through --gemini-base-url). */
 function geminiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProvider {
@@ -36,7 +39,8 @@ function geminiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
   const hint = (status: number): string => {
     if (status === 400 || status === 401) return `Check ${variable}: the Gemini API rejects a key it does not know with 400 or 401.`;
     if (status === 403) return `The key has no access to model "${model}" (enable the Gemini API for its project).`;
-    if (status === 404) return `Model "${model}" was not found: set CUA_MODEL (--model) to a Gemini computer-use model, e.g. ${GEMINI_DEFAULT_MODEL}.`;
+    if (status === 404)
+      return `Model "${model}" was not found: set CUA_MODEL (--model) to a Gemini computer-use model, e.g. ${GEMINI_DEFAULT_MODEL}.`;
     return '';
   };
   return {

@@ -15,11 +15,20 @@ const DEFAULT_MAGNITUDE = 800;
 /** The newest 3 screenshots always, older ones dropped 10 at a time, so the implicit cache's prefix holds between drops. */
 export const GEMINI_RETENTION: ScreenshotRetention = { keep: 3, batch: 10 };
 
-const gridValue = z.number({ error: 'must be a number from 0 to 999' }).min(0, { error: 'must be 0-999' }).max(GRID, { error: 'must be 0-999' });
+const gridValue = z
+  .number({ error: 'must be a number from 0 to 999' })
+  .min(0, { error: 'must be 0-999' })
+  .max(GRID, { error: 'must be 0-999' });
 const direction = z.enum(['up', 'down', 'left', 'right'], { error: 'direction must be up, down, left or right' });
 const args = {
   point: z.looseObject({ x: gridValue, y: gridValue }),
-  typeText: z.looseObject({ x: gridValue, y: gridValue, text: z.string(), press_enter: z.boolean().default(true), clear_before_typing: z.boolean().default(true) }),
+  typeText: z.looseObject({
+    x: gridValue,
+    y: gridValue,
+    text: z.string(),
+    press_enter: z.boolean().default(true),
+    clear_before_typing: z.boolean().default(true),
+  }),
   scrollDocument: z.looseObject({ direction }),
   scrollAt: z.looseObject({ x: gridValue, y: gridValue, direction, magnitude: z.number().min(0).max(GRID).default(DEFAULT_MAGNITUDE) }),
   drag: z.looseObject({ x: gridValue, y: gridValue, destination_x: gridValue, destination_y: gridValue }),
@@ -67,7 +76,10 @@ export class GeminiTranslator implements Translator {
     const { model, instructions } = this.context;
     return {
       model,
-      contents: [...recentScreenshotsOnly(this.history, this.pendingContent, this.retention), ...(this.pendingContent ? [this.pendingContent] : [])],
+      contents: [
+        ...recentScreenshotsOnly(this.history, this.pendingContent, this.retention),
+        ...(this.pendingContent ? [this.pendingContent] : []),
+      ],
       config: {
         // The enum's value spelled out: reading the enum would import the SDK at start.
         tools: [{ computerUse: { environment: 'ENVIRONMENT_BROWSER' as Environment.ENVIRONMENT_BROWSER } }],
@@ -94,7 +106,10 @@ export class GeminiTranslator implements Translator {
     const texts: string[] = [];
     const calls: ParsedCall[] = [];
     const problems: string[] = [];
-    if (!content) problems.push(`no candidate in the reply${response.promptFeedback?.blockReason ? ` (blocked: ${response.promptFeedback.blockReason})` : ''}`);
+    if (!content)
+      problems.push(
+        `no candidate in the reply${response.promptFeedback?.blockReason ? ` (blocked: ${response.promptFeedback.blockReason})` : ''}`,
+      );
     for (const part of parts) {
       if (part.text) (part.thought ? reasoning : texts).push(part.text);
       if (part.functionCall) {
@@ -115,7 +130,8 @@ export class GeminiTranslator implements Translator {
     const call: ParsedCall = { callId, actions: [], descriptions: [], checks: [] };
     try {
       const safety = raw.safety_decision === undefined ? undefined : args.safety.parse(raw.safety_decision);
-      if (safety?.decision === 'require_confirmation') call.checks = [{ id: callId, code: 'require_confirmation', message: safety.explanation ?? '' }];
+      if (safety?.decision === 'require_confirmation')
+        call.checks = [{ id: callId, code: 'require_confirmation', message: safety.explanation ?? '' }];
       if (name === 'open_web_browser') {
         call.descriptions = ['open_web_browser'];
         return call;
@@ -166,19 +182,37 @@ export class GeminiTranslator implements Translator {
       case 'scroll_document': {
         const a = args.scrollDocument.parse(raw);
         const size = a.direction === 'up' || a.direction === 'down' ? height : width;
-        return [{ type: 'scroll', x: Math.floor(width / 2), y: Math.floor(height / 2), ...this.scrollBy(a.direction, Math.round(size * DOCUMENT_SCROLL_SHARE)), keys: [] }];
+        return [
+          {
+            type: 'scroll',
+            x: Math.floor(width / 2),
+            y: Math.floor(height / 2),
+            ...this.scrollBy(a.direction, Math.round(size * DOCUMENT_SCROLL_SHARE)),
+            keys: [],
+          },
+        ];
       }
       case 'scroll_at': {
         const a = args.scrollAt.parse(raw);
         const size = a.direction === 'up' || a.direction === 'down' ? height : width;
-        return [{ type: 'scroll', ...this.pixel(a.x, a.y), ...this.scrollBy(a.direction, Math.round((a.magnitude / GRID) * size)), keys: [] }];
+        return [
+          { type: 'scroll', ...this.pixel(a.x, a.y), ...this.scrollBy(a.direction, Math.round((a.magnitude / GRID) * size)), keys: [] },
+        ];
       }
       case 'drag_and_drop': {
         const a = args.drag.parse(raw);
         return [{ type: 'drag', path: [this.pixel(a.x, a.y), this.pixel(a.destination_x, a.destination_y)], keys: [] }];
       }
       case 'key_combination':
-        return [{ type: 'keypress', keys: args.keys.parse(raw).keys.split('+').map((k) => k.trim()) }];
+        return [
+          {
+            type: 'keypress',
+            keys: args.keys
+              .parse(raw)
+              .keys.split('+')
+              .map((k) => k.trim()),
+          },
+        ];
       case 'wait_5_seconds':
         return [{ type: 'wait', ms: 5000 }];
       case 'go_back':

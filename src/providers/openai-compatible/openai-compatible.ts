@@ -22,11 +22,21 @@ function compatibleProvider(options: AgentOptions): ModelProvider {
   // vLLM without --api-key takes any key; the SDK needs one.
   let client: Promise<OpenAI> | undefined;
   const connect = () =>
-    (client ??= openaiSdk().then((Sdk) => new Sdk({ apiKey: options.openaiCompatible.apiKey ?? 'EMPTY', baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) })));
+    (client ??= openaiSdk().then(
+      (Sdk) =>
+        new Sdk({
+          apiKey: options.openaiCompatible.apiKey ?? 'EMPTY',
+          baseURL,
+          maxRetries: options.modelRetries,
+          ...sdkLogging('openai', redactCredentials(baseURL)),
+        }),
+    ));
   const description = `OpenAI-compatible endpoint ${redactCredentials(baseURL)}, model "${model}"`;
   const hint = (status: number): string => {
-    if (status === 401 || status === 403) return 'Check --openai-compatible-api-key (CUA_OPENAI_COMPATIBLE_API_KEY): the server wants the key it was started with (vllm serve --api-key).';
-    if (status === 404) return `Model "${model}" was not found: set --model (CUA_MODEL) to the name the server serves (vllm serve <model> or --served-model-name), and check that the base URL ends in /v1.`;
+    if (status === 401 || status === 403)
+      return 'Check --openai-compatible-api-key (CUA_OPENAI_COMPATIBLE_API_KEY): the server wants the key it was started with (vllm serve --api-key).';
+    if (status === 404)
+      return `Model "${model}" was not found: set --model (CUA_MODEL) to the name the server serves (vllm serve <model> or --served-model-name), and check that the base URL ends in /v1.`;
     return '';
   };
   return {
@@ -42,6 +52,7 @@ export const compatibleSpec: ProviderSpec = {
   kind: 'openai-compatible',
   variables: [],
   configuredBy: (options) => (options.openaiCompatible.baseUrl ? '--openai-compatible-base-url' : undefined),
-  setup: 'An open model with text actions (UI-TARS) on vLLM or another OpenAI-compatible server: set --openai-compatible-base-url (CUA_OPENAI_COMPATIBLE_BASE_URL, e.g. http://localhost:8000/v1), and --openai-compatible-api-key if the server wants one.',
+  setup:
+    'An open model with text actions (UI-TARS) on vLLM or another OpenAI-compatible server: set --openai-compatible-base-url (CUA_OPENAI_COMPATIBLE_BASE_URL, e.g. http://localhost:8000/v1), and --openai-compatible-api-key if the server wants one.',
   create: compatibleProvider,
 };

@@ -1,5 +1,10 @@
 import type OpenAI from 'openai';
-import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionContentPart,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type { Point } from '../../computer/actions.js';
 import { describeAgentAction, validateAgentActions, type AgentAction } from '../../agent/actions.js';
 import type { ModelReply, ParsedCall, ScreenInput, Translator, TranslatorContext, TurnOutcome } from '../../agent/translator.js';
@@ -95,7 +100,8 @@ export function parseActionText(text: string): TextCall[] {
   };
   for (skipSpace(); i < source.length; skipSpace()) {
     const name = /^[a-z_]+/i.exec(source.slice(i))?.[0];
-    if (!name || source[i + name.length] !== '(') throw new Error(`cannot read an action at ${JSON.stringify(source.slice(i, i + 40))}: write name(key='value')`);
+    if (!name || source[i + name.length] !== '(')
+      throw new Error(`cannot read an action at ${JSON.stringify(source.slice(i, i + 40))}: write name(key='value')`);
     i += name.length + 1;
     const args: Record<string, string> = {};
     for (skipSpace(); source[i] !== ')'; skipSpace()) {
@@ -149,7 +155,10 @@ export class TextActionTranslator implements Translator {
     private readonly context: TranslatorContext,
   ) {
     this.retention = retentionFor(context.options.keepScreenshots, TEXT_ACTION_RETENTION);
-    this.grid = context.options.textActionCoordinates === 'relative' ? { width: 1000, height: 1000 } : smartResize(context.display.width, context.display.height);
+    this.grid =
+      context.options.textActionCoordinates === 'relative'
+        ? { width: 1000, height: 1000 }
+        : smartResize(context.display.width, context.display.height);
   }
 
   get ready(): boolean {
@@ -167,7 +176,10 @@ export class TextActionTranslator implements Translator {
   request(): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.context.model,
-      messages: [...recentImagesOnly(this.history, this.pendingMessage, this.retention), ...(this.pendingMessage ? [this.pendingMessage] : [])],
+      messages: [
+        ...recentImagesOnly(this.history, this.pendingMessage, this.retention),
+        ...(this.pendingMessage ? [this.pendingMessage] : []),
+      ],
       temperature: 0,
       max_tokens: MAX_TOKENS,
     };
@@ -189,7 +201,6 @@ export class TextActionTranslator implements Translator {
 
   /** The reply's `Thought:` and `Action:` lines as the loop's terms. */
   private parseReply(text: string, id: string): ModelReply {
-
     const thought = /Thought:\s*([\s\S]*?)(?=\n\s*Action:|$)/.exec(text)?.[1]?.trim();
     const reasoning = thought ? [thought] : [];
     const call: ParsedCall = { callId: `turn_${++this.turns}`, actions: [], descriptions: [], checks: [] };
@@ -197,7 +208,10 @@ export class TextActionTranslator implements Translator {
       const calls = parseActionText(text);
       const done = calls.find((c) => c.name === 'finished' || c.name === 'call_user');
       if (done) {
-        const message = done.name === 'finished' ? (done.args.content ?? 'Done.') : `The model asks for your help${done.args.content ? `: ${done.args.content}` : '.'}`;
+        const message =
+          done.name === 'finished'
+            ? (done.args.content ?? 'Done.')
+            : `The model asks for your help${done.args.content ? `: ${done.args.content}` : '.'}`;
         return { id, calls: [], problems: [], reasoning, message };
       }
       call.actions = calls.flatMap((c) => this.actions(c));
@@ -216,7 +230,8 @@ export class TextActionTranslator implements Translator {
     const raw = call.args[key];
     if (raw === undefined) throw new Error(`${call.name} needs ${key}='(x,y)'`);
     const numbers = (raw.replace(/<\|box_(start|end)\|>/g, '').match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
-    if (numbers.length !== 2 && numbers.length !== 4) throw new Error(`${call.name}: ${key}=${JSON.stringify(raw)} is not a point (x,y) or a box (x1,y1,x2,y2)`);
+    if (numbers.length !== 2 && numbers.length !== 4)
+      throw new Error(`${call.name}: ${key}=${JSON.stringify(raw)} is not a point (x,y) or a box (x1,y1,x2,y2)`);
     const [x, y] = numbers.length === 4 ? [(numbers[0]! + numbers[2]!) / 2, (numbers[1]! + numbers[3]!) / 2] : [numbers[0]!, numbers[1]!];
     const { width, height } = this.context.display;
     return { x: Math.round((x * width) / this.grid.width), y: Math.round((y * height) / this.grid.height) };
@@ -254,7 +269,9 @@ export class TextActionTranslator implements Translator {
         return typed;
       }
       case 'scroll': {
-        const at = call.args.start_box ? this.point(call, 'start_box') : { x: Math.floor(this.context.display.width / 2), y: Math.floor(this.context.display.height / 2) };
+        const at = call.args.start_box
+          ? this.point(call, 'start_box')
+          : { x: Math.floor(this.context.display.width / 2), y: Math.floor(this.context.display.height / 2) };
         const direction = call.args.direction ?? '';
         const by = { up: [0, -1], down: [0, 1], left: [-1, 0], right: [1, 0] }[direction];
         if (!by) throw new Error(`scroll: direction=${JSON.stringify(direction)} must be up, down, left or right`);
@@ -268,8 +285,14 @@ export class TextActionTranslator implements Translator {
   }
 
   answer({ outcomes, screen, interrupted }: TurnOutcome): void {
-    const notes = [...outcomes.flatMap(({ error }) => (error ? [`Your action was not run: ${error}`] : [])), ...(interrupted ? [interrupted] : [])];
-    this.pendingMessage = { role: 'user', content: [...(notes.length ? [{ type: 'text' as const, text: notes.join('\n') }] : []), this.image(screen)] };
+    const notes = [
+      ...outcomes.flatMap(({ error }) => (error ? [`Your action was not run: ${error}`] : [])),
+      ...(interrupted ? [interrupted] : []),
+    ];
+    this.pendingMessage = {
+      role: 'user',
+      content: [...(notes.length ? [{ type: 'text' as const, text: notes.join('\n') }] : []), this.image(screen)],
+    };
   }
 
   retry(note: string): void {
@@ -299,11 +322,18 @@ const imagesIn = (message: ChatCompletionMessageParam | undefined): number =>
   message?.role === 'user' && Array.isArray(message.content) ? message.content.filter((part) => part.type === 'image_url').length : 0;
 
 /** The history with its oldest screenshots left out as `retention` says (a note instead), counting the new message's; the history itself is left whole. */
-function recentImagesOnly(messages: ChatCompletionMessageParam[], next: ChatCompletionMessageParam | undefined, retention: ScreenshotRetention): ChatCompletionMessageParam[] {
+function recentImagesOnly(
+  messages: ChatCompletionMessageParam[],
+  next: ChatCompletionMessageParam | undefined,
+  retention: ScreenshotRetention,
+): ChatCompletionMessageParam[] {
   const old = messages.reduce((n, m) => n + imagesIn(m), 0);
   const drop = dropOldest(Math.min(old, screenshotsToDrop(old + imagesIn(next), retention)));
   return messages.map((message) => {
     if (message.role !== 'user' || !Array.isArray(message.content)) return message;
-    return { ...message, content: message.content.map((part) => (part.type === 'image_url' && drop() ? { type: 'text' as const, text: LEFT_OUT } : part)) };
+    return {
+      ...message,
+      content: message.content.map((part) => (part.type === 'image_url' && drop() ? { type: 'text' as const, text: LEFT_OUT } : part)),
+    };
   });
 }

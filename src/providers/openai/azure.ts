@@ -92,7 +92,8 @@ function azureProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelProv
         ? `Check ${AZURE_ENV.apiKey}: it must be a key of this resource (Keys and Endpoint in the Azure portal).`
         : `The Entra ID token was rejected: sign in with az login to the right tenant, or set ${AZURE_ENV.apiKey}.`;
     }
-    if (status === 403) return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
+    if (status === 403)
+      return 'Your identity lacks the "Cognitive Services OpenAI User" role on this resource, or the resource firewall blocks this machine.';
     if (status === 404) {
       return `Check that a deployment named "${model}" exists on this resource (set CUA_MODEL or --model to the deployment name), that ${AZURE_ENV.endpoint} is the resource URL, and that the resource has access to the computer-use model.`;
     }

@@ -13,14 +13,36 @@ export const NAVIGATION_TOOLS: FunctionTool[] = [
     type: 'function',
     name: 'goto',
     description: 'Go to a specific URL in the current tab.',
-    parameters: { type: 'object', properties: { url: { type: 'string', description: 'Fully qualified URL to navigate to.' } }, required: ['url'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { url: { type: 'string', description: 'Fully qualified URL to navigate to.' } },
+      required: ['url'],
+      additionalProperties: false,
+    },
     strict: true,
   },
-  { type: 'function', name: 'back', description: 'Go back to the previous page.', parameters: { type: 'object', properties: {}, required: [], additionalProperties: false }, strict: true },
-  { type: 'function', name: 'forward', description: 'Go forward to the next page.', parameters: { type: 'object', properties: {}, required: [], additionalProperties: false }, strict: true },
+  {
+    type: 'function',
+    name: 'back',
+    description: 'Go back to the previous page.',
+    parameters: { type: 'object', properties: {}, required: [], additionalProperties: false },
+    strict: true,
+  },
+  {
+    type: 'function',
+    name: 'forward',
+    description: 'Go forward to the next page.',
+    parameters: { type: 'object', properties: {}, required: [], additionalProperties: false },
+    strict: true,
+  },
 ];
 
-const functionCall = z.looseObject({ type: z.literal('function_call'), call_id: z.string().min(1), name: z.string(), arguments: z.string() });
+const functionCall = z.looseObject({
+  type: z.literal('function_call'),
+  call_id: z.string().min(1),
+  name: z.string(),
+  arguments: z.string(),
+});
 
 /** A function_call item from the model as a call of navigation actions (its problem set when it cannot run). */
 export function parseFunctionCall(item: unknown): ParsedCall | string {
@@ -30,7 +52,8 @@ export function parseFunctionCall(item: unknown): ParsedCall | string {
   const call: ParsedCall = { callId, actions: [], descriptions: [], checks: [] };
   let action: AgentAction | undefined;
   if (name === 'back' || name === 'forward') action = { type: 'history', direction: name };
-  else if (name !== 'goto') call.problem = `there is no function ${JSON.stringify(name)}; the functions are goto(url), back() and forward()`;
+  else if (name !== 'goto')
+    call.problem = `there is no function ${JSON.stringify(name)}; the functions are goto(url), back() and forward()`;
   else {
     let url: unknown;
     try {

@@ -18,12 +18,22 @@ function openaiProvider(options: AgentOptions, env: NodeJS.ProcessEnv): ModelPro
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const baseURL = env[OPENAI_ENV.baseUrl] || 'https://api.openai.com/v1';
   let client: Promise<OpenAI> | undefined;
-  const connect = () => (client ??= openaiSdk().then((Sdk) => new Sdk({ apiKey: env[OPENAI_ENV.apiKey], baseURL, maxRetries: options.modelRetries, ...sdkLogging('openai', redactCredentials(baseURL)) })));
+  const connect = () =>
+    (client ??= openaiSdk().then(
+      (Sdk) =>
+        new Sdk({
+          apiKey: env[OPENAI_ENV.apiKey],
+          baseURL,
+          maxRetries: options.modelRetries,
+          ...sdkLogging('openai', redactCredentials(baseURL)),
+        }),
+    ));
   const description = `OpenAI endpoint ${redactCredentials(baseURL)}, model "${model}"`;
   const hint = (status: number): string => {
     if (status === 401) return `Check ${OPENAI_ENV.apiKey}: the key was rejected.`;
     if (status === 403) return `The key has no access to model "${model}" (computer-use models need approved access) or to this project.`;
-    if (status === 404) return `Model "${model}" was not found: set CUA_MODEL (--model) to a computer-use model your account can use, e.g. computer-use-preview or gpt-5.4.`;
+    if (status === 404)
+      return `Model "${model}" was not found: set CUA_MODEL (--model) to a computer-use model your account can use, e.g. computer-use-preview or gpt-5.4.`;
     return '';
   };
   return {

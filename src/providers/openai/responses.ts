@@ -111,13 +111,26 @@ export class ResponsesTranslator implements Translator {
   }
 
   start(task: string, screen: ScreenInput): void {
-    this.nextInput = [{ role: 'user', content: [{ type: 'input_text', text: task }, { type: 'input_image', image_url: screen.dataUrl, detail: 'auto' }] }];
+    this.nextInput = [
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: task },
+          { type: 'input_image', image_url: screen.dataUrl, detail: 'auto' },
+        ],
+      },
+    ];
   }
 
   request(): ResponseCreateParamsNonStreaming {
     const input = this.nextInput ?? [];
     const { model, instructions, display, options, environment } = this.context;
-    const body: ResponseCreateParamsNonStreaming = { model, ...toolRequest(this.generation, display, environment), input, ...(instructions ? { instructions } : {}) };
+    const body: ResponseCreateParamsNonStreaming = {
+      model,
+      ...toolRequest(this.generation, display, environment),
+      input,
+      ...(instructions ? { instructions } : {}),
+    };
     if (options.history === 'local') {
       return { ...body, input: [...this.transcript, ...input], store: false, include: ['reasoning.encrypted_content'] };
     }
@@ -156,7 +169,12 @@ export class ResponsesTranslator implements Translator {
   answer({ outcomes, screen, acknowledged, interrupted }: TurnOutcome): void {
     const items: ResponseInputItem[] = outcomes.map(({ call, error, text }) => {
       // A function call's output says what it did (or why it did not run), with the screenshot.
-      if (this.functionCalls.has(call.callId)) return functionOutput(call.callId, call.problem ? `Not run: ${call.problem}` : (error ?? text ?? 'Not run: the run was cancelled'), screen);
+      if (this.functionCalls.has(call.callId))
+        return functionOutput(
+          call.callId,
+          call.problem ? `Not run: ${call.problem}` : (error ?? text ?? 'Not run: the run was cancelled'),
+          screen,
+        );
       return {
         type: 'computer_call_output',
         call_id: call.callId,

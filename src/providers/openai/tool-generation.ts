@@ -19,12 +19,24 @@ export function toolGenerationFor(model: string, toolGeneration: AgentOptions['t
 type RequestExtras = Pick<ResponseCreateParamsNonStreaming, 'tools' | 'truncation' | 'reasoning' | 'parallel_tool_calls'>;
 
 /** The tool definition and the request fields that go with it; the preview tool says which environment it drives (a desktop here is Linux). */
-export function toolRequest(generation: ToolGeneration, display: { width: number; height: number }, environment: Environment = 'browser'): RequestExtras {
+export function toolRequest(
+  generation: ToolGeneration,
+  display: { width: number; height: number },
+  environment: Environment = 'browser',
+): RequestExtras {
   // In a browser, the sample harness's navigation functions sit beside the computer tool.
   const functions = environment === 'browser' ? NAVIGATION_TOOLS : [];
   if (generation === 'preview') {
     return {
-      tools: [{ type: 'computer_use_preview', display_width: display.width, display_height: display.height, environment: environment === 'desktop' ? 'linux' : 'browser' }, ...functions],
+      tools: [
+        {
+          type: 'computer_use_preview',
+          display_width: display.width,
+          display_height: display.height,
+          environment: environment === 'desktop' ? 'linux' : 'browser',
+        },
+        ...functions,
+      ],
       truncation: 'auto',
       reasoning: { summary: 'concise' },
     };
