@@ -155,7 +155,15 @@ function checks(o: Outcome): string {
 }
 
 /** The rows comparing ours and bare (or another baseline) at one load: throughput and each percentile, median over rounds, pooled figures and ratios in the notes. */
-export function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: string, bareName: string, memory: string, baseline = 'bare'): Row[] {
+export function loadRows(
+  item: string,
+  ours: Outcome,
+  bare: Outcome,
+  oursName: string,
+  bareName: string,
+  memory: string,
+  baseline = 'bare',
+): Row[] {
   const rows: Row[] = [];
   const med = (values: number[]) => summarize(values).median;
   const perRound = (a: number[], b: number[]) => a.map((v, i) => (v / b[i]!).toFixed(2)).join(', ');
@@ -190,7 +198,11 @@ export function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: s
           : `browser ${cpu(bare, 'browser').toFixed(0)} ms, our server's Node ${cpu(bare, 'driver').toFixed(0)} ms, the MCP clients ${cpu(bare, 'clients').toFixed(0)} ms`,
     },
   );
-  for (const [label, q, key] of [['p50', 0.5, 'p50'], ['p95', 0.95, 'p95'], ['p99', 0.99, 'p99']] as const) {
+  for (const [label, q, key] of [
+    ['p50', 0.5, 'p50'],
+    ['p95', 0.95, 'p95'],
+    ['p99', 0.99, 'p99'],
+  ] as const) {
     const pooled = (o: Outcome) => percentile(o.pooled, q);
     rows.push(
       {
@@ -200,7 +212,13 @@ export function loadRows(item: string, ours: Outcome, bare: Outcome, oursName: s
         unit: 'ms',
         note: `${x(med(ours[key]), med(bare[key]))} ${baseline} (rounds: ${perRound(ours[key], bare[key])}); all rounds pooled: ${ms(pooled(ours))}, ${x(pooled(ours), pooled(bare))} ${baseline}`,
       },
-      { item: `${item}: step ${label}`, contender: bareName, stat: summarize(bare[key]), unit: 'ms', note: `all rounds pooled: ${ms(pooled(bare))}` },
+      {
+        item: `${item}: step ${label}`,
+        contender: bareName,
+        stat: summarize(bare[key]),
+        unit: 'ms',
+        note: `all rounds pooled: ${ms(pooled(bare))}`,
+      },
     );
   }
   return rows;
@@ -270,7 +288,11 @@ class BareContexts implements LoadDriver {
   static async start(url: string): Promise<BareContexts> {
     const before = new Set(childrenOf(process.pid));
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
-    return new BareContexts(browser, childrenOf(process.pid).find((pid) => !before.has(pid)), url);
+    return new BareContexts(
+      browser,
+      childrenOf(process.pid).find((pid) => !before.has(pid)),
+      url,
+    );
   }
 
   async open(count: number): Promise<void> {
@@ -306,9 +328,15 @@ function memoryNote(m: TreeMemory, sessions: number, bare: TreeMemory | undefine
 /** The server with the bench's knobs: no session cap, recordings in the scratch folder, and a CPU profile when BENCH_PROFILE names a folder. */
 export async function startServer(ctx: BenchContext, env: Record<string, string>, label: string): Promise<HttpServerProcess> {
   const profile = process.env.BENCH_PROFILE;
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
+  const nodeArgs = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`]
+    : [];
   if (profile) fs.mkdirSync(profile, { recursive: true });
-  return startHttpServer(['--executable-path', CHROMIUM, '--max-sessions', '0', '--output-dir', ctx.tmp], { CUA_LOG_LEVEL: 'info', ...env }, nodeArgs);
+  return startHttpServer(
+    ['--executable-path', CHROMIUM, '--max-sessions', '0', '--output-dir', ctx.tmp],
+    { CUA_LOG_LEVEL: 'info', ...env },
+    nodeArgs,
+  );
 }
 
 /** The load item: the parts LOAD_PARTS names (all by default). */
@@ -382,22 +410,37 @@ async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]
   const set = await startReplicaSet(['r1', 'r2'], () => replicaArgs, { CUA_LOG_LEVEL: 'info' });
   const hosts: BrowserHost[] = farm ? [await BrowserHost.start(), await BrowserHost.start()] : [];
   const balancer = farm ? await FarmBalancer.start(hosts as [BrowserHost, BrowserHost]) : undefined;
-  const farmed = balancer ? await startReplicaSet(['f1', 'f2'], () => [...replicaArgs, '--browser-endpoint', balancer.endpoint], { CUA_LOG_LEVEL: 'info' }) : undefined;
+  const farmed = balancer
+    ? await startReplicaSet(['f1', 'f2'], () => [...replicaArgs, '--browser-endpoint', balancer.endpoint], { CUA_LOG_LEVEL: 'info' })
+    : undefined;
   const sets = farmed ? [set, farmed] : [set];
   const logs = () => sets.flatMap((s) => [...s.replicas.values()].map((r) => r.stderr().slice(-1500))).join('\n');
-  const through = (s: ReplicaSet): ServerUnderLoad => ({ connect: () => connectHttp(s.url, logs), pids: () => [...s.replicas.values()].map((r) => r.child.pid!) });
+  const through = (s: ReplicaSet): ServerUnderLoad => ({
+    connect: () => connectHttp(s.url, logs),
+    pids: () => [...s.replicas.values()].map((r) => r.child.pid!),
+  });
   try {
     for (const n of REPLICA_CLIENTS) {
-      process.stderr.write(`bench: ${n} clients on two replicas behind HAProxy${farmed ? ', on two replicas on a browser farm' : ''}, and on one alone...\n`);
+      process.stderr.write(
+        `bench: ${n} clients on two replicas behind HAProxy${farmed ? ', on two replicas on a browser farm' : ''}, and on one alone...\n`,
+      );
       const single = new OurClients(alone(one), url, 'one replica alone');
       const pair = new OurClients(through(set), url, 'two replicas behind HAProxy');
       // The farm's browsers are the hosts' descendants, not the replicas': count both.
-      const onFarm = farmed && new OurClients({ ...through(farmed), pids: () => [...through(farmed).pids(), ...hosts.map((h) => h.process.pid!)] }, url, 'two replicas on a browser farm (HAProxy ×2, run-server ×2)');
+      const onFarm =
+        farmed &&
+        new OurClients(
+          { ...through(farmed), pids: () => [...through(farmed).pids(), ...hosts.map((h) => h.process.pid!)] },
+          url,
+          'two replicas on a browser farm (HAProxy ×2, run-server ×2)',
+        );
       const contenders = onFarm ? [pair, single, onFarm] : [pair, single];
       for (const c of contenders) await c.connect(n);
       const outcomes = new Map(contenders.map((c) => [c, emptyOutcome()]));
       const spread = `sessions per replica: ${perReplica(pair.clients.map((c) => c.session))}`;
-      const farmSpread = onFarm && `sessions per replica: ${perReplica(onFarm.clients.map((c) => c.session))}; per browser host: ${hosts.map((h) => h.browsers().length).join(' / ')}`;
+      const farmSpread =
+        onFarm &&
+        `sessions per replica: ${perReplica(onFarm.clients.map((c) => c.session))}; per browser host: ${hosts.map((h) => h.browsers().length).join(' / ')}`;
       try {
         for (let round = 0; round < ROUNDS; round++) {
           const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
@@ -408,10 +451,24 @@ async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]
       }
       const item = `12. replicas, ${n} clients × ${STEPS} clicks`;
       rows.push(...loadRows(item, outcomes.get(pair)!, outcomes.get(single)!, pair.name, single.name, spread, 'one replica'));
-      if (onFarm) rows.push(...loadRows(`${item}, browser farm`, outcomes.get(onFarm)!, outcomes.get(pair)!, onFarm.name, pair.name, farmSpread as string, 'local browsers'));
+      if (onFarm)
+        rows.push(
+          ...loadRows(
+            `${item}, browser farm`,
+            outcomes.get(onFarm)!,
+            outcomes.get(pair)!,
+            onFarm.name,
+            pair.name,
+            farmSpread as string,
+            'local browsers',
+          ),
+        );
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${sets.map((s) => s.haproxyLog().slice(-3000)).join('\n')}`, { cause: error });
+    throw new Error(
+      `${(error as Error).message}\n--- replicas' stderr ---\n${logs()}\n--- HAProxy ---\n${sets.map((s) => s.haproxyLog().slice(-3000)).join('\n')}`,
+      { cause: error },
+    );
   } finally {
     for (const s of sets) await s.stop();
     await balancer?.stop();
@@ -425,7 +482,10 @@ async function replicasBesideOne(ctx: BenchContext, farm = false): Promise<Row[]
 function perReplica(handles: string[]): string {
   const counts = new Map<string, number>();
   for (const name of handles.map((h) => h.split('.')[0]!)) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return [...counts].sort().map(([name, count]) => `${name} ${count}`).join(', ');
+  return [...counts]
+    .sort()
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
 }
 
 /** Whether each run_task screenshot shows the clicks so far (the n-th request carries the screen after n clicks); counts the ones that do not. */
@@ -439,12 +499,25 @@ async function runTasks(clients: OurClients['clients'], url: string | undefined,
     clients.map(async (c) => {
       try {
         const result = (await c.handle.client.callTool(
-          { name: 'run_task', arguments: { task: 'Click around the page', session_id: c.session, ...(url ? { start_url: url } : {}), max_steps: steps + 2, wait_seconds: CALL_MS / 1000 - 10 } },
+          {
+            name: 'run_task',
+            arguments: {
+              task: 'Click around the page',
+              session_id: c.session,
+              ...(url ? { start_url: url } : {}),
+              max_steps: steps + 2,
+              wait_seconds: CALL_MS / 1000 - 10,
+            },
+          },
           undefined,
           { timeout: CALL_MS },
         )) as CallToolResult;
         const status = (result.structuredContent as { status?: string } | undefined)?.status;
-        return result.isError ? `error: ${JSON.stringify(result.content).slice(0, 200)}` : status === 'completed' ? undefined : `status ${status}`;
+        return result.isError
+          ? `error: ${JSON.stringify(result.content).slice(0, 200)}`
+          : status === 'completed'
+            ? undefined
+            : `status ${status}`;
       } catch (error) {
         return `error: ${(error as Error).message.split('\n')[0]}`;
       }
@@ -500,7 +573,13 @@ async function runTaskBesideComputer(ctx: BenchContext): Promise<Row[]> {
           unit: 'ms/step',
           note: `${(step.median - direct.median).toFixed(1)} ms more than a computer step (target ≤ 25); model answer → next request ${summarize(harness).median.toFixed(1)} ms; p95 ${ms(percentile(runSteps, 0.95))}; ${failures.length ? `${failures.length} runs not completed (${failures[0]})` : `${n * ROUNDS} runs completed`}, ${lost} clicks lost of ${runSteps.length}`,
         },
-        { item, contender: 'cua-mcp (ours) computer', stat: direct, unit: 'ms/step', note: `p95 ${ms(percentile(computer.pooled, 0.95))}; ${checks(computer)}` },
+        {
+          item,
+          contender: 'cua-mcp (ours) computer',
+          stat: direct,
+          unit: 'ms/step',
+          note: `p95 ${ms(percentile(computer.pooled, 0.95))}; ${checks(computer)}`,
+        },
       );
     }
   } finally {

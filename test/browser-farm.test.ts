@@ -43,7 +43,9 @@ describe('a browser farm behind HAProxy', () => {
   /** Opens a session (or the default one, by a call without session_id) at the fixture page and finds the host that started a browser for it; returns the first result. */
   async function open(asDefault = false): Promise<Record<string, unknown>> {
     const before = hosts.map((h) => h.browsers().length);
-    const opened = asDefault ? await server.ok('navigate', { url: site.url('/') }) : await server.ok('new_session', { start_url: site.url('/') });
+    const opened = asDefault
+      ? await server.ok('navigate', { url: site.url('/') })
+      : await server.ok('new_session', { start_url: site.url('/') });
     const id = String(opened.structuredContent.session_id);
     const grown = hosts.filter((h, i) => h.browsers().length > before[i]!);
     assert.equal(grown.length, 1, `exactly one host started a browser for session ${id}`);
@@ -60,7 +62,10 @@ describe('a browser farm behind HAProxy', () => {
       [2, 2],
     );
     const list = await server.ok('list_sessions', {});
-    assert.match(String(list.structuredContent.browser), /browser server at ws:\/\/127\.0\.0\.1:\d+\/ .*a connection per session \(4 open\)/);
+    assert.match(
+      String(list.structuredContent.browser),
+      /browser server at ws:\/\/127\.0\.0\.1:\d+\/ .*a connection per session \(4 open\)/,
+    );
   });
 
   it('a host that dies fails only its sessions, with a clear error; the others and new sessions work', async () => {
@@ -85,7 +90,13 @@ describe('a browser farm behind HAProxy', () => {
       }
     }
     const listed = (await server.ok('list_sessions', {})).structuredContent.sessions as { session_id: string }[];
-    assert.deepEqual(listed.map((s) => s.session_id).sort(), [...hostOf].filter(([, h]) => h === surviving).map(([id]) => id).sort());
+    assert.deepEqual(
+      listed.map((s) => s.session_id).sort(),
+      [...hostOf]
+        .filter(([, h]) => h === surviving)
+        .map(([id]) => id)
+        .sort(),
+    );
 
     // Before or after HAProxy's checks mark the dead host down, new sessions land on the living one. A call
     // without session_id gets a new default session, which says what became of the old one.
@@ -99,12 +110,24 @@ describe('a browser farm behind HAProxy', () => {
     assert.match(replaced.description, /the browser host it ran on went away/);
   });
 
-  it('closing a session, and the server, closes their connections and the hosts\' browsers', async () => {
+  it("closing a session, and the server, closes their connections and the hosts' browsers", async () => {
     const open = [...hostOf].filter(([, h]) => h === surviving).map(([id]) => id);
     await server.ok('close_session', { session_id: open[0] });
-    assert.equal((await until(() => surviving.browsers().length, (n) => n === open.length - 1)), open.length - 1);
+    assert.equal(
+      await until(
+        () => surviving.browsers().length,
+        (n) => n === open.length - 1,
+      ),
+      open.length - 1,
+    );
     await server.close();
-    assert.equal((await until(() => surviving.browsers().length, (n) => n === 0)), 0);
+    assert.equal(
+      await until(
+        () => surviving.browsers().length,
+        (n) => n === 0,
+      ),
+      0,
+    );
   });
 });
 

@@ -10,7 +10,11 @@ import { startReplicaSet, type ReplicaSet } from './helpers/replicas.js';
 // haproxy-config` prints), whose --browser-endpoint is a second HAProxy (deploy/haproxy/browsers.cfg) in front
 // of two `playwright run-server` hosts. Each replica opens its sessions on a start page of its own.
 const NAMES = ['r1', 'r2'];
-const site = new FixtureServer(Object.fromEntries(NAMES.map((name) => [`/${name}`, page(`<h1>${name}</h1>`).replace('<title>fixture</title>', `<title>replica ${name}</title>`)])));
+const site = new FixtureServer(
+  Object.fromEntries(
+    NAMES.map((name) => [`/${name}`, page(`<h1>${name}</h1>`).replace('<title>fixture</title>', `<title>replica ${name}</title>`)]),
+  ),
+);
 let hosts: [BrowserHost, BrowserHost];
 let balancer: FarmBalancer;
 let set: ReplicaSet;
@@ -19,7 +23,16 @@ before(async () => {
   await site.start();
   hosts = [await BrowserHost.start(), await BrowserHost.start()];
   balancer = await FarmBalancer.start(hosts);
-  set = await startReplicaSet(NAMES, (name) => ['--browser-endpoint', balancer.endpoint, '--executable-path', HOST_CHROMIUM, '--start-url', site.url(`/${name}`), '--max-sessions', '20']);
+  set = await startReplicaSet(NAMES, (name) => [
+    '--browser-endpoint',
+    balancer.endpoint,
+    '--executable-path',
+    HOST_CHROMIUM,
+    '--start-url',
+    site.url(`/${name}`),
+    '--max-sessions',
+    '20',
+  ]);
 });
 after(async () => {
   await set?.stop();
@@ -65,12 +78,19 @@ describe('replicas behind HAProxy on a browser farm behind HAProxy', () => {
     const sessions: Placed[] = [];
     const covers = (key: 'replica' | 'host', all: unknown[]) => all.every((v) => sessions.some((s) => s[key] === v));
     while (sessions.length < 4 || !covers('replica', NAMES) || !covers('host', hosts)) {
-      assert.ok(sessions.length < 10, `sessions spread over both replicas and both hosts: ${sessions.map((s) => `${s.replica}@${s.host.address}`).join(' ')}`);
+      assert.ok(
+        sessions.length < 10,
+        `sessions spread over both replicas and both hosts: ${sessions.map((s) => `${s.replica}@${s.host.address}`).join(' ')}`,
+      );
       sessions.push(await place(sessions.length));
     }
     const browsers = hosts.map((h) => h.browsers().length);
     for (let round = 0; round < 3; round++) for (const s of sessions) await onItsReplicaAndHost(s);
-    assert.deepEqual(hosts.map((h) => h.browsers().length), browsers, 'no call opened another connection to the farm');
+    assert.deepEqual(
+      hosts.map((h) => h.browsers().length),
+      browsers,
+      'no call opened another connection to the farm',
+    );
 
     const [dying, surviving] = [sessions[0]!.host, hosts.find((h) => h !== sessions[0]!.host)!];
     await dying.kill();
@@ -78,7 +98,10 @@ describe('replicas behind HAProxy on a browser farm behind HAProxy', () => {
       if (s.host === dying) {
         const result = await s.client.call('screenshot', { session_id: s.handle });
         assert.equal(result.isError, true, `${s.handle} on the dead host`);
-        assert.match(textOf(result), new RegExp(`^The browser host of session ${s.handle.replace('.', '\\.')} went away .*Open a new session`));
+        assert.match(
+          textOf(result),
+          new RegExp(`^The browser host of session ${s.handle.replace('.', '\\.')} went away .*Open a new session`),
+        );
       } else {
         await onItsReplicaAndHost(s);
       }

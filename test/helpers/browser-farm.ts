@@ -55,7 +55,9 @@ export class BrowserHost {
 
   /** --unsafe: the hosts have only Debian's Chromium, so the client names it (--executable-path) along with our Chromium flags. */
   static async start(): Promise<BrowserHost> {
-    const child = spawn(process.execPath, [playwrightCli, 'run-server', '--host', '127.0.0.1', '--port', '0', '--unsafe'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [playwrightCli, 'run-server', '--host', '127.0.0.1', '--port', '0', '--unsafe'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [, address] = await printed(child, /Listening on ws:\/\/([\d.]+:\d+)\//, 'playwright run-server');
     return new BrowserHost(child, address!);
   }
@@ -109,7 +111,13 @@ export class FarmBalancer {
   static async start(hosts: [BrowserHost, BrowserHost]): Promise<FarmBalancer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-farm-'));
     const bind = `127.0.0.1:${await freePort()}`;
-    const env = { ...process.env, FARM_BIND: bind, FARM_HOST1: hosts[0].address, FARM_HOST2: hosts[1].address, FARM_STATS_SOCKET: path.join(dir, 'stats.sock') };
+    const env = {
+      ...process.env,
+      FARM_BIND: bind,
+      FARM_HOST1: hosts[0].address,
+      FARM_HOST2: hosts[1].address,
+      FARM_STATS_SOCKET: path.join(dir, 'stats.sock'),
+    };
     // -db: stay in the foreground; -V: its last word before serving names the polling mechanism (it listens by then).
     const child = spawn('haproxy', ['-db', '-V', '-f', FARM_CONFIG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     await printed(child, /Using \w+\(\) as the polling mechanism/, 'haproxy');
