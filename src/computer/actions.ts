@@ -107,11 +107,9 @@ export const keypressAction = closed({
 
 export const typeAction = closed({
   type: z.literal('type'),
-  text: z
-    .string({ error: 'text must be a string' })
-    .max(ACTION_LIMITS.typeLength, {
-      error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another`,
-    }),
+  text: z.string({ error: 'text must be a string' }).max(ACTION_LIMITS.typeLength, {
+    error: `text has at most ${ACTION_LIMITS.typeLength} characters per type action; send the rest in another`,
+  }),
 });
 
 export const waitAction = closed({

@@ -47,14 +47,23 @@ async function listening(port: number, deadlineMs: number): Promise<void> {
  * name, then HAProxy with the configuration `cua-mcp haproxy-config` prints
  * for them.
  */
-export async function startReplicaSet(names: string[], args: (name: string) => string[] = () => [], env: Record<string, string> = {}): Promise<ReplicaSet> {
+export async function startReplicaSet(
+  names: string[],
+  args: (name: string) => string[] = () => [],
+  env: Record<string, string> = {},
+): Promise<ReplicaSet> {
   const sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-replicas-'));
   const replicas = new Map<string, HttpServerProcess>();
   const started = await Promise.allSettled(
-    names.map(async (name) => replicas.set(name, await startHttpServer(['--replica', name, '--output-dir', sharedDir, ...args(name)], env))),
+    names.map(async (name) =>
+      replicas.set(name, await startHttpServer(['--replica', name, '--output-dir', sharedDir, ...args(name)], env)),
+    ),
   );
   const port = await freePort();
-  const config = haproxyConfig({ listen: `127.0.0.1:${port}`, replicas: names.filter((n) => replicas.has(n)).map((name) => ({ name, address: new URL(replicas.get(name)!.url).host })) });
+  const config = haproxyConfig({
+    listen: `127.0.0.1:${port}`,
+    replicas: names.filter((n) => replicas.has(n)).map((name) => ({ name, address: new URL(replicas.get(name)!.url).host })),
+  });
   fs.writeFileSync(path.join(sharedDir, 'haproxy.cfg'), config);
   const haproxy = spawn('haproxy', ['-db', '-f', path.join(sharedDir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
