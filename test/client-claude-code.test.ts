@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
+import { agentFixture, BUTTON, click, DISPLAY, previewFake } from './helpers/agent-fixture.js';
 import { browserEnv, describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
 import { FakeClaudeCodeModel, type ToolResultBlock } from './helpers/fake-claude-code-model.js';
-import { FakeResponses, imageSize } from './helpers/fake-responses.js';
+import { imageSize } from './helpers/fake-responses.js';
 import { CLI } from './helpers/mcp.js';
 
 // Claude Code from npm, run as its users run it non-interactively (-p), against a fake
@@ -14,13 +14,7 @@ import { CLI } from './helpers/mcp.js';
 // each tool_result is what its model sees.
 
 const fixture = await agentFixture();
-const openai = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-test'],
-}).start();
+const openai = await previewFake('sk-test');
 const anthropic = await new FakeClaudeCodeModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-code-'));
 let run: ClientRun;

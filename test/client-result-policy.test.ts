@@ -4,8 +4,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { agentFixture, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
-import { FakeResponses } from './helpers/fake-responses.js';
+import { agentFixture, BUTTON, click, previewFake } from './helpers/agent-fixture.js';
 import { INITIALIZE, MCP_HEADERS, rawRequest, startHttpServer } from './helpers/http.js';
 import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
@@ -14,13 +13,7 @@ import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/
 // model would otherwise see only the JSON. Claude Code's first probe is answered at once.
 
 const fixture = await agentFixture();
-const fake = await new FakeResponses({
-  generation: 'preview',
-  display: DISPLAY,
-  model: 'computer-use-preview',
-  path: '/v1/responses',
-  auth: ['authorization', 'Bearer sk-test'],
-}).start();
+const fake = await previewFake('sk-test');
 const modelEnv = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
 const CODEX = { name: 'codex-mcp-client', version: '0.169.0' };
 
