@@ -6,18 +6,28 @@ import { after, before, describe, it } from 'node:test';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
-/** A tall page whose title always says where it is scrolled to; the result's title is read with its screenshot. */
+/**
+ * A tall page whose title always says where it is scrolled to, and either
+ * "moving" (a scroll event not yet followed by scrollend) or how many
+ * scrolls have ended; the result's title is read with its screenshot.
+ */
 const TALL = page(
   `<div style="height:20000px;background:linear-gradient(#fff,#00f)">
      <a id="down" href="#target" style="position:fixed;left:10px;top:10px;width:150px;height:30px">to the target</a>
      <button style="position:fixed;left:10px;top:50px;width:150px;height:30px" onclick="glide(document.scrollingElement, 3000)">animate page</button>
      <button style="position:fixed;left:10px;top:90px;width:150px;height:30px" onclick="glide(document.getElementById('inner'), 1500)">animate inner</button>
-     <div id="inner" style="position:fixed;left:300px;top:10px;width:300px;height:200px;overflow:auto" onscroll="show()"><div style="height:5000px"></div></div>
+     <div id="inner" style="position:fixed;left:300px;top:10px;width:300px;height:200px;overflow:auto"><div style="height:5000px"></div></div>
      <div id="target" style="position:absolute;top:5100px">target</div>
    </div>
    <script>
-     const show = () => { document.title = 'y=' + Math.round(scrollY) + ' inner=' + Math.round(document.getElementById('inner').scrollTop); };
-     addEventListener('scroll', show);
+     let moving = false, ended = 0;
+     const show = () => {
+       const at = 'y=' + Math.round(scrollY) + ' inner=' + Math.round(document.getElementById('inner').scrollTop);
+       document.title = at + (moving ? ' moving' : ' ended=' + ended);
+     };
+     // Capture: the inner scroller's events too.
+     addEventListener('scroll', () => { moving = true; show(); }, true);
+     addEventListener('scrollend', () => { moving = false; ended++; show(); }, true);
      show();
      // A page's own scroll animation, frame by frame, as many sites do for "back to top" buttons.
      function glide(el, to) {
@@ -72,28 +82,30 @@ describe('the browser behaves as a computer-use model expects', () => {
   });
 
   const title = (result: { structuredContent: Record<string, unknown> }) => result.structuredContent.title as string;
-  /** Where the page is after a pause: what the result should already have shown. */
-  const afterPause = async () => title(await server.ok('computer', { actions: [{ type: 'wait', ms: 1000 }] }));
 
   it('every scroll key returns the screen after scrolling ended', { timeout: 60_000 }, async () => {
     await server.ok('navigate', { url: site.url('/tall') });
-    for (const key of ['pagedown', 'end', 'home', 'space', 'down', 'pagedown', 'up', 'pageup']) {
-      const result = await server.ok('computer', { actions: [{ type: 'keypress', keys: [key] }] });
-      assert.equal(title(result), await afterPause(), `after ${key}`);
+    const keys = ['pagedown', 'end', 'home', 'space', 'down', 'pagedown', 'up', 'pageup'];
+    let last = '';
+    for (const [i, key] of keys.entries()) {
+      // Each key scrolls once, and its scroll has ended: none still moving, none ended since (the next key's count would show it).
+      last = title(await server.ok('computer', { actions: [{ type: 'keypress', keys: [key] }] }));
+      assert.match(last, new RegExp(` ended=${i + 1}$`), `after ${key}`);
     }
-    assert.notEqual(await afterPause(), 'y=0 inner=0', 'the keys scrolled the page');
+    assert.equal(title(await server.ok('screenshot')), last, 'nothing scrolled after the last key');
+    assert.doesNotMatch(last, /^y=0 inner=0 /, 'the keys scrolled the page');
   });
 
   it('a smooth anchor link and a page-scripted scroll animation, on the page and in an inner scroller', { timeout: 60_000 }, async () => {
     await server.ok('navigate', { url: site.url('/tall') });
+    // Each title is where the scroll ends (the anchor; the animations' last frames), and no scroll is still moving.
     const anchor = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
-    assert.equal(title(anchor), await afterPause());
-    assert.match(title(anchor), /^y=5100 /);
+    assert.match(title(anchor), /^y=5100 inner=0 ended=\d+$/);
     const animated = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 60 }] });
-    assert.equal(title(animated), 'y=3000 inner=0');
+    assert.match(title(animated), /^y=3000 inner=0 ended=\d+$/);
     const inner = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 100 }] });
-    assert.equal(title(inner), 'y=3000 inner=1500');
-    assert.equal(title(inner), await afterPause());
+    assert.match(title(inner), /^y=3000 inner=1500 ended=\d+$/);
+    assert.equal(title(await server.ok('screenshot')), title(inner), 'nothing scrolled after the animation');
   });
 
   it('a named window reused by a link and by window.open: the session follows it at once', { timeout: 60_000 }, async () => {
