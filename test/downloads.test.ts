@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attachment, endlessDownload, linkTo, streamingDownload } from './fixtures/hostile-pages.js';
-import { FixtureServer } from './helpers/fixture-server.js';
+import { FixtureServer, type Handler } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
 type DownloadEvent = { kind: string; filename: string; path?: string; bytes?: number; error?: string };
@@ -88,13 +88,16 @@ describe('downloads on hostile pages', () => {
 });
 
 describe('a never-ending download', () => {
-  // The click that starts it waits the settle timeout (4 s) for it; eight later calls that still waited would take 32 s.
+  // The click that starts it waits the settle timeout for it, and says so in the log; the actions after it must not wait.
   test('does not slow the actions after it', { timeout: 25_000 }, async () => {
     const site = await new FixtureServer({ '/': linkTo('/endless'), '/endless': endlessDownload }).start();
-    const server = await startServer(['--settle-timeout', '4000', '--start-url', site.url('/')]);
+    const server = await startServer(['--settle-timeout', '1000', '--start-url', site.url('/')]);
     try {
       await server.ok('computer', { actions: [click] });
+      assert.match(server.stderr(), /settle gave up waiting for .*download/, 'the click waited for the download');
+      const before = server.stderr().length;
       for (let i = 0; i < 8; i++) await server.ok('computer', { actions: [{ type: 'move', x: 400 + i, y: 400 }] });
+      assert.doesNotMatch(server.stderr().slice(before), /settle gave up/, 'an action after the click waited for the download');
     } finally {
       await server.close();
       await site.stop();
@@ -120,35 +123,78 @@ describe('an output folder another user owns', { skip: process.getuid?.() !== 0 
 });
 
 describe('download limits', () => {
-  /** A session whose page streams a download without end, under `limits`: the result of the click that starts it. */
-  async function flood(limits: string[]): Promise<{ download?: DownloadEvent; limit?: string; saved: string[] }> {
+  interface Flood {
+    server: ServerHandle;
+    site: FixtureServer;
+    outputDir: string;
+    stream: ReturnType<typeof streamingDownload>;
+  }
+
+  /** A server under `limits` whose start page links to /flood, a download that streams without end; `routes` serve more pages. */
+  async function startFlood(limits: string[], routes: Record<string, string | Handler> = {}): Promise<Flood> {
     const stream = streamingDownload();
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-flood-'));
-    const site = await new FixtureServer({ '/': linkTo('/flood'), '/flood': stream.handler }).start();
-    let server: ServerHandle | undefined;
+    const site = await new FixtureServer({ '/': linkTo('/flood'), '/flood': stream.handler, ...routes }).start();
+    const server = await startServer(['--output-dir', outputDir, '--settle-timeout', '30000', '--start-url', site.url('/'), ...limits]);
+    return { server, site, outputDir, stream };
+  }
+
+  async function stopFlood(flood: Flood | undefined): Promise<void> {
+    await flood?.server.close();
+    await flood?.site.stop();
+    if (flood) fs.rmSync(flood.outputDir, { recursive: true, force: true });
+  }
+
+  /** Clicks the link to /flood in the default session: the download and limit events of that click, and what was kept. */
+  async function floodClick({ server, outputDir, stream }: Flood): Promise<{ download?: DownloadEvent; limit?: string; saved: string[] }> {
+    const result = await server.ok('computer', { actions: [click] });
+    const events = result.structuredContent.events as { kind: string; what?: string; detail?: string }[];
+    // The browser hangs up when the download is cancelled: the stream ends, it is not left to fill the disk.
+    await withTimeout(stream.ended(), 20_000, 'the download was not stopped');
+    return {
+      download: downloadsIn(result)[0],
+      limit: events.find((e) => e.kind === 'limit' && e.what === 'downloads')?.detail,
+      saved: fs.existsSync(path.join(outputDir, 'downloads')) ? fs.readdirSync(path.join(outputDir, 'downloads')) : [],
+    };
+  }
+
+  /** A server of its own under `limits`, flooded once. */
+  async function flood(limits: string[]): Promise<{ download?: DownloadEvent; limit?: string; saved: string[] }> {
+    let flooded: Flood | undefined;
     try {
-      server = await startServer(['--output-dir', outputDir, '--settle-timeout', '30000', '--start-url', site.url('/'), ...limits]);
-      const result = await server.ok('computer', { actions: [click] });
-      const events = result.structuredContent.events as { kind: string; what?: string; detail?: string }[];
-      // The browser hangs up when the download is cancelled: the stream ends, it is not left to fill the disk.
-      await withTimeout(stream.ended(), 20_000, 'the download was not stopped');
-      return {
-        download: downloadsIn(result)[0],
-        limit: events.find((e) => e.kind === 'limit' && e.what === 'downloads')?.detail,
-        saved: fs.existsSync(path.join(outputDir, 'downloads')) ? fs.readdirSync(path.join(outputDir, 'downloads')) : [],
-      };
+      flooded = await startFlood(limits);
+      return await floodClick(flooded);
     } finally {
-      await server?.close();
-      await site.stop();
-      fs.rmSync(outputDir, { recursive: true, force: true });
+      await stopFlood(flooded);
     }
   }
 
-  test('a download past --max-download-size is cancelled as it arrives, reported, and nothing is kept', async () => {
-    const { download, limit, saved } = await flood(['--max-download-size', '1MB']);
-    assert.match(download?.error ?? '', /cancelled after .*larger than 1\.0 MiB.*--max-download-size/, JSON.stringify(download));
-    assert.match(limit ?? '', /1 download\(s\) stopped at a limit.*--max-download-size/);
-    assert.deepEqual(saved, []);
+  describe('per download and per session count (one server, a session each)', () => {
+    let shared: Flood | undefined;
+    before(async () => {
+      shared = await startFlood(['--max-download-size', '1MB', '--max-downloads', '2'], {
+        '/small-page': linkTo('/small'),
+        '/small': attachment('small.txt', 'small'),
+      });
+    });
+    after(() => stopFlood(shared));
+
+    test('a download past --max-download-size is cancelled as it arrives, reported, and nothing is kept', async () => {
+      const { download, limit, saved } = await floodClick(shared!);
+      assert.match(download?.error ?? '', /cancelled after .*larger than 1\.0 MiB.*--max-download-size/, JSON.stringify(download));
+      assert.match(limit ?? '', /1 download\(s\) stopped at a limit.*--max-download-size/);
+      assert.deepEqual(saved, []);
+    });
+
+    test("past --max-downloads a session's downloads are cancelled at once", async () => {
+      const { server, site, outputDir } = shared!;
+      const session_id = (await server.ok('new_session', { start_url: site.url('/small-page') })).structuredContent.session_id;
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(downloadsIn(await server.ok('computer', { session_id, actions: [click] }))[0]);
+      assert.ok(results[0]?.path && results[1]?.path, JSON.stringify(results));
+      assert.match(results[2]?.error ?? '', /already started 2 download\(s\).*--max-downloads/, JSON.stringify(results[2]));
+      assert.equal(fs.readdirSync(path.join(outputDir, 'downloads')).filter((name) => name.startsWith('small')).length, 2);
+    });
   });
 
   test('the downloads of a session together stop at --session-download-size', async () => {
@@ -164,24 +210,6 @@ describe('download limits', () => {
   test('a download that would leave less than --min-free-space is cancelled', async () => {
     const { download } = await flood(['--min-free-space', '1000000GB']);
     assert.match(download?.error ?? '', /nearly full|too little room.*--min-free-space/, JSON.stringify(download));
-  });
-
-  test("past --max-downloads a session's downloads are cancelled at once", async () => {
-    const site = await new FixtureServer({ '/': linkTo('/small'), '/small': attachment('small.txt', 'small') }).start();
-    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-test-count-'));
-    let server: ServerHandle | undefined;
-    try {
-      server = await startServer(['--output-dir', outputDir, '--start-url', site.url('/'), '--max-downloads', '2']);
-      const results = [];
-      for (let i = 0; i < 3; i++) results.push(downloadsIn(await server.ok('computer', { actions: [click] }))[0]);
-      assert.ok(results[0]?.path && results[1]?.path, JSON.stringify(results));
-      assert.match(results[2]?.error ?? '', /already started 2 download\(s\).*--max-downloads/, JSON.stringify(results[2]));
-      assert.equal(fs.readdirSync(path.join(outputDir, 'downloads')).length, 2);
-    } finally {
-      await server?.close();
-      await site.stop();
-      fs.rmSync(outputDir, { recursive: true, force: true });
-    }
   });
 });
 
