@@ -183,14 +183,14 @@ describe('computer actions', () => {
         { type: 'move', x: 60, y: 470 },
         { type: 'move', x: 70, y: 480, keys: ['alt'] },
         { type: 'wait', ms: 50 },
-        { type: 'wait' },
         { type: 'screenshot' },
       ],
     });
+    // A wait without ms (1000 ms) is described by the unit test of the action schema (test/unit/actions.test.ts).
     const moves = titleLog(result).filter((e) => e.startsWith('move:'));
     assert.equal(moves[0], 'move:60,470');
     assert.equal(moves.at(-1), 'move:70,480:alt');
-    assert.deepEqual(result.structuredContent.actions, ['move 60,470', 'move 70,480 +alt', 'wait 50ms', 'wait 1000ms', 'screenshot']);
+    assert.deepEqual(result.structuredContent.actions, ['move 60,470', 'move 70,480 +alt', 'wait 50ms', 'screenshot']);
   });
 
   it('returns the screenshot as image content of the display size', async () => {
