@@ -90,14 +90,14 @@ describe('screenshots smaller than the display', () => {
 
 describe('a screenshot too large for one MCP message', () => {
   it('is sent as a JPEG small enough, and says so', async () => {
-    // Random noise does not compress: a 3840x2160 PNG of it is about 25 MB, past the 10 MiB a stdio message may have.
+    // Random noise does not compress: a 2048x1536 PNG of it is about 9.4 MB, 12.6 MB in base64, past the 10 MiB a stdio message may have.
     const noise = await new FixtureServer({
-      '/': page(`<canvas id="c" width="3840" height="2160"></canvas><script>
-        const c = document.getElementById('c').getContext('2d'); const img = c.createImageData(3840, 2160);
+      '/': page(`<canvas id="c" width="2048" height="1536"></canvas><script>
+        const c = document.getElementById('c').getContext('2d'); const img = c.createImageData(2048, 1536);
         for (let i = 0; i < img.data.length; i++) img.data[i] = i % 4 === 3 ? 255 : Math.random() * 256;
         c.putImageData(img, 0, 0);</script>`),
     }).start();
-    const big = await startServer(['--display-size', '3840x2160']);
+    const big = await startServer(['--display-size', '2048x1536']);
     try {
       const result = await big.ok('navigate', { url: noise.url('/') });
       const image = imageOf(result);
