@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { agentFixture, BUTTON, click } from './helpers/agent-fixture.js';
-import { FakeResponses } from './helpers/fake-responses.js';
+import { agentFixture, BUTTON, click, previewFake } from './helpers/agent-fixture.js';
+import type { FakeResponses } from './helpers/fake-responses.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
@@ -18,15 +18,26 @@ const WIDE = page(`
 
 let server: ServerHandle;
 let site: FixtureServer;
+let fixture: Awaited<ReturnType<typeof agentFixture>>;
+let fake: FakeResponses;
 
 describe('screenshots smaller than the display', () => {
   before(async () => {
-    site = await new FixtureServer({ '/': WIDE }).start();
-    server = await startServer(['--display-size', '1280x800', '--screenshot-size', '640x400']);
+    // The model sees 640x400 screenshots of the 1280x800 page: the fake checks the declared size and every image.
+    [site, fixture, fake] = await Promise.all([
+      new FixtureServer({ '/': WIDE }).start(),
+      agentFixture(),
+      previewFake('sk-test', { display: { width: 640, height: 400 } }),
+    ]);
+    server = await startServer(['--display-size', '1280x800', '--screenshot-size', '640x400'], {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      AZURE_OPENAI_ENDPOINT: '',
+    });
   });
   after(async () => {
-    await server.close();
-    await site.stop();
+    await server?.close();
+    await Promise.all([site?.stop(), fixture?.stop(), fake?.stop()]);
   });
 
   it('lays the page out at the display size and returns the smaller screenshot', async () => {
@@ -60,31 +71,11 @@ describe('screenshots smaller than the display', () => {
   });
 
   it('gives the model the screenshot size, and maps its clicks back to the page', async () => {
-    const fixture = await agentFixture();
-    // The model sees 512x384 screenshots of the 1024x768 page: the fake checks the declared size and every image.
-    const fake = await new FakeResponses({
-      generation: 'preview',
-      display: { width: 512, height: 384 },
-      model: 'computer-use-preview',
-      path: '/v1/responses',
-      auth: ['authorization', 'Bearer sk-test'],
-    }).start();
-    const scaled = await startServer(['--screenshot-size', '512x384'], {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: `${fake.origin}/v1`,
-      AZURE_OPENAI_ENDPOINT: '',
-    });
-    try {
-      fake.script([{ output: [fake.call([click({ x: BUTTON.x / 2, y: BUTTON.y / 2 })])] }, { output: [fake.message('done')] }]);
-      const result = await scaled.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
-      assert.deepEqual(fake.violations, []);
-      assert.equal(result.structuredContent.status, 'completed');
-      assert.equal(fixture.clicks(), 1);
-    } finally {
-      await scaled.close();
-      await fake.stop();
-      await fixture.stop();
-    }
+    fake.script([{ output: [fake.call([click({ x: BUTTON.x / 2, y: BUTTON.y / 2 })])] }, { output: [fake.message('done')] }]);
+    const result = await server.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
+    assert.deepEqual(fake.violations, []);
+    assert.equal(result.structuredContent.status, 'completed');
+    assert.equal(fixture.clicks(), 1);
   });
 });
 
