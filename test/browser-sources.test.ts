@@ -47,8 +47,8 @@ describe('where the browser comes from', () => {
       ['--headless', ...chromiumArgs(), `--remote-debugging-port=${port}`, `--user-data-dir=${dataDir}`, 'about:blank'],
       { stdio: 'ignore', detached: true },
     );
-    await waitForCdp(port);
-    const server = await startServer(['--cdp-endpoint', `http://127.0.0.1:${port}`]);
+    // The server connects on its first call: it starts while the browser opens its port.
+    const [server] = await Promise.all([startServer(['--cdp-endpoint', `http://127.0.0.1:${port}`]), waitForCdp(port)]);
     try {
       const result = await server.ok('navigate', { url: site.url('/') });
       assert.equal(result.structuredContent.title, 'visits:1');
