@@ -136,29 +136,44 @@ describe('faults', () => {
     assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
   });
 
-  for (const [how, logged] of [
-    ['SIGINT', 'SIGINT'],
-    ['closing stdin', 'client disconnected'],
-  ] as const) {
-    test(`${how} closes every browser too`, async () => {
-      const value = randomUUID();
-      const other = await startServer([], { [markerName]: value });
-      await other.ok('navigate', { url: site.url('/two') });
-      const serverPid = other.pid()!;
-      assert.ok(processesWithEnv(`${markerName}=${value}`, serverPid).length > 0);
-      if (how === 'SIGINT') process.kill(serverPid, 'SIGINT');
-      else await other.close();
-      await until(
-        () => isAlive(serverPid),
-        (alive) => !alive,
+  describe('other ways to stop a server', () => {
+    // A server each, started (and its browser launched) side by side.
+    const ways = [
+      { how: 'SIGINT', logged: 'SIGINT', value: randomUUID() },
+      { how: 'closing stdin', logged: 'client disconnected', value: randomUUID() },
+    ] as const;
+    const servers = new Map<string, ServerHandle>();
+    before(async () => {
+      await Promise.all(
+        ways.map(async ({ how, value }) => {
+          const other = await startServer([], { [markerName]: value });
+          servers.set(how, other);
+          await other.ok('navigate', { url: site.url('/two') });
+        }),
       );
-      const left = await until(
-        () => processesWithEnv(`${markerName}=${value}`),
-        (pids) => pids.length === 0,
-      );
-      assert.deepEqual(left.map(commandText), []);
-      assert.match(other.stderr(), new RegExp(`shutting down \\(${logged}\\)`));
-      await other.close();
     });
-  }
+    after(async () => {
+      for (const other of servers.values()) await other.close();
+    });
+
+    for (const { how, logged, value } of ways) {
+      test(`${how} closes every browser too`, async () => {
+        const other = servers.get(how)!;
+        const serverPid = other.pid()!;
+        assert.ok(processesWithEnv(`${markerName}=${value}`, serverPid).length > 0);
+        if (how === 'SIGINT') process.kill(serverPid, 'SIGINT');
+        else await other.close();
+        await until(
+          () => isAlive(serverPid),
+          (alive) => !alive,
+        );
+        const left = await until(
+          () => processesWithEnv(`${markerName}=${value}`),
+          (pids) => pids.length === 0,
+        );
+        assert.deepEqual(left.map(commandText), []);
+        assert.match(other.stderr(), new RegExp(`shutting down \\(${logged}\\)`));
+      });
+    }
+  });
 });
