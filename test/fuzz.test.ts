@@ -181,31 +181,50 @@ async function expectAnswer(server: ServerHandle, name: string, params: unknown)
   }
 }
 
-function fuzzSuite(transport: 'stdio' | 'http') {
+type Transport = 'stdio' | 'http';
+
+/** A server over one transport, with a session kept aside and the default session on the playground. */
+interface Target {
+  server: ServerHandle;
+  http?: HttpServerProcess;
+  kept: { session_id: string; url: string };
+  tools: Tool[];
+}
+
+async function openTarget(transport: Transport): Promise<Target> {
+  const http = transport === 'http' ? await startHttpServer(SERVER_ARGS) : undefined;
+  const server = http ? await http.connect() : await startServer(SERVER_ARGS);
+  const opened = await server.ok('new_session', { start_url: fixtures.url('/keep') });
+  const kept = { session_id: opened.structuredContent.session_id as string, url: opened.structuredContent.url as string };
+  await server.ok('navigate', { url: fixtures.url('/play') }); // the default session is the playground
+  return { server, http, kept, tools: (await server.client.listTools()).tools };
+}
+
+const targets = new Map<Transport, Target>();
+
+// Both servers start, and launch their browsers, side by side.
+before(async () => {
+  await fixtures.start();
+  const opened = await Promise.all(
+    (['stdio', 'http'] as const).map(async (transport) => [transport, await openTarget(transport)] as const),
+  );
+  for (const [transport, target] of opened) targets.set(transport, target);
+});
+after(async () => {
+  for (const { server, http } of targets.values()) {
+    await server.close();
+    await http?.stop();
+  }
+  await fixtures.stop();
+});
+
+function fuzzSuite(transport: Transport) {
   describe(`random and malformed arguments at every tool, over ${transport}`, () => {
     let server: ServerHandle;
-    let http: HttpServerProcess | undefined;
-    let kept: { session_id: string; url: string };
+    let kept: Target['kept'];
     let tools: Tool[] = [];
 
-    before(async () => {
-      await fixtures.start();
-      if (transport === 'stdio') {
-        server = await startServer(SERVER_ARGS);
-      } else {
-        http = await startHttpServer(SERVER_ARGS);
-        server = await http.connect();
-      }
-      const opened = await server.ok('new_session', { start_url: fixtures.url('/keep') });
-      kept = { session_id: opened.structuredContent.session_id as string, url: opened.structuredContent.url as string };
-      await server.ok('navigate', { url: fixtures.url('/play') }); // the default session is the playground
-      tools = (await server.client.listTools()).tools;
-    });
-    after(async () => {
-      await server.close();
-      await http?.stop();
-      await fixtures.stop();
-    });
+    before(() => ({ server, kept, tools } = targets.get(transport)!));
 
     test('every tool answers every argument object with a result or a clear error', async (t) => {
       assert.ok(tools.length >= 6, `listTools gave ${tools.map((t) => t.name).join(', ')}`);
