@@ -5,7 +5,7 @@ import { parseOptions } from '../src/config.js';
 import { resolveConfig } from '../src/mcp/server-config.js';
 import { SessionExpiredError, SessionManager, SessionNotFoundError } from '../src/session/session-manager.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
-import { startServer, textOf } from './helpers/mcp.js';
+import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { until } from './helpers/processes.js';
 
 const fixtures = new FixtureServer({
@@ -20,55 +20,65 @@ before(() => fixtures.start());
 after(() => fixtures.stop());
 
 describe('sessions that expire (--idle-timeout)', () => {
+  // Both idle clocks run at once: a session of a server, and one of a session manager in this process.
+  let server: ServerHandle;
+  let oldId: string;
+  let manager: SessionManager;
+  let managed: { id: string };
+  before(async () => {
+    await Promise.all([
+      (async () => {
+        server = await startServer(['--idle-timeout', '1']);
+        oldId = (await server.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
+      })(),
+      (async () => {
+        const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
+        manager = new SessionManager(config, createBackends(config));
+        managed = await manager.create('owner-a');
+      })(),
+    ]);
+  });
+  after(async () => {
+    await server?.close();
+    await manager?.shutdown();
+  });
+
   test('the replaced default session is announced, and an expired session_id gets "expired", not "no such session"', async () => {
-    const server = await startServer(['--idle-timeout', '1']);
-    try {
-      const oldId = (await server.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
-      await until(server.stderr, (log) => log.includes(`session ${oldId} idle for`));
+    await until(server.stderr, (log) => log.includes(`session ${oldId} idle for`));
 
-      const shot = await server.ok('screenshot');
-      const { session_id, url, events } = shot.structuredContent as { session_id: string; url: string; events: Record<string, unknown>[] };
-      assert.notEqual(session_id, oldId);
-      assert.equal(url, 'about:blank');
-      const replaced = events.find((e) => e.kind === 'session_replaced');
-      assert.ok(replaced, `no session_replaced event in ${JSON.stringify(events)}`);
-      assert.equal(replaced.previous_session_id, oldId);
-      assert.match(String(replaced.reason), /expired after \d+ s without a call \(--idle-timeout\)/);
-      assert.match(textOf(shot), new RegExp(`new default session: the previous one \\(${oldId}\\) is gone.*--idle-timeout`));
+    const shot = await server.ok('screenshot');
+    const { session_id, url, events } = shot.structuredContent as { session_id: string; url: string; events: Record<string, unknown>[] };
+    assert.notEqual(session_id, oldId);
+    assert.equal(url, 'about:blank');
+    const replaced = events.find((e) => e.kind === 'session_replaced');
+    assert.ok(replaced, `no session_replaced event in ${JSON.stringify(events)}`);
+    assert.equal(replaced.previous_session_id, oldId);
+    assert.match(String(replaced.reason), /expired after \d+ s without a call \(--idle-timeout\)/);
+    assert.match(textOf(shot), new RegExp(`new default session: the previous one \\(${oldId}\\) is gone.*--idle-timeout`));
 
-      const expired = await server.call('screenshot', { session_id: oldId });
-      assert.equal(expired.isError, true);
-      assert.match(
-        textOf(expired),
-        new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`),
-      );
-      const never = await server.call('screenshot', { session_id: 'never-existed' });
-      assert.equal(never.isError, true);
-      assert.match(textOf(never), /No browser session "never-existed"/);
-      assert.doesNotMatch(textOf(never), /expired/);
-    } finally {
-      await server.close();
-    }
+    const expired = await server.call('screenshot', { session_id: oldId });
+    assert.equal(expired.isError, true);
+    assert.match(
+      textOf(expired),
+      new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`),
+    );
+    const never = await server.call('screenshot', { session_id: 'never-existed' });
+    assert.equal(never.isError, true);
+    assert.match(textOf(never), /No browser session "never-existed"/);
+    assert.doesNotMatch(textOf(never), /expired/);
   });
 
   test('another owner asking for an expired id learns nothing: the plain "No browser session" answer', async () => {
-    const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
-    const manager = new SessionManager(config, createBackends(config));
-    try {
-      const session = await manager.create('owner-a');
-      await until(
-        () => manager.find(session.id, 'owner-a'),
-        (found) => found === undefined,
-      );
-      assert.throws(
-        () => manager.get(session.id, 'owner-b'),
-        (error: Error) =>
-          error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
-      );
-      assert.throws(() => manager.get(session.id, 'owner-a'), SessionExpiredError);
-    } finally {
-      await manager.shutdown();
-    }
+    await until(
+      () => manager.find(managed.id, 'owner-a'),
+      (found) => found === undefined,
+    );
+    assert.throws(
+      () => manager.get(managed.id, 'owner-b'),
+      (error: Error) =>
+        error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
+    );
+    assert.throws(() => manager.get(managed.id, 'owner-a'), SessionExpiredError);
   });
 });
 
