@@ -18,7 +18,12 @@ function browserOf(server: ServerHandle): number {
 }
 
 describe('faults', () => {
-  const site = new FixtureServer({ '/one': page('<h1>one</h1>'), '/two': page('<h1>two</h1>') });
+  const site = new FixtureServer({
+    '/one': page('<h1>one</h1>'),
+    '/two': page('<h1>two</h1>'),
+    '/slow': page(`<button style="position:fixed;left:0;top:0;width:100px;height:40px" onclick="fetch('/hold')">go</button>`),
+    '/hold': () => {},
+  });
   // Every process the servers start inherits this, so orphans can be found after re-parenting.
   const marker = `CUA_FAULT_TEST=${randomUUID()}`;
   const [markerName, markerValue] = marker.split('=') as [string, string];
@@ -97,14 +102,15 @@ describe('faults', () => {
   });
 
   test('a call running when the browser dies ends with a result or a clear error, and the session goes on', async (t) => {
-    await server.ok('navigate', { url: site.url('/two') });
+    await server.ok('navigate', { url: site.url('/slow') });
     const running = server.call('computer', {
       actions: [
-        { type: 'wait', ms: 1500 },
+        { type: 'click', x: 50, y: 20 },
         { type: 'click', x: 10, y: 10 },
       ],
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first click's request is held: the call is still settling it when the browser dies.
+    await until(() => site.requests.includes('/hold'), Boolean);
     process.kill(browserOf(server), 'SIGKILL');
     const result = await running;
     t.diagnostic(`in-flight call: ${textOf(result).split('\n')[0]}`);
@@ -113,10 +119,10 @@ describe('faults', () => {
     else
       assert.match(
         textOf(result),
-        /The browser or tab was reset \(it crashed or was killed\) after 1 action\(s\): wait 1500ms; the remaining actions were not run[^]*browser restarted; session reset to/,
+        /The browser or tab was reset \(it crashed or was killed\) after 1 action\(s\): click 50,20; the remaining actions were not run[^]*browser restarted; session reset to/,
       );
     const next = await server.ok('screenshot', {});
-    assert.equal(next.structuredContent.url, site.url('/two'));
+    assert.equal(next.structuredContent.url, site.url('/slow'));
   });
 
   test('SIGTERM closes every browser: no Chromium process is left', async () => {
