@@ -10,6 +10,9 @@ const click = { type: 'click', x: 50, y: 50 };
 type Event = { kind: string; what?: string; recovery?: string; dropped?: number };
 const eventsOf = (result: { structuredContent?: Record<string, unknown> }) => (result.structuredContent?.events ?? []) as Event[];
 
+/** The server's --page-answer-timeout: each stuck call waits one of these instead of the default 10 s. */
+const PAGE_ANSWER_MS = 2500;
+
 // Each test has a deadline: a call that hangs fails it instead of timing the suite out.
 describe('hostile pages', () => {
   const site = new FixtureServer({
@@ -28,7 +31,7 @@ describe('hostile pages', () => {
 
   before(async () => {
     await site.start();
-    server = await startServer();
+    server = await startServer(['--page-answer-timeout', String(PAGE_ANSWER_MS)]);
   });
   after(async () => {
     await server?.close();
