@@ -26,7 +26,7 @@ export class ScriptStopper {
 }
 
 /** True when the page answers a trivial script within PING_MS. */
-export function answers(page: Page): Promise<boolean> {
+function answers(page: Page): Promise<boolean> {
   return ping(page, PING_MS, 'a ping').then(
     () => true,
     () => false,
