@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBackends } from '../src/backends.js';
+import { childEnvironment } from '../src/child-env.js';
+import { PROVIDER_VARIABLES } from '../src/providers/index.js';
 import { parseOptions } from '../src/config.js';
 import { resolveConfig } from '../src/mcp/server-config.js';
 import { SessionExpiredError, SessionManager, SessionNotFoundError } from '../src/session/session-manager.js';
@@ -33,7 +35,7 @@ describe('sessions that expire (--idle-timeout)', () => {
       })(),
       (async () => {
         const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
-        manager = new SessionManager(config, createBackends(config));
+        manager = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)));
         managed = await manager.create('owner-a');
       })(),
     ]);
