@@ -10,10 +10,12 @@ import { resolveConfig } from '../../src/mcp/server-config.js';
 import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
 import { fitWithin } from '../../src/desktop/frame-image.js';
 import { lockedDown } from '../../src/desktop/openbox.js';
-import { startTime } from '../../src/desktop/process-group.js';
+import { onPath, startTime } from '../../src/desktop/process-group.js';
 import { ScreenActivity } from '../../src/desktop/screen-activity.js';
 import { typingPlan } from '../../src/desktop/typing.js';
 import { wheelClicks } from '../../src/desktop/x11-computer.js';
+import { startXvfb } from '../../src/desktop/x-display.js';
+import { XConnection } from '../../src/desktop/x-connection.js';
 import { isAlive } from '../helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
@@ -182,5 +184,17 @@ describe('the watchdog', () => {
       reused.kill('SIGKILL');
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the connection to an X display', { skip: onPath('Xvfb') ? false : 'needs Xvfb' }, () => {
+  // A closing session stops its Xvfb while it closes the connection: the last round trip then never comes back.
+  it('closes as soon as the X server has gone, without waiting out the round-trip deadline', { timeout: 30_000 }, async (t) => {
+    const display = await startXvfb({ width: 320, height: 240 }, undefined);
+    const x = await XConnection.connect(display.name, display.cookie);
+    await display.stop();
+    // The deadline's timer never fires: close() resolves only through the socket's end (or hangs until the test's timeout).
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    await x.close();
   });
 });
