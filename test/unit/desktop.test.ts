@@ -10,13 +10,13 @@ import { resolveConfig } from '../../src/mcp/server-config.js';
 import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
 import { fitWithin } from '../../src/desktop/frame-image.js';
 import { lockedDown } from '../../src/desktop/openbox.js';
-import { onPath, startTime } from '../../src/desktop/process-group.js';
+import { endGroup, onPath, startTime } from '../../src/desktop/process-group.js';
 import { ScreenActivity } from '../../src/desktop/screen-activity.js';
 import { typingPlan } from '../../src/desktop/typing.js';
 import { wheelClicks } from '../../src/desktop/x11-computer.js';
 import { startXvfb } from '../../src/desktop/x-display.js';
 import { XConnection } from '../../src/desktop/x-connection.js';
-import { isAlive } from '../helpers/processes.js';
+import { isAlive, until } from '../helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
 
@@ -159,6 +159,39 @@ describe('window manager lockdown', () => {
       assert.deepEqual(lockedDown(['fluxbox', '-rc', 'x'], folder), ['fluxbox', '-rc', 'x']);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ending a process group', () => {
+  // A process whose parent never waits for it: it stays a zombie, as the orphans of a group do until init reaps them (never, where the server is PID 1 in a container).
+  const ZOMBIE = `import os, time
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(60)`;
+
+  it('is over once only zombies are left in the group, without waiting out the grace period', { timeout: 30_000 }, async (t) => {
+    const parent = spawn('python3', ['-c', ZOMBIE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      assert.equal(
+        await until(
+          () => isAlive(zombie),
+          (alive) => !alive,
+        ),
+        false,
+        'the group leader has exited',
+      );
+      assert.doesNotThrow(() => process.kill(-zombie, 0), 'its group still exists, as a zombie');
+      // The clock stands still: endGroup returns only if it sees the group has ended (or loops until the test's timeout).
+      t.mock.timers.enable({ apis: ['Date'] });
+      await endGroup(zombie);
+    } finally {
+      parent.kill('SIGKILL');
     }
   });
 });
