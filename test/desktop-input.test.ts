@@ -9,8 +9,9 @@ import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.j
 import { decodePng } from './helpers/png.js';
 import { until } from './helpers/processes.js';
 
-describe('desktop sessions', { skip }, () => {
-  describe('on a 1024x768 Xvfb the server starts', () => {
+// Each test with a server of its own, apart from the one group that shares one: they run side by side.
+describe('desktop sessions', { skip, concurrency: true }, () => {
+  describe('on a 1024x768 Xvfb the server starts', { concurrency: false }, () => {
     let server: ServerHandle;
     let session: string;
     const probeLog = path.join(tmp, 'probe.jsonl');
