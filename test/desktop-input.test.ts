@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeClaudeComputerUse } from './helpers/fake-claude-computer-use.js';
 import { FakeResponses } from './helpers/fake-responses.js';
-import { FIXTURES, PYTHON, UTF8, XTERM, fileText, openDesktop, probeApp, probeEvents, skip, tmp } from './helpers/desktop.js';
+import { FIXTURES, PYTHON, UTF8, XTERM, fileText, openDesktop, loggedReady, probeApp, probeEvents, skip, tmp } from './helpers/desktop.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng } from './helpers/png.js';
 import { until } from './helpers/processes.js';
@@ -56,10 +56,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
 
     it('presses every mouse button, with held modifiers, where the model points', async () => {
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      await until(
-        () => probeEvents(probeLog),
-        (events) => events.some((e) => e.kind === 'ready'),
-      );
+      await loggedReady(probeLog);
       await act([
         { type: 'click', x: 500, y: 300, button: 'left' },
         { type: 'click', x: 510, y: 300, button: 'wheel' },
@@ -181,12 +178,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'source' });
-      const source = (
-        await until(
-          () => probeEvents(sourceLog),
-          (events) => events.length > 0,
-        )
-      )[0]!;
+      const source = await loggedReady(sourceLog);
       await server.ok('launch_app', { session_id: session, app: 'xterm' });
       const terminal = { x: 400, y: 560 };
       fake.script([
@@ -223,10 +215,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
       try {
         const session = await openDesktop(server);
         await server.ok('launch_app', { session_id: session, app: 'probe' });
-        await until(
-          () => probeEvents(log),
-          (events) => events.some((e) => e.kind === 'ready'),
-        );
+        await loggedReady(log);
         // Targets at known screen positions, pointed at in screenshot pixels.
         const targets = [
           { x: 1500, y: 800 },
@@ -319,12 +308,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      const box = (
-        await until(
-          () => probeEvents(log),
-          (events) => events.some((e) => e.kind === 'ready'),
-        )
-      ).find((e) => e.kind === 'ready')!;
+      const box = await loggedReady(log);
       const grab = [box.x! + 30, box.y! + 30];
       claude.script([
         {
@@ -387,12 +371,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'probe' });
-      const box = (
-        await until(
-          () => probeEvents(log),
-          (events) => events.some((e) => e.kind === 'ready'),
-        )
-      ).find((e) => e.kind === 'ready')!;
+      const box = await loggedReady(log);
       // The box's corner area, in Claude's pixels; the server maps it back to the screen's.
       const target = { x: box.x! + 30, y: box.y! + 30 };
       const pointed = [Math.round((target.x * 1366) / 1920), Math.round((target.y * 768) / 1080)] as const;

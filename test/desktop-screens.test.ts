@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, PYTHON, UTF8, XTERM, openDesktop, probeEvents, skip, tmp } from './helpers/desktop.js';
+import { FIXTURES, PYTHON, UTF8, XTERM, loggedReady, openDesktop, probeEvents, skip, tmp } from './helpers/desktop.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
 import { until } from './helpers/processes.js';
@@ -25,12 +25,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
     try {
       const session = await openDesktop(server);
       await server.ok('launch_app', { session_id: session, app: 'source' });
-      const source = (
-        await until(
-          () => probeEvents(sourceLog),
-          (events) => events.length > 0,
-        )
-      )[0]!;
+      const source = await loggedReady(sourceLog);
       await server.ok('launch_app', { session_id: session, app: 'browser' });
       // The page's window is the active one once Chromium has shown it.
       let title = '';
@@ -81,12 +76,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
         ).map((e) => (e as { text?: string }).text);
       // Session A selects its word (PRIMARY), copies it (CLIPBOARD) and pastes it back: the copy worked.
       await server.ok('launch_app', { session_id: a, app: 'copy' });
-      const word = (
-        await until(
-          () => probeEvents(copyLog),
-          (events) => events.length > 0,
-        )
-      )[0]!;
+      const word = await loggedReady(copyLog);
       await act(a, [
         { type: 'double_click', x: word.x, y: word.y },
         { type: 'keypress', keys: ['ctrl', 'c'] },
@@ -97,12 +87,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
       assert.deepEqual(await typedText(copyLog), [secret + secret]);
       // Session B pastes CLIPBOARD (ctrl+v) and PRIMARY (middle click) into its own field: neither holds A's word.
       await server.ok('launch_app', { session_id: b, app: 'paste' });
-      const field = (
-        await until(
-          () => probeEvents(pasteLog),
-          (events) => events.length > 0,
-        )
-      )[0]!;
+      const field = await loggedReady(pasteLog);
       await act(b, [
         { type: 'click', x: field.x! + 300, y: field.y },
         { type: 'keypress', keys: ['End'] },
@@ -204,12 +189,7 @@ describe('desktop sessions', { skip, concurrency: true }, () => {
           true,
           `${textOf(launched)}\n${JSON.stringify(launched.structuredContent.events)}\n${server.stderr().slice(-1500)}`,
         );
-        const button = (
-          await until(
-            () => probeEvents(lateLog),
-            (events) => events.length > 0,
-          )
-        )[0]!;
+        const button = await loggedReady(lateLog);
         const shot = await act([{ type: 'click', x: button.x, y: button.y }]);
         const repainted = () =>
           until(

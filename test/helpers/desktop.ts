@@ -36,6 +36,18 @@ export function probeEvents(file: string): ProbeEvent[] {
     .map((line) => JSON.parse(line) as ProbeEvent);
 }
 
+/** The line a fixture logs once its window is up (where its widgets are on the screen), when it comes. */
+export async function loggedReady(log: string): Promise<ProbeEvent> {
+  const ready = (
+    await until(
+      () => probeEvents(log),
+      (events) => events.some((e) => e.kind === 'ready'),
+    )
+  ).find((e) => e.kind === 'ready');
+  assert.ok(ready, `${log} says the application is ready`);
+  return ready;
+}
+
 export async function fileText(file: string, check: (text: string) => boolean = () => true): Promise<string> {
   return until(
     () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''),
