@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { childEnvironment } from '../../src/child-env.js';
 import { ConfigError, parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
 import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
@@ -223,7 +224,7 @@ describe('the watchdog', () => {
 describe('the connection to an X display', { skip: onPath('Xvfb') ? false : 'needs Xvfb' }, () => {
   // A closing session stops its Xvfb while it closes the connection: the last round trip then never comes back.
   it('closes as soon as the X server has gone, without waiting out the round-trip deadline', { timeout: 30_000 }, async (t) => {
-    const display = await startXvfb({ width: 320, height: 240 }, undefined);
+    const display = await startXvfb({ width: 320, height: 240 }, undefined, childEnvironment(process.env, []));
     const x = await XConnection.connect(display.name, display.cookie);
     await display.stop();
     // The deadline's timer never fires: close() resolves only through the socket's end (or hangs until the test's timeout).
