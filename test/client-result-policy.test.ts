@@ -149,10 +149,12 @@ describe("Claude Code's server/discover probe", () => {
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => {
+        let timer: NodeJS.Timeout | undefined;
+        // A hang guard: cleared once the line comes, or its timer would keep the test process alive for 10 s after the last test.
         const line = await Promise.race([
           lines.next(),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
-        ]);
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+        ]).finally(() => clearTimeout(timer));
         return JSON.parse(String(line.value)) as Answer;
       };
       child.stdin.write(`${JSON.stringify(DISCOVER)}\n`);
