@@ -103,22 +103,20 @@ describe('Codex (clientInfo codex-mcp-client)', () => {
 
 describe('--structured-output overrides the choice', () => {
   it('off: no structuredContent for any client; on: structuredContent even for Codex', async () => {
-    const off = await startServer(['--structured-output', 'off']);
+    const [off, on] = await Promise.all([
+      startServer(['--structured-output', 'off']),
+      startServer(['--structured-output', 'on'], {}, {}, CODEX),
+    ]);
     try {
       assert.deepEqual(
         (await off.client.listTools()).tools.filter((t) => t.outputSchema).map((t) => t.name),
         [],
       );
       assert.equal((await off.ok('screenshot')).structuredContent, undefined);
-    } finally {
-      await off.close();
-    }
-    const on = await startServer(['--structured-output', 'on'], {}, {}, CODEX);
-    try {
       assert.ok((await on.client.listTools()).tools.some((t) => t.name === 'screenshot' && t.outputSchema));
       assert.equal((await on.ok('screenshot')).structuredContent?.summary, 'Screenshot');
     } finally {
-      await on.close();
+      await Promise.all([off.close(), on.close()]);
     }
   });
 });
