@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, integer, oneOf, optionString as str, OPTIONS, screenSize, size, type RawOptions } from '../config.js';
-import { DomainPatternError, DomainPolicy } from './policy/domain-policy.js';
+import { DomainPatternError } from '../host-patterns.js';
+import { DomainPolicy } from './policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from '../urls.js';
+import type { ClientImageLimits } from '../images.js';
 
 /** Browser sessions (src/browser): the engine, where it runs, its screen, what it may reach. */
 export interface BrowserConfig {
@@ -31,6 +33,8 @@ export interface BrowserConfig {
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
   settleTimeoutMs: number;
+  /** How long one round trip to the page may take before it counts as not answering (see deadline.ts). */
+  pageAnswerMs: number;
 }
 
 export interface DownloadLimits {
@@ -38,12 +42,6 @@ export interface DownloadLimits {
   sessionBytes: number;
   maxCount: number;
   minFreeBytes: number;
-}
-
-export interface ClientImageLimits {
-  maxBytes: number;
-  /** Longest side in pixels; unset: the screenshot size. */
-  maxSide?: number;
 }
 
 /** The browser slice of the options; `outputDir` is the server's, shared with recordings. */
@@ -90,6 +88,7 @@ export function resolveBrowser(raw: RawOptions, env: NodeJS.ProcessEnv, outputDi
     },
     domainPolicy,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+    pageAnswerMs: integer('pageAnswerTimeout', raw.pageAnswerTimeout, 1000, 600_000),
   };
 }
 
