@@ -28,7 +28,8 @@ async function waitForCdp(port: number): Promise<void> {
   throw new Error(`Chromium did not open CDP on port ${port}`);
 }
 
-describe('where the browser comes from', () => {
+// Each case has a server and a browser of its own: they run side by side.
+describe('where the browser comes from', { concurrency: true }, () => {
   before(async () => {
     site = await new FixtureServer({
       '/': page(
