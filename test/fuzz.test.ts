@@ -268,5 +268,8 @@ function fuzzSuite(transport: Transport) {
   });
 }
 
-fuzzSuite('stdio');
-fuzzSuite('http');
+// Each transport has a server of its own: the two run side by side.
+describe('every tool, over each transport', { concurrency: true }, () => {
+  fuzzSuite('stdio');
+  fuzzSuite('http');
+});
