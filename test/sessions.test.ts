@@ -21,114 +21,119 @@ const fixtures = new FixtureServer({
 before(() => fixtures.start());
 after(() => fixtures.stop());
 
-describe('sessions that expire (--idle-timeout)', () => {
-  // Both idle clocks run at once: a session of a server, and one of a session manager in this process.
-  let server: ServerHandle;
-  let oldId: string;
-  let manager: SessionManager;
-  let managed: { id: string };
-  before(async () => {
-    await Promise.all([
-      (async () => {
-        server = await startServer(['--idle-timeout', '1']);
-        oldId = (await server.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
-      })(),
-      (async () => {
-        const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
-        manager = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)));
-        managed = await manager.create('owner-a');
-      })(),
-    ]);
-  });
-  after(async () => {
-    await server?.close();
-    await manager?.shutdown();
-  });
+// Each group has a server of its own: the groups run side by side.
+describe('sessions', { concurrency: true }, () => {
+  // One server: these cases stay in order.
+  describe('sessions that expire (--idle-timeout)', { concurrency: 1 }, () => {
+    // Both idle clocks run at once: a session of a server, and one of a session manager in this process.
+    let server: ServerHandle;
+    let oldId: string;
+    let manager: SessionManager;
+    let managed: { id: string };
+    before(async () => {
+      await Promise.all([
+        (async () => {
+          server = await startServer(['--idle-timeout', '1']);
+          oldId = (await server.ok('navigate', { url: fixtures.url('/a') })).structuredContent.session_id as string;
+        })(),
+        (async () => {
+          const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
+          manager = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)));
+          managed = await manager.create('owner-a');
+        })(),
+      ]);
+    });
+    after(async () => {
+      await server?.close();
+      await manager?.shutdown();
+    });
 
-  test('the replaced default session is announced, and an expired session_id gets "expired", not "no such session"', async () => {
-    await until(server.stderr, (log) => log.includes(`session ${oldId} idle for`));
+    test('the replaced default session is announced, and an expired session_id gets "expired", not "no such session"', async () => {
+      await until(server.stderr, (log) => log.includes(`session ${oldId} idle for`));
 
-    const shot = await server.ok('screenshot');
-    const { session_id, url, events } = shot.structuredContent as { session_id: string; url: string; events: Record<string, unknown>[] };
-    assert.notEqual(session_id, oldId);
-    assert.equal(url, 'about:blank');
-    const replaced = events.find((e) => e.kind === 'session_replaced');
-    assert.ok(replaced, `no session_replaced event in ${JSON.stringify(events)}`);
-    assert.equal(replaced.previous_session_id, oldId);
-    assert.match(String(replaced.reason), /expired after \d+ s without a call \(--idle-timeout\)/);
-    assert.match(textOf(shot), new RegExp(`new default session: the previous one \\(${oldId}\\) is gone.*--idle-timeout`));
+      const shot = await server.ok('screenshot');
+      const { session_id, url, events } = shot.structuredContent as { session_id: string; url: string; events: Record<string, unknown>[] };
+      assert.notEqual(session_id, oldId);
+      assert.equal(url, 'about:blank');
+      const replaced = events.find((e) => e.kind === 'session_replaced');
+      assert.ok(replaced, `no session_replaced event in ${JSON.stringify(events)}`);
+      assert.equal(replaced.previous_session_id, oldId);
+      assert.match(String(replaced.reason), /expired after \d+ s without a call \(--idle-timeout\)/);
+      assert.match(textOf(shot), new RegExp(`new default session: the previous one \\(${oldId}\\) is gone.*--idle-timeout`));
 
-    const expired = await server.call('screenshot', { session_id: oldId });
-    assert.equal(expired.isError, true);
-    assert.match(
-      textOf(expired),
-      new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`),
-    );
-    const never = await server.call('screenshot', { session_id: 'never-existed' });
-    assert.equal(never.isError, true);
-    assert.match(textOf(never), /No browser session "never-existed"/);
-    assert.doesNotMatch(textOf(never), /expired/);
-  });
+      const expired = await server.call('screenshot', { session_id: oldId });
+      assert.equal(expired.isError, true);
+      assert.match(
+        textOf(expired),
+        new RegExp(`Browser session "${oldId}" expired: it was closed after \\d+ s without a call \\(--idle-timeout\\).*new_session`),
+      );
+      const never = await server.call('screenshot', { session_id: 'never-existed' });
+      assert.equal(never.isError, true);
+      assert.match(textOf(never), /No browser session "never-existed"/);
+      assert.doesNotMatch(textOf(never), /expired/);
+    });
 
-  test('another owner asking for an expired id learns nothing: the plain "No browser session" answer', async () => {
-    await until(
-      () => manager.find(managed.id, 'owner-a'),
-      (found) => found === undefined,
-    );
-    assert.throws(
-      () => manager.get(managed.id, 'owner-b'),
-      (error: Error) =>
-        error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
-    );
-    assert.throws(() => manager.get(managed.id, 'owner-a'), SessionExpiredError);
-  });
-});
-
-describe('what a screen result says about the page', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
-
-  test('http_status: a 404 or 500 page is not mistaken for success; about:blank has none', async () => {
-    const blank = await server.ok('screenshot');
-    assert.equal(blank.structuredContent.http_status, null);
-
-    const ok = await server.ok('navigate', { url: fixtures.url('/a') });
-    assert.equal(ok.structuredContent.http_status, 200);
-    assert.doesNotMatch(textOf(ok), /HTTP status/);
-
-    for (const [path, status] of [
-      ['/missing', 404],
-      ['/broken', 500],
-    ] as const) {
-      const result = await server.ok('navigate', { url: fixtures.url(path) });
-      assert.equal(result.structuredContent.http_status, status, path);
-      assert.match(textOf(result), new RegExp(`The page came with HTTP status ${status}, not a success`), path);
-      // The status belongs to the document: a later result on the same page still says it.
-      assert.equal((await server.ok('screenshot')).structuredContent.http_status, status, path);
-    }
+    test('another owner asking for an expired id learns nothing: the plain "No browser session" answer', async () => {
+      await until(
+        () => manager.find(managed.id, 'owner-a'),
+        (found) => found === undefined,
+      );
+      assert.throws(
+        () => manager.get(managed.id, 'owner-b'),
+        (error: Error) =>
+          error instanceof SessionNotFoundError && !(error instanceof SessionExpiredError) && /^No browser session/.test(error.message),
+      );
+      assert.throws(() => manager.get(managed.id, 'owner-a'), SessionExpiredError);
+    });
   });
 
-  test('scroll and page_size tell when the bottom of a long page is reached', async () => {
-    const top = await server.ok('navigate', { url: fixtures.url('/long') });
-    const viewport = top.structuredContent.viewport as { width: number; height: number };
-    assert.deepEqual(top.structuredContent.scroll, { x: 0, y: 0 });
-    assert.deepEqual(top.structuredContent.page_size, { width: viewport.width, height: 3000 });
+  // One server: these cases stay in order.
+  describe('what a screen result says about the page', { concurrency: 1 }, () => {
+    let server: Awaited<ReturnType<typeof startServer>>;
+    before(async () => {
+      server = await startServer();
+    });
+    after(() => server.close());
 
-    const bottom = await server.ok('computer', { actions: [{ type: 'scroll', x: 50, y: 50, scroll_x: 0, scroll_y: 5000 }] });
-    const scroll = bottom.structuredContent.scroll as { x: number; y: number };
-    assert.deepEqual(scroll, { x: 0, y: 3000 - viewport.height });
-    assert.equal(scroll.y + viewport.height, (bottom.structuredContent.page_size as { height: number }).height, 'at the bottom');
-  });
+    test('http_status: a 404 or 500 page is not mistaken for success; about:blank has none', async () => {
+      const blank = await server.ok('screenshot');
+      assert.equal(blank.structuredContent.http_status, null);
 
-  test('list_sessions: tab_count, and tabs kept as the same count', async () => {
-    const session = (await server.ok('new_session', { start_url: fixtures.url('/opener') })).structuredContent.session_id as string;
-    await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 50, y: 50 }] });
-    const listed = (await server.ok('list_sessions')).structuredContent.sessions as Record<string, unknown>[];
-    const entry = listed.find((s) => s.session_id === session);
-    assert.equal(entry?.tab_count, 2);
-    assert.equal(entry?.tabs, 2);
+      const ok = await server.ok('navigate', { url: fixtures.url('/a') });
+      assert.equal(ok.structuredContent.http_status, 200);
+      assert.doesNotMatch(textOf(ok), /HTTP status/);
+
+      for (const [path, status] of [
+        ['/missing', 404],
+        ['/broken', 500],
+      ] as const) {
+        const result = await server.ok('navigate', { url: fixtures.url(path) });
+        assert.equal(result.structuredContent.http_status, status, path);
+        assert.match(textOf(result), new RegExp(`The page came with HTTP status ${status}, not a success`), path);
+        // The status belongs to the document: a later result on the same page still says it.
+        assert.equal((await server.ok('screenshot')).structuredContent.http_status, status, path);
+      }
+    });
+
+    test('scroll and page_size tell when the bottom of a long page is reached', async () => {
+      const top = await server.ok('navigate', { url: fixtures.url('/long') });
+      const viewport = top.structuredContent.viewport as { width: number; height: number };
+      assert.deepEqual(top.structuredContent.scroll, { x: 0, y: 0 });
+      assert.deepEqual(top.structuredContent.page_size, { width: viewport.width, height: 3000 });
+
+      const bottom = await server.ok('computer', { actions: [{ type: 'scroll', x: 50, y: 50, scroll_x: 0, scroll_y: 5000 }] });
+      const scroll = bottom.structuredContent.scroll as { x: number; y: number };
+      assert.deepEqual(scroll, { x: 0, y: 3000 - viewport.height });
+      assert.equal(scroll.y + viewport.height, (bottom.structuredContent.page_size as { height: number }).height, 'at the bottom');
+    });
+
+    test('list_sessions: tab_count, and tabs kept as the same count', async () => {
+      const session = (await server.ok('new_session', { start_url: fixtures.url('/opener') })).structuredContent.session_id as string;
+      await server.ok('computer', { session_id: session, actions: [{ type: 'click', x: 50, y: 50 }] });
+      const listed = (await server.ok('list_sessions')).structuredContent.sessions as Record<string, unknown>[];
+      const entry = listed.find((s) => s.session_id === session);
+      assert.equal(entry?.tab_count, 2);
+      assert.equal(entry?.tabs, 2);
+    });
   });
 });
