@@ -87,23 +87,18 @@ const PAGES: Record<string, string> = {
   ),
 };
 
-describe('a step screenshot taken while the settle check runs', () => {
+describe('a step screenshot taken while the settle check runs', { concurrency: true }, () => {
   let site: FixtureServer;
-  let server: ServerHandle;
   before(async () => {
     site = await new FixtureServer(PAGES).start();
-    server = await startServer();
   });
-  after(async () => {
-    await server?.close();
-    await site?.stop();
-  });
+  after(() => site?.stop());
 
   const OVERLAPPED = /the screenshot overlapped the settle check/;
   const THROWN_AWAY = /the screenshot is taken after the settle \(waited\)/;
 
   /** Clicks the button on a fresh copy of the page; returns the colour the screenshot shows and what the server logged. */
-  const clickButton = async (path: string) => {
+  const clickButton = async (server: ServerHandle, path: string) => {
     await server.ok('navigate', { url: site.url(path) });
     // A click that changes nothing first: an early screenshot is tried only where the page's last check found no change.
     await server.ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
@@ -112,53 +107,75 @@ describe('a step screenshot taken while the settle check runs', () => {
     return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  for (const path of ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/declarative-shadow', '/popover', '/tamper']) {
-    it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
-      // Several times: the frame the screenshot catches varies from run to run.
-      for (let i = 0; i < 4; i++) {
-        const { colour, log } = await clickButton(path);
-        assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
-        assert.match(log, THROWN_AWAY, 'the early screenshot was not tried, or was kept');
-      }
+  /** Cases that run in order on a server of their own; each such group runs beside the other. */
+  const onServerOfTheirOwn = (name: string, cases: (server: () => ServerHandle) => void) =>
+    describe(name, { concurrency: 1 }, () => {
+      let server: ServerHandle;
+      before(async () => {
+        server = await startServer();
+      });
+      after(() => server?.close());
+      cases(() => server);
     });
-  }
 
-  it('shows an image the click inserts', async () => {
-    for (let i = 0; i < 6; i++)
-      assert.deepEqual((await clickButton('/image')).colour, BLUE, 'the screenshot shows the page before the image');
-  });
-
-  for (const path of ['/canvas', '/shadow-canvas', '/frame']) {
-    it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
-      for (let i = 0; i < 4; i++) {
-        const { colour, log } = await clickButton(path);
-        assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
-        assert.doesNotMatch(log, /overlapped|taken after the settle/);
-      }
-    });
-  }
-
-  it('after a change, the next screenshot waits for the check instead of being taken twice', async () => {
-    await clickButton('/dom');
-    const before = server.stderr().length;
-    await server.ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
-    assert.match(server.stderr().slice(before), /waits for the settle check \(the page's last check found a change\)/);
-  });
-
-  it('is taken early when nothing changed, and is the same image as a screenshot taken after', async () => {
-    await server.ok('navigate', { url: site.url('/text') });
-    // Until one is taken early: a late request (the favicon) or a slow machine can make the check find something.
-    let early: Buffer | undefined;
-    for (let i = 0; i < 5 && !early; i++) {
-      const before = server.stderr().length;
-      const clicked = await server.ok('computer', { actions: [{ type: 'click', x: 1000, y: 5 }] });
-      if (OVERLAPPED.test(server.stderr().slice(before))) early = imageOf(clicked).data;
+  /** A case per page that changes itself just after the click. */
+  const showsTheChange = (server: () => ServerHandle, paths: string[]) => {
+    for (const path of paths) {
+      it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
+        // Several times: the frame the screenshot catches varies from run to run.
+        for (let i = 0; i < 4; i++) {
+          const { colour, log } = await clickButton(server(), path);
+          assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
+          assert.match(log, THROWN_AWAY, 'the early screenshot was not tried, or was kept');
+        }
+      });
     }
-    assert.ok(early, `no screenshot was taken early:\n${server.stderr().slice(-2000)}`);
-    const later = await server.ok('screenshot');
-    assert.ok(decodePng(early).data.equals(decodePng(imageOf(later).data).data), 'the early screenshot differs from the one taken after');
-    await server.ok('navigate', { url: site.url('/still') });
-    const still = await server.ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
-    assert.deepEqual(pixel(decodePng(imageOf(still).data), 600, 500), WHITE);
+  };
+
+  onServerOfTheirOwn('pages that change just after the click', (server) =>
+    showsTheChange(server, ['/dom', '/checked', '/value', '/focus', '/selection', '/shadow', '/declarative-shadow']),
+  );
+
+  onServerOfTheirOwn('more pages that change, inserted images, pages it cannot watch, and screenshots taken early', (server) => {
+    showsTheChange(server, ['/popover', '/tamper']);
+
+    it('shows an image the click inserts', async () => {
+      for (let i = 0; i < 6; i++)
+        assert.deepEqual((await clickButton(server(), '/image')).colour, BLUE, 'the screenshot shows the page before the image');
+    });
+
+    for (const path of ['/canvas', '/shadow-canvas', '/frame']) {
+      it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
+        for (let i = 0; i < 4; i++) {
+          const { colour, log } = await clickButton(server(), path);
+          assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
+          assert.doesNotMatch(log, /overlapped|taken after the settle/);
+        }
+      });
+    }
+
+    it('after a change, the next screenshot waits for the check instead of being taken twice', async () => {
+      await clickButton(server(), '/dom');
+      const before = server().stderr().length;
+      await server().ok('computer', { actions: [{ type: 'click', x: 600, y: 500 }] });
+      assert.match(server().stderr().slice(before), /waits for the settle check \(the page's last check found a change\)/);
+    });
+
+    it('is taken early when nothing changed, and is the same image as a screenshot taken after', async () => {
+      await server().ok('navigate', { url: site.url('/text') });
+      // Until one is taken early: a late request (the favicon) or a slow machine can make the check find something.
+      let early: Buffer | undefined;
+      for (let i = 0; i < 5 && !early; i++) {
+        const before = server().stderr().length;
+        const clicked = await server().ok('computer', { actions: [{ type: 'click', x: 1000, y: 5 }] });
+        if (OVERLAPPED.test(server().stderr().slice(before))) early = imageOf(clicked).data;
+      }
+      assert.ok(early, `no screenshot was taken early:\n${server().stderr().slice(-2000)}`);
+      const later = await server().ok('screenshot');
+      assert.ok(decodePng(early).data.equals(decodePng(imageOf(later).data).data), 'the early screenshot differs from the one taken after');
+      await server().ok('navigate', { url: site.url('/still') });
+      const still = await server().ok('computer', { actions: [{ type: 'click', x: 50, y: 20 }] });
+      assert.deepEqual(pixel(decodePng(imageOf(still).data), 600, 500), WHITE);
+    });
   });
 });
