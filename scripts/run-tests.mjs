@@ -3,6 +3,10 @@
 // that take longest first. Started last, a long file would leave one worker
 // idle while it runs on alone; first, the short ones fill in beside it.
 // Extra arguments (--test-reporter=spec, --test-name-pattern=...) go to node.
+// --with-lint (npm test): eslint and prettier's check run beside the tests,
+// which mostly wait on browsers and displays; their output follows the tests'.
+// The build before it is the type check.
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,8 +28,9 @@ const LONGEST = [
 ];
 
 const args = process.argv.slice(2);
+const withLint = args.includes('--with-lint');
 const folder = args.find((arg) => !arg.startsWith('-')) ?? 'dist/test';
-const nodeArgs = args.filter((arg) => arg.startsWith('-'));
+const nodeArgs = args.filter((arg) => arg.startsWith('-') && arg !== '--with-lint');
 const files = fs
   .readdirSync(folder, { recursive: true })
   .map(String)
@@ -40,5 +45,20 @@ const rank = (file) => {
 };
 files.sort((a, b) => rank(a) - rank(b));
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...nodeArgs, ...files], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+/** Runs `command`, resolving with its exit code (1 for a signal) and, when `quiet`, its output. */
+function run(command, commandArgs, quiet) {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const output = [];
+    child.stdout?.on('data', (chunk) => output.push(chunk));
+    child.stderr?.on('data', (chunk) => output.push(chunk));
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(output).toString() }));
+  });
+}
+
+const [tests, lint] = await Promise.all([
+  run(process.execPath, ['--test', '--test-concurrency=2', ...nodeArgs, ...files], false),
+  withLint ? run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'lint:style'], true) : undefined,
+]);
+if (lint) process.stdout.write(`\n${lint.code === 0 ? 'lint: eslint and prettier found nothing' : `lint failed:\n${lint.output}`}\n`);
+process.exit(tests.code || lint?.code || 0);

@@ -1,10 +1,11 @@
 import readline from 'node:readline/promises';
 import { createBackends } from './backends.js';
+import { childEnvironment } from './child-env.js';
 import { SessionManager } from './session/session-manager.js';
 import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { Runs } from './runs.js';
-import { ModelNotConfiguredError } from './providers/index.js';
+import { ModelNotConfiguredError, PROVIDER_VARIABLES } from './providers/index.js';
 import { recordingOf } from './recording/record-run.js';
 import type { RunObserver, RunReport } from './agent/run.js';
 import { describeUsage } from './agent/usage.js';
@@ -85,7 +86,7 @@ export async function runInTerminal(config: ServerConfig, taskArgument: string |
     else if (!process.stdin.isTTY) out(task);
     out(`Using the ${provider.description}`);
 
-    const sessions = new SessionManager(config, createBackends(config));
+    const sessions = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)));
     const controller = new AbortController();
     const onInterrupt = () => {
       if (controller.signal.aborted) process.exit(130);

@@ -1,4 +1,6 @@
 import { createBackends } from './backends.js';
+import { childEnvironment } from './child-env.js';
+import { PROVIDER_VARIABLES } from './providers/index.js';
 import type { ServerConfig } from './mcp/server-config.js';
 import { log } from './log.js';
 import { SessionManager } from './session/session-manager.js';
@@ -31,7 +33,7 @@ function watchParent(gone: () => void): void {
 /** Serves MCP (stdio, or HTTP with --port) until the client, a signal or the parent process ends it; stops every session first. */
 export async function serve(config: ServerConfig): Promise<number> {
   const records = config.replica ? await SharedRecords.start(config.replica, config.outputDir, config.recording.dir) : undefined;
-  const sessions = new SessionManager(config, createBackends(config), records);
+  const sessions = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)), records);
   let stopping: Promise<void> | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
   // A signal during a shutdown already under way (a client that closes stdin, then sends SIGTERM) waits for it: exiting at once would orphan what the sessions started.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import { canonicalAddress, DomainPolicy } from '../src/browser/policy/domain-policy.js';
+import { DomainPolicy } from '../src/browser/policy/domain-policy.js';
+import { canonicalAddress } from '../src/host-patterns.js';
 import { linkTo, reachEveryWay, webrtcTo } from './fixtures/hostile-pages.js';
 import { FixtureServer } from './helpers/fixture-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';

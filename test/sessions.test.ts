@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBackends } from '../src/backends.js';
+import { childEnvironment } from '../src/child-env.js';
+import { PROVIDER_VARIABLES } from '../src/providers/index.js';
 import { parseOptions } from '../src/config.js';
 import { resolveConfig } from '../src/mcp/server-config.js';
 import { SessionExpiredError, SessionManager, SessionNotFoundError } from '../src/session/session-manager.js';
@@ -53,7 +55,7 @@ describe('sessions that expire (--idle-timeout)', () => {
 
   test('another owner asking for an expired id learns nothing: the plain "No browser session" answer', async () => {
     const config = resolveConfig(parseOptions(['--headless', '--idle-timeout', '1']).raw);
-    const manager = new SessionManager(config, createBackends(config));
+    const manager = new SessionManager(config, createBackends(config, childEnvironment(process.env, PROVIDER_VARIABLES)));
     try {
       const session = await manager.create('owner-a');
       await until(

@@ -1,6 +1,6 @@
 import { AGENT_ACTION_TYPES } from '../computer/action-kinds.js';
 import { ConfigError, integer, list, oneOf, optionString as str, type RawOptions } from '../config.js';
-import { DomainPatternError, HostPatterns } from '../browser/policy/domain-policy.js';
+import { DomainPatternError, HostPatterns } from '../host-patterns.js';
 import { parsePrices, type ModelPrices } from './usage.js';
 
 /** The model providers `--provider` can name (src/providers/index.ts builds each). */

@@ -1,3 +1,4 @@
+import type { ChildEnvironment } from '../child-env.js';
 import type { BrowserContext, BrowserContextOptions } from 'playwright';
 import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
@@ -31,7 +32,10 @@ export class BrowserBackend implements SessionBackend {
   private readonly watchedContexts = new WeakSet<BrowserContext>();
   private readonly farm: BrowserFarm | undefined;
 
-  constructor(private readonly config: BrowserConfig) {
+  constructor(
+    private readonly config: BrowserConfig,
+    private readonly childEnv: ChildEnvironment,
+  ) {
     this.contextOptions = {
       viewport: config.display,
       acceptDownloads: true,
@@ -114,7 +118,7 @@ export class BrowserBackend implements SessionBackend {
     const remote = Boolean(this.config.cdpEndpoint);
     if (policy.restrictsHosts && !remote) this.proxy ??= new PolicyProxy(policy).start();
     const proxy = this.proxy ? (await this.proxy).url : undefined;
-    const handle = await openBrowser(this.config, this.contextOptions, { proxy });
+    const handle = await openBrowser(this.config, this.contextOptions, { proxy, env: this.childEnv });
     if (remote) this.logRemotePolicy();
     else if (policy.restrictsHosts) log.info(`domain policy: ${policy.describe()} (enforced by routing and the proxy ${proxy})`);
     return handle;

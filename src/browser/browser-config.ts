@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, integer, oneOf, optionString as str, OPTIONS, screenSize, size, type RawOptions } from '../config.js';
-import { DomainPatternError, DomainPolicy } from './policy/domain-policy.js';
+import { DomainPatternError } from '../host-patterns.js';
+import { DomainPolicy } from './policy/domain-policy.js';
 import { normalizeUrl, UrlParseError } from '../urls.js';
+import type { ClientImageLimits } from '../images.js';
 
 /** Browser sessions (src/browser): the engine, where it runs, its screen, what it may reach. */
 export interface BrowserConfig {
@@ -38,12 +40,6 @@ export interface DownloadLimits {
   sessionBytes: number;
   maxCount: number;
   minFreeBytes: number;
-}
-
-export interface ClientImageLimits {
-  maxBytes: number;
-  /** Longest side in pixels; unset: the screenshot size. */
-  maxSide?: number;
 }
 
 /** The browser slice of the options; `outputDir` is the server's, shared with recordings. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright';
-import { childEnvironment } from '../child-env.js';
+import type { ChildEnvironment } from '../child-env.js';
 import type { BrowserConfig } from './browser-config.js';
 import { log } from '../log.js';
 import { engine } from './playwright.js';
@@ -109,11 +109,11 @@ function wrapBrowser(browser: Browser, description: string, ownsBrowser: boolean
   };
 }
 
-/** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy). */
+/** `proxy`: send all browser traffic through this http://host:port (the domain policy proxy); `env`: the browser's environment. */
 export async function openBrowser(
   config: BrowserConfig,
   contextOptions: BrowserContextOptions,
-  network: { proxy?: string } = {},
+  launch: { proxy?: string; env: ChildEnvironment },
 ): Promise<BrowserHandle> {
   if (config.cdpEndpoint) {
     if (config.browser !== 'chromium') throw new Error('--cdp-endpoint only works with --browser chromium');
@@ -124,10 +124,10 @@ export async function openBrowser(
   const launchOptions = {
     headless: config.headless,
     executablePath: executable.path,
-    args: config.browser === 'chromium' ? [...chromiumArgs(), ...(network.proxy ? PROXIED_CHROMIUM_ARGS : [])] : [],
-    proxy: network.proxy ? { server: network.proxy } : undefined,
+    args: config.browser === 'chromium' ? [...chromiumArgs(), ...(launch.proxy ? PROXIED_CHROMIUM_ARGS : [])] : [],
+    proxy: launch.proxy ? { server: launch.proxy } : undefined,
     // The pages it runs never see the server's keys and tokens.
-    env: childEnvironment(),
+    env: { ...launch.env },
     // Our own SIGINT/SIGTERM handling closes the browser after sessions end.
     handleSIGINT: false,
     handleSIGTERM: false,

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endProcessGroup, spawnGroup } from './supervisor.js';
 import type { AppSpec } from './app-specs.js';
@@ -28,7 +27,7 @@ export class LaunchedApps {
     return new Promise((resolve, reject) => {
       const child = spawnGroup(spec.argv[0]!, spec.argv.slice(1), {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...childEnvironment(), ...this.display.env },
+        env: { ...this.display.env },
       });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1000)));

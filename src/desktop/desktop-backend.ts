@@ -1,3 +1,4 @@
+import type { ChildEnvironment } from '../child-env.js';
 import type { DesktopSessionSettings } from './desktop-config.js';
 import type { SessionBackend } from '../session/backend.js';
 import { DesktopSession } from './desktop-session.js';
@@ -20,7 +21,10 @@ export class DesktopBackend implements SessionBackend {
   private readonly displays = new Map<string, DesktopSession | undefined>();
   private stopped = false;
 
-  constructor(private readonly config: DesktopSessionSettings) {}
+  constructor(
+    private readonly config: DesktopSessionSettings,
+    private readonly childEnv: ChildEnvironment,
+  ) {}
 
   /** A desktop has no start page: nothing to refuse. */
   checkStart(): void {}
@@ -40,8 +44,8 @@ export class DesktopBackend implements SessionBackend {
     try {
       display =
         fixed !== undefined
-          ? existingDisplay(fixed)
-          : await startXvfb(this.config.desktop.size, windowManagerCommand(this.config.desktop.windowManager));
+          ? existingDisplay(fixed, this.childEnv)
+          : await startXvfb(this.config.desktop.size, windowManagerCommand(this.config.desktop.windowManager), this.childEnv);
     } catch (error) {
       if (fixed !== undefined) this.displays.delete(fixed);
       throw error;

@@ -4,7 +4,6 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { endGroup, onPath, startTime } from './process-group.js';
 
@@ -51,7 +50,8 @@ class Supervisor {
   }
 
   private start(): void {
-    const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: childEnvironment() });
+    // It reads nothing from its environment, so it gets none (and none of the server's secrets).
+    const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: {} });
     this.watchdog = watchdog;
     // Neither the process nor its pipe keeps the server running.
     watchdog.unref();

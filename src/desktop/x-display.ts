@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { childEnvironment } from '../child-env.js';
+import type { ChildEnvironment } from '../child-env.js';
 import { log } from '../log.js';
 import { lockedDown } from './openbox.js';
 import { onPath } from './process-group.js';
@@ -16,16 +16,16 @@ export interface XDisplay {
   readonly name: string;
   /** What it is, for logs and list_sessions. */
   readonly description: string;
-  /** What a program started on it needs in its environment: DISPLAY, and XAUTHORITY when the server holds the cookie. */
-  readonly env: Record<string, string>;
+  /** The environment of a program started on it: the server's children's, with DISPLAY, and XAUTHORITY when the server holds the cookie. */
+  readonly env: ChildEnvironment;
   /** The cookie our own connection presents; undefined: the one the environment's Xauthority file holds, as for any client. */
   readonly cookie?: Buffer;
   stop(): Promise<void>;
 }
 
 /** A display that was there before the server, reached as its environment says (DISPLAY, XAUTHORITY): never stopped by us. */
-export function existingDisplay(name: string): XDisplay {
-  return { name, description: `X display ${name}`, env: { DISPLAY: name }, stop: async () => {} };
+export function existingDisplay(name: string, childEnv: ChildEnvironment): XDisplay {
+  return { name, description: `X display ${name}`, env: { ...childEnv, DISPLAY: name }, stop: async () => {} };
 }
 
 /** The window manager command for `--desktop-window-manager`: auto = openbox when installed. */
@@ -44,7 +44,11 @@ export function windowManagerCommand(setting: string): string[] | undefined {
  * folder of the server's own (-auth): no other local user reads the screen
  * or types into it. No TCP.
  */
-export async function startXvfb(size: { width: number; height: number }, windowManager: string[] | undefined): Promise<XDisplay> {
+export async function startXvfb(
+  size: { width: number; height: number },
+  windowManager: string[] | undefined,
+  childEnv: ChildEnvironment,
+): Promise<XDisplay> {
   if (!onPath('Xvfb')) {
     throw new Error(
       'Desktop sessions need Xvfb to start a virtual display (apt-get install xvfb), or --desktop-display naming an existing X display.',
@@ -63,7 +67,7 @@ export async function startXvfb(size: { width: number; height: number }, windowM
       ['-displayfd', '3', '-screen', '0', `${size.width}x${size.height}x24`, '-auth', xauthority, '-nolisten', 'tcp', '-noreset'],
       {
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-        env: childEnvironment(),
+        env: { ...childEnv },
       },
     );
   } catch (error) {
@@ -96,10 +100,10 @@ export async function startXvfb(size: { width: number; height: number }, windowM
   });
   xvfb.removeAllListeners('exit');
   xvfb.on('exit', (code, signal) => log.debug(`Xvfb ${name} exited (${signal ?? `code ${code}`})`));
-  const env = { DISPLAY: name, XAUTHORITY: xauthority };
+  const env = { ...childEnv, DISPLAY: name, XAUTHORITY: xauthority };
   let wm: ChildProcess | undefined;
   if (wmCommand) {
-    wm = spawnGroup(wmCommand[0]!, wmCommand.slice(1), { stdio: 'ignore', env: { ...childEnvironment(), ...env } });
+    wm = spawnGroup(wmCommand[0]!, wmCommand.slice(1), { stdio: 'ignore', env });
     wm.on('error', (error) => log.warn(`window manager ${wmCommand[0]} did not start on ${name}: ${error.message}`));
   }
   const sizeText = `${size.width}x${size.height}`;

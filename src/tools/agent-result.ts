@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentRun, RunReport } from '../agent/run.js';
-import type { ClientImageLimits } from '../browser/browser-config.js';
+import type { ClientImageLimits } from '../images.js';
 import { describeUsage } from '../agent/usage.js';
 import { recordingOf, recordingRefusal } from '../recording/record-run.js';
 import { safetyQuestion } from './agent-observer.js';

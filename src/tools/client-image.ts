@@ -1,5 +1,5 @@
 import type { Screenshot } from '../computer/computer.js';
-import type { ClientImageLimits } from '../browser/browser-config.js';
+import type { ClientImageLimits } from '../images.js';
 import { loadSharp, type Size } from '../images.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClientImageLimits } from '../browser/browser-config.js';
+import type { ClientImageLimits } from '../images.js';
 import type { ComputerSession, ScreenState } from '../session/computer-session.js';
 import type { SessionEvent } from '../session/events.js';
 import { clientDisplay, fitForClient } from './client-image.js';

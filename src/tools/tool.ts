@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClientImageLimits } from '../browser/browser-config.js';
+import type { ClientImageLimits } from '../images.js';
 import type { Runs } from '../runs.js';
 import type { Principal } from '../session/principal.js';
 import type { PrincipalLimits } from '../session/quotas.js';
