@@ -103,6 +103,14 @@ export const OPTIONS = {
     default: 'dismiss',
     help: 'Native confirm/prompt dialogs: dismiss or accept (alerts are always closed); the text is reported',
   },
+  pageAnswerTimeout: {
+    flag: 'page-answer-timeout',
+    env: 'CUA_PAGE_ANSWER_TIMEOUT',
+    kind: 'string',
+    group: 'browser',
+    default: '10000',
+    help: 'Longest wait in ms for one browser round trip (an input event, a frame, a screenshot) before the page counts as not answering: its script is stopped, else its tab closed, and the call says so',
+  },
   desktopDisplay: {
     flag: 'desktop-display',
     env: 'CUA_DESKTOP_DISPLAY',

@@ -40,6 +40,8 @@ const HOME = colored(
 );
 
 let server: ServerHandle;
+/** A second server, started beside the first: one with --dialog-policy accept. */
+let accepting: ServerHandle;
 let site: FixtureServer;
 let outputDir: string;
 
@@ -71,10 +73,10 @@ describe('what actions cause', () => {
         void res.writeHead(200, { 'set-cookie': 'who=alice; Path=/', 'content-type': 'text/html' }).end(page('cookie set')),
       '/show-cookie': page('<script>document.title = "cookie:" + document.cookie</script>'),
     }).start();
-    server = await startServer(['--output-dir', outputDir]);
+    [server, accepting] = await Promise.all([startServer(['--output-dir', outputDir]), startServer(['--dialog-policy', 'accept'])]);
   });
   after(async () => {
-    await server.close();
+    await Promise.all([server.close(), accepting.close()]);
     await site.stop();
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
@@ -166,16 +168,11 @@ describe('what actions cause', () => {
   });
 
   it('accepts dialogs when the policy says so', async () => {
-    const accepting = await startServer(['--dialog-policy', 'accept']);
-    try {
-      await accepting.ok('navigate', { url: site.url('/') });
-      const confirm = await accepting.ok('computer', { actions: [{ type: 'click', x: 50, y: 230 }] });
-      assert.equal(confirm.structuredContent.title, 'confirm:true');
-      const prompt = await accepting.ok('computer', { actions: [{ type: 'click', x: 50, y: 330 }] });
-      assert.equal(prompt.structuredContent.title, 'prompt:Ada');
-    } finally {
-      await accepting.close();
-    }
+    await accepting.ok('navigate', { url: site.url('/') });
+    const confirm = await accepting.ok('computer', { actions: [{ type: 'click', x: 50, y: 230 }] });
+    assert.equal(confirm.structuredContent.title, 'confirm:true');
+    const prompt = await accepting.ok('computer', { actions: [{ type: 'click', x: 50, y: 330 }] });
+    assert.equal(prompt.structuredContent.title, 'prompt:Ada');
   });
 
   it('saves downloads into the output directory and reports them', async () => {

@@ -33,6 +33,8 @@ export interface BrowserConfig {
   /** Hosts and schemes the browser may reach. */
   domainPolicy: DomainPolicy;
   settleTimeoutMs: number;
+  /** How long one round trip to the page may take before it counts as not answering (see deadline.ts). */
+  pageAnswerMs: number;
 }
 
 export interface DownloadLimits {
@@ -86,6 +88,7 @@ export function resolveBrowser(raw: RawOptions, env: NodeJS.ProcessEnv, outputDi
     },
     domainPolicy,
     settleTimeoutMs: integer('settleTimeout', raw.settleTimeout, 0, 120_000),
+    pageAnswerMs: integer('pageAnswerTimeout', raw.pageAnswerTimeout, 1000, 600_000),
   };
 }
 

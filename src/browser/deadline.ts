@@ -2,10 +2,10 @@
  * Every wait on the browser has a deadline on our side: a page that spins
  * the CPU or loops alert() never answers, and Playwright's own timeouts do
  * not cover every call (page.title(), evaluate, mouse and keyboard input).
+ * How long one round trip (an input event, an evaluate, a frame) may take
+ * before the page counts as not answering is --page-answer-timeout
+ * (BrowserConfig.pageAnswerMs).
  */
-
-/** How long one browser round trip (an input event, an evaluate, a title) may take before the page counts as not answering. */
-export const PAGE_ANSWER_MS = 10_000;
 
 /** A browser round trip that did not finish in time; the work it started may still be running. */
 export class DeadlineError extends Error {

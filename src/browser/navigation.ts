@@ -3,6 +3,7 @@ import type { BrowserConfig } from './browser-config.js';
 import type { EventLog } from '../session/event-log.js';
 import type { Navigation, NavigationOutcome } from '../session/computer-session.js';
 import { historyStep } from './input/shortcuts.js';
+import { ping } from './recovery/unresponsive.js';
 import type { ActivityMonitor } from './settle/activity.js';
 import type { ActivityMark } from './settle/settle.js';
 import { normalizeUrl } from '../urls.js';
@@ -75,6 +76,8 @@ export class BrowserNavigation implements Navigation {
     const mark = this.host.activity.mark();
     const blockedBefore = this.events.count('blocked');
     const downloadsBefore = this.events.count('download');
+    // A page whose script spins is never left (a same-site address loads in its busy renderer): goto would wait out its own timeout.
+    await ping(page, this.config.pageAnswerMs, 'leaving the page');
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: Math.max(this.config.settleTimeoutMs, 30_000) });
     } catch (error) {

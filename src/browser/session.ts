@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import type { ComputerSession, LoginStorage, NavigationOutcome, ScreenState, Tabs } from '../session/computer-session.js';
 import { ownerFolder } from '../session/principal-ids.js';
 import { SessionCore } from '../session/session-core.js';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from './deadline.js';
+import { DeadlineError, withDeadline } from './deadline.js';
 import { AddressBar } from './input/address-bar.js';
 import { typesIntoPassword } from './input/password-field.js';
 import { PlaywrightComputer } from './input/playwright-computer.js';
@@ -126,6 +126,11 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
     return { width: this.config.screenshot.width, height: this.config.screenshot.height };
   }
 
+  /** How long one round trip to the page may take before it counts as not answering (--page-answer-timeout). */
+  get pageAnswerMs(): number {
+    return this.config.pageAnswerMs;
+  }
+
   /** Screenshot pixels per CSS pixel (1 unless --screenshot-size scales screenshots down). */
   get scale(): number {
     return this.config.screenshot.scale;
@@ -160,7 +165,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
       if (!usable()) return this.openPage(context);
     }
     const current = this.tabList.current!;
-    await this.tabList.bringToFront(current);
+    await this.tabList.bringToFront(current, this.config.pageAnswerMs);
     return current;
   }
 
@@ -273,6 +278,7 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
       activity: this.activity,
       currentPage: () => this.currentPage(),
       timeoutMs: this.config.settleTimeoutMs,
+      pageAnswerMs: this.config.pageAnswerMs,
       sessionId: this.id,
       followWindow: (page, url) => {
         if (!this.tabList.includes(page)) return;
@@ -315,13 +321,13 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
 
   typesIntoPassword(point: { x: number; y: number } | undefined): Promise<boolean> {
     const scale = this.config.screenshot.scale;
-    return typesIntoPassword(() => this.page(), point && { x: point.x / scale, y: point.y / scale });
+    return typesIntoPassword(() => this.page(), point && { x: point.x / scale, y: point.y / scale }, this.config.pageAnswerMs);
   }
 
   /** The context's cookies and local storage (Playwright's storage state), for saving a login. */
   private async storageState(): ReturnType<BrowserContext['storageState']> {
     const context = await this.contextReady();
-    return withDeadline(context.storageState(), PAGE_ANSWER_MS, 'reading the cookies and storage');
+    return withDeadline(context.storageState(), this.config.pageAnswerMs, 'reading the cookies and storage');
   }
 
   /** Reopens what crashed; the last action's deferred check may still run (screenshot() overlaps it, the rest wait for it). */

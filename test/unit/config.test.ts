@@ -87,6 +87,7 @@ describe('resolveConfig: what each option becomes', () => {
     assert.equal(c.outputDir, path.resolve(defaultOutputDir()));
     assert.deepEqual(c.recording, { enabled: true, dir: path.join(c.outputDir, 'runs'), keep: { runs: 100 } });
     assert.equal(c.idleTimeoutMs, 1_800_000);
+    assert.equal(c.pageAnswerMs, 10_000);
     assert.equal(c.http, undefined, 'stdio unless --port');
     assert.equal(c.agent.provider, 'auto');
     assert.equal(c.agent.maxSteps, 25);
@@ -193,6 +194,10 @@ describe('option errors: each names the option, what was given and what is valid
     [['--start-url', 'http://[bad'], /--start-url \(CUA_START_URL\): Not a valid URL: "http:\/\/\[bad"/],
     [['--log-level', 'verbose'], /--log-level \(CUA_LOG_LEVEL\) must be one of debug, info, warn, error, got "verbose"/],
     [['--image-format', 'gif'], /--image-format \(CUA_IMAGE_FORMAT\) must be one of png, jpeg, got "gif"/],
+    [
+      ['--page-answer-timeout', '0'],
+      /--page-answer-timeout \(CUA_PAGE_ANSWER_TIMEOUT\) must be a whole number from 1000 to 600000, got "0"/,
+    ],
     [['--approval', 'sometimes'], /--approval \(CUA_APPROVAL\) must be safety-checks, always, or sandbox:NAME/],
   ];
   for (const [args, expected] of cases) {

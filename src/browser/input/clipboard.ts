@@ -1,5 +1,5 @@
 import type { Frame, Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 
 /** The most a session's clipboard holds; a longer copy is cut (and says so). */
 export const CLIPBOARD_LIMIT = 1_000_000;
@@ -53,19 +53,15 @@ function inPage({ kind, text, chord }: { kind: ClipboardKind; text: string; chor
 }
 
 /** The frame the keyboard types into: the main frame, or the iframe that has the focus, as deep as it goes. */
-async function focusedFrame(page: Page): Promise<Frame> {
+async function focusedFrame(page: Page, answerMs: number): Promise<Frame> {
   let frame = page.mainFrame();
   for (let depth = 0; depth < 10; depth++) {
     const element = await withDeadline(
       frame.evaluateHandle(() => document.activeElement),
-      PAGE_ANSWER_MS,
+      answerMs,
       'finding the focus',
     );
-    const child = await withDeadline(
-      element.asElement()?.contentFrame() ?? Promise.resolve(null),
-      PAGE_ANSWER_MS,
-      'finding the focused frame',
-    );
+    const child = await withDeadline(element.asElement()?.contentFrame() ?? Promise.resolve(null), answerMs, 'finding the focused frame');
     void element.dispose().catch(() => {});
     if (!child) break;
     frame = child;
@@ -78,20 +74,22 @@ async function focusedFrame(page: Page): Promise<Frame> {
  * browser's: every session shares one browser process, and Chromium's
  * clipboard is the process's, so one session could read what another
  * copied, or plant what it pastes. Returns what happened, for the event;
- * `clipboard` is the session's, read and written here.
+ * `clipboard` is the session's, read and written here; `answerMs`: the
+ * page's deadline for each round trip.
  */
 export async function clipboardShortcut(
   page: Page,
   kind: ClipboardKind,
   chord: ClipboardChord,
   clipboard: { text: string },
+  answerMs: number,
 ): Promise<string> {
-  const frame = await focusedFrame(page);
-  const outcome = await withDeadline(frame.evaluate(inPage, { kind, text: clipboard.text, chord }), PAGE_ANSWER_MS, `the ${kind}`);
+  const frame = await focusedFrame(page, answerMs);
+  const outcome = await withDeadline(frame.evaluate(inPage, { kind, text: clipboard.text, chord }), answerMs, `the ${kind}`);
   if ('prevented' in outcome) return `the page kept the keys for itself (nothing was ${kind === 'paste' ? 'pasted' : 'copied'})`;
   if ('insert' in outcome) {
     if (!outcome.insert) return 'the page handled the paste itself';
-    if (clipboard.text) await withDeadline(page.keyboard.insertText(clipboard.text), PAGE_ANSWER_MS, 'pasting');
+    if (clipboard.text) await withDeadline(page.keyboard.insertText(clipboard.text), answerMs, 'pasting');
     return `pasted ${clipboard.text.length} character(s) from this session's clipboard`;
   }
   clipboard.text = outcome.text.slice(0, CLIPBOARD_LIMIT);

@@ -1,12 +1,12 @@
 import type { Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 
 /**
  * Whether typing would go into a password field: the one at `at` (CSS
  * pixels) when the same call clicks there first, else the focused one.
- * True when the page cannot tell in time (ask rather than guess).
+ * True when the page cannot tell within `answerMs` (ask rather than guess).
  */
-export function typesIntoPassword(page: () => Promise<Page>, at: { x: number; y: number } | undefined): Promise<boolean> {
+export function typesIntoPassword(page: () => Promise<Page>, at: { x: number; y: number } | undefined, answerMs: number): Promise<boolean> {
   const check = async () =>
     (await page()).evaluate((p) => {
       // Into same-origin frames and shadow roots, to the element that would take the keys.
@@ -32,5 +32,5 @@ export function typesIntoPassword(page: () => Promise<Page>, at: { x: number; y:
       }
       return el instanceof (el?.ownerDocument.defaultView ?? window).HTMLInputElement && el.type === 'password';
     }, at);
-  return withDeadline(check(), PAGE_ANSWER_MS, 'checking for a password field').catch(() => true);
+  return withDeadline(check(), answerMs, 'checking for a password field').catch(() => true);
 }

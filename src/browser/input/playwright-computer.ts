@@ -4,7 +4,7 @@ import type { Computer, MouseButton, PressableButton } from '../../computer/comp
 import { toChord, toKeyStroke } from '../../computer/keys.js';
 import type { ActivityMonitor } from '../settle/activity.js';
 import { ADDRESS_BAR_HEIGHT } from './address-bar.js';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import type { ActivityMark } from '../settle/settle.js';
 import { browserKeypress, typeIntoAddressBar, type BrowserWindow } from './shortcuts.js';
 
@@ -17,11 +17,6 @@ export interface PageHost extends BrowserWindow {
   settleAction(mark: ActivityMark, actedOn: Page): Promise<void>;
   /** Runs work on the page; a missed deadline revives the page before the error (see BrowserSession.answering). */
   answering<T>(page: Page, work: () => Promise<T>): Promise<T>;
-}
-
-/** One input round trip (a mouse or key event), with our deadline: a page whose handler spins never acknowledges it. */
-function input<T>(work: Promise<T>, what: string): Promise<T> {
-  return withDeadline(work, PAGE_ANSWER_MS, what);
 }
 
 /**
@@ -46,6 +41,11 @@ function playwrightButton(button: PressableButton): 'left' | 'right' | 'middle' 
  */
 export class PlaywrightComputer implements Computer {
   constructor(private readonly session: PageHost) {}
+
+  /** One input round trip (a mouse or key event), with the page's deadline: a page whose handler spins never acknowledges it. */
+  private input<T>(work: Promise<T>, what: string): Promise<T> {
+    return withDeadline(work, this.session.pageAnswerMs, what);
+  }
 
   /** Screenshot pixels (what the caller sees and points at) to CSS pixels (what the page and the mouse use). */
   private css(screenshotPixels: number): number {
@@ -72,13 +72,13 @@ export class PlaywrightComputer implements Computer {
     const pressed: string[] = [];
     try {
       for (const key of chord) {
-        await input(page.keyboard.down(key), `holding ${key}`);
+        await this.input(page.keyboard.down(key), `holding ${key}`);
         pressed.push(key);
       }
       await fn();
     } finally {
       for (const key of pressed.reverse())
-        await input(page.keyboard.up(key), `releasing ${key}`).catch((error: unknown) => {
+        await this.input(page.keyboard.up(key), `releasing ${key}`).catch((error: unknown) => {
           if (!page.isClosed() && !(error instanceof DeadlineError)) throw error;
         });
     }
@@ -101,29 +101,29 @@ export class PlaywrightComputer implements Computer {
         bar.blur();
       }
       await this.withKeysDown(page, keys, () =>
-        input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'),
+        this.input(page.mouse.click(this.css(x), this.css(y), { button: playwrightButton(button) }), 'the click'),
       );
     });
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.withKeysDown(page, keys, () => input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')),
+      this.withKeysDown(page, keys, () => this.input(page.mouse.dblclick(this.css(x), this.css(y)), 'the double click')),
     );
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
     return this.act((page) =>
-      this.withKeysDown(page, keys, () => input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')),
+      this.withKeysDown(page, keys, () => this.input(page.mouse.click(this.css(x), this.css(y), { clickCount: 3 }), 'the triple click')),
     );
   }
 
   mouseDown(button: PressableButton): Promise<void> {
-    return this.act((page) => input(page.mouse.down({ button: playwrightButton(button) }), 'the mouse button press'));
+    return this.act((page) => this.input(page.mouse.down({ button: playwrightButton(button) }), 'the mouse button press'));
   }
 
   mouseUp(button: PressableButton): Promise<void> {
-    return this.act((page) => input(page.mouse.up({ button: playwrightButton(button) }), 'the mouse button release'));
+    return this.act((page) => this.input(page.mouse.up({ button: playwrightButton(button) }), 'the mouse button release'));
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
@@ -131,27 +131,27 @@ export class PlaywrightComputer implements Computer {
       this.withKeysDown(page, keys, async () => {
         const [start, ...rest] = path;
         if (!start) return;
-        await input(page.mouse.move(this.css(start.x), this.css(start.y)), 'a mouse move');
-        await input(page.mouse.down(), 'the mouse button press');
+        await this.input(page.mouse.move(this.css(start.x), this.css(start.y)), 'a mouse move');
+        await this.input(page.mouse.down(), 'the mouse button press');
         let from = start;
         for (const to of rest) {
-          await input(page.mouse.move(this.css(to.x), this.css(to.y), { steps: dragSteps(from, to) }), 'a mouse move');
+          await this.input(page.mouse.move(this.css(to.x), this.css(to.y), { steps: dragSteps(from, to) }), 'a mouse move');
           from = to;
         }
-        await input(page.mouse.up(), 'the mouse button release');
+        await this.input(page.mouse.up(), 'the mouse button release');
       }),
     );
   }
 
   move(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act((page) => this.withKeysDown(page, keys, () => input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
+    return this.act((page) => this.withKeysDown(page, keys, () => this.input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move')));
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
     return this.act((page) =>
       this.withKeysDown(page, keys, async () => {
-        await input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move');
-        await input(page.mouse.wheel(this.css(scrollX), this.css(scrollY)), 'the wheel turn');
+        await this.input(page.mouse.move(this.css(x), this.css(y)), 'the mouse move');
+        await this.input(page.mouse.wheel(this.css(scrollX), this.css(scrollY)), 'the wheel turn');
       }),
     );
   }
@@ -161,11 +161,11 @@ export class PlaywrightComputer implements Computer {
       const stroke = toKeyStroke(keys);
       const press = async () => {
         // A character with no key on the layout (é, 中, 😀) is entered as text, as an input method would.
-        if ('text' in stroke) return input(page.keyboard.type(stroke.text), 'typing');
+        if ('text' in stroke) return this.input(page.keyboard.type(stroke.text), 'typing');
         const { chord } = stroke;
-        if (chord.length === 1) return input(page.keyboard.press(chord[0]!), 'the key press');
-        for (const key of chord) await input(page.keyboard.down(key), 'a key press');
-        for (const key of [...chord].reverse()) await input(page.keyboard.up(key), 'a key release');
+        if (chord.length === 1) return this.input(page.keyboard.press(chord[0]!), 'the key press');
+        for (const key of chord) await this.input(page.keyboard.down(key), 'a key press');
+        for (const key of [...chord].reverse()) await this.input(page.keyboard.up(key), 'a key release');
       };
       if (!(await browserKeypress(this.session, page, stroke, press))) await press();
     });
@@ -186,7 +186,7 @@ export class PlaywrightComputer implements Computer {
       const characters = [...text];
       for (let i = 0; i < characters.length; i += KEYSTROKES_PER_CALL) {
         signal?.throwIfAborted();
-        await input(page.keyboard.type(characters.slice(i, i + KEYSTROKES_PER_CALL).join('')), 'typing');
+        await this.input(page.keyboard.type(characters.slice(i, i + KEYSTROKES_PER_CALL).join('')), 'typing');
       }
     });
   }

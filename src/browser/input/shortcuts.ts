@@ -3,7 +3,7 @@ import { BROWSER_KEYS, type KeyStroke } from '../../computer/keys.js';
 import type { SessionEvent } from '../../session/events.js';
 import type { AddressBar } from './address-bar.js';
 import { clipboardShortcut, type ClipboardKind } from './clipboard.js';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 import { normalizeUrl } from '../../urls.js';
 
 /** What the browser's own shortcuts act on: the session's tabs, history and address bar. */
@@ -21,6 +21,8 @@ export interface BrowserWindow {
   takeClosedTab(): string | undefined;
   /** The session's own clipboard (ctrl+C/X/V): never the browser's, which every session shares. */
   readonly clipboard: { text: string };
+  /** How long one round trip to the page may take before it counts as not answering (--page-answer-timeout). */
+  readonly pageAnswerMs: number;
   report(event: SessionEvent): void;
 }
 
@@ -55,6 +57,7 @@ const clipboardKey = (kind: ClipboardKind): Shortcut => ({
       kind,
       { key, ctrlKey: has('Control'), metaKey: has('Meta'), shiftKey: has('Shift'), altKey: has('Alt') },
       window.clipboard,
+      window.pageAnswerMs,
     );
   },
 });
@@ -171,14 +174,14 @@ export async function watchKeys(context: BrowserContext): Promise<void> {
   await context.addInitScript(KEY_WATCH_SCRIPT);
 }
 
-async function preventedByPage(page: Page): Promise<boolean> {
+async function preventedByPage(page: Page, answerMs: number): Promise<boolean> {
   const read = page.evaluate(() => {
     const w = window as unknown as { __cuaLastKeydown?: Event };
     const prevented = w.__cuaLastKeydown?.defaultPrevented ?? false;
     w.__cuaLastKeydown = undefined;
     return prevented;
   });
-  return withDeadline(read, PAGE_ANSWER_MS, 'reading the keydown').catch(() => false);
+  return withDeadline(read, answerMs, 'reading the keydown').catch(() => false);
 }
 
 /** Enter in the address bar: opens what was typed (through the domain policy, as navigate does). */
@@ -225,7 +228,7 @@ export async function browserKeypress(window: BrowserWindow, page: Page, stroke:
   // The browser's own keys (BrowserBack...) have no key event a page could see.
   if (!shortcut.reserved && !stroke.chord.some((k) => BROWSER_KEYS.has(k))) {
     await press();
-    if (await preventedByPage(page)) return true;
+    if (await preventedByPage(page, window.pageAnswerMs)) return true;
   }
   await report(describeChord(stroke.chord), shortcut.run(window, page, stroke.chord));
   return true;

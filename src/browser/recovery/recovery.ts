@@ -3,7 +3,7 @@ import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
 import type { EventLog } from '../../session/event-log.js';
 import type { NavigationOutcome } from '../../session/computer-session.js';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 import type { TabList } from '../tabs/tab-list.js';
 import { ScriptStopper } from './unresponsive.js';
 
@@ -133,7 +133,7 @@ export class Recovery {
       this.events.add({ kind: 'not_answering', url, recovery: 'script_stopped', detail });
       return detail;
     }
-    await withDeadline(page.close({ runBeforeUnload: false }), PAGE_ANSWER_MS, 'closing the tab').catch(() => {});
+    await withDeadline(page.close({ runBeforeUnload: false }), this.config.pageAnswerMs, 'closing the tab').catch(() => {});
     // Forget it even if the browser has not confirmed the close yet.
     this.host.tabs.remove(page);
     this.resetCount++;

@@ -25,14 +25,21 @@ export class ScriptStopper {
   }
 }
 
-/** True when the page answers a trivial script within PING_MS (an error, e.g. from a navigation, is an answer too). */
-export function answers(page: Page): Promise<boolean> {
-  return withDeadline(
-    page.evaluate(() => true),
-    PING_MS,
-    'a ping',
-  ).then(
+/** True when the page answers a trivial script within PING_MS. */
+function answers(page: Page): Promise<boolean> {
+  return ping(page, PING_MS, 'a ping').then(
     () => true,
-    (error: unknown) => !(error instanceof DeadlineError),
+    () => false,
   );
+}
+
+/** Resolves when the page answers a trivial script within `ms` (an error, e.g. from a navigation, is an answer too); else rejects with a DeadlineError about `what`. */
+export async function ping(page: Page, ms: number, what: string): Promise<void> {
+  await withDeadline(
+    page.evaluate(() => true),
+    ms,
+    what,
+  ).catch((error: unknown) => {
+    if (error instanceof DeadlineError) throw error;
+  });
 }

@@ -2,7 +2,7 @@ import type { CDPSession, Page } from 'playwright';
 import type { Screenshot } from '../../computer/computer.js';
 import type { BrowserConfig } from '../browser-config.js';
 import { log } from '../../log.js';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { playwright } from '../playwright.js';
 
 export class ScreenshotError extends Error {}
@@ -14,8 +14,8 @@ const FALLBACK_JPEG_QUALITY = 60;
 /** Takes one image of the page's viewport in device pixels. */
 type Shooter = (page: Page, type: 'png' | 'jpeg', quality: number | undefined) => Promise<Buffer>;
 
-/** Playwright's screenshot: waits for web fonts, and can draw `style` over the page for this image only. */
-function playwrightShooter(style: string | undefined): Shooter {
+/** Playwright's screenshot: waits for web fonts, and can draw `style` over the page for this image only; `answerMs`: the page's deadline. */
+function playwrightShooter(style: string | undefined, answerMs: number): Shooter {
   return (page, type, quality) =>
     page.screenshot({
       type,
@@ -24,7 +24,7 @@ function playwrightShooter(style: string | undefined): Shooter {
       scale: 'device',
       caret: 'initial',
       style,
-      timeout: PAGE_ANSWER_MS,
+      timeout: answerMs,
     });
 }
 
@@ -47,7 +47,7 @@ const SPEED_ENCODING_SHARE = 0.75;
  * under load the browser's PNG encoding is most of a step's CPU, and
  * encoding it harder took 3-4 times as long (see docs/performance.md).
  */
-function devtoolsShooter(maxClientBytes: number): Shooter {
+function devtoolsShooter(maxClientBytes: number, answerMs: number): Shooter {
   return async (page, type, quality) => {
     let session = devtools.get(page);
     if (!session) {
@@ -59,7 +59,7 @@ function devtoolsShooter(maxClientBytes: number): Shooter {
     const capture = session.then((s) =>
       s.send('Page.captureScreenshot', { format: type, quality, captureBeyondViewport: false, optimizeForSpeed: fast }),
     );
-    const { data } = await withDeadline(capture, PAGE_ANSWER_MS, 'the screenshot');
+    const { data } = await withDeadline(capture, answerMs, 'the screenshot');
     const image = Buffer.from(data, 'base64');
     if (fast && image.length > maxClientBytes * SPEED_ENCODING_SHARE) compressHarder.add(page);
     return image;
@@ -74,7 +74,7 @@ function devtoolsShooter(maxClientBytes: number): Shooter {
  * emulated address bar drawn over the page).
  */
 export function capturePage(page: () => Promise<Page>, config: BrowserConfig, sessionId: string, style?: string): Promise<Screenshot> {
-  return captureWith(playwrightShooter(style), page, config, sessionId);
+  return captureWith(playwrightShooter(style, config.pageAnswerMs), page, config, sessionId);
 }
 
 /**
@@ -83,7 +83,7 @@ export function capturePage(page: () => Promise<Page>, config: BrowserConfig, se
  */
 export function captureDirect(page: Page, config: BrowserConfig, sessionId: string): Promise<Screenshot> | undefined {
   if (config.browser !== 'chromium') return undefined;
-  return captureWith(devtoolsShooter(config.clientImage.maxBytes), () => Promise.resolve(page), config, sessionId);
+  return captureWith(devtoolsShooter(config.clientImage.maxBytes, config.pageAnswerMs), () => Promise.resolve(page), config, sessionId);
 }
 
 async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: BrowserConfig, sessionId: string): Promise<Screenshot> {
@@ -107,7 +107,7 @@ async function captureWith(shoot: Shooter, page: () => Promise<Page>, config: Br
     } catch (error) {
       if (error instanceof ScreenshotError || error instanceof DeadlineError) throw error;
       // A page that does not render a frame in time is not answering: trying again would only wait as long again.
-      if (error instanceof playwright().errors.TimeoutError) throw new DeadlineError('the screenshot', PAGE_ANSWER_MS);
+      if (error instanceof playwright().errors.TimeoutError) throw new DeadlineError('the screenshot', config.pageAnswerMs);
       lastError = error;
       log.warn(`screenshot attempt ${attempt + 1} failed in session ${sessionId}`, error);
     }

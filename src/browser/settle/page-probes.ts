@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
-import { DeadlineError, PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { WATCH_KEY } from './change-watch.js';
 import { EXPECT_FRAMES, type ScrollState } from './scroll-watch.js';
 
@@ -107,12 +107,14 @@ async function probeFrame([expectFrames, armed, key]: readonly [number, boolean,
  * rendering) and returns how many tabs it asked to open since the last
  * call, and whether it is scrolling. The frame is long enough for the
  * browser to report the requests and navigations the last input started.
+ * A DeadlineError when the page does not answer within `answerMs`, here
+ * and in the probes below.
  */
-export async function nextFrame(page: Page): Promise<FrameProbe> {
+export async function nextFrame(page: Page, answerMs: number): Promise<FrameProbe> {
   try {
     const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false, ''] as const);
     // The page falls back to a timer itself; one whose scripts never run again does not.
-    const found = await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame');
+    const found = await withDeadline(probe, answerMs, 'waiting for the page to render a frame');
     return typeof found === 'boolean' ? GONE : found;
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
@@ -125,11 +127,10 @@ export async function nextFrame(page: Page): Promise<FrameProbe> {
  * is armed: true, or false when the page cannot be watched or something is
  * already under way (then nothing was started). Collect it with armedFrame.
  */
-export async function armFrame(page: Page): Promise<boolean> {
+export async function armFrame(page: Page, answerMs: number): Promise<boolean> {
   try {
     return (
-      (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), PAGE_ANSWER_MS, 'watching the page')) ===
-      true
+      (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), answerMs, 'watching the page')) === true
     );
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
@@ -138,10 +139,10 @@ export async function armFrame(page: Page): Promise<boolean> {
 }
 
 /** What the frame probe armFrame started found; a page that went away counts as changed. */
-export async function armedFrame(page: Page): Promise<FrameProbe> {
+export async function armedFrame(page: Page, answerMs: number): Promise<FrameProbe> {
   try {
     const probe = page.evaluate((key) => (window as unknown as ProbedWindow).__cuaChanges?.(key)?.armedFrame ?? null, WATCH_KEY);
-    return (await withDeadline(probe, PAGE_ANSWER_MS, 'waiting for the page to render a frame')) ?? GONE;
+    return (await withDeadline(probe, answerMs, 'waiting for the page to render a frame')) ?? GONE;
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
     return GONE;
@@ -153,7 +154,7 @@ export async function armedFrame(page: Page): Promise<FrameProbe> {
  * the document itself: Playwright may miss the load event of a popup that
  * loaded before it was announced.
  */
-export async function documentLoaded(page: Page, timeoutMs: number): Promise<void> {
+export async function documentLoaded(page: Page, timeoutMs: number, answerMs: number): Promise<void> {
   try {
     const loaded = page.evaluate(
       (timeout) =>
@@ -164,7 +165,7 @@ export async function documentLoaded(page: Page, timeoutMs: number): Promise<voi
         }),
       timeoutMs,
     );
-    await withDeadline(loaded, timeoutMs + PAGE_ANSWER_MS, 'waiting for the page to load');
+    await withDeadline(loaded, timeoutMs + answerMs, 'waiting for the page to load');
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
     // Navigated or closed meanwhile: the caller re-checks.

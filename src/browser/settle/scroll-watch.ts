@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 
 /**
  * Scrolling that an action set off can end after the action returns:
@@ -73,8 +73,8 @@ export interface ScrollState {
   check(frames: number): boolean;
 }
 
-/** Resolves when the page has stopped scrolling (QUIET_FRAMES frames in a row), or at the timeout. */
-export async function scrollEnded(page: Page, timeoutMs: number): Promise<void> {
+/** Resolves when the page has stopped scrolling (QUIET_FRAMES frames in a row), or at the timeout (`answerMs` later if the page does not answer). */
+export async function scrollEnded(page: Page, timeoutMs: number, answerMs: number): Promise<void> {
   try {
     const waited = page.evaluate(
       ([expectFrames, quietFrames, timeout]) =>
@@ -98,7 +98,7 @@ export async function scrollEnded(page: Page, timeoutMs: number): Promise<void> 
       [EXPECT_FRAMES, QUIET_FRAMES, timeoutMs] as const,
     );
     // The page times itself out; a page that stopped answering altogether does not.
-    await withDeadline(waited, timeoutMs + PAGE_ANSWER_MS, 'waiting for scrolling to end');
+    await withDeadline(waited, timeoutMs + answerMs, 'waiting for scrolling to end');
   } catch {
     // Navigated, closed or not answering: the caller re-checks.
   }

@@ -18,6 +18,8 @@ export interface SettleScope {
   /** The page the session looks at now (it may have followed a popup since the action). Must not wait for a deferred settle. */
   currentPage: () => Promise<Page>;
   timeoutMs: number;
+  /** How long one round trip to the page may take before it counts as not answering. */
+  pageAnswerMs: number;
   sessionId: string;
   followWindow: FollowWindow;
 }
@@ -31,7 +33,7 @@ export interface SettleScope {
 export async function settle(scope: SettleScope, mark: ActivityMark, actedOn: Page): Promise<void> {
   const deadline = Date.now() + scope.timeoutMs;
   // Ask the page the action went to: by now the session may already follow a new tab.
-  await settleFrom(scope, mark, actedOn, deadline, await nextFrame(actedOn));
+  await settleFrom(scope, mark, actedOn, deadline, await nextFrame(actedOn, scope.pageAnswerMs));
 }
 
 /** How a deferred settle ended: the first frame found nothing started and nothing changed, or it waited as settle does. */
@@ -55,16 +57,16 @@ export async function settleDeferred(
   const deadline = Date.now() + scope.timeoutMs;
   const quiet = () => scope.activity.quietSince(mark);
   // Frames (iframes) are not watched: a change inside one would go unseen.
-  if (quiet() && actedOn.frames().length === 1 && (await armFrame(actedOn))) {
+  if (quiet() && actedOn.frames().length === 1 && (await armFrame(actedOn, scope.pageAnswerMs))) {
     const settled = (async (): Promise<Settled> => {
-      const probe = await armedFrame(actedOn);
+      const probe = await armedFrame(actedOn, scope.pageAnswerMs);
       if (!probe.changed && probe.popups === 0 && !probe.scrolling && quiet()) return 'unchanged';
       await settleFrom(scope, mark, actedOn, deadline, probe);
       return 'waited';
     })();
     return { settled };
   }
-  await settleFrom(scope, mark, actedOn, deadline, await nextFrame(actedOn));
+  await settleFrom(scope, mark, actedOn, deadline, await nextFrame(actedOn, scope.pageAnswerMs));
   return undefined;
 }
 
@@ -72,7 +74,7 @@ export async function settleDeferred(
 async function settleFrom(scope: SettleScope, mark: ActivityMark, actedOn: Page, deadline: number, first: FrameProbe): Promise<void> {
   const { activity } = scope;
   let probe = first;
-  if (probe.scrolling) await scrollEnded(actedOn, Math.max(1, deadline - Date.now()));
+  if (probe.scrolling) await scrollEnded(actedOn, Math.max(1, deadline - Date.now()), scope.pageAnswerMs);
   // The action started nothing (no request, navigation, page or popup): the frame just rendered already shows its effect.
   if (probe.popups === 0 && activity.quietSince(mark)) return;
   while (Date.now() < deadline) {
@@ -85,10 +87,10 @@ async function settleFrom(scope: SettleScope, mark: ActivityMark, actedOn: Page,
     await activity.waitFor(() => !activity.busySince(mark), deadline);
     const page = await scope.currentPage();
     if (activity.navigatedSince(mark) || activity.pagesOpenedSince(mark)) {
-      await documentLoaded(page, Math.max(1, deadline - Date.now()));
+      await documentLoaded(page, Math.max(1, deadline - Date.now()), scope.pageAnswerMs);
     }
-    probe = await nextFrame(page);
-    if (probe.scrolling) await scrollEnded(page, Math.max(1, deadline - Date.now()));
+    probe = await nextFrame(page, scope.pageAnswerMs);
+    if (probe.scrolling) await scrollEnded(page, Math.max(1, deadline - Date.now()), scope.pageAnswerMs);
     if (probe.popups === 0 && !activity.busySince(mark)) {
       // What a response sets off (the next fetch of a chain) starts a moment later: a short quiet window catches it.
       const more = await activity.waitFor(() => activity.busySince(mark), Math.min(deadline, Date.now() + QUIET_WINDOW_MS));

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { PAGE_ANSWER_MS, withDeadline } from '../deadline.js';
+import { withDeadline } from '../deadline.js';
 
 /** Closed tabs remembered for reopening. */
 const MAX_CLOSED_TABS = 20;
@@ -76,11 +76,11 @@ export class TabList {
     return { index: this.currentPage ? this.list.indexOf(this.currentPage) : -1, count: this.list.length };
   }
 
-  /** A tab the session switched to must be the visible one, or it may not render. */
-  async bringToFront(page: Page): Promise<void> {
+  /** A tab the session switched to must be the visible one, or it may not render; a page that does not answer in `answerMs` is left as it is. */
+  async bringToFront(page: Page, answerMs: number): Promise<void> {
     if (this.front === page) return;
     this.front = page;
-    await withDeadline(page.bringToFront(), PAGE_ANSWER_MS, 'bringing the tab to the front').catch(() => {});
+    await withDeadline(page.bringToFront(), answerMs, 'bringing the tab to the front').catch(() => {});
   }
 
   rememberClosed(url: string): void {
