@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { previewFake } from './helpers/agent-fixture.js';
-import { imageSize } from './helpers/fake-responses.js';
+import { FakeResponses, imageSize } from './helpers/fake-responses.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 
@@ -40,31 +39,34 @@ const NOISE = page(`
 </script>`);
 
 const DISPLAY = { width: 1920, height: 1080 };
-const site = await new FixtureServer({ '/busy': BUSY, '/noise': NOISE }).start();
-const fake = await previewFake('sk-test', { display: DISPLAY });
-// A server for each describe, with the options it is about; they all start at once.
-let byDefault: ServerHandle;
-let fewPixels: ServerHandle;
-let fewBytes: ServerHandle;
+let site: FixtureServer;
+
 before(async () => {
-  [byDefault, fewPixels, fewBytes] = await Promise.all([
-    startServer(['--display-size', '1920x1080'], {
+  site = await new FixtureServer({ '/busy': BUSY, '/noise': NOISE }).start();
+});
+after(() => site.stop());
+
+describe('a busy 1920x1080 page with the default --max-image-bytes', () => {
+  const fake = new FakeResponses({
+    generation: 'preview',
+    display: DISPLAY,
+    model: 'computer-use-preview',
+    path: '/v1/responses',
+    auth: ['authorization', 'Bearer sk-test'],
+  });
+  let server: ServerHandle;
+  before(async () => {
+    await fake.start();
+    server = await startServer(['--display-size', '1920x1080'], {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: `${fake.origin}/v1`,
       AZURE_OPENAI_ENDPOINT: '',
-    }),
-    startServer(['--display-size', '1920x1080', '--max-image-pixels', '960']),
-    startServer(['--display-size', '1920x1080', '--max-image-bytes', '150000']),
-  ]);
-});
-after(async () => {
-  await Promise.all([byDefault, fewPixels, fewBytes].map((server) => server?.close()));
-  await Promise.all([fake.stop(), site.stop()]);
-});
-
-describe('a busy 1920x1080 page with the default --max-image-bytes', () => {
-  let server: ServerHandle;
-  before(() => (server = byDefault));
+    });
+  });
+  after(async () => {
+    await server.close();
+    await fake.stop();
+  });
 
   it('reaches the client under 700000 bytes, as a full-size JPEG, and says so', async (t) => {
     const result = await server.ok('navigate', { url: site.url('/busy') });
@@ -103,7 +105,10 @@ describe('a busy 1920x1080 page with the default --max-image-bytes', () => {
 
 describe('--max-image-pixels', () => {
   let server: ServerHandle;
-  before(() => (server = fewPixels));
+  before(async () => {
+    server = await startServer(['--display-size', '1920x1080', '--max-image-pixels', '960']);
+  });
+  after(() => server.close());
 
   it('scales the client image down, and the client clicks in the pixels of that image', async () => {
     const result = await server.ok('navigate', { url: site.url('/busy') });
@@ -125,7 +130,10 @@ describe('--max-image-pixels', () => {
 
 describe('a page of noise over --max-image-bytes even as JPEG', () => {
   let server: ServerHandle;
-  before(() => (server = fewBytes));
+  before(async () => {
+    server = await startServer(['--display-size', '1920x1080', '--max-image-bytes', '150000']);
+  });
+  after(() => server.close());
 
   it('sends a smaller image, keeps coordinates in display pixels, and says how to map them', async () => {
     const result = await server.ok('navigate', { url: site.url('/noise') });
