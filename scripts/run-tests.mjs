@@ -13,7 +13,9 @@ import path from 'node:path';
 
 /** The slowest files, slowest first (per-file times of docs/development.md); the rest follow in name order. */
 const LONGEST = [
-  'desktop',
+  'desktop-screens',
+  'desktop-input',
+  'desktop-processes',
   'recording',
   'fuzz',
   'hostile-pages',

@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { FakeClaudeComputerUse } from './helpers/fake-claude-computer-use.js';
 import { FakeChat, REPLY_USAGE as CHAT_USAGE } from './helpers/fake-chat.js';
 import type { FakeEndpoint } from './helpers/fake-endpoint.js';
 import { FakeGemini, REPLY_USAGE as GEMINI_USAGE } from './helpers/fake-gemini.js';
 import { FakeResponses, REPLY_USAGE as RESPONSES_USAGE } from './helpers/fake-responses.js';
-import { startServer, textOf } from './helpers/mcp.js';
+import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { taskFixture } from './helpers/task-fixture.js';
 
 // The same fixture task through run_task on every provider, each against its own strict fake.
 const DISPLAY = { width: 1024, height: 768 };
 const TASK = 'press Send, write world in the field (replacing what is there), scroll down';
 const fixture = await taskFixture();
-const fakes: Array<FakeEndpoint<object>> = [];
-
-after(async () => {
-  await Promise.all(fakes.map((f) => f.stop()));
-  await fixture.stop();
-});
 
 /** No provider's variables leak in from the test environment. */
 const CLEAN = {
@@ -240,45 +234,57 @@ function anthropicTokens(fake: FakeClaudeComputerUse): Record<string, number> {
   };
 }
 
-for (const { provider, setup, reply } of cases) {
-  test(`run_task passes the fixture task on ${provider}`, async () => {
-    const { fake, args, env, scrollY } = await setup();
-    fakes.push(fake);
-    const server = await startServer(args, { ...CLEAN, ...env });
-    try {
-      const result = await server.ok('run_task', { task: TASK, start_url: fixture.url('/') });
-      assert.deepEqual(fake.violations, []);
-      assert.equal(result.structuredContent.status, 'completed', textOf(result));
-      assert.equal(result.structuredContent.message, 'done');
-      const state = fixture.state();
-      assert.equal(state.clicks, 1, 'Send was pressed once');
-      assert.equal(state.value, 'world', 'the field holds only "world": select-all worked');
-      assert.equal(state.scrollY, scrollY);
-      assert.equal(fake.remaining, 0, 'every scripted turn was used');
+// Every provider's fake and server, started side by side; each test runs the task on one.
+const started = new Map<string, { fake: FakeEndpoint<object>; server: ServerHandle; scrollY: number }>();
 
-      // The run's usage: every reply's tokens, summed, in the result, its text, run.json and report.html.
-      const usage = result.structuredContent.usage as Record<string, number>;
-      const requests = fake.received.length;
-      const { requests: counted, model_ms, cost_usd, ...tokens } = usage;
-      assert.equal(counted, requests);
-      assert.ok(model_ms! >= 0);
-      assert.deepEqual(tokens, fake instanceof FakeClaudeComputerUse ? anthropicTokens(fake) : times(reply!, requests));
-      if (provider === 'openai') {
-        // 4 replies of 200 fresh, 1000 cached and 80 output tokens at 2, 0.5 and 10 USD per million.
-        assert.equal(cost_usd, (4 * 200 * 2 + 4 * 1000 * 0.5 + 4 * 80 * 10) / 1e6);
-        assert.match(
-          textOf(result),
-          /Usage: 4,800 input tokens \(4,000 cached\), 320 output \(120 reasoning\); 4 model request\(s\), model time [\d.]+ s; estimated cost \$0\.0068/,
-        );
-      } else assert.equal(cost_usd, undefined, 'no prices, no cost');
-      const report = String(result.structuredContent.report);
-      const record = JSON.parse(fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8')) as { usage: unknown };
-      assert.deepEqual(record.usage, usage);
-      assert.match(fs.readFileSync(report, 'utf8'), /Usage: [\d,]+ input tokens/);
-      const later = await server.ok('get_run', { session_id: result.structuredContent.session_id });
-      assert.deepEqual(later.structuredContent.usage, usage);
-    } finally {
-      await server.close();
-    }
+before(async () => {
+  await Promise.all(
+    cases.map(async ({ provider, setup }) => {
+      const { fake, args, env, scrollY } = await setup();
+      started.set(provider, { fake, server: await startServer(args, { ...CLEAN, ...env }), scrollY });
+    }),
+  );
+});
+
+after(async () => {
+  await Promise.all([...started.values()].map(({ server }) => server.close()));
+  await Promise.all([...started.values()].map(({ fake }) => fake.stop()));
+  await fixture.stop();
+});
+
+for (const { provider, reply } of cases) {
+  test(`run_task passes the fixture task on ${provider}`, async () => {
+    const { fake, server, scrollY } = started.get(provider)!;
+    const result = await server.ok('run_task', { task: TASK, start_url: fixture.url('/') });
+    assert.deepEqual(fake.violations, []);
+    assert.equal(result.structuredContent.status, 'completed', textOf(result));
+    assert.equal(result.structuredContent.message, 'done');
+    const state = fixture.state();
+    assert.equal(state.clicks, 1, 'Send was pressed once');
+    assert.equal(state.value, 'world', 'the field holds only "world": select-all worked');
+    assert.equal(state.scrollY, scrollY);
+    assert.equal(fake.remaining, 0, 'every scripted turn was used');
+
+    // The run's usage: every reply's tokens, summed, in the result, its text, run.json and report.html.
+    const usage = result.structuredContent.usage as Record<string, number>;
+    const requests = fake.received.length;
+    const { requests: counted, model_ms, cost_usd, ...tokens } = usage;
+    assert.equal(counted, requests);
+    assert.ok(model_ms! >= 0);
+    assert.deepEqual(tokens, fake instanceof FakeClaudeComputerUse ? anthropicTokens(fake) : times(reply!, requests));
+    if (provider === 'openai') {
+      // 4 replies of 200 fresh, 1000 cached and 80 output tokens at 2, 0.5 and 10 USD per million.
+      assert.equal(cost_usd, (4 * 200 * 2 + 4 * 1000 * 0.5 + 4 * 80 * 10) / 1e6);
+      assert.match(
+        textOf(result),
+        /Usage: 4,800 input tokens \(4,000 cached\), 320 output \(120 reasoning\); 4 model request\(s\), model time [\d.]+ s; estimated cost \$0\.0068/,
+      );
+    } else assert.equal(cost_usd, undefined, 'no prices, no cost');
+    const report = String(result.structuredContent.report);
+    const record = JSON.parse(fs.readFileSync(path.join(path.dirname(report), 'run.json'), 'utf8')) as { usage: unknown };
+    assert.deepEqual(record.usage, usage);
+    assert.match(fs.readFileSync(report, 'utf8'), /Usage: [\d,]+ input tokens/);
+    const later = await server.ok('get_run', { session_id: result.structuredContent.session_id });
+    assert.deepEqual(later.structuredContent.usage, usage);
   });
 }

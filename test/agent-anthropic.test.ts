@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { agentFixture } from './helpers/agent-fixture.js';
 import { FakeClaudeComputerUse, toolResults } from './helpers/fake-claude-computer-use.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { decodePng, pixel } from './helpers/png.js';
@@ -8,6 +9,8 @@ import { NAME, SEND, taskFixture } from './helpers/task-fixture.js';
 // Claude's computer tool (Anthropic Messages API) against a strict fake, through the real @anthropic-ai/sdk.
 const DISPLAY = { width: 1024, height: 768 };
 const fixture = await taskFixture();
+/** A page that reports nothing back (typing only changes the title): the 50-turn run spends its time in its turns, not in reports. */
+const quiet = await agentFixture();
 const fakes: FakeClaudeComputerUse[] = [];
 const servers: ServerHandle[] = [];
 
@@ -36,18 +39,33 @@ async function server(endpoint: FakeClaudeComputerUse, args: string[] = []): Pro
   return started;
 }
 
-let claude: FakeClaudeComputerUse;
+// Each fake with the server that talks to it; the servers start side by side.
+const [claude, wide, wxga, confirming] = await Promise.all([
+  fake(),
+  fake({ display: { width: 1366, height: 768 } }),
+  fake({ display: { width: 1280, height: 800 }, tool: 'computer_20250124', beta: 'computer-use-2025-01-24', model: 'claude-sonnet-4-5' }),
+  // Also: --anthropic-tool picks the older tool version and its beta for a model that would get the newer one.
+  fake({ tool: 'computer_20250124', beta: 'computer-use-2025-01-24' }),
+]);
 let mcp: ServerHandle;
+let big: ServerHandle;
+let mcp1280: ServerHandle;
+let held: ServerHandle;
 
 before(async () => {
-  claude = await fake();
-  mcp = await server(claude);
+  [mcp, big, mcp1280, held] = await Promise.all([
+    server(claude),
+    server(wide, ['--display-size', '1920x1080']),
+    server(wxga, ['--display-size', '1280x800', '--model', 'claude-sonnet-4-5']),
+    server(confirming, ['--confirm-actions', 'type', '--anthropic-tool', 'computer_20250124']),
+  ]);
 });
 
 after(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await Promise.all(fakes.map((f) => f.stop()));
   await fixture.stop();
+  await quiet.stop();
 });
 
 const at = (p: { x: number; y: number }) => [p.x, p.y];
@@ -187,13 +205,13 @@ test('a 50-turn run starts at least 80% of its requests with the prefix the prev
   ]);
   const result = await mcp.ok('run_task', {
     task: 'type 48 letters into the field',
-    start_url: fixture.url('/'),
+    start_url: quiet.url('/'),
     max_steps: 60,
     wait_seconds: 600,
   });
   assert.deepEqual(claude.violations, [], 'the fake took every request: at most 4 breakpoints, each {type: "ephemeral"}');
   assert.equal(result.structuredContent.status, 'completed', textOf(result));
-  assert.equal(fixture.state().value, 'a'.repeat(48));
+  assert.equal(result.structuredContent.title, 'a'.repeat(48), 'the page mirrors the field into its title');
   const outcomes = claude.cacheOutcomes.slice(first);
   assert.equal(outcomes.length, 50);
   const hits = outcomes.slice(1).filter((o) => o.prefixHit).length;
@@ -211,8 +229,6 @@ test('a 50-turn run starts at least 80% of its requests with the prefix the prev
 });
 
 test('a 1920x1080 browser reaches Claude at 1366x768; its clicks land where it pointed, and zoom shows a region at full resolution', async () => {
-  const wide = await fake({ display: { width: 1366, height: 768 } });
-  const big = await server(wide, ['--display-size', '1920x1080']);
   let zoom: Buffer | undefined;
   // SEND's centre (200,140) in Claude's pixels: 200 * 1366/1920 and 140 * 768/1080.
   wide.script([
@@ -240,13 +256,6 @@ test('a 1920x1080 browser reaches Claude at 1366x768; its clicks land where it p
 });
 
 test('a 1280x800 browser reaches Claude at 1280x800, the size it takes as it is', async () => {
-  const wxga = await fake({
-    display: { width: 1280, height: 800 },
-    tool: 'computer_20250124',
-    beta: 'computer-use-2025-01-24',
-    model: 'claude-sonnet-4-5',
-  });
-  const mcp1280 = await server(wxga, ['--display-size', '1280x800', '--model', 'claude-sonnet-4-5']);
   wxga.script([{ content: [wxga.toolUse({ action: 'left_click', coordinate: at(SEND) })] }, { content: [wxga.text('done')] }]);
   const result = await mcp1280.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
   assert.deepEqual(wxga.violations, [], 'every screenshot was 1280x800');
@@ -287,9 +296,6 @@ test('401 fails the run with the endpoint, the model and the variable to check',
 });
 
 test('--confirm-actions holds a flagged action for a person; approval runs it', async () => {
-  // Also: --anthropic-tool picks the older tool version and its beta for a model that would get the newer one.
-  const confirming = await fake({ tool: 'computer_20250124', beta: 'computer-use-2025-01-24' });
-  const held = await server(confirming, ['--confirm-actions', 'type', '--anthropic-tool', 'computer_20250124']);
   confirming.script([
     { content: [confirming.toolUse({ action: 'left_click', coordinate: at(NAME) })] },
     { content: [confirming.toolUse({ action: 'type', text: 'secret' })] },
@@ -315,11 +321,16 @@ test('--confirm-actions holds a flagged action for a person; approval runs it', 
 });
 
 test('the fake catches a wrong shape: a tool declared with another display size is refused', async () => {
-  const strict = await fake({ display: { width: 800, height: 600 } });
-  const wrong = await server(strict);
-  strict.script([{ content: [strict.text('never')] }]);
-  const result = await wrong.call('run_task', { task: 'look', start_url: fixture.url('/') });
-  assert.ok(result.isError);
-  assert.match(strict.violations.join('\n'), /tools .*"display_width_px":1024.*expected .*"display_width_px":800/);
-  assert.match(strict.violations.join('\n'), /first screenshot is 1024x768, expected 800x600/);
+  // The server declares 1024x768; the fake now expects 800x600.
+  claude.options.display = { width: 800, height: 600 };
+  try {
+    claude.script([{ content: [claude.text('never')] }]);
+    const result = await mcp.call('run_task', { task: 'look', start_url: fixture.url('/') });
+    assert.ok(result.isError);
+    assert.match(claude.violations.join('\n'), /tools .*"display_width_px":1024.*expected .*"display_width_px":800/);
+    assert.match(claude.violations.join('\n'), /first screenshot is 1024x768, expected 800x600/);
+  } finally {
+    claude.options.display = DISPLAY;
+    claude.violations.length = 0;
+  }
 });

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { agentFixture, BUTTON, click, DISPLAY, FIELD } from './helpers/agent-fixture.js';
 import { FakeResponses } from './helpers/fake-responses.js';
-import { startHttpServer } from './helpers/http.js';
+import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { until } from './helpers/processes.js';
 
@@ -18,11 +18,16 @@ const fake = await new FakeResponses({
 }).start();
 const env = { OPENAI_API_KEY: 'sk-bg', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
 let server: ServerHandle;
+/** An HTTP server with --idle-timeout 1, for the idle timeout case; it starts beside the main one. */
+let idle: HttpServerProcess;
 let answer: (signal: AbortSignal) => Promise<ElicitResult>;
 const questions: string[] = [];
 
 before(async () => {
-  server = await startServer(['--call-wait', '1'], env, { capabilities: { elicitation: {} } });
+  [server, idle] = await Promise.all([
+    startServer(['--call-wait', '1'], env, { capabilities: { elicitation: {} } }),
+    startHttpServer(['--idle-timeout', '1'], env),
+  ]);
   server.client.setRequestHandler(ElicitRequestSchema, (request, extra) => {
     questions.push(request.params.message);
     return answer(extra.signal);
@@ -31,6 +36,7 @@ before(async () => {
 
 after(async () => {
   await server?.close();
+  await idle?.stop('SIGINT');
   await fake.stop();
   await fixture.stop();
 });
@@ -245,32 +251,27 @@ test('when the call stops waiting, its open question is withdrawn and the run st
 });
 
 test("the idle timeout leaves a silent client's sessions alone while its run works in the background, and closes them after", async () => {
-  const idle = await startHttpServer(['--idle-timeout', '1'], env);
-  try {
-    const client = await idle.connect();
-    // The model does not answer until the idle timeout has closed another client's sessions, and nothing touches ours meanwhile.
-    const first = fake.hold({ output: [fake.call([click(FIELD)])] });
-    fake.script([first, { output: [fake.call([type('x')])] }, { output: [fake.message('Typed x.')] }]);
-    const started = await client.ok('run_task', { task: 'Type x', start_url: fixture.url('/'), wait_seconds: 0 });
-    const sessionId = started.structuredContent.session_id as string;
-    await first.arrived;
-    // A silent client beside it: once its browser session has idled out, ours has been as idle as long.
-    const other = await idle.connect();
-    const otherSession = (await other.ok('new_session', {})).structuredContent.session_id as string;
-    await idle.waitForLog(`session ${otherSession} idle for`, 30_000);
-    first.release();
-    const done = await client.ok('get_run', { session_id: sessionId, wait_seconds: 10 });
-    assert.equal(done.structuredContent.status, 'completed', textOf(done));
-    assert.deepEqual(done.structuredContent.actions, ['click 250,270', 'type "x"']);
-    assert.equal(done.structuredContent.title, 'x');
-    assert.deepEqual(fake.violations, []);
-    // Once the run has stopped, they idle out as any other.
-    await idle.waitForLog(`MCP session ${client.transport.sessionId} idle`, 15_000);
-    await client.client.close().catch(() => {});
-    await other.client.close().catch(() => {});
-  } finally {
-    await idle.stop('SIGINT');
-  }
+  const client = await idle.connect();
+  // The model does not answer until the idle timeout has closed another client's sessions, and nothing touches ours meanwhile.
+  const first = fake.hold({ output: [fake.call([click(FIELD)])] });
+  fake.script([first, { output: [fake.call([type('x')])] }, { output: [fake.message('Typed x.')] }]);
+  const started = await client.ok('run_task', { task: 'Type x', start_url: fixture.url('/'), wait_seconds: 0 });
+  const sessionId = started.structuredContent.session_id as string;
+  await first.arrived;
+  // A silent client beside it: once its browser session has idled out, ours has been as idle as long.
+  const other = await idle.connect();
+  const otherSession = (await other.ok('new_session', {})).structuredContent.session_id as string;
+  await idle.waitForLog(`session ${otherSession} idle for`, 30_000);
+  first.release();
+  const done = await client.ok('get_run', { session_id: sessionId, wait_seconds: 10 });
+  assert.equal(done.structuredContent.status, 'completed', textOf(done));
+  assert.deepEqual(done.structuredContent.actions, ['click 250,270', 'type "x"']);
+  assert.equal(done.structuredContent.title, 'x');
+  assert.deepEqual(fake.violations, []);
+  // Once the run has stopped, they idle out as any other.
+  await idle.waitForLog(`MCP session ${client.transport.sessionId} idle`, 15_000);
+  await client.client.close().catch(() => {});
+  await other.client.close().catch(() => {});
 });
 
 test('a run_task whose start_url is refused starts no run, and the session takes the next one', async () => {

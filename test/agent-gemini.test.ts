@@ -10,38 +10,22 @@ const DISPLAY = { width: 1024, height: 768 };
 const MODEL = 'gemini-2.5-computer-use-preview-10-2025';
 const fixture = await taskFixture();
 fixture.route('/other', page('<h1>Other page</h1>'));
-const fakes: FakeGemini[] = [];
-const servers: ServerHandle[] = [];
+const gemini = await new FakeGemini({ display: DISPLAY, model: MODEL, apiKey: 'gemini-test-key' }).start();
+let mcp: ServerHandle;
 
-async function fake(options: Partial<ConstructorParameters<typeof FakeGemini>[0]> = {}): Promise<FakeGemini> {
-  const started = await new FakeGemini({ display: DISPLAY, model: MODEL, apiKey: 'gemini-test-key', ...options }).start();
-  fakes.push(started);
-  return started;
-}
-
-async function server(endpoint: FakeGemini): Promise<ServerHandle> {
-  const started = await startServer(['--gemini-base-url', endpoint.origin], {
+before(async () => {
+  mcp = await startServer(['--gemini-base-url', gemini.origin], {
     GEMINI_API_KEY: 'gemini-test-key',
     OPENAI_API_KEY: '',
     AZURE_OPENAI_ENDPOINT: '',
     ANTHROPIC_API_KEY: '',
     CUA_MODEL_RETRIES: '0',
   });
-  servers.push(started);
-  return started;
-}
-
-let gemini: FakeGemini;
-let mcp: ServerHandle;
-
-before(async () => {
-  gemini = await fake();
-  mcp = await server(gemini);
 });
 
 after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(fakes.map((f) => f.stop()));
+  await mcp?.close();
+  await gemini.stop();
   await fixture.stop();
 });
 
@@ -122,7 +106,8 @@ test('navigate, go_back and go_forward drive the browser session; the URL goes b
     },
     (request) => {
       record(request);
-      return { parts: [gemini.call('open_web_browser'), gemini.call('wait_5_seconds')] };
+      // wait_5_seconds as a 5 s wait: test/unit/gemini.test.ts.
+      return { parts: [gemini.call('open_web_browser')] };
     },
     { parts: [gemini.text('Browsed.')] },
   ]);
@@ -130,7 +115,7 @@ test('navigate, go_back and go_forward drive the browser session; the URL goes b
   assert.deepEqual(gemini.violations, []);
   assert.equal(result.structuredContent.status, 'completed');
   assert.deepEqual(urls, [fixture.url('/other'), fixture.url('/'), fixture.url('/other')]);
-  assert.deepEqual(result.structuredContent.actions, [`goto ${fixture.url('/other')}`, 'back', 'forward', 'wait 5000ms']);
+  assert.deepEqual(result.structuredContent.actions, [`goto ${fixture.url('/other')}`, 'back', 'forward']);
 });
 
 test('an unknown function or a point off the grid is answered with an error, and the model recovers', async () => {
@@ -150,11 +135,19 @@ test('an unknown function or a point off the grid is answered with an error, and
 });
 
 test('the fake catches a wrong shape: screenshots of another size are refused', async () => {
-  const strict = await fake({ display: { width: 800, height: 600 } });
-  const wrong = await server(strict);
-  strict.script([{ parts: [strict.text('never')] }]);
-  const result = await wrong.call('run_task', { task: 'look', start_url: fixture.url('/') });
-  assert.ok(result.isError);
-  assert.match(textOf(result), /Gemini endpoint http:\/\/127\.0\.0\.1:\d+, model "gemini-2\.5-computer-use-preview-10-2025" answered 400/);
-  assert.match(strict.violations.join('\n'), /first screenshot is 1024x768, expected 800x600/);
+  // The server sends 1024x768 screenshots; the fake now expects 800x600.
+  gemini.options.display = { width: 800, height: 600 };
+  try {
+    gemini.script([{ parts: [gemini.text('never')] }]);
+    const result = await mcp.call('run_task', { task: 'look', start_url: fixture.url('/') });
+    assert.ok(result.isError);
+    assert.match(
+      textOf(result),
+      /Gemini endpoint http:\/\/127\.0\.0\.1:\d+, model "gemini-2\.5-computer-use-preview-10-2025" answered 400/,
+    );
+    assert.match(gemini.violations.join('\n'), /first screenshot is 1024x768, expected 800x600/);
+  } finally {
+    gemini.options.display = DISPLAY;
+    gemini.violations.length = 0;
+  }
 });

@@ -160,8 +160,9 @@ test('cancelling run_task stops after the current action; step goes on from ther
   const controller = new AbortController();
   clickHook = async () => {
     controller.abort();
-    // Keep the click's request open a moment so the cancellation lands while the action settles.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Keep the click's request open until the cancellation has landed, so it lands while the action settles:
+    // the server reads its messages in order, so the answer to a ping sent after the cancellation comes after it.
+    await server.client.ping();
   };
   fake.script([
     { output: [fake.call([click(BUTTON)])] },
@@ -190,7 +191,12 @@ test('cancelling run_task stops after the current action; step goes on from ther
 
 test('429 is retried after Retry-After and the run completes', async () => {
   fake.script([
-    { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } } },
+    // As Azure OpenAI sends it: retry-after-ms beside retry-after; the SDK waits the finer one.
+    {
+      status: 429,
+      headers: { 'retry-after': '1', 'retry-after-ms': '100' },
+      body: { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } },
+    },
     { output: [fake.message('nothing to do')] },
   ]);
   const result = await server.ok('run_task', { task: 'look', start_url: fixture.url('/') });

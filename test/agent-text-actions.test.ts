@@ -33,12 +33,13 @@ async function server(endpoint: FakeChat, args: string[] = []): Promise<ServerHa
   return started;
 }
 
-let tars: FakeChat;
+const [tars, relative] = await Promise.all([fake(), fake()]);
 let mcp: ServerHandle;
+/** The same with --text-action-coordinates relative, started beside it. */
+let grid: ServerHandle;
 
 before(async () => {
-  tars = await fake();
-  mcp = await server(tars);
+  [mcp, grid] = await Promise.all([server(tars), server(relative, ['--text-action-coordinates', 'relative'])]);
 });
 
 after(async () => {
@@ -95,8 +96,6 @@ test('malformed output is told back to the model; three unusable replies in a ro
 });
 
 test('--text-action-coordinates relative reads points on a 0-1000 grid', async () => {
-  const relative = await fake();
-  const grid = await server(relative, ['--text-action-coordinates', 'relative']);
   relative.script([{ text: "Action: click(start_box='(195,182)')" }, { text: "Action: finished(content='ok')" }]);
   const result = await grid.ok('run_task', { task: 'press Send', start_url: fixture.url('/') });
   assert.deepEqual(relative.violations, []);
@@ -105,14 +104,19 @@ test('--text-action-coordinates relative reads points on a 0-1000 grid', async (
 });
 
 test('the fake catches a wrong shape: a request without the right key is refused', async () => {
-  const strict = await fake({ apiKey: 'another-key' });
-  const wrong = await server(strict);
-  strict.script([{ text: "Action: finished(content='never')" }]);
-  const result = await wrong.call('run_task', { task: 'look', start_url: fixture.url('/') });
-  assert.ok(result.isError);
-  assert.match(
-    textOf(result),
-    /OpenAI-compatible endpoint http:\/\/127\.0\.0\.1:\d+\/v1, model "ByteDance-Seed\/UI-TARS-1\.5-7B" answered 400/,
-  );
-  assert.match(strict.violations.join('\n'), /authorization "Bearer vllm-key", expected Bearer another-key/);
+  // The server sends vllm-key; the fake now expects another key.
+  tars.options.apiKey = 'another-key';
+  try {
+    tars.script([{ text: "Action: finished(content='never')" }]);
+    const result = await mcp.call('run_task', { task: 'look', start_url: fixture.url('/') });
+    assert.ok(result.isError);
+    assert.match(
+      textOf(result),
+      /OpenAI-compatible endpoint http:\/\/127\.0\.0\.1:\d+\/v1, model "ByteDance-Seed\/UI-TARS-1\.5-7B" answered 400/,
+    );
+    assert.match(tars.violations.join('\n'), /authorization "Bearer vllm-key", expected Bearer another-key/);
+  } finally {
+    tars.options.apiKey = 'vllm-key';
+    tars.violations.length = 0;
+  }
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { FakeResponses } from './helpers/fake-responses.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
@@ -51,25 +51,36 @@ const model = await new FakeResponses({
   auth: ['authorization', 'Bearer sk-rules'],
 }).start();
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-rules-'));
-const servers: ServerHandle[] = [];
 
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all([shop.stop(), bank.stop(), model.stop()]);
-  fs.rmSync(outputDir, { recursive: true, force: true });
-});
-
-async function server(args: string[]): Promise<ServerHandle> {
-  const started = await startServer(['--provider', 'openai', '--model', 'gpt-5.4', '--output-dir', outputDir, ...args], {
+function server(args: string[]): Promise<ServerHandle> {
+  return startServer(['--provider', 'openai', '--model', 'gpt-5.4', '--output-dir', outputDir, ...args], {
     OPENAI_API_KEY: 'sk-rules',
     OPENAI_BASE_URL: `${model.origin}/v1`,
     AZURE_OPENAI_ENDPOINT: '',
     ANTHROPIC_API_KEY: '',
     CUA_MODEL_RETRIES: '0',
   });
-  servers.push(started);
-  return started;
 }
+
+// One server per set of rules, started side by side. The domain rule and the password rule share one:
+// the domain cases type into no password field, the password cases act only on the site the domain rule leaves alone.
+let always: ServerHandle;
+let guarded: ServerHandle;
+let sandbox: ServerHandle;
+
+before(async () => {
+  [always, guarded, sandbox] = await Promise.all([
+    server(['--approval', 'always']),
+    server(['--confirm-domains', 'bank.example, 127.0.0.2', '--confirm-password-typing']),
+    server(['--approval', 'sandbox:ci-vm-42', '--confirm-actions', 'type']),
+  ]);
+});
+
+after(async () => {
+  await Promise.all([always, guarded, sandbox].map((s) => s?.close()));
+  await Promise.all([shop.stop(), bank.stop(), model.stop()]);
+  fs.rmSync(outputDir, { recursive: true, force: true });
+});
 
 const click = (p: { x: number; y: number }) => ({ type: 'click', button: 'left', ...p });
 const type = (text: string) => ({ type: 'type', text });
@@ -90,7 +101,7 @@ function decisions(report: unknown): unknown[] {
 }
 
 test('--approval always: every action waits for a person', async () => {
-  const mcp = await server(['--approval', 'always']);
+  const mcp = always;
   model.script([
     { output: [model.call([click(BUTTON)])] },
     { output: [model.call([click(BUTTON)])] },
@@ -120,7 +131,7 @@ test('--approval always: every action waits for a person', async () => {
 });
 
 test('--confirm-domains: any action on a named site waits; elsewhere actions run', async () => {
-  const mcp = await server(['--confirm-domains', 'bank.example, 127.0.0.2']);
+  const mcp = guarded;
   model.script([{ output: [model.call([click(BUTTON)])] }, { output: [model.message('paid')] }]);
   const free = await mcp.ok('run_task', { task: 'press Pay', start_url: shop.url('/') });
   assert.equal(free.structuredContent.status, 'completed', textOf(free));
@@ -141,7 +152,7 @@ test('--confirm-domains: any action on a named site waits; elsewhere actions run
 });
 
 test('--confirm-password-typing: typing into a password field waits, clicked or focused; other typing runs', async () => {
-  const mcp = await server(['--confirm-password-typing']);
+  const mcp = guarded;
   model.script([
     { output: [model.call([click(NAME), type('alice')])] },
     { output: [model.call([click(PASSWORD), type('hunter2')])] },
@@ -165,7 +176,7 @@ test('--confirm-password-typing: typing into a password field waits, clicked or 
 });
 
 test("--approval sandbox:NAME approves the model's safety checks without asking, never the operator's rules; both recorded with their rule", async () => {
-  const mcp = await server(['--approval', 'sandbox:ci-vm-42', '--confirm-actions', 'type']);
+  const mcp = sandbox;
   model.script([
     { output: [model.call([click(BUTTON)], [{ id: 'sc_1', code: 'sensitive_domain', message: 'This looks like a payment page.' }])] },
     { output: [model.call([click(NAME), type('bob')])] },

@@ -103,22 +103,20 @@ describe('Codex (clientInfo codex-mcp-client)', () => {
 
 describe('--structured-output overrides the choice', () => {
   it('off: no structuredContent for any client; on: structuredContent even for Codex', async () => {
-    const off = await startServer(['--structured-output', 'off']);
+    const [off, on] = await Promise.all([
+      startServer(['--structured-output', 'off']),
+      startServer(['--structured-output', 'on'], {}, {}, CODEX),
+    ]);
     try {
       assert.deepEqual(
         (await off.client.listTools()).tools.filter((t) => t.outputSchema).map((t) => t.name),
         [],
       );
       assert.equal((await off.ok('screenshot')).structuredContent, undefined);
-    } finally {
-      await off.close();
-    }
-    const on = await startServer(['--structured-output', 'on'], {}, {}, CODEX);
-    try {
       assert.ok((await on.client.listTools()).tools.some((t) => t.name === 'screenshot' && t.outputSchema));
       assert.equal((await on.ok('screenshot')).structuredContent?.summary, 'Screenshot');
     } finally {
-      await on.close();
+      await Promise.all([off.close(), on.close()]);
     }
   });
 });
@@ -149,10 +147,12 @@ describe("Claude Code's server/discover probe", () => {
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => {
+        let timer: NodeJS.Timeout | undefined;
+        // A hang guard: cleared once the line comes, or its timer would keep the test process alive for 10 s after the last test.
         const line = await Promise.race([
           lines.next(),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
-        ]);
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+        ]).finally(() => clearTimeout(timer));
         return JSON.parse(String(line.value)) as Answer;
       };
       child.stdin.write(`${JSON.stringify(DISCOVER)}\n`);

@@ -21,30 +21,34 @@ const env = { OPENAI_API_KEY: 'sk-rec', OPENAI_BASE_URL: `${fake.origin}/v1`, AZ
 const executablePath = findExecutable(resolveConfig(parseOptions([]).raw)).path;
 const check = { id: 'sc_r', code: 'sensitive_domain', message: 'The page looks like a bank.' };
 
-let browser: Browser;
-before(async () => {
-  browser = await chromium.launch({ executablePath, args: chromiumArgs() });
-});
-after(async () => {
-  await browser?.close();
-  await fake.stop();
-  await fixture.stop();
-});
-
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cua-rec-'));
 const runDirs = (outputDir: string) =>
   fs.existsSync(path.join(outputDir, 'runs')) ? fs.readdirSync(path.join(outputDir, 'runs')).sort() : [];
 
+// The tests that need no options of their own record through one server, each run into a folder of its own.
+const recorderDir = tempDir();
+let browser: Browser;
+let recorder: ServerHandle;
+before(async () => {
+  [browser, recorder] = await Promise.all([
+    chromium.launch({ executablePath, args: chromiumArgs() }),
+    startServer(['--output-dir', recorderDir], env),
+  ]);
+});
+after(async () => {
+  await recorder?.close();
+  await browser?.close();
+  await fake.stop();
+  await fixture.stop();
+  fs.rmSync(recorderDir, { recursive: true, force: true });
+});
+
 describe('a recorded run', () => {
-  let server: ServerHandle;
-  let outputDir: string;
   let runId: string;
   let report: string;
   let approvedText: string;
 
   before(async () => {
-    outputDir = tempDir();
-    server = await startServer(['--output-dir', outputDir], env);
     // Turn 1 is flagged and approved; 2 scrolls, 3 drags, 4 answers.
     fake.script([
       { output: [fake.reasoning('Send is the button on the left.'), fake.call([click(BUTTON)], [check])] },
@@ -65,26 +69,25 @@ describe('a recorded run', () => {
       },
       { output: [fake.message('Sent <b>it</b>.')] },
     ]);
-    const paused = await server.ok('run_task', { task: 'Press <Send>', start_url: fixture.url('/') });
+    const paused = await recorder.ok('run_task', { task: 'Press <Send>', start_url: fixture.url('/') });
     assert.equal(paused.structuredContent.status, 'needs_confirmation');
     runId = String(paused.structuredContent.run_id);
     report = String(paused.structuredContent.report);
     assert.match(textOf(paused), new RegExp(`Run ${runId} recorded: ${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.ok(fs.existsSync(report), 'the report exists while the run waits for a decision');
     assert.match(fs.readFileSync(report, 'utf8'), /Waiting for a decision/);
-    const approved = await server.ok('acknowledge_safety_check', { session_id: paused.structuredContent.session_id, decision: 'approve' });
+    const approved = await recorder.ok('acknowledge_safety_check', {
+      session_id: paused.structuredContent.session_id,
+      decision: 'approve',
+    });
     approvedText = textOf(approved);
     assert.equal(approved.structuredContent.status, 'completed');
     assert.equal(approved.structuredContent.run_id, runId, 'the approval continues the same recording');
     assert.deepEqual(fake.violations, []);
   });
-  after(async () => {
-    await server.close();
-    fs.rmSync(outputDir, { recursive: true, force: true });
-  });
 
   it('keeps a screenshot and a steps.jsonl line for every model turn', () => {
-    const dir = path.join(outputDir, 'runs', runId);
+    const dir = path.join(recorderDir, 'runs', runId);
     assert.equal(report, path.join(dir, 'report.html'));
     assert.match(approvedText, /recorded: .*report\.html/);
     for (const file of ['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png'])
@@ -192,42 +195,40 @@ describe('a recorded run', () => {
   });
 
   it('is an MCP resource: resources/list names it, resources/read returns the report and steps.jsonl', async () => {
-    const { resources } = await server.client.listResources();
+    const { resources } = await recorder.client.listResources();
     const listed = resources.find((r) => r.uri === `cua-mcp://runs/${runId}`);
     assert.ok(listed, JSON.stringify(resources));
     assert.equal(listed.title, 'Press <Send>');
     assert.match(String(listed.description), /completed after 4 step/);
-    const { resourceTemplates } = await server.client.listResourceTemplates();
+    const { resourceTemplates } = await recorder.client.listResourceTemplates();
     assert.ok(resourceTemplates.some((t) => t.uriTemplate === 'cua-mcp://runs/{run_id}'));
-    const read = await server.client.readResource({ uri: `cua-mcp://runs/${runId}` });
+    const read = await recorder.client.readResource({ uri: `cua-mcp://runs/${runId}` });
     const text = (suffix: string) => read.contents.find((c) => c.uri.endsWith(suffix)) as { mimeType?: string; text?: string } | undefined;
     const html = text('/report.html');
     const jsonl = text('/steps.jsonl');
     assert.equal(html?.mimeType, 'text/html');
     assert.match(String(html?.text), /Approved by acknowledge_safety_check/);
     assert.equal(String(jsonl?.text).trim().split('\n').length, 4);
-    await assert.rejects(server.client.readResource({ uri: 'cua-mcp://runs/20200101-000000-000-000000' }), /No recorded run/);
-    await assert.rejects(server.client.readResource({ uri: 'cua-mcp://runs/..%2F..%2Fetc' }), /No recorded run/);
+    await assert.rejects(recorder.client.readResource({ uri: 'cua-mcp://runs/20200101-000000-000-000000' }), /No recorded run/);
+    await assert.rejects(recorder.client.readResource({ uri: 'cua-mcp://runs/..%2F..%2Fetc' }), /No recorded run/);
   });
 });
 
 describe('what happens beside the screen', () => {
   it('dialogs and popups are kept with the step that caused them; navigation calls are recorded', async () => {
-    const outputDir = tempDir();
     const site = await new FixtureServer({
       '/': fixturePage(
         `<button style="position:absolute;left:0;top:0;width:300px;height:100px" onclick="confirm('Delete <all>?'); window.open('/popup')">go</button>`,
       ),
       '/popup': fixturePage('popup'),
     }).start();
-    const server = await startServer(['--output-dir', outputDir], env);
     try {
       fake.script([
         { output: [fake.call([click({ x: 100, y: 50 })])] },
         { output: [fake.functionCall('goto', { url: site.url('/') })] },
         { output: [fake.message('done')] },
       ]);
-      const result = await server.ok('run_task', { task: 'press go', start_url: site.url('/') });
+      const result = await recorder.ok('run_task', { task: 'press go', start_url: site.url('/') });
       assert.deepEqual(fake.violations, []);
       const steps = fs
         .readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8')
@@ -250,9 +251,7 @@ describe('what happens beside the screen', () => {
         ['dialog', 'popup'],
       );
     } finally {
-      await server.close();
       await site.stop();
-      fs.rmSync(outputDir, { recursive: true, force: true });
     }
   });
 });
@@ -275,22 +274,16 @@ describe('recording options', () => {
   });
 
   it('a paused run whose session starts a new run is marked replaced', async () => {
-    const outputDir = tempDir();
-    const server = await startServer(['--output-dir', outputDir], env);
-    try {
-      fake.script([{ output: [fake.call([click(BUTTON)], [check])] }]);
-      const paused = await server.ok('run_task', { task: 'first', start_url: fixture.url('/') });
-      fake.script([{ output: [fake.message('done')] }]);
-      await server.ok('run_task', { task: 'second', session_id: paused.structuredContent.session_id });
-      const run = JSON.parse(
-        fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8'),
-      ) as Record<string, unknown>;
-      assert.equal(run.status, 'replaced');
-      assert.match(fs.readFileSync(String(paused.structuredContent.report), 'utf8'), /Never decided: the flagged actions never ran/);
-    } finally {
-      await server.close();
-      fs.rmSync(outputDir, { recursive: true, force: true });
-    }
+    fake.script([{ output: [fake.call([click(BUTTON)], [check])] }]);
+    const paused = await recorder.ok('run_task', { task: 'first', start_url: fixture.url('/') });
+    fake.script([{ output: [fake.message('done')] }]);
+    await recorder.ok('run_task', { task: 'second', session_id: paused.structuredContent.session_id });
+    const run = JSON.parse(fs.readFileSync(path.join(path.dirname(String(paused.structuredContent.report)), 'run.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(run.status, 'replaced');
+    assert.match(fs.readFileSync(String(paused.structuredContent.report), 'utf8'), /Never decided: the flagged actions never ran/);
   });
 
   it('over HTTP each principal (token) lists and reads only its own runs', async () => {
@@ -347,31 +340,35 @@ describe('recording options', () => {
 
 describe('recordings are private', () => {
   const mode = (file: string) => fs.statSync(file).mode & 0o777;
+  // One server for the folder checks: its output folder does not exist until its first run; each planted runs/ is put in place before a run.
+  const parent = tempDir();
+  const outputDir = path.join(parent, 'fresh');
+  let server: ServerHandle;
+  before(async () => {
+    server = await startServer(['--output-dir', outputDir], env);
+  });
+  after(async () => {
+    await server?.close();
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
 
   it('a fresh output folder, runs/ and each run folder are 0700, its files 0600', async () => {
-    const parent = tempDir();
-    const outputDir = path.join(parent, 'fresh');
-    const server = await startServer(['--output-dir', outputDir], env);
-    try {
-      fake.script([{ output: [fake.message('done')] }]);
-      const result = await server.ok('run_task', { task: 'type a password', start_url: fixture.url('/') });
-      const dir = path.dirname(String(result.structuredContent.report));
-      for (const folder of [outputDir, path.join(outputDir, 'runs'), dir]) assert.equal(mode(folder).toString(8), '700', folder);
-      const files = fs.readdirSync(dir);
-      assert.ok(files.includes('steps.jsonl') && files.includes('run.json') && files.includes('report.html'), files.join(' '));
-      for (const file of files) assert.equal(mode(path.join(dir, file)).toString(8), '600', file);
-    } finally {
-      await server.close();
-      fs.rmSync(parent, { recursive: true, force: true });
-    }
+    fake.script([{ output: [fake.message('done')] }]);
+    const result = await server.ok('run_task', { task: 'type a password', start_url: fixture.url('/') });
+    const dir = path.dirname(String(result.structuredContent.report));
+    for (const folder of [outputDir, path.join(outputDir, 'runs'), dir]) assert.equal(mode(folder).toString(8), '700', folder);
+    const files = fs.readdirSync(dir);
+    assert.ok(files.includes('steps.jsonl') && files.includes('run.json') && files.includes('report.html'), files.join(' '));
+    for (const file of files) assert.equal(mode(path.join(dir, file)).toString(8), '600', file);
   });
 
   /** A run with `runs` planted by `plant`: it completes unrecorded, says why, and nothing is written into the planted folder. */
   async function plantedRuns(plant: (runs: string, elsewhere: string) => void, why: RegExp): Promise<void> {
-    const outputDir = tempDir();
+    const runs = path.join(outputDir, 'runs');
     const elsewhere = tempDir();
-    plant(path.join(outputDir, 'runs'), elsewhere);
-    const server = await startServer(['--output-dir', outputDir], env);
+    fs.rmSync(runs, { recursive: true, force: true });
+    fs.mkdirSync(outputDir, { recursive: true, mode: 0o700 });
+    plant(runs, elsewhere);
     try {
       fake.script([{ output: [fake.message('done')] }]);
       const result = await server.ok('run_task', { task: 'look', start_url: fixture.url('/') });
@@ -380,10 +377,9 @@ describe('recordings are private', () => {
       assert.match(textOf(result), new RegExp(`Not recorded: recording is off for this run: .*${why.source}`));
       assert.match(server.stderr(), new RegExp(`warn: recording is off for this run: .*${why.source}`));
       assert.deepEqual(fs.readdirSync(elsewhere), []);
-      assert.deepEqual(fs.readdirSync(path.join(outputDir, 'runs')), []);
+      assert.deepEqual(fs.readdirSync(runs), []);
     } finally {
-      await server.close();
-      fs.rmSync(outputDir, { recursive: true, force: true });
+      fs.rmSync(runs, { recursive: true, force: true });
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   }
@@ -407,6 +403,8 @@ describe('credentials in an endpoint URL', () => {
     const server = await startServer(['--output-dir', outputDir], {
       ...env,
       OPENAI_BASE_URL: `http://user:${password}@127.0.0.1:${new URL(fake.origin).port}/v1`,
+      // One retry: its warning names the endpoint too; the default four would wait out their backoff for nothing.
+      CUA_MODEL_RETRIES: '1',
     });
     try {
       const result = await server.call('run_task', { task: 'look', start_url: fixture.url('/') });

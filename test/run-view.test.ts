@@ -21,12 +21,14 @@ let server: ServerHandle;
 let browser: Browser;
 
 before(async () => {
-  server = await startServer(['--output-dir', outputDir], {
-    OPENAI_API_KEY: 'sk-view',
-    OPENAI_BASE_URL: `${fake.origin}/v1`,
-    AZURE_OPENAI_ENDPOINT: '',
-  });
-  browser = await chromium.launch({ executablePath: findExecutable(resolveConfig(parseOptions([]).raw)).path, args: chromiumArgs() });
+  [server, browser] = await Promise.all([
+    startServer(['--output-dir', outputDir], {
+      OPENAI_API_KEY: 'sk-view',
+      OPENAI_BASE_URL: `${fake.origin}/v1`,
+      AZURE_OPENAI_ENDPOINT: '',
+    }),
+    chromium.launch({ executablePath: findExecutable(resolveConfig(parseOptions([]).raw)).path, args: chromiumArgs() }),
+  ]);
 });
 after(async () => {
   await browser?.close();

@@ -22,15 +22,6 @@ export function onPath(command: string): boolean {
   });
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -84,6 +75,30 @@ function running(pid: number): boolean {
   return state !== undefined && state !== 'Z';
 }
 
+/**
+ * True while a process of group `pgid` runs. kill(-pgid, 0) counts zombies
+ * too, and the orphans of an ended group wait for init to reap them, which
+ * may take seconds, or forever where the server itself runs as PID 1 in a
+ * container: on Linux a group of zombies only has ended.
+ */
+function groupRunning(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  return entries.some((entry) => {
+    const fields = statFields(entry);
+    return fields !== undefined && fields[2] === String(pgid) && fields[0] !== 'Z';
+  });
+}
+
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -97,14 +112,14 @@ function signal(pid: number, name: NodeJS.Signals): void {
  * its own), everything it started in that group, and its descendants that
  * left the group (a terminal's shell runs in a session of its own):
  * SIGTERM, then SIGKILL for what is left after a grace period. Resolves
- * once the group is empty.
+ * once none of them runs.
  */
 export async function endGroup(pgid: number): Promise<void> {
   const others = descendants(pgid);
   signalGroup(pgid, 'SIGTERM');
   for (const pid of others) signal(pid, 'SIGTERM');
   const deadline = Date.now() + GRACE_MS;
-  const alive = () => groupAlive(pgid) || others.some(running);
+  const alive = () => groupRunning(pgid) || others.some(running);
   while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   if (!alive()) return;
   signalGroup(pgid, 'SIGKILL');

@@ -15,6 +15,8 @@ const Z_PIXMAP = 2;
 const LSB_FIRST = 0;
 /** Longest any X request may take before the call fails: a wedged or vanished X server must not hang a call. */
 const X_TIMEOUT_MS = 10_000;
+/** Longest wait for the last round trip of a closing connection. */
+const CLOSE_MS = 1000;
 
 /** XTEST event types. */
 const KEY_PRESS = 2;
@@ -205,18 +207,29 @@ export class XConnection {
     return title ? title.toString('utf8') : '';
   }
 
+  /**
+   * Ends the connection after a last round trip (requests sent are
+   * handled), or as soon as the socket is gone: a closing session stops its
+   * Xvfb at the same time, and the round trip never comes back from an X
+   * server that went away. At most CLOSE_MS for one that neither answers nor goes.
+   */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    const socket = this.client.stream;
+    if (socket.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        socket.removeListener('close', done);
+        resolve();
+      };
       const timer = setTimeout(() => {
         this.client.terminate();
-        resolve();
-      }, 1000);
-      this.client.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+        done();
+      }, CLOSE_MS);
+      socket.once('close', done);
+      this.client.close(done);
     });
   }
 }

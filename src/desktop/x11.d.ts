@@ -1,6 +1,7 @@
 /** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, DAMAGE reports, the keyboard mapping, window properties. */
 declare module 'x11' {
   import type { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:net';
 
   export interface XScreenInfo {
     root: number;
@@ -46,6 +47,8 @@ declare module 'x11' {
       callback: (error: Error | null, prop: { type: number; format: number; data: Buffer }) => void,
     ): void;
     close(callback?: (error?: Error) => void): void;
+    /** The connection's socket. */
+    readonly stream: Socket;
     terminate(): void;
   }
   export interface XTest {

@@ -5,16 +5,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { childEnvironment } from '../../src/child-env.js';
 import { ConfigError, parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
 import { parseAppSpecs, splitCommand } from '../../src/desktop/app-specs.js';
 import { fitWithin } from '../../src/desktop/frame-image.js';
 import { lockedDown } from '../../src/desktop/openbox.js';
-import { startTime } from '../../src/desktop/process-group.js';
+import { endGroup, onPath, startTime } from '../../src/desktop/process-group.js';
 import { ScreenActivity } from '../../src/desktop/screen-activity.js';
 import { typingPlan } from '../../src/desktop/typing.js';
 import { wheelClicks } from '../../src/desktop/x11-computer.js';
-import { isAlive } from '../helpers/processes.js';
+import { startXvfb } from '../../src/desktop/x-display.js';
+import { XConnection } from '../../src/desktop/x-connection.js';
+import { isAlive, until } from '../helpers/processes.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveConfig(parseOptions(argv, env).raw, env);
 
@@ -161,6 +164,39 @@ describe('window manager lockdown', () => {
   });
 });
 
+describe('ending a process group', () => {
+  // A process whose parent never waits for it: it stays a zombie, as the orphans of a group do until init reaps them (never, where the server is PID 1 in a container).
+  const ZOMBIE = `import os, time
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(60)`;
+
+  it('is over once only zombies are left in the group, without waiting out the grace period', { timeout: 30_000 }, async (t) => {
+    const parent = spawn('python3', ['-c', ZOMBIE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      assert.equal(
+        await until(
+          () => isAlive(zombie),
+          (alive) => !alive,
+        ),
+        false,
+        'the group leader has exited',
+      );
+      assert.doesNotThrow(() => process.kill(-zombie, 0), 'its group still exists, as a zombie');
+      // The clock stands still: endGroup returns only if it sees the group has ended (or loops until the test's timeout).
+      t.mock.timers.enable({ apis: ['Date'] });
+      await endGroup(zombie);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
+
 describe('the watchdog', () => {
   const WATCHDOG = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../src/desktop/watchdog.js');
 
@@ -182,5 +218,17 @@ describe('the watchdog', () => {
       reused.kill('SIGKILL');
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the connection to an X display', { skip: onPath('Xvfb') ? false : 'needs Xvfb' }, () => {
+  // A closing session stops its Xvfb while it closes the connection: the last round trip then never comes back.
+  it('closes as soon as the X server has gone, without waiting out the round-trip deadline', { timeout: 30_000 }, async (t) => {
+    const display = await startXvfb({ width: 320, height: 240 }, undefined, childEnvironment(process.env, []));
+    const x = await XConnection.connect(display.name, display.cookie);
+    await display.stop();
+    // The deadline's timer never fires: close() resolves only through the socket's end (or hangs until the test's timeout).
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    await x.close();
   });
 });

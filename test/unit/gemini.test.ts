@@ -105,6 +105,21 @@ test('navigate, search, go_back and go_forward are navigation; a bare host gets 
   );
 });
 
+test('wait_5_seconds is a 5 s wait; open_web_browser (the browser is open already) does nothing', () => {
+  const t = translator();
+  t.start('task', FIRST);
+  const read = t.read(reply([call('open_web_browser', {}), call('wait_5_seconds', {})]));
+  assert.deepEqual(read.problems, []);
+  assert.deepEqual(
+    read.calls.map((c) => c.actions),
+    [[], [{ type: 'wait', ms: 5000 }]],
+  );
+  assert.deepEqual(
+    read.calls.map((c) => c.descriptions),
+    [['open_web_browser'], ['wait 5000ms']],
+  );
+});
+
 test('require_confirmation holds the call; the answer carries the URL, the screenshot, and safety_acknowledgement once approved', () => {
   const t = translator();
   t.start('Buy the mug', FIRST);
