@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { BrowserHost, FARM_MANIFEST, FarmBalancer, HOST_CHROMIUM } from './helpers/browser-farm.js';
+import { BrowserHost, FARM_MANIFEST, FarmBalancer, farmEndpoint, HOST_CHROMIUM } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
+import { freePort } from './helpers/loopback-server.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { until } from './helpers/processes.js';
 
@@ -27,10 +28,14 @@ describe('a browser farm behind HAProxy', () => {
   let surviving: BrowserHost;
 
   before(async () => {
-    site = await new FixtureServer({ '/': page('<p>farm page</p>'), '/hang': () => hangAsked() }).start();
-    hosts = [await BrowserHost.start(), await BrowserHost.start()];
-    balancer = await FarmBalancer.start(hosts);
-    server = await startServer(['--browser-endpoint', balancer.endpoint, '--executable-path', HOST_CHROMIUM]);
+    // The server reaches the farm at its first session: it starts beside the hosts, before the balancer listens.
+    const bind = `127.0.0.1:${await freePort()}`;
+    [site, hosts, server] = await Promise.all([
+      new FixtureServer({ '/': page('<p>farm page</p>'), '/hang': () => hangAsked() }).start(),
+      Promise.all([BrowserHost.start(), BrowserHost.start()]),
+      startServer(['--browser-endpoint', farmEndpoint(bind), '--executable-path', HOST_CHROMIUM]),
+    ]);
+    balancer = await FarmBalancer.start(hosts, bind);
   });
 
   after(async () => {

@@ -11,12 +11,22 @@ import { providerSetup } from '../src/providers/index.js';
 import { CLI, imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.js';
 import { commandLine, descendants, isAlive, until } from './helpers/processes.js';
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', env });
+/** Runs the CLI with stdin closed at once, to its exit; several run side by side. */
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 describe('cua-mcp command line', () => {
-  it('--help lists every option with its environment variable', () => {
-    const run = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  it('--help lists every option with its environment variable', async () => {
+    const run = await cli(['--help']);
     assert.equal(run.status, 0);
     for (const text of [
       '--display-size',
@@ -36,10 +46,10 @@ describe('cua-mcp command line', () => {
     }
   });
 
-  it('-h is --help, and --help names CUA_LOG_LEVEL; --version prints the package version', () => {
-    const short = spawnSync(process.execPath, [CLI, '-h'], { encoding: 'utf8' });
+  it('-h is --help, and --help names CUA_LOG_LEVEL; --version prints the package version', async () => {
+    const [short, long, printed] = await Promise.all([cli(['-h']), cli(['--help']), cli(['--version'])]);
     assert.equal(short.status, 0);
-    assert.equal(short.stdout, spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout);
+    assert.equal(short.stdout, long.stdout);
     assert.match(
       short.stdout,
       /--log-level <value> +What the server logs to stderr: debug, info, warn or error \(default: info\)\s+env: CUA_LOG_LEVEL/,
@@ -47,51 +57,45 @@ describe('cua-mcp command line', () => {
     assert.match(short.stdout, /--version/);
 
     const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(CLI), '../../package.json'), 'utf8')) as { version: string };
-    const printed = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' });
     assert.equal(printed.status, 0);
     assert.equal(printed.stdout, `${version}\n`);
   });
 
-  it('--log-level (CUA_LOG_LEVEL) sets what reaches stderr', () => {
-    const quiet = spawnSync(process.execPath, [CLI, '--headless', '--log-level', 'warn'], { encoding: 'utf8', input: '' });
-    const chatty = spawnSync(process.execPath, [CLI, '--headless'], {
-      encoding: 'utf8',
-      input: '',
-      env: { ...process.env, CUA_LOG_LEVEL: 'debug' },
-    });
+  it('--log-level (CUA_LOG_LEVEL) sets what reaches stderr', async () => {
+    const [quiet, chatty] = await Promise.all([
+      cli(['--headless', '--log-level', 'warn']),
+      cli(['--headless'], { ...process.env, CUA_LOG_LEVEL: 'debug' }),
+    ]);
     assert.equal(quiet.status, 0);
     assert.doesNotMatch(quiet.stderr, /info:/);
     assert.match(chatty.stderr, /info: shutting down \(client disconnected\)/);
   });
 
-  it('refuses a bad option value at start, on stderr, with what to do', () => {
-    const run = spawnSync(process.execPath, [CLI, '--display-size', 'huge'], { encoding: 'utf8', input: '' });
+  it('refuses a bad option value at start, on stderr, with what to do', async () => {
+    const [run, unknown] = await Promise.all([cli(['--display-size', 'huge']), cli(['--no-such-flag'])]);
     assert.equal(run.status, 2);
     assert.equal(run.stdout, '', 'stdout carries protocol messages only');
     assert.match(
       run.stderr,
       /--display-size \(CUA_DISPLAY_SIZE\) must be WIDTHxHEIGHT in pixels, from 200x200 to 7680x4320 \(e\.g\. 1024x768\), got "huge"/,
     );
-    const unknown = spawnSync(process.execPath, [CLI, '--no-such-flag'], { encoding: 'utf8', input: '' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no-such-flag.*cua-mcp --help/s);
   });
 
   it('says exactly how to install a browser when none is found', async () => {
-    const server = await startServer(['--browser', 'firefox'], { CUA_EXECUTABLE_PATH: '' });
+    const [server, missing] = await Promise.all([
+      startServer(['--browser', 'firefox'], { CUA_EXECUTABLE_PATH: '' }),
+      startServer(['--executable-path', '/nonexistent/chrome']),
+    ]);
     try {
       const result = await server.call('screenshot', {});
       assert.equal(result.isError, true);
       assert.match(textOf(result), /No firefox browser found.*npx playwright install firefox/);
-      const missing = await startServer(['--executable-path', '/nonexistent/chrome']);
-      try {
-        const again = await missing.call('screenshot', {});
-        assert.match(textOf(again), /--executable-path \/nonexistent\/chrome does not exist.*npx playwright install chromium/);
-      } finally {
-        await missing.close();
-      }
+      const again = await missing.call('screenshot', {});
+      assert.match(textOf(again), /--executable-path \/nonexistent\/chrome does not exist.*npx playwright install chromium/);
     } finally {
-      await server.close();
+      await Promise.all([server.close(), missing.close()]);
     }
   });
 
@@ -142,10 +146,10 @@ describe('cua-mcp command line', () => {
     }
   });
 
-  it("--help names every provider's credential variables (from the provider specs), the desktop, and the real output directory", () => {
+  it("--help names every provider's credential variables (from the provider specs), the desktop, and the real output directory", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-help-'));
     try {
-      const help = cli(['--help'], { ...process.env, TMPDIR: tmp });
+      const help = await cli(['--help'], { ...process.env, TMPDIR: tmp });
       assert.equal(help.status, 0);
       for (const line of providerSetup()) assert.ok(help.stdout.includes(line), `--help lacks: ${line}`);
       for (const name of [

@@ -69,7 +69,9 @@ async function listed(user: { cwd: string; env: Record<string, string> }): Promi
   return `${stdout}${stderr}`;
 }
 
-describe('the README and examples/ configurations in the real Claude Code', () => {
+// Each case has a HOME of its own and spends most of its time waiting on Claude Code's health check (which starts
+// the server it names): a few run at once.
+describe('the README and examples/ configurations in the real Claude Code', { concurrency: 3 }, () => {
   test('README placeholders still read as the test expects', () => {
     for (const [placeholder] of PLACEHOLDERS)
       assert.ok(README.includes(placeholder), `the README no longer has ${placeholder}: update PLACEHOLDERS`);

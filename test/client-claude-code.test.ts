@@ -7,19 +7,35 @@ import { agentFixture, BUTTON, click, DISPLAY, previewFake } from './helpers/age
 import { browserEnv, describeRun, runClaudeCode, type ClientRun } from './helpers/clients.js';
 import { FakeClaudeCodeModel, type ToolResultBlock } from './helpers/fake-claude-code-model.js';
 import { imageSize } from './helpers/fake-responses.js';
+import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
 import { CLI } from './helpers/mcp.js';
 
 // Claude Code from npm, run as its users run it non-interactively (-p), against a fake
 // Anthropic Messages API whose "model" calls our tools. What Claude Code sends back in
-// each tool_result is what its model sees.
+// each tool_result is what its model sees. One run has two of our servers: `cua` over
+// stdio, and `remote` over HTTP (`type: "http"`), as a remote user has it: there it speaks
+// 2026-07-28 with us (server/discover, no MCP session) and must mirror a tool's session_id
+// into the Mcp-Param-Session-Id header, or the server answers 400 HeaderMismatch.
 
+const TOKEN = 'claude-http-token-0123456789';
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const fixture = await agentFixture();
 const openai = await previewFake('sk-test');
 const anthropic = await new FakeClaudeCodeModel().start();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-claude-code-'));
+let remote: HttpServerProcess;
+/** A session of the HTTP server's principal, opened by another client: Claude Code reaches it by its handle. */
+let handle: string;
 let run: ClientRun;
 
 before(async () => {
+  remote = await startHttpServer(['--auth-token', TOKEN]);
+  const opener = await remote.connect(AUTH);
+  try {
+    handle = (await opener.ok('new_session', { start_url: fixture.url('/') })).structuredContent.session_id as string;
+  } finally {
+    await opener.close();
+  }
   fs.writeFileSync(
     path.join(home, 'mcp.json'),
     JSON.stringify({
@@ -35,6 +51,7 @@ before(async () => {
             CUA_LOG_LEVEL: 'debug',
           },
         },
+        remote: { type: 'http', url: remote.url, headers: AUTH },
       },
     }),
   );
@@ -44,6 +61,7 @@ before(async () => {
   anthropic.script([
     { tool: 'mcp__cua__screenshot', input: {} },
     { tool: 'mcp__cua__run_task', input: { task: 'Press Send' } },
+    { tool: 'mcp__remote__screenshot', input: { session_id: handle } },
     { text: 'Done.' },
   ]);
   run = await runClaudeCode(
@@ -56,6 +74,7 @@ before(async () => {
       '--allowedTools',
       'mcp__cua__screenshot',
       'mcp__cua__run_task',
+      'mcp__remote__screenshot',
       '--output-format',
       'json',
     ],
@@ -65,6 +84,7 @@ before(async () => {
 });
 
 after(async () => {
+  await remote?.stop();
   await anthropic.stop();
   await openai.stop();
   await fixture.stop();
@@ -92,7 +112,7 @@ function resultOf(tool: string): { block: ToolResultBlock; image: Buffer; json: 
   return { block, image: Buffer.from(image.source.data, 'base64'), json };
 }
 
-test('Claude Code runs to the end and makes both tool calls', () => {
+test('Claude Code runs to the end and makes the three tool calls', () => {
   assert.equal(run.code, 0, describeRun('claude', run));
   assert.equal(anthropic.remaining, 0, `the scripted model turns were not all used\n${describeRun('claude', run)}`);
 });
@@ -121,4 +141,15 @@ test('a run paused on a safety check tells the model to ask the user and call ac
   assert.deepEqual(json.pending_actions, ['click 200,140']);
   assert.equal(fixture.clicks(), 0);
   assert.deepEqual(openai.violations, []);
+});
+
+test('Claude Code over HTTP drives a session by its handle, on protocol 2026-07-28', () => {
+  const [block] = anthropic.resultsFor('mcp__remote__screenshot');
+  assert.ok(block, `no tool_result for screenshot\n${describeRun('claude', run)}`);
+  const text = JSON.stringify(block.content);
+  assert.ok(!block.is_error, text.slice(0, 1000));
+  assert.match(text, new RegExp(`\\\\"session_id\\\\":\\\\"${handle}\\\\"`), 'the result is about the handle it passed');
+  assert.match(text, /"type":"image"/);
+  // The opener's MCP session is the only one: Claude Code made none (2026-07-28 has no handshake and no MCP session).
+  assert.equal(remote.stderr().match(/MCP session \S+ opened over HTTP/g)?.length, 1, remote.stderr().slice(-3000));
 });

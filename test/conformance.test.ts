@@ -19,7 +19,8 @@ const CONFORMANCE = path.join(RUNNER, '@modelcontextprotocol/conformance/dist/in
 
 const SCENARIOS = ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'dns-rebinding-protection'];
 
-describe('MCP conformance suite against the HTTP server', () => {
+// Each scenario is a process of its own against the one server: they run side by side.
+describe('MCP conformance suite against the HTTP server', { concurrency: true }, () => {
   let server: HttpServerProcess;
 
   before(async () => {

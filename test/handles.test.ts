@@ -1,43 +1,26 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { agentFixture, click, FIELD, previewFake } from './helpers/agent-fixture.js';
-import { startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { after, describe, test } from 'node:test';
+import { click, FIELD } from './helpers/agent-fixture.js';
+import type { HttpServerProcess } from './helpers/http.js';
 import { textOf } from './helpers/mcp.js';
+import { principalsServer } from './helpers/principals.js';
 
 // Sessions belong to the principal behind the token, not to the MCP session: a client that opens a new MCP
 // session for every call (remote connectors do) keeps its sessions and runs by their handles.
-const ALICE = 'alice-token-0123456789';
-const BOB = 'bob-token-0123456789ab';
-const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-const fixture = await agentFixture();
-const fake = await previewFake('sk-handles');
-const env = { OPENAI_API_KEY: 'sk-handles', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-handles-'));
-const tokensFile = path.join(dir, 'tokens');
-fs.writeFileSync(tokensFile, `# name token\nalice ${ALICE}\n\nbob   ${BOB}\n`, { mode: 0o600 });
-let server: HttpServerProcess;
-
-before(async () => {
-  server = await startHttpServer(['--auth-tokens', tokensFile, '--output-dir', dir], env);
-});
-after(async () => {
-  await server?.stop();
-  await fake.stop();
-  await fixture.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const ALICE = 'alice';
+const BOB = 'bob';
+type Principal = typeof ALICE | typeof BOB;
+const shared = await principalsServer([ALICE, BOB], 'sk-handles');
+const { fixture, fake, as } = shared;
+after(() => shared.stop());
 
 type Result = Awaited<ReturnType<Awaited<ReturnType<HttpServerProcess['connect']>>['call']>> & {
   structuredContent: Record<string, unknown>;
 };
 
 /** One tool call on an MCP session of its own, ended (DELETE) right after, as a client that reconnects per call. */
-async function callOnce(token: string, name: string, args: Record<string, unknown> = {}): Promise<Result> {
-  const client = await server.connect(as(token));
+async function callOnce(who: Principal, name: string, args: Record<string, unknown> = {}): Promise<Result> {
+  const client = await shared.server.connect(as(who));
   try {
     return (await client.call(name, args)) as Result;
   } finally {
@@ -45,9 +28,9 @@ async function callOnce(token: string, name: string, args: Record<string, unknow
   }
 }
 
-async function okOnce(token: string, name: string, args: Record<string, unknown> = {}): Promise<Result> {
-  const result = await callOnce(token, name, args);
-  assert.ok(!result.isError, `${name} failed: ${textOf(result)}\n${server.stderr().slice(-2000)}`);
+async function okOnce(who: Principal, name: string, args: Record<string, unknown> = {}): Promise<Result> {
+  const result = await callOnce(who, name, args);
+  assert.ok(!result.isError, `${name} failed: ${textOf(result)}\n${shared.server.stderr().slice(-2000)}`);
   return result;
 }
 
@@ -102,7 +85,7 @@ describe('a client that opens a new MCP session for every call', () => {
     assert.deepEqual(fake.violations, []);
 
     // Its recording is the principal's too: listed on a fresh MCP session.
-    const client = await server.connect(as(ALICE));
+    const client = await shared.server.connect(as(ALICE));
     try {
       const uri = `cua-mcp://runs/${String(last.structuredContent.run_id)}`;
       assert.ok((await client.client.listResources()).resources.some((r) => r.uri === uri));
@@ -166,9 +149,9 @@ describe('a handle that is not yours to use', () => {
   });
 
   test("an MCP session id is no key to another principal's MCP session", async () => {
-    const alice = await server.connect(as(ALICE));
+    const alice = await shared.server.connect(as(ALICE));
     try {
-      const res = await fetch(server.url, {
+      const res = await fetch(shared.server.url, {
         method: 'POST',
         headers: {
           ...as(BOB),
@@ -187,7 +170,7 @@ describe('a handle that is not yours to use', () => {
 });
 
 test('every session_id argument carries x-mcp-header, so 2026 clients can mirror it for load balancers', async () => {
-  const client = await server.connect(as(ALICE));
+  const client = await shared.server.connect(as(ALICE));
   try {
     const { tools } = await client.client.listTools();
     const withHandle = tools.filter((t) => (t.inputSchema.properties as Record<string, unknown> | undefined)?.session_id);

@@ -32,15 +32,29 @@ const fixtures = new FixtureServer({
 <script>document.addEventListener('copy', (e) => { e.clipboardData.setData('text/plain', 'planted-copy'); e.preventDefault(); });</script>`),
 });
 
-before(() => fixtures.start());
-after(() => fixtures.stop());
+// Each describe has a server with the options its tests need; they all start at once (a start costs seconds on a busy machine).
+let twoTokens: HttpServerProcess;
+let limits: HttpServerProcess;
+let shared: HttpServerProcess;
+let oneSession: HttpServerProcess;
+let idle: HttpServerProcess;
+before(async () => {
+  [twoTokens, limits, shared, oneSession, idle] = await Promise.all([
+    startHttpServer(['--auth-token', TOKEN, '--auth-tokens', tokensFile, '--max-sessions', '3']),
+    startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], { CUA_ALLOWED_ORIGINS: 'https://app.example.com' }),
+    startHttpServer(['--share-sessions', '--auth-token', TOKEN, '--auth-tokens', tokensFile]),
+    startHttpServer(['--max-sessions', '1']),
+    startHttpServer(['--idle-timeout', '2']),
+    fixtures.start(),
+  ]);
+});
+// The tests stop their servers themselves, with the signal they check; this stops any a failed test left.
+after(() => Promise.all([twoTokens, limits, shared, oneSession, idle, fixtures].map((s) => s?.stop())));
 
 describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
   let server: HttpServerProcess;
 
-  before(async () => {
-    server = await startHttpServer(['--auth-token', TOKEN, '--auth-tokens', tokensFile, '--max-sessions', '3']);
-  });
+  before(() => (server = twoTokens));
   after(async () => {
     assert.equal(await server.stop('SIGTERM'), 0, 'SIGTERM ends the HTTP server cleanly');
     assert.match(server.stderr(), /shutting down \(SIGTERM\)/);
@@ -276,11 +290,7 @@ describe('Streamable HTTP with two tokens and --max-sessions 3', () => {
 
 describe('--max-body, --allowed-hosts, --allowed-origins', () => {
   let server: HttpServerProcess;
-  before(async () => {
-    server = await startHttpServer(['--max-body', '2048', '--allowed-hosts', 'mybox.lan:8931'], {
-      CUA_ALLOWED_ORIGINS: 'https://app.example.com',
-    });
-  });
+  before(() => (server = limits));
   after(() => server.stop());
 
   test('a body over the limit is answered 413', async () => {
@@ -291,20 +301,31 @@ describe('--max-body, --allowed-hosts, --allowed-origins', () => {
 
   test('an idle connection stays open for a client whose next call comes after a model turn', async () => {
     // Node's default is 5 s: a client sending its next call just as the server closes the connection gets a reset.
+    // The server tells how long it keeps an idle connection (Keep-Alive: timeout=N, from the very setting that
+    // closes it) on its JSON responses, here a 2026-07-28 server/discover; clients reuse a connection by that figure.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const discover = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'server/discover',
+      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+    });
+    const headers = { ...MCP_HEADERS, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'server/discover' };
     const post = () =>
-      new Promise<boolean>((resolve, reject) => {
-        const req = http.request(server.url, { method: 'POST', agent, headers: MCP_HEADERS }, (res) => {
+      new Promise<{ status?: number; reused: boolean; keepAlive: string }>((resolve, reject) => {
+        const req = http.request(server.url, { method: 'POST', agent, headers }, (res) => {
           res.resume();
-          res.on('end', () => resolve(req.reusedSocket));
+          res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket, keepAlive: String(res.headers['keep-alive']) }));
         });
         req.on('error', reject);
-        req.end(INITIALIZE);
+        req.end(discover);
       });
     try {
-      await post();
-      await new Promise((resolve) => setTimeout(resolve, 7_000));
-      assert.equal(await post(), true, 'the server closed the idle connection: the second call needed a new one');
+      const first = await post();
+      assert.equal(first.status, 200);
+      const idleSeconds = Number(/^timeout=(\d+)$/.exec(first.keepAlive)?.[1]);
+      assert.ok(idleSeconds >= 60, `Keep-Alive: ${first.keepAlive}: the server closes an idle connection within a minute`);
+      assert.equal((await post()).reused, true, 'the next call goes on the same connection');
     } finally {
       agent.destroy();
     }
@@ -323,7 +344,7 @@ describe('--max-body, --allowed-hosts, --allowed-origins', () => {
 
 describe('--share-sessions', () => {
   test('every client is one principal, whatever its token: all see and drive the same browser sessions, default included', async () => {
-    const server = await startHttpServer(['--share-sessions', '--auth-token', TOKEN, '--auth-tokens', tokensFile]);
+    const server = shared;
     const a = await server.connect(AUTH);
     const b = await server.connect(OTHER);
     try {
@@ -361,7 +382,7 @@ describe('a session still opening when its MCP session ends', () => {
       await released;
       res.writeHead(200, { 'content-type': 'text/html' }).end(page('<h1>held</h1>'));
     });
-    const server = await startHttpServer(['--max-sessions', '1']);
+    const server = oneSession;
     try {
       const a = await server.connect();
       const opening = a.call('new_session', { start_url: fixtures.url('/held') }).catch((error: unknown) => error);
@@ -395,7 +416,7 @@ describe('a session still opening when its MCP session ends', () => {
 
 describe('idle MCP sessions', () => {
   test('expire after --idle-timeout, and so do the browser sessions nobody uses', async () => {
-    const server = await startHttpServer(['--idle-timeout', '2']);
+    const server = idle;
     try {
       const a = await server.connect();
       const sid = (await a.ok('new_session')).structuredContent.session_id as string;
@@ -417,13 +438,17 @@ describe('idle MCP sessions', () => {
 
 describe('starting', () => {
   test('listening beyond loopback without a token is refused with exit code 2', async () => {
-    for (const host of ['0.0.0.0', '192.0.2.10']) {
-      const { code, stderr } = await runCli(['--port', '0', '--host', host]);
+    const hosts = ['0.0.0.0', '192.0.2.10'];
+    const [fromEnv, ...fromFlags] = await Promise.all([
+      runCli(['--port', '0'], { CUA_HOST: '0.0.0.0' }),
+      ...hosts.map((host) => runCli(['--port', '0', '--host', host])),
+    ]);
+    hosts.forEach((host, i) => {
+      const { code, stderr } = fromFlags[i]!;
       assert.equal(code, 2, stderr);
       assert.match(stderr, new RegExp(`Refusing to listen on ${host.replace(/\./g, '\\.')} without a token.*--auth-token`));
-    }
-    const { code, stderr } = await runCli(['--port', '0'], { CUA_HOST: '0.0.0.0' });
-    assert.equal(code, 2);
-    assert.match(stderr, /CUA_AUTH_TOKEN/);
+    });
+    assert.equal(fromEnv!.code, 2);
+    assert.match(fromEnv!.stderr, /CUA_AUTH_TOKEN/);
   });
 });

@@ -30,10 +30,12 @@ let callbackUrl = '';
 
 before(async () => {
   idp = await startIdp(() => server.url, SCOPE);
-  server = await startHttpServer(['--oauth-issuer', idp.issuer, '--oauth-scopes', SCOPE]);
-  await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+  [server, browser] = await Promise.all([
+    startHttpServer(['--oauth-issuer', idp.issuer, '--oauth-scopes', SCOPE]),
+    chromium.launch({ executablePath: findExecutable(resolveConfig(parseOptions([]).raw)).path, args: chromiumArgs() }),
+    new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve)),
+  ]);
   callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-  browser = await chromium.launch({ executablePath: findExecutable(resolveConfig(parseOptions([]).raw)).path, args: chromiumArgs() });
 });
 after(async () => {
   await browser?.close();
@@ -151,8 +153,7 @@ describe('--oauth-issuer: an OAuth 2.1 resource server', () => {
   });
 
   test('two people sign in (authorization code + PKCE, login and consent in Chromium): two principals, each sees only their own sessions', async () => {
-    const alice = await signIn('alice', 'auto');
-    const bob = await signIn('bob', 'legacy');
+    const [alice, bob] = await Promise.all([signIn('alice', 'auto'), signIn('bob', 'legacy')]);
     try {
       const opened = await call(alice, 'new_session', { start_url: 'about:blank' });
       assert.ok(!opened.isError, JSON.stringify(opened.content));

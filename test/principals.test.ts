@@ -1,56 +1,39 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { agentFixture, BUTTON, click, FIELD, previewFake } from './helpers/agent-fixture.js';
+import { BUTTON, click, FIELD } from './helpers/agent-fixture.js';
 import type { Received } from './helpers/fake-endpoint.js';
-import { MCP_HEADERS, messageOf, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { MCP_HEADERS, messageOf, rawRequest } from './helpers/http.js';
 import { textOf, type ServerHandle } from './helpers/mcp.js';
+import { principalsServer } from './helpers/principals.js';
 
 // Several people sharing one server over HTTP, each a principal of the --auth-tokens file: the limits each
 // one meets, what one can do to another's things (nothing), and the operator's view of who holds what.
 // Every principal takes at most 3 model steps here (the limit, within any minute), except dave, who meets it.
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 type Name = (typeof NAMES)[number];
-const tokenOf = (name: Name) => `${name}-token-0123456789abcdef`;
-
-const fixture = await agentFixture();
-const fake = await previewFake('sk-principals');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-principals-'));
-const tokensFile = path.join(dir, 'tokens');
-fs.writeFileSync(tokensFile, NAMES.map((name) => `${name} ${tokenOf(name)}`).join('\n'), { mode: 0o600 });
-let server: HttpServerProcess;
+const shared = await principalsServer(NAMES, 'sk-principals', [
+  '--operators',
+  'carol',
+  '--max-sessions-per-principal',
+  '2',
+  '--max-runs-per-principal',
+  '1',
+  '--max-steps-per-minute',
+  '3',
+  '--keep-runs',
+  '1',
+]);
+const { fixture, fake, dir, tokenOf } = shared;
 const clients = {} as Record<Name, ServerHandle & { close(): Promise<void> }>;
 
 before(async () => {
-  server = await startHttpServer(
-    [
-      '--auth-tokens',
-      tokensFile,
-      '--output-dir',
-      dir,
-      '--operators',
-      'carol',
-      '--max-sessions-per-principal',
-      '2',
-      '--max-runs-per-principal',
-      '1',
-      '--max-steps-per-minute',
-      '3',
-      '--keep-runs',
-      '1',
-    ],
-    { OPENAI_API_KEY: 'sk-principals', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' },
-  );
-  for (const name of NAMES) clients[name] = await server.connect({ Authorization: `Bearer ${tokenOf(name)}` });
+  await Promise.all(NAMES.map(async (name) => (clients[name] = await shared.server.connect(shared.as(name)))));
 });
 after(async () => {
-  for (const client of Object.values(clients)) await client.close();
-  await server?.stop();
-  await fake.stop();
-  await fixture.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await Promise.all(Object.values(clients).map((client) => client.close()));
+  await shared.stop();
 });
 
 /** The task a run's first model request carries. */
@@ -68,7 +51,7 @@ async function modernCall(name: Name, tool: string, args: Record<string, unknown
     'io.modelcontextprotocol/clientInfo': { name: 'raw-2026', version: '1' },
     'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
   };
-  const response = await rawRequest(server.url, {
+  const response = await rawRequest(shared.server.url, {
     headers: {
       ...MCP_HEADERS,
       Authorization: `Bearer ${tokenOf(name)}`,

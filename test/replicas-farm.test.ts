@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BrowserHost, FarmBalancer, HOST_CHROMIUM } from './helpers/browser-farm.js';
+import { BrowserHost, FarmBalancer, farmEndpoint, HOST_CHROMIUM } from './helpers/browser-farm.js';
 import { FixtureServer, page } from './helpers/fixture-server.js';
 import { connectHttp } from './helpers/http.js';
+import { freePort } from './helpers/loopback-server.js';
 import { textOf, type ServerHandle } from './helpers/mcp.js';
 import { startReplicaSet, type ReplicaSet } from './helpers/replicas.js';
 
@@ -20,19 +21,23 @@ let balancer: FarmBalancer;
 let set: ReplicaSet;
 
 before(async () => {
+  // The replicas reach the farm at their first session: they start beside the hosts, before the balancer listens.
+  const bind = `127.0.0.1:${await freePort()}`;
   await site.start();
-  hosts = [await BrowserHost.start(), await BrowserHost.start()];
-  balancer = await FarmBalancer.start(hosts);
-  set = await startReplicaSet(NAMES, (name) => [
-    '--browser-endpoint',
-    balancer.endpoint,
-    '--executable-path',
-    HOST_CHROMIUM,
-    '--start-url',
-    site.url(`/${name}`),
-    '--max-sessions',
-    '20',
+  [hosts, set] = await Promise.all([
+    Promise.all([BrowserHost.start(), BrowserHost.start()]),
+    startReplicaSet(NAMES, (name) => [
+      '--browser-endpoint',
+      farmEndpoint(bind),
+      '--executable-path',
+      HOST_CHROMIUM,
+      '--start-url',
+      site.url(`/${name}`),
+      '--max-sessions',
+      '20',
+    ]),
   ]);
+  balancer = await FarmBalancer.start(hosts, bind);
 });
 after(async () => {
   await set?.stop();

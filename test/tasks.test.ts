@@ -1,44 +1,28 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { TaskExecutionEvent } from '@modelcontextprotocol/ext-tasks/client';
-import { agentFixture, BUTTON, click, previewFake } from './helpers/agent-fixture.js';
-import { MCP_HEADERS, rawRequest, startHttpServer, type HttpServerProcess } from './helpers/http.js';
+import { BUTTON, click } from './helpers/agent-fixture.js';
+import { MCP_HEADERS, rawRequest } from './helpers/http.js';
 import { CLI } from './helpers/mcp.js';
+import { principalsServer } from './helpers/principals.js';
 import { connectTasksClient, type TasksClient } from './helpers/tasks-client.js';
 
 // Runs as MCP Tasks (the io.modelcontextprotocol/tasks extension, 2026-07-28): a client that declares the
 // extension gets a task for run_task, follows it with tasks/get, answers a safety check with tasks/update and
 // stops it with tasks/cancel, through ext-tasks' own client. One HTTP server (two principals) and one stdio server.
-const ALICE = 'alice-tasks-0123456789';
-const BOB = 'bob-tasks-0123456789ab';
-const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-const fixture = await agentFixture();
-const fake = await previewFake('sk-tasks');
-const env = { OPENAI_API_KEY: 'sk-tasks', OPENAI_BASE_URL: `${fake.origin}/v1`, AZURE_OPENAI_ENDPOINT: '' };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-tasks-'));
-const tokensFile = path.join(dir, 'tokens');
-fs.writeFileSync(tokensFile, `alice ${ALICE}\nbob ${BOB}\n`, { mode: 0o600 });
-let server: HttpServerProcess;
-
-before(async () => {
-  server = await startHttpServer(['--auth-tokens', tokensFile, '--output-dir', dir], env);
-});
-after(async () => {
-  await server?.stop();
-  await fake.stop();
-  await fixture.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const ALICE = 'alice';
+const BOB = 'bob';
+type Principal = typeof ALICE | typeof BOB;
+const shared = await principalsServer([ALICE, BOB], 'sk-tasks');
+const { fixture, fake, env, dir, as } = shared;
+after(() => shared.stop());
 
 type Result = CallToolResult & { structuredContent: Record<string, unknown> };
 
-const httpTasksClient = (token: string, options: Parameters<typeof connectTasksClient>[1] = {}) =>
-  connectTasksClient(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: as(token) } }), options);
+const httpTasksClient = (who: Principal, options: Parameters<typeof connectTasksClient>[1] = {}) =>
+  connectTasksClient(new StreamableHTTPClientTransport(new URL(shared.server.url), { requestInit: { headers: as(who) } }), options);
 
 /** Runs the tool as a task through ext-tasks and settles it, with the statuses it went through. */
 async function settleTask(client: TasksClient, name: string, args: Record<string, unknown>) {
@@ -61,17 +45,17 @@ async function runsListChanged(client: TasksClient['client']) {
   return { seen, close: () => subscription.close() };
 }
 
-/** A raw 2026-07-28 request by `token`, declaring the Tasks extension unless told not to. */
-async function rawTaskRequest(token: string, method: string, params: Record<string, unknown>, declaresTasks = true) {
+/** A raw 2026-07-28 request by `who`, declaring the Tasks extension unless told not to. */
+async function rawTaskRequest(who: Principal, method: string, params: Record<string, unknown>, declaresTasks = true) {
   const _meta = {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',
     'io.modelcontextprotocol/clientInfo': { name: 'raw-tasks', version: '1' },
     'io.modelcontextprotocol/clientCapabilities': declaresTasks ? { extensions: { 'io.modelcontextprotocol/tasks': {} } } : {},
   };
-  const res = await rawRequest(server.url, {
+  const res = await rawRequest(shared.server.url, {
     headers: {
       ...MCP_HEADERS,
-      ...as(token),
+      ...as(who),
       'MCP-Protocol-Version': '2026-07-28',
       'Mcp-Method': method,
       'Mcp-Name': String(params.taskId),

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExecutable } from '../../src/browser/launcher.js';
 import { parseOptions } from '../../src/config.js';
 import { resolveConfig } from '../../src/mcp/server-config.js';
+import { freePort } from './loopback-server.js';
 import { commandLine, descendants, isAlive } from './processes.js';
 
 const DEPLOY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy');
@@ -89,15 +89,8 @@ export class BrowserHost {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+/** What --browser-endpoint names for a balancer listening at `bind` (host:port). */
+export const farmEndpoint = (bind: string) => `ws://${bind}/`;
 
 /** HAProxy (Debian's package) running deploy/haproxy/browsers.cfg in front of two hosts. */
 export class FarmBalancer {
@@ -108,9 +101,10 @@ export class FarmBalancer {
     private readonly dir: string,
   ) {}
 
-  static async start(hosts: [BrowserHost, BrowserHost]): Promise<FarmBalancer> {
+  /** Listens at `bind`: a free port picked beforehand lets MCP servers that name it start while the hosts do. */
+  static async start(hosts: [BrowserHost, BrowserHost], bind?: string): Promise<FarmBalancer> {
+    bind ??= `127.0.0.1:${await freePort()}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cua-farm-'));
-    const bind = `127.0.0.1:${await freePort()}`;
     const env = {
       ...process.env,
       FARM_BIND: bind,
@@ -121,7 +115,7 @@ export class FarmBalancer {
     // -db: stay in the foreground; -V: its last word before serving names the polling mechanism (it listens by then).
     const child = spawn('haproxy', ['-db', '-V', '-f', FARM_CONFIG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     await printed(child, /Using \w+\(\) as the polling mechanism/, 'haproxy');
-    return new FarmBalancer(child, `ws://${bind}/`, dir);
+    return new FarmBalancer(child, farmEndpoint(bind), dir);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,14 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+
+/** A port free on 127.0.0.1 right now, for a program told its port (HAProxy), or named before it listens. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** An HTTP server on 127.0.0.1 at a free port that hands each request, body read, to `handle`: the base of the fake model APIs. */
 export abstract class LoopbackServer {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { haproxyConfig } from '../../src/replica/haproxy-config.js';
 import { startHttpServer, type HttpServerProcess } from './http.js';
+import { freePort } from './loopback-server.js';
 
 /** Replicas of the built server sharing one output folder, behind a real HAProxy (Debian's `haproxy`). */
 export interface ReplicaSet {
@@ -15,14 +16,6 @@ export interface ReplicaSet {
   sharedDir: string;
   haproxyLog(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once something accepts connections on the port; rejects after the deadline. */
