@@ -9,8 +9,10 @@ import { imageOf, startServer, textOf, type ServerHandle } from './helpers/mcp.j
 import { decodePng, pixel } from './helpers/png.js';
 import { until } from './helpers/processes.js';
 
-// Three tests with servers of their own: they run side by side.
-describe('desktop sessions', { skip, concurrency: true }, () => {
+// One after the other: the screenshot comparisons below serve their pages from this process, and a Chromium beside
+// them (the clipboard tests) or the PNG decoding of another test would delay those pages past the desktop's settle,
+// which sees the screen and the applications' CPU but not the network.
+describe('desktop sessions', { skip }, () => {
   it('runs Chromium inside the desktop, and text copied there (CLIPBOARD) pastes into another application', async () => {
     const sourceLog = path.join(tmp, 'clipboard.jsonl');
     const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
