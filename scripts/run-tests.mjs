@@ -14,19 +14,19 @@ import path from 'node:path';
 /** The slowest files, slowest first (per-file times of docs/development.md); the rest follow in name order. */
 const LONGEST = [
   'desktop-screens',
-  'desktop-input',
-  'desktop-processes',
-  'recording',
-  'fuzz',
   'hostile-pages',
-  'screenshot-scale',
-  'downloads',
-  'http',
-  'client-claude-code-config',
+  'replicas',
+  'agent-anthropic',
+  'recording',
+  'agent-background',
   'settled-screenshot',
-  'cli',
-  'sessions',
-  'handles',
+  'http',
+  'desktop-input',
+  'agent-terminal',
+  'fuzz',
+  'agent-all-providers',
+  'replicas-farm',
+  'principals',
 ];
 
 const args = process.argv.slice(2);
