@@ -87,7 +87,9 @@ const PAGES: Record<string, string> = {
   ),
 };
 
-describe('a step screenshot taken while the settle check runs', { concurrency: true }, () => {
+// One group after the other: these pages change a frame after the click, and a second server's Chromium beside them
+// (with another suite on the machine) made a screenshot miss that change once.
+describe('a step screenshot taken while the settle check runs', () => {
   let site: FixtureServer;
   before(async () => {
     site = await new FixtureServer(PAGES).start();
@@ -107,7 +109,7 @@ describe('a step screenshot taken while the settle check runs', { concurrency: t
     return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  /** Cases that run in order on a server of their own; each such group runs beside the other. */
+  /** Cases that run in order on a server of their own. */
   const onServerOfTheirOwn = (name: string, cases: (server: () => ServerHandle) => void) =>
     describe(name, { concurrency: 1 }, () => {
       let server: ServerHandle;
