@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { agentFixture, previewFake, BUTTON, click } from './helpers/agent-fixture.js';
-import type { StepRecord } from '../src/recording/records.js';
+import { recordedSteps } from './helpers/recorded-steps.js';
 import { CLI } from './helpers/mcp.js';
 
 // `cua-mcp run` in a terminal, with history=local (store:false, items resent with encrypted reasoning).
@@ -88,11 +88,7 @@ test('asks for the task, asks y/n before the flagged action, runs it on y, and r
   assert.ok(out.includes(`Report: ${path.join(dir, 'report.html')}`), out);
   assert.ok(fs.existsSync(path.join(dir, 'step-000.png')), 'first screenshot saved');
   assert.ok(fs.existsSync(path.join(dir, 'step-001.png')), 'screenshot after the click saved');
-  const steps = fs
-    .readFileSync(path.join(dir, 'steps.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as StepRecord);
+  const steps = recordedSteps(dir);
   assert.deepEqual(
     steps.map((s) => s.step),
     [1, 2],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { recordedSteps } from './helpers/recorded-steps.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,17 +88,11 @@ const type = (text: string) => ({ type: 'type', text });
 
 /** Each recorded step's safety decision, without its time. */
 function decisions(report: unknown): unknown[] {
-  const lines = fs
-    .readFileSync(path.join(path.dirname(String(report)), 'steps.jsonl'), 'utf8')
-    .trim()
-    .split('\n');
-  return lines
-    .map((line) => JSON.parse(line) as { safety_decision?: { time?: string } })
-    .map((step) => {
-      if (!step.safety_decision) return undefined;
-      const { time: _time, ...decision } = step.safety_decision;
-      return decision;
-    });
+  return recordedSteps(path.dirname(String(report))).map((step) => {
+    if (!step.safety_decision) return undefined;
+    const { time: _time, ...decision } = step.safety_decision;
+    return decision;
+  });
 }
 
 test('--approval always: every action waits for a person', async () => {

@@ -9,7 +9,7 @@ import { chromiumArgs, findExecutable } from '../src/browser/launcher.js';
 import { parseOptions } from '../src/config.js';
 import { resolveConfig } from '../src/mcp/server-config.js';
 import { agentFixture, previewFake, BUTTON, click, DISPLAY } from './helpers/agent-fixture.js';
-import type { StepRecord } from '../src/recording/records.js';
+import { recordedSteps } from './helpers/recorded-steps.js';
 import { FixtureServer, page as fixturePage } from './helpers/fixture-server.js';
 import { startHttpServer } from './helpers/http.js';
 import { startServer, textOf, type ServerHandle } from './helpers/mcp.js';
@@ -92,11 +92,7 @@ describe('a recorded run', () => {
     assert.match(approvedText, /recorded: .*report\.html/);
     for (const file of ['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png'])
       assert.ok(fs.existsSync(path.join(dir, file)), `${file} saved`);
-    const steps = fs
-      .readFileSync(path.join(dir, 'steps.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as StepRecord);
+    const steps = recordedSteps(dir);
     assert.deepEqual(
       steps.map((s) => s.step),
       [1, 2, 3, 4],
@@ -230,11 +226,7 @@ describe('what happens beside the screen', () => {
       ]);
       const result = await recorder.ok('run_task', { task: 'press go', start_url: site.url('/') });
       assert.deepEqual(fake.violations, []);
-      const steps = fs
-        .readFileSync(path.join(path.dirname(String(result.structuredContent.report)), 'steps.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as StepRecord);
+      const steps = recordedSteps(path.dirname(String(result.structuredContent.report)));
       assert.deepEqual(
         steps[0]!.events.map((e) => e.kind),
         ['dialog', 'popup'],
