@@ -18,16 +18,21 @@ const BLUE: [number, number, number] = [0, 0, 255];
 const FULL = 'position:fixed;inset:0;width:100vw;height:100vh;margin:0;border:0;padding:0';
 const button = (onclick: string) =>
   `<button style="position:fixed;left:0;top:0;width:100px;height:40px;z-index:9" onclick="${onclick}">go</button>`;
-/** Makes the change the page's next requestAnimationFrame caller sets off, just after its frame (see LOOKED_AT). */
+/** Makes the change the page's next requestAnimationFrame caller sets off, just after its frame (see lookedAt). */
 const soon = (change: string) => `window.__change = () => { ${change} }`;
-/** The page's requestAnimationFrame, set to run a pending change in a timer queued ahead of whatever its caller queues. */
-const LOOKED_AT = `<script>{ const raf = window.requestAnimationFrame;
+/**
+ * The page's requestAnimationFrame, set to run a pending change in a timer
+ * queued ahead of whatever its caller queues. With `lateMs`, every frame
+ * comes that much late, as on a machine too busy to draw.
+ */
+const lookedAt = (lateMs = 0) => `<script>{ const raf = window.requestAnimationFrame;
+  const frame = (callback) => ${lateMs} ? raf.call(window, () => setTimeout(() => raf.call(window, callback), ${lateMs})) : raf.call(window, callback);
   window.requestAnimationFrame = (callback) => {
     const change = window.__change;
     window.__change = undefined;
-    return raf.call(window, (time) => { if (change) setTimeout(change, 0); callback(time); });
+    return frame((time) => { if (change) setTimeout(change, 0); callback(time); });
   }; }</script>`;
-const page = (body: string) => fixturePage(LOOKED_AT + body);
+const page = (body: string) => fixturePage(lookedAt() + body);
 
 const PAGES: Record<string, string> = {
   '/dom': page(`<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'"))}`),
@@ -50,6 +55,10 @@ const PAGES: Record<string, string> = {
   '/declarative-shadow': page(
     `<div id="host"><template shadowrootmode="open"><div id="inner"><template shadowrootmode="open"><div style="${FULL};background:rgb(255,255,255)"></div></template></div></template></div>${button(soon("host.shadowRoot.getElementById('inner').shadowRoot.firstElementChild.style.background = 'rgb(0,0,255)'"))}`,
   ),
+  // Frames that come 150 ms late (the check gives up on a hidden page after 100): the check must wait for the frame, however long the page takes to draw it.
+  '/late-frame': fixturePage(
+    lookedAt(150) + `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'"))}`,
+  ),
   // A page that finds the watch and tells it nothing changed.
   '/tamper': page(
     `<div id="d" style="${FULL};background:rgb(255,255,255)"></div>${button(soon("d.style.background = 'rgb(0,0,255)'; const w = window.__cuaChanges; if (w) { w.changed = false; w.disarm = () => false; w.armed = false; }"))}`,
@@ -63,6 +72,11 @@ const PAGES: Record<string, string> = {
   // Drawing leaves no trace at all: a page with a canvas is never taken early.
   '/canvas': page(
     `<canvas id="k" width="1024" height="768" style="${FULL}"></canvas>${button(soon("k.getContext('2d').fillStyle = 'rgb(0,0,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768)"))}
+     <script>k.getContext('2d').fillStyle = 'rgb(255,255,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768);</script>`,
+  ),
+  '/late-canvas': fixturePage(
+    lookedAt(150) +
+      `<canvas id="k" width="1024" height="768" style="${FULL}"></canvas>${button(soon("k.getContext('2d').fillStyle = 'rgb(0,0,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768)"))}
      <script>k.getContext('2d').fillStyle = 'rgb(255,255,255)'; k.getContext('2d').fillRect(0, 0, 1024, 768);</script>`,
   ),
   '/shadow-canvas': page(
@@ -139,14 +153,14 @@ describe('a step screenshot taken while the settle check runs', () => {
   );
 
   onServerOfTheirOwn('more pages that change, inserted images, pages it cannot watch, and screenshots taken early', (server) => {
-    showsTheChange(server, ['/popover', '/tamper']);
+    showsTheChange(server, ['/popover', '/tamper', '/late-frame']);
 
     it('shows an image the click inserts', async () => {
       for (let i = 0; i < 6; i++)
         assert.deepEqual((await clickButton(server(), '/image')).colour, BLUE, 'the screenshot shows the page before the image');
     });
 
-    for (const path of ['/canvas', '/shadow-canvas', '/frame']) {
+    for (const path of ['/canvas', '/late-canvas', '/shadow-canvas', '/frame']) {
       it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
         for (let i = 0; i < 4; i++) {
           const { colour, log } = await clickButton(server(), path);

@@ -68,15 +68,22 @@ const GONE: FrameProbe = { popups: 0, scrolling: false, changed: true };
 type ProbedWindow = { __cuaPopups?: number; __cuaScroll?: ScrollState; __cuaChanges?: (key: string) => ChangeWatch | undefined };
 
 /**
- * Runs in the page: resolves after one rendered frame (or 100 ms if the
- * page is not rendering) with what that frame showed, reading (and
- * resetting) the popup count. Armed: first checks that nothing is under
- * way (no popup asked for, no scrolling or scroll about to start) and arms
- * the change watch (which refuses pages it cannot see, see
- * change-watch.ts), then stores the probe for armedFrame and returns true
- * at once; false if it could not arm.
+ * Runs in the page: resolves after one rendered frame with what that frame
+ * showed, reading (and resetting) the popup count. A hidden page draws no
+ * frames: it resolves after 100 ms, or as soon as the page is hidden. A
+ * visible page on a starved machine may take far longer than that to draw;
+ * it is given `visibleMs` (half the page-answer deadline), since a
+ * screenshot taken before the frame misses what the page does in it.
+ * Armed: first checks that nothing is under way (no popup asked for, no
+ * scrolling or scroll about to start) and arms the change watch (which
+ * refuses pages it cannot see, see change-watch.ts), then stores the probe
+ * for armedFrame and returns true at once; false if it could not arm. An
+ * armed probe that saw no frame counts as changed: it cannot vouch for an
+ * early screenshot.
  */
-async function probeFrame([expectFrames, armed, key]: readonly [number, boolean, string]): Promise<FrameProbe | boolean> {
+async function probeFrame([expectFrames, armed, key, visibleMs]: readonly [number, boolean, string, number]): Promise<
+  FrameProbe | boolean
+> {
   const w = window as unknown as ProbedWindow;
   const changes = armed ? w.__cuaChanges?.(key) : undefined;
   if (armed) {
@@ -86,25 +93,34 @@ async function probeFrame([expectFrames, armed, key]: readonly [number, boolean,
   const probe = new Promise<FrameProbe>((resolve) => {
     // Whichever comes first; the other must not read (and reset) the count later.
     let finished = false;
-    const done = () => {
+    const done = (rendered: boolean) => {
       if (finished) return;
       finished = true;
       clearTimeout(fallback);
+      removeEventListener('visibilitychange', hidden);
       const popups = w.__cuaPopups ?? 0;
       w.__cuaPopups = 0;
-      resolve({ popups, scrolling: w.__cuaScroll?.check(expectFrames) ?? false, changed: armed && changes ? changes.disarm() : false });
+      const changed = armed && changes ? changes.disarm() || !rendered : false;
+      resolve({ popups, scrolling: w.__cuaScroll?.check(expectFrames) ?? false, changed });
     };
-    const fallback = setTimeout(done, 100);
-    requestAnimationFrame(() => setTimeout(done, 0));
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') done(false);
+    };
+    const fallback = setTimeout(() => done(false), document.visibilityState === 'visible' ? visibleMs : 100);
+    addEventListener('visibilitychange', hidden);
+    requestAnimationFrame(() => setTimeout(() => done(true), 0));
   });
   if (!armed || !changes) return probe;
   changes.armedFrame = probe;
   return true;
 }
 
+/** How long a visible page may take to draw a frame: half the page-answer deadline, so the page still answers within it. */
+const visibleFrameMs = (answerMs: number) => Math.max(100, Math.floor(answerMs / 2));
+
 /**
- * Waits one rendered frame of the page (or 100 ms if the page is not
- * rendering) and returns how many tabs it asked to open since the last
+ * Waits one rendered frame of the page (see probeFrame for a page that
+ * draws none) and returns how many tabs it asked to open since the last
  * call, and whether it is scrolling. The frame is long enough for the
  * browser to report the requests and navigations the last input started.
  * A DeadlineError when the page does not answer within `answerMs`, here
@@ -112,7 +128,7 @@ async function probeFrame([expectFrames, armed, key]: readonly [number, boolean,
  */
 export async function nextFrame(page: Page, answerMs: number): Promise<FrameProbe> {
   try {
-    const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false, ''] as const);
+    const probe = page.evaluate(probeFrame, [EXPECT_FRAMES, false, '', visibleFrameMs(answerMs)] as const);
     // The page falls back to a timer itself; one whose scripts never run again does not.
     const found = await withDeadline(probe, answerMs, 'waiting for the page to render a frame');
     return typeof found === 'boolean' ? GONE : found;
@@ -130,7 +146,11 @@ export async function nextFrame(page: Page, answerMs: number): Promise<FrameProb
 export async function armFrame(page: Page, answerMs: number): Promise<boolean> {
   try {
     return (
-      (await withDeadline(page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY] as const), answerMs, 'watching the page')) === true
+      (await withDeadline(
+        page.evaluate(probeFrame, [EXPECT_FRAMES, true, WATCH_KEY, visibleFrameMs(answerMs)] as const),
+        answerMs,
+        'watching the page',
+      )) === true
     );
   } catch (error) {
     if (error instanceof DeadlineError) throw error;
