@@ -24,6 +24,9 @@ import { MAX_TABS } from './tabs/tab-limit.js';
 import { TabList } from './tabs/tab-list.js';
 import { normalizeUrl } from '../urls.js';
 
+/** How many times a session tries to open a tab before the call fails (see newTab). */
+const OPEN_TAB_ATTEMPTS = 3;
+
 /** A page did not answer in time; the message says how the session recovered. */
 export class PageNotAnsweringError extends Error {}
 
@@ -206,13 +209,32 @@ export class BrowserSession extends SessionCore implements ComputerSession, Brow
     this.openingPage = true;
     let page: Page;
     try {
-      page = await context.newPage();
+      page = await this.newTab(context);
       this.adopt(page, false, true);
     } finally {
       this.openingPage = false;
     }
     await this.recovery.reopenTab();
     return page;
+  }
+
+  /**
+   * context.newPage(), asked again when it fails while the browser still
+   * runs: on a busy machine, a tab opened just after its renderer was
+   * killed can be handed to that dying process and crash at birth ("Target
+   * crashed"); the next one gets a fresh renderer. When the browser went,
+   * the error stands: the next call relaunches it (see Recovery).
+   */
+  private async newTab(context: BrowserContext): Promise<Page> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await context.newPage();
+      } catch (error) {
+        const browserRuns = this.context === context && context.browser()?.isConnected() !== false;
+        if (attempt >= OPEN_TAB_ATTEMPTS || this.closed || !browserRuns) throw error;
+        log.debug(`session ${this.id}: opening a tab failed (attempt ${attempt} of ${OPEN_TAB_ATTEMPTS}); trying again`, error);
+      }
+    }
   }
 
   async openStartPage(url: string): Promise<void> {
