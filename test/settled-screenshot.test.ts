@@ -101,9 +101,7 @@ const PAGES: Record<string, string> = {
   ),
 };
 
-// One group after the other: these pages change a frame after the click, and a second server's Chromium beside them
-// (with another suite on the machine) made a screenshot miss that change once.
-describe('a step screenshot taken while the settle check runs', () => {
+describe('a step screenshot taken while the settle check runs', { concurrency: true }, () => {
   let site: FixtureServer;
   before(async () => {
     site = await new FixtureServer(PAGES).start();
@@ -123,7 +121,7 @@ describe('a step screenshot taken while the settle check runs', () => {
     return { colour: pixel(decodePng(imageOf(result).data), 600, 500), log: server.stderr().slice(before) };
   };
 
-  /** Cases that run in order on a server of their own. */
+  /** Cases that run in order on a server of their own; each such group runs beside the other. */
   const onServerOfTheirOwn = (name: string, cases: (server: () => ServerHandle) => void) =>
     describe(name, { concurrency: 1 }, () => {
       let server: ServerHandle;
@@ -135,11 +133,11 @@ describe('a step screenshot taken while the settle check runs', () => {
     });
 
   /** A case per page that changes itself just after the click. */
-  const showsTheChange = (server: () => ServerHandle, paths: string[]) => {
+  const showsTheChange = (server: () => ServerHandle, paths: string[], times = 4) => {
     for (const path of paths) {
       it(`shows the change a page makes just after the click: ${path.slice(1)}`, async () => {
         // Several times: the frame the screenshot catches varies from run to run.
-        for (let i = 0; i < 4; i++) {
+        for (let i = 0; i < times; i++) {
           const { colour, log } = await clickButton(server(), path);
           assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
           assert.match(log, THROWN_AWAY, 'the early screenshot was not tried, or was kept');
@@ -153,7 +151,9 @@ describe('a step screenshot taken while the settle check runs', () => {
   );
 
   onServerOfTheirOwn('more pages that change, inserted images, pages it cannot watch, and screenshots taken early', (server) => {
-    showsTheChange(server, ['/popover', '/tamper', '/late-frame']);
+    showsTheChange(server, ['/popover', '/tamper']);
+    // Once: the late frame, not chance, decides when the page changes.
+    showsTheChange(server, ['/late-frame'], 1);
 
     it('shows an image the click inserts', async () => {
       for (let i = 0; i < 6; i++)
@@ -162,7 +162,7 @@ describe('a step screenshot taken while the settle check runs', () => {
 
     for (const path of ['/canvas', '/late-canvas', '/shadow-canvas', '/frame']) {
       it(`never takes the screenshot early on a page it cannot watch: ${path.slice(1)}`, async () => {
-        for (let i = 0; i < 4; i++) {
+        for (let i = 0; i < (path === '/late-canvas' ? 1 : 4); i++) {
           const { colour, log } = await clickButton(server(), path);
           assert.deepEqual(colour, BLUE, `${path}: the screenshot shows the page from before its change`);
           assert.doesNotMatch(log, /overlapped|taken after the settle/);
