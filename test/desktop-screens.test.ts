@@ -212,15 +212,14 @@ describe('desktop sessions', { skip }, () => {
           { type: 'click', x: 400, y: 500 },
           { type: 'type', text: `sleep 0.1; echo REACTED; printf '\\033[c'; read -rsd c; touch ${reacted}; read -rs\n` },
         ]);
-        assert.ok(
-          (await staleness(shot, () =>
-            until(
-              () => fs.existsSync(reacted),
-              (exists) => exists,
-            ),
-          )) <= FEW_PIXELS,
-          "the screenshot shows the command's output",
-        );
+        const shellReacted = async () => {
+          const exists = await until(
+            () => fs.existsSync(reacted),
+            (found) => found,
+          );
+          assert.ok(exists, `the shell never ran the typed command (no ${reacted}):\n${server.stderr().slice(-3000)}`);
+        };
+        assert.ok((await staleness(shot, shellReacted)) <= FEW_PIXELS, "the screenshot shows the command's output");
         await server.ok('close_session', { session_id: session });
         session = await openDesktop(server);
       });
