@@ -13,7 +13,6 @@ import path from 'node:path';
 
 /** The slowest files, slowest first (per-file times of docs/development.md); the rest follow in name order. */
 const LONGEST = [
-  'desktop-screens',
   'hostile-pages',
   'replicas',
   'agent-anthropic',
@@ -26,7 +25,9 @@ const LONGEST = [
   'fuzz',
   'agent-all-providers',
   'replicas-farm',
+  'desktop-screens',
   'principals',
+  'desktop-clipboard',
 ];
 
 const args = process.argv.slice(2);
