@@ -17,6 +17,10 @@ const LSB_FIRST = 0;
 const X_TIMEOUT_MS = 10_000;
 /** Longest wait for the last round trip of a closing connection. */
 const CLOSE_MS = 1000;
+/** The state bits of the buttons the core protocol reports (Button1Mask…Button5Mask). */
+const BUTTON_MASKS: Record<number, number> = { 1: 1 << 8, 2: 1 << 9, 3: 1 << 10, 4: 1 << 11, 5: 1 << 12 };
+/** How often buttonReleased asks for the pointer's state. */
+const BUTTON_POLL_MS = 2;
 
 /** XTEST event types. */
 const KEY_PRESS = 2;
@@ -170,6 +174,30 @@ export class XConnection {
 
   key(keycode: number, down: boolean): void {
     this.xtest.FakeInput(down ? KEY_PRESS : KEY_RELEASE, keycode, 0, 0, 0, 0);
+  }
+
+  /**
+   * Waits until the server has handled the release of `button` (1–5, the
+   * buttons the core protocol reports), at most `ms`; says whether it did.
+   * A window manager that focuses on click (openbox) takes each press on a
+   * window through a synchronous grab: the pointer's events wait in the
+   * server until it has handled the press and passed it on. Clicks sent
+   * faster than that lost presses on a busy machine (a triple click seen
+   * as one or two), and keys sent at once went to the window that had the
+   * focus before. The button reads as down until its release is handled.
+   */
+  async buttonReleased(button: number, ms: number): Promise<boolean> {
+    const mask = BUTTON_MASKS[button];
+    if (!mask) return true;
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const buttons = await this.request<number>('pointer', (resolve, reject) =>
+        this.client.QueryPointer(this.root, (error, pointer) => (error ? reject(error) : resolve(pointer.keyMask))),
+      );
+      if (!(buttons & mask)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, BUTTON_POLL_MS));
+    }
   }
 
   /** Waits until the server has handled every request sent so far (the input included). */

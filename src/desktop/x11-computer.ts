@@ -37,6 +37,8 @@ const LINE_WAITS_MS = 3000;
 const KEYSTROKES_PER_SYNC = 16;
 /** Between drag moves, as a hand moves a mouse: sent all at once, applications merge queued motion into its last point and miss the corners. */
 const DRAG_MOVE_MS = 10;
+/** Longest a click waits for the window manager to pass it on before the next input goes (see buttonReleased). */
+const CLICK_PASSED_ON_MS = 1000;
 
 export function wheelClicks(pixels: number): number {
   if (pixels === 0) return 0;
@@ -142,31 +144,33 @@ export class X11Computer implements Computer {
     await this.host.x.mapKeycodes(new Map(keycodes.map((keycode) => [keycode, 0])));
   }
 
-  private press(button: number, times = 1): void {
+  /** Clicks `button` `times`, each click sent once the window manager passed the last one on (see buttonReleased). */
+  private async press(button: number, times = 1): Promise<void> {
     for (let i = 0; i < times; i++) {
       this.host.x.button(button, true);
       this.host.x.button(button, false);
+      await this.host.x.buttonReleased(button, CLICK_PASSED_ON_MS);
     }
   }
 
   click(x: number, y: number, button: MouseButton, keys: string[]): Promise<void> {
-    return this.act(() => {
+    return this.act(async () => {
       this.moveTo({ x, y });
-      this.press(BUTTONS[button]);
+      await this.press(BUTTONS[button]);
     }, keys);
   }
 
   doubleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act(() => {
+    return this.act(async () => {
       this.moveTo({ x, y });
-      this.press(1, 2);
+      await this.press(1, 2);
     }, keys);
   }
 
   tripleClick(x: number, y: number, keys: string[]): Promise<void> {
-    return this.act(() => {
+    return this.act(async () => {
       this.moveTo({ x, y });
-      this.press(1, 3);
+      await this.press(1, 3);
     }, keys);
   }
 
@@ -175,7 +179,10 @@ export class X11Computer implements Computer {
   }
 
   mouseUp(button: PressableButton): Promise<void> {
-    return this.act(() => this.host.x.button(BUTTONS[button], false));
+    return this.act(async () => {
+      this.host.x.button(BUTTONS[button], false);
+      await this.host.x.buttonReleased(BUTTONS[button], CLICK_PASSED_ON_MS);
+    });
   }
 
   drag(path: Point[], keys: string[]): Promise<void> {
@@ -208,13 +215,13 @@ export class X11Computer implements Computer {
   }
 
   scroll(x: number, y: number, scrollX: number, scrollY: number, keys: string[]): Promise<void> {
-    return this.act(() => {
+    return this.act(async () => {
       this.moveTo({ x, y });
       // Buttons 4/5 scroll up/down, 6/7 left/right.
       const vertical = wheelClicks(scrollY);
       const horizontal = wheelClicks(scrollX);
-      this.press(vertical < 0 ? 4 : 5, Math.abs(vertical));
-      this.press(horizontal < 0 ? 6 : 7, Math.abs(horizontal));
+      await this.press(vertical < 0 ? 4 : 5, Math.abs(vertical));
+      await this.press(horizontal < 0 ? 6 : 7, Math.abs(horizontal));
     }, keys);
   }
 

@@ -1,4 +1,4 @@
-/** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, DAMAGE reports, the keyboard mapping, window properties. */
+/** The small part of npm `x11` (node-x11) this server uses: connecting, reading the root window's pixels, XTEST input, DAMAGE reports, the keyboard mapping, window properties, the pointer's buttons. */
 declare module 'x11' {
   import type { EventEmitter } from 'node:events';
   import type { Socket } from 'node:net';
@@ -46,6 +46,7 @@ declare module 'x11' {
       longLength: number,
       callback: (error: Error | null, prop: { type: number; format: number; data: Buffer }) => void,
     ): void;
+    QueryPointer(window: number, callback: (error: Error | null, pointer: { keyMask: number }) => void): void;
     close(callback?: (error?: Error) => void): void;
     /** The connection's socket. */
     readonly stream: Socket;
