@@ -23,6 +23,9 @@ interface FormState {
 /** A form (a button, a text field, a password field) that reports every change to its server. */
 async function form(host: string): Promise<FixtureServer & { state: FormState }> {
   const state: FormState = { clicks: 0, name: '', pw: '' };
+  // Reports can arrive out of order (one connection each): the latest the page sent wins, not the latest to arrive
+  // (stamped with the page's clock, which keeps counting across page loads).
+  let latest = 0;
   const server = new FixtureServer({
     '/': page(`
       <button id="b" style="position:absolute;left:100px;top:100px;width:200px;height:60px">Pay</button>
@@ -30,12 +33,16 @@ async function form(host: string): Promise<FixtureServer & { state: FormState }>
       <input id="pw" type="password" style="position:absolute;left:100px;top:300px;width:300px;height:40px">
       <script>
         let clicks = 0;
-        const report = () => fetch('/report', { method: 'POST', body: JSON.stringify({ clicks, name: document.getElementById('name').value, pw: document.getElementById('pw').value }) });
+        const report = () => fetch('/report', { method: 'POST', body: JSON.stringify({ seq: performance.timeOrigin + performance.now(), clicks, name: document.getElementById('name').value, pw: document.getElementById('pw').value }) });
         document.getElementById('b').addEventListener('click', () => { clicks++; report(); });
         addEventListener('input', report);
       </script>`),
     '/report': (_req, res, body) => {
-      Object.assign(state, JSON.parse(body) as FormState);
+      const { seq, ...reported } = JSON.parse(body) as FormState & { seq: number };
+      if (seq > latest) {
+        latest = seq;
+        Object.assign(state, reported);
+      }
       res.writeHead(204).end();
     },
   });
